@@ -1,0 +1,136 @@
+/**
+ * Activation functions and their derivatives, travelling together in one table
+ * (TensorFlow Playground's habit). Elementwise ones are `{ output(x), der(x, y) }` with
+ * y = output(x), because sigmoid and tanh derive cheapest from their output; softmax is
+ * row-wise and has its own forward/backward.
+ */
+import { lookup } from './errors.js';
+
+export interface Activation {
+  readonly name: ActivationName;
+  /** a = f(z) over `rows` rows of `cols` values. */
+  forward(z: Float32Array, a: Float32Array, rows: number, cols: number): void;
+  /** ∂L/∂z = ∂L/∂a · ∂a/∂z, written into zGrad. */
+  backward(
+    z: Float32Array,
+    a: Float32Array,
+    aGrad: Float32Array,
+    zGrad: Float32Array,
+    rows: number,
+    cols: number,
+  ): void;
+}
+
+export interface ElementwiseFunction {
+  output(x: number): number;
+  /** f'(x), given y = f(x). */
+  der(x: number, y: number): number;
+}
+
+/** keras.activations.leaky_relu's default negative slope. */
+export const LEAKY_RELU_ALPHA = 0.2;
+/** The SELU constants (Klambauer et al. 2017), as in Keras. */
+export const SELU_ALPHA = 1.6732632423543772;
+export const SELU_SCALE = 1.0507009873554805;
+
+const SQRT_HALF = Math.SQRT1_2;
+const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
+
+/** erf(x) to ~1.2e-7 relative (Numerical Recipes' erfc Chebyshev fit). */
+export function erf(x: number): number {
+  const z = Math.abs(x);
+  const t = 1 / (1 + 0.5 * z);
+  const poly =
+    -z * z -
+    1.26551223 +
+    t *
+      (1.00002368 +
+        t *
+          (0.37409196 +
+            t *
+              (0.09678418 +
+                t *
+                  (-0.18628806 +
+                    t *
+                      (0.27886807 +
+                        t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
+  const erfc = t * Math.exp(poly);
+  return x >= 0 ? 1 - erfc : erfc - 1;
+}
+
+/** The elementwise functions by Keras name. GELU is the exact erf form (Keras' default). */
+export const elementwiseFunctions = {
+  linear: { output: (x) => x, der: () => 1 },
+  sigmoid: { output: (x) => 1 / (1 + Math.exp(-x)), der: (_x, y) => y * (1 - y) },
+  tanh: { output: (x) => Math.tanh(x), der: (_x, y) => 1 - y * y },
+  relu: { output: (x) => (x > 0 ? x : 0), der: (x) => (x > 0 ? 1 : 0) },
+  leaky_relu: {
+    output: (x) => (x > 0 ? x : LEAKY_RELU_ALPHA * x),
+    der: (x) => (x > 0 ? 1 : LEAKY_RELU_ALPHA),
+  },
+  elu: { output: (x) => (x > 0 ? x : Math.expm1(x)), der: (x, y) => (x > 0 ? 1 : y + 1) },
+  selu: {
+    output: (x) => SELU_SCALE * (x > 0 ? x : SELU_ALPHA * Math.expm1(x)),
+    der: (x, y) => (x > 0 ? SELU_SCALE : y + SELU_SCALE * SELU_ALPHA),
+  },
+  gelu: {
+    output: (x) => 0.5 * x * (1 + erf(x * SQRT_HALF)),
+    der: (x) => 0.5 * (1 + erf(x * SQRT_HALF)) + x * INV_SQRT_2PI * Math.exp(-0.5 * x * x),
+  },
+} satisfies Record<string, ElementwiseFunction>;
+
+export type ActivationName = keyof typeof elementwiseFunctions | 'softmax';
+
+function elementwise(name: ActivationName, fn: ElementwiseFunction): Activation {
+  return {
+    name,
+    forward(z, a, rows, cols) {
+      const n = rows * cols;
+      for (let i = 0; i < n; i++) a[i] = fn.output(z[i]);
+    },
+    backward(z, a, aGrad, zGrad, rows, cols) {
+      const n = rows * cols;
+      for (let i = 0; i < n; i++) zGrad[i] = aGrad[i] * fn.der(z[i], a[i]);
+    },
+  };
+}
+
+/** Row-wise softmax, shifted by the row maximum so exp never overflows. */
+const softmax: Activation = {
+  name: 'softmax',
+  forward(z, a, rows, cols) {
+    for (let r = 0; r < rows; r++) {
+      const o = r * cols;
+      let max = -Infinity;
+      for (let j = 0; j < cols; j++) max = Math.max(max, z[o + j]);
+      let sum = 0;
+      for (let j = 0; j < cols; j++) sum += a[o + j] = Math.exp(z[o + j] - max);
+      for (let j = 0; j < cols; j++) a[o + j] /= sum;
+    }
+  },
+  // ∂L/∂z_j = a_j (∂L/∂a_j − Σ_k ∂L/∂a_k a_k)
+  backward(_z, a, aGrad, zGrad, rows, cols) {
+    for (let r = 0; r < rows; r++) {
+      const o = r * cols;
+      let dot = 0;
+      for (let j = 0; j < cols; j++) dot += aGrad[o + j] * a[o + j];
+      for (let j = 0; j < cols; j++) zGrad[o + j] = a[o + j] * (aGrad[o + j] - dot);
+    }
+  },
+};
+
+export const activations: Readonly<Record<ActivationName, Activation>> = {
+  ...(Object.fromEntries(
+    Object.entries(elementwiseFunctions).map(([name, fn]) => [
+      name,
+      elementwise(name as ActivationName, fn),
+    ]),
+  ) as Record<keyof typeof elementwiseFunctions, Activation>),
+  softmax,
+};
+
+export const ACTIVATION_NAMES = Object.keys(activations) as ActivationName[];
+
+export function getActivation(name: string): Activation {
+  return lookup(activations, name, 'activation');
+}

@@ -1,0 +1,154 @@
+/** Dense: a = f(x·W + b), applied over the last axis. */
+import { getActivation } from '../activations.js';
+import type { Activation, ActivationName } from '../activations.js';
+import { checkPositiveInteger } from '../errors.js';
+import type { InitializerSpec } from '../initializers.js';
+import { kernels } from '../kernels/index.js';
+import type { RandomState } from '../random.js';
+import { Tensor } from '../tensor.js';
+import type { Shape } from '../tensor.js';
+import { Layer } from './layer.js';
+import type { LayerArgs, StepInfo } from './layer.js';
+import type { Variable } from './variable.js';
+
+export interface DenseArgs extends LayerArgs {
+  /** Number of output units. Required, a positive integer. */
+  units: number;
+  /** Activation applied to x·W + b. Defaults to 'linear'. */
+  activation?: ActivationName;
+  /** Whether to add a bias vector. Defaults to true. */
+  useBias?: boolean;
+  /** Defaults to 'glorot_uniform'. */
+  kernelInitializer?: InitializerSpec;
+  /** Defaults to 'zeros'. */
+  biasInitializer?: InitializerSpec;
+}
+
+export class Dense extends Layer {
+  readonly className = 'Dense';
+  readonly kind = 'dense';
+  readonly units: number;
+  readonly activation: Activation;
+  readonly useBias: boolean;
+  readonly kernelInitializer: InitializerSpec;
+  readonly biasInitializer: InitializerSpec;
+  kernel!: Variable;
+  bias: Variable | null = null;
+
+  /** z = x·W + b, the pre-activation; the same tensor as the output when linear. */
+  private z: Tensor | undefined;
+  private a: Tensor | undefined;
+  /** ∂L/∂z of the last backward pass. */
+  private zGradBuffer: Tensor | undefined;
+  private inputGradBuffer: Tensor | undefined;
+
+  constructor(args: DenseArgs) {
+    super(args);
+    checkPositiveInteger('Dense', 'units', args.units);
+    this.units = args.units;
+    this.activation = getActivation(args.activation ?? 'linear');
+    this.useBias = args.useBias ?? true;
+    this.kernelInitializer = args.kernelInitializer ?? 'glorot_uniform';
+    this.biasInitializer = args.biasInitializer ?? 'zeros';
+  }
+
+  get isLinear(): boolean {
+    return this.activation.name === 'linear';
+  }
+  /** The pre-activation z of the last forward pass. */
+  get preActivation(): Tensor | null {
+    return this.z ?? null;
+  }
+  /** ∂L/∂z of the last backward pass. */
+  get preActivationGrad(): Tensor | null {
+    return this.zGradBuffer ?? null;
+  }
+
+  computeOutputShape(inputShape: Shape): Shape {
+    return [...inputShape.slice(0, -1), this.units];
+  }
+
+  protected override createWeights(inputShape: Shape, rng: RandomState): void {
+    const inFeatures = inputShape[inputShape.length - 1];
+    this.kernel = this.addWeight('kernel', [inFeatures, this.units], this.kernelInitializer, rng);
+    if (this.useBias) this.bias = this.addWeight('bias', [this.units], this.biasInitializer, rng);
+  }
+
+  forward(input: Tensor, _step: StepInfo): Tensor {
+    const batch = this.checkInput(input);
+    const inFeatures = this.kernel.shape[0];
+    const rows = input.size / inFeatures;
+    const outShape = [batch, ...this.computeOutputShape(this.inputShape!)];
+    const z = (this.z = Tensor.resized(this.z, outShape));
+    kernels.matmul(input, this.kernel.value, z, rows, inFeatures, this.units, false);
+    if (this.bias) addRowVector(z.data, this.bias.value.data, rows, this.units);
+    let a = z;
+    if (!this.isLinear) {
+      a = this.a = Tensor.resized(this.a, outShape);
+      this.activation.forward(z.data, a.data, rows, this.units);
+    }
+    this.lastInput = input;
+    this.lastOutput = a;
+    return a;
+  }
+
+  backward(outputGrad: Tensor, needInputGrad: boolean): Tensor | null {
+    this.checkOutputGrad(outputGrad);
+    const z = this.z!;
+    let zGrad = outputGrad;
+    if (!this.isLinear) {
+      zGrad = this.zGradBuffer = Tensor.resized(this.zGradBuffer, z.shape);
+      const a = this.lastOutput!;
+      this.activation.backward(z.data, a.data, outputGrad.data, zGrad.data, z.size / this.units, this.units);
+    } else {
+      this.zGradBuffer = undefined;
+    }
+    this.lastOutputGrad = outputGrad;
+    return this.backwardFromPreActivation(zGrad, needInputGrad);
+  }
+
+  /**
+   * Backward from ∂L/∂z directly: used when the loss is fused with this layer's activation
+   * (softmax + cross-entropy, sigmoid + binary cross-entropy), whose ∂L/∂z = (p − y)/N is
+   * exact where the chain through ∂L/∂p would divide by p ≈ 0.
+   */
+  backwardFromLogits(outputGrad: Tensor, zGrad: Tensor, needInputGrad: boolean): Tensor | null {
+    this.checkOutputGrad(outputGrad);
+    this.lastOutputGrad = outputGrad;
+    this.zGradBuffer = zGrad;
+    return this.backwardFromPreActivation(zGrad, needInputGrad);
+  }
+
+  // ∂L/∂W += xᵀ·∂L/∂z;  ∂L/∂b += Σ_rows ∂L/∂z;  ∂L/∂x = ∂L/∂z·Wᵀ
+  private backwardFromPreActivation(zGrad: Tensor, needInputGrad: boolean): Tensor | null {
+    const x = this.lastInput!;
+    const inFeatures = this.kernel.shape[0];
+    const rows = x.size / inFeatures;
+    kernels.matmulTransA(x, zGrad, this.kernel.trainableGrad, inFeatures, rows, this.units, true);
+    if (this.bias) sumRowsInto(zGrad.data, this.bias.trainableGrad.data, rows, this.units);
+    if (!needInputGrad) return (this.lastInputGrad = null);
+    const inputGrad = (this.inputGradBuffer = Tensor.resized(this.inputGradBuffer, x.shape));
+    kernels.matmulTransB(zGrad, this.kernel.value, inputGrad, rows, this.units, inFeatures, false);
+    return (this.lastInputGrad = inputGrad);
+  }
+
+  getConfig(): Record<string, unknown> {
+    return { units: this.units, activation: this.activation.name, useBias: this.useBias };
+  }
+}
+
+/** m[r, :] += v for every row r. */
+export function addRowVector(m: Float32Array, v: Float32Array, rows: number, cols: number): void {
+  for (let r = 0; r < rows; r++) {
+    const o = r * cols;
+    for (let j = 0; j < cols; j++) m[o + j] += v[j];
+  }
+}
+
+/** out[j] += Σ_r m[r, j]. */
+export function sumRowsInto(m: Float32Array, out: Float32Array, rows: number, cols: number): void {
+  for (let r = 0; r < rows; r++) {
+    const o = r * cols;
+    for (let j = 0; j < cols; j++) out[j] += m[o + j];
+  }
+}

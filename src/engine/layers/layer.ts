@@ -1,0 +1,160 @@
+/**
+ * The layer base class and the glass-box contract.
+ *
+ * Lifecycle (Keras): construct (store config) → `build(inputShape)` (create weights) →
+ * `forward` → `backward`. Shapes exclude the batch dimension.
+ *
+ * Glass-box contract. After `backward` of a training step, and until the next `forward`,
+ * every layer exposes, without extra computation:
+ *   - `input`       the batch it received (batch × inputShape)
+ *   - `output`      what it returned (batch × outputShape)
+ *   - `outputGrad`  ∂L/∂output, the backprop signal arriving from above
+ *   - `inputGrad`   ∂L/∂input, the signal it passed down (null for the layers below the first
+ *                   trainable layer: nothing there learns, so it is not computed)
+ *   - `variables`   each with `value` and `grad` = ∂L/∂value for this batch.
+ * These are views into the engine's buffers: read them, never write them, and do not keep them
+ * across steps (the next batch overwrites them). The model's `onGradients` callback point sits
+ * between "gradients computed" and "optimizer applies them".
+ */
+import { ShapeError, ValueError } from '../errors.js';
+import { getInitializer } from '../initializers.js';
+import type { InitializerSpec } from '../initializers.js';
+import type { RandomState } from '../random.js';
+import { shapeSize, shapeToString } from '../tensor.js';
+import type { Shape, Tensor } from '../tensor.js';
+import { Variable } from './variable.js';
+
+export interface LayerArgs {
+  /** The layer's name; defaults to `<kind>_<n>`, numbered per model from 1 (`dense_1`). */
+  name?: string;
+  /** Shape of one sample (no batch dim), for a model's first layer. Defaults to none. */
+  inputShape?: Shape;
+}
+
+export interface StepInfo {
+  /** True during training: Dropout drops, BatchNormalization uses batch statistics. */
+  training: boolean;
+  /** Random source for Dropout masks, seeded by the model. */
+  rng: RandomState;
+}
+
+export abstract class Layer {
+  /** The Keras class name, shown by `summary()`. */
+  abstract readonly className: string;
+  /** Default-name prefix, e.g. 'dense'. */
+  abstract readonly kind: string;
+  name: string | undefined;
+  readonly declaredInputShape: Shape | undefined;
+  inputShape: Shape | undefined;
+  outputShape: Shape | undefined;
+  readonly variables: Variable[] = [];
+
+  protected lastInput: Tensor | null = null;
+  protected lastOutput: Tensor | null = null;
+  protected lastOutputGrad: Tensor | null = null;
+  protected lastInputGrad: Tensor | null = null;
+
+  constructor(args: LayerArgs = {}) {
+    this.name = args.name;
+    this.declaredInputShape = args.inputShape;
+  }
+
+  get built(): boolean {
+    return this.inputShape !== undefined;
+  }
+  get input(): Tensor | null {
+    return this.lastInput;
+  }
+  get output(): Tensor | null {
+    return this.lastOutput;
+  }
+  /** ∂L/∂output of the last backward pass: the backprop signal at this layer. */
+  get outputGrad(): Tensor | null {
+    return this.lastOutputGrad;
+  }
+  /** ∂L/∂input of the last backward pass. */
+  get inputGrad(): Tensor | null {
+    return this.lastInputGrad;
+  }
+  get trainableVariables(): Variable[] {
+    return this.variables.filter((v) => v.trainable);
+  }
+
+  /** The layer's variable whose name ends in `/<short>` (e.g. 'kernel'). */
+  variable(short: string): Variable {
+    const found = this.variables.find((v) => v.name === `${this.name}/${short}`);
+    if (!found) throw new ValueError(`${this.name}: has no weight '${short}'`);
+    return found;
+  }
+
+  countParams(): number {
+    return this.variables.reduce((sum, v) => sum + v.value.size, 0);
+  }
+
+  /** Creates the weights for samples of `inputShape`. */
+  build(inputShape: Shape, rng: RandomState): void {
+    this.outputShape = this.computeOutputShape(inputShape);
+    this.inputShape = [...inputShape];
+    this.createWeights(inputShape, rng);
+  }
+
+  abstract computeOutputShape(inputShape: Shape): Shape;
+
+  /** Runs the layer on a batch; stores input and output for `backward` and for probes. */
+  abstract forward(input: Tensor, step: StepInfo): Tensor;
+
+  /**
+   * Given ∂L/∂output, accumulates each parameter's gradient and returns ∂L/∂input
+   * (or null when `needInputGrad` is false).
+   */
+  abstract backward(outputGrad: Tensor, needInputGrad: boolean): Tensor | null;
+
+  /** The Keras-style config, for summaries and saved weights. */
+  abstract getConfig(): Record<string, unknown>;
+
+  protected createWeights(_inputShape: Shape, _rng: RandomState): void {}
+
+  protected addWeight(
+    short: string,
+    shape: Shape,
+    initializer: InitializerSpec,
+    rng: RandomState,
+    trainable = true,
+  ): Variable {
+    const variable = new Variable(
+      `${this.name}/${short}`,
+      shape,
+      getInitializer(initializer)(shape, rng),
+      trainable,
+    );
+    this.variables.push(variable);
+    return variable;
+  }
+
+  /** Batch size of `input`, after checking its trailing dims against the built input shape. */
+  protected checkInput(input: Tensor): number {
+    const expected = this.inputShape;
+    if (!expected) throw new ValueError(`${this.name}: forward called before build`);
+    const batchDims = input.shape.length - expected.length;
+    const trailing = input.shape.slice(batchDims);
+    if (batchDims !== 1 || trailing.some((dim, i) => dim !== expected[i])) {
+      throw new ShapeError(
+        `${this.name}: expected input of shape [batch,${expected.join(',')}]. ` +
+          `Received: ${shapeToString(input.shape)}`,
+      );
+    }
+    return input.shape[0];
+  }
+
+  /** Checks ∂L/∂output has the shape of the last output. */
+  protected checkOutputGrad(outputGrad: Tensor): void {
+    const output = this.lastOutput;
+    if (!output) throw new ValueError(`${this.name}: backward called before forward`);
+    if (shapeSize(outputGrad.shape) !== output.size) {
+      throw new ShapeError(
+        `${this.name}: outputGrad must match the output shape ${shapeToString(output.shape)}. ` +
+          `Received: ${shapeToString(outputGrad.shape)}`,
+      );
+    }
+  }
+}

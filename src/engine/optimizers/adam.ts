@@ -1,0 +1,49 @@
+/**
+ * Adam (Keras defaults: β1 = 0.9, β2 = 0.999, ε = 1e-7):
+ *   m ← m + (g − m)(1 − β1);  v ← v + (g² − v)(1 − β2)
+ *   w ← w − lr·√(1 − β2ᵗ)/(1 − β1ᵗ) · m/(√v + ε)
+ */
+import { checkRange } from '../errors.js';
+import { Optimizer } from './optimizer.js';
+import type { OptimizerArgs } from './optimizer.js';
+
+export interface AdamArgs extends OptimizerArgs {
+  /** Decay of the first moment. Defaults to 0.9. */
+  beta1?: number;
+  /** Decay of the second moment. Defaults to 0.999. */
+  beta2?: number;
+  /** Added to √v. Defaults to 1e-7. */
+  epsilon?: number;
+}
+
+export class Adam extends Optimizer {
+  readonly name = 'adam';
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly epsilon: number;
+  protected readonly slotCount = 2;
+
+  constructor(args: AdamArgs = {}) {
+    super(args);
+    this.beta1 = args.beta1 ?? 0.9;
+    this.beta2 = args.beta2 ?? 0.999;
+    this.epsilon = args.epsilon ?? 1e-7;
+    checkRange('Adam', 'beta1', this.beta1, 0, 1);
+    checkRange('Adam', 'beta2', this.beta2, 0, 1);
+  }
+
+  protected update(w: Float32Array, g: Float32Array, [m, v]: Float32Array[], t: number): void {
+    const lrT = (this.learningRate * Math.sqrt(1 - this.beta2 ** t)) / (1 - this.beta1 ** t);
+    const a1 = 1 - this.beta1, a2 = 1 - this.beta2, eps = this.epsilon;
+    for (let i = 0; i < w.length; i++) {
+      const gi = g[i];
+      m[i] += (gi - m[i]) * a1;
+      v[i] += (gi * gi - v[i]) * a2;
+      w[i] -= (lrT * m[i]) / (Math.sqrt(v[i]) + eps);
+    }
+  }
+
+  override getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon };
+  }
+}

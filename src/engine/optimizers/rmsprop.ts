@@ -1,0 +1,60 @@
+/**
+ * RMSprop (Keras semantics; defaults ρ = 0.9, ε = 1e-7, no momentum, not centered):
+ *   v ← ρ·v + (1 − ρ)·g²;  Δ = lr·g/√(v − ḡ² + ε)  (ḡ the running mean of g when centered)
+ *   w ← w − Δ, or with momentum μ: s ← μ·s + Δ;  w ← w − s
+ */
+import { checkRange } from '../errors.js';
+import { Optimizer } from './optimizer.js';
+import type { OptimizerArgs } from './optimizer.js';
+
+export interface RMSpropArgs extends OptimizerArgs {
+  /** Decay of the squared-gradient average. Defaults to 0.9. */
+  rho?: number;
+  /** Defaults to 0. */
+  momentum?: number;
+  /** Defaults to 1e-7. */
+  epsilon?: number;
+  /** Divide by the variance instead of the second moment. Defaults to false. */
+  centered?: boolean;
+}
+
+export class RMSprop extends Optimizer {
+  readonly name = 'rmsprop';
+  readonly rho: number;
+  readonly momentum: number;
+  readonly epsilon: number;
+  readonly centered: boolean;
+  protected readonly slotCount = 3;
+
+  constructor(args: RMSpropArgs = {}) {
+    super(args);
+    this.rho = args.rho ?? 0.9;
+    this.momentum = args.momentum ?? 0;
+    this.epsilon = args.epsilon ?? 1e-7;
+    this.centered = args.centered ?? false;
+    checkRange('RMSprop', 'rho', this.rho, 0, 1);
+    checkRange('RMSprop', 'momentum', this.momentum, 0, 1);
+  }
+
+  protected update(w: Float32Array, g: Float32Array, [v, mean, s]: Float32Array[]): void {
+    const { rho, momentum, epsilon, learningRate: lr } = this;
+    for (let i = 0; i < w.length; i++) {
+      const gi = g[i];
+      v[i] = rho * v[i] + (1 - rho) * gi * gi;
+      let denominator = v[i] + epsilon;
+      if (this.centered) {
+        mean[i] = rho * mean[i] + (1 - rho) * gi;
+        denominator -= mean[i] * mean[i];
+      }
+      const delta = (lr * gi) / Math.sqrt(denominator);
+      if (momentum > 0) {
+        s[i] = momentum * s[i] + delta;
+        w[i] -= s[i];
+      } else w[i] -= delta;
+    }
+  }
+
+  override getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), rho: this.rho, momentum: this.momentum, centered: this.centered };
+  }
+}

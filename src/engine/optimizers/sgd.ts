@@ -1,0 +1,51 @@
+/**
+ * SGD with optional momentum (Keras semantics):
+ *   v ← μ·v − lr·g;  w ← w + v            (momentum)
+ *   w ← w + μ·v − lr·g                     (nesterov)
+ *   w ← w − lr·g                           (μ = 0)
+ */
+import { checkRange } from '../errors.js';
+import { Optimizer } from './optimizer.js';
+import type { OptimizerArgs } from './optimizer.js';
+
+/** Keras' SGD default learning rate. */
+export const SGD_LEARNING_RATE = 0.01;
+
+export interface SGDArgs extends OptimizerArgs {
+  /** μ in [0, 1]. Defaults to 0. */
+  momentum?: number;
+  /** Nesterov momentum. Defaults to false. */
+  nesterov?: boolean;
+}
+
+export class SGD extends Optimizer {
+  readonly name = 'sgd';
+  readonly momentum: number;
+  readonly nesterov: boolean;
+  protected readonly slotCount: number;
+
+  constructor(args: SGDArgs = {}) {
+    super(args, SGD_LEARNING_RATE);
+    this.momentum = args.momentum ?? 0;
+    checkRange('SGD', 'momentum', this.momentum, 0, 1);
+    this.nesterov = args.nesterov ?? false;
+    this.slotCount = this.momentum > 0 ? 1 : 0;
+  }
+
+  protected update(w: Float32Array, g: Float32Array, slots: Float32Array[]): void {
+    const lr = this.learningRate, mu = this.momentum;
+    if (mu === 0) {
+      for (let i = 0; i < w.length; i++) w[i] -= lr * g[i];
+      return;
+    }
+    const v = slots[0];
+    for (let i = 0; i < w.length; i++) {
+      v[i] = mu * v[i] - lr * g[i];
+      w[i] += this.nesterov ? mu * v[i] - lr * g[i] : v[i];
+    }
+  }
+
+  override getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), momentum: this.momentum, nesterov: this.nesterov };
+  }
+}
