@@ -32,15 +32,19 @@ export class Adam extends Optimizer {
     checkRange('Adam', 'beta2', this.beta2, 0, 1);
   }
 
-  protected update(w: Float32Array, g: Float32Array, [m, v]: Float32Array[], t: number): void {
+  protected update(w: Float32Array, g: Float32Array, [m, v]: Float32Array[], t: number): number {
     const lrT = (this.learningRate * Math.sqrt(1 - this.beta2 ** t)) / (1 - this.beta1 ** t);
     const a1 = 1 - this.beta1, a2 = 1 - this.beta2, eps = this.epsilon;
+    let squared = 0;
     for (let i = 0; i < w.length; i++) {
       const gi = g[i];
       m[i] += (gi - m[i]) * a1;
       v[i] += (gi * gi - v[i]) * a2;
-      w[i] -= (lrT * m[i]) / (Math.sqrt(v[i]) + eps);
+      const delta = (lrT * m[i]) / (Math.sqrt(v[i]) + eps);
+      w[i] -= delta;
+      squared += delta * delta;
     }
+    return squared;
   }
 
   override getConfig(): Record<string, unknown> {

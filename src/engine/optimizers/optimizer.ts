@@ -11,6 +11,22 @@ export const DEFAULT_LEARNING_RATE = 0.001;
 export interface OptimizerArgs {
   /** Step size. Defaults to 0.001 (SGD: 0.01). */
   learningRate?: number;
+  /** Rewrites the gradients before each step (clipping). Defaults to none. */
+  clipper?: GradientClipper;
+}
+
+/** What a clipper did to one step's gradients. */
+export interface ClipReport {
+  /** Global L2 norm √Σg² over all trainable gradients before clipping. */
+  normBefore: number;
+  /** The same norm after clipping. */
+  normAfter: number;
+}
+
+/** A gradient transform applied by the optimizer before its update (Keras' clipnorm & co.). */
+export interface GradientClipper {
+  /** Modifies the gradients in place and reports the global norm before and after. */
+  clip(variables: readonly Variable[]): ClipReport;
 }
 
 export abstract class Optimizer {
@@ -18,10 +34,16 @@ export abstract class Optimizer {
   readonly learningRate: number;
   /** Number of `apply` calls so far; Adam's bias correction uses it as t. */
   iterations = 0;
+  readonly clipper: GradientClipper | null;
+  /** The clipper's report for the last step, or null without a clipper. */
+  lastClip: ClipReport | null = null;
+  /** ‖Δw‖ of the last step, per variable: the size of the update it applied. */
+  readonly lastUpdateNorms = new Map<Variable, number>();
   private readonly slots = new Map<Variable, Float32Array[]>();
 
   constructor(args: OptimizerArgs, defaultLearningRate = DEFAULT_LEARNING_RATE) {
     this.learningRate = args.learningRate ?? defaultLearningRate;
+    this.clipper = args.clipper ?? null;
     if (!(this.learningRate > 0) || !Number.isFinite(this.learningRate)) {
       throw new ValueError(
         `${new.target.name}: learningRate must be a positive finite number. ` +
@@ -33,15 +55,21 @@ export abstract class Optimizer {
   /** Number of per-element state arrays the update keeps per variable. */
   protected abstract readonly slotCount: number;
 
-  /** w ← update(w, g, slots) for one variable, in place; t is the 1-based step. */
-  protected abstract update(w: Float32Array, g: Float32Array, slots: Float32Array[], t: number): void;
+  /**
+   * w ← update(w, g, slots) for one variable, in place; t is the 1-based step. Returns ‖Δw‖²,
+   * summed in the same loop, so probes get the update size without a copy of w.
+   */
+  protected abstract update(w: Float32Array, g: Float32Array, slots: Float32Array[], t: number): number;
 
-  /** Applies one step to every trainable variable, using the gradients they hold. */
+  /** Clips (with a clipper), then applies one step to every trainable variable, using its gradient. */
   apply(variables: readonly Variable[]): void {
     this.iterations++;
+    if (this.clipper) this.lastClip = this.clipper.clip(variables);
     for (const variable of variables) {
       if (!variable.grad) continue;
-      this.update(variable.value.data, variable.grad.data, this.slotsOf(variable), this.iterations);
+      const w = variable.value.data, slots = this.slotsOf(variable);
+      const squared = this.update(w, variable.grad.data, slots, this.iterations);
+      this.lastUpdateNorms.set(variable, Math.sqrt(squared));
     }
   }
 

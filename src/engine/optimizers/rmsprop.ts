@@ -36,8 +36,9 @@ export class RMSprop extends Optimizer {
     checkRange('RMSprop', 'momentum', this.momentum, 0, 1);
   }
 
-  protected update(w: Float32Array, g: Float32Array, [v, mean, s]: Float32Array[]): void {
+  protected update(w: Float32Array, g: Float32Array, [v, mean, s]: Float32Array[]): number {
     const { rho, momentum, epsilon, learningRate: lr } = this;
+    let squared = 0;
     for (let i = 0; i < w.length; i++) {
       const gi = g[i];
       v[i] = rho * v[i] + (1 - rho) * gi * gi;
@@ -46,12 +47,12 @@ export class RMSprop extends Optimizer {
         mean[i] = rho * mean[i] + (1 - rho) * gi;
         denominator -= mean[i] * mean[i];
       }
-      const delta = (lr * gi) / Math.sqrt(denominator);
-      if (momentum > 0) {
-        s[i] = momentum * s[i] + delta;
-        w[i] -= s[i];
-      } else w[i] -= delta;
+      let delta = (lr * gi) / Math.sqrt(denominator);
+      if (momentum > 0) delta = s[i] = momentum * s[i] + delta;
+      w[i] -= delta;
+      squared += delta * delta;
     }
+    return squared;
   }
 
   override getConfig(): Record<string, unknown> {

@@ -32,17 +32,20 @@ export class SGD extends Optimizer {
     this.slotCount = this.momentum > 0 ? 1 : 0;
   }
 
-  protected update(w: Float32Array, g: Float32Array, slots: Float32Array[]): void {
+  protected update(w: Float32Array, g: Float32Array, slots: Float32Array[]): number {
     const lr = this.learningRate, mu = this.momentum;
-    if (mu === 0) {
-      for (let i = 0; i < w.length; i++) w[i] -= lr * g[i];
-      return;
-    }
-    const v = slots[0];
+    let squared = 0;
     for (let i = 0; i < w.length; i++) {
-      v[i] = mu * v[i] - lr * g[i];
-      w[i] += this.nesterov ? mu * v[i] - lr * g[i] : v[i];
+      let delta = -lr * g[i];
+      if (mu > 0) {
+        const v = slots[0];
+        v[i] = mu * v[i] - lr * g[i];
+        delta = this.nesterov ? mu * v[i] - lr * g[i] : v[i];
+      }
+      w[i] += delta;
+      squared += delta * delta;
     }
+    return squared;
   }
 
   override getConfig(): Record<string, unknown> {
