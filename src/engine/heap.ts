@@ -25,6 +25,8 @@ export class Heap {
   /** Incremented each time the memory grows (and so every earlier view detaches). */
   generation = 0;
   private top = RESERVED_BYTES;
+  /** The highest `top` so far: memory above it has never been handed out. */
+  private highWater = RESERVED_BYTES;
   /** Freed blocks, sorted by address, neighbours merged. */
   private freeList: FreeBlock[] = [];
   private allocatedBytes = 0;
@@ -44,7 +46,6 @@ export class Heap {
       throw new RangeError(`Heap.alloc: bytes must be a non-negative integer. Received: ${bytes}`);
     }
     const size = Math.max(ALIGN, Math.ceil(bytes / ALIGN) * ALIGN);
-    this.allocatedBytes += size;
     const index = this.freeList.findIndex((block) => block.bytes >= size);
     if (index >= 0) {
       const block = this.freeList[index];
@@ -52,11 +53,18 @@ export class Heap {
       if (block.bytes === size) this.freeList.splice(index, 1);
       else this.freeList[index] = { ptr: ptr + size, bytes: block.bytes - size };
       new Uint8Array(this.memory.buffer, ptr, size).fill(0);
+      this.allocatedBytes += size;
       return ptr;
     }
     const ptr = this.top;
     this.ensureCapacity(ptr + size);
     this.top = ptr + size;
+    // Below the high-water mark lie released blocks' old values; pages grown later come zeroed.
+    if (ptr < this.highWater) {
+      new Uint8Array(this.memory.buffer, ptr, Math.min(size, this.highWater - ptr)).fill(0);
+    }
+    this.highWater = Math.max(this.highWater, this.top);
+    this.allocatedBytes += size;
     return ptr;
   }
 

@@ -20,6 +20,8 @@ import type { Loss, LossName } from './losses.js';
 import { getOptimizer } from './optimizers/index.js';
 import type { Optimizer, OptimizerName } from './optimizers/index.js';
 import { RandomState } from './random.js';
+import { summary } from './summary.js';
+import { loadWeights, saveWeights } from './weights-io.js';
 import { shapeSize, shapeToString, Tensor } from './tensor.js';
 import type { Shape } from './tensor.js';
 
@@ -262,6 +264,21 @@ export class Sequential {
       out.set(this.forward(this.batchInput(data, order, start, n), false).data, start * outSize);
     }
     return out;
+  }
+
+  /** Keras' summary table: layers, output shapes, parameter counts. */
+  summary(): string {
+    return summary(this);
+  }
+
+  /** Writes every weight to `path` (format in weights-io.ts). */
+  saveWeights(path: string): void {
+    saveWeights(this, path);
+  }
+
+  /** Reads weights saved by `saveWeights`, matching by name and shape. */
+  loadWeights(path: string): void {
+    loadWeights(this, path);
   }
 
   private batchInput(

@@ -27,9 +27,9 @@ interface WasmKernels {
 const WASM_URL = new URL('../../../../build/kernels.wasm', import.meta.url);
 
 function instantiate(): WasmKernels {
-  let bytes: Buffer;
+  let bytes: Uint8Array<ArrayBuffer>;
   try {
-    bytes = readFileSync(fileURLToPath(WASM_URL));
+    bytes = new Uint8Array(readFileSync(fileURLToPath(WASM_URL)));
   } catch (cause) {
     throw new Error(
       `gradscope: the SIMD kernels are not built (expected ${fileURLToPath(WASM_URL)}). ` +
