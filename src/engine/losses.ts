@@ -1,6 +1,7 @@
 /**
  * Losses with their gradients, in one table. Each loss is the mean over the batch (and, as
- * in Keras, over the last axis for the elementwise ones). Predictions p are probabilities;
+ * in Keras, over the last axis for the elementwise ones). Predictions p are probabilities
+ * (the categorical losses first rescale each row to sum to 1, as Keras and TensorFlow.js do);
  * when the model's last layer applies the loss's `fusedActivation`, the model also passes the
  * logits z, and the value and gradient come from z: log-sum-exp for the value, and
  * ∂L/∂z = (p·Σy − y)/N, which stays exact where p underflows.
@@ -48,6 +49,13 @@ function argmax(values: Float32Array, offset: number, cols: number): number {
   let best = 0;
   for (let j = 1; j < cols; j++) if (values[offset + j] > values[offset + best]) best = j;
   return best;
+}
+
+/** Σ_j p_j over one row: Keras rescales categorical predictions to sum to 1. */
+function rowTotal(p: Float32Array, offset: number, cols: number): number {
+  let total = 0;
+  for (let j = 0; j < cols; j++) total += p[offset + j];
+  return total;
 }
 
 /** log Σ_j exp(z_j) over one row, shifted by the row maximum. */
@@ -112,16 +120,23 @@ const categoricalCrossentropy: Loss = {
         const lse = logSumExp(logits, o, cols);
         for (let j = 0; j < cols; j++) sum -= y[o + j] * (logits[o + j] - lse);
       } else {
-        let total = 0;
-        for (let j = 0; j < cols; j++) total += p[o + j];
+        const total = rowTotal(p, o, cols);
         for (let j = 0; j < cols; j++) sum -= y[o + j] * Math.log(clip(p[o + j] / total));
       }
     }
     return sum / rows;
   },
-  // ∂L/∂p_j = −y_j / p_j / N
+  // With T = Σ_k p_k: ∂L/∂p_j = (Σ_k y_k / T − y_j / p_j) / N
   gradient(p, y, out, rows, cols) {
-    for (let i = 0; i < rows * cols; i++) out[i] = -y[i] / clip(p[i]) / rows;
+    for (let r = 0; r < rows; r++) {
+      const o = r * cols;
+      const total = rowTotal(p, o, cols);
+      let mass = 0;
+      for (let j = 0; j < cols; j++) mass += y[o + j];
+      for (let j = 0; j < cols; j++) {
+        out[o + j] = (mass / total - y[o + j] / (total * clip(p[o + j] / total))) / rows;
+      }
+    }
   },
   // ∂L/∂z_j = (p_j·Σ_k y_k − y_j) / N
   logitGradient(p, y, out, rows, cols) {
@@ -155,13 +170,21 @@ const sparseCategoricalCrossentropy: Loss = {
     let sum = 0;
     for (let r = 0; r < rows; r++) {
       const o = r * cols, label = y[r];
-      sum -= logits ? logits[o + label] - logSumExp(logits, o, cols) : Math.log(clip(p[o + label]));
+      sum -= logits
+        ? logits[o + label] - logSumExp(logits, o, cols)
+        : Math.log(clip(p[o + label] / rowTotal(p, o, cols)));
     }
     return sum / rows;
   },
+  // categorical_crossentropy's gradient for a one-hot y: (1/T − [j = label]/p_j) / N
   gradient(p, y, out, rows, cols) {
-    out.fill(0, 0, rows * cols);
-    for (let r = 0; r < rows; r++) out[r * cols + y[r]] = -1 / clip(p[r * cols + y[r]]) / rows;
+    for (let r = 0; r < rows; r++) {
+      const o = r * cols;
+      const total = rowTotal(p, o, cols);
+      const label = o + y[r];
+      for (let j = 0; j < cols; j++) out[o + j] = 1 / total / rows;
+      out[label] -= 1 / (total * clip(p[label] / total)) / rows;
+    }
   },
   logitGradient(p, y, out, rows, cols) {
     for (let i = 0; i < rows * cols; i++) out[i] = p[i] / rows;

@@ -137,7 +137,10 @@ export class RandomState {
     return out;
   }
 
-  /** Samples of loc + scale·z, z standard normal. `loc` defaults to 0, `scale` to 1, `size` to 1. */
+  /**
+   * Samples of loc + scale·z, z standard normal (numpy's legacy `normal`).
+   * `loc` defaults to 0, `scale` to 1, `size` to 1.
+   */
   normal(loc = 0, scale = 1, size: Size = 1): Float64Array {
     if (!(scale >= 0)) {
       throw new RangeError(`RandomState.normal: scale must be >= 0. Received: scale=${scale}`);

@@ -43,8 +43,10 @@ export class Dropout extends Layer {
     const y = (this.y = Tensor.resized(this.y, input.shape)).data;
     const x = input.data;
     const scale = 1 / (1 - this.rate);
+    // One 32-bit draw per element: the mask needs no 53-bit double.
+    const threshold = this.rate * 2 ** 32;
     for (let i = 0; i < x.length; i++) {
-      mask[i] = step.rng.randomSample() < this.rate ? 0 : scale;
+      mask[i] = step.rng.nextUint32() < threshold ? 0 : scale;
       y[i] = x[i] * mask[i];
     }
     return (this.lastOutput = this.y);

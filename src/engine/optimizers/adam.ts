@@ -4,6 +4,8 @@
  *   w ← w − lr·√(1 − β2ᵗ)/(1 − β1ᵗ) · m/(√v + ε)
  */
 import { checkRange } from '../errors.js';
+import { updateKernels } from '../kernels/update-kernels.js';
+import type { Tensor } from '../tensor.js';
 import { Optimizer } from './optimizer.js';
 import type { OptimizerArgs } from './optimizer.js';
 
@@ -32,19 +34,10 @@ export class Adam extends Optimizer {
     checkRange('Adam', 'beta2', this.beta2, 0, 1);
   }
 
-  protected update(w: Float32Array, g: Float32Array, [m, v]: Float32Array[], t: number): number {
+  protected update(w: Tensor, g: Tensor, [m, v]: Tensor[], t: number): number {
     const lrT = (this.learningRate * Math.sqrt(1 - this.beta2 ** t)) / (1 - this.beta1 ** t);
-    const a1 = 1 - this.beta1, a2 = 1 - this.beta2, eps = this.epsilon;
-    let squared = 0;
-    for (let i = 0; i < w.length; i++) {
-      const gi = g[i];
-      m[i] += (gi - m[i]) * a1;
-      v[i] += (gi * gi - v[i]) * a2;
-      const delta = (lrT * m[i]) / (Math.sqrt(v[i]) + eps);
-      w[i] -= delta;
-      squared += delta * delta;
-    }
-    return squared;
+    const step = { lrT, a1: 1 - this.beta1, a2: 1 - this.beta2, epsilon: this.epsilon };
+    return updateKernels.adam(w, g, m, v, step);
   }
 
   override getConfig(): Record<string, unknown> {

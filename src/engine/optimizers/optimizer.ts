@@ -4,6 +4,7 @@
  */
 import { ValueError } from '../errors.js';
 import type { Variable } from '../layers/variable.js';
+import { Tensor } from '../tensor.js';
 
 /** Keras' default learning rate for Adam and RMSprop. */
 export const DEFAULT_LEARNING_RATE = 0.001;
@@ -39,7 +40,7 @@ export abstract class Optimizer {
   lastClip: ClipReport | null = null;
   /** ‖Δw‖ of the last step, per variable: the size of the update it applied. */
   readonly lastUpdateNorms = new Map<Variable, number>();
-  private readonly slots = new Map<Variable, Float32Array[]>();
+  private readonly slots = new Map<Variable, Tensor[]>();
 
   constructor(args: OptimizerArgs, defaultLearningRate = DEFAULT_LEARNING_RATE) {
     this.learningRate = args.learningRate ?? defaultLearningRate;
@@ -57,9 +58,10 @@ export abstract class Optimizer {
 
   /**
    * w ← update(w, g, slots) for one variable, in place; t is the 1-based step. Returns ‖Δw‖²,
-   * summed in the same loop, so probes get the update size without a copy of w.
+   * summed in the same loop, so probes get the update size without a copy of w. Slots live
+   * on the heap beside the weights, so SIMD kernels can update them in place.
    */
-  protected abstract update(w: Float32Array, g: Float32Array, slots: Float32Array[], t: number): number;
+  protected abstract update(w: Tensor, g: Tensor, slots: Tensor[], t: number): number;
 
   /** Clips (with a clipper), then applies one step to every trainable variable, using its gradient. */
   apply(variables: readonly Variable[]): void {
@@ -67,8 +69,8 @@ export abstract class Optimizer {
     if (this.clipper) this.lastClip = this.clipper.clip(variables);
     for (const variable of variables) {
       if (!variable.grad) continue;
-      const w = variable.value.data, slots = this.slotsOf(variable);
-      const squared = this.update(w, variable.grad.data, slots, this.iterations);
+      const slots = this.slotsOf(variable);
+      const squared = this.update(variable.value, variable.grad, slots, this.iterations);
       this.lastUpdateNorms.set(variable, Math.sqrt(squared));
     }
   }
@@ -78,10 +80,10 @@ export abstract class Optimizer {
     return { name: this.name, learningRate: this.learningRate };
   }
 
-  private slotsOf(variable: Variable): Float32Array[] {
+  private slotsOf(variable: Variable): Tensor[] {
     let slots = this.slots.get(variable);
     if (!slots) {
-      slots = Array.from({ length: this.slotCount }, () => new Float32Array(variable.value.size));
+      slots = Array.from({ length: this.slotCount }, () => Tensor.zeros(variable.shape));
       this.slots.set(variable, slots);
     }
     return slots;

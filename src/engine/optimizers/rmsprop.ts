@@ -4,6 +4,7 @@
  *   w ← w − Δ, or with momentum μ: s ← μ·s + Δ;  w ← w − s
  */
 import { checkRange } from '../errors.js';
+import type { Tensor } from '../tensor.js';
 import { Optimizer } from './optimizer.js';
 import type { OptimizerArgs } from './optimizer.js';
 
@@ -36,7 +37,8 @@ export class RMSprop extends Optimizer {
     checkRange('RMSprop', 'momentum', this.momentum, 0, 1);
   }
 
-  protected update(w: Float32Array, g: Float32Array, [v, mean, s]: Float32Array[]): number {
+  protected update(wt: Tensor, gt: Tensor, slots: Tensor[]): number {
+    const w = wt.data, g = gt.data, [v, mean, s] = slots.map((slot) => slot.data);
     const { rho, momentum, epsilon, learningRate: lr } = this;
     let squared = 0;
     for (let i = 0; i < w.length; i++) {

@@ -5,6 +5,7 @@
  *   w ← w − lr·g                           (μ = 0)
  */
 import { checkRange } from '../errors.js';
+import type { Tensor } from '../tensor.js';
 import { Optimizer } from './optimizer.js';
 import type { OptimizerArgs } from './optimizer.js';
 
@@ -32,13 +33,13 @@ export class SGD extends Optimizer {
     this.slotCount = this.momentum > 0 ? 1 : 0;
   }
 
-  protected update(w: Float32Array, g: Float32Array, slots: Float32Array[]): number {
+  protected update(wt: Tensor, gt: Tensor, slots: Tensor[]): number {
+    const w = wt.data, g = gt.data, v = slots[0]?.data;
     const lr = this.learningRate, mu = this.momentum;
     let squared = 0;
     for (let i = 0; i < w.length; i++) {
       let delta = -lr * g[i];
       if (mu > 0) {
-        const v = slots[0];
         v[i] = mu * v[i] - lr * g[i];
         delta = this.nesterov ? mu * v[i] - lr * g[i] : v[i];
       }

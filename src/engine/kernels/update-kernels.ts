@@ -1,0 +1,50 @@
+/**
+ * Optimizer update loops over whole variables, behind one interface: SIMD (assembly/
+ * optimizers.ts) and the plain-TypeScript reference that defines them. Each returns Σ Δw².
+ */
+import type { Tensor } from '../tensor.js';
+import { instantiateWasm } from './wasm.js';
+
+export interface AdamStep {
+  /** lr·√(1 − β2ᵗ)/(1 − β1ᵗ), the bias-corrected step size. */
+  lrT: number;
+  /** 1 − β1. */
+  a1: number;
+  /** 1 − β2. */
+  a2: number;
+  epsilon: number;
+}
+
+export interface UpdateKernels {
+  /** m += (g − m)·a1;  v += (g² − v)·a2;  Δ = lrT·m/(√v + ε);  w −= Δ. Returns Σ Δ². */
+  adam(w: Tensor, g: Tensor, m: Tensor, v: Tensor, step: AdamStep): number;
+}
+
+export const referenceUpdateKernels: UpdateKernels = {
+  adam(wt, gt, mt, vt, { lrT, a1, a2, epsilon }) {
+    const w = wt.data, g = gt.data, m = mt.data, v = vt.data;
+    let squared = 0;
+    for (let i = 0; i < w.length; i++) {
+      m[i] += (g[i] - m[i]) * a1;
+      v[i] += (g[i] * g[i] - v[i]) * a2;
+      const delta = (lrT * m[i]) / (Math.sqrt(v[i]) + epsilon);
+      w[i] -= delta;
+      squared += delta * delta;
+    }
+    return squared;
+  },
+};
+
+interface OptimizerExports {
+  adamUpdate(w: number, g: number, m: number, v: number, n: number, lrT: number, a1: number, a2: number, eps: number): number;
+}
+
+const wasm = instantiateWasm<OptimizerExports>('optimizers.wasm');
+
+export const simdUpdateKernels: UpdateKernels = {
+  adam: (w, g, m, v, { lrT, a1, a2, epsilon }) =>
+    wasm.adamUpdate(w.ptr, g.ptr, m.ptr, v.ptr, w.size, lrT, a1, a2, epsilon),
+};
+
+export const updateKernels: UpdateKernels =
+  process.env.GRADSCOPE_KERNELS === 'reference' ? referenceUpdateKernels : simdUpdateKernels;

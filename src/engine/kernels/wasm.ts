@@ -1,0 +1,27 @@
+/**
+ * Loads one of the compiled AssemblyScript modules from build/ and instantiates it on this
+ * thread's heap, so its functions work on tensors in place.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { heap } from '../heap.js';
+
+/** build/, relative to this file's place in dist/src/engine/kernels/. */
+const BUILD_DIR = new URL('../../../../build/', import.meta.url);
+
+export function instantiateWasm<T>(file: string): T {
+  const path = fileURLToPath(new URL(file, BUILD_DIR));
+  let bytes: Uint8Array<ArrayBuffer>;
+  try {
+    bytes = Uint8Array.from(readFileSync(path));
+  } catch (cause) {
+    throw new Error(`gradscope: ${file} is not built (expected ${path}). Run \`npm run build\` first.`, {
+      cause,
+    });
+  }
+  const module = new WebAssembly.Module(bytes);
+  const abort = () => {
+    throw new Error(`gradscope: a kernel in ${file} aborted`);
+  };
+  return new WebAssembly.Instance(module, { env: { memory: heap.memory, abort } }).exports as T;
+}

@@ -1,0 +1,167 @@
+/**
+ * The subset of TensorBoard's protocol buffers that gradscope reads and writes, parsed at load
+ * time with protobufjs's reflection API.
+ *
+ * Field numbers are copied from tensorflow/tensorboard tensorboard/compat/proto/event.proto,
+ * summary.proto, histogram.proto, tensor.proto and tensor_shape.proto. Messages and fields we do
+ * not use (graph defs, images, audio, session logs, other tensor dtypes) are left out: protobuf
+ * decoders skip unknown fields, so events that carry them still decode.
+ */
+import protobuf from 'protobufjs';
+
+const TENSORBOARD_PROTO = `
+syntax = "proto3";
+package tensorboard;
+
+message Event {
+  double wall_time = 1;
+  int64 step = 2;
+  oneof what {
+    string file_version = 3;
+    Summary summary = 5;
+  }
+}
+
+message Summary {
+  message Value {
+    string node_name = 7;
+    string tag = 1;
+    SummaryMetadata metadata = 9;
+    oneof value {
+      float simple_value = 2;
+      HistogramProto histo = 5;
+      TensorProto tensor = 8;
+    }
+  }
+  repeated Value value = 1;
+}
+
+message SummaryMetadata {
+  message PluginData {
+    string plugin_name = 1;
+    bytes content = 2;
+  }
+  PluginData plugin_data = 1;
+  string display_name = 2;
+  string summary_description = 3;
+  DataClass data_class = 4;
+}
+
+enum DataClass {
+  DATA_CLASS_UNKNOWN = 0;
+  DATA_CLASS_SCALAR = 1;
+  DATA_CLASS_TENSOR = 2;
+  DATA_CLASS_BLOB_SEQUENCE = 3;
+}
+
+message HistogramProto {
+  double min = 1;
+  double max = 2;
+  double num = 3;
+  double sum = 4;
+  double sum_squares = 5;
+  repeated double bucket_limit = 6 [packed = true];
+  repeated double bucket = 7 [packed = true];
+}
+
+message TensorShapeProto {
+  message Dim {
+    int64 size = 1;
+    string name = 2;
+  }
+  repeated Dim dim = 2;
+  bool unknown_rank = 3;
+}
+
+// dtype is the DataType enum in tensor.proto; int32 has the same wire encoding and spares
+// copying the enum's thirty-odd values.
+message TensorProto {
+  int32 dtype = 1;
+  TensorShapeProto tensor_shape = 2;
+  int32 version_number = 3;
+  bytes tensor_content = 4;
+  repeated float float_val = 5 [packed = true];
+  repeated double double_val = 6 [packed = true];
+}
+`;
+
+/** TensorFlow `DataType` values (types.proto) that gradscope reads or writes. */
+export const DataType = { DT_FLOAT: 1, DT_DOUBLE: 2 } as const;
+
+/** TensorBoard `DataClass` values (summary.proto). */
+export const DataClass = { UNKNOWN: 0, SCALAR: 1, TENSOR: 2, BLOB_SEQUENCE: 3 } as const;
+
+/** The first record of every event file carries this `file_version`. */
+export const FILE_VERSION = 'brain.Event:2';
+
+// Decoded messages in protobufjs's camelCase form. Fields absent on the wire are undefined
+// (proto3 writers omit default values, so a step of 0 is usually absent).
+
+export interface TensorShapeMessage {
+  dim?: { size?: number; name?: string }[];
+  unknownRank?: boolean;
+}
+
+export interface TensorMessage {
+  /** A TensorFlow `DataType` number, e.g. `DataType.DT_FLOAT`. */
+  dtype?: number;
+  tensorShape?: TensorShapeMessage;
+  versionNumber?: number;
+  /** Raw little-endian element bytes; used instead of the typed `*Val` fields. */
+  tensorContent?: Uint8Array;
+  floatVal?: number[];
+  doubleVal?: number[];
+}
+
+export interface HistogramMessage {
+  min?: number;
+  max?: number;
+  num?: number;
+  sum?: number;
+  sumSquares?: number;
+  /** Right edge of each bucket; the first bucket starts at -DBL_MAX. */
+  bucketLimit?: number[];
+  /** Count of each bucket, parallel to `bucketLimit`. */
+  bucket?: number[];
+}
+
+export interface SummaryMetadataMessage {
+  pluginData?: { pluginName?: string; content?: Uint8Array };
+  displayName?: string;
+  summaryDescription?: string;
+  /** A `DataClass` number. */
+  dataClass?: number;
+}
+
+export interface SummaryValueMessage {
+  nodeName?: string;
+  tag?: string;
+  metadata?: SummaryMetadataMessage;
+  simpleValue?: number;
+  histo?: HistogramMessage;
+  tensor?: TensorMessage;
+}
+
+export interface EventMessage {
+  /** Seconds since the Unix epoch. */
+  wallTime?: number;
+  step?: number;
+  fileVersion?: string;
+  summary?: { value?: SummaryValueMessage[] };
+}
+
+const eventType = protobuf.parse(TENSORBOARD_PROTO).root.lookupType('tensorboard.Event');
+
+/** Serializes an event to its protobuf wire bytes. */
+export function encodeEvent(event: EventMessage): Uint8Array {
+  return eventType.encode(eventType.fromObject(event)).finish();
+}
+
+/**
+ * Parses protobuf wire bytes as an event. int64 fields come back as JS numbers (exact up to
+ * 2^53, far beyond any training step). Throws if the bytes are not a valid Event.
+ */
+export function decodeEvent(bytes: Uint8Array): EventMessage {
+  const message = eventType.decode(bytes);
+  return eventType.toObject(message, { longs: Number, enums: Number }) as EventMessage;
+}

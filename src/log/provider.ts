@@ -1,0 +1,116 @@
+/**
+ * The one interface through which the report, `diagnose` and the dashboard read runs, and its
+ * implementation over a directory of TensorBoard event files. Nothing else parses event files.
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { ReadWarning } from './event-reader.js';
+import type { Bucket } from './histograms.js';
+import { isEventFileName, RunIndex } from './run-index.js';
+
+export type { Bucket } from './histograms.js';
+export type { ReadWarning } from './event-reader.js';
+
+export interface ScalarPoint {
+  step: number;
+  /** Seconds since the Unix epoch. */
+  wallTime: number;
+  value: number;
+}
+
+export interface HistogramPoint {
+  step: number;
+  /** Seconds since the Unix epoch. */
+  wallTime: number;
+  buckets: Bucket[];
+}
+
+export interface RunTags {
+  scalars: string[];
+  histograms: string[];
+}
+
+export interface RunProvider {
+  /** Names of all runs, sorted. */
+  listRuns(): Promise<string[]>;
+  /** Tags of the run that hold scalars and histograms, each list sorted. */
+  listTags(run: string): Promise<RunTags>;
+  /** The tag's points in the order they were written (files in name order). */
+  readScalars(run: string, tag: string): Promise<ScalarPoint[]>;
+  readHistograms(run: string, tag: string): Promise<HistogramPoint[]>;
+  /** Damage found in the event files read so far (see event-reader.ts). */
+  warnings(): ReadWarning[];
+}
+
+/**
+ * Runs under a log root: a run is any directory (the root included, named '.') that directly
+ * contains event files; its name is its path relative to the root, with '/' separators. Every
+ * read first picks up records appended since the previous read, so a live run can be polled.
+ */
+export class DirectoryProvider implements RunProvider {
+  private readonly runs = new Map<string, RunIndex>();
+
+  constructor(readonly root: string) {}
+
+  async listRuns(): Promise<string[]> {
+    const runs: string[] = [];
+    await collectRuns(this.root, this.root, runs);
+    return runs.sort();
+  }
+
+  async listTags(run: string): Promise<RunTags> {
+    return (await this.refreshed(run)).tags();
+  }
+
+  async readScalars(run: string, tag: string): Promise<ScalarPoint[]> {
+    return (await this.refreshed(run)).scalars(tag);
+  }
+
+  async readHistograms(run: string, tag: string): Promise<HistogramPoint[]> {
+    return (await this.refreshed(run)).histograms(tag);
+  }
+
+  warnings(): ReadWarning[] {
+    return [...this.runs.values()].flatMap((index) => index.warnings());
+  }
+
+  private async refreshed(run: string): Promise<RunIndex> {
+    const dir = path.resolve(this.root, run);
+    const name = runName(this.root, dir);
+    if (name === undefined) {
+      const expected = `DirectoryProvider: run must name a directory inside ${this.root}.`;
+      throw new Error(`${expected} Received: run=${JSON.stringify(run)}`);
+    }
+    let index = this.runs.get(name);
+    if (index === undefined) {
+      index = new RunIndex(dir, name);
+      this.runs.set(name, index);
+    }
+    await index.refresh();
+    return index;
+  }
+}
+
+/** The run name of `dir`, or undefined when `dir` lies outside `root`. */
+function runName(root: string, dir: string): string | undefined {
+  const relative = path.relative(path.resolve(root), dir);
+  if (relative === '') return '.';
+  const outside = relative === '..' || relative.startsWith(`..${path.sep}`);
+  if (outside || path.isAbsolute(relative)) return undefined;
+  return relative.split(path.sep).join('/');
+}
+
+async function collectRuns(root: string, dir: string, runs: string[]): Promise<void> {
+  let entries;
+  try {
+    entries = await fs.readdir(dir, { withFileTypes: true });
+  } catch {
+    return; // a missing root has no runs yet; a directory removed mid-walk has none left
+  }
+  if (entries.some((entry) => entry.isFile() && isEventFileName(entry.name))) {
+    runs.push(runName(root, dir) ?? dir);
+  }
+  for (const entry of entries) {
+    if (entry.isDirectory()) await collectRuns(root, path.join(dir, entry.name), runs);
+  }
+}

@@ -1,0 +1,70 @@
+/**
+ * The writing side of a run, as probes and experiments use it: one event file per writer,
+ * scalars and histograms in TensorBoard 2.x form, every value on disk as soon as it is added.
+ */
+import { EventFileWriter } from './event-writer.js';
+import {
+  computeHistogram,
+  DEFAULT_BUCKET_COUNT,
+  histogramSummaryValue,
+  type Bucket,
+} from './histograms.js';
+import { scalarSummaryValue } from './scalars.js';
+
+export interface HistogramWriteArgs {
+  /** Number of equal-width buckets when raw values are given. Defaults to 30. */
+  bucketCount?: number;
+  /** Seconds since the Unix epoch. Defaults to now. */
+  wallTime?: number;
+}
+
+export class RunWriter {
+  private readonly file: EventFileWriter;
+
+  /** Creates `logdir` if needed and opens a new event file in it. */
+  constructor(logdir: string) {
+    this.file = new EventFileWriter(logdir);
+  }
+
+  /** Path of the event file being written. */
+  get path(): string {
+    return this.file.path;
+  }
+
+  /**
+   * Records `value` (stored as float32) under `tag` at `step`. `wallTime` is in seconds since
+   * the Unix epoch and defaults to now.
+   */
+  scalar(tag: string, value: number, step: number, wallTime?: number): void {
+    this.file.addSummary([scalarSummaryValue(tag, value)], step, wallTime);
+  }
+
+  /**
+   * Records a histogram under `tag` at `step`, either of raw `values` (bucketed by
+   * `computeHistogram`; a Float32Array is read in place) or of ready `Bucket`s. An empty plain
+   * array counts as empty values. Returns the number of non-finite values left out (0 for
+   * buckets).
+   */
+  histogram(
+    tag: string,
+    values: ArrayLike<number> | readonly Bucket[],
+    step: number,
+    args: HistogramWriteArgs = {},
+  ): number {
+    const { bucketCount = DEFAULT_BUCKET_COUNT, wallTime } = args;
+    const summary = isBucketList(values)
+      ? { buckets: values, nonFiniteCount: 0 }
+      : computeHistogram(values, bucketCount);
+    this.file.addSummary([histogramSummaryValue(tag, summary.buckets)], step, wallTime);
+    return summary.nonFiniteCount;
+  }
+
+  /** Closes the event file; further writes throw. */
+  close(): void {
+    this.file.close();
+  }
+}
+
+function isBucketList(values: ArrayLike<number> | readonly Bucket[]): values is readonly Bucket[] {
+  return Array.isArray(values) && values.length > 0 && typeof values[0] === 'object';
+}
