@@ -2,6 +2,7 @@
 import { getActivation } from '../activations.js';
 import type { Activation, ActivationName } from '../activations.js';
 import { checkPositiveInteger } from '../errors.js';
+import { getInitializer } from '../initializers.js';
 import type { InitializerSpec } from '../initializers.js';
 import { kernels } from '../kernels/index.js';
 import type { RandomState } from '../random.js';
@@ -50,6 +51,9 @@ export class Dense extends Layer {
     this.useBias = args.useBias ?? true;
     this.kernelInitializer = args.kernelInitializer ?? 'glorot_uniform';
     this.biasInitializer = args.biasInitializer ?? 'zeros';
+    // Resolved now so that a misspelt name fails at construction rather than at build.
+    getInitializer(this.kernelInitializer);
+    getInitializer(this.biasInitializer);
   }
 
   get isLinear(): boolean {

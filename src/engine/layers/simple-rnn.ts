@@ -3,6 +3,7 @@ import type { ActivationName } from '../activations.js';
 import { getActivation } from '../activations.js';
 import type { Activation } from '../activations.js';
 import { ValueError } from '../errors.js';
+import { getInitializer } from '../initializers.js';
 import type { InitializerSpec } from '../initializers.js';
 import { kernels } from '../kernels/index.js';
 import type { RandomState } from '../random.js';
@@ -58,6 +59,8 @@ export class SimpleRNN extends Recurrent {
       recurrentInitializer: args.recurrentInitializer ?? 'orthogonal',
       biasInitializer: args.biasInitializer ?? 'zeros',
     };
+    // Resolved now so that a misspelt name fails at construction rather than at build.
+    Object.values(this.initializers).forEach((spec) => getInitializer(spec));
   }
 
   protected override createWeights(inputShape: Shape, rng: RandomState): void {

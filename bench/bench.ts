@@ -1,0 +1,90 @@
+/**
+ * `npm run bench`: seconds per epoch of the reference model (Flatten → 3×Dense(32) →
+ * BatchNormalization → 3×Dense(32) → Dropout(0.25) → Dense(10, softmax); Adam; batch 32; one
+ * epoch over the 60,000 Fashion-MNIST training images) for gradscope (relu and sigmoid) and
+ * for TensorFlow.js `model.fit` on its cpu and wasm backends, each in a fresh process so one
+ * does not warm up or fill memory for another. TF.js trains on a subset and its time is
+ * scaled to 60,000 images (said in the output). Also the probes' overhead.
+ *
+ * Flags: --json (one JSON object on stdout), --quick (smaller TF.js subsets).
+ */
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { measureProbeOverhead } from './probe-overhead.js';
+
+const EPOCH_SAMPLES = 60000;
+const json = process.argv.includes('--json');
+const quick = process.argv.includes('--quick');
+
+interface ChildResult {
+  seconds: number;
+  peakRssMB?: number;
+  samples?: number;
+}
+
+function runChild(script: string, args: string[]): ChildResult {
+  const path = fileURLToPath(new URL(script, import.meta.url));
+  const out = execFileSync(process.execPath, [path, ...args], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  const lastLine = out.trim().split('\n').pop()!;
+  return JSON.parse(lastLine) as ChildResult;
+}
+
+function progress(line: string): void {
+  if (!json) process.stderr.write(`${line}\n`);
+}
+
+function measureTfjs(backend: 'cpu' | 'wasm', samples: number): number {
+  progress(`TF.js ${backend}: training on ${samples} images (scaled to ${EPOCH_SAMPLES})…`);
+  const result = runChild('./tfjs-epoch.js', [backend, String(samples)]);
+  return (result.seconds * EPOCH_SAMPLES) / samples;
+}
+
+async function main(): Promise<void> {
+  progress('gradscope relu: one epoch of 60,000 images…');
+  const relu = runChild('./gradscope-epoch.js', ['relu']);
+  progress('gradscope sigmoid: one epoch of 60,000 images…');
+  const sigmoid = runChild('./gradscope-epoch.js', ['sigmoid']);
+  const wasmSamples = quick ? 6400 : 19200;
+  const cpuSamples = quick ? 1600 : 4800;
+  const tfjsWasm = measureTfjs('wasm', wasmSamples);
+  const tfjsCpu = measureTfjs('cpu', cpuSamples);
+  progress('probe overhead: bare vs instrumented epochs…');
+  const probeOverhead = await measureProbeOverhead();
+  const peakRssMB = Math.max(relu.peakRssMB ?? 0, sigmoid.peakRssMB ?? 0);
+  const result = {
+    gradscope: { relu: relu.seconds, sigmoid: sigmoid.seconds },
+    tfjsWasm: { relu: tfjsWasm },
+    tfjsCpu: { relu: tfjsCpu },
+    peakRssMB,
+    probeOverhead,
+  };
+  if (json) {
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    return;
+  }
+  const rows: [string, number, string][] = [
+    ['gradscope (relu)', relu.seconds, 'full epoch'],
+    ['gradscope (sigmoid)', sigmoid.seconds, 'full epoch'],
+    ['TF.js 4.22 wasm (relu)', tfjsWasm, `${wasmSamples} images, scaled`],
+    ['TF.js 4.22 cpu (relu)', tfjsCpu, `${cpuSamples} images, scaled`],
+  ];
+  console.log('\nReference model, one epoch of 60,000 Fashion-MNIST images, batch 32, Adam');
+  console.log('| system | s / epoch | vs gradscope relu | measured on |');
+  console.log('|---|---:|---:|---|');
+  for (const [name, seconds, how] of rows) {
+    console.log(`| ${name} | ${seconds.toFixed(2)} | ${(seconds / relu.seconds).toFixed(1)}× | ${how} |`);
+  }
+  console.log(`\nPeak RSS of a gradscope training process: ${peakRssMB.toFixed(0)} MB`);
+  console.log(
+    `Probe overhead (instrumented / bare epoch): all norms every step ${probeOverhead.normsEveryStep.toFixed(3)}, ` +
+      `histograms every 100 steps ${probeOverhead.histogramsEvery100.toFixed(3)}`,
+  );
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,22 @@
+/** `gradscope activations`: sigmoid, ReLU and friends with their derivatives. */
+import { activationCurves, activationsSection } from './activations.js';
+import type { Experiment } from './experiment.js';
+
+export const activationsExperiment: Experiment = {
+  name: 'activations',
+  summary: "activation functions and their derivatives: why sigmoid's ≤ 0.25 vanishes",
+  defaultSeed: 0,
+  flags: [],
+  async run({ progress }) {
+    const result = activationCurves();
+    const section = activationsSection(result);
+    section.findings.forEach((line) => progress.note(`activations: ${line}`));
+    const peaks = Object.fromEntries(
+      Object.entries(result.derivativePeaks).map(([name, peak]) => [name, peak]),
+    );
+    return {
+      json: { derivativePeaks: peaks, sigmoidLayersToThousandth: result.sigmoidLayersToThousandth },
+      sections: [section],
+    };
+  },
+};

@@ -1,0 +1,96 @@
+/** Flags shared by the experiments that train a model, and their translation to engine args. */
+import type { FlagSpec, FlagValues } from '../cli/args.js';
+import { ACTIVATION_NAMES } from '../engine/activations.js';
+import type { ClippingArgs } from '../engine/clipping.js';
+import { OPTIMIZER_NAMES } from '../engine/optimizers/index.js';
+import { numberFlag } from './experiment.js';
+
+export const CLIPPING_FLAGS: readonly FlagSpec[] = [
+  {
+    name: 'clip-norm',
+    kind: 'number',
+    positive: true,
+    description: "clip each gradient tensor's L2 norm (Keras clipnorm)",
+  },
+  {
+    name: 'clip-global-norm',
+    kind: 'number',
+    positive: true,
+    description: 'clip the global L2 norm of all gradients (PyTorch clip_grad_norm_)',
+  },
+  {
+    name: 'clip-value',
+    kind: 'number',
+    positive: true,
+    description: 'clip each gradient element to [-v, v] (Keras clipvalue)',
+  },
+  {
+    name: 'clip-agc',
+    kind: 'number',
+    positive: true,
+    description: 'adaptive gradient clipping factor λ (Brock et al. 2021)',
+  },
+];
+
+/** The training flags with an experiment's defaults. */
+export function trainingFlags(defaults: {
+  epochs?: number;
+  batchSize: number;
+  optimizer: string;
+  learningRate?: number;
+  activation?: string;
+}): FlagSpec[] {
+  const flags: FlagSpec[] = [];
+  if (defaults.epochs !== undefined) {
+    flags.push({
+      name: 'epochs',
+      kind: 'integer',
+      positive: true,
+      default: defaults.epochs,
+      description: 'training epochs',
+    });
+  }
+  flags.push(
+    {
+      name: 'batch-size',
+      kind: 'integer',
+      positive: true,
+      default: defaults.batchSize,
+      description: 'samples per update',
+    },
+    {
+      name: 'optimizer',
+      kind: 'choice',
+      choices: OPTIMIZER_NAMES,
+      default: defaults.optimizer,
+      description: 'optimizer',
+    },
+    {
+      name: 'learning-rate',
+      kind: 'number',
+      positive: true,
+      default: defaults.learningRate,
+      description: "learning rate (default: the optimizer's Keras default)",
+    },
+    {
+      name: 'activation',
+      kind: 'choice',
+      choices: ACTIVATION_NAMES.filter((name) => name !== 'softmax' && name !== 'linear'),
+      default: defaults.activation,
+      description: 'train only this hidden activation (default: sigmoid and relu)',
+    },
+    ...CLIPPING_FLAGS,
+  );
+  return flags;
+}
+
+/** The clipping mode the flags ask for, or undefined for none (the clipper rejects two modes). */
+export function clippingFromFlags(flags: FlagValues): ClippingArgs | undefined {
+  const args: ClippingArgs = {
+    clipnorm: numberFlag(flags, 'clip-norm'),
+    globalClipnorm: numberFlag(flags, 'clip-global-norm'),
+    clipvalue: numberFlag(flags, 'clip-value'),
+    agc: numberFlag(flags, 'clip-agc'),
+  };
+  return Object.values(args).some((v) => v !== undefined) ? args : undefined;
+}

@@ -1,0 +1,71 @@
+/**
+ * Statistics of a layer's output a (batch × … × units, units on the last axis), each one or two
+ * passes over the engine's buffer in float64, with no copy.
+ */
+import type { Layer } from '../engine/layers/layer.js';
+
+/**
+ * A sigmoid or tanh unit counts as saturated when its derivative is below this: sigmoid
+ * σ'(z) = a(1 − a) < 0.01, i.e. a < 0.010102 or a > 0.989898; tanh 1 − a² < 0.01, i.e.
+ * |a| > 0.994987. Such a unit passes on less than 1% of the signal arriving at it.
+ */
+export const SATURATION_DERIVATIVE = 0.01;
+
+/** Mean and population standard deviation (ddof 0) of `values`, by two passes. */
+export function meanAndStd(values: ArrayLike<number>): { mean: number; std: number } {
+  const n = values.length;
+  if (n === 0) return { mean: NaN, std: NaN };
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += values[i];
+  const mean = sum / n;
+  let squares = 0;
+  for (let i = 0; i < n; i++) {
+    const d = values[i] - mean;
+    squares += d * d;
+  }
+  return { mean, std: Math.sqrt(squares / n) };
+}
+
+/**
+ * Share of the elements of a sigmoid or tanh output whose derivative, computed from a, is below
+ * SATURATION_DERIVATIVE. Each (sample, unit) pair counts once.
+ */
+export function saturatedFraction(
+  values: ArrayLike<number>,
+  activation: 'sigmoid' | 'tanh',
+): number {
+  let saturated = 0;
+  if (activation === 'sigmoid') {
+    for (let i = 0; i < values.length; i++) {
+      const a = values[i];
+      if (a * (1 - a) < SATURATION_DERIVATIVE) saturated++;
+    }
+  } else {
+    for (let i = 0; i < values.length; i++) {
+      const a = values[i];
+      if (1 - a * a < SATURATION_DERIVATIVE) saturated++;
+    }
+  }
+  return saturated / values.length;
+}
+
+/**
+ * Share of the `units` (the last axis) of a ReLU output that are 0 for every sample of the batch
+ * (and every time step): units through which no gradient flows for this batch.
+ */
+export function deadFraction(values: ArrayLike<number>, units: number): number {
+  const alive = new Uint8Array(units);
+  for (let i = 0; i < values.length; i += units) {
+    for (let u = 0; u < units; u++) if (values[i + u] !== 0) alive[u] = 1;
+  }
+  let dead = 0;
+  for (let u = 0; u < units; u++) dead += 1 - alive[u];
+  return dead / units;
+}
+
+/** The name of the layer's activation function (Dense, Activation, SimpleRNN), or null. */
+export function activationNameOf(layer: Layer): string | null {
+  const activation: unknown = (layer as { activation?: unknown }).activation;
+  if (typeof activation !== 'object' || activation === null || !('name' in activation)) return null;
+  return typeof activation.name === 'string' ? activation.name : null;
+}

@@ -1,0 +1,238 @@
+/**
+ * GradientProbes: the gradient-flow instruments, one Callback. It reads only what the engine
+ * already computed (the glass-box contract of layer.ts and the optimizer's `lastClip` and
+ * `lastUpdateNorms`), reducing over the engine's buffers in place: no extra forward or backward
+ * pass, no copy of a tensor, and nothing written, so training is bitwise the same with or
+ * without probes. Tags and steps: see tags.ts; intervals: see intervals.ts.
+ *
+ *   model.fit(data, { callbacks: [new GradientProbes({ sink: new RunWriter('runs/a') })] });
+ */
+import type { Callback, StepContext } from '../engine/callbacks.js';
+import { ValueError } from '../engine/errors.js';
+import { Flatten } from '../engine/layers/flatten.js';
+import type { Layer } from '../engine/layers/layer.js';
+import type { Variable } from '../engine/layers/variable.js';
+import { countNonFiniteGiven, globalNorm, sumOfSquares } from '../engine/norms.js';
+import type { Optimizer } from '../engine/optimizers/optimizer.js';
+import type { Sequential } from '../engine/sequential.js';
+import { DEFAULT_BUCKET_COUNT } from '../log/histograms.js';
+import * as stats from './activation-stats.js';
+import { isDue, resolveIntervals } from './intervals.js';
+import type { Interval, ProbeGroup, ProbeIntervals } from './intervals.js';
+import { parseElementSelector, resolveElement } from './selectors.js';
+import type { ElementSelector, ResolvedElement } from './selectors.js';
+import type { RecordSink } from './sink.js';
+import * as tags from './tags.js';
+import type { NormKind } from './tags.js';
+
+export interface GradientProbesArgs {
+  /** Where records go (a RunWriter, a MemorySink, a TeeSink). Required. */
+  sink: RecordSink;
+  /** How often each group records. Defaults to DEFAULT_INTERVALS (histograms every 100 steps, the rest every step). */
+  every?: ProbeIntervals;
+  /** Layers to probe, by name. Defaults to every layer but Flatten (its output is its input). */
+  layers?: string[];
+  /** Weight elements to follow, e.g. 'dense_1/kernel[0,0]' (see selectors.ts). Defaults to none. */
+  elements?: string[];
+  /** Per-layer norms as √Σx² ('l2') or Σx² ('squared'). Defaults to 'l2'. */
+  normKind?: NormKind;
+  /** Buckets per histogram. Defaults to 30. */
+  bucketCount?: number;
+}
+
+interface ProbedLayer {
+  readonly layer: Layer;
+  readonly name: string;
+  readonly activation: string | null;
+}
+
+export class GradientProbes implements Callback {
+  readonly sink: RecordSink;
+  readonly intervals: Readonly<Required<ProbeIntervals>>;
+  readonly normKind: NormKind;
+  readonly bucketCount: number;
+  private readonly layerNames: readonly string[] | null;
+  private readonly selectors: readonly ElementSelector[];
+  private optimizer: Optimizer | null = null;
+  private layers: ProbedLayer[] = [];
+  /** Every trainable variable of the model: global norms and non-finite counts cover them all. */
+  private trainable: Variable[] = [];
+  /** The trainable variables of the probed layers. */
+  private probed = new Set<Variable>();
+  private elements: ResolvedElement[] = [];
+  /** Optimizer steps taken before this `fit`: record steps continue from there. */
+  private stepOffset = 0;
+  /** √Σg² over every gradient of the current step, from `onGradients`. */
+  private gradientNorm = NaN;
+
+  constructor(args: GradientProbesArgs) {
+    this.sink = args.sink;
+    this.intervals = resolveIntervals(args.every);
+    this.normKind = args.normKind ?? 'l2';
+    if (this.normKind !== 'l2' && this.normKind !== 'squared') {
+      throw new ValueError(
+        `GradientProbes: normKind must be 'l2' or 'squared'. Received: normKind=${String(args.normKind)}`,
+      );
+    }
+    this.bucketCount = args.bucketCount ?? DEFAULT_BUCKET_COUNT;
+    if (!Number.isInteger(this.bucketCount) || this.bucketCount < 1) {
+      throw new ValueError(
+        `GradientProbes: bucketCount must be a positive integer. Received: bucketCount=${args.bucketCount}`,
+      );
+    }
+    this.layerNames = args.layers ? [...args.layers] : null;
+    this.selectors = (args.elements ?? []).map(parseElementSelector);
+  }
+
+  onTrainBegin(model: Sequential): void {
+    if (!model.optimizer) throw new ValueError(`GradientProbes: ${model.name} is not compiled`);
+    this.optimizer = model.optimizer;
+    this.layers = this.selectLayers(model).map((layer) => ({
+      layer,
+      name: layer.name!,
+      activation: stats.activationNameOf(layer),
+    }));
+    this.trainable = model.trainableVariables;
+    this.probed = new Set(this.layers.flatMap(({ layer }) => layer.trainableVariables));
+    this.elements = this.selectors.map((selector) => resolveElement(selector, model.variables));
+    this.stepOffset = this.optimizer.iterations;
+    if (this.stepOffset === 0) this.recordWeights(0, (interval) => interval !== 'never');
+  }
+
+  onGradients(context: StepContext): void {
+    const step = this.stepOffset + context.step;
+    const due = (group: ProbeGroup): boolean => isDue(this.intervals[group], step, context);
+    if (due('loss')) this.sink.scalar(tags.LOSS_TAG, context.loss, step);
+    if (due('norms')) this.recordGradientNorms(step, context.loss);
+    if (due('signals')) this.recordSignals(step);
+    if (due('activations')) this.recordActivations(step);
+    if (due('histograms')) this.recordBatchHistograms(step);
+  }
+
+  onBatchEnd(context: StepContext): void {
+    const step = this.stepOffset + context.step;
+    if (isDue(this.intervals.norms, step, context)) this.recordGlobalNorms(step);
+    this.recordWeights(step + 1, (interval) => isDue(interval, step + 1, context));
+  }
+
+  private selectLayers(model: Sequential): Layer[] {
+    if (!this.layerNames) return model.layers.filter((layer) => !(layer instanceof Flatten));
+    return this.layerNames.map((name) => {
+      const layer = model.layers.find((l) => l.name === name);
+      if (!layer) {
+        throw new ValueError(
+          `GradientProbes: no layer '${name}' in ${model.name}. ` +
+            `Expected one of: ${model.layers.map((l) => l.name).join(', ')}`,
+        );
+      }
+      return layer;
+    });
+  }
+
+  /** The per-layer norm as shown, from Σx². */
+  private shown(squares: number): number {
+    return this.normKind === 'squared' ? squares : Math.sqrt(squares);
+  }
+
+  private recordGradientNorms(step: number, loss: number): void {
+    const squares: number[] = [];
+    this.gradientNorm = globalNorm(
+      this.trainable.map((v) => v.trainableGrad.data),
+      squares,
+    );
+    let nonFinite = 0;
+    this.trainable.forEach((v, k) => {
+      nonFinite += countNonFiniteGiven(v.trainableGrad.data, squares[k]);
+      if (this.probed.has(v)) {
+        this.sink.scalar(tags.gradNormTag(v.name, this.normKind), this.shown(squares[k]), step);
+      }
+    });
+    this.sink.scalar(tags.NONFINITE_LOSS_TAG, Number.isFinite(loss) ? 0 : 1, step);
+    this.sink.scalar(tags.NONFINITE_GRADIENTS_TAG, nonFinite, step);
+  }
+
+  /** Before and after the clipper; without one, both are the norm `onGradients` measured. */
+  private recordGlobalNorms(step: number): void {
+    const clip = this.optimizer?.clipper ? this.optimizer.lastClip : null;
+    const before = clip ? clip.normBefore : this.gradientNorm;
+    const after = clip ? clip.normAfter : this.gradientNorm;
+    this.sink.scalar(tags.GLOBAL_NORM_BEFORE_CLIP_TAG, before, step);
+    this.sink.scalar(tags.GLOBAL_NORM_AFTER_CLIP_TAG, after, step);
+  }
+
+  private recordSignals(step: number): void {
+    for (const { layer, name } of this.layers) {
+      const signal = layer.outputGrad;
+      if (!signal) continue;
+      this.sink.scalar(
+        tags.signalNormTag(name, this.normKind),
+        this.shown(sumOfSquares(signal.data)),
+        step,
+      );
+    }
+  }
+
+  private recordActivations(step: number): void {
+    for (const { layer, name, activation } of this.layers) {
+      const output = layer.output;
+      if (!output) continue;
+      const a = output.data;
+      const { mean, std } = stats.meanAndStd(a);
+      this.sink.scalar(tags.activationMeanTag(name), mean, step);
+      this.sink.scalar(tags.activationStdTag(name), std, step);
+      if (activation === 'sigmoid' || activation === 'tanh') {
+        this.sink.scalar(
+          tags.saturatedFractionTag(name),
+          stats.saturatedFraction(a, activation),
+          step,
+        );
+      } else if (activation === 'relu') {
+        const units = output.shape[output.shape.length - 1];
+        this.sink.scalar(tags.deadFractionTag(name), stats.deadFraction(a, units), step);
+      }
+    }
+  }
+
+  private recordBatchHistograms(step: number): void {
+    const options = { bucketCount: this.bucketCount };
+    for (const v of this.probed) {
+      this.sink.histogram(tags.gradientsHistogramTag(v.name), v.trainableGrad.data, step, options);
+    }
+    for (const { layer, name } of this.layers) {
+      const output = layer.output;
+      if (output)
+        this.sink.histogram(tags.activationsHistogramTag(name), output.data, step, options);
+    }
+  }
+
+  /** Weight-side records at `step` (after `step` updates), for the groups `due` selects. */
+  private recordWeights(step: number, due: (interval: Interval) => boolean): void {
+    const norms = due(this.intervals.norms);
+    const updates = due(this.intervals.updates);
+    if (norms || updates) {
+      let nonFinite = 0;
+      for (const v of this.trainable) {
+        const w = v.value.data;
+        const squares = sumOfSquares(w);
+        nonFinite += countNonFiniteGiven(w, squares);
+        if (!this.probed.has(v)) continue;
+        if (norms)
+          this.sink.scalar(tags.weightNormTag(v.name, this.normKind), this.shown(squares), step);
+        const delta = updates ? this.optimizer?.lastUpdateNorms.get(v) : undefined;
+        if (delta !== undefined)
+          this.sink.scalar(tags.updateRatioTag(v.name), delta / Math.sqrt(squares), step);
+      }
+      if (norms) this.sink.scalar(tags.NONFINITE_WEIGHTS_TAG, nonFinite, step);
+    }
+    if (due(this.intervals.elements)) {
+      for (const { selector, variable, offset } of this.elements) {
+        this.sink.scalar(tags.elementTag(selector.text), variable.value.data[offset], step);
+      }
+    }
+    if (due(this.intervals.histograms)) {
+      const options = { bucketCount: this.bucketCount };
+      for (const v of this.probed)
+        this.sink.histogram(tags.weightsHistogramTag(v.name), v.value.data, step, options);
+    }
+  }
+}

@@ -1,0 +1,17 @@
+/** Probes: gradient-flow instruments as training callbacks, and the sinks their records go to. */
+export { GradientProbes } from './gradient-probes.js';
+export type { GradientProbesArgs } from './gradient-probes.js';
+export { DEFAULT_INTERVALS } from './intervals.js';
+export type { Interval, ProbeGroup, ProbeIntervals } from './intervals.js';
+export { MemorySink, TeeSink } from './sink.js';
+export type { HistogramOptions, HistogramPoint, RecordSink, ScalarPoint } from './sink.js';
+export { parseElementSelector, resolveElement } from './selectors.js';
+export type { ElementSelector, ResolvedElement } from './selectors.js';
+export {
+  activationNameOf,
+  deadFraction,
+  meanAndStd,
+  saturatedFraction,
+  SATURATION_DERIVATIVE,
+} from './activation-stats.js';
+export * from './tags.js';

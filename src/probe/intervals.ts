@@ -1,0 +1,77 @@
+/**
+ * How often each probe group records: every N steps, once per epoch (at its last batch), or
+ * never. A group records at step s when s is a multiple of N (so batch-side values at s and
+ * weight-side values at s + 1 line up on the same steps), and always records the initial weights.
+ */
+import type { StepContext } from '../engine/callbacks.js';
+import { ValueError } from '../engine/errors.js';
+
+export type Interval = number | 'epoch' | 'never';
+
+export interface ProbeIntervals {
+  /** `loss`. Defaults to 1 (every step). */
+  loss?: Interval;
+  /** Gradient and weight norms, global norms, non-finite counts. Defaults to 1. */
+  norms?: Interval;
+  /** Update-to-weight ratios. Defaults to 1. */
+  updates?: Interval;
+  /** Backprop signal norms ‖∂L/∂a‖. Defaults to 1. */
+  signals?: Interval;
+  /** Activation mean, std, saturated and dead fractions. Defaults to 1. */
+  activations?: Interval;
+  /** Histograms of weights, gradients and activations. Defaults to 100. */
+  histograms?: Interval;
+  /** Trajectories of selected weight elements. Defaults to 1. */
+  elements?: Interval;
+}
+
+export type ProbeGroup = keyof ProbeIntervals;
+
+/**
+ * Every group but histograms reads each small tensor once or twice per step, a few percent of a
+ * step of the reference model; a histogram reads its tensor twice and allocates its buckets.
+ */
+export const DEFAULT_INTERVALS: Readonly<Required<ProbeIntervals>> = {
+  loss: 1,
+  norms: 1,
+  updates: 1,
+  signals: 1,
+  activations: 1,
+  histograms: 100,
+  elements: 1,
+};
+
+/** The intervals of `every` over the defaults, validated. */
+export function resolveIntervals(every: ProbeIntervals = {}): Required<ProbeIntervals> {
+  const resolved = { ...DEFAULT_INTERVALS };
+  for (const group of Object.keys(every) as ProbeGroup[]) {
+    if (!(group in DEFAULT_INTERVALS)) {
+      throw new ValueError(
+        `GradientProbes: unknown interval group '${group}'. ` +
+          `Expected one of: ${Object.keys(DEFAULT_INTERVALS).join(', ')}`,
+      );
+    }
+    const interval = every[group];
+    if (interval === undefined) continue;
+    const valid =
+      interval === 'epoch' || interval === 'never' || (Number.isInteger(interval) && interval > 0);
+    if (!valid) {
+      throw new ValueError(
+        `GradientProbes: every.${group} must be a positive integer, 'epoch' or 'never'. ` +
+          `Received: every.${group}=${String(interval)}`,
+      );
+    }
+    resolved[group] = interval;
+  }
+  return resolved;
+}
+
+/**
+ * Whether a group with `interval` records in this batch. `recordStep` is the step its records
+ * would carry (s for batch-side values, s + 1 for weight-side ones).
+ */
+export function isDue(interval: Interval, recordStep: number, context: StepContext): boolean {
+  if (interval === 'never') return false;
+  if (interval === 'epoch') return context.batch === context.batchesPerEpoch - 1;
+  return recordStep % interval === 0;
+}

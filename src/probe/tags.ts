@@ -1,0 +1,99 @@
+/**
+ * The tag scheme of probe records: `<quantity>/<layer>` or `<quantity>/<layer>/<weight>`, with
+ * Keras names (`dense_1`, `dense_1/kernel`), so TensorBoard groups each quantity in one section.
+ *
+ * Steps. A record's step is the number of optimizer updates applied to the weights it describes.
+ * Batch step s (0-based) computes loss, activations and gradients at the weights after s updates
+ * and records them at s; the update it applies gives the weights after s + 1 updates, so
+ * weight-side values are recorded at s + 1, and the initial weights at 0 when training starts.
+ * Where a later `fit` continues with the same optimizer, steps continue from its iteration count.
+ *
+ * | tag                                   | value                                       | step  |
+ * |---------------------------------------|---------------------------------------------|-------|
+ * | `loss`                                | mean loss of the batch                      | s     |
+ * | `grad_norm/dense_1/kernel`            | ‖∂L/∂W‖ = √Σg², before clipping             | s     |
+ * | `weight_norm/dense_1/kernel`          | ‖W‖ after the update                        | s + 1 |
+ * | `update_ratio/dense_1/kernel`         | ‖ΔW‖/‖W‖, W after the update                | s + 1 |
+ * | `signal_norm/dense_1`                 | ‖∂L/∂a‖ at the layer's output               | s     |
+ * | `activation_mean/dense_1`             | mean of the output over batch and units     | s     |
+ * | `activation_std/dense_1`              | population std (ddof 0) of the same         | s     |
+ * | `saturated_fraction/dense_1`          | sigmoid/tanh layers: share of saturated a   | s     |
+ * | `dead_fraction/dense_1`               | relu layers: share of units 0 on the batch  | s     |
+ * | `nonfinite/loss`                      | 1 when the batch loss is NaN/±Infinity      | s     |
+ * | `nonfinite/gradients`                 | number of non-finite gradient elements      | s     |
+ * | `nonfinite/weights`                   | number of non-finite weight elements        | s + 1 |
+ * | `global_norm/before_clip`             | √Σg² over every trainable gradient          | s     |
+ * | `global_norm/after_clip`              | the same after the clipper (equal without)  | s     |
+ * | `element/dense_1/kernel[0,0]`         | one weight element                          | s + 1 |
+ * | histogram `weights/dense_1/kernel`    | the weight values after the update          | s + 1 |
+ * | histogram `gradients/dense_1/kernel`  | the gradient values, before clipping        | s     |
+ * | histogram `activations/dense_1`       | the layer's output values                   | s     |
+ *
+ * With `normKind: 'squared'`, the per-layer norms are Σx² instead of √Σx² and their quantity
+ * names end in `_sq` (`grad_norm_sq/…`, `weight_norm_sq/…`, `signal_norm_sq/…`), so the two
+ * never share a chart. The global norms and the update ratio are always L2.
+ */
+
+/** How per-layer norms are shown: the L2 norm √Σx², or Σx² (the article's "L2 norm"). */
+export type NormKind = 'l2' | 'squared';
+
+export const LOSS_TAG = 'loss';
+export const NONFINITE_LOSS_TAG = 'nonfinite/loss';
+export const NONFINITE_GRADIENTS_TAG = 'nonfinite/gradients';
+export const NONFINITE_WEIGHTS_TAG = 'nonfinite/weights';
+export const GLOBAL_NORM_BEFORE_CLIP_TAG = 'global_norm/before_clip';
+export const GLOBAL_NORM_AFTER_CLIP_TAG = 'global_norm/after_clip';
+
+function normQuantity(quantity: string, kind: NormKind): string {
+  return kind === 'squared' ? `${quantity}_sq` : quantity;
+}
+
+/** `grad_norm/<variable>`; `variable` is a full name such as `dense_1/kernel`. */
+export function gradNormTag(variable: string, kind: NormKind = 'l2'): string {
+  return `${normQuantity('grad_norm', kind)}/${variable}`;
+}
+
+export function weightNormTag(variable: string, kind: NormKind = 'l2'): string {
+  return `${normQuantity('weight_norm', kind)}/${variable}`;
+}
+
+export function signalNormTag(layer: string, kind: NormKind = 'l2'): string {
+  return `${normQuantity('signal_norm', kind)}/${layer}`;
+}
+
+export function updateRatioTag(variable: string): string {
+  return `update_ratio/${variable}`;
+}
+
+export function activationMeanTag(layer: string): string {
+  return `activation_mean/${layer}`;
+}
+
+export function activationStdTag(layer: string): string {
+  return `activation_std/${layer}`;
+}
+
+export function saturatedFractionTag(layer: string): string {
+  return `saturated_fraction/${layer}`;
+}
+
+export function deadFractionTag(layer: string): string {
+  return `dead_fraction/${layer}`;
+}
+
+/** `element/<selector>`, e.g. `element/dense_1/kernel[0,0]` (selector written canonically). */
+export function elementTag(selector: string): string {
+  return `element/${selector}`;
+}
+
+export function weightsHistogramTag(variable: string): string {
+  return `weights/${variable}`;
+}
+
+export function gradientsHistogramTag(variable: string): string {
+  return `gradients/${variable}`;
+}
+
+export function activationsHistogramTag(layer: string): string {
+  return `activations/${layer}`;
+}

@@ -1,0 +1,68 @@
+/** Builder of Vega-Lite bar charts, e.g. one gradient norm per layer, grouped by run. */
+import { type AxisArgs, positionalScale, type Row } from './axes.js';
+import { checkData, type VegaLiteSpec } from './charts.js';
+import { CHART_HEIGHT, CHART_WIDTH, THEME, VEGA_LITE_SCHEMA } from './theme.js';
+
+export interface BarChartArgs {
+  /** Chart title. */
+  title: string;
+  /** The category axis; its type defaults to 'nominal' here. */
+  x: AxisArgs;
+  /** The value axis. */
+  y: AxisArgs;
+  /** Field whose values become side-by-side coloured bars within each category. */
+  series?: string;
+  /** Legend title. Defaults to the series field name. */
+  seriesTitle?: string;
+  /** The rows to plot. */
+  data: readonly Row[];
+  /** Plot width in pixels. Defaults to 560. */
+  width?: number;
+  /** Plot height in pixels. Defaults to 300. */
+  height?: number;
+}
+
+/** A bar chart in data order, grouped by `series` when given. */
+export function barChart(args: BarChartArgs): VegaLiteSpec {
+  checkData('barChart', args.data);
+  const color =
+    args.series === undefined
+      ? {}
+      : {
+          color: {
+            field: args.series,
+            type: 'nominal' as const,
+            title: args.seriesTitle ?? args.series,
+            sort: null,
+          },
+          xOffset: { field: args.series, type: 'nominal' as const, sort: null },
+        };
+  return {
+    $schema: VEGA_LITE_SCHEMA,
+    title: args.title,
+    width: args.width ?? CHART_WIDTH,
+    height: args.height ?? CHART_HEIGHT,
+    data: { values: [...args.data] },
+    mark: { type: 'bar' },
+    encoding: {
+      x: {
+        field: args.x.field,
+        type: args.x.type ?? 'nominal',
+        title: args.x.title ?? args.x.field,
+        sort: null,
+        axis: { labelAngle: 0 },
+      },
+      y: {
+        field: args.y.field,
+        type: args.y.type ?? 'quantitative',
+        title: args.y.title ?? args.y.field,
+        ...positionalScale(args.y, args.data, 'barChart'),
+      },
+      ...color,
+      tooltip: [args.series, args.x.field, args.y.field]
+        .filter((f) => f !== undefined)
+        .map((field) => ({ field })),
+    },
+    config: THEME,
+  };
+}

@@ -1,0 +1,80 @@
+/** Shared helpers for the probe tests: tiny models, plain reference loops, series lookups. */
+import assert from 'node:assert/strict';
+import type { Callback } from '../../src/engine/callbacks.js';
+import { arrayDataset } from '../../src/engine/dataset.js';
+import type { Dataset } from '../../src/engine/dataset.js';
+import { Dense } from '../../src/engine/layers/dense.js';
+import type { DenseArgs } from '../../src/engine/layers/dense.js';
+import { SGD } from '../../src/engine/optimizers/index.js';
+import type { Optimizer } from '../../src/engine/optimizers/index.js';
+import { Sequential } from '../../src/engine/sequential.js';
+import type { MemorySink } from '../../src/probe/sink.js';
+
+/** Σx² by the plainest loop, in float64: the tests' reference for every norm. */
+export function plainSquares(values: ArrayLike<number>): number {
+  let sum = 0;
+  for (let i = 0; i < values.length; i++) sum += values[i] * values[i];
+  return sum;
+}
+
+export function assertNear(actual: number, expected: number, rtol: number, label: string): void {
+  assert.ok(
+    Math.abs(actual - expected) <= rtol * Math.abs(expected) + 1e-12,
+    `${label}: got ${actual}, expected ${expected} (rtol ${rtol})`,
+  );
+}
+
+/** A Sequential of Dense layers on samples of `inputSize` features, compiled with mse. */
+export function denseModel(
+  inputSize: number,
+  layers: DenseArgs[],
+  optimizer: Optimizer = new SGD({ learningRate: 0.1 }),
+  seed = 7,
+): Sequential {
+  const model = new Sequential({
+    seed,
+    layers: layers.map(
+      (args, i) => new Dense(i === 0 ? { ...args, inputShape: [inputSize] } : args),
+    ),
+  });
+  return model.compile({ optimizer, loss: 'mean_squared_error' });
+}
+
+/** `count` samples of `inputSize` features and `outputSize` targets, from a fixed formula. */
+export function formulaDataset(count: number, inputSize: number, outputSize: number): Dataset {
+  const x = Array.from({ length: count * inputSize }, (_, i) => Math.sin(1.3 * i + 0.4));
+  const y = Array.from({ length: count * outputSize }, (_, i) => Math.cos(0.7 * i));
+  return arrayDataset(x, [inputSize], y, outputSize);
+}
+
+/** The three-layer model most tests probe: relu, tanh, sigmoid. */
+export function threeLayerModel(optimizer?: Optimizer): Sequential {
+  return denseModel(
+    3,
+    [
+      { units: 5, activation: 'relu' },
+      { units: 4, activation: 'tanh' },
+      { units: 2, activation: 'sigmoid' },
+    ],
+    optimizer,
+  );
+}
+
+/** The values of `tag`, by step; fails when a step repeats. */
+export function byStep(sink: MemorySink, tag: string): Map<number, number> {
+  const series = new Map<number, number>();
+  for (const { step, value } of sink.series(tag)) {
+    assert.ok(!series.has(step), `${tag}: step ${step} recorded twice`);
+    series.set(step, value);
+  }
+  return series;
+}
+
+export function steps(sink: MemorySink, tag: string): number[] {
+  return sink.series(tag).map((point) => point.step);
+}
+
+/** A callback that runs `f` after each optimizer step. */
+export function afterEachStep(f: () => void): Callback {
+  return { onBatchEnd: f };
+}
