@@ -199,8 +199,8 @@ function unitCount(shape: Shape): number {
  * AGC over `units` interleaved units (element i belongs to unit i mod units); returns Σg² after.
  */
 function clipUnitwise(w: Float32Array, g: Float32Array, units: number, lambda: number): number {
-  const wSquares = new Float64Array(units),
-    gSquares = new Float64Array(units);
+  const wSquares = new Float64Array(units);
+  const gSquares = new Float64Array(units);
   for (let i = 0; i < g.length; i += units) {
     for (let u = 0; u < units; u++) {
       wSquares[u] += w[i + u] * w[i + u];

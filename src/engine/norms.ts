@@ -10,10 +10,17 @@
 export function sumOfSquares(values: ArrayLike<number>): number {
   // Four partial sums break the chain of dependent additions: about 3× faster, and probes run
   // this over every weight and gradient each step.
-  const n = values.length, tail = n - (n % 4);
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  const n = values.length;
+  const tail = n - (n % 4);
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
   for (let i = 0; i < tail; i += 4) {
-    const a = values[i], b = values[i + 1], c = values[i + 2], d = values[i + 3];
+    const a = values[i];
+    const b = values[i + 1];
+    const c = values[i + 2];
+    const d = values[i + 3];
     s0 += a * a;
     s1 += b * b;
     s2 += c * c;

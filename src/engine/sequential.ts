@@ -81,9 +81,12 @@ export class Sequential {
   /** Appends a layer, naming it `<kind>_<n>` unless it has a name. */
   add(layer: Layer): this {
     if (this.built) throw new ValueError(`${this.name}: cannot add layers after build`);
-    const count = (this.kindCounts.get(layer.kind) ?? 0) + 1;
-    this.kindCounts.set(layer.kind, count);
-    layer.name ??= `${layer.kind}_${count}`;
+    if (layer.name === undefined) {
+      // As Keras: only unnamed layers take a number.
+      const count = (this.kindCounts.get(layer.kind) ?? 0) + 1;
+      this.kindCounts.set(layer.kind, count);
+      layer.name = `${layer.kind}_${count}`;
+    }
     if (this.layers.some((other) => other.name === layer.name)) {
       throw new ValueError(`${this.name}: two layers named '${layer.name}'`);
     }
@@ -206,6 +209,7 @@ export class Sequential {
         const x = this.batchInput(data, order, start, n);
         gatherLabels(data, order, start, n, labels);
         const result = this.computeGradients(x, labels.subarray(0, n * data.labelSize));
+        if (!Number.isFinite(result.loss)) checkBatchFinite(x, order, start);
         const context: StepContext = { model: this, epoch, batch, step, batchSize: n, batchesPerEpoch, loss: result.loss };
         callbacks.forEach((c) => c.onGradients?.(context));
         optimizer.apply(this.trainableVariables);
@@ -321,6 +325,23 @@ export class Sequential {
       );
     }
     this.loss!.checkLabels(data.labels, cols);
+  }
+}
+
+/**
+ * Called when a batch's loss is not finite: throws if the batch's inputs hold NaN or Infinity
+ * (a dataset that did not check them), naming the sample. Divergence with finite inputs is
+ * left to training and its probes, as in Keras.
+ */
+function checkBatchFinite(x: Tensor, order: ArrayLike<number>, start: number): void {
+  const values = x.data, sampleSize = x.size / x.shape[0];
+  for (let i = 0; i < values.length; i++) {
+    if (!Number.isFinite(values[i])) {
+      const sample = order[start + Math.floor(i / sampleSize)];
+      throw new ValueError(
+        `fit: inputs must be finite. Received: sample ${sample}, value ${i % sampleSize} = ${values[i]}`,
+      );
+    }
   }
 }
 

@@ -6,9 +6,9 @@ import {
   ACTIVATION_NAMES,
   ACTIVATIONS,
   type ActivationCurves,
-  LEAKY_RELU_ALPHA,
   VANISHED,
 } from './activations.js';
+import { LEAKY_RELU_ALPHA } from '../engine/activations.js';
 
 /** Inputs at which the table lists every derivative. */
 const TABLE_X = [-5, -2, -1, 0, 1, 2, 5];
@@ -113,7 +113,7 @@ export function activationsSection(r: ActivationCurves): ReportSection {
       'Backpropagation multiplies the gradient by the activation derivative f′(x) at every ' +
       'layer. The curves below are sampled on ' +
       `${r.x.length} points from x = ${f(r.x[0])} to ${f(r.x[r.x.length - 1])}. ` +
-      `LeakyReLU uses alpha = ${f(LEAKY_RELU_ALPHA)} (the Keras layer default); GELU is the ` +
+      `LeakyReLU uses alpha = ${f(LEAKY_RELU_ALPHA)} (keras.activations.leaky_relu's default); GELU is the ` +
       'exact form x·Φ(x) with the erf-based normal CDF (Keras default, approximate=False).',
     findings: findings(r),
     figures: [curveFigure(r, 'value'), curveFigure(r, 'derivative'), shrinkFigure(r)],

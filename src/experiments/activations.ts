@@ -2,35 +2,9 @@
  * Activation functions and their derivatives on a grid, and the facts about vanishing
  * gradients that follow from them: sigmoid′ never exceeds 0.25, so every sigmoid layer a
  * gradient passes back through shrinks it by at least 4×.
- *
- * The math is local for now; it moves to the engine's activation table (src/engine) later.
  */
+import { elementwiseFunctions } from '../engine/activations.js';
 import { ValueError } from '../engine/errors.js';
-
-/** Keras' LeakyReLU layer default negative slope. */
-export const LEAKY_RELU_ALPHA = 0.3;
-
-const TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
-const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
-
-/** Beyond this, erf(x) is ±1 to double precision (1 − erf(6) ≈ 2e−17). */
-const ERF_SATURATION = 6;
-
-/**
- * erf to within 2e−15 (absolute), from erf(x) = 2/√π·e^(−x²)·Σₙ 2ⁿx^(2n+1)/(1·3·…·(2n+1)): all terms are
- * positive, so unlike the Taylor series nothing cancels.
- */
-export function erf(x: number): number {
-  if (Math.abs(x) >= ERF_SATURATION) return Math.sign(x);
-  const x2 = x * x;
-  let term = x;
-  let sum = x;
-  for (let n = 1; Math.abs(term) > 1e-17 * Math.abs(sum); n++) {
-    term *= (2 * x2) / (2 * n + 1);
-    sum += term;
-  }
-  return TWO_OVER_SQRT_PI * Math.exp(-x2) * sum;
-}
 
 /** A function and its derivative, together. */
 export interface ScalarActivation {
@@ -38,28 +12,15 @@ export interface ScalarActivation {
   der(x: number): number;
 }
 
-function sigmoid(x: number): number {
-  return 1 / (1 + Math.exp(-x));
-}
+/** The compared activations, from the engine's table (at ReLU's kink the derivative is 0). */
+const COMPARED = ['sigmoid', 'tanh', 'relu', 'leaky_relu', 'gelu'] as const;
 
-/**
- * The activations compared. At the kink x = 0, ReLU′ is 0 and LeakyReLU′ is alpha, as in
- * TensorFlow's gradients. GELU is the exact erf form x·Φ(x) (Keras' default, approximate=False).
- */
-export const ACTIVATIONS = {
-  sigmoid: { output: sigmoid, der: (x: number) => sigmoid(x) * (1 - sigmoid(x)) },
-  tanh: { output: Math.tanh, der: (x: number) => 1 - Math.tanh(x) ** 2 },
-  relu: { output: (x: number) => Math.max(0, x), der: (x: number) => (x > 0 ? 1 : 0) },
-  leaky_relu: {
-    output: (x: number) => (x > 0 ? x : LEAKY_RELU_ALPHA * x),
-    der: (x: number) => (x > 0 ? 1 : LEAKY_RELU_ALPHA),
-  },
-  gelu: {
-    output: (x: number) => 0.5 * x * (1 + erf(x * Math.SQRT1_2)),
-    der: (x: number) =>
-      0.5 * (1 + erf(x * Math.SQRT1_2)) + x * INV_SQRT_2PI * Math.exp(-0.5 * x * x),
-  },
-} satisfies Record<string, ScalarActivation>;
+export const ACTIVATIONS = Object.fromEntries(
+  COMPARED.map((name) => {
+    const fn = elementwiseFunctions[name];
+    return [name, { output: fn.output, der: (x: number) => fn.der(x, fn.output(x)) }];
+  }),
+) as Record<(typeof COMPARED)[number], ScalarActivation>;
 
 export type ActivationName = keyof typeof ACTIVATIONS;
 

@@ -52,14 +52,17 @@ export async function fashionSection(
     }
   }
   const normRows = [];
-  const inputRatios: Record<string, number> = {};
+  /** ‖∂L/∂W‖ of the input-side kernel over that of the output-side one, median over epochs. */
+  const inputShare: Record<string, number> = {};
   for (const run of runs) {
+    const perLayer = new Map<string, number[]>();
     for (const layer of HIDDEN_DENSE) {
       const points = await provider.readScalars(`${run.activation}/train`, tags.gradNormTag(`${layer}/kernel`));
+      perLayer.set(layer, points.map((p) => p.value));
       normRows.push(...points.map((p, epoch) => ({ epoch: epoch + 1, norm: p.value, layer, activation: run.activation })));
     }
-    const ratios = await provider.readScalars(`${run.activation}/train`, tags.updateRatioTag(`${INPUT_SIDE}/kernel`));
-    inputRatios[run.activation] = median(ratios.filter((p) => p.step > 0).map((p) => p.value));
+    const input = perLayer.get(INPUT_SIDE)!, output = perLayer.get(OUTPUT_SIDE)!;
+    inputShare[run.activation] = median(input.map((norm, e) => norm / output[e]));
   }
   const histograms: Figure[] = [];
   for (const variable of [`${INPUT_SIDE}/kernel`, `${INPUT_SIDE}/bias`, `${OUTPUT_SIDE}/kernel`]) {
@@ -69,19 +72,22 @@ export async function fashionSection(
     const h = results[i].history.history;
     const last = h.loss.length - 1;
     return (
-      `${run.activation}: after ${last + 1} epochs loss ${fmt(h.loss[last])}, val_loss ${fmt(h.val_loss[last])}, ` +
-      `val_accuracy ${fmt(h.val_accuracy[last])} (${fmt(results[i].seconds / (last + 1))} s per epoch); ` +
-      `the input-side kernel moved a median ${fmt(inputRatios[run.activation])} of its norm per step.`
+      `${run.activation}: after ${last + 1} epochs loss ${fmt(h.loss[last])}, val_loss ${fmt(h.val_loss[last])} ` +
+      `(best ${fmt(Math.min(...h.val_loss))}), val_accuracy ${fmt(h.val_accuracy[last])}, ` +
+      `${fmt(results[i].seconds / (last + 1))} s per epoch; the input-side kernel's gradient was a median ` +
+      `${fmt(inputShare[run.activation])}× the output-side kernel's.`
     );
   });
   const byName = Object.fromEntries(runs.map((run, i) => [run.activation, results[i].history.history]));
   if (byName.sigmoid && byName.relu) {
-    const s = byName.sigmoid, r = byName.relu, n = s.val_loss.length - 1;
-    const better = r.val_loss[n] < s.val_loss[n] && r.loss[n] < s.loss[n];
+    const s = byName.sigmoid, r = byName.relu;
+    const best = (values: number[]) => Math.min(...values);
+    const lower = best(r.loss) < best(s.loss) && best(r.val_loss) < best(s.val_loss);
     findings.unshift(
-      `ReLU ${better ? 'reached lower' : 'did not reach lower'} training and validation loss than sigmoid ` +
-        `(loss ${fmt(r.loss[n])} vs ${fmt(s.loss[n])}, val_loss ${fmt(r.val_loss[n])} vs ${fmt(s.val_loss[n])}); ` +
-        `sigmoid's input-side kernel updates were ${fmt(inputRatios.relu / inputRatios.sigmoid)}× smaller than ReLU's.`,
+      `ReLU ${lower ? 'reached lower' : 'did not reach lower'} training and validation loss than sigmoid ` +
+        `(best loss ${fmt(best(r.loss))} vs ${fmt(best(s.loss))}, best val_loss ${fmt(best(r.val_loss))} vs ` +
+        `${fmt(best(s.val_loss))}); relative to the output side, sigmoid's input-side gradient was ` +
+        `${fmt(inputShare.sigmoid / inputShare.relu)}× ReLU's.`,
     );
   }
   const setup = runs[0];

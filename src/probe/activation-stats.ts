@@ -1,6 +1,6 @@
 /**
- * Statistics of a layer's output a (batch × … × units, units on the last axis), each one or two
- * passes over the engine's buffer in float64, with no copy.
+ * Statistics of a layer's output a (batch × … × units, units on the last axis), each one pass
+ * over the engine's buffer in float64, with no copy.
  */
 import type { Layer } from '../engine/layers/layer.js';
 
@@ -11,19 +11,25 @@ import type { Layer } from '../engine/layers/layer.js';
  */
 export const SATURATION_DERIVATIVE = 0.01;
 
-/** Mean and population standard deviation (ddof 0) of `values`, by two passes. */
+/**
+ * Mean and population standard deviation (ddof 0) of `values`, in one pass. Sums are taken of
+ * x − x₀ (the first value), which avoids the cancellation of E[x²] − E[x]² when the mean is
+ * large against the spread.
+ */
 export function meanAndStd(values: ArrayLike<number>): { mean: number; std: number } {
   const n = values.length;
   if (n === 0) return { mean: NaN, std: NaN };
+  const shift = values[0];
   let sum = 0;
-  for (let i = 0; i < n; i++) sum += values[i];
-  const mean = sum / n;
   let squares = 0;
   for (let i = 0; i < n; i++) {
-    const d = values[i] - mean;
+    const d = values[i] - shift;
+    sum += d;
     squares += d * d;
   }
-  return { mean, std: Math.sqrt(squares / n) };
+  const shiftedMean = sum / n;
+  const variance = Math.max(0, squares / n - shiftedMean * shiftedMean);
+  return { mean: shift + shiftedMean, std: Math.sqrt(variance) };
 }
 
 /**

@@ -23,7 +23,7 @@ import { parseElementSelector, resolveElement } from './selectors.js';
 import type { ElementSelector, ResolvedElement } from './selectors.js';
 import type { RecordSink } from './sink.js';
 import * as tags from './tags.js';
-import type { NormKind } from './tags.js';
+import type { LayerTags, NormKind, VariableTags } from './tags.js';
 
 export interface GradientProbesArgs {
   /** Where records go (a RunWriter, a MemorySink, a TeeSink). Required. */
@@ -42,8 +42,15 @@ export interface GradientProbesArgs {
 
 interface ProbedLayer {
   readonly layer: Layer;
-  readonly name: string;
   readonly activation: string | null;
+  readonly tags: LayerTags;
+}
+
+interface ProbedVariable {
+  readonly variable: Variable;
+  /** Whether its layer is probed: global norms and non-finite counts cover every variable. */
+  readonly probed: boolean;
+  readonly tags: VariableTags;
 }
 
 export class GradientProbes implements Callback {
@@ -55,11 +62,9 @@ export class GradientProbes implements Callback {
   private readonly selectors: readonly ElementSelector[];
   private optimizer: Optimizer | null = null;
   private layers: ProbedLayer[] = [];
-  /** Every trainable variable of the model: global norms and non-finite counts cover them all. */
-  private trainable: Variable[] = [];
-  /** The trainable variables of the probed layers. */
-  private probed = new Set<Variable>();
-  private elements: ResolvedElement[] = [];
+  /** Every trainable variable of the model, in order. */
+  private variables: ProbedVariable[] = [];
+  private elements: { tag: string; resolved: ResolvedElement }[] = [];
   /** Optimizer steps taken before this `fit`: record steps continue from there. */
   private stepOffset = 0;
   /** √Σg² over every gradient of the current step, from `onGradients`. */
@@ -87,14 +92,22 @@ export class GradientProbes implements Callback {
   onTrainBegin(model: Sequential): void {
     if (!model.optimizer) throw new ValueError(`GradientProbes: ${model.name} is not compiled`);
     this.optimizer = model.optimizer;
-    this.layers = this.selectLayers(model).map((layer) => ({
+    const layers = this.selectLayers(model);
+    this.layers = layers.map((layer) => ({
       layer,
-      name: layer.name!,
       activation: stats.activationNameOf(layer),
+      tags: tags.layerTags(layer.name!, this.normKind),
     }));
-    this.trainable = model.trainableVariables;
-    this.probed = new Set(this.layers.flatMap(({ layer }) => layer.trainableVariables));
-    this.elements = this.selectors.map((selector) => resolveElement(selector, model.variables));
+    const probed = new Set(layers.flatMap((layer) => layer.trainableVariables));
+    this.variables = model.trainableVariables.map((variable) => ({
+      variable,
+      probed: probed.has(variable),
+      tags: tags.variableTags(variable.name, this.normKind),
+    }));
+    this.elements = this.selectors.map((selector) => ({
+      tag: tags.elementTag(selector.text),
+      resolved: resolveElement(selector, model.variables),
+    }));
     this.stepOffset = this.optimizer.iterations;
     if (this.stepOffset === 0) this.recordWeights(0, (interval) => interval !== 'never');
   }
@@ -137,15 +150,13 @@ export class GradientProbes implements Callback {
   private recordGradientNorms(step: number, loss: number): void {
     const squares: number[] = [];
     this.gradientNorm = globalNorm(
-      this.trainable.map((v) => v.trainableGrad.data),
+      this.variables.map(({ variable }) => variable.trainableGrad.data),
       squares,
     );
     let nonFinite = 0;
-    this.trainable.forEach((v, k) => {
-      nonFinite += countNonFiniteGiven(v.trainableGrad.data, squares[k]);
-      if (this.probed.has(v)) {
-        this.sink.scalar(tags.gradNormTag(v.name, this.normKind), this.shown(squares[k]), step);
-      }
+    this.variables.forEach(({ variable, probed, tags: t }, k) => {
+      nonFinite += countNonFiniteGiven(variable.trainableGrad.data, squares[k]);
+      if (probed) this.sink.scalar(t.gradNorm, this.shown(squares[k]), step);
     });
     this.sink.scalar(tags.NONFINITE_LOSS_TAG, Number.isFinite(loss) ? 0 : 1, step);
     this.sink.scalar(tags.NONFINITE_GRADIENTS_TAG, nonFinite, step);
@@ -154,54 +165,43 @@ export class GradientProbes implements Callback {
   /** Before and after the clipper; without one, both are the norm `onGradients` measured. */
   private recordGlobalNorms(step: number): void {
     const clip = this.optimizer?.clipper ? this.optimizer.lastClip : null;
-    const before = clip ? clip.normBefore : this.gradientNorm;
-    const after = clip ? clip.normAfter : this.gradientNorm;
-    this.sink.scalar(tags.GLOBAL_NORM_BEFORE_CLIP_TAG, before, step);
-    this.sink.scalar(tags.GLOBAL_NORM_AFTER_CLIP_TAG, after, step);
+    this.sink.scalar(tags.GLOBAL_NORM_BEFORE_CLIP_TAG, clip?.normBefore ?? this.gradientNorm, step);
+    this.sink.scalar(tags.GLOBAL_NORM_AFTER_CLIP_TAG, clip?.normAfter ?? this.gradientNorm, step);
   }
 
   private recordSignals(step: number): void {
-    for (const { layer, name } of this.layers) {
+    for (const { layer, tags: t } of this.layers) {
       const signal = layer.outputGrad;
-      if (!signal) continue;
-      this.sink.scalar(
-        tags.signalNormTag(name, this.normKind),
-        this.shown(sumOfSquares(signal.data)),
-        step,
-      );
+      if (signal) this.sink.scalar(t.signalNorm, this.shown(sumOfSquares(signal.data)), step);
     }
   }
 
   private recordActivations(step: number): void {
-    for (const { layer, name, activation } of this.layers) {
+    for (const { layer, activation, tags: t } of this.layers) {
       const output = layer.output;
       if (!output) continue;
       const a = output.data;
       const { mean, std } = stats.meanAndStd(a);
-      this.sink.scalar(tags.activationMeanTag(name), mean, step);
-      this.sink.scalar(tags.activationStdTag(name), std, step);
+      this.sink.scalar(t.activationMean, mean, step);
+      this.sink.scalar(t.activationStd, std, step);
       if (activation === 'sigmoid' || activation === 'tanh') {
-        this.sink.scalar(
-          tags.saturatedFractionTag(name),
-          stats.saturatedFraction(a, activation),
-          step,
-        );
+        this.sink.scalar(t.saturatedFraction, stats.saturatedFraction(a, activation), step);
       } else if (activation === 'relu') {
         const units = output.shape[output.shape.length - 1];
-        this.sink.scalar(tags.deadFractionTag(name), stats.deadFraction(a, units), step);
+        this.sink.scalar(t.deadFraction, stats.deadFraction(a, units), step);
       }
     }
   }
 
   private recordBatchHistograms(step: number): void {
     const options = { bucketCount: this.bucketCount };
-    for (const v of this.probed) {
-      this.sink.histogram(tags.gradientsHistogramTag(v.name), v.trainableGrad.data, step, options);
+    for (const { variable, probed, tags: t } of this.variables) {
+      if (probed)
+        this.sink.histogram(t.gradientsHistogram, variable.trainableGrad.data, step, options);
     }
-    for (const { layer, name } of this.layers) {
-      const output = layer.output;
-      if (output)
-        this.sink.histogram(tags.activationsHistogramTag(name), output.data, step, options);
+    for (const { layer, tags: t } of this.layers) {
+      if (layer.output)
+        this.sink.histogram(t.activationsHistogram, layer.output.data, step, options);
     }
   }
 
@@ -209,30 +209,26 @@ export class GradientProbes implements Callback {
   private recordWeights(step: number, due: (interval: Interval) => boolean): void {
     const norms = due(this.intervals.norms);
     const updates = due(this.intervals.updates);
-    if (norms || updates) {
-      let nonFinite = 0;
-      for (const v of this.trainable) {
-        const w = v.value.data;
+    const histograms = due(this.intervals.histograms);
+    let nonFinite = 0;
+    for (const { variable, probed, tags: t } of this.variables) {
+      const w = variable.value.data;
+      if (norms || (updates && probed)) {
         const squares = sumOfSquares(w);
         nonFinite += countNonFiniteGiven(w, squares);
-        if (!this.probed.has(v)) continue;
-        if (norms)
-          this.sink.scalar(tags.weightNormTag(v.name, this.normKind), this.shown(squares), step);
-        const delta = updates ? this.optimizer?.lastUpdateNorms.get(v) : undefined;
-        if (delta !== undefined)
-          this.sink.scalar(tags.updateRatioTag(v.name), delta / Math.sqrt(squares), step);
+        if (probed && norms) this.sink.scalar(t.weightNorm, this.shown(squares), step);
+        const delta = probed && updates ? this.optimizer?.lastUpdateNorms.get(variable) : undefined;
+        if (delta !== undefined) this.sink.scalar(t.updateRatio, delta / Math.sqrt(squares), step);
       }
-      if (norms) this.sink.scalar(tags.NONFINITE_WEIGHTS_TAG, nonFinite, step);
+      if (probed && histograms) {
+        this.sink.histogram(t.weightsHistogram, w, step, { bucketCount: this.bucketCount });
+      }
     }
+    if (norms) this.sink.scalar(tags.NONFINITE_WEIGHTS_TAG, nonFinite, step);
     if (due(this.intervals.elements)) {
-      for (const { selector, variable, offset } of this.elements) {
-        this.sink.scalar(tags.elementTag(selector.text), variable.value.data[offset], step);
+      for (const { tag, resolved } of this.elements) {
+        this.sink.scalar(tag, resolved.variable.value.data[resolved.offset], step);
       }
-    }
-    if (due(this.intervals.histograms)) {
-      const options = { bucketCount: this.bucketCount };
-      for (const v of this.probed)
-        this.sink.histogram(tags.weightsHistogramTag(v.name), v.value.data, step, options);
     }
   }
 }

@@ -97,3 +97,43 @@ export function gradientsHistogramTag(variable: string): string {
 export function activationsHistogramTag(layer: string): string {
   return `activations/${layer}`;
 }
+
+/** Every tag of one variable, built once per training run rather than per step. */
+export interface VariableTags {
+  gradNorm: string;
+  weightNorm: string;
+  updateRatio: string;
+  weightsHistogram: string;
+  gradientsHistogram: string;
+}
+
+export function variableTags(variable: string, kind: NormKind): VariableTags {
+  return {
+    gradNorm: gradNormTag(variable, kind),
+    weightNorm: weightNormTag(variable, kind),
+    updateRatio: updateRatioTag(variable),
+    weightsHistogram: weightsHistogramTag(variable),
+    gradientsHistogram: gradientsHistogramTag(variable),
+  };
+}
+
+/** Every tag of one layer. */
+export interface LayerTags {
+  signalNorm: string;
+  activationMean: string;
+  activationStd: string;
+  saturatedFraction: string;
+  deadFraction: string;
+  activationsHistogram: string;
+}
+
+export function layerTags(layer: string, kind: NormKind): LayerTags {
+  return {
+    signalNorm: signalNormTag(layer, kind),
+    activationMean: activationMeanTag(layer),
+    activationStd: activationStdTag(layer),
+    saturatedFraction: saturatedFractionTag(layer),
+    deadFraction: deadFractionTag(layer),
+    activationsHistogram: activationsHistogramTag(layer),
+  };
+}

@@ -88,6 +88,8 @@ export function histogramRidgeChart(args: HistogramRidgeArgs): VegaLiteSpec {
         field: 'count',
         type: 'quantitative',
         axis: null,
+        // Each ridge is its own distribution: never stack one epoch's counts on another's.
+        stack: null,
         // A literal range: inside a facet the 'height' signal is the whole chart's, not a ridge's.
         scale: { range: [ridgeHeight, -overlap * ridgeHeight] },
       },

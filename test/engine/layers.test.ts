@@ -115,8 +115,8 @@ test('BatchNormalization: moving statistics follow momentum 0.99 and drive infer
   const batches = [0, 1].map((s) =>
     Tensor.fromArray([5, 2], normalValues(new RandomState(s), 10, 3)),
   );
-  let mean = [0, 0],
-    variance = [1, 1];
+  const mean = [0, 0];
+  const variance = [1, 1];
   for (const x of batches) {
     layer.forward(x, stepInfo(true));
     const xs = x.toArray();

@@ -225,3 +225,39 @@ test('a small MLP learns XOR-like data', () => {
   assert.ok(after.accuracy! > 0.95, `trained accuracy ${after.accuracy}`);
   assert.ok(after.loss < before.loss / 2, `loss ${before.loss} → ${after.loss}`);
 });
+
+test('only unnamed layers take a number, as in Keras', () => {
+  const model = new Sequential({
+    layers: [
+      new Dense({ units: 2, inputShape: [3] }),
+      new Dense({ units: 2, name: 'hidden' }),
+      new Dense({ units: 1 }),
+    ],
+  });
+  assert.deepEqual(
+    model.layers.map((l) => l.name),
+    ['dense_1', 'hidden', 'dense_2'],
+  );
+});
+
+test('fit rejects a custom dataset whose inputs hold NaN, naming the sample', () => {
+  const model = new Sequential({ layers: [new Dense({ units: 1, activation: 'sigmoid', inputShape: [2] })] });
+  model.compile({ optimizer: 'sgd', loss: 'binary_crossentropy' });
+  const dataset: Dataset = {
+    count: 4,
+    sampleShape: [2],
+    labels: [0, 1, 0, 1],
+    labelSize: 1,
+    gatherSamples(indices, start, count, out) {
+      for (let b = 0; b < count; b++) {
+        const i = indices[start + b];
+        out[2 * b] = i === 2 ? NaN : i;
+        out[2 * b + 1] = 1;
+      }
+    },
+  };
+  assert.throws(
+    () => model.fit(dataset, { shuffle: false, batchSize: 4 }),
+    /fit: inputs must be finite\. Received: sample 2, value 0 = NaN/,
+  );
+});

@@ -5,8 +5,8 @@ import {
   ACTIVATIONS,
   activationCurves,
   activationsSection,
-  erf,
 } from '../../src/experiments/activations.js';
+import { erf, LEAKY_RELU_ALPHA } from '../../src/engine/activations.js';
 
 function assertClose(actual: number, expected: number, tol: number, what: string): void {
   assert.ok(Math.abs(actual - expected) <= tol, `${what}: ${actual} vs ${expected} (tol ${tol})`);
@@ -52,10 +52,11 @@ test('every derivative matches a central finite difference', () => {
   }
 });
 
-test("the kinks follow TensorFlow: relu'(0) = 0, leaky_relu'(0) = alpha = 0.3", () => {
+test("the kinks follow TensorFlow: relu'(0) = 0, leaky_relu'(0) = alpha (0.2, Keras)", () => {
   assert.equal(ACTIVATIONS.relu.der(0), 0);
-  assert.equal(ACTIVATIONS.leaky_relu.der(0), 0.3);
-  assert.equal(ACTIVATIONS.leaky_relu.output(-2), -0.6);
+  assert.equal(LEAKY_RELU_ALPHA, 0.2);
+  assert.equal(ACTIVATIONS.leaky_relu.der(0), LEAKY_RELU_ALPHA);
+  assert.equal(ACTIVATIONS.leaky_relu.output(-2), -0.4);
 });
 
 // Produced with Python's math.erf: [math.erf(x) for x in xs] and

@@ -157,8 +157,8 @@ test('non-finite values are counted in the weights, the loss and the gradients',
   model.layer('dense_2').variable('kernel').value.data[4] = NaN;
   const sink = new MemorySink();
   model.fit(data, { ...oneStep, callbacks: [new GradientProbes({ sink })] });
-  let gradients = 0,
-    weights = 0;
+  let gradients = 0;
+  let weights = 0;
   for (const v of model.trainableVariables) {
     gradients += v.grad!.data.filter((g) => !Number.isFinite(g)).length;
     weights += v.value.data.filter((w) => !Number.isFinite(w)).length;
@@ -192,8 +192,8 @@ test('probes do not change training: losses and weights are bitwise identical', 
     });
     return { losses, weights: model.trainableVariables.map((v) => v.value.toArray()) };
   };
-  const bare = run(false),
-    probed = run(true);
+  const bare = run(false);
+  const probed = run(true);
   assert.equal(bare.losses.length, 12);
   assert.deepEqual(probed, bare);
 });

@@ -2,7 +2,7 @@
  * Dropout (inverted): in training each value is kept with probability 1 − rate and scaled by
  * 1/(1 − rate), so inference is the identity. The mask comes from the model's seeded generator.
  */
-import { checkRange, ValueError } from '../errors.js';
+import { ValueError } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import type { Shape } from '../tensor.js';
 import { Layer } from './layer.js';
@@ -25,8 +25,9 @@ export class Dropout extends Layer {
 
   constructor(args: DropoutArgs) {
     super(args);
-    checkRange('Dropout', 'rate', args.rate, 0, 1);
-    if (args.rate === 1) throw new ValueError('Dropout: rate must be below 1. Received: rate=1');
+    if (!(args.rate >= 0 && args.rate < 1)) {
+      throw new ValueError(`Dropout: rate must be in [0, 1). Received: rate=${args.rate}`);
+    }
     this.rate = args.rate;
   }
 
