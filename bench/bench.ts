@@ -75,7 +75,9 @@ async function main(): Promise<void> {
   console.log('| system | s / epoch | vs gradscope relu | measured on |');
   console.log('|---|---:|---:|---|');
   for (const [name, seconds, how] of rows) {
-    console.log(`| ${name} | ${seconds.toFixed(2)} | ${(seconds / relu.seconds).toFixed(1)}× | ${how} |`);
+    console.log(
+      `| ${name} | ${seconds.toFixed(2)} | ${(seconds / relu.seconds).toFixed(1)}× | ${how} |`,
+    );
   }
   console.log(`\nPeak RSS of a gradscope training process: ${peakRssMB.toFixed(0)} MB`);
   console.log(

@@ -1,10 +1,10 @@
 /**
  * The probes' cost: epoch time with probes over epoch time without, on the reference model.
  *
- * Each configuration trains a fresh model (same seed) for one epoch; bare and instrumented
- * epochs alternate, `repeats` times each after one warm-up, and the fastest of each is compared,
- * so a background hiccup does not count against one side. Histograms go into a MemorySink,
- * which buckets them on the spot: their computation is included.
+ * Each epoch trains a fresh model (same seed). After one warm-up epoch, every configuration is
+ * measured `repeats` times as a pair (bare epoch, instrumented epoch) run back to back, and the
+ * median of the pairs' ratios is reported. Histograms go into a MemorySink, which buckets them on
+ * the spot: their computation is included.
  *
  * Run alone: node dist/bench/probe-overhead.js [samples]
  */
@@ -21,29 +21,41 @@ import { MemorySink } from '../src/probe/sink.js';
 export type TrainEpoch = (callbacks: Callback[]) => number;
 
 export interface ProbeOverhead {
-  /** Every scalar probe (norms, updates, signals, activations, elements) every step, no histograms. */
+  /** Loss, gradient/weight/global/signal norms, update ratios and non-finite counts, every step. */
   normsEveryStep: number;
+  /** Those plus activation statistics and an element trajectory, every step; no histograms. */
+  scalarsEveryStep: number;
   /** Histograms of weights, gradients and activations every 100 steps, nothing else. */
   histogramsEvery100: number;
-  /** The default intervals (scalars every step, histograms every 100 steps). */
+  /** The default intervals (DEFAULT_INTERVALS in src/probe/intervals.ts). */
   defaults: number;
 }
 
 /** Samples per measured epoch: 500 steps of 32, about a quarter of a Fashion-MNIST epoch. */
 export const DEFAULT_OVERHEAD_SAMPLES = 16000;
 
-const NO_SCALARS = {
+const NEVER: Required<ProbeIntervals> = {
   loss: 'never',
   norms: 'never',
   updates: 'never',
   signals: 'never',
   activations: 'never',
+  histograms: 'never',
   elements: 'never',
-} as const satisfies ProbeIntervals;
+};
 
 const CONFIGS: Readonly<Record<keyof ProbeOverhead, ProbeIntervals>> = {
-  normsEveryStep: { histograms: 'never' },
-  histogramsEvery100: { ...NO_SCALARS, histograms: 100 },
+  normsEveryStep: { ...NEVER, loss: 1, norms: 1, updates: 1, signals: 1 },
+  scalarsEveryStep: {
+    loss: 1,
+    norms: 1,
+    updates: 1,
+    signals: 1,
+    activations: 1,
+    elements: 1,
+    histograms: 'never',
+  },
+  histogramsEvery100: { ...NEVER, histograms: 100 },
   defaults: {},
 };
 
@@ -54,29 +66,41 @@ const CONFIGS: Readonly<Record<keyof ProbeOverhead, ProbeIntervals>> = {
  */
 export async function measureProbeOverhead(
   train: TrainEpoch = referenceEpoch(DEFAULT_OVERHEAD_SAMPLES),
-  repeats = 3,
+  repeats = 5,
 ): Promise<ProbeOverhead> {
   const probes = (every: ProbeIntervals): Callback[] => [
     new GradientProbes({ sink: new MemorySink(), every, elements: ['dense_1/kernel[0,0]'] }),
   ];
   train([]);
-  const best = {
-    bare: Infinity,
-    normsEveryStep: Infinity,
-    histogramsEvery100: Infinity,
-    defaults: Infinity,
-  };
+  const ratios = new Map<keyof ProbeOverhead, number[]>();
   for (let r = 0; r < repeats; r++) {
-    best.bare = Math.min(best.bare, train([]));
     for (const name of Object.keys(CONFIGS) as (keyof ProbeOverhead)[]) {
-      best[name] = Math.min(best[name], train(probes(CONFIGS[name])));
+      // Bare and instrumented epochs run back to back, in alternating order, so both see the
+      // same machine load; the median over the pairs discards the pairs a hiccup split.
+      let bare: number;
+      let probed: number;
+      if (r % 2 === 0) {
+        bare = train([]);
+        probed = train(probes(CONFIGS[name]));
+      } else {
+        probed = train(probes(CONFIGS[name]));
+        bare = train([]);
+      }
+      ratios.set(name, [...(ratios.get(name) ?? []), probed / bare]);
+      // Lets a caller's pending I/O (progress output) through between epochs.
       await new Promise((resolve) => setImmediate(resolve));
     }
   }
+  const median = (name: keyof ProbeOverhead): number => {
+    const sorted = [...ratios.get(name)!].sort((a, b) => a - b);
+    const mid = sorted.length >> 1;
+    return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  };
   return {
-    normsEveryStep: best.normsEveryStep / best.bare,
-    histogramsEvery100: best.histogramsEvery100 / best.bare,
-    defaults: best.defaults / best.bare,
+    normsEveryStep: median('normsEveryStep'),
+    scalarsEveryStep: median('scalarsEveryStep'),
+    histogramsEvery100: median('histogramsEvery100'),
+    defaults: median('defaults'),
   };
 }
 

@@ -33,7 +33,10 @@ async function main(): Promise<void> {
   for (let i = 0; i < 3; i++) model.add(tf.layers.dense({ units: 32, activation: 'relu' }));
   model.add(tf.layers.dropout({ rate: 0.25 }));
   model.add(tf.layers.dense({ units: 10, activation: 'softmax' }));
-  model.compile({ optimizer: tf.train.adam(0.001, 0.9, 0.999, 1e-7), loss: 'sparseCategoricalCrossentropy' });
+  model.compile({
+    optimizer: tf.train.adam(0.001, 0.9, 0.999, 1e-7),
+    loss: 'sparseCategoricalCrossentropy',
+  });
   const started = performance.now();
   await model.fit(xs, ys, { epochs: 1, batchSize: 32, shuffle: true, verbose: 0 });
   const seconds = (performance.now() - started) / 1000;

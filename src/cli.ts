@@ -14,7 +14,8 @@ main(process.argv.slice(2)).then(
       process.exitCode = 2;
     } else {
       process.stderr.write(`gradscope: ${message}\n`);
-      if (process.env.GRADSCOPE_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+      if (process.env.GRADSCOPE_DEBUG && error instanceof Error)
+        process.stderr.write(`${error.stack}\n`);
       process.exitCode = 1;
     }
   },

@@ -30,7 +30,8 @@ export function parseFlags(argv: readonly string[], specs: readonly FlagSpec[]):
   for (const spec of specs) values[spec.name] = spec.default;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
-    if (!arg.startsWith('--')) throw new UsageError(`unexpected argument '${arg}'. Flags start with --`);
+    if (!arg.startsWith('--'))
+      throw new UsageError(`unexpected argument '${arg}'. Flags start with --`);
     const [rawName, inline] = splitOnce(arg.slice(2), '=');
     const spec = specs.find((s) => s.name === rawName);
     if (!spec) {
@@ -43,7 +44,8 @@ export function parseFlags(argv: readonly string[], specs: readonly FlagSpec[]):
       continue;
     }
     const raw = inline ?? argv[++i];
-    if (raw === undefined) throw new UsageError(`--${spec.name} needs a value (${describeKind(spec)})`);
+    if (raw === undefined)
+      throw new UsageError(`--${spec.name} needs a value (${describeKind(spec)})`);
     values[spec.name] = parseValue(spec, raw);
   }
   return values;
@@ -53,7 +55,9 @@ function parseValue(spec: FlagSpec, raw: string): number | string {
   if (spec.kind === 'string') return raw;
   if (spec.kind === 'choice') {
     if (!spec.choices!.includes(raw)) {
-      throw new UsageError(`--${spec.name} must be one of ${spec.choices!.join(', ')}. Received: ${raw}`);
+      throw new UsageError(
+        `--${spec.name} must be one of ${spec.choices!.join(', ')}. Received: ${raw}`,
+      );
     }
     return raw;
   }
@@ -86,7 +90,10 @@ function splitOnce(text: string, separator: string): [string, string | undefined
 
 /** The --help lines for a list of flags. */
 export function formatFlags(specs: readonly FlagSpec[]): string {
-  const heads = specs.map((s) => `--${s.name}${s.kind === 'boolean' ? '' : ` <${s.kind === 'choice' ? s.choices!.join('|') : s.kind}>`}`);
+  const heads = specs.map(
+    (s) =>
+      `--${s.name}${s.kind === 'boolean' ? '' : ` <${s.kind === 'choice' ? s.choices!.join('|') : s.kind}>`}`,
+  );
   const width = Math.max(...heads.map((h) => h.length));
   return specs
     .map((s, i) => {

@@ -14,9 +14,24 @@ import { createProgress } from './progress.js';
 
 function commonFlags(command: string, defaultSeed?: number): FlagSpec[] {
   return [
-    { name: 'seed', kind: 'integer', default: defaultSeed, description: 'random seed (default: each experiment its own)' },
-    { name: 'out', kind: 'string', default: `runs/${command}`, description: 'run directory: report, figures, event files' },
-    { name: 'json', kind: 'boolean', default: false, description: 'print results as JSON on stdout, nothing else there' },
+    {
+      name: 'seed',
+      kind: 'integer',
+      default: defaultSeed,
+      description: 'random seed (default: each experiment its own)',
+    },
+    {
+      name: 'out',
+      kind: 'string',
+      default: `runs/${command}`,
+      description: 'run directory: report, figures, event files',
+    },
+    {
+      name: 'json',
+      kind: 'boolean',
+      default: false,
+      description: 'print results as JSON on stdout, nothing else there',
+    },
     { name: 'help', kind: 'boolean', default: false, description: 'show this help' },
   ];
 }
@@ -39,12 +54,21 @@ function commandHelp(name: string, specs: readonly FlagSpec[], summary: string):
 }
 
 /** The experiments a command runs, with the flags it accepts. */
-function resolveCommand(command: string): { experiments: readonly Experiment[]; specs: FlagSpec[]; summary: string } {
+function resolveCommand(command: string): {
+  experiments: readonly Experiment[];
+  specs: FlagSpec[];
+  summary: string;
+} {
   if (command === SEED_COMMAND) {
     const own = EXPERIMENTS.flatMap((e) => e.flags).filter(
-      (flag, i, all) => all.findIndex((other) => other.name === flag.name) === i && flag.name !== 'activation',
+      (flag, i, all) =>
+        all.findIndex((other) => other.name === flag.name) === i && flag.name !== 'activation',
     );
-    return { experiments: EXPERIMENTS, specs: [...commonFlags(command), ...own], summary: 'run every experiment into one report' };
+    return {
+      experiments: EXPERIMENTS,
+      specs: [...commonFlags(command), ...own],
+      summary: 'run every experiment into one report',
+    };
   }
   const experiment = EXPERIMENTS.find((e) => e.name === command);
   if (!experiment) {
@@ -86,7 +110,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   const written = await writeReport(
     {
       title: 'gradscope: problems with gradient updates',
-      subtitle: 'Vanishing gradients with sigmoid, ReLU as the cure, exploding gradients through time, and clipping',
+      subtitle:
+        'Vanishing gradients with sigmoid, ReLU as the cure, exploding gradients through time, and clipping',
       sections,
       generatedAt: new Date(),
       meta: { command: ['gradscope', ...argv].join(' '), node: process.version },
@@ -97,7 +122,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     const payload = experiments.length === 1 ? results[experiments[0].name] : results;
     process.stdout.write(`${JSON.stringify(payload)}\n`);
   } else {
-    progress.note(`Report: ${written.html} (${written.pngs.length} figures in ${resolve(outDir, 'figures')})`);
+    progress.note(
+      `Report: ${written.html} (${written.pngs.length} figures in ${resolve(outDir, 'figures')})`,
+    );
     progress.note(`Event files: tensorboard --logdir ${outDir}`);
   }
   return 0;

@@ -8,7 +8,10 @@ import type { ProgressSink } from '../experiments/experiment.js';
 const BAR_WIDTH = 28;
 const PLAIN_INTERVAL_MS = 2000;
 
-export function createProgress(options: { json: boolean; stream?: NodeJS.WriteStream }): ProgressSink {
+export function createProgress(options: {
+  json: boolean;
+  stream?: NodeJS.WriteStream;
+}): ProgressSink {
   const stream = options.stream ?? process.stderr;
   const interactive = !options.json && process.stdout.isTTY === true && stream.isTTY === true;
   return interactive ? new BarProgress(stream) : new LineProgress(stream);
@@ -75,7 +78,9 @@ class LineProgress implements ProgressSink {
   }
 
   finish(status = ''): void {
-    this.stream.write(`${this.label}: done in ${formatSeconds(Date.now() - this.started)} ${status}\n`);
+    this.stream.write(
+      `${this.label}: done in ${formatSeconds(Date.now() - this.started)} ${status}\n`,
+    );
   }
 
   note(line: string): void {

@@ -11,7 +11,8 @@ export function imageDataset(set: ImageSet): Dataset {
     sampleShape: [set.rows, set.cols],
     labels: set.labels,
     labelSize: 1,
-    gatherSamples: (indices, start, count, out) => gatherImageBatch(set, indices, start, count, out),
+    gatherSamples: (indices, start, count, out) =>
+      gatherImageBatch(set, indices, start, count, out),
   };
 }
 
@@ -19,5 +20,10 @@ export function imageDataset(set: ImageSet): Dataset {
 export function firstImages(set: ImageSet, count: number): ImageSet {
   const n = Math.min(count, set.count);
   const size = set.rows * set.cols;
-  return { ...set, count: n, images: set.images.subarray(0, n * size), labels: set.labels.subarray(0, n) };
+  return {
+    ...set,
+    count: n,
+    images: set.images.subarray(0, n * size),
+    labels: set.labels.subarray(0, n),
+  };
 }

@@ -25,7 +25,8 @@ export function gatherLabels(
   count: number,
   out: Float32Array,
 ): void {
-  const size = dataset.labelSize, labels = dataset.labels;
+  const size = dataset.labelSize,
+    labels = dataset.labels;
   for (let b = 0; b < count; b++) {
     const from = indices[start + b] * size;
     for (let j = 0; j < size; j++) out[b * size + j] = labels[from + j];

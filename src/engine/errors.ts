@@ -22,11 +22,19 @@ export function lookup<T>(registry: Readonly<Record<string, T>>, name: string, w
 
 export function checkPositiveInteger(owner: string, field: string, value: number): void {
   if (!Number.isInteger(value) || value <= 0) {
-    throw new ValueError(`${owner}: ${field} must be a positive integer. Received: ${field}=${value}`);
+    throw new ValueError(
+      `${owner}: ${field} must be a positive integer. Received: ${field}=${value}`,
+    );
   }
 }
 
-export function checkRange(owner: string, field: string, value: number, min: number, max: number): void {
+export function checkRange(
+  owner: string,
+  field: string,
+  value: number,
+  min: number,
+  max: number,
+): void {
   if (!(value >= min && value <= max)) {
     throw new ValueError(
       `${owner}: ${field} must be in [${min}, ${max}]. Received: ${field}=${value}`,

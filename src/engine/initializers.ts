@@ -93,7 +93,8 @@ function randomNormal(mean = 0, stddev = RANDOM_NORMAL_STDDEV): Initializer {
 function randomUniform(minval = -RANDOM_UNIFORM_LIMIT, maxval = RANDOM_UNIFORM_LIMIT): Initializer {
   return (shape, rng) => {
     const values = new Float32Array(shapeSize(shape));
-    for (let i = 0; i < values.length; i++) values[i] = minval + (maxval - minval) * rng.randomSample();
+    for (let i = 0; i < values.length; i++)
+      values[i] = minval + (maxval - minval) * rng.randomSample();
     return values;
   };
 }

@@ -26,18 +26,35 @@ export interface Loss {
   /** Throws on labels this loss cannot take (NaN, out of range), naming the first bad one. */
   checkLabels(y: ArrayLike<number>, cols: number): void;
   /** The mean loss over `rows` samples; from `logits` when given. */
-  compute(p: Float32Array, y: Float32Array, rows: number, cols: number, logits?: Float32Array): number;
+  compute(
+    p: Float32Array,
+    y: Float32Array,
+    rows: number,
+    cols: number,
+    logits?: Float32Array,
+  ): number;
   /** ∂L/∂p, written into `out`. */
   gradient(p: Float32Array, y: Float32Array, out: Float32Array, rows: number, cols: number): void;
   /** ∂L/∂z for the fused activation, written into `out`. */
-  logitGradient(p: Float32Array, y: Float32Array, out: Float32Array, rows: number, cols: number): void;
+  logitGradient(
+    p: Float32Array,
+    y: Float32Array,
+    out: Float32Array,
+    rows: number,
+    cols: number,
+  ): void;
   /** Number of correctly classified samples (Keras' matching 'accuracy'), or null if none applies. */
   correct(p: Float32Array, y: Float32Array, rows: number, cols: number): number | null;
 }
 
 const clip = (p: number) => Math.min(1 - EPSILON, Math.max(EPSILON, p));
 
-function checkFinite(loss: string, y: ArrayLike<number>, allowed: (v: number) => boolean, rule: string): void {
+function checkFinite(
+  loss: string,
+  y: ArrayLike<number>,
+  allowed: (v: number) => boolean,
+  rule: string,
+): void {
   for (let i = 0; i < y.length; i++) {
     if (!Number.isFinite(y[i]) || !allowed(y[i])) {
       throw new ValueError(`${loss}: labels must be ${rule}. Received: labels[${i}]=${y[i]}`);
@@ -111,7 +128,8 @@ const categoricalCrossentropy: Loss = {
   name: 'categorical_crossentropy',
   fusedActivation: 'softmax',
   labelSize: (cols) => cols,
-  checkLabels: (y) => checkFinite('categorical_crossentropy', y, (v) => v >= 0 && v <= 1, 'in [0, 1]'),
+  checkLabels: (y) =>
+    checkFinite('categorical_crossentropy', y, (v) => v >= 0 && v <= 1, 'in [0, 1]'),
   compute(p, y, rows, cols, logits) {
     let sum = 0;
     for (let r = 0; r < rows; r++) {
@@ -149,7 +167,8 @@ const categoricalCrossentropy: Loss = {
   },
   correct(p, y, rows, cols) {
     let hits = 0;
-    for (let r = 0; r < rows; r++) if (argmax(p, r * cols, cols) === argmax(y, r * cols, cols)) hits++;
+    for (let r = 0; r < rows; r++)
+      if (argmax(p, r * cols, cols) === argmax(y, r * cols, cols)) hits++;
     return hits;
   },
 };
@@ -169,7 +188,8 @@ const sparseCategoricalCrossentropy: Loss = {
   compute(p, y, rows, cols, logits) {
     let sum = 0;
     for (let r = 0; r < rows; r++) {
-      const o = r * cols, label = y[r];
+      const o = r * cols,
+        label = y[r];
       sum -= logits
         ? logits[o + label] - logSumExp(logits, o, cols)
         : Math.log(clip(p[o + label] / rowTotal(p, o, cols)));

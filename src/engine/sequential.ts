@@ -134,7 +134,9 @@ export class Sequential {
     if (this.layers.length === 0) throw new ValueError(`${this.name}: has no layers`);
     let shape = inputShape ?? this.layers[0].declaredInputShape;
     if (!shape) {
-      throw new ValueError(`${this.name}: the first layer needs an inputShape (or call build(shape))`);
+      throw new ValueError(
+        `${this.name}: the first layer needs an inputShape (or call build(shape))`,
+      );
     }
     for (const layer of this.layers) {
       layer.build(shape, this.rng);
@@ -144,7 +146,8 @@ export class Sequential {
   }
 
   compile(args: CompileArgs): this {
-    this.optimizer = typeof args.optimizer === 'string' ? getOptimizer(args.optimizer) : args.optimizer;
+    this.optimizer =
+      typeof args.optimizer === 'string' ? getOptimizer(args.optimizer) : args.optimizer;
     this.loss = typeof args.loss === 'string' ? getLoss(args.loss) : args.loss;
     this.build();
     return this;
@@ -167,7 +170,8 @@ export class Sequential {
     const cols = p.shape[p.shape.length - 1];
     const rows = p.size / cols;
     const last = this.layers[this.layers.length - 1];
-    const fused = last instanceof Dense && loss.fusedActivation === last.activation.name ? last : null;
+    const fused =
+      last instanceof Dense && loss.fusedActivation === last.activation.name ? last : null;
     const value = loss.compute(p.data, y, rows, cols, fused?.preActivation?.data);
     for (const variable of this.variables) variable.zeroGrad();
     const lossGrad = (this.lossGrad = Tensor.resized(this.lossGrad, p.shape));
@@ -188,7 +192,8 @@ export class Sequential {
 
   fit(data: Dataset, args: FitArgs = {}): History {
     const { optimizer } = this.requireCompiled();
-    const epochs = args.epochs ?? 1, batchSize = args.batchSize ?? 32;
+    const epochs = args.epochs ?? 1,
+      batchSize = args.batchSize ?? 32;
     checkPositiveInteger('fit', 'epochs', epochs);
     checkPositiveInteger('fit', 'batchSize', batchSize);
     this.checkDataset(data, 'x');
@@ -202,15 +207,28 @@ export class Sequential {
     callbacks.forEach((c) => c.onTrainBegin?.(this));
     for (let epoch = 0; epoch < epochs && !this.stopTraining; epoch++) {
       callbacks.forEach((c) => c.onEpochBegin?.(epoch));
-      const order = args.shuffle === false ? identity(data.count) : this.rng.permutation(data.count);
-      let lossSum = 0, correctSum = 0, seen = 0, hasAccuracy = true;
+      const order =
+        args.shuffle === false ? identity(data.count) : this.rng.permutation(data.count);
+      let lossSum = 0,
+        correctSum = 0,
+        seen = 0,
+        hasAccuracy = true;
       for (let batch = 0; batch < batchesPerEpoch && !this.stopTraining; batch++) {
-        const start = batch * batchSize, n = Math.min(batchSize, data.count - start);
+        const start = batch * batchSize,
+          n = Math.min(batchSize, data.count - start);
         const x = this.batchInput(data, order, start, n);
         gatherLabels(data, order, start, n, labels);
         const result = this.computeGradients(x, labels.subarray(0, n * data.labelSize));
         if (!Number.isFinite(result.loss)) checkBatchFinite(x, order, start);
-        const context: StepContext = { model: this, epoch, batch, step, batchSize: n, batchesPerEpoch, loss: result.loss };
+        const context: StepContext = {
+          model: this,
+          epoch,
+          batch,
+          step,
+          batchSize: n,
+          batchesPerEpoch,
+          loss: result.loss,
+        };
         callbacks.forEach((c) => c.onGradients?.(context));
         optimizer.apply(this.trainableVariables);
         callbacks.forEach((c) => c.onBatchEnd?.(context));
@@ -241,7 +259,8 @@ export class Sequential {
     this.checkDataset(data, 'x');
     const order = identity(data.count);
     const labels = new Float32Array(batchSize * data.labelSize);
-    let lossSum = 0, correctSum: number | null = 0;
+    let lossSum = 0,
+      correctSum: number | null = 0;
     for (let start = 0; start < data.count; start += batchSize) {
       const n = Math.min(batchSize, data.count - start);
       const p = this.forward(this.batchInput(data, order, start, n), false);
@@ -258,7 +277,10 @@ export class Sequential {
   }
 
   /** The model's outputs for every sample, sample-major. */
-  predict(data: Pick<Dataset, 'count' | 'sampleShape' | 'gatherSamples'>, { batchSize = 32 } = {}): Float32Array {
+  predict(
+    data: Pick<Dataset, 'count' | 'sampleShape' | 'gatherSamples'>,
+    { batchSize = 32 } = {},
+  ): Float32Array {
     this.build(data.sampleShape);
     const order = identity(data.count);
     const outSize = shapeSize(this.outputShape);
@@ -302,7 +324,8 @@ export class Sequential {
   }
 
   private requireCompiled(): { optimizer: Optimizer; loss: Loss } {
-    if (!this.optimizer || !this.loss) throw new ValueError(`${this.name}: call compile() before training`);
+    if (!this.optimizer || !this.loss)
+      throw new ValueError(`${this.name}: call compile() before training`);
     return { optimizer: this.optimizer, loss: this.loss };
   }
 
@@ -334,7 +357,8 @@ export class Sequential {
  * left to training and its probes, as in Keras.
  */
 function checkBatchFinite(x: Tensor, order: ArrayLike<number>, start: number): void {
-  const values = x.data, sampleSize = x.size / x.shape[0];
+  const values = x.data,
+    sampleSize = x.size / x.shape[0];
   for (let i = 0; i < values.length; i++) {
     if (!Number.isFinite(values[i])) {
       const sample = order[start + Math.floor(i / sampleSize)];

@@ -10,9 +10,13 @@ export function summary(model: Sequential): string {
     `(None, ${layer.outputShape!.join(', ')})`,
     layer.countParams().toLocaleString('en-US'),
   ]);
-  const widths = COLUMNS.map((title, c) => Math.max(title.length, ...rows.map((row) => row[c].length)));
+  const widths = COLUMNS.map((title, c) =>
+    Math.max(title.length, ...rows.map((row) => row[c].length)),
+  );
   const line = (cells: readonly string[]) =>
-    cells.map((cell, c) => (c === 2 ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join('   ');
+    cells
+      .map((cell, c) => (c === 2 ? cell.padStart(widths[c]) : cell.padEnd(widths[c])))
+      .join('   ');
   const rule = (char: string) => char.repeat(widths.reduce((sum, w) => sum + w, 0) + 6);
   const total = model.variables.reduce((sum, v) => sum + v.value.size, 0);
   const trainable = model.trainableVariables.reduce((sum, v) => sum + v.value.size, 0);

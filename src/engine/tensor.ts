@@ -127,7 +127,12 @@ export class Tensor {
       );
     }
     const skipped = start * shapeSize(inner);
-    return new Tensor([this.shape[0] - start, ...inner], this.ptr + skipped * 4, this.capacity - skipped, false);
+    return new Tensor(
+      [this.shape[0] - start, ...inner],
+      this.ptr + skipped * 4,
+      this.capacity - skipped,
+      false,
+    );
   }
 
   fill(value: number): this {

@@ -38,7 +38,11 @@ export function encodeWeights(model: Sequential): Buffer {
     format: 'gradscope-weights',
     version: 1,
     model: model.name,
-    layers: model.layers.map((l) => ({ name: l.name!, className: l.className, config: l.getConfig() })),
+    layers: model.layers.map((l) => ({
+      name: l.name!,
+      className: l.className,
+      config: l.getConfig(),
+    })),
     weights,
   };
   const json = Buffer.from(JSON.stringify(header), 'utf8');
@@ -60,7 +64,9 @@ export function decodeWeightsInto(model: Sequential, file: Buffer, source = 'wei
   }
   const headerLength = file.readUInt32LE(4);
   if (8 + headerLength > file.length) {
-    throw new ValueError(`${source}: truncated header (${headerLength} bytes declared, file has ${file.length})`);
+    throw new ValueError(
+      `${source}: truncated header (${headerLength} bytes declared, file has ${file.length})`,
+    );
   }
   const header = JSON.parse(file.toString('utf8', 8, 8 + headerLength)) as WeightsHeader;
   const dataStart = Math.ceil((8 + headerLength) / 4) * 4;
@@ -74,12 +80,15 @@ export function decodeWeightsInto(model: Sequential, file: Buffer, source = 'wei
         `${source}: ${v.name} must have shape ${shapeToString(v.shape)}. Received: ${shapeToString(entry.shape)}`,
       );
     }
-    const start = dataStart + entry.offset * 4, end = start + shapeSize(entry.shape) * 4;
+    const start = dataStart + entry.offset * 4,
+      end = start + shapeSize(entry.shape) * 4;
     if (end > file.length) throw new ValueError(`${source}: truncated data for ${v.name}`);
     return { variable: v, start, end };
   });
   for (const { variable, start, end } of plan) {
-    const values = new Float32Array(file.buffer.slice(file.byteOffset + start, file.byteOffset + end));
+    const values = new Float32Array(
+      file.buffer.slice(file.byteOffset + start, file.byteOffset + end),
+    );
     variable.value.data.set(values);
   }
 }

@@ -2,12 +2,7 @@
 import { lineChart } from '../report/charts.js';
 import { formatNumber as f } from '../report/format.js';
 import type { Figure, ReportSection, Table } from '../report/types.js';
-import {
-  ACTIVATION_NAMES,
-  ACTIVATIONS,
-  type ActivationCurves,
-  VANISHED,
-} from './activations.js';
+import { ACTIVATION_NAMES, ACTIVATIONS, type ActivationCurves, VANISHED } from './activations.js';
 import { LEAKY_RELU_ALPHA } from '../engine/activations.js';
 
 /** Inputs at which the table lists every derivative. */

@@ -17,7 +17,8 @@ const INPUT_SIDE = 'dense_1';
 const OUTPUT_SIDE = 'dense_7';
 const HIDDEN_DENSE = ['dense_1', 'dense_2', 'dense_3', 'dense_4', 'dense_5', 'dense_6', 'dense_7'];
 
-const fmt = (x: number) => (Math.abs(x) >= 0.01 && Math.abs(x) < 1000 ? x.toPrecision(3) : x.toExponential(2));
+const fmt = (x: number) =>
+  Math.abs(x) >= 0.01 && Math.abs(x) < 1000 ? x.toPrecision(3) : x.toExponential(2);
 
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -25,16 +26,29 @@ function median(values: readonly number[]): number {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-async function histogramFigure(provider: RunProvider, activation: string, variable: string): Promise<Figure> {
-  const points = await provider.readHistograms(`${activation}/train`, tags.weightsHistogramTag(variable));
+async function histogramFigure(
+  provider: RunProvider,
+  activation: string,
+  variable: string,
+): Promise<Figure> {
+  const points = await provider.readHistograms(
+    `${activation}/train`,
+    tags.weightsHistogramTag(variable),
+  );
   // Weight histograms are recorded for the initial weights, then at the end of each epoch.
-  const data = points.flatMap((point, epoch) => point.buckets.map((b) => ({ epoch, left: b.left, right: b.right, count: b.count })));
+  const data = points.flatMap((point, epoch) =>
+    point.buckets.map((b) => ({ epoch, left: b.left, right: b.right, count: b.count })),
+  );
   const id = `fashion-hist-${activation}-${variable.replace('/', '-')}`;
   return {
     id,
     title: `${variable} values per epoch (${activation})`,
     caption: `Distribution of ${variable} after each epoch (0 = initial weights), as TensorBoard's histogram view shows it.`,
-    spec: histogramRidgeChart({ title: `${variable} (${activation})`, data, xTitle: `${variable} value` }),
+    spec: histogramRidgeChart({
+      title: `${variable} (${activation})`,
+      data,
+      xTitle: `${variable} value`,
+    }),
   };
 }
 
@@ -48,7 +62,13 @@ export async function fashionSection(
   for (const run of runs) {
     for (const split of ['train', 'validation'] as const) {
       const points = await provider.readScalars(`${run.activation}/${split}`, EPOCH_TAGS.loss);
-      lossRows.push(...points.map((p) => ({ epoch: p.step + 1, loss: p.value, run: `${run.activation} ${split}` })));
+      lossRows.push(
+        ...points.map((p) => ({
+          epoch: p.step + 1,
+          loss: p.value,
+          run: `${run.activation} ${split}`,
+        })),
+      );
     }
   }
   const normRows = [];
@@ -57,16 +77,31 @@ export async function fashionSection(
   for (const run of runs) {
     const perLayer = new Map<string, number[]>();
     for (const layer of HIDDEN_DENSE) {
-      const points = await provider.readScalars(`${run.activation}/train`, tags.gradNormTag(`${layer}/kernel`));
-      perLayer.set(layer, points.map((p) => p.value));
-      normRows.push(...points.map((p, epoch) => ({ epoch: epoch + 1, norm: p.value, layer, activation: run.activation })));
+      const points = await provider.readScalars(
+        `${run.activation}/train`,
+        tags.gradNormTag(`${layer}/kernel`),
+      );
+      perLayer.set(
+        layer,
+        points.map((p) => p.value),
+      );
+      normRows.push(
+        ...points.map((p, epoch) => ({
+          epoch: epoch + 1,
+          norm: p.value,
+          layer,
+          activation: run.activation,
+        })),
+      );
     }
-    const input = perLayer.get(INPUT_SIDE)!, output = perLayer.get(OUTPUT_SIDE)!;
+    const input = perLayer.get(INPUT_SIDE)!,
+      output = perLayer.get(OUTPUT_SIDE)!;
     inputShare[run.activation] = median(input.map((norm, e) => norm / output[e]));
   }
   const histograms: Figure[] = [];
   for (const variable of [`${INPUT_SIDE}/kernel`, `${INPUT_SIDE}/bias`, `${OUTPUT_SIDE}/kernel`]) {
-    for (const run of runs) histograms.push(await histogramFigure(provider, run.activation, variable));
+    for (const run of runs)
+      histograms.push(await histogramFigure(provider, run.activation, variable));
   }
   const findings = runs.map((run, i) => {
     const h = results[i].history.history;
@@ -78,9 +113,12 @@ export async function fashionSection(
       `${fmt(inputShare[run.activation])}× the output-side kernel's.`
     );
   });
-  const byName = Object.fromEntries(runs.map((run, i) => [run.activation, results[i].history.history]));
+  const byName = Object.fromEntries(
+    runs.map((run, i) => [run.activation, results[i].history.history]),
+  );
   if (byName.sigmoid && byName.relu) {
-    const s = byName.sigmoid, r = byName.relu;
+    const s = byName.sigmoid,
+      r = byName.relu;
     const best = (values: number[]) => Math.min(...values);
     const lower = best(r.loss) < best(s.loss) && best(r.val_loss) < best(s.val_loss);
     findings.unshift(
@@ -104,13 +142,22 @@ export async function fashionSection(
       {
         id: 'fashion-loss',
         title: 'Training and validation loss per epoch',
-        caption: 'Sparse categorical cross-entropy after each epoch (validation on the test images).',
-        spec: lineChart({ title: 'Loss per epoch', data: lossRows, x: { field: 'epoch', format: 'd' }, y: { field: 'loss', zero: false }, series: 'run', points: true }),
+        caption:
+          'Sparse categorical cross-entropy after each epoch (validation on the test images).',
+        spec: lineChart({
+          title: 'Loss per epoch',
+          data: lossRows,
+          x: { field: 'epoch', format: 'd' },
+          y: { field: 'loss', zero: false },
+          series: 'run',
+          points: true,
+        }),
       },
       {
         id: 'fashion-grad-norms',
         title: 'Gradient norm of each Dense kernel at the end of each epoch',
-        caption: 'dense_1 is the input side, dense_7 the output side; with sigmoid the input side gets far smaller gradients.',
+        caption:
+          'dense_1 is the input side, dense_7 the output side; with sigmoid the input side gets far smaller gradients.',
         spec: smallMultiplesLineChart({
           title: '‖∂L/∂W‖ per layer',
           data: normRows,
@@ -128,7 +175,14 @@ export async function fashionSection(
         columns: ['activation', 'epoch', 'loss', 'accuracy', 'val_loss', 'val_accuracy'],
         rows: runs.flatMap((run, i) => {
           const h = results[i].history.history;
-          return h.loss.map((loss, e) => [run.activation, e + 1, loss, h.accuracy[e], h.val_loss[e], h.val_accuracy[e]]);
+          return h.loss.map((loss, e) => [
+            run.activation,
+            e + 1,
+            loss,
+            h.accuracy[e],
+            h.val_loss[e],
+            h.val_accuracy[e],
+          ]);
         }),
       },
     ],

@@ -28,7 +28,11 @@ function shareData(data: FashionMnist): FashionMnist {
     shared.set(bytes);
     return shared;
   };
-  const set = (s: FashionMnist['train']) => ({ ...s, images: share(s.images), labels: share(s.labels) });
+  const set = (s: FashionMnist['train']) => ({
+    ...s,
+    images: share(s.images),
+    labels: share(s.labels),
+  });
   return { train: set(data.train), test: set(data.test) };
 }
 
@@ -40,12 +44,16 @@ function trainInWorker(
     const worker = new Worker(new URL('./fashion-worker.js', import.meta.url), { workerData });
     worker.on('message', (message: FashionWorkerMessage) => {
       if (message.type === 'done') resolve({ history: message.history, seconds: message.seconds });
-      else if (message.type === 'error') reject(new Error(`fashion (${workerData.args.activation}): ${message.message}`));
+      else if (message.type === 'error')
+        reject(new Error(`fashion (${workerData.args.activation}): ${message.message}`));
       else onMessage(message);
     });
     worker.on('error', reject);
     worker.on('exit', (code) => {
-      if (code !== 0) reject(new Error(`fashion (${workerData.args.activation}): worker exited with code ${code}`));
+      if (code !== 0)
+        reject(
+          new Error(`fashion (${workerData.args.activation}): worker exited with code ${code}`),
+        );
     });
   });
 }
@@ -56,8 +64,12 @@ async function trainAll(
   progress: ProgressSink,
 ): Promise<{ history: History; seconds: number }[]> {
   const done = new Map<string, number>();
-  const batches = (run: FashionTrainArgs) => run.epochs * Math.ceil(data.train.count / run.batchSize);
-  progress.start(`fashion (${runs.map((r) => r.activation).join(' + ')})`, runs.reduce((sum, run) => sum + batches(run), 0));
+  const batches = (run: FashionTrainArgs) =>
+    run.epochs * Math.ceil(data.train.count / run.batchSize);
+  progress.start(
+    `fashion (${runs.map((r) => r.activation).join(' + ')})`,
+    runs.reduce((sum, run) => sum + batches(run), 0),
+  );
   const shared = shareData(data);
   return Promise.all(
     runs.map((args) =>
@@ -85,13 +97,24 @@ export const fashionExperiment: Experiment = {
   flags: [
     ...trainingFlags({ epochs: FASHION_EPOCHS, batchSize: 32, optimizer: 'adam' }),
     { name: 'data-dir', kind: 'string', description: 'directory of the Fashion-MNIST IDX files' },
-    { name: 'train-samples', kind: 'integer', positive: true, description: 'train on the first N images only (quick runs)' },
+    {
+      name: 'train-samples',
+      kind: 'integer',
+      positive: true,
+      description: 'train on the first N images only (quick runs)',
+    },
   ],
   async run({ outDir, flags, progress }) {
-    let data = await ensureFashionMnist({ dir: stringFlag(flags, 'data-dir'), log: (line) => progress.note(line) });
+    let data = await ensureFashionMnist({
+      dir: stringFlag(flags, 'data-dir'),
+      log: (line) => progress.note(line),
+    });
     const samples = numberFlag(flags, 'train-samples');
-    if (samples !== undefined) data = { train: firstImages(data.train, samples), test: firstImages(data.test, samples) };
-    const activations = (flags.activation ? [flags.activation] : ['sigmoid', 'relu']) as ActivationName[];
+    if (samples !== undefined)
+      data = { train: firstImages(data.train, samples), test: firstImages(data.test, samples) };
+    const activations = (
+      flags.activation ? [flags.activation] : ['sigmoid', 'relu']
+    ) as ActivationName[];
     const runs: FashionTrainArgs[] = activations.map((activation) => ({
       activation,
       epochs: numberFlag(flags, 'epochs', FASHION_EPOCHS)!,
@@ -104,12 +127,23 @@ export const fashionExperiment: Experiment = {
     }));
     const results = await trainAll(data, runs, progress);
     const provider = new DirectoryProvider(join(outDir, 'fashion'));
-    const section = await fashionSection(provider, runs, results, { train: data.train.count, test: data.test.count });
+    const section = await fashionSection(provider, runs, results, {
+      train: data.train.count,
+      test: data.test.count,
+    });
     section.findings.forEach((line) => progress.note(`fashion: ${line}`));
     const models = Object.fromEntries(
       runs.map((run, i) => {
         const h = results[i].history.history;
-        return [run.activation, { loss: h.loss, val_loss: h.val_loss, accuracy: h.accuracy, val_accuracy: h.val_accuracy }];
+        return [
+          run.activation,
+          {
+            loss: h.loss,
+            val_loss: h.val_loss,
+            accuracy: h.accuracy,
+            val_accuracy: h.val_accuracy,
+          },
+        ];
       }),
     );
     return { json: { models }, sections: [section] };

@@ -73,3 +73,13 @@ export function titanicFindings(run: TitanicRun, facts: TitanicFacts, updates: n
   ];
   return lines;
 }
+
+/** Sigmoid against ReLU on the input-side matrix W0. */
+export function comparisonFinding(sigmoid: TitanicFacts, relu: TitanicFacts): string {
+  return (
+    `With ReLU, W0's median gradient norm is ${fmt(relu.medianGradNorm.W0 / sigmoid.medianGradNorm.W0)}× ` +
+    `sigmoid's and it moves ${fmt(relu.lateUpdateRatio.W0 / sigmoid.lateUpdateRatio.W0)}× more per update ` +
+    `after update ${EARLY_UPDATES}; the backprop signal reaching W0 keeps ${fmt(relu.signalDecay)} of its ` +
+    `size at W2 with ReLU against ${fmt(sigmoid.signalDecay)} with sigmoid.`
+  );
+}

@@ -4,7 +4,7 @@ import { spansDecades } from '../report/axes.js';
 import type { Row } from '../report/axes.js';
 import type { ReportSection, Table } from '../report/types.js';
 import type { TitanicRun, WeightLabel } from './titanic.js';
-import { titanicFacts, titanicFindings } from './titanic-findings.js';
+import { comparisonFinding, titanicFacts, titanicFindings } from './titanic-findings.js';
 
 const LABELS: readonly WeightLabel[] = ['W0', 'W1', 'W2'];
 
@@ -68,7 +68,11 @@ export function titanicSection(
   runs: readonly TitanicRun[],
   context: { updates: number; normTitle: string; setup: string },
 ): ReportSection {
-  const findings = runs.flatMap((run) => titanicFindings(run, titanicFacts(run), context.updates));
+  const facts = runs.map((run) => titanicFacts(run));
+  const findings = runs.flatMap((run, i) => titanicFindings(run, facts[i], context.updates));
+  const sigmoid = runs.findIndex((run) => run.activation === 'sigmoid');
+  const relu = runs.findIndex((run) => run.activation === 'relu');
+  if (sigmoid >= 0 && relu >= 0) findings.unshift(comparisonFinding(facts[sigmoid], facts[relu]));
   const loss = runs.flatMap((run) =>
     run.series.loss.map((value, k) => ({ update: k + 1, loss: value, activation: run.activation })),
   );

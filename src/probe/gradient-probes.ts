@@ -28,7 +28,10 @@ import type { LayerTags, NormKind, VariableTags } from './tags.js';
 export interface GradientProbesArgs {
   /** Where records go (a RunWriter, a MemorySink, a TeeSink). Required. */
   sink: RecordSink;
-  /** How often each group records. Defaults to DEFAULT_INTERVALS (histograms every 100 steps, the rest every step). */
+  /**
+   * How often each group records. Defaults to DEFAULT_INTERVALS: activations every 10 steps,
+   * histograms every 100, the rest every step.
+   */
   every?: ProbeIntervals;
   /** Layers to probe, by name. Defaults to every layer but Flatten (its output is its input). */
   layers?: string[];

@@ -17,7 +17,7 @@ export interface ProbeIntervals {
   updates?: Interval;
   /** Backprop signal norms ‖∂L/∂a‖. Defaults to 1. */
   signals?: Interval;
-  /** Activation mean, std, saturated and dead fractions. Defaults to 1. */
+  /** Activation mean, std, saturated and dead fractions. Defaults to 10. */
   activations?: Interval;
   /** Histograms of weights, gradients and activations. Defaults to 100. */
   histograms?: Interval;
@@ -28,15 +28,19 @@ export interface ProbeIntervals {
 export type ProbeGroup = keyof ProbeIntervals;
 
 /**
- * Every group but histograms reads each small tensor once or twice per step, a few percent of a
- * step of the reference model; a histogram reads its tensor twice and allocates its buckets.
+ * Chosen so the defaults cost the reference model about as much as the norms alone. Per step,
+ * the norms read every gradient and every weight once (two passes over ~27k floats, most of the
+ * probes' cost), updates reuse that weight pass, signals read one small tensor per layer. The
+ * activation statistics read each layer's output (~9k floats, two passes) for values that move
+ * slowly, so every 10 steps; a histogram reads its tensor twice and allocates its buckets, so
+ * every 100 steps.
  */
 export const DEFAULT_INTERVALS: Readonly<Required<ProbeIntervals>> = {
   loss: 1,
   norms: 1,
   updates: 1,
   signals: 1,
-  activations: 1,
+  activations: 10,
   histograms: 100,
   elements: 1,
 };

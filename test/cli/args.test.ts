@@ -6,7 +6,13 @@ import type { FlagSpec } from '../../src/cli/args.js';
 const SPECS: FlagSpec[] = [
   { name: 'epochs', kind: 'integer', positive: true, default: 10, description: 'epochs' },
   { name: 'learning-rate', kind: 'number', positive: true, description: 'lr' },
-  { name: 'optimizer', kind: 'choice', choices: ['sgd', 'adam'], default: 'adam', description: 'opt' },
+  {
+    name: 'optimizer',
+    kind: 'choice',
+    choices: ['sgd', 'adam'],
+    default: 'adam',
+    description: 'opt',
+  },
   { name: 'json', kind: 'boolean', default: false, description: 'json' },
   { name: 'out', kind: 'string', default: 'runs/x', description: 'out' },
 ];
@@ -22,7 +28,10 @@ test('defaults apply when flags are absent', () => {
 });
 
 test('--name value, --name=value and boolean flags parse to typed values', () => {
-  const flags = parseFlags(['--epochs', '3', '--learning-rate=0.5', '--json', '--optimizer', 'sgd'], SPECS);
+  const flags = parseFlags(
+    ['--epochs', '3', '--learning-rate=0.5', '--json', '--optimizer', 'sgd'],
+    SPECS,
+  );
   assert.equal(flags.epochs, 3);
   assert.equal(flags['learning-rate'], 0.5);
   assert.equal(flags.json, true);
@@ -42,7 +51,10 @@ test('bad flags say what was expected and what was received', () => {
     [['--json=yes'], /--json must be true or false\. Received: yes/],
   ];
   for (const [argv, message] of cases) {
-    assert.throws(() => parseFlags(argv, SPECS), (error: unknown) => error instanceof UsageError && message.test(error.message));
+    assert.throws(
+      () => parseFlags(argv, SPECS),
+      (error: unknown) => error instanceof UsageError && message.test(error.message),
+    );
   }
 });
 

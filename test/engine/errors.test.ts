@@ -174,7 +174,10 @@ test('constructor arguments are validated with the received value', () => {
     () => new SimpleRNN({ units: -1 }),
     /SimpleRNN: units must be a positive integer\. Received: units=-1/,
   );
-  assert.throws(() => new Dropout({ rate: 1 }), /Dropout: rate must be in \[0, 1\)\. Received: rate=1/);
+  assert.throws(
+    () => new Dropout({ rate: 1 }),
+    /Dropout: rate must be in \[0, 1\)\. Received: rate=1/,
+  );
   assert.throws(
     () => new Dropout({ rate: -0.1 }),
     /Dropout: rate must be in \[0, 1\)\. Received: rate=-0\.1/,

@@ -241,7 +241,9 @@ test('only unnamed layers take a number, as in Keras', () => {
 });
 
 test('fit rejects a custom dataset whose inputs hold NaN, naming the sample', () => {
-  const model = new Sequential({ layers: [new Dense({ units: 1, activation: 'sigmoid', inputShape: [2] })] });
+  const model = new Sequential({
+    layers: [new Dense({ units: 1, activation: 'sigmoid', inputShape: [2] })],
+  });
   model.compile({ optimizer: 'sgd', loss: 'binary_crossentropy' });
   const dataset: Dataset = {
     count: 4,

@@ -37,14 +37,25 @@ test('fashion trains sigmoid and relu side by side and reports from the event fi
   // Progress counts batches of both models: 2 × 2 epochs × 20 batches at the end.
   assert.equal(Math.max(...progress.updates), 80);
   const provider = new DirectoryProvider(join(outDir, 'fashion'));
-  assert.deepEqual(await provider.listRuns(), ['relu/train', 'relu/validation', 'sigmoid/train', 'sigmoid/validation']);
+  assert.deepEqual(await provider.listRuns(), [
+    'relu/train',
+    'relu/validation',
+    'sigmoid/train',
+    'sigmoid/validation',
+  ]);
   const valLoss = await provider.readScalars('relu/validation', 'epoch_loss');
-  assert.deepEqual(valLoss.map((p) => p.value), models.relu.val_loss.map((v) => Math.fround(v)));
+  assert.deepEqual(
+    valLoss.map((p) => p.value),
+    models.relu.val_loss.map((v) => Math.fround(v)),
+  );
   const histograms = await provider.readHistograms('sigmoid/train', 'weights/dense_1/kernel');
   assert.equal(histograms.length, 3, 'initial weights + one per epoch');
   const [section] = output.sections;
   const ids = section.figures.map((f) => f.id);
-  assert.ok(ids.includes('fashion-loss') && ids.includes('fashion-hist-sigmoid-dense_1-kernel'), ids.join());
+  assert.ok(
+    ids.includes('fashion-loss') && ids.includes('fashion-hist-sigmoid-dense_1-kernel'),
+    ids.join(),
+  );
   assert.match(section.findings[0], /ReLU (reached|did not reach) lower/);
   assert.ok(readdirSync(join(outDir, 'fashion', 'sigmoid', 'train')).length === 1);
 });

@@ -31,7 +31,12 @@ test('one series value per update, for each weight matrix', () => {
   const run = runTitanic(args());
   assert.equal(run.series.loss.length, 15);
   for (const w of ['W0', 'W1', 'W2'] as const) {
-    for (const series of [run.series.gradNorm, run.series.element, run.series.updateRatio, run.series.signalNorm]) {
+    for (const series of [
+      run.series.gradNorm,
+      run.series.element,
+      run.series.updateRatio,
+      run.series.signalNorm,
+    ]) {
       assert.equal(series[w].length, 15, w);
       assert.ok(series[w].every(Number.isFinite));
     }
@@ -44,7 +49,10 @@ test('with plain SGD an element moves by at most lr·‖g‖ per update', () => 
     const path = [run.initialElement[w], ...run.series.element[w]];
     for (let k = 1; k < path.length; k++) {
       const moved = Math.abs(path[k] - path[k - 1]);
-      assert.ok(moved <= LR * run.series.gradNorm[w][k - 1] * (1 + 1e-5) + 1e-9, `${w} update ${k}: ${moved}`);
+      assert.ok(
+        moved <= LR * run.series.gradNorm[w][k - 1] * (1 + 1e-5) + 1e-9,
+        `${w} update ${k}: ${moved}`,
+      );
     }
   }
 });
@@ -55,7 +63,10 @@ test('the same seed gives the same run; the event files hold the same loss serie
   const b = runTitanic(args());
   assert.deepEqual(a.series, b.series);
   const points = await new DirectoryProvider(first.logDir).readScalars('.', 'loss');
-  assert.deepEqual(points.map((p) => p.value), a.series.loss.map((v) => Math.fround(v)));
+  assert.deepEqual(
+    points.map((p) => p.value),
+    a.series.loss.map((v) => Math.fround(v)),
+  );
 });
 
 test('squared norms are the squares of the L2 norms', () => {
@@ -89,8 +100,14 @@ test('the verdict comes from the numbers: frozen only when W0 moves far less tha
   const frozen = titanicFacts(syntheticRun({ W0: 1e-4, W1: 1e-2, W2: 1e-2 }));
   assert.equal(frozen.w0Froze, true);
   assert.ok(Math.abs(frozen.signalDecay - 0.05) < 1e-12);
-  assert.match(titanicFindings(syntheticRun({ W0: 1e-4, W1: 1e-2, W2: 1e-2 }), frozen, 20)[0], /effectively frozen/);
+  assert.match(
+    titanicFindings(syntheticRun({ W0: 1e-4, W1: 1e-2, W2: 1e-2 }), frozen, 20)[0],
+    /effectively frozen/,
+  );
   const moving = titanicFacts(syntheticRun({ W0: 1e-2, W1: 1e-2, W2: 1e-2 }));
   assert.equal(moving.w0Froze, false);
-  assert.match(titanicFindings(syntheticRun({ W0: 1e-2, W1: 1e-2, W2: 1e-2 }), moving, 20)[0], /did not freeze/);
+  assert.match(
+    titanicFindings(syntheticRun({ W0: 1e-2, W1: 1e-2, W2: 1e-2 }), moving, 20)[0],
+    /did not freeze/,
+  );
 });

@@ -22,7 +22,10 @@ export interface UpdateKernels {
 
 export const referenceUpdateKernels: UpdateKernels = {
   adam(wt, gt, mt, vt, { lrT, a1, a2, epsilon }) {
-    const w = wt.data, g = gt.data, m = mt.data, v = vt.data;
+    const w = wt.data,
+      g = gt.data,
+      m = mt.data,
+      v = vt.data;
     let squared = 0;
     for (let i = 0; i < w.length; i++) {
       m[i] += (g[i] - m[i]) * a1;
@@ -36,7 +39,17 @@ export const referenceUpdateKernels: UpdateKernels = {
 };
 
 interface OptimizerExports {
-  adamUpdate(w: number, g: number, m: number, v: number, n: number, lrT: number, a1: number, a2: number, eps: number): number;
+  adamUpdate(
+    w: number,
+    g: number,
+    m: number,
+    v: number,
+    n: number,
+    lrT: number,
+    a1: number,
+    a2: number,
+    eps: number,
+  ): number;
 }
 
 const wasm = instantiateWasm<OptimizerExports>('optimizers.wasm');

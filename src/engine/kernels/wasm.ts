@@ -15,9 +15,12 @@ export function instantiateWasm<T>(file: string): T {
   try {
     bytes = Uint8Array.from(readFileSync(path));
   } catch (cause) {
-    throw new Error(`gradscope: ${file} is not built (expected ${path}). Run \`npm run build\` first.`, {
-      cause,
-    });
+    throw new Error(
+      `gradscope: ${file} is not built (expected ${path}). Run \`npm run build\` first.`,
+      {
+        cause,
+      },
+    );
   }
   const module = new WebAssembly.Module(bytes);
   const abort = () => {

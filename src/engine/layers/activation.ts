@@ -43,7 +43,14 @@ export class Activation extends Layer {
     const x = this.lastInput!;
     const cols = x.shape[x.shape.length - 1];
     const inputGrad = (this.inputGradBuffer = Tensor.resized(this.inputGradBuffer, x.shape));
-    this.activation.backward(x.data, this.lastOutput!.data, outputGrad.data, inputGrad.data, x.size / cols, cols);
+    this.activation.backward(
+      x.data,
+      this.lastOutput!.data,
+      outputGrad.data,
+      inputGrad.data,
+      x.size / cols,
+      cols,
+    );
     return (this.lastInputGrad = inputGrad);
   }
 

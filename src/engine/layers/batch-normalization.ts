@@ -52,7 +52,9 @@ export class BatchNormalization extends Layer {
     this.epsilon = args.epsilon ?? BATCH_NORM_EPSILON;
     checkRange('BatchNormalization', 'momentum', this.momentum, 0, 1);
     if (!(this.epsilon > 0)) {
-      throw new ValueError(`BatchNormalization: epsilon must be > 0. Received: epsilon=${this.epsilon}`);
+      throw new ValueError(
+        `BatchNormalization: epsilon must be > 0. Received: epsilon=${this.epsilon}`,
+      );
     }
     this.center = args.center ?? true;
     this.scale = args.scale ?? true;
@@ -78,11 +80,14 @@ export class BatchNormalization extends Layer {
     const x = input.data;
     const xHat = (this.xHat = Tensor.resized(this.xHat, input.shape)).data;
     const y = (this.y = Tensor.resized(this.y, input.shape)).data;
-    const movingMean = this.movingMean.value.data, movingVar = this.movingVariance.value.data;
-    const gamma = this.gamma?.value.data, beta = this.beta?.value.data;
+    const movingMean = this.movingMean.value.data,
+      movingVar = this.movingVariance.value.data;
+    const gamma = this.gamma?.value.data,
+      beta = this.beta?.value.data;
     this.usedBatchStatistics = step.training;
     for (let j = 0; j < cols; j++) {
-      let mean = movingMean[j], variance = movingVar[j];
+      let mean = movingMean[j],
+        variance = movingVar[j];
       if (step.training) {
         let sum = 0;
         for (let r = 0; r < rows; r++) sum += x[r * cols + j];
@@ -94,7 +99,8 @@ export class BatchNormalization extends Layer {
         movingVar[j] = movingVar[j] * this.momentum + variance * (1 - this.momentum);
       }
       const invStd = (this.invStd[j] = 1 / Math.sqrt(variance + this.epsilon));
-      const g = gamma ? gamma[j] : 1, b = beta ? beta[j] : 0;
+      const g = gamma ? gamma[j] : 1,
+        b = beta ? beta[j] : 0;
       for (let r = 0; r < rows; r++) {
         const i = r * cols + j;
         xHat[i] = (x[i] - mean) * invStd;
@@ -113,14 +119,17 @@ export class BatchNormalization extends Layer {
     this.lastOutputGrad = outputGrad;
     const cols = this.invStd.length;
     const rows = outputGrad.size / cols;
-    const dy = outputGrad.data, xHat = this.xHat!.data;
-    const gammaGrad = this.gamma?.trainableGrad.data, betaGrad = this.beta?.trainableGrad.data;
+    const dy = outputGrad.data,
+      xHat = this.xHat!.data;
+    const gammaGrad = this.gamma?.trainableGrad.data,
+      betaGrad = this.beta?.trainableGrad.data;
     const gamma = this.gamma?.value.data;
     const dx = needInputGrad
       ? (this.inputGradBuffer = Tensor.resized(this.inputGradBuffer, outputGrad.shape)).data
       : null;
     for (let j = 0; j < cols; j++) {
-      let sumDy = 0, sumDyXHat = 0;
+      let sumDy = 0,
+        sumDyXHat = 0;
       for (let r = 0; r < rows; r++) {
         const i = r * cols + j;
         sumDy += dy[i];
@@ -141,6 +150,11 @@ export class BatchNormalization extends Layer {
   }
 
   getConfig(): Record<string, unknown> {
-    return { momentum: this.momentum, epsilon: this.epsilon, center: this.center, scale: this.scale };
+    return {
+      momentum: this.momentum,
+      epsilon: this.epsilon,
+      center: this.center,
+      scale: this.scale,
+    };
   }
 }

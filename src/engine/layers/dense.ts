@@ -103,7 +103,14 @@ export class Dense extends Layer {
     if (!this.isLinear) {
       zGrad = this.zGradBuffer = Tensor.resized(this.zGradBuffer, z.shape);
       const a = this.lastOutput!;
-      this.activation.backward(z.data, a.data, outputGrad.data, zGrad.data, z.size / this.units, this.units);
+      this.activation.backward(
+        z.data,
+        a.data,
+        outputGrad.data,
+        zGrad.data,
+        z.size / this.units,
+        this.units,
+      );
     } else {
       this.zGradBuffer = undefined;
     }

@@ -58,8 +58,13 @@ export class Dropout extends Layer {
     this.lastOutputGrad = outputGrad;
     if (!needInputGrad) return (this.lastInputGrad = null);
     if (!this.dropped) return (this.lastInputGrad = outputGrad);
-    const inputGrad = (this.inputGradBuffer = Tensor.resized(this.inputGradBuffer, outputGrad.shape));
-    const g = inputGrad.data, dy = outputGrad.data, mask = this.mask!.data;
+    const inputGrad = (this.inputGradBuffer = Tensor.resized(
+      this.inputGradBuffer,
+      outputGrad.shape,
+    ));
+    const g = inputGrad.data,
+      dy = outputGrad.data,
+      mask = this.mask!.data;
     for (let i = 0; i < g.length; i++) g[i] = dy[i] * mask[i];
     return (this.lastInputGrad = inputGrad);
   }

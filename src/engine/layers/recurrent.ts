@@ -88,8 +88,18 @@ export abstract class Recurrent extends Layer {
     }
     this.lastInput = input;
     if (!this.returnSequences) return (this.lastOutput = this.hs.slab(timesteps));
-    const out = (this.sequenceOutput = Tensor.resized(this.sequenceOutput, [batch, timesteps, this.units]));
-    transposeFirstTwo(this.hs.data.subarray(batch * this.units), out.data, timesteps, batch, this.units);
+    const out = (this.sequenceOutput = Tensor.resized(this.sequenceOutput, [
+      batch,
+      timesteps,
+      this.units,
+    ]));
+    transposeFirstTwo(
+      this.hs.data.subarray(batch * this.units),
+      out.data,
+      timesteps,
+      batch,
+      this.units,
+    );
     return (this.lastOutput = out);
   }
 
@@ -99,17 +109,28 @@ export abstract class Recurrent extends Layer {
     const [timesteps, features] = this.inputShape!;
     const batch = this.lastInput!.shape[0];
     const hGrads = (this.hGrads = Tensor.resized(this.hGrads, [timesteps, batch, this.units]));
-    if (this.returnSequences) transposeFirstTwo(outputGrad.data, hGrads.data, batch, timesteps, this.units);
+    if (this.returnSequences)
+      transposeFirstTwo(outputGrad.data, hGrads.data, batch, timesteps, this.units);
     else {
       hGrads.fill(0);
       hGrads.slab(timesteps - 1).copyFrom(outputGrad);
     }
-    const xGrads = needInputGrad ? (this.xGrads = Tensor.resized(this.xGrads, [timesteps, batch, features])) : null;
+    const xGrads = needInputGrad
+      ? (this.xGrads = Tensor.resized(this.xGrads, [timesteps, batch, features]))
+      : null;
     for (let t = timesteps - 1; t >= 0; t--) {
-      this.backwardStep(t, hGrads.slab(t), xGrads ? xGrads.slab(t) : null, t > 0 ? hGrads.slab(t - 1) : null);
+      this.backwardStep(
+        t,
+        hGrads.slab(t),
+        xGrads ? xGrads.slab(t) : null,
+        t > 0 ? hGrads.slab(t - 1) : null,
+      );
     }
     if (!xGrads) return (this.lastInputGrad = null);
-    const inputGrad = (this.inputGradBuffer = Tensor.resized(this.inputGradBuffer, this.lastInput!.shape));
+    const inputGrad = (this.inputGradBuffer = Tensor.resized(
+      this.inputGradBuffer,
+      this.lastInput!.shape,
+    ));
     transposeFirstTwo(xGrads.data, inputGrad.data, timesteps, batch, features);
     return (this.lastInputGrad = inputGrad);
   }
@@ -120,10 +141,17 @@ export abstract class Recurrent extends Layer {
 }
 
 /** out[b, a, :] = x[a, b, :] for x of shape (A, B, C). */
-export function transposeFirstTwo(x: Float32Array, out: Float32Array, A: number, B: number, C: number): void {
+export function transposeFirstTwo(
+  x: Float32Array,
+  out: Float32Array,
+  A: number,
+  B: number,
+  C: number,
+): void {
   for (let a = 0; a < A; a++) {
     for (let b = 0; b < B; b++) {
-      const from = (a * B + b) * C, to = (b * A + a) * C;
+      const from = (a * B + b) * C,
+        to = (b * A + a) * C;
       for (let c = 0; c < C; c++) out[to + c] = x[from + c];
     }
   }

@@ -65,14 +65,20 @@ export class SimpleRNN extends Recurrent {
 
   protected override createWeights(inputShape: Shape, rng: RandomState): void {
     const features = inputShape[1];
-    this.kernel = this.addWeight('kernel', [features, this.units], this.initializers.kernelInitializer, rng);
+    this.kernel = this.addWeight(
+      'kernel',
+      [features, this.units],
+      this.initializers.kernelInitializer,
+      rng,
+    );
     this.recurrentKernel = this.addWeight(
       'recurrent_kernel',
       [this.units, this.units],
       this.initializers.recurrentInitializer,
       rng,
     );
-    if (this.useBias) this.bias = this.addWeight('bias', [this.units], this.initializers.biasInitializer, rng);
+    if (this.useBias)
+      this.bias = this.addWeight('bias', [this.units], this.initializers.biasInitializer, rng);
   }
 
   protected prepareCaches(timesteps: number, batch: number): void {
@@ -81,7 +87,8 @@ export class SimpleRNN extends Recurrent {
   }
 
   protected forwardStep(t: number, x: Tensor, hPrev: Tensor, h: Tensor): void {
-    const batch = x.shape[0], features = x.shape[1];
+    const batch = x.shape[0],
+      features = x.shape[1];
     const z = this.zs!.slab(t);
     kernels.matmul(x, this.kernel.value, z, batch, features, this.units, false);
     kernels.matmul(hPrev, this.recurrentKernel.value, z, batch, this.units, this.units, true);
@@ -91,16 +98,35 @@ export class SimpleRNN extends Recurrent {
 
   // ∂L/∂z_t = ∂L/∂h_t ⊙ f'(z_t);  ∂L/∂K += x_tᵀ·∂L/∂z_t;  ∂L/∂R += h_{t−1}ᵀ·∂L/∂z_t;
   // ∂L/∂b += Σ ∂L/∂z_t;  ∂L/∂x_t = ∂L/∂z_t·Kᵀ;  ∂L/∂h_{t−1} += ∂L/∂z_t·Rᵀ
-  protected backwardStep(t: number, hGrad: Tensor, xGrad: Tensor | null, hPrevGrad: Tensor | null): void {
-    const batch = hGrad.shape[0], features = this.kernel.shape[0], units = this.units;
-    const z = this.zs!.slab(t), h = this.hs!.slab(t + 1), hPrev = this.hs!.slab(t), x = this.xs!.slab(t);
+  protected backwardStep(
+    t: number,
+    hGrad: Tensor,
+    xGrad: Tensor | null,
+    hPrevGrad: Tensor | null,
+  ): void {
+    const batch = hGrad.shape[0],
+      features = this.kernel.shape[0],
+      units = this.units;
+    const z = this.zs!.slab(t),
+      h = this.hs!.slab(t + 1),
+      hPrev = this.hs!.slab(t),
+      x = this.xs!.slab(t);
     const zGrad = this.zGrad!;
     this.activation.backward(z.data, h.data, hGrad.data, zGrad.data, batch, units);
     kernels.matmulTransA(x, zGrad, this.kernel.trainableGrad, features, batch, units, true);
-    kernels.matmulTransA(hPrev, zGrad, this.recurrentKernel.trainableGrad, units, batch, units, true);
+    kernels.matmulTransA(
+      hPrev,
+      zGrad,
+      this.recurrentKernel.trainableGrad,
+      units,
+      batch,
+      units,
+      true,
+    );
     if (this.bias) sumRowsInto(zGrad.data, this.bias.trainableGrad.data, batch, units);
     if (xGrad) kernels.matmulTransB(zGrad, this.kernel.value, xGrad, batch, units, features, false);
-    if (hPrevGrad) kernels.matmulTransB(zGrad, this.recurrentKernel.value, hPrevGrad, batch, units, units, true);
+    if (hPrevGrad)
+      kernels.matmulTransB(zGrad, this.recurrentKernel.value, hPrevGrad, batch, units, units, true);
   }
 
   override getConfig(): Record<string, unknown> {

@@ -38,7 +38,9 @@ export class RMSprop extends Optimizer {
   }
 
   protected update(wt: Tensor, gt: Tensor, slots: Tensor[]): number {
-    const w = wt.data, g = gt.data, [v, mean, s] = slots.map((slot) => slot.data);
+    const w = wt.data,
+      g = gt.data,
+      [v, mean, s] = slots.map((slot) => slot.data);
     const { rho, momentum, epsilon, learningRate: lr } = this;
     let squared = 0;
     for (let i = 0; i < w.length; i++) {
@@ -58,6 +60,11 @@ export class RMSprop extends Optimizer {
   }
 
   override getConfig(): Record<string, unknown> {
-    return { ...super.getConfig(), rho: this.rho, momentum: this.momentum, centered: this.centered };
+    return {
+      ...super.getConfig(),
+      rho: this.rho,
+      momentum: this.momentum,
+      centered: this.centered,
+    };
   }
 }

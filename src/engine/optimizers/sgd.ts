@@ -34,8 +34,11 @@ export class SGD extends Optimizer {
   }
 
   protected update(wt: Tensor, gt: Tensor, slots: Tensor[]): number {
-    const w = wt.data, g = gt.data, v = slots[0]?.data;
-    const lr = this.learningRate, mu = this.momentum;
+    const w = wt.data,
+      g = gt.data,
+      v = slots[0]?.data;
+    const lr = this.learningRate,
+      mu = this.momentum;
     let squared = 0;
     for (let i = 0; i < w.length; i++) {
       let delta = -lr * g[i];
