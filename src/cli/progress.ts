@@ -6,7 +6,10 @@
 import type { ProgressSink } from '../experiments/experiment.js';
 
 const BAR_WIDTH = 28;
-const PLAIN_INTERVAL_MS = 2000;
+/** A terminal bar is redrawn at most this often. */
+const BAR_INTERVAL_MS = 100;
+/** Plain progress lines are written at most this often. */
+const LINE_INTERVAL_MS = 2000;
 
 export function createProgress(options: {
   json: boolean;
@@ -17,26 +20,57 @@ export function createProgress(options: {
   return interactive ? new BarProgress(stream) : new LineProgress(stream);
 }
 
-function formatSeconds(ms: number): string {
+export function formatSeconds(ms: number): string {
   const s = ms / 1000;
   return s < 60 ? `${s.toFixed(1)}s` : `${Math.floor(s / 60)}m${Math.round(s % 60)}s`;
 }
 
-class BarProgress implements ProgressSink {
-  private label = '';
-  private total = 1;
-  private started = 0;
-  constructor(private readonly stream: NodeJS.WriteStream) {}
+/** The task being tracked and when to draw; subclasses say how. */
+abstract class Progress implements ProgressSink {
+  protected label = '';
+  protected total = 1;
+  protected started = 0;
+  private lastDrawn = 0;
+
+  constructor(
+    protected readonly stream: NodeJS.WriteStream,
+    private readonly interval: number,
+  ) {}
 
   start(label: string, total: number): void {
     this.label = label;
     this.total = Math.max(1, total);
-    this.started = Date.now();
-    this.update(0);
+    this.started = this.lastDrawn = Date.now();
+    this.begin();
   }
 
   update(done: number, status = ''): void {
-    const fraction = Math.min(1, done / this.total);
+    const now = Date.now();
+    if (now - this.lastDrawn < this.interval) return;
+    this.lastDrawn = now;
+    this.draw(Math.min(1, done / this.total), done, status);
+  }
+
+  finish(status = ''): void {
+    this.end(`done in ${formatSeconds(Date.now() - this.started)} ${status}`);
+  }
+
+  abstract note(line: string): void;
+  protected abstract begin(): void;
+  protected abstract draw(fraction: number, done: number, status: string): void;
+  protected abstract end(summary: string): void;
+}
+
+class BarProgress extends Progress {
+  constructor(stream: NodeJS.WriteStream) {
+    super(stream, BAR_INTERVAL_MS);
+  }
+
+  protected begin(): void {
+    this.draw(0, 0, '');
+  }
+
+  protected draw(fraction: number, _done: number, status: string): void {
     const filled = Math.round(fraction * BAR_WIDTH);
     const elapsed = Date.now() - this.started;
     const eta = fraction > 0 ? formatSeconds((elapsed / fraction) * (1 - fraction)) : '?';
@@ -45,9 +79,8 @@ class BarProgress implements ProgressSink {
     this.stream.write(`\r\x1b[K${this.label} ${bar} ${pct} eta ${eta} ${status}`);
   }
 
-  finish(status = ''): void {
-    const elapsed = formatSeconds(Date.now() - this.started);
-    this.stream.write(`\r\x1b[K${this.label} done in ${elapsed} ${status}\n`);
+  protected end(summary: string): void {
+    this.note(`${this.label} ${summary}`);
   }
 
   note(line: string): void {
@@ -55,32 +88,21 @@ class BarProgress implements ProgressSink {
   }
 }
 
-class LineProgress implements ProgressSink {
-  private label = '';
-  private total = 1;
-  private started = 0;
-  private lastLine = 0;
-  constructor(private readonly stream: NodeJS.WriteStream) {}
-
-  start(label: string, total: number): void {
-    this.label = label;
-    this.total = Math.max(1, total);
-    this.started = this.lastLine = Date.now();
-    this.stream.write(`${label}: started (${total} steps)\n`);
+class LineProgress extends Progress {
+  constructor(stream: NodeJS.WriteStream) {
+    super(stream, LINE_INTERVAL_MS);
   }
 
-  update(done: number, status = ''): void {
-    const now = Date.now();
-    if (now - this.lastLine < PLAIN_INTERVAL_MS) return;
-    this.lastLine = now;
-    const pct = Math.floor((100 * Math.min(done, this.total)) / this.total);
-    this.stream.write(`${this.label}: ${pct}% (${done}/${this.total}) ${status}\n`);
+  protected begin(): void {
+    this.note(`${this.label}: started (${this.total} steps)`);
   }
 
-  finish(status = ''): void {
-    this.stream.write(
-      `${this.label}: done in ${formatSeconds(Date.now() - this.started)} ${status}\n`,
-    );
+  protected draw(fraction: number, done: number, status: string): void {
+    this.note(`${this.label}: ${Math.floor(fraction * 100)}% (${done}/${this.total}) ${status}`);
+  }
+
+  protected end(summary: string): void {
+    this.note(`${this.label}: ${summary}`);
   }
 
   note(line: string): void {

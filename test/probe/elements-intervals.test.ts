@@ -100,7 +100,7 @@ test('layers restricts the per-layer records; global norms still cover every lay
   const model = threeLayerModel();
   const sink = new MemorySink();
   model.fit(data, { batchSize: 8, callbacks: [new GradientProbes({ sink, layers: ['dense_2'] })] });
-  const tags = [...sink.scalars.keys()];
+  const tags = sink.scalarTags();
   assert.ok(tags.includes('grad_norm/dense_2/kernel'));
   assert.ok(!tags.some((tag) => tag.includes('dense_1') || tag.includes('dense_3')), tags.join());
   let squares = 0;

@@ -3,50 +3,42 @@
  * Sums run in float64 and round once when stored, so they are at least as exact as the SIMD
  * kernels' float32 sums.
  */
+import type { Tensor } from '../tensor.js';
 import { checkOperands, type Kernels } from './kernels.js';
+
+/** Where element (row, col) of an operand sits: row·rowStride + col·colStride. */
+type Strides = readonly [rowStride: number, colStride: number];
+
+/** C (m×n) (+)= A′ (m×k) · B′ (k×n), where A′ and B′ read A and B through their strides. */
+function product(
+  op: string,
+  [a, b, c]: [Tensor, Tensor, Tensor],
+  [m, k, n]: [number, number, number],
+  accumulate: boolean,
+  [aRow, aCol]: Strides,
+  [bRow, bCol]: Strides,
+): void {
+  checkOperands(op, a, b, c, m, k, n);
+  const A = a.data;
+  const B = b.data;
+  const C = c.data;
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) {
+      let sum = accumulate ? C[i * n + j] : 0;
+      for (let p = 0; p < k; p++) sum += A[i * aRow + p * aCol] * B[p * bRow + j * bCol];
+      C[i * n + j] = sum;
+    }
+  }
+}
 
 export const referenceKernels: Kernels = {
   name: 'reference',
-
-  matmul(a, b, c, m, k, n, accumulate) {
-    checkOperands('matmul', a, b, c, m, k, n);
-    const A = a.data;
-    const B = b.data;
-    const C = c.data;
-    for (let i = 0; i < m; i++) {
-      for (let j = 0; j < n; j++) {
-        let sum = accumulate ? C[i * n + j] : 0;
-        for (let p = 0; p < k; p++) sum += A[i * k + p] * B[p * n + j];
-        C[i * n + j] = sum;
-      }
-    }
-  },
-
-  matmulTransA(a, b, c, m, k, n, accumulate) {
-    checkOperands('matmulTransA', a, b, c, m, k, n);
-    const A = a.data;
-    const B = b.data;
-    const C = c.data;
-    for (let i = 0; i < m; i++) {
-      for (let j = 0; j < n; j++) {
-        let sum = accumulate ? C[i * n + j] : 0;
-        for (let p = 0; p < k; p++) sum += A[p * m + i] * B[p * n + j];
-        C[i * n + j] = sum;
-      }
-    }
-  },
-
-  matmulTransB(a, b, c, m, k, n, accumulate) {
-    checkOperands('matmulTransB', a, b, c, m, k, n);
-    const A = a.data;
-    const B = b.data;
-    const C = c.data;
-    for (let i = 0; i < m; i++) {
-      for (let j = 0; j < n; j++) {
-        let sum = accumulate ? C[i * n + j] : 0;
-        for (let p = 0; p < k; p++) sum += A[i * k + p] * B[j * k + p];
-        C[i * n + j] = sum;
-      }
-    }
-  },
+  // A (m×k) row-major, B (k×n) row-major.
+  matmul: (a, b, c, m, k, n, acc) => product('matmul', [a, b, c], [m, k, n], acc, [k, 1], [n, 1]),
+  // A stored k×m: A'(i, p) = A[p, i].
+  matmulTransA: (a, b, c, m, k, n, acc) =>
+    product('matmulTransA', [a, b, c], [m, k, n], acc, [1, m], [n, 1]),
+  // B stored n×k: B'(p, j) = B[j, p].
+  matmulTransB: (a, b, c, m, k, n, acc) =>
+    product('matmulTransB', [a, b, c], [m, k, n], acc, [k, 1], [1, k]),
 };
