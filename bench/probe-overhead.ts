@@ -3,8 +3,9 @@
  *
  * Each epoch trains a fresh model (same seed). After one warm-up epoch, every configuration is
  * measured `repeats` times as a pair (bare epoch, instrumented epoch) run back to back, and the
- * median of the pairs' ratios is reported. Histograms go into a MemorySink, which buckets them on
- * the spot: their computation is included.
+ * median of the pairs' ratios is reported, with the share of the instrumented epochs spent inside
+ * the probes as a check that other load on the machine cannot skew. Histograms go into a
+ * MemorySink, which buckets them on the spot: their computation is included.
  *
  * Run alone: node dist/bench/probe-overhead.js [samples]
  */
@@ -20,7 +21,8 @@ import { MemorySink } from '../src/probe/sink.js';
 /** Trains one epoch with `callbacks` and returns its duration in seconds. */
 export type TrainEpoch = (callbacks: Callback[]) => number;
 
-export interface ProbeOverhead {
+/** Instrumented / bare epoch time per configuration. */
+export interface OverheadRatios {
   /** Loss, gradient/weight/global/signal norms, update ratios and non-finite counts, every step. */
   normsEveryStep: number;
   /** Those plus activation statistics and an element trajectory, every step; no histograms. */
@@ -30,6 +32,16 @@ export interface ProbeOverhead {
   /** The default intervals (DEFAULT_INTERVALS in src/probe/intervals.ts). */
   defaults: number;
 }
+
+export interface ProbeOverhead extends OverheadRatios {
+  /**
+   * epoch / (epoch − time inside the probes' callbacks), from the instrumented epochs alone: far
+   * less sensitive to other load on the machine, but blind to indirect costs (cache, GC).
+   */
+  inCallbacks: OverheadRatios;
+}
+
+type Config = keyof OverheadRatios;
 
 /** Samples per measured epoch: 500 steps of 32, about a quarter of a Fashion-MNIST epoch. */
 export const DEFAULT_OVERHEAD_SAMPLES = 16000;
@@ -44,7 +56,7 @@ const NEVER: Required<ProbeIntervals> = {
   elements: 'never',
 };
 
-const CONFIGS: Readonly<Record<keyof ProbeOverhead, ProbeIntervals>> = {
+const CONFIGS: Readonly<Record<Config, ProbeIntervals>> = {
   normsEveryStep: { ...NEVER, loss: 1, norms: 1, updates: 1, signals: 1 },
   scalarsEveryStep: {
     loss: 1,
@@ -68,40 +80,60 @@ export async function measureProbeOverhead(
   train: TrainEpoch = referenceEpoch(DEFAULT_OVERHEAD_SAMPLES),
   repeats = 5,
 ): Promise<ProbeOverhead> {
-  const probes = (every: ProbeIntervals): Callback[] => [
-    new GradientProbes({ sink: new MemorySink(), every, elements: ['dense_1/kernel[0,0]'] }),
-  ];
+  const configs = Object.keys(CONFIGS) as Config[];
+  const endToEnd = new Map<Config, number[]>(configs.map((name) => [name, []]));
+  const inCallbacks = new Map<Config, number[]>(configs.map((name) => [name, []]));
   train([]);
-  const ratios = new Map<keyof ProbeOverhead, number[]>();
   for (let r = 0; r < repeats; r++) {
-    for (const name of Object.keys(CONFIGS) as (keyof ProbeOverhead)[]) {
+    for (const name of configs) {
+      const clock = { seconds: 0 };
+      const probes = new GradientProbes({
+        sink: new MemorySink(),
+        every: CONFIGS[name],
+        elements: ['dense_1/kernel[0,0]'],
+      });
       // Bare and instrumented epochs run back to back, in alternating order, so both see the
       // same machine load; the median over the pairs discards the pairs a hiccup split.
       let bare: number;
       let probed: number;
       if (r % 2 === 0) {
         bare = train([]);
-        probed = train(probes(CONFIGS[name]));
+        probed = train([timed(probes, clock)]);
       } else {
-        probed = train(probes(CONFIGS[name]));
+        probed = train([timed(probes, clock)]);
         bare = train([]);
       }
-      ratios.set(name, [...(ratios.get(name) ?? []), probed / bare]);
+      endToEnd.get(name)!.push(probed / bare);
+      inCallbacks.get(name)!.push(probed / (probed - clock.seconds));
       // Lets a caller's pending I/O (progress output) through between epochs.
       await new Promise((resolve) => setImmediate(resolve));
     }
   }
-  const median = (name: keyof ProbeOverhead): number => {
-    const sorted = [...ratios.get(name)!].sort((a, b) => a - b);
-    const mid = sorted.length >> 1;
-    return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  const medians = (ratios: Map<Config, number[]>): OverheadRatios => {
+    const entries = configs.map((name) => [name, median(ratios.get(name)!)]);
+    return Object.fromEntries(entries) as OverheadRatios;
+  };
+  return { ...medians(endToEnd), inCallbacks: medians(inCallbacks) };
+}
+
+/** `callback`, adding the seconds spent in it to `clock`. */
+function timed(callback: Callback, clock: { seconds: number }): Callback {
+  const time = (run: () => void): void => {
+    const started = performance.now();
+    run();
+    clock.seconds += (performance.now() - started) / 1000;
   };
   return {
-    normsEveryStep: median('normsEveryStep'),
-    scalarsEveryStep: median('scalarsEveryStep'),
-    histogramsEvery100: median('histogramsEvery100'),
-    defaults: median('defaults'),
+    onTrainBegin: (model) => time(() => callback.onTrainBegin?.(model)),
+    onGradients: (context) => time(() => callback.onGradients?.(context)),
+    onBatchEnd: (context) => time(() => callback.onBatchEnd?.(context)),
   };
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 /** One epoch of the reference model on `samples` pseudo-random images and labels. */

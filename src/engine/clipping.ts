@@ -75,7 +75,7 @@ const clippers: Readonly<Record<Mode, ClipOne>> = {
   clipvalue: (_v, g, _squares, _total, c) => {
     let after = 0;
     for (let i = 0; i < g.length; i++) {
-      const clipped = Math.min(Math.max(g[i], -c), c);
+      const clipped = Math.fround(Math.min(Math.max(g[i], -c), c));
       g[i] = clipped;
       after += clipped * clipped;
     }

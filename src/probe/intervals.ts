@@ -2,6 +2,8 @@
  * How often each probe group records: every N steps, once per epoch (at its last batch), or
  * never. A group records at step s when s is a multiple of N (so batch-side values at s and
  * weight-side values at s + 1 line up on the same steps), and always records the initial weights.
+ * An epoch cut short by `maxSteps` or `stopTraining` has no last batch: 'epoch' groups record
+ * nothing for it.
  */
 import type { StepContext } from '../engine/callbacks.js';
 import { ValueError } from '../engine/errors.js';

@@ -33,8 +33,9 @@ export interface HistogramPoint {
 
 /**
  * Keeps every record in memory: scalar series and bucketed histograms, per tag, in arrival
- * order. Scalars are stored in growing float64 columns rather than one object per record, which
- * keeps a record at a few nanoseconds and out of the garbage collector's way.
+ * order. Scalars are stored in growing float64 columns rather than one object per record: no
+ * allocation per record (several times cheaper, measured) and nothing for the garbage collector
+ * to trace.
  */
 export class MemorySink implements RecordSink {
   private readonly scalars = new Map<string, ScalarColumns>();
