@@ -61,7 +61,8 @@ export const elementwiseFunctions = {
   linear: { output: (x) => x, der: () => 1 },
   sigmoid: { output: (x) => 1 / (1 + Math.exp(-x)), der: (_x, y) => y * (1 - y) },
   tanh: { output: (x) => Math.tanh(x), der: (_x, y) => 1 - y * y },
-  relu: { output: (x) => (x > 0 ? x : 0), der: (x) => (x > 0 ? 1 : 0) },
+  // NaN passes through, as in TensorFlow, so a NaN weight is not hidden behind a zero.
+  relu: { output: (x) => (x > 0 || x !== x ? x : 0), der: (x) => (x > 0 ? 1 : 0) },
   leaky_relu: {
     output: (x) => (x > 0 ? x : LEAKY_RELU_ALPHA * x),
     der: (x) => (x > 0 ? 1 : LEAKY_RELU_ALPHA),
@@ -101,7 +102,7 @@ function elementwise(name: ActivationName, fn: ElementwiseFunction): Activation 
 const fastPaths: Partial<Record<ActivationName, Pick<Activation, 'forward' | 'backward'>>> = {
   relu: {
     forward(z, a, rows, cols) {
-      for (let i = 0, n = rows * cols; i < n; i++) a[i] = z[i] > 0 ? z[i] : 0;
+      for (let i = 0, n = rows * cols; i < n; i++) a[i] = z[i] > 0 || z[i] !== z[i] ? z[i] : 0;
     },
     backward(z, _a, aGrad, zGrad, rows, cols) {
       for (let i = 0, n = rows * cols; i < n; i++) zGrad[i] = z[i] > 0 ? aGrad[i] : 0;

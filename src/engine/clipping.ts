@@ -147,7 +147,7 @@ class Clipper implements GradientClipper {
     const trainable = variables.filter((v) => v.trainable);
     const squares: number[] = [];
     const total = globalNorm(
-      trainable.map((v) => v.trainableGrad.data),
+      trainable.map((v) => v.trainableGrad),
       squares,
     );
     if (!Number.isFinite(total)) return this.nonFinite(trainable, total);

@@ -4,10 +4,18 @@
  *
  * Sums run in float64 over float32 values: a float32 square is at most ~1.2e77, so no sum over
  * any tensor that fits in memory overflows, and a non-finite sum means a non-finite element.
+ * A Tensor is summed by the SIMD kernel in place on the heap; other arrays by the loop below.
  */
+import { vectorKernels } from './kernels/vector-kernels.js';
+import { Tensor } from './tensor.js';
+
+/** Values to take a norm of: a heap tensor, or any array of numbers. */
+export type NormInput = Tensor | ArrayLike<number>;
 
 /** Σ v², accumulated in float64. NaN or Infinity exactly when some element is non-finite. */
-export function sumOfSquares(values: ArrayLike<number>): number {
+export function sumOfSquares(input: NormInput): number {
+  if (input instanceof Tensor) return vectorKernels.sumOfSquares(input);
+  const values = input;
   // Four partial sums break the chain of dependent additions: about 3× faster, and probes run
   // this over every weight and gradient each step.
   const n = values.length;
@@ -31,7 +39,7 @@ export function sumOfSquares(values: ArrayLike<number>): number {
 }
 
 /** The L2 norm √Σv². */
-export function l2Norm(values: ArrayLike<number>): number {
+export function l2Norm(values: NormInput): number {
   return Math.sqrt(sumOfSquares(values));
 }
 
@@ -40,7 +48,7 @@ export function l2Norm(values: ArrayLike<number>): number {
  * `squaresOut` is given, each tensor's Σv² is appended to it in order, for callers that need the
  * per-tensor norms too (probes, per-tensor clipping) without a second pass.
  */
-export function globalNorm(tensors: Iterable<ArrayLike<number>>, squaresOut?: number[]): number {
+export function globalNorm(tensors: Iterable<NormInput>, squaresOut?: number[]): number {
   let sum = 0;
   for (const values of tensors) {
     const squares = sumOfSquares(values);

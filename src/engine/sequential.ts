@@ -170,8 +170,7 @@ export class Sequential {
     const cols = p.shape[p.shape.length - 1];
     const rows = p.size / cols;
     const last = this.layers[this.layers.length - 1];
-    const fused =
-      last instanceof Dense && loss.fusedActivation === last.activation.name ? last : null;
+    const fused = this.fusedLastLayer(loss);
     const value = loss.compute(p.data, y, rows, cols, fused?.preActivation?.data);
     for (const variable of this.variables) variable.zeroGrad();
     const lossGrad = (this.lossGrad = Tensor.resized(this.lossGrad, p.shape));
@@ -267,7 +266,8 @@ export class Sequential {
       gatherLabels(data, order, start, n, labels);
       const y = labels.subarray(0, n * data.labelSize);
       const cols = p.shape[p.shape.length - 1];
-      lossSum += loss.compute(p.data, y, n, cols) * n;
+      lossSum +=
+        loss.compute(p.data, y, n, cols, this.fusedLastLayer(loss)?.preActivation?.data) * n;
       const correct = loss.correct(p.data, y, n, cols);
       correctSum = correct === null || correctSum === null ? null : correctSum + correct;
     }
@@ -316,6 +316,12 @@ export class Sequential {
     const x = (this.inputBuffer = Tensor.resized(this.inputBuffer, [n, ...data.sampleShape]));
     data.gatherSamples(order, start, n, x.data);
     return x;
+  }
+
+  /** The last layer when it applies the loss's fused activation (its logits then give the loss). */
+  private fusedLastLayer(loss: Loss): Dense | null {
+    const last = this.layers[this.layers.length - 1];
+    return last instanceof Dense && loss.fusedActivation === last.activation.name ? last : null;
   }
 
   private firstTrainableIndex(): number {

@@ -10,6 +10,7 @@
  * working order above is the one reproduced.
  */
 import { checkPositiveInteger, ValueError } from '../engine/errors.js';
+import { l2Norm } from '../engine/norms.js';
 import { RandomState } from '../engine/random.js';
 import {
   type Complex,
@@ -71,12 +72,6 @@ export interface RnnResult {
   vanishingGrowth: GrowthAnalysis;
 }
 
-function frobenius(values: Float64Array): number {
-  let sum = 0;
-  for (const v of values) sum += v * v;
-  return Math.sqrt(sum);
-}
-
 /** dh ← dh · Whᵀ for dh of shape (N, H), row-major. */
 function stepBack(dh: Float64Array, wh: readonly (readonly number[])[]): Float64Array {
   const h = wh.length;
@@ -96,7 +91,7 @@ function stepBack(dh: Float64Array, wh: readonly (readonly number[])[]): Float64
  * Modifies `grad` in place; returns whether it clipped.
  */
 function clipGrads(grad: Float64Array, maxNorm: number): boolean {
-  const rate = maxNorm / (frobenius(grad) + CLIP_EPSILON);
+  const rate = maxNorm / (l2Norm(grad) + CLIP_EPSILON);
   if (rate >= 1) return false;
   for (let i = 0; i < grad.length; i++) grad[i] *= rate;
   return true;
@@ -113,7 +108,7 @@ function backprop(wh: number[][], N: number, T: number, maxNorm?: number) {
   for (let t = 1; t <= T; t++) {
     dh = stepBack(dh, wh);
     if (maxNorm !== undefined && clipGrads(dh, maxNorm)) clippedSteps.push(t);
-    norms.push(frobenius(dh));
+    norms.push(l2Norm(dh));
   }
   return { norms, clippedSteps };
 }

@@ -153,7 +153,7 @@ export class GradientProbes implements Callback {
   private recordGradientNorms(step: number, loss: number): void {
     const squares: number[] = [];
     this.gradientNorm = globalNorm(
-      this.variables.map(({ variable }) => variable.trainableGrad.data),
+      this.variables.map(({ variable }) => variable.trainableGrad),
       squares,
     );
     let nonFinite = 0;
@@ -175,7 +175,7 @@ export class GradientProbes implements Callback {
   private recordSignals(step: number): void {
     for (const { layer, tags: t } of this.layers) {
       const signal = layer.outputGrad;
-      if (signal) this.sink.scalar(t.signalNorm, this.shown(sumOfSquares(signal.data)), step);
+      if (signal) this.sink.scalar(t.signalNorm, this.shown(sumOfSquares(signal)), step);
     }
   }
 
@@ -217,7 +217,7 @@ export class GradientProbes implements Callback {
     for (const { variable, probed, tags: t } of this.variables) {
       const w = variable.value.data;
       if (norms || (updates && probed)) {
-        const squares = sumOfSquares(w);
+        const squares = sumOfSquares(variable.value);
         nonFinite += countNonFiniteGiven(w, squares);
         if (probed && norms) this.sink.scalar(t.weightNorm, this.shown(squares), step);
         const delta = probed && updates ? this.optimizer?.lastUpdateNorms.get(variable) : undefined;

@@ -1,6 +1,7 @@
 /** Layer behaviour: Keras names, shapes, activation values, BatchNormalization statistics, Dropout. */
 import test from 'node:test';
 import assert from 'node:assert/strict';
+import { activations, elementwiseFunctions } from '../../src/engine/activations.js';
 import { Activation } from '../../src/engine/layers/activation.js';
 import { BatchNormalization } from '../../src/engine/layers/batch-normalization.js';
 import { Dense } from '../../src/engine/layers/dense.js';
@@ -183,4 +184,12 @@ test('Dropout masks are reproducible from the seed and differ between seeds', ()
   const mask = (seed: number) => layer.forward(x, stepInfo(true, seed)).toArray();
   assert.deepEqual(mask(7), mask(7));
   assert.notDeepEqual(mask(7), mask(8));
+});
+
+test('relu lets NaN through (as TensorFlow), so a NaN weight is not hidden behind a zero', () => {
+  const z = new Float32Array([-1, NaN, 2]);
+  const a = new Float32Array(3);
+  activations.relu.forward(z, a, 1, 3);
+  assert.deepEqual(Array.from(a), [0, NaN, 2]);
+  assert.ok(Number.isNaN(elementwiseFunctions.relu.output(NaN)));
 });

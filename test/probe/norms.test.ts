@@ -8,6 +8,7 @@ import {
   l2Norm,
   sumOfSquares,
 } from '../../src/engine/norms.js';
+import { Tensor } from '../../src/engine/tensor.js';
 import { assertNear, plainSquares } from './support.js';
 
 test('sumOfSquares and l2Norm match a plain loop at every length mod 4', () => {
@@ -38,4 +39,20 @@ test('non-finite values: counted, and they make the sums non-finite', () => {
   assert.equal(sumOfSquares([1, Infinity]), Infinity);
   assert.equal(countNonFiniteGiven(values, sumOfSquares(values)), 3);
   assert.equal(countNonFiniteGiven([1, 2], 5), 0);
+});
+
+test('heap tensors are summed by the SIMD kernel: same sums as the plain loop, NaN and ∞ kept', () => {
+  for (const n of [0, 1, 3, 7, 8, 9, 15, 16, 17, 25088]) {
+    const values = Float32Array.from({ length: n }, (_, i) => Math.sin(i + 0.5) * 3);
+    const tensor = Tensor.fromArray([n], values);
+    assertNear(sumOfSquares(tensor), plainSquares(values), 1e-13, `n=${n}`);
+    assertNear(globalNorm([tensor, values]), Math.sqrt(2 * plainSquares(values)), 1e-13, `n=${n}`);
+    tensor.dispose();
+  }
+  const big = Tensor.fromArray([3], [3e38, 3e38, 1]);
+  assertNear(sumOfSquares(big), 2 * 9e76 + 1, 1e-7, 'float64 accumulation');
+  for (const bad of [NaN, Infinity]) {
+    const tensor = Tensor.fromArray([11], Array.from({ length: 11 }, (_, i) => (i === 9 ? bad : 1)));
+    assert.ok(!Number.isFinite(sumOfSquares(tensor)), `${bad}`);
+  }
 });

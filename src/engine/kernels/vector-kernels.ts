@@ -1,6 +1,6 @@
 /**
- * Optimizer update loops over whole variables, behind one interface: SIMD (assembly/
- * optimizers.ts) and the plain-TypeScript reference that defines them. Each returns Σ Δw².
+ * Loops over whole tensors behind one interface, SIMD (assembly/vector.ts) and the plain-
+ * TypeScript reference that defines them: optimizer updates, each returning Σ Δw², and Σ x².
  */
 import type { Tensor } from '../tensor.js';
 import { instantiateWasm } from './wasm.js';
@@ -15,12 +15,14 @@ export interface AdamStep {
   epsilon: number;
 }
 
-export interface UpdateKernels {
+export interface VectorKernels {
   /** m += (g − m)·a1;  v += (g² − v)·a2;  Δ = lrT·m/(√v + ε);  w −= Δ. Returns Σ Δ². */
   adam(w: Tensor, g: Tensor, m: Tensor, v: Tensor, step: AdamStep): number;
+  /** Σ x² over the tensor, in float64: NaN or Infinity exactly when an element is. */
+  sumOfSquares(x: Tensor): number;
 }
 
-export const referenceUpdateKernels: UpdateKernels = {
+export const referenceVectorKernels: VectorKernels = {
   adam(wt, gt, mt, vt, { lrT, a1, a2, epsilon }) {
     const w = wt.data,
       g = gt.data,
@@ -36,9 +38,15 @@ export const referenceUpdateKernels: UpdateKernels = {
     }
     return squared;
   },
+  sumOfSquares(t) {
+    const x = t.data;
+    let sum = 0;
+    for (let i = 0; i < x.length; i++) sum += x[i] * x[i];
+    return sum;
+  },
 };
 
-interface OptimizerExports {
+interface VectorExports {
   adamUpdate(
     w: number,
     g: number,
@@ -50,14 +58,16 @@ interface OptimizerExports {
     a2: number,
     eps: number,
   ): number;
+  sumOfSquares(x: number, n: number): number;
 }
 
-const wasm = instantiateWasm<OptimizerExports>('optimizers.wasm');
+const wasm = instantiateWasm<VectorExports>('vector.wasm');
 
-export const simdUpdateKernels: UpdateKernels = {
+export const simdVectorKernels: VectorKernels = {
   adam: (w, g, m, v, { lrT, a1, a2, epsilon }) =>
     wasm.adamUpdate(w.ptr, g.ptr, m.ptr, v.ptr, w.size, lrT, a1, a2, epsilon),
+  sumOfSquares: (x) => wasm.sumOfSquares(x.ptr, x.size),
 };
 
-export const updateKernels: UpdateKernels =
-  process.env.GRADSCOPE_KERNELS === 'reference' ? referenceUpdateKernels : simdUpdateKernels;
+export const vectorKernels: VectorKernels =
+  process.env.GRADSCOPE_KERNELS === 'reference' ? referenceVectorKernels : simdVectorKernels;
