@@ -52,7 +52,10 @@ test('heap tensors are summed by the SIMD kernel: same sums as the plain loop, N
   const big = Tensor.fromArray([3], [3e38, 3e38, 1]);
   assertNear(sumOfSquares(big), 2 * 9e76 + 1, 1e-7, 'float64 accumulation');
   for (const bad of [NaN, Infinity]) {
-    const tensor = Tensor.fromArray([11], Array.from({ length: 11 }, (_, i) => (i === 9 ? bad : 1)));
+    const tensor = Tensor.fromArray(
+      [11],
+      Array.from({ length: 11 }, (_, i) => (i === 9 ? bad : 1)),
+    );
     assert.ok(!Number.isFinite(sumOfSquares(tensor)), `${bad}`);
   }
 });
