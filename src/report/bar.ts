@@ -1,26 +1,10 @@
 /** Builder of Vega-Lite bar charts, e.g. one gradient norm per layer, grouped by run. */
-import { type AxisArgs, positionalScale, type Row } from './axes.js';
-import { checkData, type VegaLiteSpec } from './charts.js';
+import { positionalScale } from './axes.js';
+import { checkData, type VegaLiteSpec, type XYChartArgs } from './charts.js';
 import { CHART_HEIGHT, CHART_WIDTH, THEME, VEGA_LITE_SCHEMA } from './theme.js';
 
-export interface BarChartArgs {
-  /** Chart title. */
-  title: string;
-  /** The category axis; its type defaults to 'nominal' here. */
-  x: AxisArgs;
-  /** The value axis. */
-  y: AxisArgs;
-  /** Field whose values become side-by-side coloured bars within each category. */
-  series?: string;
-  /** Legend title. Defaults to the series field name. */
-  seriesTitle?: string;
-  /** The rows to plot. */
-  data: readonly Row[];
-  /** Plot width in pixels. Defaults to 560. */
-  width?: number;
-  /** Plot height in pixels. Defaults to 300. */
-  height?: number;
-}
+/** The x axis is the category axis; its type defaults to 'nominal' here. */
+export type BarChartArgs = XYChartArgs;
 
 /** A bar chart in data order, grouped by `series` when given. */
 export function barChart(args: BarChartArgs): VegaLiteSpec {

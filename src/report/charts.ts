@@ -25,27 +25,31 @@ export interface RuleArgs {
   label: string;
 }
 
-export interface LineChartArgs {
+/** What every x/y chart takes: axes, data, an optional series field and the plot size. */
+export interface XYChartArgs {
   /** Chart title. */
   title: string;
   /** The x axis. */
   x: AxisArgs;
   /** The y axis; pick scale 'log' when the values span decades (see `spansDecades`). */
   y: AxisArgs;
-  /** Field whose values become one coloured line each, with a legend. Defaults to one line. */
+  /** Field whose values become one coloured line (or bar) each, with a legend. Defaults to none. */
   series?: string;
   /** Legend title. Defaults to the series field name. */
   seriesTitle?: string;
   /** The rows to plot. */
   data: readonly Row[];
-  /** Whether to mark each data point. Defaults to false. */
-  points?: boolean;
-  /** Horizontal reference lines. Defaults to none. */
-  rules?: readonly RuleArgs[];
   /** Plot width in pixels. Defaults to 560. */
   width?: number;
   /** Plot height in pixels. Defaults to 300. */
   height?: number;
+}
+
+export interface LineChartArgs extends XYChartArgs {
+  /** Whether to mark each data point. Defaults to false. */
+  points?: boolean;
+  /** Horizontal reference lines. Defaults to none. */
+  rules?: readonly RuleArgs[];
 }
 
 /** Gap between the plot's right edge and a rule's label, in pixels. */
