@@ -11,9 +11,10 @@
 const TINY: f32 = 1e-30;
 const SQRT_TINY: f32 = 1e-15;
 
-// x where |x| >= limit, else 0.
+// 0 where |x| < limit, else x: NaN compares false, so it passes through (a diverging run must
+// show NaN, not a silently skipped update).
 @inline function keepAbove(x: v128, limit: f32): v128 {
-  return v128.and(x, f32x4.ge(f32x4.abs(x), f32x4.splat(limit)));
+  return v128.andnot(x, f32x4.lt(f32x4.abs(x), f32x4.splat(limit)));
 }
 
 @inline function keepAboveScalar(x: f32, limit: f32): f32 {

@@ -22,6 +22,7 @@ import { buildFashionModel } from '../src/experiments/fashion-model.js';
 import { GradientProbes } from '../src/probe/gradient-probes.js';
 import type { ProbeIntervals } from '../src/probe/intervals.js';
 import { MemorySink } from '../src/probe/sink.js';
+import { median } from '../src/engine/statistics.js';
 
 /** Trains one epoch with `callbacks` and returns its duration in seconds. */
 export type TrainEpoch = (callbacks: Callback[]) => number;
@@ -129,12 +130,6 @@ function timed(callback: Callback, clock: { seconds: number }): Callback {
     onGradients: (context) => time(() => callback.onGradients?.(context)),
     onBatchEnd: (context) => time(() => callback.onBatchEnd?.(context)),
   };
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 /** Epochs of the reference model on the first `samples` Fashion-MNIST training images. */

@@ -24,10 +24,13 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-/** Parses `--name value`, `--name=value` and boolean `--name` against `specs`. */
+/**
+ * Parses `--name value`, `--name=value` and boolean `--name` against `specs`. Returns only the
+ * flags given: defaults are each consumer's own (see `withDefaults`), so one command line can
+ * feed experiments whose defaults differ.
+ */
 export function parseFlags(argv: readonly string[], specs: readonly FlagSpec[]): FlagValues {
   const values: FlagValues = {};
-  for (const spec of specs) values[spec.name] = spec.default;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (!arg.startsWith('--'))
@@ -48,6 +51,14 @@ export function parseFlags(argv: readonly string[], specs: readonly FlagSpec[]):
       throw new UsageError(`--${spec.name} needs a value (${describeKind(spec)})`);
     values[spec.name] = parseValue(spec, raw);
   }
+  return values;
+}
+
+/** `given` over the defaults of `specs`. */
+export function withDefaults(given: FlagValues, specs: readonly FlagSpec[]): FlagValues {
+  const values: FlagValues = {};
+  for (const spec of specs) values[spec.name] = spec.default;
+  for (const [name, value] of Object.entries(given)) if (value !== undefined) values[name] = value;
   return values;
 }
 

@@ -2,12 +2,12 @@
  * The CLI: `gradscope <command> [flags]`. Parses flags, runs the experiment(s), writes the
  * report and prints either a short summary or, with --json, the results alone on stdout.
  */
-import { rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { removeEventFiles } from '../log/clean.js';
 import { writeReport } from '../report/html.js';
 import type { ReportSection } from '../report/types.js';
 import type { Experiment, ExperimentOutput } from '../experiments/experiment.js';
-import { formatFlags, parseFlags, UsageError } from './args.js';
+import { formatFlags, parseFlags, UsageError, withDefaults } from './args.js';
 import type { FlagSpec, FlagValues } from './args.js';
 import { EXPERIMENTS, SEED_COMMAND } from './commands.js';
 import { createProgress } from './progress.js';
@@ -18,7 +18,10 @@ function commonFlags(command: string, defaultSeed?: number): FlagSpec[] {
       name: 'seed',
       kind: 'integer',
       default: defaultSeed,
-      description: 'random seed (default: each experiment its own)',
+      description:
+        defaultSeed === undefined
+          ? 'random seed (default: each experiment its own)'
+          : 'random seed',
     },
     {
       name: 'out',
@@ -53,6 +56,27 @@ function commandHelp(name: string, specs: readonly FlagSpec[], summary: string):
   return [`gradscope ${name} — ${summary}`, '', 'Flags:', formatFlags(specs)].join('\n');
 }
 
+/**
+ * The flags of several experiments as one list for `seed`: one entry per name; where the
+ * experiments' defaults differ, none is shown and each experiment keeps its own.
+ */
+function mergeFlags(experiments: readonly Experiment[]): FlagSpec[] {
+  const byName = new Map<string, FlagSpec[]>();
+  for (const flag of experiments.flatMap((e) => e.flags)) {
+    if (flag.name === 'activation') continue;
+    byName.set(flag.name, [...(byName.get(flag.name) ?? []), flag]);
+  }
+  return [...byName.values()].map(([first, ...others]) =>
+    others.every((other) => other.default === first.default)
+      ? first
+      : {
+          ...first,
+          default: undefined,
+          description: `${first.description} (default: each experiment its own)`,
+        },
+  );
+}
+
 /** The experiments a command runs, with the flags it accepts. */
 function resolveCommand(command: string): {
   experiments: readonly Experiment[];
@@ -60,13 +84,9 @@ function resolveCommand(command: string): {
   summary: string;
 } {
   if (command === SEED_COMMAND) {
-    const own = EXPERIMENTS.flatMap((e) => e.flags).filter(
-      (flag, i, all) =>
-        all.findIndex((other) => other.name === flag.name) === i && flag.name !== 'activation',
-    );
     return {
       experiments: EXPERIMENTS,
-      specs: [...commonFlags(command), ...own],
+      specs: [...commonFlags(command), ...mergeFlags(EXPERIMENTS)],
       summary: 'run every experiment into one report',
     };
   }
@@ -90,20 +110,23 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   const { experiments, specs, summary } = resolveCommand(command);
-  const flags = parseFlags(rest, specs);
-  if (flags.help) {
+  const given = parseFlags(rest, specs);
+  if (given.help) {
     console.log(commandHelp(command, specs, summary));
     return 0;
   }
-  const json = flags.json === true;
-  const outDir = resolve(String(flags.out));
+  const json = given.json === true;
+  const outDir = resolve(String(given.out ?? `runs/${command}`));
   const progress = createProgress({ json });
   const results: Record<string, unknown> = {};
   const sections: ReportSection[] = [];
   for (const experiment of experiments) {
-    const own: FlagValues = { ...flags, seed: flags.seed ?? experiment.defaultSeed };
-    await rm(resolve(outDir, experiment.name), { recursive: true, force: true });
-    const output: ExperimentOutput = await experiment.run({ outDir, flags: own, progress });
+    const flags: FlagValues = withDefaults(
+      { ...given, seed: given.seed ?? experiment.defaultSeed },
+      [...commonFlags(command), ...experiment.flags],
+    );
+    await removeEventFiles(resolve(outDir, experiment.name));
+    const output: ExperimentOutput = await experiment.run({ outDir, flags, progress });
     results[experiment.name] = output.json;
     sections.push(...output.sections);
   }

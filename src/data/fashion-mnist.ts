@@ -14,7 +14,7 @@ import { DataError } from './errors.js';
 import { IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, readIdxFile } from './idx.js';
 import type { ImageSet } from './image-set.js';
 
-export { gatherImageBatch, gatherLabels, type ImageSet } from './image-set.js';
+export { gatherImageBatch, type ImageSet } from './image-set.js';
 
 export const FASHION_MNIST_CLASS_NAMES = [
   'T-shirt/top',

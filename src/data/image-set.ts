@@ -77,15 +77,3 @@ export function gatherImageBatch(
     for (let p = 0; p < pixels.length; p++) row[p] = PIXEL_SCALE[pixels[p]];
   }
 }
-
-/** Writes the class indices of images indices[start .. start+count) into `out[0 .. count)`. */
-export function gatherLabels(
-  set: ImageSet,
-  indices: ArrayLike<number>,
-  start: number,
-  count: number,
-  out: Float32Array,
-): void {
-  checkRange('gatherLabels', set, indices, start, count, out, 1);
-  for (let b = 0; b < count; b++) out[b] = set.labels[indices[start + b]];
-}

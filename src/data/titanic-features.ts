@@ -18,6 +18,7 @@
 import { RandomState } from '../engine/random.js';
 import { DataError } from './errors.js';
 import type { Port, TitanicPassenger } from './titanic.js';
+import { median } from '../engine/statistics.js';
 
 export const TITANIC_FEATURE_NAMES = [
   'Pclass_1',
@@ -65,12 +66,6 @@ export interface TitanicDataset {
   validation: TitanicSplit;
   /** What was fitted on the training split, to apply the same transform to new passengers. */
   fitted: { ageMedian: number; embarkedMode: Port; mean: number[]; std: number[] };
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 function rawFeatures(p: TitanicPassenger, ageMedian: number, embarkedMode: Port): number[] {

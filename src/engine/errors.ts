@@ -41,3 +41,18 @@ export function checkRange(
     );
   }
 }
+
+/** A decay rate or momentum: 1 would stop the update (or divide by zero), so [0, 1). */
+export function checkDecay(owner: string, field: string, value: number): void {
+  if (!(value >= 0 && value < 1)) {
+    throw new ValueError(`${owner}: ${field} must be in [0, 1). Received: ${field}=${value}`);
+  }
+}
+
+export function checkPositive(owner: string, field: string, value: number): void {
+  if (!(value > 0) || !Number.isFinite(value)) {
+    throw new ValueError(
+      `${owner}: ${field} must be a positive finite number. Received: ${field}=${value}`,
+    );
+  }
+}

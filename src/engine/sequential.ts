@@ -35,8 +35,15 @@ export interface SequentialArgs {
 }
 
 export interface CompileArgs {
+  /** An optimizer, or its name with Keras defaults ('sgd', 'adam', 'rmsprop'). Required. */
   optimizer: Optimizer | OptimizerName;
+  /** A loss, or its Keras name (e.g. 'binary_crossentropy'). Required. */
   loss: Loss | LossName;
+}
+
+export interface BatchArgs {
+  /** Samples per forward pass. Defaults to 32. */
+  batchSize?: number;
 }
 
 export interface FitArgs {
@@ -80,7 +87,10 @@ export class Sequential {
 
   /** Appends a layer, naming it `<kind>_<n>` unless it has a name. */
   add(layer: Layer): this {
-    if (this.built) throw new ValueError(`${this.name}: cannot add layers after build`);
+    if (this.built)
+      throw new ValueError(
+        `${this.name}: layers can only be added before build. Received: ${layer.className} after build`,
+      );
     if (layer.name === undefined) {
       // As Keras: only unnamed layers take a number.
       const count = (this.kindCounts.get(layer.kind) ?? 0) + 1;
@@ -88,7 +98,9 @@ export class Sequential {
       layer.name = `${layer.kind}_${count}`;
     }
     if (this.layers.some((other) => other.name === layer.name)) {
-      throw new ValueError(`${this.name}: two layers named '${layer.name}'`);
+      throw new ValueError(
+        `${this.name}: layer names must be unique. Received: a second layer named '${layer.name}'`,
+      );
     }
     this.layers.push(layer);
     return this;
@@ -149,7 +161,8 @@ export class Sequential {
     this.optimizer =
       typeof args.optimizer === 'string' ? getOptimizer(args.optimizer) : args.optimizer;
     this.loss = typeof args.loss === 'string' ? getLoss(args.loss) : args.loss;
-    this.build();
+    // As Keras: without a declared input shape the weights are made by the first fit.
+    if (this.layers[0]?.declaredInputShape) this.build();
     return this;
   }
 
@@ -195,6 +208,7 @@ export class Sequential {
       batchSize = args.batchSize ?? 32;
     checkPositiveInteger('fit', 'epochs', epochs);
     checkPositiveInteger('fit', 'batchSize', batchSize);
+    if (args.maxSteps !== undefined) checkPositiveInteger('fit', 'maxSteps', args.maxSteps);
     this.checkDataset(data, 'x');
     if (args.validationData) this.checkDataset(args.validationData, 'validationData');
     const callbacks = args.callbacks ?? [];
@@ -253,8 +267,9 @@ export class Sequential {
   }
 
   /** Mean loss (and accuracy, where it applies) in inference mode. */
-  evaluate(data: Dataset, { batchSize = 32 }: { batchSize?: number } = {}): Evaluation {
+  evaluate(data: Dataset, { batchSize = 32 }: BatchArgs = {}): Evaluation {
     const { loss } = this.requireCompiled();
+    checkPositiveInteger('evaluate', 'batchSize', batchSize);
     this.checkDataset(data, 'x');
     const order = identity(data.count);
     const labels = new Float32Array(batchSize * data.labelSize);
@@ -279,8 +294,9 @@ export class Sequential {
   /** The model's outputs for every sample, sample-major. */
   predict(
     data: Pick<Dataset, 'count' | 'sampleShape' | 'gatherSamples'>,
-    { batchSize = 32 } = {},
+    { batchSize = 32 }: BatchArgs = {},
   ): Float32Array {
+    checkPositiveInteger('predict', 'batchSize', batchSize);
     this.build(data.sampleShape);
     const order = identity(data.count);
     const outSize = shapeSize(this.outputShape);
@@ -344,7 +360,9 @@ export class Sequential {
           `Received: ${shapeToString(data.sampleShape)}`,
       );
     }
-    if (data.count === 0) throw new ValueError(`${this.name}: ${what} is empty`);
+    if (data.count === 0) {
+      throw new ValueError(`${this.name}: ${what} must hold at least one sample. Received: 0`);
+    }
     const cols = shapeSize(this.outputShape.slice(-1));
     const labelSize = this.loss!.labelSize(cols) * (shapeSize(this.outputShape) / cols);
     if (data.labelSize !== labelSize) {

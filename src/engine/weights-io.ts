@@ -68,7 +68,18 @@ export function decodeWeightsInto(model: Sequential, file: Buffer, source = 'wei
       `${source}: truncated header (${headerLength} bytes declared, file has ${file.length})`,
     );
   }
-  const header = JSON.parse(file.toString('utf8', 8, 8 + headerLength)) as WeightsHeader;
+  let header: WeightsHeader;
+  try {
+    header = JSON.parse(file.toString('utf8', 8, 8 + headerLength)) as WeightsHeader;
+  } catch (cause) {
+    throw new ValueError(`${source}: the header is not valid JSON (${String(cause)})`);
+  }
+  if (header.format !== 'gradscope-weights' || !Array.isArray(header.weights)) {
+    throw new ValueError(
+      `${source}: expected a header with format "gradscope-weights" and a weights list. ` +
+        `Received: format=${JSON.stringify(header.format)}`,
+    );
+  }
   const dataStart = Math.ceil((8 + headerLength) / 4) * 4;
   const entries = new Map(header.weights.map((w) => [w.name, w]));
   model.build();

@@ -11,11 +11,11 @@ export const activationsExperiment: Experiment = {
     const result = activationCurves();
     const section = activationsSection(result);
     section.findings.forEach((line) => progress.note(`activations: ${line}`));
-    const peaks = Object.fromEntries(
-      Object.entries(result.derivativePeaks).map(([name, peak]) => [name, peak]),
-    );
     return {
-      json: { derivativePeaks: peaks, sigmoidLayersToThousandth: result.sigmoidLayersToThousandth },
+      json: {
+        derivativePeaks: result.derivativePeaks,
+        sigmoidLayersToThousandth: result.sigmoidLayersToThousandth,
+      },
       sections: [section],
     };
   },

@@ -2,7 +2,12 @@
 import { lineChart } from '../report/charts.js';
 import { formatNumber as f } from '../report/format.js';
 import type { Figure, ReportSection, Table } from '../report/types.js';
-import { ACTIVATION_NAMES, ACTIVATIONS, type ActivationCurves, VANISHED } from './activations.js';
+import {
+  COMPARED_ACTIVATIONS,
+  ACTIVATIONS,
+  type ActivationCurves,
+  VANISHED,
+} from './activations.js';
 import { LEAKY_RELU_ALPHA } from '../engine/activations.js';
 
 /** Inputs at which the table lists every derivative. */
@@ -12,7 +17,7 @@ const TABLE_X = [-5, -2, -1, 0, 1, 2, 5];
 const MAX_LAYERS = 10;
 
 function curveFigure(r: ActivationCurves, kind: 'value' | 'derivative'): Figure {
-  const data = ACTIVATION_NAMES.flatMap((name) =>
+  const data = COMPARED_ACTIVATIONS.flatMap((name) =>
     r.x.map((x, i) => ({ x, y: r.curves[name][kind][i], activation: name })),
   );
   const sigmoidPeak = r.derivativePeaks.sigmoid.value;
@@ -64,7 +69,7 @@ function tables(r: ActivationCurves): Table[] {
       caption:
         "Derivative f′(x) at selected inputs (ReLU′(0) = 0 and LeakyReLU′(0) = alpha, as TensorFlow's).",
       columns: ['activation', ...TABLE_X.map((x) => `x = ${f(x)}`), 'max f′', 'at x'],
-      rows: ACTIVATION_NAMES.map((name) => [
+      rows: COMPARED_ACTIVATIONS.map((name) => [
         name,
         ...TABLE_X.map((x) => ACTIVATIONS[name].der(x)),
         r.derivativePeaks[name].value,

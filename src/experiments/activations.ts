@@ -22,9 +22,9 @@ export const ACTIVATIONS = Object.fromEntries(
   }),
 ) as Record<(typeof COMPARED)[number], ScalarActivation>;
 
-export type ActivationName = keyof typeof ACTIVATIONS;
+export type ComparedActivation = keyof typeof ACTIVATIONS;
 
-export const ACTIVATION_NAMES = Object.keys(ACTIVATIONS) as ActivationName[];
+export const COMPARED_ACTIVATIONS = Object.keys(ACTIVATIONS) as ComparedActivation[];
 
 export interface ActivationCurvesArgs {
   /** Left end of the x grid. Defaults to -6. */
@@ -44,9 +44,9 @@ export interface Peak {
 export interface ActivationCurves {
   x: number[];
   /** For each activation, its value and derivative at every x. */
-  curves: Record<ActivationName, { value: number[]; derivative: number[] }>;
+  curves: Record<ComparedActivation, { value: number[]; derivative: number[] }>;
   /** Maximum of each derivative over the grid. */
-  derivativePeaks: Record<ActivationName, Peak>;
+  derivativePeaks: Record<ComparedActivation, Peak>;
   /** Fewest stacked sigmoid layers whose best-case factor (max sigmoid′)ⁿ is ≤ 1e−3. */
   sigmoidLayersToThousandth: number;
 }
@@ -76,13 +76,13 @@ export function activationCurves({
   }
   // from + (to−from)·i/(points−1) rather than repeated adding, so x = 0 comes out exactly 0.
   const x = Array.from({ length: points }, (_, i) => from + ((to - from) * i) / (points - 1));
-  const entries = ACTIVATION_NAMES.map((name) => {
+  const entries = COMPARED_ACTIVATIONS.map((name) => {
     const { output, der } = ACTIVATIONS[name];
     return [name, { value: x.map(output), derivative: x.map(der) }] as const;
   });
   const curves = Object.fromEntries(entries) as ActivationCurves['curves'];
   const derivativePeaks = Object.fromEntries(
-    ACTIVATION_NAMES.map((name) => [name, peak(x, curves[name].derivative)]),
+    COMPARED_ACTIVATIONS.map((name) => [name, peak(x, curves[name].derivative)]),
   ) as ActivationCurves['derivativePeaks'];
   const shrink = derivativePeaks.sigmoid.value;
   return {

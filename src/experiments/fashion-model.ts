@@ -48,7 +48,7 @@ export function buildFashionModel(args: FashionModelArgs): Sequential {
   const clipper = args.clipping ? makeClipper(args.clipping) : null;
   const optimizer = getOptimizer(args.optimizer ?? 'adam', {
     learningRate: args.learningRate,
-    clipper: clipper ?? undefined,
+    clipper,
   });
   return model.compile({ optimizer, loss: 'sparse_categorical_crossentropy' });
 }

@@ -11,20 +11,13 @@ import { histogramRidgeChart } from '../report/histogram.js';
 import type { Figure, ReportSection } from '../report/types.js';
 import { EPOCH_TAGS } from './fashion-train.js';
 import type { FashionTrainArgs } from './fashion-train.js';
+import { median } from '../engine/statistics.js';
+import { formatNumber as fmt } from '../report/format.js';
 
 /** The input-side and output-side Dense layers of the model (the article's TensorBoard views). */
 const INPUT_SIDE = 'dense_1';
 const OUTPUT_SIDE = 'dense_7';
-const HIDDEN_DENSE = ['dense_1', 'dense_2', 'dense_3', 'dense_4', 'dense_5', 'dense_6', 'dense_7'];
-
-const fmt = (x: number) =>
-  Math.abs(x) >= 0.01 && Math.abs(x) < 1000 ? x.toPrecision(3) : x.toExponential(2);
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
+const DENSE_LAYERS = ['dense_1', 'dense_2', 'dense_3', 'dense_4', 'dense_5', 'dense_6', 'dense_7'];
 
 async function histogramFigure(
   provider: RunProvider,
@@ -78,7 +71,7 @@ export async function fashionSection(
   const firstEpochShare: Record<string, number> = {};
   for (const run of runs) {
     const perLayer = new Map<string, number[]>();
-    for (const layer of HIDDEN_DENSE) {
+    for (const layer of DENSE_LAYERS) {
       const points = await provider.readScalars(
         `${run.activation}/train`,
         tags.gradNormTag(`${layer}/kernel`),
@@ -139,7 +132,7 @@ export async function fashionSection(
     intro:
       'The article’s model: Flatten → 3×Dense(32) → BatchNormalization → 3×Dense(32) → Dropout(0.25) → Dense(10, softmax), ' +
       `every hidden Dense all-sigmoid or all-ReLU; ${setup.optimizer}, batch ${setup.batchSize}, ${setup.epochs} epochs on ` +
-      `${counts.train} training images, validated on ${counts.test} test images; the two models trained at the same time, one per core.\n\n` +
+      `${counts.train} training images, validated on ${counts.test} test images; the models trained at the same time, each in its own worker thread.\n\n` +
       'The histograms are read back from the TensorBoard event files of the run (open them with tensorboard --logdir).',
     findings,
     figures: [

@@ -1,7 +1,7 @@
 /**
  * One Fashion-MNIST training run of the article's model, with per-epoch probes, written as a
  * Keras-style TensorBoard run: `<logDir>/train` (probes, epoch_loss, epoch_accuracy) and
- * `<logDir>/validation` (epoch_loss, epoch_accuracy). Runs inside a worker thread, one per core.
+ * `<logDir>/validation` (epoch_loss, epoch_accuracy). Runs inside a worker thread, one per model.
  */
 import { join } from 'node:path';
 import type { FashionMnist } from '../data/fashion-mnist.js';
@@ -15,13 +15,21 @@ import { GradientProbes } from '../probe/index.js';
 import { buildFashionModel } from './fashion-model.js';
 
 export interface FashionTrainArgs {
+  /** Activation of every hidden Dense layer. Required. */
   activation: ActivationName;
+  /** Required (the command's default is 10). */
   epochs: number;
+  /** Required (the command's default is 32). */
   batchSize: number;
+  /** Required (the command's default is 'adam'). */
   optimizer: OptimizerName;
+  /** Defaults to the optimizer's Keras default. */
   learningRate?: number;
+  /** Defaults to no clipping. */
   clipping?: ClippingArgs;
+  /** Seeds the weights, shuffling and dropout. Required. */
   seed: number;
+  /** The run directory: train/ and validation/ event files go below it. Required. */
   logDir: string;
 }
 

@@ -1,6 +1,6 @@
 /**
  * `gradscope fashion`: the article's Fashion-MNIST model trained once all-sigmoid and once
- * all-ReLU, at the same time, one worker thread per core. The report reads the two runs back
+ * all-ReLU, at the same time, each in its own worker thread (two models: one per core here). The report reads the two runs back
  * through the run provider, as any TensorBoard consumer would.
  */
 import { join } from 'node:path';
@@ -11,6 +11,7 @@ import { firstImages } from '../data/image-dataset.js';
 import type { ActivationName } from '../engine/activations.js';
 import type { History } from '../engine/callbacks.js';
 import type { OptimizerName } from '../engine/optimizers/index.js';
+import { makeClipper } from '../engine/clipping.js';
 import { DirectoryProvider } from '../log/provider.js';
 import type { Experiment, ProgressSink } from './experiment.js';
 import { numberFlag, stringFlag } from './experiment.js';
@@ -36,26 +37,29 @@ function shareData(data: FashionMnist): FashionMnist {
   return { train: set(data.train), test: set(data.test) };
 }
 
+interface WorkerRun {
+  worker: Worker;
+  result: Promise<{ history: History; seconds: number }>;
+}
+
 function trainInWorker(
   workerData: FashionWorkerData,
   onMessage: (message: FashionWorkerMessage) => void,
-): Promise<{ history: History; seconds: number }> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL('./fashion-worker.js', import.meta.url), { workerData });
+): WorkerRun {
+  const worker = new Worker(new URL('./fashion-worker.js', import.meta.url), { workerData });
+  const label = `fashion (${workerData.args.activation})`;
+  const result = new Promise<{ history: History; seconds: number }>((resolve, reject) => {
     worker.on('message', (message: FashionWorkerMessage) => {
       if (message.type === 'done') resolve({ history: message.history, seconds: message.seconds });
-      else if (message.type === 'error')
-        reject(new Error(`fashion (${workerData.args.activation}): ${message.message}`));
+      else if (message.type === 'error') reject(new Error(`${label}: ${message.message}`));
       else onMessage(message);
     });
     worker.on('error', reject);
     worker.on('exit', (code) => {
-      if (code !== 0)
-        reject(
-          new Error(`fashion (${workerData.args.activation}): worker exited with code ${code}`),
-        );
+      if (code !== 0) reject(new Error(`${label}: worker exited with code ${code}`));
     });
   });
+  return { worker, result };
 }
 
 async function trainAll(
@@ -71,28 +75,37 @@ async function trainAll(
     runs.reduce((sum, run) => sum + batches(run), 0),
   );
   const shared = shareData(data);
-  return Promise.all(
-    runs.map((args) =>
-      trainInWorker({ data: shared, args }, (message) => {
-        if (message.type === 'batch') {
-          done.set(args.activation, message.done);
-          const sum = [...done.values()].reduce((a, b) => a + b, 0);
-          progress.update(sum, `${args.activation} loss ${message.loss.toFixed(3)}`);
-        } else if (message.type === 'epoch') {
-          const { logs } = message;
-          progress.note(
-            `fashion ${args.activation} epoch ${message.epoch + 1}: loss ${logs.loss.toFixed(4)} ` +
-              `val_loss ${logs.val_loss?.toFixed(4)} val_accuracy ${logs.val_accuracy?.toFixed(4)}`,
-          );
-        }
-      }),
-    ),
-  ).finally(() => progress.finish());
+  const workers = runs.map((args) =>
+    trainInWorker({ data: shared, args }, (message) => {
+      if (message.type === 'batch') {
+        done.set(args.activation, message.done);
+        const sum = [...done.values()].reduce((a, b) => a + b, 0);
+        progress.update(sum, `${args.activation} loss ${message.loss.toFixed(3)}`);
+      } else if (message.type === 'epoch') {
+        const { logs } = message;
+        progress.note(
+          `fashion ${args.activation} epoch ${message.epoch + 1}: loss ${logs.loss.toFixed(4)} ` +
+            `val_loss ${logs.val_loss?.toFixed(4)} val_accuracy ${logs.val_accuracy?.toFixed(4)}`,
+        );
+      }
+    }),
+  );
+  // Once one fails, the others' rejections (terminated) are expected and not worth a crash.
+  for (const { result } of workers) result.catch(() => {});
+  try {
+    const results = await Promise.all(workers.map((w) => w.result));
+    progress.finish();
+    return results;
+  } catch (error) {
+    // One model failed: stop the other instead of letting it train on unseen.
+    await Promise.all(workers.map((w) => w.worker.terminate()));
+    throw error;
+  }
 }
 
 export const fashionExperiment: Experiment = {
   name: 'fashion',
-  summary: 'ReLU as the cure: the Fashion-MNIST model all-sigmoid vs all-ReLU, one per core',
+  summary: 'ReLU as the cure: the Fashion-MNIST model all-sigmoid vs all-ReLU, in parallel',
   defaultSeed: 0,
   flags: [
     ...trainingFlags({ epochs: FASHION_EPOCHS, batchSize: 32, optimizer: 'adam' }),
@@ -101,10 +114,12 @@ export const fashionExperiment: Experiment = {
       name: 'train-samples',
       kind: 'integer',
       positive: true,
-      description: 'train on the first N images only (quick runs)',
+      description: 'use only the first N training and test images (quick runs)',
     },
   ],
   async run({ outDir, flags, progress }) {
+    const clipping = clippingFromFlags(flags);
+    if (clipping) makeClipper(clipping); // rejects conflicting modes before the data loads
     let data = await ensureFashionMnist({
       dir: stringFlag(flags, 'data-dir'),
       log: (line) => progress.note(line),
@@ -121,7 +136,7 @@ export const fashionExperiment: Experiment = {
       batchSize: numberFlag(flags, 'batch-size', 32)!,
       optimizer: stringFlag(flags, 'optimizer', 'adam') as OptimizerName,
       learningRate: numberFlag(flags, 'learning-rate'),
-      clipping: clippingFromFlags(flags),
+      clipping,
       seed: numberFlag(flags, 'seed', 0)!,
       logDir: join(outDir, 'fashion', activation),
     }));

@@ -67,9 +67,14 @@ export function spectralRadius(eigenvalues: readonly Complex[]): number {
  */
 export function fittedGrowthFactor(values: readonly number[]): number {
   const n = values.length;
-  if (n < 2 || values.some((v) => !(v > 0))) {
+  if (n < 2) {
+    throw new ValueError(`fittedGrowthFactor: expected at least 2 values. Received: ${n}`);
+  }
+  const bad = values.findIndex((v) => !(v > 0 && Number.isFinite(v)));
+  if (bad >= 0) {
     throw new ValueError(
-      `fittedGrowthFactor: expected at least 2 positive values. Received: [${values.join(', ')}]`,
+      `fittedGrowthFactor: expected positive finite values (float64 over- or underflows after ` +
+        `enough steps). Received: value ${values[bad]} at t = ${bad + 1} of ${n}`,
     );
   }
   const meanT = (n - 1) / 2;

@@ -4,6 +4,8 @@ import type { ActivationName } from '../engine/activations.js';
 import type { OptimizerName } from '../engine/optimizers/index.js';
 import { loadTitanic, prepareTitanic } from '../data/titanic.js';
 import type { NormKind } from '../probe/tags.js';
+import { UsageError } from '../cli/args.js';
+import { makeClipper } from '../engine/clipping.js';
 import type { Experiment } from './experiment.js';
 import { numberFlag, stringFlag } from './experiment.js';
 import { runTitanic } from './titanic.js';
@@ -48,11 +50,14 @@ export const titanicExperiment: Experiment = {
   ],
   async run({ outDir, flags, progress }) {
     const seed = numberFlag(flags, 'seed', 0)!;
+    const validationSplit = numberFlag(flags, 'validation-split', 0.2)!;
+    if (!(validationSplit > 0 && validationSplit < 1)) {
+      throw new UsageError(`--validation-split must be in (0, 1). Received: ${validationSplit}`);
+    }
+    const clipping = clippingFromFlags(flags);
+    if (clipping) makeClipper(clipping); // rejects conflicting modes before any work
     const passengers = loadTitanic(stringFlag(flags, 'data'));
-    const data = prepareTitanic(passengers, {
-      seed,
-      validationSplit: numberFlag(flags, 'validation-split'),
-    });
+    const data = prepareTitanic(passengers, { seed, validationSplit });
     const updates = numberFlag(flags, 'updates', TITANIC_UPDATES)!;
     const normKind = stringFlag(flags, 'norm', 'l2') as NormKind;
     const activations = (
@@ -74,7 +79,7 @@ export const titanicExperiment: Experiment = {
           learningRate,
           seed,
           normKind,
-          clipping: clippingFromFlags(flags),
+          clipping,
           logDir: join(outDir, 'titanic', activation),
           onUpdate: (done) => progress.update(i * updates + done, activation),
         }),
@@ -86,7 +91,8 @@ export const titanicExperiment: Experiment = {
       `${data.train.count} passengers train and ${data.validation.count} validate (d = ${data.d} features: ` +
       `${data.featureNames.join(', ')}); ${optimizer}` +
       `${learningRate === undefined ? '' : ` with learning rate ${learningRate}`}, batch ${batchSize}, ${updates} updates, seed ${seed}.`;
-    const section = titanicSection(runs, { updates, normTitle, setup });
+    const signalTitle = normKind === 'squared' ? 'Σ(∂L/∂a)²' : '‖∂L/∂a‖';
+    const section = titanicSection(runs, { updates, normTitle, signalTitle, setup });
     section.findings.forEach((line) => progress.note(`titanic: ${line}`));
     const json = {
       normKind,

@@ -66,7 +66,7 @@ function checkpointTable(runs: readonly TitanicRun[], updates: number, normTitle
 
 export function titanicSection(
   runs: readonly TitanicRun[],
-  context: { updates: number; normTitle: string; setup: string },
+  context: { updates: number; normTitle: string; signalTitle: string; setup: string },
 ): ReportSection {
   const facts = runs.map((run) => titanicFacts(run));
   const findings = runs.flatMap((run, i) => titanicFindings(run, facts[i], context.updates));
@@ -110,8 +110,8 @@ export function titanicSection(
       ),
       perUpdateChart(
         'titanic-signal',
-        'Backprop signal ‖∂L/∂a‖ at each layer’s output',
-        '‖∂L/∂a‖',
+        `Backprop signal ${context.signalTitle} at each layer’s output`,
+        context.signalTitle,
         rows(runs, (r, w) => r.series.signalNorm[w]),
         'The gradient arriving at each layer’s output: it shrinks on its way from W2 down to W0.',
       ),

@@ -27,16 +27,23 @@ export const TITANIC_WEIGHTS = [
 export type WeightLabel = (typeof TITANIC_WEIGHTS)[number]['label'];
 
 export interface TitanicRunArgs {
+  /** The prepared passengers (train and validation splits). Required. */
   data: TitanicDataset;
   /** Hidden activation of W0 and W1 (W2 is always sigmoid). Required. */
   activation: ActivationName;
   /** Parameter updates to run. Required. */
   updates: number;
+  /** Samples per update. Required (the command's default is 32). */
   batchSize: number;
+  /** Required (the command's default is 'sgd'). */
   optimizer: OptimizerName;
+  /** Defaults to the optimizer's Keras default (the command passes 0.1). */
   learningRate?: number;
+  /** Defaults to no clipping. */
   clipping?: ClippingArgs;
+  /** Seeds the weights and the shuffling. Required. */
   seed: number;
+  /** How gradient and signal norms are recorded: √Σx² or Σx². Required. */
   normKind: NormKind;
   /** Where the run's event files go. */
   logDir: string;
@@ -60,6 +67,8 @@ export interface TitanicSeries {
 
 export interface TitanicRun {
   activation: ActivationName;
+  /** How the gradient and signal norms in `series` are shown. */
+  normKind: NormKind;
   series: TitanicSeries;
   /** W[0,0] before the first update. */
   initialElement: Record<WeightLabel, number>;
@@ -83,7 +92,7 @@ export function buildTitanicModel(
   const clipper = args.clipping ? makeClipper(args.clipping) : null;
   const optimizer = getOptimizer(args.optimizer, {
     learningRate: args.learningRate,
-    clipper: clipper ?? undefined,
+    clipper,
   });
   return model.compile({ optimizer, loss: 'binary_crossentropy' });
 }
@@ -91,6 +100,8 @@ export function buildTitanicModel(
 export function runTitanic(args: TitanicRunArgs): TitanicRun {
   const { data } = args;
   const model = buildTitanicModel(data.d, args);
+  const train = arrayDataset(data.train.x, [data.d], data.train.y);
+  const validation = arrayDataset(data.validation.x, [data.d], data.validation.y);
   const memory = new MemorySink();
   const writer = new RunWriter(args.logDir);
   const elements = TITANIC_WEIGHTS.map((w) => `${w.layer}/kernel[0,0]`);
@@ -100,8 +111,6 @@ export function runTitanic(args: TitanicRunArgs): TitanicRun {
     normKind: args.normKind,
     every: { histograms: 10 },
   });
-  const train = arrayDataset(data.train.x, [data.d], data.train.y);
-  const validation = arrayDataset(data.validation.x, [data.d], data.validation.y);
   const progress = { onBatchEnd: () => args.onUpdate?.(model.optimizer!.iterations) };
   const epochs = Math.ceil(args.updates / Math.ceil(train.count / args.batchSize));
   try {
@@ -149,6 +158,7 @@ export function runTitanic(args: TitanicRunArgs): TitanicRun {
   };
   return {
     activation: args.activation,
+    normKind: args.normKind,
     series,
     initialElement,
     validation: evaluate(validation),

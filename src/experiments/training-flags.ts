@@ -70,7 +70,10 @@ export function trainingFlags(defaults: {
       kind: 'number',
       positive: true,
       default: defaults.learningRate,
-      description: "learning rate (default: the optimizer's Keras default)",
+      description:
+        defaults.learningRate === undefined
+          ? "learning rate (default: the optimizer's Keras default)"
+          : 'learning rate',
     },
     {
       name: 'activation',

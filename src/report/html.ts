@@ -2,7 +2,7 @@
  * Writes a report as one self-contained HTML file (inline SVG and CSS; no scripts, fonts or
  * network references, enforced by a Content-Security-Policy) plus a PNG of every figure.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ValueError } from '../engine/errors.js';
 import { escapeHtml, formatNumber } from './format.js';
@@ -146,6 +146,14 @@ export function renderHtml(report: Report, svgs: ReadonlyMap<string, string>): s
   ].join('\n');
 }
 
+/** Deletes PNGs in `dir` that this report does not draw: left from an earlier report there. */
+async function removeStaleFigures(dir: string, report: Report): Promise<void> {
+  const current = new Set(report.sections.flatMap((s) => s.figures.map((f) => `${f.id}.png`)));
+  for (const name of await readdir(dir)) {
+    if (name.endsWith('.png') && !current.has(name)) await rm(join(dir, name));
+  }
+}
+
 /**
  * Renders every figure and writes `outDir/report.html` and `outDir/figures/<id>.png`,
  * creating the folders. Returns the paths written.
@@ -156,6 +164,7 @@ export async function writeReport(
 ): Promise<{ html: string; pngs: string[] }> {
   checkIds(report);
   await mkdir(join(outDir, FIGURES_DIR), { recursive: true });
+  await removeStaleFigures(join(outDir, FIGURES_DIR), report);
   const svgs = new Map<string, string>();
   const pngs: string[] = [];
   for (const figure of report.sections.flatMap((s) => s.figures)) {

@@ -1,6 +1,6 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { formatFlags, parseFlags, UsageError } from '../../src/cli/args.js';
+import { formatFlags, parseFlags, UsageError, withDefaults } from '../../src/cli/args.js';
 import type { FlagSpec } from '../../src/cli/args.js';
 
 const SPECS: FlagSpec[] = [
@@ -17,9 +17,10 @@ const SPECS: FlagSpec[] = [
   { name: 'out', kind: 'string', default: 'runs/x', description: 'out' },
 ];
 
-test('defaults apply when flags are absent', () => {
-  assert.deepEqual(parseFlags([], SPECS), {
-    epochs: 10,
+test('only given flags are parsed; withDefaults fills the rest from the specs', () => {
+  assert.deepEqual(parseFlags([], SPECS), {});
+  assert.deepEqual(withDefaults(parseFlags(['--epochs', '3'], SPECS), SPECS), {
+    epochs: 3,
     'learning-rate': undefined,
     optimizer: 'adam',
     json: false,

@@ -35,6 +35,20 @@ test('a command --help lists its flags', () => {
     assert.match(stdout, new RegExp(flag));
 });
 
+test('seed shows no single default where the experiments differ (each keeps its own)', () => {
+  const { code, stdout } = run(['seed', '--help']);
+  assert.equal(code, 0);
+  assert.match(
+    stdout,
+    /--optimizer <sgd\|adam\|rmsprop>\s+optimizer \(default: each experiment its own\)/,
+  );
+  assert.match(
+    stdout,
+    /--learning-rate <number>\s+learning rate \(default: each experiment its own\)/,
+  );
+  assert.match(stdout, /--updates <integer>\s+parameter updates \(default: 50\)/);
+});
+
 test('unknown commands and bad flags exit with 2 and a clear message', () => {
   const unknown = run(['train']);
   assert.equal(unknown.code, 2);
@@ -99,4 +113,19 @@ test('without a terminal, progress goes to stderr as plain lines', () => {
   assert.match(stderr, /titanic: done in/);
   assert.ok(!stderr.includes('\u001b['), 'no terminal escape sequences');
   assert.equal(stdout, '');
+});
+
+test('seed runs every experiment into one report, each with its own defaults', () => {
+  const out = tempOut();
+  const args = ['seed', '--epochs', '1', '--train-samples', '640', '--updates', '5', '--json'];
+  const { code, stdout, stderr } = run([...args, '--out', out]);
+  assert.equal(code, 0, stderr);
+  const parsed = JSON.parse(stdout) as Record<string, unknown>;
+  assert.deepEqual(Object.keys(parsed), ['activations', 'titanic', 'fashion', 'rnn']);
+  const html = readFileSync(join(out, 'report.html'), 'utf8');
+  for (const id of ['activations', 'titanic', 'fashion', 'rnn'])
+    assert.match(html, new RegExp(`id="${id}"`));
+  // Fashion keeps Adam and Titanic keeps SGD at 0.1: one flag list, per-experiment defaults.
+  assert.match(html, /adam, batch 32, 1 epochs/);
+  assert.match(html, /sgd with learning rate 0\.1, batch 32, 5 updates/);
 });

@@ -9,10 +9,11 @@ import {
   FASHION_MNIST_ENV,
   findFashionMnistDir,
   gatherImageBatch,
-  gatherLabels,
   loadFashionMnist,
 } from '../../src/data/fashion-mnist.js';
 import { idxBytes, syntheticSet, tempDir, writeSyntheticFashionMnist } from './idx-fixtures.js';
+import { imageDataset } from '../../src/data/image-dataset.js';
+import { gatherLabels } from '../../src/engine/dataset.js';
 
 delete process.env[FASHION_MNIST_ENV];
 
@@ -46,12 +47,11 @@ test('gathers batches as pixel / 255 float32 rows and labels in index order', ()
   assert.equal(out[248], 1); // (7 + 248) mod 256 = 255
   assert.equal(out[249], 0);
   const labels = new Float32Array(3);
-  gatherLabels(train, [4, 1, 3], 0, 3, labels);
+  gatherLabels(imageDataset(train), [4, 1, 3], 0, 3, labels);
   assert.deepEqual(Array.from(labels), [4, 1, 3]);
 
   assert.throws(() => gatherImageBatch(train, [0, 5], 0, 2, out), /indices\[1\]=5/);
   assert.throws(() => gatherImageBatch(train, [0], 0, 2, out), /at most indices\.length=1/);
-  assert.throws(() => gatherLabels(train, [0, 1], 0, 2, new Float32Array(1)), /out\.length=1/);
 });
 
 /** A valid plain layout in which `file` is replaced by `bytes`. */

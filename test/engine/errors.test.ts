@@ -14,7 +14,7 @@ import { Dropout } from '../../src/engine/layers/dropout.js';
 import { SimpleRNN } from '../../src/engine/layers/simple-rnn.js';
 import { getLoss } from '../../src/engine/losses.js';
 import type { LossName } from '../../src/engine/losses.js';
-import { Adam, getOptimizer, SGD } from '../../src/engine/optimizers/index.js';
+import { Adam, getOptimizer, RMSprop, SGD } from '../../src/engine/optimizers/index.js';
 import type { OptimizerName } from '../../src/engine/optimizers/index.js';
 import { Sequential } from '../../src/engine/sequential.js';
 import { Tensor } from '../../src/engine/tensor.js';
@@ -158,7 +158,7 @@ test('an empty dataset is refused', () => {
     () => arrayDataset([], [2], []),
     /Dataset: expected at least one sample\. Received: 0 values/,
   );
-  assert.throws(() => model().fit(rawDataset([], [2], [])), /sequential: x is empty/);
+  assert.throws(() => model().fit(rawDataset([], [2], [])), /sequential: x must hold at least one sample\. Received: 0/);
 });
 
 test('constructor arguments are validated with the received value', () => {
@@ -196,11 +196,35 @@ test('constructor arguments are validated with the received value', () => {
   );
   assert.throws(
     () => new SGD({ momentum: 2 }),
-    /SGD: momentum must be in \[0, 1\]\. Received: momentum=2/,
+    /SGD: momentum must be in \[0, 1\)\. Received: momentum=2/,
   );
   assert.throws(
     () => new Adam({ beta1: 1.1 }),
-    /Adam: beta1 must be in \[0, 1\]\. Received: beta1=1\.1/,
+    /Adam: beta1 must be in \[0, 1\)\. Received: beta1=1\.1/,
+  );
+  assert.throws(
+    () => new Adam({ beta2: 1 }),
+    /Adam: beta2 must be in \[0, 1\)\. Received: beta2=1/,
+  );
+  assert.throws(
+    () => new Adam({ epsilon: -1 }),
+    /Adam: epsilon must be a positive finite number\. Received: epsilon=-1/,
+  );
+  assert.throws(
+    () => new RMSprop({ rho: 1 }),
+    /RMSprop: rho must be in \[0, 1\)\. Received: rho=1/,
+  );
+  assert.throws(
+    () => model().evaluate(arrayDataset([1, 2], [2], [0]), { batchSize: 0 }),
+    /evaluate: batchSize must be a positive integer\. Received: batchSize=0/,
+  );
+  assert.throws(
+    () => model().predict(arrayDataset([1, 2], [2], [0]), { batchSize: 2.5 }),
+    /predict: batchSize must be a positive integer\. Received: batchSize=2\.5/,
+  );
+  assert.throws(
+    () => model().fit(arrayDataset([1, 2], [2], [0]), { maxSteps: 0 }),
+    /fit: maxSteps must be a positive integer\. Received: maxSteps=0/,
   );
   assert.throws(
     () => model().fit(arrayDataset([1, 2], [2], [0]), { batchSize: 0 }),
@@ -232,7 +256,7 @@ test('layers refuse inputs of the wrong shape, and models refuse misuse', () => 
       new Sequential({
         layers: [new Dense({ units: 1, name: 'a' }), new Dense({ units: 1, name: 'a' })],
       }),
-    /sequential: two layers named 'a'/,
+    /sequential: layer names must be unique\. Received: a second layer named 'a'/,
   );
   assert.throws(
     () => Tensor.fromArray([2, 2], [1, 2, 3]),

@@ -263,3 +263,11 @@ test('fit rejects a custom dataset whose inputs hold NaN, naming the sample', ()
     /fit: inputs must be finite\. Received: sample 2, value 0 = NaN/,
   );
 });
+
+test('a model without an input shape compiles and builds from the data on fit', () => {
+  const model = new Sequential({ layers: [new Dense({ units: 1, activation: 'sigmoid' })] });
+  model.compile({ optimizer: 'sgd', loss: 'binary_crossentropy' });
+  assert.equal(model.built, false);
+  model.fit(arrayDataset([1, 2, 3, 4], [2], [0, 1]), { batchSize: 2 });
+  assert.deepEqual(model.layers[0].variable('kernel').shape, [2, 1]);
+});

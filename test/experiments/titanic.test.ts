@@ -89,6 +89,7 @@ function syntheticRun(ratios: Record<'W0' | 'W1' | 'W2', number>): TitanicRun {
   };
   return {
     activation: 'sigmoid',
+    normKind: 'l2',
     series,
     initialElement: { W0: 0, W1: 0, W2: 0 },
     validation: { loss: 0.6, accuracy: 0.6 },
@@ -110,4 +111,17 @@ test('the verdict comes from the numbers: frozen only when W0 moves far less tha
     titanicFindings(syntheticRun({ W0: 1e-2, W1: 1e-2, W2: 1e-2 }), moving, 20)[0],
     /did not freeze/,
   );
+});
+
+test('a run of 10 updates or fewer still gives numbers, never NaN', () => {
+  const run = runTitanic(args({ updates: 6 }));
+  const facts = titanicFacts(run);
+  assert.equal(facts.earlyUpdates, 3);
+  for (const line of titanicFindings(run, facts, 6)) assert.doesNotMatch(line, /NaN/);
+});
+
+test('with squared norms the signal decay is still the ratio of L2 norms', () => {
+  const l2 = titanicFacts(runTitanic(args({ updates: 12 })));
+  const squared = titanicFacts(runTitanic(args({ updates: 12, normKind: 'squared' })));
+  assert.ok(Math.abs(squared.signalDecay - l2.signalDecay) <= 1e-6 * l2.signalDecay);
 });

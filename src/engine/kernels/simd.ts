@@ -2,10 +2,8 @@
  * The AssemblyScript SIMD kernels (assembly/kernels.ts, compiled by `npm run build:wasm` to
  * build/kernels.wasm), instantiated on this thread's heap so they work on tensors in place.
  */
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { heap } from '../heap.js';
 import { checkOperands, type Kernels, type Product } from './kernels.js';
+import { instantiateWasm } from './wasm.js';
 
 type MatmulExport = (
   a: number,
@@ -23,30 +21,7 @@ interface WasmKernels {
   matmulTransB: MatmulExport;
 }
 
-/** build/kernels.wasm, relative to this file's place in dist/src/engine/kernels/. */
-const WASM_URL = new URL('../../../../build/kernels.wasm', import.meta.url);
-
-function instantiate(): WasmKernels {
-  let bytes: Uint8Array<ArrayBuffer>;
-  try {
-    bytes = new Uint8Array(readFileSync(fileURLToPath(WASM_URL)));
-  } catch (cause) {
-    throw new Error(
-      `gradscope: the SIMD kernels are not built (expected ${fileURLToPath(WASM_URL)}). ` +
-        'Run `npm run build` first.',
-      { cause },
-    );
-  }
-  const module = new WebAssembly.Module(bytes);
-  const instance = new WebAssembly.Instance(module, { env: { memory: heap.memory, abort } });
-  return instance.exports as unknown as WasmKernels;
-}
-
-function abort(): never {
-  throw new Error('gradscope: a SIMD kernel aborted');
-}
-
-const wasm = instantiate();
+const wasm = instantiateWasm<WasmKernels>('kernels.wasm');
 
 /** Wraps one export: checks the operands (the wasm trusts its pointers), then calls it. */
 function product(op: keyof WasmKernels): Product {

@@ -39,8 +39,9 @@ export class Dense extends Layer {
   /** z = x·W + b, the pre-activation; the same tensor as the output when linear. */
   private z: Tensor | undefined;
   private a: Tensor | undefined;
-  /** ∂L/∂z of the last backward pass. */
+  /** This layer's own buffer for ∂L/∂z (a fused loss passes its own tensor instead). */
   private zGradBuffer: Tensor | undefined;
+  private lastZGrad: Tensor | null = null;
   private inputGradBuffer: Tensor | undefined;
 
   constructor(args: DenseArgs) {
@@ -63,9 +64,9 @@ export class Dense extends Layer {
   get preActivation(): Tensor | null {
     return this.z ?? null;
   }
-  /** ∂L/∂z of the last backward pass. */
+  /** ∂L/∂z of the last backward pass (for a linear layer, ∂L/∂output itself). */
   get preActivationGrad(): Tensor | null {
-    return this.zGradBuffer ?? null;
+    return this.lastZGrad;
   }
 
   computeOutputShape(inputShape: Shape): Shape {
@@ -111,8 +112,6 @@ export class Dense extends Layer {
         z.size / this.units,
         this.units,
       );
-    } else {
-      this.zGradBuffer = undefined;
     }
     this.lastOutputGrad = outputGrad;
     return this.backwardFromPreActivation(zGrad, needInputGrad);
@@ -126,12 +125,12 @@ export class Dense extends Layer {
   backwardFromLogits(outputGrad: Tensor, zGrad: Tensor, needInputGrad: boolean): Tensor | null {
     this.checkOutputGrad(outputGrad);
     this.lastOutputGrad = outputGrad;
-    this.zGradBuffer = zGrad;
     return this.backwardFromPreActivation(zGrad, needInputGrad);
   }
 
   // ∂L/∂W += xᵀ·∂L/∂z;  ∂L/∂b += Σ_rows ∂L/∂z;  ∂L/∂x = ∂L/∂z·Wᵀ
   private backwardFromPreActivation(zGrad: Tensor, needInputGrad: boolean): Tensor | null {
+    this.lastZGrad = zGrad;
     const x = this.lastInput!;
     const inFeatures = this.kernel.shape[0];
     const rows = x.size / inFeatures;

@@ -1,4 +1,4 @@
-/** The layers, and the registry that resolves a saved layer's class name (no side-effect registration). */
+/** The layers. */
 export { Layer } from './layer.js';
 export type { LayerArgs, StepInfo } from './layer.js';
 export { Variable } from './variable.js';

@@ -83,7 +83,12 @@ export abstract class Layer {
   /** The layer's variable whose name ends in `/<short>` (e.g. 'kernel'). */
   variable(short: string): Variable {
     const found = this.variables.find((v) => v.name === `${this.name}/${short}`);
-    if (!found) throw new ValueError(`${this.name}: has no weight '${short}'`);
+    if (!found) {
+      const names = this.variables.map((v) => v.name.slice(`${this.name}/`.length));
+      throw new ValueError(
+        `${this.name}: has no weight '${short}'. Expected one of: ${names.join(', ') || '(none)'}`,
+      );
+    }
     return found;
   }
 

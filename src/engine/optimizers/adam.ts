@@ -3,11 +3,16 @@
  *   m ← m + (g − m)(1 − β1);  v ← v + (g² − v)(1 − β2)
  *   w ← w − lr·√(1 − β2ᵗ)/(1 − β1ᵗ) · m/(√v + ε)
  */
-import { checkRange } from '../errors.js';
+import { checkDecay, checkPositive } from '../errors.js';
 import { vectorKernels } from '../kernels/vector-kernels.js';
 import type { Tensor } from '../tensor.js';
 import { Optimizer } from './optimizer.js';
 import type { OptimizerArgs } from './optimizer.js';
+
+/** Keras' Adam defaults. */
+export const ADAM_BETA1 = 0.9;
+export const ADAM_BETA2 = 0.999;
+export const ADAM_EPSILON = 1e-7;
 
 export interface AdamArgs extends OptimizerArgs {
   /** Decay of the first moment. Defaults to 0.9. */
@@ -27,11 +32,12 @@ export class Adam extends Optimizer {
 
   constructor(args: AdamArgs = {}) {
     super(args);
-    this.beta1 = args.beta1 ?? 0.9;
-    this.beta2 = args.beta2 ?? 0.999;
-    this.epsilon = args.epsilon ?? 1e-7;
-    checkRange('Adam', 'beta1', this.beta1, 0, 1);
-    checkRange('Adam', 'beta2', this.beta2, 0, 1);
+    this.beta1 = args.beta1 ?? ADAM_BETA1;
+    this.beta2 = args.beta2 ?? ADAM_BETA2;
+    this.epsilon = args.epsilon ?? ADAM_EPSILON;
+    checkDecay('Adam', 'beta1', this.beta1);
+    checkDecay('Adam', 'beta2', this.beta2);
+    checkPositive('Adam', 'epsilon', this.epsilon);
   }
 
   protected update(w: Tensor, g: Tensor, [m, v]: Tensor[], t: number): number {

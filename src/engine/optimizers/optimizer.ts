@@ -13,7 +13,7 @@ export interface OptimizerArgs {
   /** Step size. Defaults to 0.001 (SGD: 0.01). */
   learningRate?: number;
   /** Rewrites the gradients before each step (clipping). Defaults to none. */
-  clipper?: GradientClipper;
+  clipper?: GradientClipper | null;
 }
 
 /** What a clipper did to one step's gradients. */

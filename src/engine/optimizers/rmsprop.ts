@@ -3,10 +3,14 @@
  *   v ← ρ·v + (1 − ρ)·g²;  Δ = lr·g/√(v − ḡ² + ε)  (ḡ the running mean of g when centered)
  *   w ← w − Δ, or with momentum μ: s ← μ·s + Δ;  w ← w − s
  */
-import { checkRange } from '../errors.js';
+import { checkDecay, checkPositive } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import { Optimizer } from './optimizer.js';
 import type { OptimizerArgs } from './optimizer.js';
+
+/** Keras' RMSprop defaults. */
+export const RMSPROP_RHO = 0.9;
+export const RMSPROP_EPSILON = 1e-7;
 
 export interface RMSpropArgs extends OptimizerArgs {
   /** Decay of the squared-gradient average. Defaults to 0.9. */
@@ -29,12 +33,13 @@ export class RMSprop extends Optimizer {
 
   constructor(args: RMSpropArgs = {}) {
     super(args);
-    this.rho = args.rho ?? 0.9;
+    this.rho = args.rho ?? RMSPROP_RHO;
     this.momentum = args.momentum ?? 0;
-    this.epsilon = args.epsilon ?? 1e-7;
+    this.epsilon = args.epsilon ?? RMSPROP_EPSILON;
     this.centered = args.centered ?? false;
-    checkRange('RMSprop', 'rho', this.rho, 0, 1);
-    checkRange('RMSprop', 'momentum', this.momentum, 0, 1);
+    checkDecay('RMSprop', 'rho', this.rho);
+    checkDecay('RMSprop', 'momentum', this.momentum);
+    checkPositive('RMSprop', 'epsilon', this.epsilon);
   }
 
   protected update(wt: Tensor, gt: Tensor, slots: Tensor[]): number {
@@ -64,6 +69,7 @@ export class RMSprop extends Optimizer {
       ...super.getConfig(),
       rho: this.rho,
       momentum: this.momentum,
+      epsilon: this.epsilon,
       centered: this.centered,
     };
   }

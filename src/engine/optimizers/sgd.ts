@@ -4,7 +4,7 @@
  *   w ← w + μ·v − lr·g                     (nesterov)
  *   w ← w − lr·g                           (μ = 0)
  */
-import { checkRange } from '../errors.js';
+import { checkDecay } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import { Optimizer } from './optimizer.js';
 import type { OptimizerArgs } from './optimizer.js';
@@ -28,7 +28,7 @@ export class SGD extends Optimizer {
   constructor(args: SGDArgs = {}) {
     super(args, SGD_LEARNING_RATE);
     this.momentum = args.momentum ?? 0;
-    checkRange('SGD', 'momentum', this.momentum, 0, 1);
+    checkDecay('SGD', 'momentum', this.momentum);
     this.nesterov = args.nesterov ?? false;
     this.slotCount = this.momentum > 0 ? 1 : 0;
   }
