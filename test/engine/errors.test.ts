@@ -158,7 +158,10 @@ test('an empty dataset is refused', () => {
     () => arrayDataset([], [2], []),
     /Dataset: expected at least one sample\. Received: 0 values/,
   );
-  assert.throws(() => model().fit(rawDataset([], [2], [])), /sequential: x must hold at least one sample\. Received: 0/);
+  assert.throws(
+    () => model().fit(rawDataset([], [2], [])),
+    /sequential: x must hold at least one sample\. Received: 0/,
+  );
 });
 
 test('constructor arguments are validated with the received value', () => {
