@@ -1,6 +1,6 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { lineChart } from '../../src/report/charts.js';
@@ -146,4 +146,14 @@ test('renderHtml rejects malformed and repeated ids', () => {
     name: 'ValueError',
     message: "writeReport: ids must be unique. Received: 'norms' twice",
   });
+});
+
+test('writeReport removes PNGs an earlier report left in figures/, and only PNGs', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'gradscope-report-'));
+  await mkdir(join(dir, 'figures'), { recursive: true });
+  await writeFile(join(dir, 'figures', 'old-figure.png'), 'stale');
+  await writeFile(join(dir, 'figures', 'notes.txt'), 'keep');
+  await writeReport(sampleReport(), dir);
+  const names = (await readdir(join(dir, 'figures'))).sort();
+  assert.deepEqual(names, ['hist.png', 'norms.png', 'notes.txt']);
 });
