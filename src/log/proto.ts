@@ -154,7 +154,7 @@ const eventType = protobuf.parse(TENSORBOARD_PROTO).root.lookupType('tensorboard
 
 /** Serializes an event to its protobuf wire bytes. */
 export function encodeEvent(event: EventMessage): Uint8Array {
-  return eventType.encode(eventType.fromObject(event)).finish();
+  return eventType.encode(event).finish();
 }
 
 /**
