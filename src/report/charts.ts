@@ -65,6 +65,13 @@ export function checkData(owner: string, data: readonly Row[]): void {
   }
 }
 
+/** The legend-bearing colour channel for `series`, in data order; nothing without a series. */
+export function seriesColor(args: XYChartArgs) {
+  if (args.series === undefined) return {};
+  const title = args.seriesTitle ?? args.series;
+  return { color: { field: args.series, type: 'nominal' as const, title, sort: null } };
+}
+
 function lineEncoding(args: LineChartArgs, owner: string) {
   const y = positionalScale(args.y, args.data, owner);
   const x = positionalScale(args.x, args.data, owner);
@@ -82,16 +89,7 @@ function lineEncoding(args: LineChartArgs, owner: string) {
       title: args.y.title ?? args.y.field,
       ...y,
     },
-    ...(args.series === undefined
-      ? {}
-      : {
-          color: {
-            field: args.series,
-            type: 'nominal' as const,
-            title: args.seriesTitle ?? args.series,
-            sort: null,
-          },
-        }),
+    ...seriesColor(args),
     tooltip: tooltipFields.map((field) => ({ field })),
   };
 }
