@@ -2,6 +2,7 @@
  * Loops over whole tensors behind one interface, SIMD (assembly/vector.ts) and the plain-
  * TypeScript reference that defines them: optimizer updates, each returning Σ Δw², and Σ x².
  */
+import { heap } from '../heap.js';
 import type { Tensor } from '../tensor.js';
 import { instantiateWasm } from './wasm.js';
 
@@ -20,6 +21,18 @@ export interface VectorKernels {
   adam(w: Tensor, g: Tensor, m: Tensor, v: Tensor, step: AdamStep): number;
   /** Σ x² over the tensor, in float64: NaN or Infinity exactly when an element is. */
   sumOfSquares(x: Tensor): number;
+  /**
+   * out[b·size + p] = images[indices[b]·size + p] / 255 for b < count: a batch of byte images
+   * gathered and scaled. Arguments are heap byte addresses (uint8 images, int32 indices,
+   * float32 out).
+   */
+  gatherBytesScaled(
+    images: number,
+    indices: number,
+    count: number,
+    size: number,
+    out: number,
+  ): void;
 }
 
 export const referenceVectorKernels: VectorKernels = {
@@ -44,6 +57,15 @@ export const referenceVectorKernels: VectorKernels = {
     for (let i = 0; i < x.length; i++) sum += x[i] * x[i];
     return sum;
   },
+  gatherBytesScaled(images, indices, count, size, out) {
+    const buffer = heap.memory.buffer;
+    const index = new Int32Array(buffer, indices, count);
+    const target = new Float32Array(buffer, out, count * size);
+    for (let b = 0; b < count; b++) {
+      const pixels = new Uint8Array(buffer, images + index[b] * size, size);
+      for (let p = 0; p < size; p++) target[b * size + p] = pixels[p] / 255;
+    }
+  },
 };
 
 interface VectorExports {
@@ -59,6 +81,13 @@ interface VectorExports {
     eps: number,
   ): number;
   sumOfSquares(x: number, n: number): number;
+  gatherBytesScaled(
+    images: number,
+    indices: number,
+    count: number,
+    size: number,
+    out: number,
+  ): void;
 }
 
 const wasm = instantiateWasm<VectorExports>('vector.wasm');
@@ -67,6 +96,8 @@ export const simdVectorKernels: VectorKernels = {
   adam: (w, g, m, v, { lrT, a1, a2, epsilon }) =>
     wasm.adamUpdate(w.ptr, g.ptr, m.ptr, v.ptr, w.size, lrT, a1, a2, epsilon),
   sumOfSquares: (x) => wasm.sumOfSquares(x.ptr, x.size),
+  gatherBytesScaled: (images, indices, count, size, out) =>
+    wasm.gatherBytesScaled(images, indices, count, size, out),
 };
 
 export const vectorKernels: VectorKernels =
