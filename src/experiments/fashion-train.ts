@@ -52,7 +52,13 @@ export function trainFashion(
   const train = imageDataset(data.train);
   const validation = imageDataset(data.test);
   const trainWriter = new RunWriter(join(args.logDir, 'train'));
-  const validationWriter = new RunWriter(join(args.logDir, 'validation'));
+  let validationWriter: RunWriter;
+  try {
+    validationWriter = new RunWriter(join(args.logDir, 'validation'));
+  } catch (error) {
+    trainWriter.close();
+    throw error;
+  }
   const probes = new GradientProbes({
     sink: trainWriter,
     every: {

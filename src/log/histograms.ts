@@ -19,6 +19,7 @@
 import { DataClass, DataType } from './proto.js';
 import type { HistogramMessage, SummaryMetadataMessage, SummaryValueMessage } from './proto.js';
 import { realTensor, realTensorValues, tensorShape } from './tensor-proto.js';
+import { checkPositiveInteger } from '../engine/errors.js';
 
 export const HISTOGRAMS_PLUGIN_NAME = 'histograms';
 
@@ -49,11 +50,7 @@ export function computeHistogram(
   values: ArrayLike<number>,
   bucketCount = DEFAULT_BUCKET_COUNT,
 ): HistogramSummary {
-  if (!Number.isInteger(bucketCount) || bucketCount < 1) {
-    throw new Error(
-      `histogram: bucketCount must be a positive integer. Received: bucketCount=${bucketCount}`,
-    );
-  }
+  checkPositiveInteger('histogram', 'bucketCount', bucketCount);
   let min = Infinity;
   let max = -Infinity;
   let finiteCount = 0;
