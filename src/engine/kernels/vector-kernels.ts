@@ -26,14 +26,17 @@ export interface VectorKernels {
    * gathered and scaled. Arguments are heap byte addresses (uint8 images, int32 indices,
    * float32 out).
    */
-  gatherBytesScaled(
-    images: number,
-    indices: number,
-    count: number,
-    size: number,
-    out: number,
-  ): void;
+  gatherBytesScaled: GatherBytes;
 }
+
+/** The gather's signature, shared by the interface and the wasm export it calls as is. */
+type GatherBytes = (
+  images: number,
+  indices: number,
+  count: number,
+  size: number,
+  out: number,
+) => void;
 
 export const referenceVectorKernels: VectorKernels = {
   adam(wt, gt, mt, vt, { lrT, a1, a2, epsilon }) {
@@ -81,13 +84,7 @@ interface VectorExports {
     eps: number,
   ): number;
   sumOfSquares(x: number, n: number): number;
-  gatherBytesScaled(
-    images: number,
-    indices: number,
-    count: number,
-    size: number,
-    out: number,
-  ): void;
+  gatherBytesScaled: GatherBytes;
 }
 
 const wasm = instantiateWasm<VectorExports>('vector.wasm');
@@ -96,8 +93,7 @@ export const simdVectorKernels: VectorKernels = {
   adam: (w, g, m, v, { lrT, a1, a2, epsilon }) =>
     wasm.adamUpdate(w.ptr, g.ptr, m.ptr, v.ptr, w.size, lrT, a1, a2, epsilon),
   sumOfSquares: (x) => wasm.sumOfSquares(x.ptr, x.size),
-  gatherBytesScaled: (images, indices, count, size, out) =>
-    wasm.gatherBytesScaled(images, indices, count, size, out),
+  gatherBytesScaled: wasm.gatherBytesScaled,
 };
 
 export const vectorKernels: VectorKernels =
