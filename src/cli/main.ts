@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import { removeEventFiles } from '../log/clean.js';
 import { writeReport } from '../report/html.js';
 import type { ReportSection } from '../report/types.js';
+import { packageVersion } from '../package-root.js';
 import type { Experiment, ExperimentOutput } from '../experiments/experiment.js';
 import { formatFlags, parseFlags, UsageError, withDefaults } from './args.js';
 import type { FlagSpec, FlagValues } from './args.js';
@@ -45,6 +46,7 @@ function usage(): string {
     'gradscope — see the gradient flow through every layer, and fix it',
     '',
     'Usage: gradscope <command> [flags]      (gradscope <command> --help for its flags)',
+    '       gradscope --version | -V',
     '',
     'Commands:',
     `  ${SEED_COMMAND.padEnd(width)}  run every experiment below and write one report (npm start)`,
@@ -107,6 +109,10 @@ export async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === '--help' || command === 'help' || command === '-h') {
     console.log(usage());
+    return 0;
+  }
+  if (command === '--version' || command === '-V') {
+    console.log(packageVersion());
     return 0;
   }
   const { experiments, specs, summary } = resolveCommand(command);
