@@ -13,9 +13,7 @@ export { prepareTitanic } from './titanic-features.js';
 export type { PrepareTitanicArgs, TitanicDataset, TitanicSplit } from './titanic-features.js';
 
 /** data/titanic/train.csv of the package, wherever it is installed. */
-export const DEFAULT_TITANIC_PATH = fileURLToPath(
-  new URL('data/titanic/train.csv', PACKAGE_ROOT),
-);
+export const DEFAULT_TITANIC_PATH = fileURLToPath(new URL('data/titanic/train.csv', PACKAGE_ROOT));
 
 export type Port = 'C' | 'Q' | 'S';
 
