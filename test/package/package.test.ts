@@ -38,6 +38,8 @@ interface PackResult {
 
 let work: string;
 let project: string;
+/** The installed command's node_modules/.bin link, which is what a global install makes too. */
+let bin: string;
 let packed: PackResult;
 
 /** `npm_config_yes=false`: npx runs the installed bin or fails, never fetches a namesake. */
@@ -60,6 +62,7 @@ before(() => {
   }
   work = mkdtempSync(join(tmpdir(), 'gradscope-package-'));
   project = join(work, 'consumer');
+  bin = join(project, 'node_modules/.bin/gradscope');
   const started = performance.now();
   const pack = run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', work], ROOT);
   assert.equal(pack.code, 0, pack.output);
@@ -134,9 +137,13 @@ test('the declarations import types only from runtime dependencies', () => {
   assert.deepEqual([...new Set(foreign)], []);
 });
 
-test('npx gradscope --version and -V print the package version', () => {
-  for (const flag of ['--version', '-V']) {
-    const result = run('npx', ['gradscope', flag], project);
+test('npx gradscope --version and the linked bin with -V print the package version', () => {
+  // Then the link itself, from another directory: nothing is looked for relative to the cwd.
+  for (const [command, args, cwd] of [
+    ['npx', ['gradscope', '--version'], project],
+    [bin, ['-V'], work],
+  ] as const) {
+    const result = run(command, [...args], cwd);
     assert.equal(result.code, 0, result.output);
     assert.equal(result.stdout, `${packed.version}\n`);
   }
@@ -154,13 +161,9 @@ test('npx gradscope rnn --json runs the kernels from node_modules', () => {
   assert.ok(existsSync(join(out, 'report.html')));
 });
 
-test('npx gradscope titanic --json reads the Titanic data shipped in the package', () => {
+test('gradscope titanic --json reads the Titanic data shipped in the package', () => {
   const out = join(work, 'runs-titanic');
-  const result = run(
-    'npx',
-    ['gradscope', 'titanic', '--updates', '2', '--json', '--out', out],
-    project,
-  );
+  const result = run(bin, ['titanic', '--updates', '2', '--json', '--out', out], work);
   assert.equal(result.code, 0, result.output);
   const json = JSON.parse(result.stdout);
   assert.ok(json.features.includes('Pclass_1'), `features: ${json.features}`);
