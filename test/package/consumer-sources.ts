@@ -61,10 +61,10 @@ export const TSCONFIG = JSON.stringify({
 });
 
 export const TS_CONSUMER = `
-import { arrayDataset, Dense, Sequential, SGD, type DenseArgs, type History } from 'gradscope';
-import { DirectoryProvider, type RunProvider } from 'gradscope/log';
+import { arrayDataset, Dense, Sequential, SGD, writeReport } from 'gradscope';
+import type { DenseArgs, History, Report } from 'gradscope';
+import { DirectoryProvider, MemoryProvider, type RunProvider } from 'gradscope/log';
 import { GradientProbes, type RecordSink } from 'gradscope/probe';
-import { writeReport, type Report } from 'gradscope/report';
 
 const args: DenseArgs = { units: 3, activation: 'relu', inputShape: [2] };
 const model = new Sequential({ layers: [new Dense(args)] });
@@ -75,6 +75,7 @@ const history: History = model.fit(arrayDataset([1, 2], [2], [0, 1, 0]), {
 });
 const provider: RunProvider = new DirectoryProvider('runs');
 const runs: Promise<string[]> = provider.listRuns();
+const memory: RunProvider = new MemoryProvider();
 const title: Report['title'] = 'a report';
 
 // @ts-expect-error units is a number
@@ -84,5 +85,5 @@ model.compile({ optimizer: 'sgd', loss: 'hinge_of_doom' });
 // @ts-expect-error listRuns returns a promise
 const count: number = provider.listRuns();
 
-export { count, history, runs, title, writeReport };
+export { count, history, memory, runs, title, writeReport };
 `;
