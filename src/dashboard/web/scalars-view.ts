@@ -6,6 +6,8 @@ import { byId, selectedInfo, union, type DashboardState } from './state.js';
 
 /** Charts drawn at once; a filter narrows the rest. */
 export const MAX_SCALAR_CHARTS = 24;
+/** Loss tags come first: the chart a user looks at before any other. */
+const LOSS = /(^|\/)(epoch_)?loss$/;
 
 /**
  * TensorBoard's smoothing: an exponential moving average, debiased so the first points are not
@@ -46,9 +48,9 @@ export class ScalarsView {
     const weight = Number(this.smoothing.value);
     byId('scalar-smoothing-label').textContent = weight.toFixed(2);
     const pattern = this.pattern();
-    const tags = union(this.state, (info) => info.scalars).filter(
-      (tag) => pattern?.test(tag) ?? true,
-    );
+    const tags = union(this.state, (info) => info.scalars)
+      .filter((tag) => pattern?.test(tag) ?? true)
+      .sort((a, b) => Number(!LOSS.test(a)) - Number(!LOSS.test(b)) || a.localeCompare(b));
     const shown = tags.slice(0, MAX_SCALAR_CHARTS);
     const runs = selectedInfo(this.state);
     const entries = await Promise.all(
