@@ -159,6 +159,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       `Report: ${written.html} (${written.pngs.length} figures in ${resolve(outDir, 'figures')})`,
     );
     progress.note(`Event files: tensorboard --logdir ${outDir}`);
+    progress.note(`Dashboard: npx gradscope ${SERVE_COMMAND} --logdir ${outDir}`);
   }
   return 0;
 }
