@@ -16,9 +16,11 @@
  *
  * Stress mode: with the environment variable GRADSCOPE_HEAP_STRESS=1 (or `stress: true`),
  * every allocation grows the memory by one page, so every allocation changes `memory.buffer`,
- * as the rarest real grow would. CI runs the whole suite once more in this mode. One page per
- * allocation keeps a process below wasm32's 4 GiB for 65,000 allocations; grown pages that no
- * block reaches are never touched, so they cost address space, not resident memory.
+ * as the rarest real grow would. CI runs the whole suite once more in this mode. A page per
+ * allocation is the least a grow can be, and wasm32 stops at 65,536 pages (4 GiB), so stress
+ * growth stops at half of that (about 32,000 allocations into a process: every test file
+ * but the kernel grids stays under it) and leaves the other half for the tensors. Grown pages
+ * that no block reaches are never touched: they cost address space, not resident memory.
  */
 
 const PAGE_BYTES = 65536;
@@ -28,6 +30,8 @@ const RESERVED_BYTES = PAGE_BYTES;
 const ALIGN = 16;
 /** 4 GiB is WebAssembly's 32-bit limit. */
 const MAX_PAGES = 65536;
+/** Stress mode grows no further than this, so that real growth always has room. */
+const STRESS_MAX_PAGES = MAX_PAGES / 2;
 
 export interface HeapArgs {
   /** Pages (64 KiB) to start with. Defaults to 256 (16 MiB). */
@@ -73,7 +77,9 @@ export class Heap {
       throw new RangeError(`Heap.alloc: bytes must be a non-negative integer. Received: ${bytes}`);
     }
     const size = Math.max(ALIGN, Math.ceil(bytes / ALIGN) * ALIGN);
-    if (this.stress) this.grow(1);
+    if (this.stress && this.memory.buffer.byteLength < STRESS_MAX_PAGES * PAGE_BYTES) {
+      this.grow(1);
+    }
     const index = this.freeList.findIndex((block) => block.bytes >= size);
     if (index >= 0) {
       const block = this.freeList[index];
