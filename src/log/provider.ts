@@ -7,9 +7,11 @@ import path from 'node:path';
 import type { ReadWarning } from './event-reader.js';
 import type { Bucket } from './histograms.js';
 import { isEventFileName, RunIndex } from './run-index.js';
+import type { TextPoint } from './text.js';
 
 export type { Bucket } from './histograms.js';
 export type { ReadWarning } from './event-reader.js';
+export type { TextPoint } from './text.js';
 
 export interface ScalarPoint {
   step: number;
@@ -28,16 +30,18 @@ export interface HistogramPoint {
 export interface RunTags {
   scalars: string[];
   histograms: string[];
+  texts: string[];
 }
 
 export interface RunProvider {
   /** Names of all runs, sorted. */
   listRuns(): Promise<string[]>;
-  /** Tags of the run that hold scalars and histograms, each list sorted. */
+  /** Tags of the run that hold scalars, histograms and texts, each list sorted. */
   listTags(run: string): Promise<RunTags>;
   /** The tag's points in the order they were written (files in name order). */
   readScalars(run: string, tag: string): Promise<ScalarPoint[]>;
   readHistograms(run: string, tag: string): Promise<HistogramPoint[]>;
+  readTexts(run: string, tag: string): Promise<TextPoint[]>;
   /** Damage found in the event files read so far (see event-reader.ts). */
   warnings(): ReadWarning[];
 }
@@ -68,6 +72,10 @@ export class DirectoryProvider implements RunProvider {
 
   async readHistograms(run: string, tag: string): Promise<HistogramPoint[]> {
     return (await this.refreshed(run)).histograms(tag);
+  }
+
+  async readTexts(run: string, tag: string): Promise<TextPoint[]> {
+    return (await this.refreshed(run)).texts(tag);
   }
 
   warnings(): ReadWarning[] {

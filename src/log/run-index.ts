@@ -10,13 +10,14 @@ import { isHistogramSummary, readHistogramValue } from './histograms.js';
 import type { HistogramPoint, RunTags, ScalarPoint } from './provider.js';
 import type { SummaryValueMessage } from './proto.js';
 import { isScalarSummary, readScalarValue } from './scalars.js';
+import { isTextSummary, readTextValue, type TextPoint } from './text.js';
 
 /** TensorBoard's own test: a file belongs to a run when its name contains "tfevents". */
 export function isEventFileName(name: string): boolean {
   return name.includes('tfevents');
 }
 
-type Kind = 'scalars' | 'histograms' | 'other';
+type Kind = 'scalars' | 'histograms' | 'texts' | 'other';
 
 interface FileState {
   /** File size when last read; a smaller size means the file was rewritten. */
@@ -25,6 +26,7 @@ interface FileState {
   end: number;
   scalars: Map<string, ScalarPoint[]>;
   histograms: Map<string, HistogramPoint[]>;
+  texts: Map<string, TextPoint[]>;
   skipped: ReadWarning[];
   stopped?: ReadWarning;
 }
@@ -71,11 +73,17 @@ export class RunIndex {
   tags(): RunTags {
     const scalars = new Set<string>();
     const histograms = new Set<string>();
+    const texts = new Set<string>();
     for (const state of this.files.values()) {
       for (const tag of state.scalars.keys()) scalars.add(tag);
       for (const tag of state.histograms.keys()) histograms.add(tag);
+      for (const tag of state.texts.keys()) texts.add(tag);
     }
-    return { scalars: [...scalars].sort(), histograms: [...histograms].sort() };
+    return {
+      scalars: [...scalars].sort(),
+      histograms: [...histograms].sort(),
+      texts: [...texts].sort(),
+    };
   }
 
   /** Copies of the tag's scalar points, files in name order, records in file order. */
@@ -91,6 +99,11 @@ export class RunIndex {
         buckets: point.buckets.map((bucket) => ({ ...bucket })),
       })),
     );
+  }
+
+  /** Copies of the tag's text points, files in name order, records in file order. */
+  texts(tag: string): TextPoint[] {
+    return this.orderedStates().flatMap((s) => (s.texts.get(tag) ?? []).map((p) => ({ ...p })));
   }
 
   /** Current warnings: skipped records stay listed; a stop is listed until reading gets past it. */
@@ -114,7 +127,14 @@ export class RunIndex {
       const { size } = await handle.stat();
       let state = this.files.get(name);
       if (state === undefined || size < state.size) {
-        state = { size: 0, end: 0, scalars: new Map(), histograms: new Map(), skipped: [] };
+        state = {
+          size: 0,
+          end: 0,
+          scalars: new Map(),
+          histograms: new Map(),
+          texts: new Map(),
+          skipped: [],
+        };
         this.files.set(name, state);
       }
       if (size === state.size) return;
@@ -151,6 +171,13 @@ export class RunIndex {
         } else {
           append(state.histograms, tag, { step, wallTime, buckets });
         }
+      } else if (kind === 'texts') {
+        const text = readTextValue(value);
+        if (text === undefined) {
+          state.skipped.push({ file, offset, message: undecodable(tag, 'text', step) });
+        } else {
+          append(state.texts, tag, { step, wallTime, text });
+        }
       }
     }
   }
@@ -160,6 +187,7 @@ export class RunIndex {
     if (kind === undefined) {
       if (isScalarSummary(value)) kind = 'scalars';
       else if (isHistogramSummary(value)) kind = 'histograms';
+      else if (isTextSummary(value)) kind = 'texts';
       else if (value.metadata?.pluginData !== undefined) kind = 'other';
       if (kind !== undefined) this.kinds.set(tag, kind);
     }
