@@ -153,7 +153,9 @@ export interface EventMessage {
   summary?: { value?: SummaryValueMessage[] };
 }
 
-const eventType = protobuf.parse(TENSORBOARD_PROTO).root.lookupType('tensorboard.Event');
+const root = protobuf.parse(TENSORBOARD_PROTO).root;
+const eventType = root.lookupType('tensorboard.Event');
+const summaryValueType = root.lookupType('tensorboard.Summary.Value');
 
 /** Serializes an event to its protobuf wire bytes. */
 export function encodeEvent(event: EventMessage): Uint8Array {
@@ -167,4 +169,13 @@ export function encodeEvent(event: EventMessage): Uint8Array {
 export function decodeEvent(bytes: Uint8Array): EventMessage {
   const message = eventType.decode(bytes);
   return eventType.toObject(message, { longs: Number, enums: Number }) as EventMessage;
+}
+
+/** Parses protobuf wire bytes as one Summary.Value. Throws if they are not one. */
+export function decodeSummaryValue(bytes: Uint8Array): SummaryValueMessage {
+  const message = summaryValueType.decode(bytes);
+  return summaryValueType.toObject(message, {
+    longs: Number,
+    enums: Number,
+  }) as SummaryValueMessage;
 }

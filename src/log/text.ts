@@ -14,14 +14,6 @@ import type { SummaryMetadataMessage, SummaryValueMessage } from './proto.js';
 
 export const TEXT_PLUGIN_NAME = 'text';
 
-/** A text summary at one step. */
-export interface TextPoint {
-  step: number;
-  /** Seconds since the Unix epoch. */
-  wallTime: number;
-  text: string;
-}
-
 /** Something that records text; RunWriter and the in-memory runs do. */
 export interface TextSink {
   /** Records `text` under `tag` at `step`; `wallTime` is in seconds since the Unix epoch. */

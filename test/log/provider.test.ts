@@ -57,6 +57,7 @@ test('reads back what RunWriter wrote, and what it writes later', async () => {
     scalars: ['loss'],
     histograms: ['dense/kernel'],
     texts: [],
+    order: ['loss', 'dense/kernel'],
   });
   assert.deepEqual(await provider.readScalars('train', 'loss'), [
     { step: 0, wallTime: 10, value: 0.5 },

@@ -45,6 +45,7 @@ test('texts round-trip through RunWriter and the provider, unicode and empty inc
     scalars: ['loss'],
     histograms: [],
     texts: ['verdicts'],
+    order: ['verdicts', 'loss'],
   });
   assert.deepEqual(
     await provider.readTexts('run', 'verdicts'),
