@@ -108,13 +108,17 @@ export class WireReader {
 
   /** Skips a field of `wireType` whose key was just read. */
   skip(wireType: number, end: number): void {
-    if (wireType === 0) this.varint(end);
-    else if (wireType === 1) (this.need(8, end), (this.pos += 8));
-    else if (wireType === 2) {
-      const length = this.length(end); // read first: it moves `pos` past the length varint
-      this.pos += length;
-    } else if (wireType === 5) (this.need(4, end), (this.pos += 4));
+    if (wireType === 0) {
+      this.varint(end);
+      return;
+    }
+    let length: number;
+    if (wireType === 1) length = 8;
+    else if (wireType === 2) length = this.length(end); // moves `pos` past the length varint
+    else if (wireType === 5) length = 4;
     else throw new WireError(`unsupported wire type ${wireType}`);
+    this.need(length, end);
+    this.pos += length;
   }
 
   private need(bytes: number, end: number): void {
