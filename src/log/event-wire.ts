@@ -67,6 +67,8 @@ export class WireReader {
   /** An unsigned varint of up to 64 bits, exact up to 2^53. */
   varint(end: number): number {
     const bytes = this.bytes;
+    // Keys, small lengths and small steps take one byte: the common case, kept short.
+    if (this.pos < end && bytes[this.pos] < 0x80) return bytes[this.pos++];
     let result = 0;
     let scale = 1;
     for (let i = 0; i < 10; i++) {
@@ -114,7 +116,8 @@ export class WireReader {
     }
     let length: number;
     if (wireType === 1) length = 8;
-    else if (wireType === 2) length = this.length(end); // moves `pos` past the length varint
+    else if (wireType === 2)
+      length = this.length(end); // moves `pos` past the length varint
     else if (wireType === 5) length = 4;
     else throw new WireError(`unsupported wire type ${wireType}`);
     this.need(length, end);

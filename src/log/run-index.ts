@@ -21,7 +21,7 @@ import { decodeSummaryValue, type SummaryValueMessage } from './proto.js';
 import { visitRecords, type RecordProblems } from './record-format.js';
 import { ScalarColumns } from './scalar-columns.js';
 import { readScalarValue, SCALARS_PLUGIN_NAME } from './scalars.js';
-import { TagTable, type TagEntry } from './tag-table.js';
+import { TagTable } from './tag-table.js';
 import { readTextValue, TEXT_PLUGIN_NAME } from './text.js';
 
 /** TensorBoard's own test: a file belongs to a run when its name contains "tfevents". */
@@ -33,7 +33,15 @@ export function isEventFileName(name: string): boolean {
 export const CHUNK_BYTES = 8 << 20;
 
 type Kind = 'scalars' | 'histograms' | 'texts' | 'other';
-type Tag = TagEntry<Kind>;
+/** One tag of the run and what the reader learned about it. */
+interface Tag {
+  readonly name: string;
+  /** Fixed by the first value that reveals it, as in TensorBoard; undefined until then. */
+  kind: Kind | undefined;
+  /** The file state last written to, and the tag's scalar columns there: spares two lookups. */
+  state: FileState | undefined;
+  columns: ScalarColumns | undefined;
+}
 
 interface FileState {
   /** File size when last read; a smaller size means the file was rewritten. */
@@ -60,7 +68,12 @@ export class RunIndex {
   private readonly files = new Map<string, FileState>();
   /** Event file names in the order their points are concatenated. */
   private fileOrder: string[] = [];
-  private readonly tagTable = new TagTable<Kind>();
+  private readonly tagTable = new TagTable<Tag>((name) => ({
+    name,
+    kind: undefined,
+    state: undefined,
+    columns: undefined,
+  }));
   private readonly byName = new Map<string, Tag>();
   private lastRefresh: Promise<void> = Promise.resolve();
   // Decoding state, reused from record to record.
@@ -227,10 +240,15 @@ export class RunIndex {
         state.skipped.push({ file, offset, message: undecodable(tag.name, 'scalar', step) });
         return;
       }
-      let columns = state.scalars.get(tag);
-      if (columns === undefined) state.scalars.set(tag, (columns = new ScalarColumns()));
-      columns.push(step, wallTime, scalar);
-      state.order.add(tag);
+      if (tag.state !== state) {
+        tag.state = state;
+        tag.columns = state.scalars.get(tag);
+        if (tag.columns === undefined) {
+          state.scalars.set(tag, (tag.columns = new ScalarColumns()));
+          state.order.add(tag);
+        }
+      }
+      tag.columns!.push(step, wallTime, scalar);
     } else if (kind === 'histograms') {
       const buckets = readHistogramValue(this.decoded(value));
       if (buckets === undefined) {

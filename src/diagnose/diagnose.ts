@@ -1,0 +1,1 @@
+export async function diagnoseRun(_p: unknown, _r: string): Promise<void> {}
