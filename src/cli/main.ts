@@ -11,6 +11,7 @@ import { formatFlags, parseFlags, UsageError, withDefaults } from './args.js';
 import type { FlagSpec, FlagValues } from './args.js';
 import { EXPERIMENTS, SEED_COMMAND } from './commands.js';
 import { createProgress } from './progress.js';
+import { DIAGNOSE_SUMMARY, diagnoseCommand } from '../diagnose/command.js';
 
 function commonFlags(command: string, defaultSeed?: number): FlagSpec[] {
   return [
@@ -49,6 +50,7 @@ function usage(): string {
     'Commands:',
     `  ${SEED_COMMAND.padEnd(width)}  run every experiment below and write one report (npm start)`,
     ...EXPERIMENTS.map((e) => `  ${e.name.padEnd(width)}  ${e.summary}`),
+    `  ${'diagnose'.padEnd(width)}  ${DIAGNOSE_SUMMARY}`,
   ].join('\n');
 }
 
@@ -109,6 +111,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     console.log(usage());
     return 0;
   }
+  if (command === 'diagnose') return diagnoseCommand(rest);
   const { experiments, specs, summary } = resolveCommand(command);
   const given = parseFlags(rest, specs);
   if (given.help) {
