@@ -5,7 +5,11 @@
  * - layerRatio 70: ‖g_first‖/‖g_last‖ of the first and last weight parameters above it, in
  *   the median over the run's steps (AUTOTRAINER, ICSE 2021: exploding when the ratio > 70);
  * - growth 100: the global gradient norm's largest finite value over its median in the first
- *   10% of steps (gradscope zoo: healthy runs stay below 10; exploding ones pass 1e3).
+ *   10% of steps (gradscope zoo: healthy runs stay below 10; exploding ones pass 1e3);
+ * - norm 100: the global gradient norm's median over the first 10% of steps above it, for
+ *   runs that start exploded (gradscope zoo: healthy zoo runs start below 3, over-scaled
+ *   initializations above 800). Overridable for losses of a larger scale (e.g. unnormalized
+ *   regression targets).
  */
 import type { Rule } from '../rule.js';
 import { verdictOf } from '../rule.js';
@@ -34,6 +38,7 @@ export const explodingGradient: Rule = {
       anchor: 'gradscope zoo',
       meaning: 'max ‖g‖ over its early median above this',
     },
+    norm: { value: 100, anchor: 'gradscope zoo', meaning: 'early median global ‖g‖ above this' },
   },
   check(run, limits) {
     const kernels = kernelGradientNorms(run);
@@ -74,7 +79,25 @@ export const explodingGradient: Rule = {
       const early = median(finiteValues(head(global.points, 0.1)));
       const peak = Math.max(...values);
       const growth = peak / early;
-      if (early > 0 && growth > limits.growth) {
+      if (early > limits.norm) {
+        const over = global.points.filter((p) => p.value > limits.norm);
+        verdicts.push(
+          verdictOf(this, run, {
+            severity: 'error',
+            layer: null,
+            firstStep: over[0].step,
+            lastStep: over[over.length - 1].step,
+            evidence: {
+              earlyNorm: round(early),
+              threshold: limits.norm,
+              peakNorm: round(peak),
+              tag: global.tag,
+            },
+            message: `the gradient norm is ${show(early)} from the start (median of the first 10% of steps; threshold ${limits.norm})`,
+            remedy: REMEDY,
+          }),
+        );
+      } else if (early > 0 && growth > limits.growth) {
         const peakPoint = global.points.find((p) => p.value === peak)!;
         const over = global.points.filter((p) => p.value / early > limits.growth);
         verdicts.push(

@@ -1,8 +1,9 @@
 /**
  * `loss_diverging`: a training loss that grows instead of falling.
  *
- * - growth 2: the mean loss of the last 10% of points more than twice that of the first 10%
- *   (gradscope zoo);
+ * - growth 2: the mean loss of the last 10% of points more than twice the starting loss (the
+ *   lowest of the first 3 points: a loss that blows up within the first 10% of training would
+ *   hide in a window) (gradscope zoo);
  * - ceiling 1e5: any finite loss at or above it (AUTOTRAINER, ICSE 2021: loss ≥ 1e5).
  * - minPoints 2.
  */
@@ -31,7 +32,8 @@ export const lossDiverging: Rule = {
     const trend = lossTrend(run, limits.minPoints);
     if (typeof trend === 'string') return { skipped: trend };
     const { points } = trend;
-    const growth = trend.late / trend.early;
+    const start = Math.min(...points.slice(0, 3).map((p) => p.value));
+    const growth = trend.late / start;
     const high = points.find((p) => p.value >= limits.ceiling);
     if (!(growth > limits.growth) && high === undefined) return { verdicts: [] };
     const peak = points.reduce((a, b) => (b.value > a.value ? b : a));
@@ -43,7 +45,7 @@ export const lossDiverging: Rule = {
           firstStep: high?.step ?? points[0].step,
           lastStep: points[points.length - 1].step,
           evidence: {
-            earlyLoss: round(trend.early),
+            startLoss: round(start),
             lateLoss: round(trend.late),
             growth: round(growth),
             growthThreshold: limits.growth,
@@ -54,7 +56,7 @@ export const lossDiverging: Rule = {
           message:
             high !== undefined && !(growth > limits.growth)
               ? `the loss reached ${show(high.value)} at step ${high.step} (ceiling ${show(limits.ceiling)})`
-              : `the loss grew ${show(growth)}×, from ${show(trend.early)} to ${show(trend.late)} (peak ${show(peak.value)} at step ${peak.step})`,
+              : `the loss grew ${show(growth)}×, from ${show(start)} at the start to ${show(trend.late)} (peak ${show(peak.value)} at step ${peak.step})`,
           remedy: {
             gradscope:
               'lower the learning rate (e.g. --learning-rate 1e-3) and clip with --clip-global-norm 1',

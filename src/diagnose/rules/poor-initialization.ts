@@ -4,9 +4,12 @@
  * - minVariance 1e-5, maxVariance 10: the variance of a weight parameter's values in its
  *   first histogram outside [1e-5, 10] (DeepDiagnosis, ICSE 2022: weight variance outside
  *   [1e-5, 10] → initialization);
- * - activationRatio 10: at the first step, the largest over the smallest activation variance
+ * - activationRatio 1e3: at the first step, the largest over the smallest activation variance
  *   across the hidden layers (every probed layer but the last, whose output is the model's),
- *   above it (SageMaker Debugger PoorWeightInitialization: variance ratio across layers > 10).
+ *   above it. SageMaker Debugger PoorWeightInitialization compares variances across layers,
+ *   with a default of 10; gradscope zoo: six Glorot-initialised ReLU layers, a healthy Keras
+ *   default, already give 58 (each layer halves the variance), over-scaled initializations 1e4
+ *   and more.
  */
 import type { Rule, Verdict } from '../rule.js';
 import { verdictOf } from '../rule.js';
@@ -34,8 +37,8 @@ export const poorInitialization: Rule = {
       meaning: 'initial weight variance above this',
     },
     activationRatio: {
-      value: 10,
-      anchor: 'SageMaker Debugger PoorWeightInitialization',
+      value: 1e3,
+      anchor: 'SageMaker Debugger PoorWeightInitialization; value: gradscope zoo',
       meaning: 'max/min activation variance across hidden layers at the first step, above this',
     },
   },
