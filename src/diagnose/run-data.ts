@@ -143,41 +143,81 @@ function splitRun(run: string): { prefix: string; leaf: string } | undefined {
   return { prefix: slash < 0 ? '' : run.slice(0, slash + 1), leaf };
 }
 
+/** What one run holds, already read: the input of `buildRunData`. */
+export interface RunContents {
+  name: string;
+  tags: RunTags;
+  /** Every scalar series of the run, by tag. */
+  scalars: ReadonlyMap<string, ScalarPoint[]>;
+  /** The histogram series named by `parameterHistogramTags(tags)`, by tag. */
+  histograms: ReadonlyMap<string, HistogramPoint[]>;
+  /** A Keras-style validation sibling's run name and scalar series. */
+  validation?: { run: string; scalars: ReadonlyMap<string, ScalarPoint[]> };
+}
+
+/** The histogram tags the rules read: parameters' weights and gradients (not activations). */
+export function parameterHistogramTags(tags: RunTags): string[] {
+  return tags.histograms.filter((tag) => !tag.startsWith('activations/'));
+}
+
 /** Reads what the rules need of `group` through `provider`. */
 export async function loadRunData(provider: RunProvider, group: RunGroup): Promise<RunData> {
   const tags = await provider.listTags(group.train);
-  const scalars = new Map<string, Series>();
-  for (const tag of tags.scalars) {
-    scalars.set(tag, { tag, points: await provider.readScalars(group.train, tag) });
-  }
-  const allScalars = [...scalars.values()];
-  let validationLoss = firstOf(scalars, VALIDATION_LOSS_TAGS);
+  const read = async <T>(
+    run: string,
+    list: string[],
+    reader: (run: string, tag: string) => Promise<T[]>,
+  ) => {
+    const series = new Map<string, T[]>();
+    for (const tag of list) series.set(tag, await reader(run, tag));
+    return series;
+  };
+  const scalars = await read(group.train, tags.scalars, (r, t) => provider.readScalars(r, t));
+  const histograms = await read(group.train, parameterHistogramTags(tags), (r, t) =>
+    provider.readHistograms(r, t),
+  );
+  let validation: RunContents['validation'];
   if (group.validation !== undefined) {
     const validationTags = await provider.listTags(group.validation);
-    for (const tag of validationTags.scalars) {
-      const series = {
-        tag: `${group.validation}:${tag}`,
-        points: await provider.readScalars(group.validation, tag),
-      };
+    const series = await read(group.validation, validationTags.scalars, (r, t) =>
+      provider.readScalars(r, t),
+    );
+    validation = { run: group.validation, scalars: series };
+  }
+  return buildRunData({ name: group.name, tags, scalars, histograms, validation });
+}
+
+/** The rules' view of a run's contents. Pure: shares the contents' points, never changes them. */
+export function buildRunData(contents: RunContents): RunData {
+  const scalars = new Map<string, Series>();
+  for (const [tag, points] of contents.scalars) scalars.set(tag, { tag, points });
+  const allScalars = [...scalars.values()];
+  let validationLoss = firstOf(scalars, VALIDATION_LOSS_TAGS);
+  if (contents.validation !== undefined) {
+    const { run, scalars: validationScalars } = contents.validation;
+    for (const [tag, points] of validationScalars) {
+      const series = { tag: `${run}:${tag}`, points };
       allScalars.push(series);
-      if (tag === 'epoch_loss' || VALIDATION_LOSS_TAGS.includes(tag) || LOSS_TAGS.includes(tag)) {
-        validationLoss ??= series;
-      }
+      const isLoss =
+        tag === 'epoch_loss' || VALIDATION_LOSS_TAGS.includes(tag) || LOSS_TAGS.includes(tag);
+      if (isLoss && points.length > 0) validationLoss ??= series;
     }
   }
+  const { tags } = contents;
   const parameters = parametersOf(tags, scalars);
   const histograms: HistogramSeries[] = [];
   for (const parameter of parameters.list) {
     for (const kind of ['weights', 'gradients'] as const) {
       const tag = parameters.histogramTags.get(parameter.name)?.[kind];
-      if (tag === undefined) continue;
-      const series = { tag, points: await provider.readHistograms(group.train, tag) };
+      const points = tag === undefined ? undefined : contents.histograms.get(tag);
+      if (tag === undefined || points === undefined) continue;
+      const series = { tag, points };
       parameter[kind] = series;
       histograms.push(series);
     }
   }
   return {
-    name: group.name,
+    name: contents.name,
     origin: tags.order.some((tag) => GRADSCOPE_PREFIXES.some((p) => tag.startsWith(p)))
       ? 'gradscope'
       : 'foreign',

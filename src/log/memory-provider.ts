@@ -27,6 +27,16 @@ export class MemoryRun implements RecordSink, TextSink {
     append(this.scalarSeries, tag, { step, wallTime, value: Math.fround(value) });
   }
 
+  /** The run's tags now, as `RunProvider.listTags` returns them. */
+  tags(): RunTags {
+    return {
+      scalars: [...this.scalarSeries.keys()].sort(),
+      histograms: [...this.histogramSeries.keys()].sort(),
+      texts: [...this.textSeries.keys()].sort(),
+      order: [...this.order],
+    };
+  }
+
   text(tag: string, text: string, step: number, wallTime = nowSeconds()): void {
     this.order.add(tag);
     append(this.textSeries, tag, { step, wallTime, text });
@@ -59,13 +69,7 @@ export class MemoryProvider implements RunProvider {
   }
 
   async listTags(run: string): Promise<RunTags> {
-    const found = this.existing(run);
-    return {
-      scalars: [...found.scalarSeries.keys()].sort(),
-      histograms: [...found.histogramSeries.keys()].sort(),
-      texts: [...found.textSeries.keys()].sort(),
-      order: [...found.order],
-    };
+    return this.existing(run).tags();
   }
 
   async readScalars(run: string, tag: string): Promise<ScalarPoint[]> {
