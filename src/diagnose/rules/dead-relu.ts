@@ -7,7 +7,7 @@
  *
  * From `dead_fraction/<layer>` (gradscope), or else from the share of exactly-zero gradient
  * elements in `gradients/<param>` histograms whose buckets resolve zero (a bucket within
- * ±1e-10, as PyTorch's and TensorFlow's default bins have): a dead unit passes no gradient to
+ * ±1e-12, as PyTorch's and TensorFlow's default bins have): a dead unit passes no gradient to
  * its incoming weights.
  */
 import type { HistogramPoint } from '../../log/points.js';
@@ -17,7 +17,8 @@ import type { Series } from '../run-data.js';
 import { round, show } from '../series.js';
 import { lateFractions } from './layer-fractions.js';
 
-const ZERO_WIDTH = 1e-10;
+/** The half-width of the buckets that hold 0 in TensorFlow's and PyTorch's default bins. */
+const ZERO_WIDTH = 1e-12 * (1 + 1e-9);
 
 /** Share of the histogram's values within ±ZERO_WIDTH, or undefined when no bucket is that fine. */
 function zeroShare(point: HistogramPoint): number | undefined {

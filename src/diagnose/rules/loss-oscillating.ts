@@ -51,7 +51,9 @@ export const lossOscillating: Rule = {
       late.map((p) => p.value),
     );
     const spread = std / Math.abs(trend.early);
-    if (!(spread > limits.spread)) return { verdicts: [] };
+    // A loss that grows is loss_diverging's: a trend line does not fit exponential growth.
+    const diverging = trend.late > 2 * trend.early;
+    if (!(spread > limits.spread) || diverging) return { verdicts: [] };
     return {
       verdicts: [
         verdictOf(this, run, {
