@@ -16,7 +16,7 @@ export { globalNorm } from './engine/norms.js';
 export { RandomState } from './engine/random.js';
 export { Tensor } from './engine/tensor.js';
 export { ShapeError, ValueError } from './engine/errors.js';
-export { GradientProbes, MemorySink, TeeSink, DEFAULT_INTERVALS } from './probe/index.js';
+export { GradientProbes, TeeSink, DEFAULT_INTERVALS } from './probe/index.js';
 export type { GradientProbesArgs, ProbeIntervals, RecordSink } from './probe/index.js';
 export * as probeTags from './probe/tags.js';
 export * from './log/index.js';

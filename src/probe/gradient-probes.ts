@@ -26,7 +26,7 @@ import * as tags from './tags.js';
 import type { LayerTags, NormKind, VariableTags } from './tags.js';
 
 export interface GradientProbesArgs {
-  /** Where records go (a RunWriter, a MemorySink, a TeeSink). Required. */
+  /** Where records go (a RunWriter, a MemoryProvider run, a TeeSink). Required. */
   sink: RecordSink;
   /**
    * How often each group records. Defaults to DEFAULT_INTERVALS: activations every 10 steps,

@@ -3,8 +3,8 @@ export { GradientProbes } from './gradient-probes.js';
 export type { GradientProbesArgs } from './gradient-probes.js';
 export { DEFAULT_INTERVALS } from './intervals.js';
 export type { Interval, ProbeGroup, ProbeIntervals } from './intervals.js';
-export { MemorySink, TeeSink } from './sink.js';
-export type { HistogramOptions, HistogramPoint, RecordSink, ScalarPoint } from './sink.js';
+export { TeeSink } from './sink.js';
+export type { HistogramOptions, RecordSink } from './sink.js';
 export { parseElementSelector, resolveElement } from './selectors.js';
 export type { ElementSelector, ResolvedElement } from './selectors.js';
 export {
