@@ -8,7 +8,6 @@ export type { HistogramOptions, RecordSink } from './sink.js';
 export { parseElementSelector, resolveElement } from './selectors.js';
 export type { ElementSelector, ResolvedElement } from './selectors.js';
 export {
-  activationNameOf,
   deadFraction,
   meanAndStd,
   saturatedFraction,

@@ -23,6 +23,10 @@ export class Activation extends Layer {
     this.activation = getActivation(args.activation);
   }
 
+  override get activationKind(): ActivationName {
+    return this.activation.name;
+  }
+
   computeOutputShape(inputShape: Shape): Shape {
     return inputShape;
   }

@@ -44,6 +44,10 @@ export class SimpleRNN extends Recurrent {
   private zs: Tensor | undefined;
   private zGrad: Tensor | undefined;
 
+  override get activationKind(): ActivationName {
+    return this.activation.name;
+  }
+
   constructor(args: SimpleRNNArgs) {
     super(args);
     const activation = args.activation ?? 'tanh';

@@ -10,7 +10,6 @@ import type { FashionMnist } from '../../data/fashion-mnist.js';
 import { firstImages } from '../../data/image-dataset.js';
 import type { ActivationName } from '../../engine/activations.js';
 import type { OptimizerName } from '../../engine/optimizers/index.js';
-import { makeClipper } from '../../engine/clipping.js';
 import { DirectoryProvider } from '../../log/provider.js';
 import type { Experiment } from '../experiment.js';
 import type { ProgressSink } from '../progress.js';
@@ -120,8 +119,7 @@ export const fashionExperiment: Experiment = {
     },
   ],
   async run({ outDir, flags, progress }) {
-    const clipping = clippingFromFlags(flags);
-    if (clipping) makeClipper(clipping); // rejects conflicting modes before the data loads
+    const clipping = clippingFromFlags(flags); // validated before any work
     let data = await ensureFashionMnist({
       dir: stringFlag(flags, 'data-dir'),
       log: (line) => progress.note(line),

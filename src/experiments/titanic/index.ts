@@ -4,7 +4,6 @@ import type { ActivationName } from '../../engine/activations.js';
 import type { OptimizerName } from '../../engine/optimizers/index.js';
 import { loadTitanic, prepareTitanic } from '../../data/titanic.js';
 import type { NormKind } from '../../probe/tags.js';
-import { makeClipper } from '../../engine/clipping.js';
 import type { Experiment } from '../experiment.js';
 import { numberFlag, stringFlag, UsageError } from '../flags.js';
 import { readTitanicRun, trainTitanic } from './train.js';
@@ -54,8 +53,7 @@ export const titanicExperiment: Experiment = {
     if (!(validationSplit > 0 && validationSplit < 1)) {
       throw new UsageError(`--validation-split must be in (0, 1). Received: ${validationSplit}`);
     }
-    const clipping = clippingFromFlags(flags);
-    if (clipping) makeClipper(clipping); // rejects conflicting modes before any work
+    const clipping = clippingFromFlags(flags); // validated before any work
     const passengers = loadTitanic(stringFlag(flags, 'data'));
     const data = prepareTitanic(passengers, { seed, validationSplit });
     const updates = numberFlag(flags, 'updates', TITANIC_UPDATES)!;

@@ -6,10 +6,8 @@
  */
 import type { ActivationName } from '../../engine/activations.js';
 import type { ClippingArgs } from '../../engine/clipping.js';
-import { makeClipper } from '../../engine/clipping.js';
 import { arrayDataset } from '../../engine/dataset.js';
 import { Dense } from '../../engine/layers/index.js';
-import { getOptimizer } from '../../engine/optimizers/index.js';
 import type { OptimizerName } from '../../engine/optimizers/index.js';
 import { Sequential } from '../../engine/sequential.js';
 import type { TitanicDataset } from '../../data/titanic.js';
@@ -18,6 +16,7 @@ import type { RunProvider } from '../../log/provider.js';
 import { RunWriter } from '../../log/run-writer.js';
 import { GradientProbes } from '../../probe/gradient-probes.js';
 import * as tags from '../../probe/tags.js';
+import { makeOptimizer } from '../training-flags.js';
 import type { NormKind } from '../../probe/tags.js';
 
 /** The article's names for the three kernels, by our layer names. */
@@ -91,12 +90,7 @@ export function buildTitanicModel(
       new Dense({ units: 1, activation: 'sigmoid' }),
     ],
   });
-  const clipper = args.clipping ? makeClipper(args.clipping) : null;
-  const optimizer = getOptimizer(args.optimizer, {
-    learningRate: args.learningRate,
-    clipper,
-  });
-  return model.compile({ optimizer, loss: 'binary_crossentropy' });
+  return model.compile({ optimizer: makeOptimizer(args), loss: 'binary_crossentropy' });
 }
 
 /** The final evaluations, written into the run at the last update's step. */
