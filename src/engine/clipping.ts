@@ -53,6 +53,14 @@ export class NonFiniteGradientError extends Error {
   override name = 'NonFiniteGradientError';
 }
 
+/**
+ * The factor globalClipnorm scales every gradient by, given the measured global norm `total`:
+ * min(1, maxNorm/(total + 1e-6)), as PyTorch's clip_grads_with_norm_ (and the article's clip_grads).
+ */
+export function globalClipScale(total: number, maxNorm: number): number {
+  return Math.min(1, maxNorm / (total + GLOBAL_CLIPNORM_EPSILON));
+}
+
 type Mode = 'clipnorm' | 'clipvalue' | 'globalClipnorm' | 'agc';
 const MODES: readonly Mode[] = ['clipnorm', 'clipvalue', 'globalClipnorm', 'agc'];
 
@@ -83,7 +91,7 @@ const clippers: Readonly<Record<Mode, ClipOne>> = {
     return after;
   },
   globalClipnorm: (_v, g, squares, total, c) => {
-    const scale = c / (total + GLOBAL_CLIPNORM_EPSILON);
+    const scale = globalClipScale(total, c);
     return scale < 1 ? scaleInPlace(g, scale) : squares;
   },
   agc: (variable, g, _squares, _total, lambda) =>

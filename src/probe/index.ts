@@ -2,6 +2,8 @@
 export { GradientProbes } from './gradient-probes.js';
 export type { GradientProbesArgs } from './gradient-probes.js';
 export { DEFAULT_INTERVALS } from './intervals.js';
+export { DEFAULT_THROUGH_TIME_EVERY, ThroughTimeProbe } from './recorders/through-time.js';
+export type { ThroughTimeProbeArgs } from './recorders/through-time.js';
 export type { Interval, ProbeGroup, ProbeIntervals } from './intervals.js';
 export { TeeSink } from './sink.js';
 export type { HistogramOptions, RecordSink } from './sink.js';
