@@ -11,7 +11,7 @@
  * NaN into the weights (PyTorch would instead scale by a NaN factor and poison them). Plain SGD
  * then leaves the weights unchanged; Adam, RMSprop and momentum still move by their state.
  */
-import { ValueError } from './errors.js';
+import { GradscopeError, ValueError } from './errors.js';
 import type { Variable } from './layers/variable.js';
 import { countNonFinite } from './norms.js';
 import type { GradientNorms } from './norms.js';
@@ -49,7 +49,7 @@ export const AGC_WEIGHT_EPSILON = 1e-3;
 export const AGC_GRAD_EPSILON = 1e-6;
 
 /** Thrown by a clipper with `errorIfNonfinite` when the gradients hold NaN or Infinity. */
-export class NonFiniteGradientError extends Error {
+export class NonFiniteGradientError extends GradscopeError {
   override name = 'NonFiniteGradientError';
 }
 

@@ -1,6 +1,6 @@
 /** Dense: a = f(x·W + b), applied over the last axis. */
 import { getActivation } from '../activations.js';
-import type { Activation, ActivationName } from '../activations.js';
+import type { ActivationFunction, ActivationName } from '../activations.js';
 import { checkPositiveInteger } from '../errors.js';
 import { getInitializer } from '../initializers.js';
 import type { InitializerSpec } from '../initializers.js';
@@ -29,7 +29,7 @@ export class Dense extends Layer {
   readonly className = 'Dense';
   readonly kind = 'dense';
   readonly units: number;
-  readonly activation: Activation;
+  readonly activation: ActivationFunction;
   readonly useBias: boolean;
   readonly kernelInitializer: InitializerSpec;
   readonly biasInitializer: InitializerSpec;

@@ -16,6 +16,7 @@
  */
 import { formatNumber as f } from '../../charts/format.js';
 import { globalClipScale } from '../../engine/clipping.js';
+import { ValueError } from '../../engine/errors.js';
 import type { RunProvider } from '../../log/provider.js';
 import * as tags from '../../probe/tags.js';
 import type { Complex, Matrix } from './linalg.js';
@@ -84,7 +85,7 @@ export interface RnnResult {
 export async function readRnnRun(provider: RunProvider, run: string, T: number): Promise<RnnRun> {
   const points = await provider.readScalars(run, tags.throughTimeTag(RNN_LAYER, DEMO_STEP));
   if (points.length !== T + 1) {
-    throw new Error(
+    throw new ValueError(
       `readRnnRun: expected ${T + 1} time steps in run '${run}'. Received: ${points.length}`,
     );
   }

@@ -121,7 +121,6 @@ export const rnnExperiment: Experiment = {
         norms: result.norms,
         clippedNorms: result.clippedNorms,
         singularValues: result.growth.singularValues,
-        parameterClip: result.parameterClip,
       },
       sections: [section],
     };
