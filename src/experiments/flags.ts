@@ -3,6 +3,7 @@
  * line, and the usage error a bad value raises. The CLI parses argv against these specs
  * (src/cli/args.ts); experiments never import the CLI.
  */
+import { GradscopeError } from '../engine/errors.js';
 
 export type FlagKind = 'number' | 'integer' | 'string' | 'boolean' | 'choice';
 
@@ -21,7 +22,8 @@ export interface FlagSpec {
 
 export type FlagValues = Record<string, number | string | boolean | undefined>;
 
-export class UsageError extends Error {
+/** A bad command line: an unknown flag, a value of the wrong kind or out of range. */
+export class UsageError extends GradscopeError {
   override name = 'UsageError';
 }
 

@@ -80,7 +80,14 @@ export function activationCurves({
     const { output, der } = ACTIVATIONS[name];
     return [name, { value: x.map(output), derivative: x.map(der) }] as const;
   });
-  const curves = Object.fromEntries(entries) as ActivationCurves['curves'];
+  return curvesFromSamples(x, Object.fromEntries(entries) as ActivationCurves['curves']);
+}
+
+/** The curves with their peaks and the sigmoid depth, from sampled values (computed or read). */
+export function curvesFromSamples(
+  x: number[],
+  curves: ActivationCurves['curves'],
+): ActivationCurves {
   const derivativePeaks = Object.fromEntries(
     COMPARED_ACTIVATIONS.map((name) => [name, peak(x, curves[name].derivative)]),
   ) as ActivationCurves['derivativePeaks'];

@@ -9,14 +9,14 @@ import { ensureFashionMnist } from '../../data/fashion-mnist-install.js';
 import type { FashionMnist } from '../../data/fashion-mnist.js';
 import { firstImages } from '../../data/image-dataset.js';
 import type { ActivationName } from '../../engine/activations.js';
-import type { History } from '../../engine/callbacks.js';
 import type { OptimizerName } from '../../engine/optimizers/index.js';
-import { makeClipper } from '../../engine/clipping.js';
 import { DirectoryProvider } from '../../log/provider.js';
 import type { Experiment } from '../experiment.js';
 import type { ProgressSink } from '../progress.js';
 import { numberFlag, stringFlag } from '../flags.js';
 import { fashionSection } from './section.js';
+import { readFashionRun } from './findings.js';
+import type { FashionRun } from './findings.js';
 import type { FashionTrainArgs } from './train.js';
 import type { FashionWorkerData, FashionWorkerMessage } from './worker.js';
 import { clippingFromFlags, trainingFlags } from '../training-flags.js';
@@ -40,7 +40,8 @@ function shareData(data: FashionMnist): FashionMnist {
 
 interface WorkerRun {
   worker: Worker;
-  result: Promise<{ history: History; seconds: number }>;
+  /** Settles when the worker has trained and closed its event files. */
+  result: Promise<void>;
 }
 
 function trainInWorker(
@@ -49,9 +50,9 @@ function trainInWorker(
 ): WorkerRun {
   const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData });
   const label = `fashion (${workerData.args.activation})`;
-  const result = new Promise<{ history: History; seconds: number }>((resolve, reject) => {
+  const result = new Promise<void>((resolve, reject) => {
     worker.on('message', (message: FashionWorkerMessage) => {
-      if (message.type === 'done') resolve({ history: message.history, seconds: message.seconds });
+      if (message.type === 'done') resolve();
       else if (message.type === 'error') reject(new Error(`${label}: ${message.message}`));
       else onMessage(message);
     });
@@ -67,7 +68,7 @@ async function trainAll(
   data: FashionMnist,
   runs: FashionTrainArgs[],
   progress: ProgressSink,
-): Promise<{ history: History; seconds: number }[]> {
+): Promise<void> {
   const done = new Map<string, number>();
   const batches = (run: FashionTrainArgs) =>
     run.epochs * Math.ceil(data.train.count / run.batchSize);
@@ -94,9 +95,8 @@ async function trainAll(
   // Once one fails, the others' rejections (terminated) are expected and not worth a crash.
   for (const { result } of workers) result.catch(() => {});
   try {
-    const results = await Promise.all(workers.map((w) => w.result));
+    await Promise.all(workers.map((w) => w.result));
     progress.finish();
-    return results;
   } catch (error) {
     // One model failed: stop the other instead of letting it train on unseen.
     await Promise.all(workers.map((w) => w.worker.terminate()));
@@ -119,8 +119,7 @@ export const fashionExperiment: Experiment = {
     },
   ],
   async run({ outDir, flags, progress }) {
-    const clipping = clippingFromFlags(flags);
-    if (clipping) makeClipper(clipping); // rejects conflicting modes before the data loads
+    const clipping = clippingFromFlags(flags); // validated before any work
     let data = await ensureFashionMnist({
       dir: stringFlag(flags, 'data-dir'),
       log: (line) => progress.note(line),
@@ -141,26 +140,26 @@ export const fashionExperiment: Experiment = {
       seed: numberFlag(flags, 'seed', 0)!,
       logDir: join(outDir, 'fashion', activation),
     }));
-    const results = await trainAll(data, runs, progress);
+    await trainAll(data, runs, progress);
+    // Everything below is read back from the event files, as any TensorBoard consumer would.
     const provider = new DirectoryProvider(join(outDir, 'fashion'));
-    const section = await fashionSection(provider, runs, results, {
+    const read: FashionRun[] = [];
+    for (const run of runs) read.push(await readFashionRun(provider, run.activation));
+    const section = await fashionSection(provider, read, runs[0], {
       train: data.train.count,
       test: data.test.count,
     });
     section.findings.forEach((line) => progress.note(`fashion: ${line}`));
     const models = Object.fromEntries(
-      runs.map((run, i) => {
-        const h = results[i].history.history;
-        return [
-          run.activation,
-          {
-            loss: h.loss,
-            val_loss: h.val_loss,
-            accuracy: h.accuracy,
-            val_accuracy: h.val_accuracy,
-          },
-        ];
-      }),
+      read.map((run) => [
+        run.activation,
+        {
+          loss: run.loss,
+          val_loss: run.valLoss,
+          accuracy: run.accuracy,
+          val_accuracy: run.valAccuracy,
+        },
+      ]),
     );
     return { json: { models }, sections: [section] };
   },

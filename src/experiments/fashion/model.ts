@@ -5,11 +5,10 @@
  */
 import type { ActivationName } from '../../engine/activations.js';
 import type { ClippingArgs } from '../../engine/clipping.js';
-import { makeClipper } from '../../engine/clipping.js';
 import { BatchNormalization, Dense, Dropout, Flatten } from '../../engine/layers/index.js';
-import { getOptimizer } from '../../engine/optimizers/index.js';
 import type { OptimizerName } from '../../engine/optimizers/index.js';
 import { Sequential } from '../../engine/sequential.js';
+import { makeOptimizer } from '../training-flags.js';
 
 export const FASHION_HIDDEN_UNITS = 32;
 export const FASHION_DROPOUT_RATE = 0.25;
@@ -45,10 +44,6 @@ export function buildFashionModel(args: FashionModelArgs): Sequential {
       new Dense({ units: 10, activation: 'softmax' }),
     ],
   });
-  const clipper = args.clipping ? makeClipper(args.clipping) : null;
-  const optimizer = getOptimizer(args.optimizer ?? 'adam', {
-    learningRate: args.learningRate,
-    clipper,
-  });
+  const optimizer = makeOptimizer({ ...args, optimizer: args.optimizer ?? 'adam' });
   return model.compile({ optimizer, loss: 'sparse_categorical_crossentropy' });
 }

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { FashionMnist } from '../../data/fashion-mnist.js';
 import { imageDataset } from '../../data/image-dataset.js';
 import type { ActivationName } from '../../engine/activations.js';
-import type { Callback, EpochLogs, History } from '../../engine/callbacks.js';
+import type { Callback, EpochLogs } from '../../engine/callbacks.js';
 import type { ClippingArgs } from '../../engine/clipping.js';
 import type { OptimizerName } from '../../engine/optimizers/index.js';
 import { RunWriter } from '../../log/run-writer.js';
@@ -47,7 +47,7 @@ export function trainFashion(
   data: FashionMnist,
   args: FashionTrainArgs,
   report: (progress: FashionProgress) => void,
-): { history: History; seconds: number } {
+): void {
   const model = buildFashionModel(args);
   const train = imageDataset(data.train);
   const validation = imageDataset(data.test);
@@ -89,15 +89,13 @@ export function trainFashion(
       report({ type: 'epoch', epoch, logs });
     },
   };
-  const started = performance.now();
   try {
-    const history = model.fit(train, {
+    model.fit(train, {
       epochs: args.epochs,
       batchSize: args.batchSize,
       validationData: validation,
       callbacks: [probes, epochLogger],
     });
-    return { history, seconds: (performance.now() - started) / 1000 };
   } finally {
     trainWriter.close();
     validationWriter.close();

@@ -12,14 +12,14 @@ export interface FashionWorkerData {
 export type FashionWorkerMessage =
   | { type: 'batch'; done: number; total: number; loss: number }
   | { type: 'epoch'; epoch: number; logs: import('../../engine/callbacks.js').EpochLogs }
-  | { type: 'done'; history: import('../../engine/callbacks.js').History; seconds: number }
+  | { type: 'done' }
   | { type: 'error'; message: string };
 
 const port = parentPort!;
 const { data, args } = workerData as FashionWorkerData;
 try {
-  const result = trainFashion(data, args, (progress) => port.postMessage(progress));
-  port.postMessage({ type: 'done', ...result } satisfies FashionWorkerMessage);
+  trainFashion(data, args, (progress) => port.postMessage(progress));
+  port.postMessage({ type: 'done' } satisfies FashionWorkerMessage);
 } catch (error) {
   const message = error instanceof Error ? error.message : String(error);
   port.postMessage({ type: 'error', message } satisfies FashionWorkerMessage);

@@ -1,9 +1,10 @@
-/** The report section of the RNN experiment: figures, tables and findings from its numbers. */
+/** The report section of the RNN experiment: figures and tables from the runs as read back. */
 import { lineChart } from '../../charts/line.js';
 import { formatNumber as f } from '../../charts/format.js';
 import type { ReportSection, Table } from '../../report/types.js';
 import type { Complex } from './linalg.js';
-import type { GrowthAnalysis, RnnResult } from './train.js';
+import { rnnFindings } from './findings.js';
+import type { GrowthAnalysis, RnnResult } from './findings.js';
 
 function complex(z: Complex): string {
   if (z.im === 0) return f(z.re);
@@ -20,8 +21,8 @@ function normsFigure(r: RnnResult) {
     id: 'rnn-norms',
     title: 'Gradient norm through time, with and without clipping',
     caption:
-      `‖dh‖/N after each step back through Wh (log scale). Clipping caps ‖dh‖ at ` +
-      `max_norm = ${f(r.args.maxNorm)}, i.e. ‖dh‖/N at ${f(limit)} (dashed).`,
+      `‖dh‖/N after each step back through Wh (log scale), unclipped and with the article's ` +
+      `clip_grads after every step; the dashed line is max_norm/N = ${f(limit)}.`,
     spec: lineChart({
       title: 'Backpropagation through time: ‖dh‖ / N',
       x: { field: 't', title: 'time step t', format: 'd' },
@@ -69,8 +70,8 @@ function vanishingFigure(r: RnnResult) {
     id: 'rnn-vanishing',
     title: `Vanishing gradient: Wh scaled to σmax = ${f(sigma)}`,
     caption:
-      'The same backpropagation with Wh scaled so that its largest singular value is below 1: ' +
-      'the norm falls at least as fast as σmaxᵗ (log scale).',
+      'The same backpropagation with Wh scaled to a smaller largest singular value, and the ' +
+      'bound σmaxᵗ·‖dh₀‖/N that no step can exceed (log scale).',
     spec: lineChart({
       title: `Wh·${f(r.args.vanishingScale)}/σmax: ‖dh‖ / N`,
       x: { field: 't', title: 'time step t', format: 'd' },
@@ -123,36 +124,6 @@ function tables(r: RnnResult): Table[] {
   ];
 }
 
-function findings(r: RnnResult): string[] {
-  const g = r.growth;
-  const T = r.args.T;
-  const [sigmaMax] = g.singularValues;
-  const rho = g.spectralRadius;
-  const nearer = Math.abs(g.fittedGrowth - rho) <= Math.abs(g.fittedGrowth - sigmaMax);
-  const maxClipped = Math.max(...r.clippedTotalNorms);
-  return [
-    `Without clipping the norm grows from ${f(r.norms[0])} at t = 1 to ${f(r.norms[T - 1])} ` +
-      `at t = ${T}: ×${f(g.fittedGrowth)} per step on average (least-squares fit of log norm); ` +
-      `single steps range from ×${f(Math.min(...g.stepRatios))} to ×${f(Math.max(...g.stepRatios))}.`,
-    nearer
-      ? `The fitted growth ${f(g.fittedGrowth)} is close to the spectral radius ` +
-        `|λ|max = ${f(rho)} (off by ${f(Math.abs(g.fittedGrowth - rho))}), not to ` +
-        `σmax = ${f(sigmaMax)} (off by ${f(Math.abs(g.fittedGrowth - sigmaMax))}): σmax only ` +
-        `bounds a single step (‖dh·Whᵀ‖ ≤ σmax‖dh‖), while over many steps ‖Whᵗ‖^(1/t) tends ` +
-        `to |λ|max (Gelfand's formula).`
-      : `The fitted growth ${f(g.fittedGrowth)} is nearer σmax = ${f(sigmaMax)} than the ` +
-        `spectral radius |λ|max = ${f(rho)}: over only ${T} steps dh has not yet aligned with ` +
-        `the dominant eigenvector.`,
-    r.clippedSteps.length === 0
-      ? `The norm never reached max_norm = ${f(r.args.maxNorm)}, so clipping did nothing.`
-      : `Clipping (max_norm = ${f(r.args.maxNorm)}) first acts at t = ${r.clippedSteps[0]} and ` +
-        `then holds ‖dh‖ at ${f(maxClipped)} or below, i.e. ‖dh‖/N at ${f(maxClipped / r.args.N)}.`,
-    `Scaled so that σmax = ${f(r.vanishingGrowth.singularValues[0])} < 1, the same Wh makes ` +
-      `the norm shrink ×${f(r.vanishingGrowth.fittedGrowth)} per step, to ` +
-      `${f(r.vanishingNorms[T - 1])} after ${T} steps: the gradient vanishes.`,
-  ];
-}
-
 /** The RNN experiment as a report section. */
 export function rnnSection(r: RnnResult): ReportSection {
   const { seed, N, H, T } = r.args;
@@ -161,14 +132,20 @@ export function rnnSection(r: RnnResult): ReportSection {
     title: 'Exploding gradients through time, and gradient clipping',
     intro:
       `Backpropagation through time multiplies the hidden-state gradient dh by Whᵀ at every ` +
-      `step. Following the article's numpy demonstration: np.random.seed(${seed}), ` +
+      `step. The article's numpy demonstration (np.random.seed(${seed}), ` +
       `dh = np.ones((${N}, ${H})), Wh = np.random.randn(${H}, ${H}), then ${T} steps of ` +
-      `dh = np.dot(dh, Wh.T), recording np.sqrt(np.sum(dh**2)) / N. (The article's first ` +
-      'listing uses dh before assigning it; this is the working order.) The numbers match ' +
-      'numpy to the last digits, because the random numbers are numpy-compatible.\n\n' +
-      "The clipped run applies the article's clip_grads to dh after every step: " +
-      'rate = max_norm / (‖dh‖ + 1e-6), and dh is scaled by rate when rate < 1.',
-    findings: findings(r),
+      `dh = np.dot(dh, Wh.T), recording np.sqrt(np.sum(dh**2)) / N) runs here on the engine: a ` +
+      `linear SimpleRNN with recurrent kernel Wh over ${T + 1} time steps, under a loss whose ` +
+      'gradient at the last hidden state is ones, trained one step; a through-time probe ' +
+      'records ‖∂L/∂h_t‖ at every time step into the run. (The article’s first listing uses dh ' +
+      'before assigning it; this is the working order.) Wh is numpy’s, because the random ' +
+      'numbers are numpy-compatible; the engine computes in float32.\n\n' +
+      'The article clips dh after every step (clip_grads: rate = max_norm / (‖dh‖ + 1e-6), dh ' +
+      'scaled by rate when rate < 1). The engine’s clipper, like PyTorch’s clip_grad_norm_, ' +
+      'clips the parameter gradients once per step instead; for a linear RNN a clip of dh is a ' +
+      'scalar that passes through every later step, so the clipped curve is the engine’s ' +
+      'unclipped one times the running product of the same global-norm factor.',
+    findings: rnnFindings(r),
     figures: [normsFigure(r), ratiosFigure(r), vanishingFigure(r)],
     tables: tables(r),
   };

@@ -1,172 +1,121 @@
 /**
- * The article's numpy demonstration of exploding gradients through time, reproduced exactly:
- * backpropagating through T steps of an RNN multiplies dh by Whᵀ at every step,
+ * The article's numpy demonstration of exploding gradients through time, on the engine:
  *
  *   np.random.seed(3); dh = np.ones((N, H)); Wh = np.random.randn(H, H)
  *   for t in range(T): dh = np.dot(dh, Wh.T); norm_list.append(np.sqrt(np.sum(dh**2)) / N)
  *
- * then the same with the article's clip_grads applied to dh after every step, and a vanishing
- * case with Wh scaled down. The article's first listing uses dh before assigning it; the
- * working order above is the one reproduced.
+ * is backpropagation through time of a linear SimpleRNN whose recurrent kernel is Wh: with
+ * h_t = x_t·K + h_{t−1}·Wh, ∂L/∂h_{t−1} = ∂L/∂h_t·Whᵀ. The model runs T + 1 time steps under a
+ * loss whose gradient at the last hidden state is ones(N, H) (the article's starting dh), so
+ * ∂L/∂h_{T+1−k} is the article's dh after k steps back, k = 0 … T. One training step (SGD) runs;
+ * a ThroughTimeProbe records ‖∂L/∂h_t‖ at every t and GradientProbes the global gradient norm
+ * before and after the engine's global-norm clipper, all into the run's event files.
+ *
+ * The inputs are ones: in a linear RNN ∂L/∂h_t does not depend on them, and they make the
+ * parameter gradient (what the clipper acts on) non-zero. (The article's first listing uses dh
+ * before assigning it; the working order above is the one reproduced.)
  */
-import { checkPositiveInteger, ValueError } from '../../engine/errors.js';
-import { l2Norm } from '../../engine/norms.js';
-import { RandomState } from '../../engine/random.js';
-import {
-  type Complex,
-  eigenvalues2x2,
-  fittedGrowthFactor,
-  singularValues2x2,
-  spectralRadius,
-} from './linalg.js';
+import { arrayDataset } from '../../engine/dataset.js';
+import { ValueError } from '../../engine/errors.js';
+import { SimpleRNN } from '../../engine/layers/simple-rnn.js';
+import type { Loss } from '../../engine/losses.js';
+import { Sequential } from '../../engine/sequential.js';
+import { RunWriter } from '../../log/run-writer.js';
+import { GradientProbes } from '../../probe/gradient-probes.js';
+import { ThroughTimeProbe } from '../../probe/recorders/through-time.js';
+import type { RecordSink } from '../../probe/sink.js';
+import { makeOptimizer } from '../training-flags.js';
 
-export interface RnnArgs {
-  /** Seed of numpy's legacy generator that draws Wh. Defaults to 3 (the article's). */
-  seed?: number;
-  /** Mini-batch size: rows of dh. Defaults to 2. */
-  N?: number;
-  /** Hidden size; must be 2, the size the closed-form spectra handle. Defaults to 2. */
-  H?: number;
-  /** Time steps to backpropagate through. Defaults to 20. */
-  T?: number;
-  /** Clipping threshold on the total norm of dh (the article's max_norm). Defaults to 100. */
-  maxNorm?: number;
-  /** The vanishing case uses Wh·(vanishingScale/σmax), so its σmax is this. Defaults to 0.5. */
-  vanishingScale?: number;
-}
+/** The recurrent layer's name in the run's tags. */
+export const RNN_LAYER = 'simple_rnn_1';
+/** The training step whose backward pass is the demonstration. */
+export const DEMO_STEP = 0;
 
-const DEFAULTS = { seed: 3, N: 2, H: 2, T: 20, maxNorm: 100, vanishingScale: 0.5 };
-
-/** The article's clip_grads guards the division with this. */
-const CLIP_EPSILON = 1e-6;
-
-/** The spectrum of one recurrent matrix and how fast the norm really grew through it. */
-export interface GrowthAnalysis {
-  /** Largest first. */
-  singularValues: [number, number];
-  /** Largest modulus first. */
-  eigenvalues: [Complex, Complex];
-  spectralRadius: number;
-  /** normₜ / normₜ₋₁ for t = 2 … T. */
-  stepRatios: number[];
-  /** exp of the slope of a least-squares line through ln normₜ. */
-  fittedGrowth: number;
-}
-
-export interface RnnResult {
-  args: Required<RnnArgs>;
-  /** The recurrent weight matrix, as rows. */
-  wh: number[][];
-  /** ‖dh‖/N after each step t = 1 … T (the article's norm_list). */
-  norms: number[];
-  /** The same with clip_grads(dh, maxNorm) after each step. */
-  clippedNorms: number[];
-  /** The total ‖dh‖ after each clipped step (what clipping bounds). */
-  clippedTotalNorms: number[];
-  /** The steps t (1-based) at which clipping scaled dh down. */
-  clippedSteps: number[];
-  growth: GrowthAnalysis;
-  /** Wh·(vanishingScale/σmax). */
-  vanishingWh: number[][];
-  vanishingNorms: number[];
-  vanishingGrowth: GrowthAnalysis;
-}
-
-/** dh ← dh · Whᵀ for dh of shape (N, H), row-major. */
-function stepBack(dh: Float64Array, wh: readonly (readonly number[])[]): Float64Array {
-  const h = wh.length;
-  const next = new Float64Array(dh.length);
-  for (let row = 0; row < dh.length / h; row++) {
-    for (let i = 0; i < h; i++) {
-      let sum = 0;
-      for (let j = 0; j < h; j++) sum += dh[row * h + j] * wh[i][j];
-      next[row * h + i] = sum;
-    }
-  }
-  return next;
+export interface RnnRunArgs {
+  /** The recurrent kernel, as rows (H × H). Required. */
+  wh: readonly (readonly number[])[];
+  /** Mini-batch size: rows of dh. Required. */
+  N: number;
+  /** Steps back through time, as in the article. Required. */
+  T: number;
+  /** The engine's globalClipnorm on the parameter gradients. Required. */
+  maxNorm: number;
+  /** Where the records go: a RunWriter or a MemoryProvider run. Required. */
+  sink: RecordSink;
 }
 
 /**
- * The article's clip_grads: rate = maxNorm / (‖grad‖ + 1e-6); grad ← grad·rate if rate < 1.
- * Modifies `grad` in place; returns whether it clipped.
+ * L = Σ y ⊙ h_T over batch and units, not averaged: its gradient at the last hidden state is y
+ * itself, and the labels are ones(N, H), so backpropagation starts from the article's
+ * dh = np.ones((N, H)).
  */
-function clipGrads(grad: Float64Array, maxNorm: number): boolean {
-  const rate = maxNorm / (l2Norm(grad) + CLIP_EPSILON);
-  if (rate >= 1) return false;
-  for (let i = 0; i < grad.length; i++) grad[i] *= rate;
-  return true;
+export const SEED_LOSS: Loss = {
+  name: 'seed_ones',
+  fusedActivation: null,
+  labelSize: (cols) => cols,
+  checkLabels: () => {},
+  compute(p, y, rows, cols) {
+    let sum = 0;
+    for (let i = 0; i < rows * cols; i++) sum += p[i] * y[i];
+    return sum;
+  },
+  gradient(_p, y, out, rows, cols) {
+    out.set(y.subarray(0, rows * cols));
+  },
+  logitGradient() {
+    throw new ValueError('seed_ones: has no fused activation');
+  },
+  correct: () => null,
+};
+
+/** The linear SimpleRNN of the demonstration, its recurrent kernel set to `wh`. */
+export function buildRnnModel(args: Pick<RnnRunArgs, 'wh' | 'T' | 'maxNorm'>): Sequential {
+  const units = args.wh.length;
+  const model = new Sequential({
+    name: 'rnn_demo',
+    layers: [
+      new SimpleRNN({
+        units,
+        activation: 'linear',
+        useBias: false,
+        inputShape: [args.T + 1, 1],
+        kernelInitializer: 'ones',
+        recurrentInitializer: 'zeros',
+      }),
+    ],
+  });
+  model.compile({
+    optimizer: makeOptimizer({ optimizer: 'sgd', clipping: { globalClipnorm: args.maxNorm } }),
+    loss: SEED_LOSS,
+  });
+  model.layer(RNN_LAYER).variable('recurrent_kernel').value.data.set(args.wh.flat());
+  return model;
 }
 
-/**
- * Backpropagates ones(N, H) through T steps of Wh, clipping after each step when maxNorm is
- * given; returns ‖dh‖ after each step and the steps (1-based) where clipping acted.
- */
-function backprop(wh: number[][], N: number, T: number, maxNorm?: number) {
-  let dh: Float64Array = new Float64Array(N * wh.length).fill(1);
-  const norms: number[] = [];
-  const clippedSteps: number[] = [];
-  for (let t = 1; t <= T; t++) {
-    dh = stepBack(dh, wh);
-    if (maxNorm !== undefined && clipGrads(dh, maxNorm)) clippedSteps.push(t);
-    norms.push(l2Norm(dh));
-  }
-  return { norms, clippedSteps };
+/** One training step of the demonstration, its records into `args.sink`. */
+export function trainRnn(args: RnnRunArgs): void {
+  const model = buildRnnModel(args);
+  const { N, T } = args;
+  const units = args.wh.length;
+  const data = arrayDataset(
+    new Array<number>(N * (T + 1)).fill(1),
+    [T + 1, 1],
+    new Array<number>(N * units).fill(1),
+    units,
+  );
+  const callbacks = [
+    new ThroughTimeProbe({ sink: args.sink, at: [DEMO_STEP] }),
+    new GradientProbes({ sink: args.sink, every: { activations: 'never', histograms: 'never' } }),
+  ];
+  model.fit(data, { epochs: 1, batchSize: N, shuffle: false, maxSteps: 1, callbacks });
 }
 
-function analyseGrowth(wh: number[][], norms: readonly number[]): GrowthAnalysis {
-  const eigenvalues = eigenvalues2x2(wh);
-  return {
-    singularValues: singularValues2x2(wh),
-    eigenvalues,
-    spectralRadius: spectralRadius(eigenvalues),
-    stepRatios: norms.slice(1).map((norm, t) => norm / norms[t]),
-    fittedGrowth: fittedGrowthFactor(norms),
-  };
-}
-
-function resolveArgs(args: RnnArgs): Required<RnnArgs> {
-  const resolved = { ...DEFAULTS, ...args };
-  checkPositiveInteger('runRnnExperiment', 'N', resolved.N);
-  checkPositiveInteger('runRnnExperiment', 'T', resolved.T);
-  if (resolved.T < 2) {
-    throw new ValueError(`runRnnExperiment: T must be at least 2. Received: T=${resolved.T}`);
+/** `trainRnn` into a new event file under `logDir`. */
+export function trainRnnToDisk(args: Omit<RnnRunArgs, 'sink'>, logDir: string): void {
+  const writer = new RunWriter(logDir);
+  try {
+    trainRnn({ ...args, sink: writer });
+  } finally {
+    writer.close();
   }
-  if (resolved.H !== 2) {
-    throw new ValueError(`runRnnExperiment: H must be 2. Received: H=${resolved.H}`);
-  }
-  for (const field of ['maxNorm', 'vanishingScale'] as const) {
-    if (!(resolved[field] > 0)) {
-      throw new ValueError(
-        `runRnnExperiment: ${field} must be positive. Received: ${field}=${resolved[field]}`,
-      );
-    }
-  }
-  return resolved;
-}
-
-/** Runs the exploding, clipped and vanishing cases. Pure: same args, same numbers. */
-export function runRnnExperiment(args: RnnArgs = {}): RnnResult {
-  const resolved = resolveArgs(args);
-  const { seed, N, H, T, maxNorm, vanishingScale } = resolved;
-  // numpy draws Wh after dh = ones(...), which consumes no random numbers.
-  const flat = new RandomState(seed).randn(H, H);
-  const wh = Array.from({ length: H }, (_, i) => Array.from(flat.subarray(i * H, (i + 1) * H)));
-  const norms = backprop(wh, N, T).norms.map((norm) => norm / N);
-  const clipped = backprop(wh, N, T, maxNorm);
-  const growth = analyseGrowth(wh, norms);
-  const shrink = vanishingScale / growth.singularValues[0];
-  const vanishingWh = wh.map((row) => row.map((w) => w * shrink));
-  const vanishingNorms = backprop(vanishingWh, N, T).norms.map((norm) => norm / N);
-  return {
-    args: resolved,
-    wh,
-    norms,
-    clippedNorms: clipped.norms.map((norm) => norm / N),
-    clippedTotalNorms: clipped.norms,
-    clippedSteps: clipped.clippedSteps,
-    growth,
-    vanishingWh,
-    vanishingNorms,
-    vanishingGrowth: analyseGrowth(vanishingWh, vanishingNorms),
-  };
 }

@@ -4,10 +4,10 @@ import type { ActivationName } from '../../engine/activations.js';
 import type { OptimizerName } from '../../engine/optimizers/index.js';
 import { loadTitanic, prepareTitanic } from '../../data/titanic.js';
 import type { NormKind } from '../../probe/tags.js';
-import { makeClipper } from '../../engine/clipping.js';
 import type { Experiment } from '../experiment.js';
 import { numberFlag, stringFlag, UsageError } from '../flags.js';
-import { runTitanic } from './train.js';
+import { readTitanicRun, trainTitanic } from './train.js';
+import { DirectoryProvider } from '../../log/provider.js';
 import type { TitanicRun } from './train.js';
 import { titanicSection } from './section.js';
 import { clippingFromFlags, trainingFlags } from '../training-flags.js';
@@ -53,8 +53,7 @@ export const titanicExperiment: Experiment = {
     if (!(validationSplit > 0 && validationSplit < 1)) {
       throw new UsageError(`--validation-split must be in (0, 1). Received: ${validationSplit}`);
     }
-    const clipping = clippingFromFlags(flags);
-    if (clipping) makeClipper(clipping); // rejects conflicting modes before any work
+    const clipping = clippingFromFlags(flags); // validated before any work
     const passengers = loadTitanic(stringFlag(flags, 'data'));
     const data = prepareTitanic(passengers, { seed, validationSplit });
     const updates = numberFlag(flags, 'updates', TITANIC_UPDATES)!;
@@ -65,26 +64,29 @@ export const titanicExperiment: Experiment = {
     const optimizer = stringFlag(flags, 'optimizer', 'sgd') as OptimizerName;
     const learningRate = numberFlag(flags, 'learning-rate');
     const batchSize = numberFlag(flags, 'batch-size', 32)!;
-    const runs: TitanicRun[] = [];
     progress.start('titanic', updates * activations.length);
     for (const [i, activation] of activations.entries()) {
-      runs.push(
-        runTitanic({
-          data,
-          activation,
-          updates,
-          batchSize,
-          optimizer,
-          learningRate,
-          seed,
-          normKind,
-          clipping,
-          logDir: join(outDir, 'titanic', activation),
-          onUpdate: (done) => progress.update(i * updates + done, activation),
-        }),
-      );
+      trainTitanic({
+        data,
+        activation,
+        updates,
+        batchSize,
+        optimizer,
+        learningRate,
+        seed,
+        normKind,
+        clipping,
+        logDir: join(outDir, 'titanic', activation),
+        onUpdate: (done) => progress.update(i * updates + done, activation),
+      });
     }
     progress.finish();
+    // The report reads the runs back from their event files, as any TensorBoard consumer would.
+    const provider = new DirectoryProvider(join(outDir, 'titanic'));
+    const runs: TitanicRun[] = [];
+    for (const activation of activations) {
+      runs.push(await readTitanicRun(provider, activation, { activation, normKind, updates }));
+    }
     const normTitle = normKind === 'squared' ? 'Σg² (the article’s “L2 norm”)' : '‖∂L/∂W‖ = √Σg²';
     const setup =
       `${data.train.count} passengers train and ${data.validation.count} validate (d = ${data.d} features: ` +

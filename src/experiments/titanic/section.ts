@@ -83,8 +83,8 @@ export function titanicSection(
       'The article’s network on the Kaggle Titanic passengers: input → Dense(d) [W0, d×d] → Dense(16) [W1] → ' +
       'Dense(1, sigmoid) [W2], binary cross-entropy, trained once with sigmoid hidden layers and once with ReLU. ' +
       `${context.setup}\n\n` +
-      'σ′(x) = σ(x)(1 − σ(x)) ≤ 0.25, so every sigmoid layer multiplies the backward signal by less than one: ' +
-      'the weights nearest the input get the smallest gradients and barely move.',
+      'σ′(x) = σ(x)(1 − σ(x)) ≤ 0.25: each sigmoid layer multiplies the backward signal by at most 0.25 ' +
+      'besides its weights; the findings below say what these runs measured.',
     findings,
     figures: [
       perUpdateChart(
@@ -92,7 +92,7 @@ export function titanicSection(
         'Gradient norm per weight matrix',
         context.normTitle,
         rows(runs, (r, w) => r.series.gradNorm[w]),
-        'The gradient of each kernel at every update. With sigmoid, W0 (input side) gets the smallest gradient.',
+        'The gradient norm of each kernel at every update; W0 is the input side, W2 the output side.',
       ),
       perUpdateChart(
         'titanic-element',
@@ -106,14 +106,14 @@ export function titanicSection(
         'Relative update size ‖ΔW‖/‖W‖',
         '‖ΔW‖/‖W‖',
         rows(runs, (r, w) => r.series.updateRatio[w]),
-        'The size of each update relative to the weights; a frozen layer sits far below the others.',
+        'The size of each update relative to the weights it changed.',
       ),
       perUpdateChart(
         'titanic-signal',
         `Backprop signal ${context.signalTitle} at each layer’s output`,
         context.signalTitle,
         rows(runs, (r, w) => r.series.signalNorm[w]),
-        'The gradient arriving at each layer’s output: it shrinks on its way from W2 down to W0.',
+        'The gradient arriving at each layer’s output, from W2’s (output side) down to W0’s (input side).',
       ),
       {
         id: 'titanic-loss',

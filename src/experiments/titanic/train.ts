@@ -6,16 +6,17 @@
  */
 import type { ActivationName } from '../../engine/activations.js';
 import type { ClippingArgs } from '../../engine/clipping.js';
-import { makeClipper } from '../../engine/clipping.js';
 import { arrayDataset } from '../../engine/dataset.js';
 import { Dense } from '../../engine/layers/index.js';
-import { getOptimizer } from '../../engine/optimizers/index.js';
 import type { OptimizerName } from '../../engine/optimizers/index.js';
 import { Sequential } from '../../engine/sequential.js';
 import type { TitanicDataset } from '../../data/titanic.js';
+import { DirectoryProvider } from '../../log/provider.js';
+import type { RunProvider } from '../../log/provider.js';
 import { RunWriter } from '../../log/run-writer.js';
-import { GradientProbes, MemorySink, TeeSink } from '../../probe/index.js';
+import { GradientProbes } from '../../probe/gradient-probes.js';
 import * as tags from '../../probe/tags.js';
+import { makeOptimizer } from '../training-flags.js';
 import type { NormKind } from '../../probe/tags.js';
 
 /** The article's names for the three kernels, by our layer names. */
@@ -45,7 +46,7 @@ export interface TitanicRunArgs {
   seed: number;
   /** How gradient and signal norms are recorded: √Σx² or Σx². Required. */
   normKind: NormKind;
-  /** Where the run's event files go. */
+  /** Where the run's event files go. Required. */
   logDir: string;
   /** Called after every update with the number done. */
   onUpdate?: (done: number) => void;
@@ -89,24 +90,30 @@ export function buildTitanicModel(
       new Dense({ units: 1, activation: 'sigmoid' }),
     ],
   });
-  const clipper = args.clipping ? makeClipper(args.clipping) : null;
-  const optimizer = getOptimizer(args.optimizer, {
-    learningRate: args.learningRate,
-    clipper,
-  });
-  return model.compile({ optimizer, loss: 'binary_crossentropy' });
+  return model.compile({ optimizer: makeOptimizer(args), loss: 'binary_crossentropy' });
 }
 
-export function runTitanic(args: TitanicRunArgs): TitanicRun {
+/** The final evaluations, written into the run at the last update's step. */
+export const EVALUATION_TAGS = {
+  trainLoss: 'evaluation/train_loss',
+  trainAccuracy: 'evaluation/train_accuracy',
+  validationLoss: 'evaluation/validation_loss',
+  validationAccuracy: 'evaluation/validation_accuracy',
+} as const;
+
+/**
+ * Trains one model for `args.updates` updates with every probe on, then evaluates it; every
+ * record (probes and evaluations) goes into the event files under `args.logDir`.
+ */
+export function trainTitanic(args: TitanicRunArgs): void {
   const { data } = args;
   const model = buildTitanicModel(data.d, args);
   const train = arrayDataset(data.train.x, [data.d], data.train.y);
   const validation = arrayDataset(data.validation.x, [data.d], data.validation.y);
-  const memory = new MemorySink();
   const writer = new RunWriter(args.logDir);
   const elements = TITANIC_WEIGHTS.map((w) => `${w.layer}/kernel[0,0]`);
   const probes = new GradientProbes({
-    sink: new TeeSink([memory, writer]),
+    sink: writer,
     elements,
     normKind: args.normKind,
     every: { histograms: 10 },
@@ -120,48 +127,70 @@ export function runTitanic(args: TitanicRunArgs): TitanicRun {
       maxSteps: args.updates,
       callbacks: [probes, progress],
     });
+    const evaluate = (set: typeof train, loss: string, accuracy: string) => {
+      const result = model.evaluate(set, { batchSize: 256 });
+      writer.scalar(loss, result.loss, args.updates);
+      writer.scalar(accuracy, result.accuracy ?? NaN, args.updates);
+    };
+    evaluate(train, EVALUATION_TAGS.trainLoss, EVALUATION_TAGS.trainAccuracy);
+    evaluate(validation, EVALUATION_TAGS.validationLoss, EVALUATION_TAGS.validationAccuracy);
   } finally {
     writer.close();
   }
+}
+
+/** Trains as `trainTitanic` does, then reads the run back from its event files. */
+export async function runTitanic(args: TitanicRunArgs): Promise<TitanicRun> {
+  trainTitanic(args);
+  return readTitanicRun(new DirectoryProvider(args.logDir), '.', args);
+}
+
+/**
+ * One Titanic run as the provider returns it: the per-update series of each kernel, W[0,0]
+ * before training, and the final evaluations.
+ */
+export async function readTitanicRun(
+  provider: RunProvider,
+  run: string,
+  args: Pick<TitanicRunArgs, 'activation' | 'normKind' | 'updates'>,
+): Promise<TitanicRun> {
+  const read = async (tag: string) => provider.readScalars(run, tag);
   // Gradient-side records sit at step k − 1 and weight-side ones at step k (see probe/tags.ts).
-  const batchSide = (tag: string) =>
-    memory
-      .series(tag)
-      .slice(0, args.updates)
-      .map((p) => p.value);
-  const weightSide = (tag: string) =>
-    memory
-      .series(tag)
-      .filter((p) => p.step >= 1)
-      .map((p) => p.value);
-  const byWeight = (pick: (layer: string) => number[]) =>
-    Object.fromEntries(TITANIC_WEIGHTS.map((w) => [w.label, pick(w.layer)])) as Record<
-      WeightLabel,
-      number[]
-    >;
+  const batchSide = async (tag: string) =>
+    (await read(tag)).slice(0, args.updates).map((p) => p.value);
+  const weightSide = async (tag: string) =>
+    (await read(tag)).filter((p) => p.step >= 1).map((p) => p.value);
+  const byWeight = async (pick: (layer: string) => Promise<number[]>) => {
+    const entries = [];
+    for (const w of TITANIC_WEIGHTS) entries.push([w.label, await pick(w.layer)]);
+    return Object.fromEntries(entries) as Record<WeightLabel, number[]>;
+  };
+  const { normKind } = args;
   const series: TitanicSeries = {
-    gradNorm: byWeight((layer) => batchSide(tags.gradNormTag(`${layer}/kernel`, args.normKind))),
-    element: byWeight((layer) => weightSide(tags.elementTag(`${layer}/kernel[0,0]`))),
-    updateRatio: byWeight((layer) => weightSide(tags.updateRatioTag(`${layer}/kernel`))),
-    signalNorm: byWeight((layer) => batchSide(tags.signalNormTag(layer, args.normKind))),
-    loss: batchSide(tags.LOSS_TAG),
+    gradNorm: await byWeight((layer) => batchSide(tags.gradNormTag(`${layer}/kernel`, normKind))),
+    element: await byWeight((layer) => weightSide(tags.elementTag(`${layer}/kernel[0,0]`))),
+    updateRatio: await byWeight((layer) => weightSide(tags.updateRatioTag(`${layer}/kernel`))),
+    signalNorm: await byWeight((layer) => batchSide(tags.signalNormTag(layer, normKind))),
+    loss: await batchSide(tags.LOSS_TAG),
   };
-  const initialElement = Object.fromEntries(
-    TITANIC_WEIGHTS.map((w) => [
-      w.label,
-      memory.series(tags.elementTag(`${w.layer}/kernel[0,0]`))[0].value,
-    ]),
-  ) as Record<WeightLabel, number>;
-  const evaluate = (set: typeof train) => {
-    const result = model.evaluate(set, { batchSize: 256 });
-    return { loss: result.loss, accuracy: result.accuracy ?? NaN };
-  };
+  const initial: [WeightLabel, number][] = [];
+  for (const w of TITANIC_WEIGHTS) {
+    const [first] = await read(tags.elementTag(`${w.layer}/kernel[0,0]`));
+    initial.push([w.label, first.value]);
+  }
+  const last = async (tag: string) => (await read(tag)).at(-1)?.value ?? NaN;
   return {
     activation: args.activation,
-    normKind: args.normKind,
+    normKind,
     series,
-    initialElement,
-    validation: evaluate(validation),
-    train: evaluate(train),
+    initialElement: Object.fromEntries(initial) as Record<WeightLabel, number>,
+    validation: {
+      loss: await last(EVALUATION_TAGS.validationLoss),
+      accuracy: await last(EVALUATION_TAGS.validationAccuracy),
+    },
+    train: {
+      loss: await last(EVALUATION_TAGS.trainLoss),
+      accuracy: await last(EVALUATION_TAGS.trainAccuracy),
+    },
   };
 }
