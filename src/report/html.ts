@@ -2,8 +2,8 @@
  * Writes a report as one self-contained HTML file (inline SVG and CSS; no scripts, fonts or
  * network references, enforced by a Content-Security-Policy) plus a PNG of every figure.
  */
-import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { ValueError } from '../engine/errors.js';
 import { escapeHtml, formatNumber } from '../charts/format.js';
 import { inlineSvg } from './inline-svg.js';
@@ -14,7 +14,9 @@ import type { Figure, Report, ReportSection, Table } from './types.js';
 export type { Figure, Report, ReportSection, Table } from './types.js';
 
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
-const FIGURES_DIR = 'figures';
+/** The report's folder of PNGs, and its page, relative to its directory. */
+export const FIGURES_DIR = 'figures';
+export const REPORT_FILE = 'report.html';
 const CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
 
 /** Throws unless every section and figure id is well formed and every anchor is used once. */
@@ -146,35 +148,55 @@ export function renderHtml(report: Report, svgs: ReadonlyMap<string, string>): s
   ].join('\n');
 }
 
-/** Deletes PNGs in `dir` that this report does not draw: left from an earlier report there. */
-async function removeStaleFigures(dir: string, report: Report): Promise<void> {
-  const current = new Set(report.sections.flatMap((s) => s.figures.map((f) => `${f.id}.png`)));
-  for (const name of await readdir(dir)) {
-    if (name.endsWith('.png') && !current.has(name)) await rm(join(dir, name));
-  }
+/** One file of a report, its path relative to the report's folder. */
+export interface ReportFile {
+  path: string;
+  data: string | Uint8Array;
 }
 
 /**
- * Renders every figure and writes `outDir/report.html` and `outDir/figures/<id>.png`,
- * creating the folders. Returns the paths written.
+ * Where a report's files go. The CLI passes its run directory (src/log/run-dir.ts), which
+ * refuses to overwrite a file gradscope did not write and lists what it wrote; it removes the
+ * previous report's figures itself, so nothing here deletes.
+ */
+export interface ReportFileSink {
+  /** Writes every file, or none when one of them is refused. */
+  writeFiles(files: readonly ReportFile[]): void | Promise<void>;
+}
+
+/** Plain files in `dir`: an API caller who names a folder means to write there. */
+function plainFiles(dir: string): ReportFileSink {
+  return {
+    async writeFiles(files) {
+      for (const file of files) {
+        const path = join(dir, file.path);
+        await mkdir(dirname(path), { recursive: true });
+        await writeFile(path, file.data);
+      }
+    },
+  };
+}
+
+/**
+ * Renders every figure and writes `outDir/report.html` and `outDir/figures/<id>.png` through
+ * `sink` (defaults to plain files in `outDir`, created as needed). Every figure is rendered
+ * before the first file is written. Returns the paths written.
  */
 export async function writeReport(
   report: Report,
   outDir: string,
+  sink: ReportFileSink = plainFiles(outDir),
 ): Promise<{ html: string; pngs: string[] }> {
   checkIds(report);
-  await mkdir(join(outDir, FIGURES_DIR), { recursive: true });
-  await removeStaleFigures(join(outDir, FIGURES_DIR), report);
   const svgs = new Map<string, string>();
-  const pngs: string[] = [];
+  const files: ReportFile[] = [];
   for (const figure of report.sections.flatMap((s) => s.figures)) {
     const svg = await renderSvg(figure.spec);
     svgs.set(figure.id, svg);
-    const path = join(outDir, FIGURES_DIR, `${figure.id}.png`);
-    await writeFile(path, renderPng(svg));
-    pngs.push(path);
+    files.push({ path: `${FIGURES_DIR}/${figure.id}.png`, data: renderPng(svg) });
   }
-  const html = join(outDir, 'report.html');
-  await writeFile(html, renderHtml(report, svgs), 'utf8');
-  return { html, pngs };
+  const pngs = files.map((file) => join(outDir, file.path));
+  files.push({ path: REPORT_FILE, data: renderHtml(report, svgs) });
+  await sink.writeFiles(files);
+  return { html: join(outDir, REPORT_FILE), pngs };
 }

@@ -3,11 +3,14 @@ import { activationCurves } from './curves.js';
 import { activationsSection } from './section.js';
 import type { Experiment } from '../experiment.js';
 
-export const activationsExperiment: Experiment = {
+export const activationsExperiment: Experiment<undefined> = {
   name: 'activations',
   summary: "activation functions and their derivatives: why sigmoid's ≤ 0.25 vanishes",
   defaultSeed: 0,
   flags: [],
+  async prepare() {
+    return undefined;
+  },
   async run({ progress }) {
     const result = activationCurves();
     const section = activationsSection(result);

@@ -11,7 +11,7 @@ import { firstImages } from '../../data/image-dataset.js';
 import type { ActivationName } from '../../engine/activations.js';
 import type { History } from '../../engine/callbacks.js';
 import type { OptimizerName } from '../../engine/optimizers/index.js';
-import { makeClipper } from '../../engine/clipping.js';
+import type { ClippingArgs } from '../../engine/clipping.js';
 import { DirectoryProvider } from '../../log/provider.js';
 import type { Experiment } from '../experiment.js';
 import type { ProgressSink } from '../progress.js';
@@ -19,7 +19,7 @@ import { numberFlag, stringFlag } from '../flags.js';
 import { fashionSection } from './section.js';
 import type { FashionTrainArgs } from './train.js';
 import type { FashionWorkerData, FashionWorkerMessage } from './worker.js';
-import { clippingFromFlags, trainingFlags } from '../training-flags.js';
+import { checkBatchSize, clippingFromFlags, trainingFlags } from '../training-flags.js';
 
 export const FASHION_EPOCHS = 10;
 
@@ -104,7 +104,13 @@ async function trainAll(
   }
 }
 
-export const fashionExperiment: Experiment = {
+/** What `prepare` checked and read. */
+interface FashionInputs {
+  clipping: ClippingArgs | undefined;
+  data: FashionMnist;
+}
+
+export const fashionExperiment: Experiment<FashionInputs> = {
   name: 'fashion',
   summary: 'ReLU as the cure: the Fashion-MNIST model all-sigmoid vs all-ReLU, in parallel',
   defaultSeed: 0,
@@ -115,12 +121,12 @@ export const fashionExperiment: Experiment = {
       name: 'train-samples',
       kind: 'integer',
       positive: true,
+      max: 60_000,
       description: 'use only the first N training and test images (quick runs)',
     },
   ],
-  async run({ outDir, flags, progress }) {
-    const clipping = clippingFromFlags(flags);
-    if (clipping) makeClipper(clipping); // rejects conflicting modes before the data loads
+  async prepare({ flags, progress }) {
+    const clipping = clippingFromFlags(flags); // rejects conflicting modes before the data loads
     let data = await ensureFashionMnist({
       dir: stringFlag(flags, 'data-dir'),
       log: (line) => progress.note(line),
@@ -128,6 +134,10 @@ export const fashionExperiment: Experiment = {
     const samples = numberFlag(flags, 'train-samples');
     if (samples !== undefined)
       data = { train: firstImages(data.train, samples), test: firstImages(data.test, samples) };
+    checkBatchSize(flags, data.train.count, 'training images');
+    return { clipping, data };
+  },
+  async run({ outDir, flags, progress }, { clipping, data }) {
     const activations = (
       flags.activation ? [flags.activation] : ['sigmoid', 'relu']
     ) as ActivationName[];

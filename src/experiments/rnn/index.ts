@@ -4,7 +4,7 @@ import { numberFlag } from '../flags.js';
 import { rnnSection } from './section.js';
 import { runRnnExperiment } from './train.js';
 
-export const rnnExperiment: Experiment = {
+export const rnnExperiment: Experiment<undefined> = {
   name: 'rnn',
   summary: 'exploding gradients through time (numpy demo, seed 3) and global-norm clipping',
   defaultSeed: 3,
@@ -13,13 +13,16 @@ export const rnnExperiment: Experiment = {
       name: 'steps',
       kind: 'integer',
       positive: true,
+      max: 1000,
       default: 20,
       description: 'time steps T to backpropagate through',
+      min: 2,
     },
     {
       name: 'batch',
       kind: 'integer',
       positive: true,
+      max: 10_000,
       default: 2,
       description: 'rows N of dh (the mini-batch)',
     },
@@ -38,6 +41,9 @@ export const rnnExperiment: Experiment = {
       description: 'largest singular value of the vanishing case',
     },
   ],
+  async prepare() {
+    return undefined;
+  },
   async run({ flags, progress }) {
     const result = runRnnExperiment({
       seed: numberFlag(flags, 'seed'),

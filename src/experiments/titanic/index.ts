@@ -4,17 +4,27 @@ import type { ActivationName } from '../../engine/activations.js';
 import type { OptimizerName } from '../../engine/optimizers/index.js';
 import { loadTitanic, prepareTitanic } from '../../data/titanic.js';
 import type { NormKind } from '../../probe/tags.js';
-import { makeClipper } from '../../engine/clipping.js';
 import type { Experiment } from '../experiment.js';
 import { numberFlag, stringFlag, UsageError } from '../flags.js';
 import { runTitanic } from './train.js';
 import type { TitanicRun } from './train.js';
 import { titanicSection } from './section.js';
-import { clippingFromFlags, trainingFlags } from '../training-flags.js';
+import { checkBatchSize, clippingFromFlags, trainingFlags } from '../training-flags.js';
+import type { ClippingArgs } from '../../engine/clipping.js';
+import type { TitanicDataset } from '../../data/titanic.js';
 
 export const TITANIC_UPDATES = 50;
+/** Upper bound of --updates: every update is probed, a few kB of log per model each. */
+export const MAX_TITANIC_UPDATES = 100_000;
 
-export const titanicExperiment: Experiment = {
+/** What `prepare` checked and read. */
+interface TitanicInputs {
+  seed: number;
+  clipping: ClippingArgs | undefined;
+  data: TitanicDataset;
+}
+
+export const titanicExperiment: Experiment<TitanicInputs> = {
   name: 'titanic',
   summary:
     'vanishing gradients: sigmoid vs ReLU on the Titanic passengers, 50 updates, per-update probes',
@@ -24,6 +34,7 @@ export const titanicExperiment: Experiment = {
       name: 'updates',
       kind: 'integer',
       positive: true,
+      max: MAX_TITANIC_UPDATES,
       default: TITANIC_UPDATES,
       description: 'parameter updates',
     },
@@ -47,16 +58,19 @@ export const titanicExperiment: Experiment = {
       description: 'Titanic train.csv (default: the copy shipped in data/titanic/)',
     },
   ],
-  async run({ outDir, flags, progress }) {
+  async prepare({ flags }) {
     const seed = numberFlag(flags, 'seed', 0)!;
     const validationSplit = numberFlag(flags, 'validation-split', 0.2)!;
     if (!(validationSplit > 0 && validationSplit < 1)) {
       throw new UsageError(`--validation-split must be in (0, 1). Received: ${validationSplit}`);
     }
     const clipping = clippingFromFlags(flags);
-    if (clipping) makeClipper(clipping); // rejects conflicting modes before any work
     const passengers = loadTitanic(stringFlag(flags, 'data'));
     const data = prepareTitanic(passengers, { seed, validationSplit });
+    checkBatchSize(flags, data.train.count, 'training passengers');
+    return { seed, clipping, data };
+  },
+  async run({ outDir, flags, progress }, { seed, clipping, data }) {
     const updates = numberFlag(flags, 'updates', TITANIC_UPDATES)!;
     const normKind = stringFlag(flags, 'norm', 'l2') as NormKind;
     const activations = (
