@@ -372,6 +372,11 @@ function takeLock(lockPath: string, lockText: string): LockInfo | undefined {
   throw new RunDirectoryError(`${lockPath}: could not take the lock; another run keeps taking it.`);
 }
 
+/** Total bytes of the regular files below `dir` (0 when missing). */
+export function directoryBytes(dir: string): number {
+  return walkFiles(dir, '').reduce((sum, rel) => sum + fs.statSync(path.join(dir, rel)).size, 0);
+}
+
 /** Paths of the regular files below `relDir` of `root`, relative to `root`. Missing: none. */
 function walkFiles(root: string, relDir: string): string[] {
   const out: string[] = [];

@@ -5,6 +5,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { ValueError } from '../engine/errors.js';
+import type { LeftOut } from '../charts/axes.js';
 import { escapeHtml, formatNumber } from '../charts/format.js';
 import { inlineSvg } from './inline-svg.js';
 import { renderPng, renderSvg } from './render.js';
@@ -52,10 +53,13 @@ function tableHtml(table: Table, number: number): string {
   const head = table.columns.map((c) => `<th scope="col">${escapeHtml(c)}</th>`).join('');
   const body = table.rows
     .map((row) => {
-      const cells = row.map((cell) =>
-        typeof cell === 'number'
-          ? `<td class="num" title="${cell}">${escapeHtml(formatNumber(cell))}</td>`
-          : `<td>${escapeHtml(cell)}</td>`,
+      // A run cut short (diverged) leaves holes: an empty cell, not a crash.
+      const cells = row.map((cell: string | number | undefined) =>
+        cell === undefined
+          ? '<td class="num">–</td>'
+          : typeof cell === 'number'
+            ? `<td class="num" title="${cell}">${escapeHtml(formatNumber(cell))}</td>`
+            : `<td>${escapeHtml(cell)}</td>`,
       );
       return `<tr>${cells.join('')}</tr>`;
     })
@@ -66,12 +70,23 @@ function tableHtml(table: Table, number: number): string {
   );
 }
 
+/** The caption's note on rows the chart left out (see charts/axes.ts plottableRows). */
+function leftOutNote(figure: Figure): string {
+  const left = (figure.spec.usermeta as { leftOut?: LeftOut } | undefined)?.leftOut;
+  if (!left || left.leftOut === 0) return '';
+  return (
+    ` ${left.leftOut} of ${left.total} points are not drawn: ` +
+    'not finite, or not positive on a log axis.'
+  );
+}
+
 function figureHtml(figure: Figure, number: number, svg: string): string {
   const png = `${FIGURES_DIR}/${figure.id}.png`;
+  const caption = `${figure.caption}${leftOutNote(figure)}`;
   return (
     `<figure id="fig-${figure.id}">\n<div class="chart">${inlineSvg(svg, figure.id, figure.title)}</div>\n` +
     `<figcaption><b>Figure ${number}. ${escapeHtml(figure.title)}.</b> ` +
-    `${escapeHtml(figure.caption)}<a class="png" href="${png}">PNG</a></figcaption>\n</figure>`
+    `${escapeHtml(caption)}<a class="png" href="${png}">PNG</a></figcaption>\n</figure>`
   );
 }
 
@@ -88,11 +103,18 @@ function sectionHtml(section: ReportSection, svgs: ReadonlyMap<string, string>, 
       : '<div class="findings"><h3>Findings</h3><ul>' +
         section.findings.map((f) => `<li>${escapeHtml(f)}</li>`).join('') +
         '</ul></div>';
+  const notices =
+    (section.notices ?? []).length === 0
+      ? ''
+      : '<div class="notice" role="alert"><ul>' +
+        section.notices!.map((line) => `<li>${escapeHtml(line)}</li>`).join('') +
+        '</ul></div>';
   const figures = section.figures.map((f) => figureHtml(f, ++n.figure, svgs.get(f.id) ?? ''));
   const tables = section.tables.map((t) => tableHtml(t, ++n.table));
   return [
     `<section id="${section.id}">`,
     `<h2>${escapeHtml(section.title)}</h2>`,
+    notices,
     paragraphs(section.intro),
     findings,
     ...figures,

@@ -9,15 +9,15 @@ import { ensureFashionMnist } from '../../data/fashion-mnist-install.js';
 import type { FashionMnist } from '../../data/fashion-mnist.js';
 import { firstImages } from '../../data/image-dataset.js';
 import type { ActivationName } from '../../engine/activations.js';
-import type { History } from '../../engine/callbacks.js';
 import type { OptimizerName } from '../../engine/optimizers/index.js';
 import type { ClippingArgs } from '../../engine/clipping.js';
 import { DirectoryProvider } from '../../log/provider.js';
+import { divergedSection, markDivergences } from '../diverged.js';
 import type { Experiment } from '../experiment.js';
 import type { ProgressSink } from '../progress.js';
 import { numberFlag, stringFlag } from '../flags.js';
 import { fashionSection } from './section.js';
-import type { FashionTrainArgs } from './train.js';
+import type { FashionTrainArgs, FashionTrainResult } from './train.js';
 import type { FashionWorkerData, FashionWorkerMessage } from './worker.js';
 import { checkBatchSize, clippingFromFlags, trainingFlags } from '../training-flags.js';
 
@@ -40,7 +40,7 @@ function shareData(data: FashionMnist): FashionMnist {
 
 interface WorkerRun {
   worker: Worker;
-  result: Promise<{ history: History; seconds: number }>;
+  result: Promise<FashionTrainResult>;
 }
 
 function trainInWorker(
@@ -49,10 +49,12 @@ function trainInWorker(
 ): WorkerRun {
   const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData });
   const label = `fashion (${workerData.args.activation})`;
-  const result = new Promise<{ history: History; seconds: number }>((resolve, reject) => {
+  const result = new Promise<FashionTrainResult>((resolve, reject) => {
     worker.on('message', (message: FashionWorkerMessage) => {
-      if (message.type === 'done') resolve({ history: message.history, seconds: message.seconds });
-      else if (message.type === 'error') reject(new Error(`${label}: ${message.message}`));
+      if (message.type === 'done') {
+        const { history, seconds, divergence } = message;
+        resolve({ history, seconds, divergence });
+      } else if (message.type === 'error') reject(new Error(`${label}: ${message.message}`));
       else onMessage(message);
     });
     worker.on('error', reject);
@@ -67,7 +69,7 @@ async function trainAll(
   data: FashionMnist,
   runs: FashionTrainArgs[],
   progress: ProgressSink,
-): Promise<{ history: History; seconds: number }[]> {
+): Promise<FashionTrainResult[]> {
   const done = new Map<string, number>();
   const batches = (run: FashionTrainArgs) =>
     run.epochs * Math.ceil(data.train.count / run.batchSize);
@@ -137,7 +139,7 @@ export const fashionExperiment: Experiment<FashionInputs> = {
     checkBatchSize(flags, data.train.count, 'training images');
     return { clipping, data };
   },
-  async run({ outDir, flags, progress }, { clipping, data }) {
+  async run({ outDir, files, flags, progress }, { clipping, data }) {
     const activations = (
       flags.activation ? [flags.activation] : ['sigmoid', 'relu']
     ) as ActivationName[];
@@ -152,11 +154,21 @@ export const fashionExperiment: Experiment<FashionInputs> = {
       logDir: join(outDir, 'fashion', activation),
     }));
     const results = await trainAll(data, runs, progress);
-    const provider = new DirectoryProvider(join(outDir, 'fashion'));
-    const section = await fashionSection(provider, runs, results, {
-      train: data.train.count,
-      test: data.test.count,
-    });
+    const diverged = markDivergences(
+      { outDir, files },
+      runs.map((run, i) => ({
+        relLogDir: join('fashion', run.activation, 'train'),
+        divergence: results[i].divergence,
+      })),
+    );
+    // The section reads per-epoch records, and a diverged model stopped inside an epoch.
+    const section =
+      diverged.length > 0
+        ? divergedSection('fashion', 'ReLU as the cure (Fashion-MNIST)', diverged)
+        : await fashionSection(new DirectoryProvider(join(outDir, 'fashion')), runs, results, {
+            train: data.train.count,
+            test: data.test.count,
+          });
     section.findings.forEach((line) => progress.note(`fashion: ${line}`));
     const models = Object.fromEntries(
       runs.map((run, i) => {
@@ -168,10 +180,11 @@ export const fashionExperiment: Experiment<FashionInputs> = {
             val_loss: h.val_loss,
             accuracy: h.accuracy,
             val_accuracy: h.val_accuracy,
+            ...(results[i].divergence && { diverged: results[i].divergence }),
           },
         ];
       }),
     );
-    return { json: { models }, sections: [section] };
+    return { json: { models }, sections: [section], diverged };
   },
 };

@@ -5,6 +5,7 @@
  *   input (d) → Dense(d) [W0, d×d] → Dense(16) [W1] → Dense(1, sigmoid) [W2], binary cross-entropy.
  */
 import type { ActivationName } from '../../engine/activations.js';
+import type { Callback } from '../../engine/callbacks.js';
 import type { ClippingArgs } from '../../engine/clipping.js';
 import { makeClipper } from '../../engine/clipping.js';
 import { arrayDataset } from '../../engine/dataset.js';
@@ -49,6 +50,8 @@ export interface TitanicRunArgs {
   logDir: string;
   /** Called after every update with the number done. */
   onUpdate?: (done: number) => void;
+  /** More callbacks for `fit` (the CLI's TerminateOnNonFinite). Defaults to none. */
+  callbacks?: Callback[];
 }
 
 /** Per-update series, index k − 1 for update k. */
@@ -118,7 +121,7 @@ export function runTitanic(args: TitanicRunArgs): TitanicRun {
       epochs,
       batchSize: args.batchSize,
       maxSteps: args.updates,
-      callbacks: [probes, progress],
+      callbacks: [...(args.callbacks ?? []), probes, progress],
     });
   } finally {
     writer.close();
