@@ -68,6 +68,43 @@ export function fieldValues(rows: readonly Row[], field: string): number[] {
   return values;
 }
 
+/** What a chart left out of its data, kept in the spec's `usermeta` for the figure's caption. */
+export interface LeftOut {
+  /** Rows not drawn: a non-finite (or missing) position, or a value ≤ 0 on a log axis. */
+  leftOut: number;
+  /** Rows given. */
+  total: number;
+}
+
+function isQuantitative(axis: AxisArgs): boolean {
+  return axis.type === undefined || axis.type === 'quantitative';
+}
+
+/**
+ * The rows a chart can draw: on every quantitative axis a finite number, and > 0 on a log axis
+ * (Vega would drop or misplace the others without a word), with a count of the rest. A diverged
+ * run's NaN and a vanished gradient's 0 on a log axis are thus left out, and said so.
+ */
+export function plottableRows(
+  rows: readonly Row[],
+  axes: readonly AxisArgs[],
+): { rows: Row[]; left: LeftOut } {
+  const checked = axes.filter(isQuantitative);
+  const kept = rows.filter((row) =>
+    checked.every((axis) => {
+      const value = row[axis.field];
+      if (typeof value !== 'number') return value !== null && value !== undefined;
+      return Number.isFinite(value) && (axis.scale !== 'log' || value > 0);
+    }),
+  );
+  return { rows: kept, left: { leftOut: rows.length - kept.length, total: rows.length } };
+}
+
+/** The `usermeta` entry recording what a chart left out; none when it drew every row. */
+export function leftOutMeta(left: LeftOut): { usermeta?: { leftOut: LeftOut } } {
+  return left.leftOut === 0 ? {} : { usermeta: { leftOut: left } };
+}
+
 /** Vega expression for the label of a log-axis tick: "100", "0.01", or "10⁻⁷" past 10^±3. */
 function decadeLabelExpr(): string {
   const exponent = 'round(log(datum.value) / LN10)';

@@ -1,5 +1,5 @@
 /** Builder of Vega-Lite bar charts, e.g. one gradient norm per layer, grouped by run. */
-import { positionalScale } from './axes.js';
+import { leftOutMeta, plottableRows, positionalScale } from './axes.js';
 import { checkData, seriesColor, type VegaLiteSpec, type XYChartArgs } from './line.js';
 import { CHART_HEIGHT, CHART_WIDTH, THEME, VEGA_LITE_SCHEMA } from './theme.js';
 
@@ -7,8 +7,10 @@ import { CHART_HEIGHT, CHART_WIDTH, THEME, VEGA_LITE_SCHEMA } from './theme.js';
 export type BarChartArgs = XYChartArgs;
 
 /** A bar chart in data order, grouped by `series` when given. */
-export function barChart(args: BarChartArgs): VegaLiteSpec {
-  checkData('barChart', args.data);
+export function barChart(given: BarChartArgs): VegaLiteSpec {
+  checkData('barChart', given.data);
+  const { rows, left } = plottableRows(given.data, [given.y]);
+  const args = { ...given, data: rows };
   const color =
     args.series === undefined
       ? {}
@@ -18,6 +20,7 @@ export function barChart(args: BarChartArgs): VegaLiteSpec {
         };
   return {
     $schema: VEGA_LITE_SCHEMA,
+    ...leftOutMeta(left),
     title: args.title,
     width: args.width ?? CHART_WIDTH,
     height: args.height ?? CHART_HEIGHT,

@@ -4,6 +4,7 @@
  * with the epoch, so a distribution that drifts, widens or collapses shows at a glance.
  */
 import { ValueError } from '../engine/errors.js';
+import { leftOutMeta } from './axes.js';
 import type { VegaLiteSpec } from './line.js';
 import { CHART_WIDTH, THEME, VEGA_LITE_SCHEMA } from './theme.js';
 
@@ -35,11 +36,16 @@ export interface HistogramRidgeArgs {
 const DEFAULT_RIDGE_HEIGHT = 28;
 const DEFAULT_OVERLAP = 0.8;
 
-function checkRows(data: readonly HistogramRow[]): void {
+/** Throws on no buckets or a malformed one; returns the buckets with finite edges and counts. */
+function checkRows(data: readonly HistogramRow[]): HistogramRow[] {
   if (data.length === 0) {
     throw new ValueError('histogramRidgeChart: data must hold at least one bucket. Received: 0');
   }
-  for (const row of data) {
+  // A diverged run's buckets have NaN or infinite edges: not drawable, counted instead.
+  const finite = data.filter((row) =>
+    [row.epoch, row.left, row.right, row.count].every(Number.isFinite),
+  );
+  for (const row of finite) {
     if (!(row.right >= row.left) || !(row.count >= 0)) {
       throw new ValueError(
         'histogramRidgeChart: each bucket needs right >= left and count >= 0. ' +
@@ -47,11 +53,12 @@ function checkRows(data: readonly HistogramRow[]): void {
       );
     }
   }
+  return finite;
 }
 
 /** One ridge per epoch; counts share one scale, so ridges compare directly. */
 export function histogramRidgeChart(args: HistogramRidgeArgs): VegaLiteSpec {
-  checkRows(args.data);
+  const rows = checkRows(args.data);
   const overlap = args.overlap ?? DEFAULT_OVERLAP;
   const ridgeHeight = args.ridgeHeight ?? DEFAULT_RIDGE_HEIGHT;
   const epochTitle = args.epochTitle ?? 'epoch';
@@ -60,7 +67,8 @@ export function histogramRidgeChart(args: HistogramRidgeArgs): VegaLiteSpec {
     title: args.title,
     // Lay rows out by their nominal height, not by the ridges that rise out of them.
     bounds: 'flush',
-    data: { values: args.data.map((row) => ({ ...row })) },
+    data: { values: rows.map((row) => ({ ...row })) },
+    ...leftOutMeta({ leftOut: args.data.length - rows.length, total: args.data.length }),
     transform: [{ calculate: '(datum.left + datum.right) / 2', as: 'center' }],
     width: args.width ?? CHART_WIDTH,
     height: ridgeHeight,

@@ -4,7 +4,7 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import { ValueError } from '../engine/errors.js';
-import { type AxisArgs, positionalScale, type Row } from './axes.js';
+import { type AxisArgs, leftOutMeta, plottableRows, positionalScale, type Row } from './axes.js';
 import {
   CHART_HEIGHT,
   CHART_WIDTH,
@@ -103,8 +103,10 @@ function linePoints(args: LineChartArgs) {
 }
 
 /** A line chart, optionally one line per `series` value, with optional reference lines. */
-export function lineChart(args: LineChartArgs): VegaLiteSpec {
-  checkData('lineChart', args.data);
+export function lineChart(given: LineChartArgs): VegaLiteSpec {
+  checkData('lineChart', given.data);
+  const { rows, left } = plottableRows(given.data, [given.x, given.y]);
+  const args = { ...given, data: rows };
   const line = {
     mark: { type: 'line' as const, point: linePoints(args) },
     encoding: lineEncoding(args, 'lineChart'),
@@ -116,6 +118,7 @@ export function lineChart(args: LineChartArgs): VegaLiteSpec {
     width: args.width ?? CHART_WIDTH,
     height: args.height ?? CHART_HEIGHT,
     config: THEME,
+    ...leftOutMeta(left),
   };
   if (rules.length === 0) return { ...base, data: { values: [...args.data] }, ...line };
   const ruleRows = rules.map((rule) => ({ value: rule.value, label: rule.label }));
@@ -167,10 +170,13 @@ export interface SmallMultiplesArgs extends Omit<LineChartArgs, 'rules' | 'width
 }
 
 /** One small line chart per `facet` value, e.g. one panel per layer, in a grid. */
-export function smallMultiplesLineChart(args: SmallMultiplesArgs): VegaLiteSpec {
-  checkData('smallMultiplesLineChart', args.data);
+export function smallMultiplesLineChart(given: SmallMultiplesArgs): VegaLiteSpec {
+  checkData('smallMultiplesLineChart', given.data);
+  const { rows, left } = plottableRows(given.data, [given.x, given.y]);
+  const args = { ...given, data: rows };
   return {
     $schema: VEGA_LITE_SCHEMA,
+    ...leftOutMeta(left),
     title: args.title,
     data: { values: [...args.data] },
     columns: args.columns ?? 2,

@@ -13,6 +13,10 @@ export function parseFlags(argv: readonly string[], specs: readonly FlagSpec[]):
   const values: FlagValues = {};
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
+    if (arg === '-h' && specs.some((s) => s.name === 'help')) {
+      values.help = true;
+      continue;
+    }
     if (!arg.startsWith('--'))
       throw new UsageError(`unexpected argument '${arg}'. Flags start with --`);
     const [rawName, inline] = splitOnce(arg.slice(2), '=');
@@ -44,12 +48,30 @@ function parseValue(spec: FlagSpec, raw: string): number | string {
     }
     return raw;
   }
-  const value = Number(raw);
-  const integerOk = spec.kind !== 'integer' || Number.isInteger(value);
-  if (raw.trim() === '' || !Number.isFinite(value) || !integerOk || (spec.positive && value <= 0)) {
-    throw new UsageError(`--${spec.name} must be ${describeKind(spec)}. Received: ${raw}`);
+  // Number() alone takes '0x10', '1e3', ' 7' and 'Infinity'; flags take plain decimals only.
+  const pattern = spec.kind === 'integer' ? INTEGER : DECIMAL;
+  const value = pattern.test(raw) ? Number(raw) : NaN;
+  const inRange =
+    Number.isFinite(value) &&
+    !(spec.positive && value <= 0) &&
+    !(spec.min !== undefined && value < spec.min) &&
+    !(spec.max !== undefined && value > spec.max);
+  if (!inRange) {
+    throw new UsageError(`--${spec.name} must be ${describeKind(spec)}. Received: ${quote(raw)}`);
   }
   return value;
+}
+
+/** Decimal digits, optionally signed: no hex, no exponent, no spaces. */
+const INTEGER = /^[+-]?\d+$/;
+/** A decimal number, optionally with an exponent (1e-3 is a usual learning rate). */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/** At most this many characters of a value are quoted back in a message. */
+const QUOTE_LIMIT = 200;
+
+function quote(raw: string): string {
+  return raw.length <= QUOTE_LIMIT ? raw : `${raw.slice(0, QUOTE_LIMIT)}… (${raw.length} chars)`;
 }
 
 function parseBoolean(spec: FlagSpec, raw: string): boolean {
@@ -59,10 +81,21 @@ function parseBoolean(spec: FlagSpec, raw: string): boolean {
 }
 
 function describeKind(spec: FlagSpec): string {
-  const sign = spec.positive ? 'a positive ' : 'a ';
-  if (spec.kind === 'integer') return `${sign}integer`;
-  if (spec.kind === 'number') return `${sign}number`;
   if (spec.kind === 'choice') return `one of ${spec.choices!.join(', ')}`;
+  if (spec.kind === 'integer') {
+    const low = spec.min ?? (spec.positive ? 1 : undefined);
+    if (low !== undefined && spec.max !== undefined) return `an integer in [${low}, ${spec.max}]`;
+    if (spec.max !== undefined) return `an integer ≤ ${spec.max}`;
+    if (spec.positive) return 'a positive integer';
+    return low === undefined ? 'an integer' : `an integer ≥ ${low}`;
+  }
+  if (spec.kind === 'number') {
+    if (spec.min !== undefined && spec.max !== undefined)
+      return `a number in [${spec.min}, ${spec.max}]`;
+    const head = spec.positive ? 'a positive number' : 'a number';
+    if (spec.max !== undefined) return `${head} ≤ ${spec.max}`;
+    return spec.min === undefined ? head : `${head} ≥ ${spec.min}`;
+  }
   return 'a value';
 }
 

@@ -3,11 +3,12 @@
  * report and prints either a short summary or, with --json, the results alone on stdout.
  */
 import { resolve } from 'node:path';
-import { removeEventFiles } from '../log/clean.js';
-import { writeReport } from '../report/html.js';
+import { MAX_SEED } from '../engine/random.js';
+import { checkOutDir, RunDirectory, RunDirectoryError } from '../log/run-dir.js';
+import { FIGURES_DIR, REPORT_FILE, writeReport } from '../report/html.js';
 import type { ReportSection } from '../report/types.js';
 import { packageVersion } from '../package-root.js';
-import type { Experiment, ExperimentOutput } from '../experiments/experiment.js';
+import type { Experiment } from '../experiments/experiment.js';
 import { UsageError, withDefaults } from '../experiments/flags.js';
 import type { FlagSpec, FlagValues } from '../experiments/flags.js';
 import { formatFlags, parseFlags } from './args.js';
@@ -21,6 +22,8 @@ function commonFlags(command: string, defaultSeed?: number): FlagSpec[] {
     {
       name: 'seed',
       kind: 'integer',
+      min: 0,
+      max: MAX_SEED,
       default: defaultSeed,
       description:
         defaultSeed === undefined
@@ -110,6 +113,16 @@ function resolveCommand(command: string): {
   };
 }
 
+/** The --out directory, checked before anything else happens; a bad one is a usage error. */
+function outDirOf(value: string): string {
+  try {
+    return checkOutDir(value);
+  } catch (error) {
+    if (error instanceof RunDirectoryError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
 export async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === '--help' || command === 'help' || command === '-h') {
@@ -129,40 +142,62 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   const json = given.json === true;
-  const outDir = resolve(String(given.out ?? `runs/${command}`));
+  const outDir = outDirOf(String(given.out ?? `runs/${command}`));
   const progress = createProgress({ json });
-  const results: Record<string, unknown> = {};
-  const sections: ReportSection[] = [];
+  // Every flag and input is checked before the run directory is touched: a typo costs nothing.
+  const prepared = [];
   for (const experiment of experiments) {
     const flags: FlagValues = withDefaults(
       { ...given, seed: given.seed ?? experiment.defaultSeed },
       [...commonFlags(command), ...experiment.flags],
     );
-    await removeEventFiles(resolve(outDir, experiment.name));
-    const output: ExperimentOutput = await experiment.run({ outDir, flags, progress });
-    results[experiment.name] = output.json;
-    sections.push(...output.sections);
+    prepared.push({ experiment, flags, inputs: await experiment.prepare({ flags, progress }) });
   }
-  const written = await writeReport(
-    {
+  const commandLine = ['gradscope', ...argv].join(' ');
+  const runDir = RunDirectory.open(outDir, {
+    command: commandLine,
+    log: (line) => progress.note(line),
+  });
+  try {
+    const eventDirs = experiments.map((e) => e.name);
+    runDir.checkWritable([REPORT_FILE], eventDirs);
+    // The previous report goes with the logs it was drawn from.
+    runDir.removeOwn([...eventDirs, FIGURES_DIR], [REPORT_FILE]);
+    const results: Record<string, unknown> = {};
+    const sections: ReportSection[] = [];
+    const diverged: string[] = [];
+    for (const { experiment, flags, inputs } of prepared) {
+      try {
+        const output = await experiment.run({ outDir, files: runDir, flags, progress }, inputs);
+        results[experiment.name] = output.json;
+        sections.push(...output.sections);
+        diverged.push(...(output.diverged ?? []));
+      } finally {
+        runDir.claimEventFiles(experiment.name);
+      }
+    }
+    const report = {
       title: 'gradscope: problems with gradient updates',
       subtitle:
         'Vanishing gradients with sigmoid, ReLU as the cure, exploding gradients through time, and clipping',
       sections,
       generatedAt: new Date(),
-      meta: { command: ['gradscope', ...argv].join(' '), node: process.version },
-    },
-    outDir,
-  );
-  if (json) {
-    const payload = experiments.length === 1 ? results[experiments[0].name] : results;
-    process.stdout.write(`${JSON.stringify(payload)}\n`);
-  } else {
-    progress.note(
-      `Report: ${written.html} (${written.pngs.length} figures in ${resolve(outDir, 'figures')})`,
-    );
-    progress.note(`Event files: tensorboard --logdir ${outDir}`);
-    progress.note(`Dashboard: npx gradscope ${SERVE_COMMAND} --logdir ${outDir}`);
+      meta: { command: commandLine, node: process.version },
+    };
+    const written = await writeReport(report, outDir, runDir);
+    if (json) {
+      const payload = experiments.length === 1 ? results[experiments[0].name] : results;
+      process.stdout.write(`${JSON.stringify(payload)}\n`);
+    } else {
+      progress.note(
+        `Report: ${written.html} (${written.pngs.length} figures in ${resolve(outDir, FIGURES_DIR)})`,
+      );
+      progress.note(`Event files: tensorboard --logdir ${outDir}`);
+      progress.note(`Dashboard: npx gradscope ${SERVE_COMMAND} --logdir ${outDir}`);
+    }
+    for (const message of diverged) process.stderr.write(`gradscope: ${message}\n`);
+    return diverged.length > 0 ? 1 : 0;
+  } finally {
+    runDir.release();
   }
-  return 0;
 }

@@ -15,6 +15,8 @@ export interface Model {
   readonly variables: Variable[];
   readonly trainableVariables: Variable[];
   readonly optimizer: Optimizer | null;
+  /** The layer called `name`; throws naming the layers there are. */
+  layer(name: string): Layer;
   /** Set by a callback to end `fit` after the current batch (Keras' stop_training). */
   stopTraining: boolean;
   /** Creates every layer's weights, from `inputShape` or the first layer's declared shape. */

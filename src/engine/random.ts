@@ -16,7 +16,7 @@ const M = 397;
 const MATRIX_A = 0x9908b0df;
 const UPPER_MASK = 0x80000000;
 const LOWER_MASK = 0x7fffffff;
-const MAX_SEED = 0xffffffff;
+export const MAX_SEED = 0xffffffff;
 
 /** An array whose elements can be assigned: a plain array or any numeric typed array. */
 export interface MutableArrayLike<T> {

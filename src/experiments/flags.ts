@@ -16,8 +16,15 @@ export interface FlagSpec {
   default?: number | string | boolean;
   /** Allowed values, for kind 'choice'. */
   choices?: readonly string[];
-  /** Minimum (exclusive when `positive`), for numbers. */
+  /** Whether a number must be > 0, for numbers. Defaults to false. */
   positive?: boolean;
+  /** Smallest allowed value (inclusive), for numbers. Defaults to none. */
+  min?: number;
+  /**
+   * Largest allowed value (inclusive), for numbers: keeps a typo from asking for days of
+   * training or terabytes of logs. Defaults to none.
+   */
+  max?: number;
 }
 
 export type FlagValues = Record<string, number | string | boolean | undefined>;

@@ -1,5 +1,5 @@
 /** Flags shared by the experiments that train a model, and their translation to engine args. */
-import { numberFlag, type FlagSpec, type FlagValues } from './flags.js';
+import { numberFlag, UsageError, type FlagSpec, type FlagValues } from './flags.js';
 import { ACTIVATION_NAMES } from '../engine/activations.js';
 import { makeClipper, resolveClipping } from '../engine/clipping.js';
 import type { ClippingArgs } from '../engine/clipping.js';
@@ -33,6 +33,21 @@ export const CLIPPING_FLAGS: readonly FlagSpec[] = [
   },
 ];
 
+/** Upper bound of --epochs: far past any demonstration here, short of a typo's weeks of work. */
+export const MAX_EPOCHS = 1000;
+/** Upper bound of --batch-size before the data is read; each experiment then checks its dataset. */
+export const MAX_BATCH_SIZE = 1_000_000;
+
+/** Throws a usage error unless --batch-size fits in the `count` training samples. */
+export function checkBatchSize(flags: FlagValues, count: number, what: string): void {
+  const batchSize = numberFlag(flags, 'batch-size');
+  if (batchSize !== undefined && batchSize > count) {
+    throw new UsageError(
+      `--batch-size must be at most the ${count} ${what}. Received: ${batchSize}`,
+    );
+  }
+}
+
 /** The training flags with an experiment's defaults. */
 export function trainingFlags(defaults: {
   epochs?: number;
@@ -47,6 +62,7 @@ export function trainingFlags(defaults: {
       name: 'epochs',
       kind: 'integer',
       positive: true,
+      max: MAX_EPOCHS,
       default: defaults.epochs,
       description: 'training epochs',
     });
@@ -56,6 +72,7 @@ export function trainingFlags(defaults: {
       name: 'batch-size',
       kind: 'integer',
       positive: true,
+      max: MAX_BATCH_SIZE,
       default: defaults.batchSize,
       description: 'samples per update',
     },
@@ -90,9 +107,17 @@ export function trainingFlags(defaults: {
 
 /**
  * The clipping mode the flags ask for, or undefined for none. Validated here, before any data
- * loads or worker starts (two modes at once are a ValueError); `makeOptimizer` builds it.
+ * loads or worker starts: two modes at once are a usage error named by their flags (the
+ * clipper would name its own arguments); `makeOptimizer` builds it.
  */
 export function clippingFromFlags(flags: FlagValues): ClippingArgs | undefined {
+  const given = CLIPPING_FLAGS.filter((spec) => flags[spec.name] !== undefined);
+  if (given.length > 1) {
+    throw new UsageError(
+      `set only one of ${CLIPPING_FLAGS.map((spec) => `--${spec.name}`).join(', ')}. ` +
+        `Received: ${given.map((spec) => `--${spec.name} ${flags[spec.name]}`).join(', ')}`,
+    );
+  }
   const args: ClippingArgs = {
     clipnorm: numberFlag(flags, 'clip-norm'),
     globalClipnorm: numberFlag(flags, 'clip-global-norm'),

@@ -2,8 +2,11 @@
  * Writes TensorBoard event files.
  *
  * On disk, a run is a directory holding one or more files named
- * `events.out.tfevents.<seconds>.<hostname>.<pid>.<counter>` (seconds since the Unix epoch when
- * the file was created; the counter tells apart files one process opens in the same second).
+ * `events.out.tfevents.<seconds>.<hostname>.<pid>.<thread>.<counter>` (seconds since the Unix
+ * epoch when the file was created; `thread` is the worker thread's id, 0 on the main thread,
+ * since each thread has its own counter; the counter tells apart files one thread opens in the
+ * same second). TensorBoard needs only `tfevents` in the name; run-dir.ts knows a process's
+ * files by `.<hostname>.<pid>.`.
  * Each file is a sequence of TFRecords (framing and its edge cases: record-format.ts), each
  * record one serialized `Event` protobuf (proto.ts):
  * - the first event has `wall_time` and `file_version` = "brain.Event:2", nothing else;
@@ -18,10 +21,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { threadId } from 'node:worker_threads';
 import { encodeEvent, FILE_VERSION, type EventMessage, type SummaryValueMessage } from './proto.js';
 import { encodeRecord } from './record-format.js';
 
-// Files opened by this process so far; makes names unique within one second.
+// Files opened by this thread so far (module state is per thread); unique names within a second.
 let fileCounter = 0;
 
 /** Seconds since the Unix epoch, the unit of `wall_time`. */
@@ -43,6 +47,7 @@ export class EventFileWriter {
       Math.floor(wallTime),
       os.hostname(),
       process.pid,
+      threadId,
       fileCounter++,
     ].join('.');
     this.path = path.join(logdir, name);

@@ -2,9 +2,10 @@
  * Writes a report as one self-contained HTML file (inline SVG and CSS; no scripts, fonts or
  * network references, enforced by a Content-Security-Policy) plus a PNG of every figure.
  */
-import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { ValueError } from '../engine/errors.js';
+import type { LeftOut } from '../charts/axes.js';
 import { escapeHtml, formatNumber } from '../charts/format.js';
 import { inlineSvg } from './inline-svg.js';
 import { renderPng, renderSvg } from './render.js';
@@ -14,7 +15,9 @@ import type { Figure, Report, ReportSection, Table } from './types.js';
 export type { Figure, Report, ReportSection, Table } from './types.js';
 
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
-const FIGURES_DIR = 'figures';
+/** The report's folder of PNGs, and its page, relative to its directory. */
+export const FIGURES_DIR = 'figures';
+export const REPORT_FILE = 'report.html';
 const CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
 
 /** Throws unless every section and figure id is well formed and every anchor is used once. */
@@ -50,10 +53,13 @@ function tableHtml(table: Table, number: number): string {
   const head = table.columns.map((c) => `<th scope="col">${escapeHtml(c)}</th>`).join('');
   const body = table.rows
     .map((row) => {
-      const cells = row.map((cell) =>
-        typeof cell === 'number'
-          ? `<td class="num" title="${cell}">${escapeHtml(formatNumber(cell))}</td>`
-          : `<td>${escapeHtml(cell)}</td>`,
+      // A run cut short (diverged) leaves holes: an empty cell, not a crash.
+      const cells = row.map((cell: string | number | undefined) =>
+        cell === undefined
+          ? '<td class="num">–</td>'
+          : typeof cell === 'number'
+            ? `<td class="num" title="${cell}">${escapeHtml(formatNumber(cell))}</td>`
+            : `<td>${escapeHtml(cell)}</td>`,
       );
       return `<tr>${cells.join('')}</tr>`;
     })
@@ -64,12 +70,23 @@ function tableHtml(table: Table, number: number): string {
   );
 }
 
+/** The caption's note on rows the chart left out (see charts/axes.ts plottableRows). */
+function leftOutNote(figure: Figure): string {
+  const left = (figure.spec.usermeta as { leftOut?: LeftOut } | undefined)?.leftOut;
+  if (!left || left.leftOut === 0) return '';
+  return (
+    ` ${left.leftOut} of ${left.total} points are not drawn: ` +
+    'not finite, or not positive on a log axis.'
+  );
+}
+
 function figureHtml(figure: Figure, number: number, svg: string): string {
   const png = `${FIGURES_DIR}/${figure.id}.png`;
+  const caption = `${figure.caption}${leftOutNote(figure)}`;
   return (
     `<figure id="fig-${figure.id}">\n<div class="chart">${inlineSvg(svg, figure.id, figure.title)}</div>\n` +
     `<figcaption><b>Figure ${number}. ${escapeHtml(figure.title)}.</b> ` +
-    `${escapeHtml(figure.caption)}<a class="png" href="${png}">PNG</a></figcaption>\n</figure>`
+    `${escapeHtml(caption)}<a class="png" href="${png}">PNG</a></figcaption>\n</figure>`
   );
 }
 
@@ -86,11 +103,18 @@ function sectionHtml(section: ReportSection, svgs: ReadonlyMap<string, string>, 
       : '<div class="findings"><h3>Findings</h3><ul>' +
         section.findings.map((f) => `<li>${escapeHtml(f)}</li>`).join('') +
         '</ul></div>';
+  const notices =
+    (section.notices ?? []).length === 0
+      ? ''
+      : '<div class="notice" role="alert"><ul>' +
+        section.notices!.map((line) => `<li>${escapeHtml(line)}</li>`).join('') +
+        '</ul></div>';
   const figures = section.figures.map((f) => figureHtml(f, ++n.figure, svgs.get(f.id) ?? ''));
   const tables = section.tables.map((t) => tableHtml(t, ++n.table));
   return [
     `<section id="${section.id}">`,
     `<h2>${escapeHtml(section.title)}</h2>`,
+    notices,
     paragraphs(section.intro),
     findings,
     ...figures,
@@ -146,35 +170,55 @@ export function renderHtml(report: Report, svgs: ReadonlyMap<string, string>): s
   ].join('\n');
 }
 
-/** Deletes PNGs in `dir` that this report does not draw: left from an earlier report there. */
-async function removeStaleFigures(dir: string, report: Report): Promise<void> {
-  const current = new Set(report.sections.flatMap((s) => s.figures.map((f) => `${f.id}.png`)));
-  for (const name of await readdir(dir)) {
-    if (name.endsWith('.png') && !current.has(name)) await rm(join(dir, name));
-  }
+/** One file of a report, its path relative to the report's folder. */
+export interface ReportFile {
+  path: string;
+  data: string | Uint8Array;
 }
 
 /**
- * Renders every figure and writes `outDir/report.html` and `outDir/figures/<id>.png`,
- * creating the folders. Returns the paths written.
+ * Where a report's files go. The CLI passes its run directory (src/log/run-dir.ts), which
+ * refuses to overwrite a file gradscope did not write and lists what it wrote; it removes the
+ * previous report's figures itself, so nothing here deletes.
+ */
+export interface ReportFileSink {
+  /** Writes every file, or none when one of them is refused. */
+  writeFiles(files: readonly ReportFile[]): void | Promise<void>;
+}
+
+/** Plain files in `dir`: an API caller who names a folder means to write there. */
+function plainFiles(dir: string): ReportFileSink {
+  return {
+    async writeFiles(files) {
+      for (const file of files) {
+        const path = join(dir, file.path);
+        await mkdir(dirname(path), { recursive: true });
+        await writeFile(path, file.data);
+      }
+    },
+  };
+}
+
+/**
+ * Renders every figure and writes `outDir/report.html` and `outDir/figures/<id>.png` through
+ * `sink` (defaults to plain files in `outDir`, created as needed). Every figure is rendered
+ * before the first file is written. Returns the paths written.
  */
 export async function writeReport(
   report: Report,
   outDir: string,
+  sink: ReportFileSink = plainFiles(outDir),
 ): Promise<{ html: string; pngs: string[] }> {
   checkIds(report);
-  await mkdir(join(outDir, FIGURES_DIR), { recursive: true });
-  await removeStaleFigures(join(outDir, FIGURES_DIR), report);
   const svgs = new Map<string, string>();
-  const pngs: string[] = [];
+  const files: ReportFile[] = [];
   for (const figure of report.sections.flatMap((s) => s.figures)) {
     const svg = await renderSvg(figure.spec);
     svgs.set(figure.id, svg);
-    const path = join(outDir, FIGURES_DIR, `${figure.id}.png`);
-    await writeFile(path, renderPng(svg));
-    pngs.push(path);
+    files.push({ path: `${FIGURES_DIR}/${figure.id}.png`, data: renderPng(svg) });
   }
-  const html = join(outDir, 'report.html');
-  await writeFile(html, renderHtml(report, svgs), 'utf8');
-  return { html, pngs };
+  const pngs = files.map((file) => join(outDir, file.path));
+  files.push({ path: REPORT_FILE, data: renderHtml(report, svgs) });
+  await sink.writeFiles(files);
+  return { html: join(outDir, REPORT_FILE), pngs };
 }

@@ -23,6 +23,8 @@ section h2 { font-size: 1.4rem; margin: 24px 0 8px; }
 .findings { background: #f3f7fc; border-left: 4px solid #1f5fa8; padding: 8px 16px; margin: 12px 0; }
 .findings h3 { font-size: 0.95rem; margin: 0 0 4px; text-transform: uppercase; color: #1f5fa8; }
 .findings ul { margin: 0; padding-left: 20px; }
+.notice { background: #fdf0f0; border-left: 4px solid #b03030; padding: 8px 16px; margin: 12px 0; color: #6b1010; }
+.notice ul { margin: 0; padding-left: 20px; }
 figure { margin: 24px 0; }
 figure .chart { overflow-x: auto; }
 figure svg { max-width: 100%; height: auto; }

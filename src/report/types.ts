@@ -27,6 +27,11 @@ export interface ReportSection {
   intro: string;
   /** Sentences computed from the run, shown above the figures. */
   findings: string[];
+  /**
+   * Warnings shown first, in a box: a diverged run's message (where the first NaN or Infinity
+   * appeared). Defaults to none.
+   */
+  notices?: string[];
   figures: Figure[];
   tables: Table[];
 }

@@ -75,15 +75,7 @@ test('lineChart: log y over decades compiles cleanly and labels powers of ten', 
   assert.ok(svg.includes('>100<') && svg.includes('>0.01<'), 'plain labels near 1');
 });
 
-test('lineChart rejects a log scale over non-positive values and empty data', () => {
-  const data = [
-    { x: 1, y: 2 },
-    { x: 2, y: 0 },
-  ];
-  assert.throws(
-    () => lineChart({ title: 't', x: { field: 'x' }, y: { field: 'y', scale: 'log' }, data }),
-    /lineChart: a log scale needs positive values of 'y'. Received: 0/,
-  );
+test('lineChart rejects empty data', () => {
   assert.throws(
     () => lineChart({ title: 't', x: { field: 'x' }, y: { field: 'y' }, data: [] }),
     /lineChart: data must hold at least one row. Received: 0 rows/,

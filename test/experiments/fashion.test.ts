@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { fashionExperiment } from '../../src/experiments/fashion/index.js';
 import type { ProgressSink } from '../../src/experiments/progress.js';
 import { DirectoryProvider } from '../../src/log/provider.js';
+import { RunDirectory } from '../../src/log/run-dir.js';
 
 function recordingProgress(): ProgressSink & { updates: number[]; notes: string[] } {
   const updates: number[] = [];
@@ -25,7 +26,10 @@ test('fashion trains sigmoid and relu side by side and reports from the event fi
   const outDir = mkdtempSync(join(tmpdir(), 'fashion-'));
   const progress = recordingProgress();
   const flags = { seed: 0, epochs: 2, 'batch-size': 32, optimizer: 'adam', 'train-samples': 640 };
-  const output = await fashionExperiment.run({ outDir, flags, progress });
+  const inputs = await fashionExperiment.prepare({ flags, progress });
+  const files = RunDirectory.open(outDir);
+  const output = await fashionExperiment.run({ outDir, files, flags, progress }, inputs);
+  files.release();
   const models = (output.json as { models: Record<string, Record<string, number[]>> }).models;
   assert.deepEqual(Object.keys(models).sort(), ['relu', 'sigmoid']);
   for (const history of Object.values(models)) {

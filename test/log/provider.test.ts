@@ -20,19 +20,19 @@ function scalarRecord(tag: string, value: number, step: number): Uint8Array {
   return encodeRecord(encodeEvent(event));
 }
 
-test('the writer names files events.out.tfevents.<seconds>.<host>.<pid>.<counter>', () => {
+test('the writer names files events.out.tfevents.<seconds>.<host>.<pid>.<thread>.<counter>', () => {
   const before = Math.floor(Date.now() / 1000);
   const first = new EventFileWriter(path.join(tmp, 'names', 'deep'));
   const second = new EventFileWriter(path.join(tmp, 'names', 'deep'));
   const after = Math.floor(Date.now() / 1000);
   first.close();
   second.close();
-  const pattern = /^events\.out\.tfevents\.(\d+)\.(.+)\.(\d+)\.(\d+)$/;
+  const pattern = /^events\.out\.tfevents\.(\d+)\.(.+)\.(\d+)\.(\d+)\.(\d+)$/;
   const [a, b] = [first.path, second.path].map((p) => pattern.exec(path.basename(p)));
   assert.ok(a && b, `${first.path} ${second.path}`);
   assert.ok(Number(a[1]) >= before && Number(a[1]) <= after);
-  assert.deepEqual([a[2], Number(a[3])], [os.hostname(), process.pid]);
-  assert.equal(Number(b[4]), Number(a[4]) + 1);
+  assert.deepEqual([a[2], Number(a[3]), Number(a[4])], [os.hostname(), process.pid, 0]);
+  assert.equal(Number(b[5]), Number(a[5]) + 1);
   assert.equal(path.dirname(first.path), path.join(tmp, 'names', 'deep'));
 });
 

@@ -148,12 +148,11 @@ test('renderHtml rejects malformed and repeated ids', () => {
   });
 });
 
-test('writeReport removes PNGs an earlier report left in figures/, and only PNGs', async () => {
+test('writeReport deletes nothing: PNGs it did not draw stay in figures/', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'gradscope-report-'));
   await mkdir(join(dir, 'figures'), { recursive: true });
-  await writeFile(join(dir, 'figures', 'old-figure.png'), 'stale');
-  await writeFile(join(dir, 'figures', 'notes.txt'), 'keep');
+  await writeFile(join(dir, 'figures', 'someone-elses.png'), 'keep');
   await writeReport(sampleReport(), dir);
   const names = (await readdir(join(dir, 'figures'))).sort();
-  assert.deepEqual(names, ['hist.png', 'norms.png', 'notes.txt']);
+  assert.deepEqual(names, ['hist.png', 'norms.png', 'someone-elses.png']);
 });

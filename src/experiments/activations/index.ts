@@ -7,11 +7,14 @@ import { readActivationCurves, writeActivationCurves } from './records.js';
 import { activationsSection } from './section.js';
 import type { Experiment } from '../experiment.js';
 
-export const activationsExperiment: Experiment = {
+export const activationsExperiment: Experiment<undefined> = {
   name: 'activations',
   summary: "activation functions and their derivatives: why sigmoid's ≤ 0.25 vanishes",
   defaultSeed: 0,
   flags: [],
+  async prepare() {
+    return undefined;
+  },
   async run({ outDir, progress }) {
     const dir = join(outDir, 'activations');
     const writer = new RunWriter(dir);

@@ -10,16 +10,18 @@ import type { FashionMnist } from '../../data/fashion-mnist.js';
 import { firstImages } from '../../data/image-dataset.js';
 import type { ActivationName } from '../../engine/activations.js';
 import type { OptimizerName } from '../../engine/optimizers/index.js';
+import type { ClippingArgs } from '../../engine/clipping.js';
 import { DirectoryProvider } from '../../log/provider.js';
+import { divergedSection, markDivergences } from '../diverged.js';
 import type { Experiment } from '../experiment.js';
 import type { ProgressSink } from '../progress.js';
 import { numberFlag, stringFlag } from '../flags.js';
 import { fashionSection } from './section.js';
 import { readFashionRun } from './findings.js';
 import type { FashionRun } from './findings.js';
-import type { FashionTrainArgs } from './train.js';
+import type { FashionTrainArgs, FashionTrainResult } from './train.js';
 import type { FashionWorkerData, FashionWorkerMessage } from './worker.js';
-import { clippingFromFlags, trainingFlags } from '../training-flags.js';
+import { checkBatchSize, clippingFromFlags, trainingFlags } from '../training-flags.js';
 
 export const FASHION_EPOCHS = 10;
 
@@ -41,7 +43,7 @@ function shareData(data: FashionMnist): FashionMnist {
 interface WorkerRun {
   worker: Worker;
   /** Settles when the worker has trained and closed its event files. */
-  result: Promise<void>;
+  result: Promise<FashionTrainResult>;
 }
 
 function trainInWorker(
@@ -50,9 +52,9 @@ function trainInWorker(
 ): WorkerRun {
   const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData });
   const label = `fashion (${workerData.args.activation})`;
-  const result = new Promise<void>((resolve, reject) => {
+  const result = new Promise<FashionTrainResult>((resolve, reject) => {
     worker.on('message', (message: FashionWorkerMessage) => {
-      if (message.type === 'done') resolve();
+      if (message.type === 'done') resolve({ divergence: message.divergence });
       else if (message.type === 'error') reject(new Error(`${label}: ${message.message}`));
       else onMessage(message);
     });
@@ -68,7 +70,7 @@ async function trainAll(
   data: FashionMnist,
   runs: FashionTrainArgs[],
   progress: ProgressSink,
-): Promise<void> {
+): Promise<FashionTrainResult[]> {
   const done = new Map<string, number>();
   const batches = (run: FashionTrainArgs) =>
     run.epochs * Math.ceil(data.train.count / run.batchSize);
@@ -95,8 +97,9 @@ async function trainAll(
   // Once one fails, the others' rejections (terminated) are expected and not worth a crash.
   for (const { result } of workers) result.catch(() => {});
   try {
-    await Promise.all(workers.map((w) => w.result));
+    const results = await Promise.all(workers.map((w) => w.result));
     progress.finish();
+    return results;
   } catch (error) {
     // One model failed: stop the other instead of letting it train on unseen.
     await Promise.all(workers.map((w) => w.worker.terminate()));
@@ -104,7 +107,13 @@ async function trainAll(
   }
 }
 
-export const fashionExperiment: Experiment = {
+/** What `prepare` checked and read. */
+interface FashionInputs {
+  clipping: ClippingArgs | undefined;
+  data: FashionMnist;
+}
+
+export const fashionExperiment: Experiment<FashionInputs> = {
   name: 'fashion',
   summary: 'ReLU as the cure: the Fashion-MNIST model all-sigmoid vs all-ReLU, in parallel',
   defaultSeed: 0,
@@ -115,11 +124,12 @@ export const fashionExperiment: Experiment = {
       name: 'train-samples',
       kind: 'integer',
       positive: true,
+      max: 60_000,
       description: 'use only the first N training and test images (quick runs)',
     },
   ],
-  async run({ outDir, flags, progress }) {
-    const clipping = clippingFromFlags(flags); // validated before any work
+  async prepare({ flags, progress }) {
+    const clipping = clippingFromFlags(flags); // validated before the data loads
     let data = await ensureFashionMnist({
       dir: stringFlag(flags, 'data-dir'),
       log: (line) => progress.note(line),
@@ -127,6 +137,10 @@ export const fashionExperiment: Experiment = {
     const samples = numberFlag(flags, 'train-samples');
     if (samples !== undefined)
       data = { train: firstImages(data.train, samples), test: firstImages(data.test, samples) };
+    checkBatchSize(flags, data.train.count, 'training images');
+    return { clipping, data };
+  },
+  async run({ outDir, files, flags, progress }, { clipping, data }) {
     const activations = (
       flags.activation ? [flags.activation] : ['sigmoid', 'relu']
     ) as ActivationName[];
@@ -140,27 +154,39 @@ export const fashionExperiment: Experiment = {
       seed: numberFlag(flags, 'seed', 0)!,
       logDir: join(outDir, 'fashion', activation),
     }));
-    await trainAll(data, runs, progress);
+    const results = await trainAll(data, runs, progress);
+    const diverged = markDivergences(
+      { outDir, files },
+      runs.map((run, i) => ({
+        relLogDir: join('fashion', run.activation, 'train'),
+        divergence: results[i].divergence,
+      })),
+    );
     // Everything below is read back from the event files, as any TensorBoard consumer would.
     const provider = new DirectoryProvider(join(outDir, 'fashion'));
     const read: FashionRun[] = [];
     for (const run of runs) read.push(await readFashionRun(provider, run.activation));
-    const section = await fashionSection(provider, read, runs[0], {
-      train: data.train.count,
-      test: data.test.count,
-    });
+    // The section reads per-epoch records, and a diverged model stopped inside an epoch.
+    const section =
+      diverged.length > 0
+        ? divergedSection('fashion', 'ReLU as the cure (Fashion-MNIST)', diverged)
+        : await fashionSection(provider, read, runs[0], {
+            train: data.train.count,
+            test: data.test.count,
+          });
     section.findings.forEach((line) => progress.note(`fashion: ${line}`));
     const models = Object.fromEntries(
-      read.map((run) => [
+      read.map((run, i) => [
         run.activation,
         {
           loss: run.loss,
           val_loss: run.valLoss,
           accuracy: run.accuracy,
           val_accuracy: run.valAccuracy,
+          ...(results[i].divergence && { diverged: results[i].divergence }),
         },
       ]),
     );
-    return { json: { models }, sections: [section] };
+    return { json: { models }, sections: [section], diverged };
   },
 };

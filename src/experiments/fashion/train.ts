@@ -10,6 +10,8 @@ import type { ActivationName } from '../../engine/activations.js';
 import type { Callback, EpochLogs } from '../../engine/callbacks.js';
 import type { ClippingArgs } from '../../engine/clipping.js';
 import type { OptimizerName } from '../../engine/optimizers/index.js';
+import { TerminateOnNonFinite } from '../../engine/terminate-on-nonfinite.js';
+import type { Divergence } from '../../engine/terminate-on-nonfinite.js';
 import { RunWriter } from '../../log/run-writer.js';
 import { GradientProbes } from '../../probe/index.js';
 import { buildFashionModel } from './model.js';
@@ -37,6 +39,11 @@ export type FashionProgress =
   | { type: 'batch'; done: number; total: number; loss: number }
   | { type: 'epoch'; epoch: number; logs: EpochLogs };
 
+export interface FashionTrainResult {
+  /** Where training went non-finite and stopped; null when it stayed finite. */
+  divergence: Divergence | null;
+}
+
 /** Per-epoch metric names and the TensorBoard tags Keras writes them under. */
 export const EPOCH_TAGS = { loss: 'epoch_loss', accuracy: 'epoch_accuracy' } as const;
 
@@ -47,8 +54,9 @@ export function trainFashion(
   data: FashionMnist,
   args: FashionTrainArgs,
   report: (progress: FashionProgress) => void,
-): void {
+): FashionTrainResult {
   const model = buildFashionModel(args);
+  const stopper = new TerminateOnNonFinite();
   const train = imageDataset(data.train);
   const validation = imageDataset(data.test);
   const trainWriter = new RunWriter(join(args.logDir, 'train'));
@@ -94,8 +102,9 @@ export function trainFashion(
       epochs: args.epochs,
       batchSize: args.batchSize,
       validationData: validation,
-      callbacks: [probes, epochLogger],
+      callbacks: [stopper, probes, epochLogger],
     });
+    return { divergence: stopper.divergence };
   } finally {
     trainWriter.close();
     validationWriter.close();

@@ -68,7 +68,7 @@ export async function runRnnExperiment(args: RnnArgs = {}, logDir?: string): Pro
   return rnnResult(settings, wh, vanishingWh, exploding, vanishing);
 }
 
-export const rnnExperiment: Experiment = {
+export const rnnExperiment: Experiment<undefined> = {
   name: 'rnn',
   summary: 'exploding gradients through time (numpy demo, seed 3, on the engine) and clipping',
   defaultSeed: 3,
@@ -77,13 +77,16 @@ export const rnnExperiment: Experiment = {
       name: 'steps',
       kind: 'integer',
       positive: true,
+      max: 1000,
       default: 20,
       description: 'time steps T to backpropagate through',
+      min: 2,
     },
     {
       name: 'batch',
       kind: 'integer',
       positive: true,
+      max: 10_000,
       default: 2,
       description: 'rows N of dh (the mini-batch)',
     },
@@ -102,6 +105,9 @@ export const rnnExperiment: Experiment = {
       description: 'largest singular value of the vanishing case',
     },
   ],
+  async prepare() {
+    return undefined;
+  },
   async run({ outDir, flags, progress }) {
     const result = await runRnnExperiment(
       {

@@ -4,17 +4,67 @@ import type { ActivationName } from '../../engine/activations.js';
 import type { OptimizerName } from '../../engine/optimizers/index.js';
 import { loadTitanic, prepareTitanic } from '../../data/titanic.js';
 import type { NormKind } from '../../probe/tags.js';
+import { TerminateOnNonFinite } from '../../engine/terminate-on-nonfinite.js';
+import { directoryBytes } from '../../log/run-dir.js';
+import { markDivergences, showDivergence } from '../diverged.js';
 import type { Experiment } from '../experiment.js';
+import type { ProgressSink } from '../progress.js';
 import { numberFlag, stringFlag, UsageError } from '../flags.js';
 import { readTitanicRun, trainTitanic } from './train.js';
 import { DirectoryProvider } from '../../log/provider.js';
 import type { TitanicRun } from './train.js';
 import { titanicSection } from './section.js';
-import { clippingFromFlags, trainingFlags } from '../training-flags.js';
+import { checkBatchSize, clippingFromFlags, trainingFlags } from '../training-flags.js';
+import type { ClippingArgs } from '../../engine/clipping.js';
+import type { TitanicDataset } from '../../data/titanic.js';
 
 export const TITANIC_UPDATES = 50;
+/** Upper bound of --updates: every update is probed, a few kB of log per model each. */
+export const MAX_TITANIC_UPDATES = 100_000;
 
-export const titanicExperiment: Experiment = {
+/** What `prepare` checked and read. */
+interface TitanicInputs {
+  seed: number;
+  clipping: ClippingArgs | undefined;
+  data: TitanicDataset;
+}
+
+/** Updates after which the log size so far is extrapolated: past the first histograms. */
+const LOG_SAMPLE_UPDATES = 20;
+/** Projected event-file bytes above which the user is warned. */
+const LOG_WARN_BYTES = 100e6;
+
+/**
+ * A hook for the first model's progress that, once LOG_SAMPLE_UPDATES are logged, extrapolates
+ * the bytes written so far to the whole run and warns when that passes LOG_WARN_BYTES.
+ */
+function logSizeWarning(
+  outDir: string,
+  updates: number,
+  models: number,
+  progress: ProgressSink,
+): (done: number, activation: string) => void {
+  return (done, activation) => {
+    if (done !== LOG_SAMPLE_UPDATES || updates <= LOG_SAMPLE_UPDATES) return;
+    const sampled = directoryBytes(join(outDir, 'titanic', activation));
+    const projected = (sampled / done) * updates * models;
+    if (projected > LOG_WARN_BYTES) {
+      progress.note(
+        `titanic: warning: the event files will take about ${formatBytes(projected)} ` +
+          `(${done} updates of ${activation} wrote ${formatBytes(sampled)}; --updates ${updates}, ` +
+          `${models} model(s)). Fewer --updates keep the log small.`,
+      );
+    }
+  };
+}
+
+function formatBytes(bytes: number): string {
+  if (bytes >= 1e9) return `${(bytes / 1e9).toFixed(1)} GB`;
+  if (bytes >= 1e6) return `${(bytes / 1e6).toFixed(1)} MB`;
+  return `${(bytes / 1e3).toFixed(1)} kB`;
+}
+
+export const titanicExperiment: Experiment<TitanicInputs> = {
   name: 'titanic',
   summary:
     'vanishing gradients: sigmoid vs ReLU on the Titanic passengers, 50 updates, per-update probes',
@@ -24,6 +74,7 @@ export const titanicExperiment: Experiment = {
       name: 'updates',
       kind: 'integer',
       positive: true,
+      max: MAX_TITANIC_UPDATES,
       default: TITANIC_UPDATES,
       description: 'parameter updates',
     },
@@ -47,15 +98,19 @@ export const titanicExperiment: Experiment = {
       description: 'Titanic train.csv (default: the copy shipped in data/titanic/)',
     },
   ],
-  async run({ outDir, flags, progress }) {
+  async prepare({ flags }) {
     const seed = numberFlag(flags, 'seed', 0)!;
     const validationSplit = numberFlag(flags, 'validation-split', 0.2)!;
     if (!(validationSplit > 0 && validationSplit < 1)) {
       throw new UsageError(`--validation-split must be in (0, 1). Received: ${validationSplit}`);
     }
-    const clipping = clippingFromFlags(flags); // validated before any work
+    const clipping = clippingFromFlags(flags);
     const passengers = loadTitanic(stringFlag(flags, 'data'));
     const data = prepareTitanic(passengers, { seed, validationSplit });
+    checkBatchSize(flags, data.train.count, 'training passengers');
+    return { seed, clipping, data };
+  },
+  async run({ outDir, files, flags, progress }, { seed, clipping, data }) {
     const updates = numberFlag(flags, 'updates', TITANIC_UPDATES)!;
     const normKind = stringFlag(flags, 'norm', 'l2') as NormKind;
     const activations = (
@@ -64,6 +119,8 @@ export const titanicExperiment: Experiment = {
     const optimizer = stringFlag(flags, 'optimizer', 'sgd') as OptimizerName;
     const learningRate = numberFlag(flags, 'learning-rate');
     const batchSize = numberFlag(flags, 'batch-size', 32)!;
+    const stoppers = activations.map(() => new TerminateOnNonFinite());
+    const warnLogSize = logSizeWarning(outDir, updates, activations.length, progress);
     progress.start('titanic', updates * activations.length);
     for (const [i, activation] of activations.entries()) {
       trainTitanic({
@@ -77,7 +134,11 @@ export const titanicExperiment: Experiment = {
         normKind,
         clipping,
         logDir: join(outDir, 'titanic', activation),
-        onUpdate: (done) => progress.update(i * updates + done, activation),
+        onUpdate: (done) => {
+          progress.update(i * updates + done, activation);
+          if (i === 0) warnLogSize(done, activation);
+        },
+        callbacks: [stoppers[i]],
       });
     }
     progress.finish();
@@ -93,18 +154,33 @@ export const titanicExperiment: Experiment = {
       `${data.featureNames.join(', ')}); ${optimizer}` +
       `${learningRate === undefined ? '' : ` with learning rate ${learningRate}`}, batch ${batchSize}, ${updates} updates, seed ${seed}.`;
     const signalTitle = normKind === 'squared' ? 'Σ(∂L/∂a)²' : '‖∂L/∂a‖';
-    const section = titanicSection(runs, { updates, normTitle, signalTitle, setup });
+    const diverged = markDivergences(
+      { outDir, files },
+      runs.map((run, i) => ({
+        relLogDir: join('titanic', run.activation),
+        divergence: stoppers[i].divergence,
+      })),
+    );
+    const section = showDivergence(
+      titanicSection(runs, { updates, normTitle, signalTitle, setup }),
+      diverged,
+    );
     section.findings.forEach((line) => progress.note(`titanic: ${line}`));
     const json = {
       normKind,
       features: data.featureNames,
       models: Object.fromEntries(
-        runs.map((run) => [
+        runs.map((run, i) => [
           run.activation,
-          { ...run.series, initialElement: run.initialElement, validation: run.validation },
+          {
+            ...run.series,
+            initialElement: run.initialElement,
+            validation: run.validation,
+            ...(stoppers[i].divergence && { diverged: stoppers[i].divergence }),
+          },
         ]),
       ),
     };
-    return { json, sections: [section] };
+    return { json, sections: [section], diverged };
   },
 };

@@ -5,6 +5,7 @@
  *   input (d) → Dense(d) [W0, d×d] → Dense(16) [W1] → Dense(1, sigmoid) [W2], binary cross-entropy.
  */
 import type { ActivationName } from '../../engine/activations.js';
+import type { Callback } from '../../engine/callbacks.js';
 import type { ClippingArgs } from '../../engine/clipping.js';
 import { arrayDataset } from '../../engine/dataset.js';
 import { Dense } from '../../engine/layers/index.js';
@@ -50,6 +51,8 @@ export interface TitanicRunArgs {
   logDir: string;
   /** Called after every update with the number done. */
   onUpdate?: (done: number) => void;
+  /** More callbacks for `fit` (the CLI's TerminateOnNonFinite). Defaults to none. */
+  callbacks?: Callback[];
 }
 
 /** Per-update series, index k − 1 for update k. */
@@ -125,7 +128,7 @@ export function trainTitanic(args: TitanicRunArgs): void {
       epochs,
       batchSize: args.batchSize,
       maxSteps: args.updates,
-      callbacks: [probes, progress],
+      callbacks: [...(args.callbacks ?? []), probes, progress],
     });
     const evaluate = (set: typeof train, loss: string, accuracy: string) => {
       const result = model.evaluate(set, { batchSize: 256 });
