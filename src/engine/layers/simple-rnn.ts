@@ -3,28 +3,15 @@ import type { ActivationName } from '../activations.js';
 import { getActivation } from '../activations.js';
 import type { Activation } from '../activations.js';
 import { ValueError } from '../errors.js';
-import { getInitializer } from '../initializers.js';
-import type { InitializerSpec } from '../initializers.js';
 import { kernels } from '../kernels/index.js';
-import type { RandomState } from '../random.js';
 import { Tensor } from '../tensor.js';
-import type { Shape } from '../tensor.js';
 import { addRowVector, sumRowsInto } from './dense.js';
 import { Recurrent } from './recurrent.js';
 import type { RecurrentArgs } from './recurrent.js';
-import type { Variable } from './variable.js';
 
 export interface SimpleRNNArgs extends RecurrentArgs {
   /** 'tanh' or 'linear' (the article's numpy demo is linear). Defaults to 'tanh'. */
   activation?: 'tanh' | 'linear';
-  /** Defaults to true. */
-  useBias?: boolean;
-  /** Defaults to 'glorot_uniform'. */
-  kernelInitializer?: InitializerSpec;
-  /** Defaults to 'orthogonal'. */
-  recurrentInitializer?: InitializerSpec;
-  /** Defaults to 'zeros'. */
-  biasInitializer?: InitializerSpec;
 }
 
 const RNN_ACTIVATIONS: readonly ActivationName[] = ['tanh', 'linear'];
@@ -33,13 +20,7 @@ export class SimpleRNN extends Recurrent {
   readonly className = 'SimpleRNN';
   readonly kind = 'simple_rnn';
   readonly activation: Activation;
-  readonly useBias: boolean;
-  private readonly initializers: Required<
-    Pick<SimpleRNNArgs, 'kernelInitializer' | 'recurrentInitializer' | 'biasInitializer'>
-  >;
-  kernel!: Variable;
-  recurrentKernel!: Variable;
-  bias: Variable | null = null;
+  protected readonly gates = 1;
   /** z_t, time-major (timesteps, batch, units). */
   private zs: Tensor | undefined;
   private zGrad: Tensor | undefined;
@@ -53,32 +34,6 @@ export class SimpleRNN extends Recurrent {
       );
     }
     this.activation = getActivation(activation);
-    this.useBias = args.useBias ?? true;
-    this.initializers = {
-      kernelInitializer: args.kernelInitializer ?? 'glorot_uniform',
-      recurrentInitializer: args.recurrentInitializer ?? 'orthogonal',
-      biasInitializer: args.biasInitializer ?? 'zeros',
-    };
-    // Resolved now so that a misspelt name fails at construction rather than at build.
-    Object.values(this.initializers).forEach((spec) => getInitializer(spec));
-  }
-
-  protected override createWeights(inputShape: Shape, rng: RandomState): void {
-    const features = inputShape[1];
-    this.kernel = this.addWeight(
-      'kernel',
-      [features, this.units],
-      this.initializers.kernelInitializer,
-      rng,
-    );
-    this.recurrentKernel = this.addWeight(
-      'recurrent_kernel',
-      [this.units, this.units],
-      this.initializers.recurrentInitializer,
-      rng,
-    );
-    if (this.useBias)
-      this.bias = this.addWeight('bias', [this.units], this.initializers.biasInitializer, rng);
   }
 
   protected prepareCaches(timesteps: number, batch: number): void {
@@ -130,6 +85,6 @@ export class SimpleRNN extends Recurrent {
   }
 
   override getConfig(): Record<string, unknown> {
-    return { ...super.getConfig(), activation: this.activation.name, useBias: this.useBias };
+    return { ...super.getConfig(), activation: this.activation.name };
   }
 }
