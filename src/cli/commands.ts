@@ -3,6 +3,7 @@ import { activationsExperiment } from '../experiments/activations/index.js';
 import type { Experiment } from '../experiments/experiment.js';
 import { fashionExperiment } from '../experiments/fashion/index.js';
 import { rnnExperiment } from '../experiments/rnn/index.js';
+import { sequenceExperiment } from '../experiments/sequence/index.js';
 import { titanicExperiment } from '../experiments/titanic/index.js';
 
 /** In the order `seed` runs them and the report shows them. */
@@ -11,6 +12,7 @@ export const EXPERIMENTS: readonly Experiment[] = [
   titanicExperiment,
   fashionExperiment,
   rnnExperiment,
+  sequenceExperiment,
 ];
 
 export const SEED_COMMAND = 'seed';

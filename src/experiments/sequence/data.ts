@@ -10,6 +10,7 @@ import { arrayDataset } from '../../engine/dataset.js';
 import type { Dataset } from '../../engine/dataset.js';
 import { checkPositiveInteger, ValueError } from '../../engine/errors.js';
 import { RandomState } from '../../engine/random.js';
+import { meanAndStd } from '../../probe/activation-stats.js';
 
 /** Features per time step: the value and the marker. */
 export const ADDING_FEATURES = 2;
@@ -46,12 +47,7 @@ export function addingProblem(count: number, timesteps: number, seed: number): A
   return { dataset: arrayDataset(x, [timesteps, ADDING_FEATURES], y), x, y };
 }
 
-/** MSE of always predicting the mean of `y`: the score to beat. */
+/** MSE of always predicting the mean of `y`: its population variance, the score to beat. */
 export function baselineMse(y: ArrayLike<number>): number {
-  let mean = 0;
-  for (let i = 0; i < y.length; i++) mean += y[i];
-  mean /= y.length;
-  let sum = 0;
-  for (let i = 0; i < y.length; i++) sum += (y[i] - mean) ** 2;
-  return sum / y.length;
+  return meanAndStd(y).std ** 2;
 }
