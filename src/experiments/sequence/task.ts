@@ -3,7 +3,9 @@
  * sequences are generated from seeds inside the task, so the models at one length train and
  * test on identical data whichever thread runs them.
  */
+import { RunWriter } from '../../log/run-writer.js';
 import { addingProblem } from './data.js';
+import type { AddingSet } from './data.js';
 import type { SequenceModel } from './model.js';
 import { runSequence } from './train.js';
 import type { SequenceRun } from './train.js';
@@ -17,6 +19,7 @@ export interface SequenceTask {
   learningRate: number;
   testSamples: number;
   seed: number;
+  /** Where the run's event files go. */
   logDir: string;
 }
 
@@ -24,12 +27,23 @@ export interface SequenceTask {
 const TRAIN_DATA_SEED = 1000;
 const TEST_DATA_SEED = 2000;
 
-export function runTask(task: SequenceTask, onStep?: (done: number) => void): SequenceRun {
+/** The training and test sequences of a task. */
+export function taskData(task: Omit<SequenceTask, 'logDir' | 'model'>): {
+  train: AddingSet;
+  test: AddingSet;
+} {
   const { timesteps, seed } = task;
-  return runSequence({
-    ...task,
+  return {
     train: addingProblem(task.steps * task.batchSize, timesteps, TRAIN_DATA_SEED + seed),
     test: addingProblem(task.testSamples, timesteps, TEST_DATA_SEED + seed),
-    onStep,
-  });
+  };
+}
+
+export function runTask(task: SequenceTask, onStep?: (done: number) => void): SequenceRun {
+  const writer = new RunWriter(task.logDir);
+  try {
+    return runSequence({ ...task, ...taskData(task), sink: writer, onStep });
+  } finally {
+    writer.close();
+  }
 }

@@ -1,11 +1,12 @@
 /**
  * One run of the adding problem: a recurrent model trained on fresh sequences (one epoch of
- * steps × batch, each sequence seen once), evaluated on a held-out set, with its records in a
- * run directory: the probes' scalars, the through-time profiles at the first and last training
- * step, and the test and baseline MSE (TEST_TAGS, at the final step).
+ * steps × batch, each sequence seen once), evaluated on a held-out set, its records written to
+ * a sink (a RunWriter, or a MemoryProvider's run): the probes' scalars, the through-time
+ * profiles at the first and last training step, and the test and baseline MSE (TEST_TAGS, at
+ * the final step).
  */
-import { RunWriter } from '../../log/run-writer.js';
 import { GradientProbes } from '../../probe/index.js';
+import type { RecordSink } from '../../probe/sink.js';
 import type { AddingSet } from './data.js';
 import { baselineMse } from './data.js';
 import { buildSequenceModel } from './model.js';
@@ -31,8 +32,8 @@ export interface SequenceRunArgs {
   learningRate: number;
   /** Seeds the weights. Required. */
   seed: number;
-  /** Where the run's event files go. Required. */
-  logDir: string;
+  /** Where the run's records go. Required. */
+  sink: RecordSink;
   /** Called after every step with the number done. */
   onStep?: (done: number) => void;
 }
@@ -58,25 +59,21 @@ export function runSequence(args: SequenceRunArgs): SequenceRun {
   });
   model.build();
   const profileSteps: [number, number] = [0, args.steps - 1];
-  const writer = new RunWriter(args.logDir);
-  try {
-    const callbacks = [
-      new GradientProbes({ sink: writer }),
-      throughTimeRecorder(recurrent, writer, profileSteps),
-      { onBatchEnd: () => args.onStep?.(model.optimizer!.iterations) },
-    ];
-    model.fit(args.train.dataset, {
-      epochs: 1,
-      batchSize: args.batchSize,
-      maxSteps: args.steps,
-      callbacks,
-    });
-    const test = model.evaluate(args.test.dataset, { batchSize: args.batchSize });
-    writer.scalar(TEST_TAGS.mse, test.loss, args.steps);
-    writer.scalar(TEST_TAGS.baselineMse, baselineMse(args.test.y), args.steps);
-  } finally {
-    writer.close();
-  }
+  const { sink } = args;
+  const callbacks = [
+    new GradientProbes({ sink }),
+    throughTimeRecorder(recurrent, sink, profileSteps),
+    { onBatchEnd: () => args.onStep?.(model.optimizer!.iterations) },
+  ];
+  model.fit(args.train.dataset, {
+    epochs: 1,
+    batchSize: args.batchSize,
+    maxSteps: args.steps,
+    callbacks,
+  });
+  const test = model.evaluate(args.test.dataset, { batchSize: args.batchSize });
+  sink.scalar(TEST_TAGS.mse, test.loss, args.steps);
+  sink.scalar(TEST_TAGS.baselineMse, baselineMse(args.test.y), args.steps);
   return {
     model: args.model,
     timesteps,
