@@ -108,7 +108,7 @@ function quietProgress(): ProgressSink & { notes: string[] } {
 test('gradscope sequence: every model and length, JSON of the agreed shape, a report section', async () => {
   const outDir = mkdtempSync(join(tmpdir(), 'sequence-'));
   const progress = quietProgress();
-  const flags = { seed: 0, lengths: '4,6', units: 4, steps: 5, 'test-samples': 32 };
+  const flags = { seed: 0, lengths: '4,6', units: 4, updates: 5, 'test-samples': 32 };
   const output = await sequenceExperiment.run({ outDir, flags, progress });
   const { results } = output.json as { results: Record<string, unknown>[] };
   assert.deepEqual(

@@ -54,7 +54,7 @@ function setupFromFlags(flags: FlagValues): SequenceSetup {
   const sizes = full ? FULL : REDUCED;
   return {
     units: numberFlag(flags, 'units', sizes.units)!,
-    steps: numberFlag(flags, 'steps', sizes.steps)!,
+    steps: numberFlag(flags, 'updates', sizes.steps)!,
     batchSize: numberFlag(flags, 'batch-size', BATCH_SIZE)!,
     learningRate: numberFlag(flags, 'learning-rate', LEARNING_RATE)!,
     testSamples: numberFlag(flags, 'test-samples', sizes.testSamples)!,
@@ -84,7 +84,7 @@ export const sequenceExperiment: Experiment = {
       name: 'full',
       kind: 'boolean',
       default: false,
-      description: `bigger sizes: ${FULL.units} units, ${FULL.steps} steps, ${FULL.testSamples} test sequences`,
+      description: `bigger sizes: ${FULL.units} units, ${FULL.steps} updates, ${FULL.testSamples} test sequences`,
     },
     {
       name: 'units',
@@ -93,10 +93,10 @@ export const sequenceExperiment: Experiment = {
       description: `hidden units (default ${REDUCED.units}; --full ${FULL.units})`,
     },
     {
-      name: 'steps',
+      name: 'updates',
       kind: 'integer',
       positive: true,
-      description: `training steps (default ${REDUCED.steps}; --full ${FULL.steps})`,
+      description: `parameter updates (default ${REDUCED.steps}; --full ${FULL.steps})`,
     },
     {
       name: 'test-samples',
