@@ -12,34 +12,22 @@
  * one h_{t−1}·R product; without it the candidate needs a second product, (r ⊙ h_{t−1})·R,
  * taken over all of R's columns (only R_h's are read) since the kernels take whole rows.
  */
-import { getActivation } from '../activations.js';
-import type { Activation, ElementwiseFunction } from '../activations.js';
-import { kernels } from '../kernels/index.js';
 import type { RandomState } from '../random.js';
 import { Tensor } from '../tensor.js';
-import { addRowVector, sumRowsInto } from './dense.js';
-import { cellFunction, Recurrent } from './recurrent.js';
-import type { ElementwiseName, RecurrentArgs } from './recurrent.js';
+import { GatedRecurrent } from './recurrent.js';
+import type { GatedRecurrentArgs } from './recurrent.js';
 import type { Variable } from './variable.js';
 
-export interface GRUArgs extends RecurrentArgs {
-  /** Applied to the candidate h̃. Defaults to 'tanh'. */
-  activation?: ElementwiseName;
-  /** Applied to the update and reset gates. Defaults to 'sigmoid'. */
-  recurrentActivation?: ElementwiseName;
+export interface GRUArgs extends GatedRecurrentArgs {
   /** Apply the reset gate after the recurrent product (Keras' and cuDNN's form). Defaults to true. */
   resetAfter?: boolean;
 }
 
-export class GRU extends Recurrent {
+export class GRU extends GatedRecurrent {
   readonly className = 'GRU';
   readonly kind = 'gru';
-  readonly activation: Activation;
-  readonly recurrentActivation: Activation;
   readonly resetAfter: boolean;
   protected readonly gates = 3;
-  private readonly act: ElementwiseFunction;
-  private readonly gateAct: ElementwiseFunction;
   /** Pre-activations [a_z+m_z, a_r+m_r, pre_h], time-major (timesteps, batch, 3·units). */
   private pres: Tensor | undefined;
   /** Gate values [z r h̃], (timesteps, batch, 3·units). */
@@ -58,12 +46,6 @@ export class GRU extends Recurrent {
 
   constructor(args: GRUArgs) {
     super(args);
-    const activation = args.activation ?? 'tanh',
-      recurrentActivation = args.recurrentActivation ?? 'sigmoid';
-    this.act = cellFunction('GRU', 'activation', activation);
-    this.gateAct = cellFunction('GRU', 'recurrentActivation', recurrentActivation);
-    this.activation = getActivation(activation);
-    this.recurrentActivation = getActivation(recurrentActivation);
     this.resetAfter = args.resetAfter ?? true;
   }
 
@@ -72,13 +54,17 @@ export class GRU extends Recurrent {
     return this.addWeight('bias', [2, 3 * this.units], this.initializers.biasInitializer, rng);
   }
 
-  /** b (resetAfter: its first row), added to x_t·K. */
-  private inputBias(of: Tensor): Float32Array {
-    return of.data.subarray(0, 3 * this.units);
+  /** b (resetAfter: the bias' first row), added to x_t·K; of the bias value or its gradient. */
+  private inputBias(of: 'value' | 'grad'): Float32Array | null {
+    if (!this.bias) return null;
+    const data = of === 'value' ? this.bias.value.data : this.bias.trainableGrad.data;
+    return data.subarray(0, 3 * this.units);
   }
   /** b' (resetAfter only: the bias' second row), added to h_{t−1}·R. */
-  private recurrentBias(of: Tensor): Float32Array {
-    return of.data.subarray(3 * this.units);
+  private recurrentBias(of: 'value' | 'grad'): Float32Array | null {
+    if (!this.bias || !this.resetAfter) return null;
+    const data = of === 'value' ? this.bias.value.data : this.bias.trainableGrad.data;
+    return data.subarray(3 * this.units);
   }
 
   protected prepareCaches(timesteps: number, batch: number): void {
@@ -97,17 +83,12 @@ export class GRU extends Recurrent {
 
   protected forwardStep(t: number, x: Tensor, hPrev: Tensor, h: Tensor): void {
     const batch = x.shape[0],
-      features = x.shape[1],
       u = this.units,
       width = 3 * u;
     const pre = this.pres!.slab(t),
       m = this.ms!.slab(t);
-    kernels.matmul(x, this.kernel.value, pre, batch, features, width, false);
-    kernels.matmul(hPrev, this.recurrentKernel.value, m, batch, u, width, false);
-    if (this.bias) {
-      addRowVector(pre.data, this.inputBias(this.bias.value), batch, width);
-      if (this.resetAfter) addRowVector(m.data, this.recurrentBias(this.bias.value), batch, width);
-    }
+    this.inputProduct(x, pre, this.inputBias('value'));
+    this.recurrentProduct(hPrev, m, false, this.recurrentBias('value'));
     const p = pre.data,
       md = m.data,
       gate = this.gateValues!.slab(t).data,
@@ -131,7 +112,7 @@ export class GRU extends Recurrent {
       for (let b = 0; b < batch; b++) {
         for (let j = 0; j < u; j++) rhd[b * u + j] = gate[b * width + u + j] * hp[b * u + j];
       }
-      kernels.matmul(rh, this.recurrentKernel.value, n, batch, u, width, false);
+      this.recurrentProduct(rh, n, false, null);
       const nd = n.data;
       for (let b = 0; b < batch; b++) {
         for (let j = 0; j < u; j++) p[b * width + 2 * u + j] += nd[b * width + 2 * u + j];
@@ -165,7 +146,6 @@ export class GRU extends Recurrent {
     hPrevGrad: Tensor | null,
   ): void {
     const batch = hGrad.shape[0],
-      features = this.kernel.shape[0],
       u = this.units,
       width = 3 * u;
     const p = this.pres!.slab(t).data,
@@ -179,7 +159,6 @@ export class GRU extends Recurrent {
       da = aGrad.data,
       dm = mGrad.data;
     const { act, gateAct } = this;
-    const R = this.recurrentKernel;
     for (let b = 0; b < batch; b++) {
       for (let j = 0; j < u; j++) {
         const k = b * u + j,
@@ -201,9 +180,7 @@ export class GRU extends Recurrent {
     }
     let drh: Float32Array | null = null;
     if (!this.resetAfter) {
-      const rh = this.resetStates!.slab(t);
-      kernels.matmulTransB(mGrad, R.value, this.resetStateGrad!, batch, width, u, false);
-      kernels.matmulTransA(rh, mGrad, R.trainableGrad, u, batch, width, true);
+      this.recurrentBackward(this.resetStates!.slab(t), mGrad, null, this.resetStateGrad!, false);
       drh = this.resetStateGrad!.data;
     }
     for (let b = 0; b < batch; b++) {
@@ -220,17 +197,9 @@ export class GRU extends Recurrent {
         }
       }
     }
-    const x = this.xs!.slab(t);
-    kernels.matmulTransA(x, aGrad, this.kernel.trainableGrad, features, batch, width, true);
-    kernels.matmulTransA(hPrev, mGrad, R.trainableGrad, u, batch, width, true);
-    if (this.bias) {
-      sumRowsInto(da, this.inputBias(this.bias.trainableGrad), batch, width);
-      if (this.resetAfter)
-        sumRowsInto(dm, this.recurrentBias(this.bias.trainableGrad), batch, width);
-    }
-    if (xGrad) kernels.matmulTransB(aGrad, this.kernel.value, xGrad, batch, width, features, false);
+    this.inputBackward(this.xs!.slab(t), aGrad, this.inputBias('grad'), xGrad);
+    this.recurrentBackward(hPrev, mGrad, this.recurrentBias('grad'), hPrevGrad, true);
     if (!hPrevGrad) return;
-    kernels.matmulTransB(mGrad, R.value, hPrevGrad, batch, width, u, true);
     const dhPrev = hPrevGrad.data;
     for (let b = 0; b < batch; b++) {
       for (let j = 0; j < u; j++) {
@@ -242,11 +211,6 @@ export class GRU extends Recurrent {
   }
 
   override getConfig(): Record<string, unknown> {
-    return {
-      ...super.getConfig(),
-      activation: this.activation.name,
-      recurrentActivation: this.recurrentActivation.name,
-      resetAfter: this.resetAfter,
-    };
+    return { ...super.getConfig(), resetAfter: this.resetAfter };
   }
 }

@@ -8,34 +8,22 @@
  * σ is `recurrentActivation`, tanh `activation`. Glass-box extra beside `hiddenGrads`:
  * `cellGrads` keeps ∂L/∂c_t for every t, the path the cell state opens through time.
  */
-import { getActivation } from '../activations.js';
-import type { Activation, ElementwiseFunction } from '../activations.js';
-import { kernels } from '../kernels/index.js';
 import type { RandomState } from '../random.js';
 import { Tensor } from '../tensor.js';
-import { addRowVector, sumRowsInto } from './dense.js';
-import { cellFunction, Recurrent } from './recurrent.js';
-import type { ElementwiseName, RecurrentArgs } from './recurrent.js';
+import { GatedRecurrent } from './recurrent.js';
+import type { GatedRecurrentArgs } from './recurrent.js';
 import type { Variable } from './variable.js';
 
-export interface LSTMArgs extends RecurrentArgs {
-  /** Applied to the candidate c̃ and to the cell state on output. Defaults to 'tanh'. */
-  activation?: ElementwiseName;
-  /** Applied to the input, forget and output gates. Defaults to 'sigmoid'. */
-  recurrentActivation?: ElementwiseName;
+export interface LSTMArgs extends GatedRecurrentArgs {
   /** Add 1 to the forget gate's bias at initialization (Jozefowicz et al. 2015). Defaults to true. */
   unitForgetBias?: boolean;
 }
 
-export class LSTM extends Recurrent {
+export class LSTM extends GatedRecurrent {
   readonly className = 'LSTM';
   readonly kind = 'lstm';
-  readonly activation: Activation;
-  readonly recurrentActivation: Activation;
   readonly unitForgetBias: boolean;
   protected readonly gates = 4;
-  private readonly act: ElementwiseFunction;
-  private readonly gateAct: ElementwiseFunction;
   /** Pre-activations [z_i z_f z_c z_o], time-major (timesteps, batch, 4·units). */
   private zs: Tensor | undefined;
   /** Gate values [i f g o], (timesteps, batch, 4·units). */
@@ -49,12 +37,6 @@ export class LSTM extends Recurrent {
 
   constructor(args: LSTMArgs) {
     super(args);
-    const activation = args.activation ?? 'tanh',
-      recurrentActivation = args.recurrentActivation ?? 'sigmoid';
-    this.act = cellFunction('LSTM', 'activation', activation);
-    this.gateAct = cellFunction('LSTM', 'recurrentActivation', recurrentActivation);
-    this.activation = getActivation(activation);
-    this.recurrentActivation = getActivation(recurrentActivation);
     this.unitForgetBias = args.unitForgetBias ?? true;
   }
 
@@ -87,13 +69,11 @@ export class LSTM extends Recurrent {
 
   protected forwardStep(t: number, x: Tensor, hPrev: Tensor, h: Tensor): void {
     const batch = x.shape[0],
-      features = x.shape[1],
       u = this.units,
       width = 4 * u;
     const zt = this.zs!.slab(t);
-    kernels.matmul(x, this.kernel.value, zt, batch, features, width, false);
-    kernels.matmul(hPrev, this.recurrentKernel.value, zt, batch, u, width, true);
-    if (this.bias) addRowVector(zt.data, this.bias.value.data, batch, width);
+    this.inputProduct(x, zt, this.bias ? this.bias.value.data : null);
+    this.recurrentProduct(hPrev, zt, true, null);
     const z = zt.data,
       gate = this.gateValues!.slab(t).data,
       cPrev = this.cs!.slab(t).data,
@@ -130,7 +110,6 @@ export class LSTM extends Recurrent {
     hPrevGrad: Tensor | null,
   ): void {
     const batch = hGrad.shape[0],
-      features = this.kernel.shape[0],
       u = this.units,
       width = 4 * u;
     const cGrads = this.cGrads!;
@@ -165,23 +144,12 @@ export class LSTM extends Recurrent {
         if (dcPrev) dcPrev[n] = dct * f;
       }
     }
-    const zGrad = this.zGrad!,
-      x = this.xs!.slab(t),
-      hPrev = this.hs!.slab(t);
-    kernels.matmulTransA(x, zGrad, this.kernel.trainableGrad, features, batch, width, true);
-    kernels.matmulTransA(hPrev, zGrad, this.recurrentKernel.trainableGrad, u, batch, width, true);
-    if (this.bias) sumRowsInto(zGrad.data, this.bias.trainableGrad.data, batch, width);
-    if (xGrad) kernels.matmulTransB(zGrad, this.kernel.value, xGrad, batch, width, features, false);
-    if (hPrevGrad)
-      kernels.matmulTransB(zGrad, this.recurrentKernel.value, hPrevGrad, batch, width, u, true);
+    const biasGrad = this.bias ? this.bias.trainableGrad.data : null;
+    this.inputBackward(this.xs!.slab(t), this.zGrad!, biasGrad, xGrad);
+    this.recurrentBackward(this.hs!.slab(t), this.zGrad!, null, hPrevGrad, true);
   }
 
   override getConfig(): Record<string, unknown> {
-    return {
-      ...super.getConfig(),
-      activation: this.activation.name,
-      recurrentActivation: this.recurrentActivation.name,
-      unitForgetBias: this.unitForgetBias,
-    };
+    return { ...super.getConfig(), unitForgetBias: this.unitForgetBias };
   }
 }

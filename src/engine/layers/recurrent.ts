@@ -10,15 +10,17 @@
  * Glass-box extra: `hiddenGrads` (timesteps × batch × units) keeps ∂L/∂h_t for every t after
  * backward — the quantity that explodes or vanishes through time.
  */
-import { elementwiseFunctions } from '../activations.js';
-import type { ElementwiseFunction } from '../activations.js';
+import { elementwiseFunctions, getActivation } from '../activations.js';
+import type { Activation, ElementwiseFunction } from '../activations.js';
 import { checkPositiveInteger, ShapeError, ValueError } from '../errors.js';
 import { getInitializer } from '../initializers.js';
+import { kernels } from '../kernels/index.js';
 import type { InitializerSpec } from '../initializers.js';
 import type { RandomState } from '../random.js';
 import { Tensor } from '../tensor.js';
 import type { Shape } from '../tensor.js';
 import { Layer } from './layer.js';
+import { addRowVector, sumRowsInto } from './dense.js';
 import type { LayerArgs, StepInfo } from './layer.js';
 import type { Variable } from './variable.js';
 
@@ -123,6 +125,63 @@ export abstract class Recurrent extends Layer {
     return this.returnSequences ? [inputShape[0], this.units] : [this.units];
   }
 
+  /** Columns of the kernels: gates·units. */
+  protected get width(): number {
+    return this.gates * this.units;
+  }
+
+  /** z = x·K (+ b), all gates in one product; x is (batch, features). */
+  protected inputProduct(x: Tensor, z: Tensor, bias: Float32Array | null): void {
+    const batch = x.shape[0];
+    kernels.matmul(x, this.kernel.value, z, batch, x.shape[1], this.width, false);
+    if (bias) addRowVector(z.data, bias, batch, this.width);
+  }
+
+  /** z = h·R (+ b'), or z += h·R with `accumulate`; h is (batch, units). */
+  protected recurrentProduct(
+    h: Tensor,
+    z: Tensor,
+    accumulate: boolean,
+    bias: Float32Array | null,
+  ): void {
+    const batch = h.shape[0];
+    kernels.matmul(h, this.recurrentKernel.value, z, batch, this.units, this.width, accumulate);
+    if (bias) addRowVector(z.data, bias, batch, this.width);
+  }
+
+  /** Given a = ∂L/∂(x·K + b): ∂K += xᵀ·a;  ∂b += Σ a;  ∂L/∂x = a·Kᵀ (when xGrad is given). */
+  protected inputBackward(
+    x: Tensor,
+    aGrad: Tensor,
+    biasGrad: Float32Array | null,
+    xGrad: Tensor | null,
+  ): void {
+    const [batch, features] = x.shape;
+    const K = this.kernel;
+    kernels.matmulTransA(x, aGrad, K.trainableGrad, features, batch, this.width, true);
+    if (biasGrad) sumRowsInto(aGrad.data, biasGrad, batch, this.width);
+    if (xGrad) kernels.matmulTransB(aGrad, K.value, xGrad, batch, this.width, features, false);
+  }
+
+  /**
+   * Given m = ∂L/∂(h·R + b'): ∂R += hᵀ·m;  ∂b' += Σ m;  ∂L/∂h = m·Rᵀ into hGrad (added with
+   * `accumulate`), when hGrad is given.
+   */
+  protected recurrentBackward(
+    h: Tensor,
+    mGrad: Tensor,
+    biasGrad: Float32Array | null,
+    hGrad: Tensor | null,
+    accumulate: boolean,
+  ): void {
+    const batch = h.shape[0],
+      R = this.recurrentKernel;
+    kernels.matmulTransA(h, mGrad, R.trainableGrad, this.units, batch, this.width, true);
+    if (biasGrad) sumRowsInto(mGrad.data, biasGrad, batch, this.width);
+    if (hGrad)
+      kernels.matmulTransB(mGrad, R.value, hGrad, batch, this.width, this.units, accumulate);
+  }
+
   /** z_t and h_t from x_t and h_{t−1}; the cell caches what its backward step needs. */
   protected abstract forwardStep(t: number, x: Tensor, hPrev: Tensor, h: Tensor): void;
 
@@ -207,6 +266,41 @@ export abstract class Recurrent extends Layer {
 
 /** Names accepted for a gated cell's `activation` and `recurrentActivation`. */
 export type ElementwiseName = keyof typeof elementwiseFunctions;
+
+export interface GatedRecurrentArgs extends RecurrentArgs {
+  /** Applied to the candidate state (and, in the LSTM, to the cell state). Defaults to 'tanh'. */
+  activation?: ElementwiseName;
+  /** Applied to the gates. Defaults to 'sigmoid'. */
+  recurrentActivation?: ElementwiseName;
+}
+
+/** LSTM and GRU: a candidate activation and a gate activation, applied one value at a time. */
+export abstract class GatedRecurrent extends Recurrent {
+  readonly activation: Activation;
+  readonly recurrentActivation: Activation;
+  /** `activation` and `recurrentActivation` as f(x) and f'(x, y), for the per-unit loops. */
+  protected readonly act: ElementwiseFunction;
+  protected readonly gateAct: ElementwiseFunction;
+
+  constructor(args: GatedRecurrentArgs) {
+    super(args);
+    const owner = this.constructor.name;
+    const activation = args.activation ?? 'tanh',
+      recurrentActivation = args.recurrentActivation ?? 'sigmoid';
+    this.act = cellFunction(owner, 'activation', activation);
+    this.gateAct = cellFunction(owner, 'recurrentActivation', recurrentActivation);
+    this.activation = getActivation(activation);
+    this.recurrentActivation = getActivation(recurrentActivation);
+  }
+
+  override getConfig(): Record<string, unknown> {
+    return {
+      ...super.getConfig(),
+      activation: this.activation.name,
+      recurrentActivation: this.recurrentActivation.name,
+    };
+  }
+}
 
 /** The elementwise function `name`, or a ValueError naming the layer and the field. */
 export function cellFunction(owner: string, field: string, name: string): ElementwiseFunction {

@@ -3,9 +3,7 @@ import type { ActivationName } from '../activations.js';
 import { getActivation } from '../activations.js';
 import type { Activation } from '../activations.js';
 import { ValueError } from '../errors.js';
-import { kernels } from '../kernels/index.js';
 import { Tensor } from '../tensor.js';
-import { addRowVector, sumRowsInto } from './dense.js';
 import { Recurrent } from './recurrent.js';
 import type { RecurrentArgs } from './recurrent.js';
 
@@ -42,13 +40,10 @@ export class SimpleRNN extends Recurrent {
   }
 
   protected forwardStep(t: number, x: Tensor, hPrev: Tensor, h: Tensor): void {
-    const batch = x.shape[0],
-      features = x.shape[1];
     const z = this.zs!.slab(t);
-    kernels.matmul(x, this.kernel.value, z, batch, features, this.units, false);
-    kernels.matmul(hPrev, this.recurrentKernel.value, z, batch, this.units, this.units, true);
-    if (this.bias) addRowVector(z.data, this.bias.value.data, batch, this.units);
-    this.activation.forward(z.data, h.data, batch, this.units);
+    this.inputProduct(x, z, this.bias ? this.bias.value.data : null);
+    this.recurrentProduct(hPrev, z, true, null);
+    this.activation.forward(z.data, h.data, x.shape[0], this.units);
   }
 
   // ∂L/∂z_t = ∂L/∂h_t ⊙ f'(z_t);  ∂L/∂K += x_tᵀ·∂L/∂z_t;  ∂L/∂R += h_{t−1}ᵀ·∂L/∂z_t;
@@ -59,29 +54,13 @@ export class SimpleRNN extends Recurrent {
     xGrad: Tensor | null,
     hPrevGrad: Tensor | null,
   ): void {
-    const batch = hGrad.shape[0],
-      features = this.kernel.shape[0],
-      units = this.units;
     const z = this.zs!.slab(t),
       h = this.hs!.slab(t + 1),
-      hPrev = this.hs!.slab(t),
-      x = this.xs!.slab(t);
-    const zGrad = this.zGrad!;
-    this.activation.backward(z.data, h.data, hGrad.data, zGrad.data, batch, units);
-    kernels.matmulTransA(x, zGrad, this.kernel.trainableGrad, features, batch, units, true);
-    kernels.matmulTransA(
-      hPrev,
-      zGrad,
-      this.recurrentKernel.trainableGrad,
-      units,
-      batch,
-      units,
-      true,
-    );
-    if (this.bias) sumRowsInto(zGrad.data, this.bias.trainableGrad.data, batch, units);
-    if (xGrad) kernels.matmulTransB(zGrad, this.kernel.value, xGrad, batch, units, features, false);
-    if (hPrevGrad)
-      kernels.matmulTransB(zGrad, this.recurrentKernel.value, hPrevGrad, batch, units, units, true);
+      zGrad = this.zGrad!;
+    this.activation.backward(z.data, h.data, hGrad.data, zGrad.data, hGrad.shape[0], this.units);
+    const biasGrad = this.bias ? this.bias.trainableGrad.data : null;
+    this.inputBackward(this.xs!.slab(t), zGrad, biasGrad, xGrad);
+    this.recurrentBackward(this.hs!.slab(t), zGrad, null, hPrevGrad, true);
   }
 
   override getConfig(): Record<string, unknown> {
