@@ -1,6 +1,7 @@
 /** The CLI's commands: one per experiment, and `seed`, which runs them all into one report. */
 import { activationsExperiment } from '../experiments/activations/index.js';
 import type { Experiment } from '../experiments/experiment.js';
+import { depthExperiment } from '../experiments/depth/index.js';
 import { fashionExperiment } from '../experiments/fashion/index.js';
 import { rnnExperiment } from '../experiments/rnn/index.js';
 import { sequenceExperiment } from '../experiments/sequence/index.js';
@@ -13,6 +14,7 @@ export const EXPERIMENTS: readonly Experiment[] = [
   fashionExperiment,
   rnnExperiment,
   sequenceExperiment,
+  depthExperiment,
 ];
 
 export const SEED_COMMAND = 'seed';

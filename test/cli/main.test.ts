@@ -23,7 +23,7 @@ test('--help lists the commands; no command prints the same', () => {
   for (const args of [['--help'], []]) {
     const { code, stdout } = run(args);
     assert.equal(code, 0);
-    for (const command of ['seed', 'activations', 'titanic', 'fashion', 'rnn', 'sequence'])
+    for (const command of ['seed', 'activations', 'titanic', 'fashion', 'rnn', 'sequence', 'depth'])
       assert.match(stdout, new RegExp(`\\b${command}\\b`));
   }
 });
@@ -57,7 +57,7 @@ test('unknown commands and bad flags exit with 2 and a clear message', () => {
   assert.equal(unknown.code, 2);
   assert.match(
     unknown.stderr,
-    /unknown command 'train'\. Expected one of: seed, activations, titanic, fashion, rnn, sequence/,
+    /unknown command 'train'\. Expected one of: seed, activations, titanic, fashion, rnn, sequence, depth/,
   );
   const bad = run(['rnn', '--steps', 'many']);
   assert.equal(bad.code, 2);
@@ -124,9 +124,16 @@ test('seed runs every experiment into one report, each with its own defaults', (
   const { code, stdout, stderr } = run([...args, '--out', out]);
   assert.equal(code, 0, stderr);
   const parsed = JSON.parse(stdout) as Record<string, unknown>;
-  assert.deepEqual(Object.keys(parsed), ['activations', 'titanic', 'fashion', 'rnn', 'sequence']);
+  assert.deepEqual(Object.keys(parsed), [
+    'activations',
+    'titanic',
+    'fashion',
+    'rnn',
+    'sequence',
+    'depth',
+  ]);
   const html = readFileSync(join(out, 'report.html'), 'utf8');
-  for (const id of ['activations', 'titanic', 'fashion', 'rnn', 'sequence'])
+  for (const id of ['activations', 'titanic', 'fashion', 'rnn', 'sequence', 'depth'])
     assert.match(html, new RegExp(`id="${id}"`));
   // Fashion keeps Adam and Titanic keeps SGD at 0.1: one flag list, per-experiment defaults.
   assert.match(html, /adam, batch 32, 1 epochs/);
