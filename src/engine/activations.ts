@@ -61,8 +61,6 @@ export const elementwiseFunctions = {
   linear: { output: (x) => x, der: () => 1 },
   sigmoid: { output: (x) => 1 / (1 + Math.exp(-x)), der: (_x, y) => y * (1 - y) },
   tanh: { output: (x) => Math.tanh(x), der: (_x, y) => 1 - y * y },
-  // Glorot & Bengio (2010) compare it with tanh: it saturates polynomially, not exponentially.
-  softsign: { output: (x) => x / (1 + Math.abs(x)), der: (x) => 1 / (1 + Math.abs(x)) ** 2 },
   // NaN passes through, as in TensorFlow, so a NaN weight is not hidden behind a zero.
   relu: { output: (x) => (x > 0 || x !== x ? x : 0), der: (x) => (x > 0 ? 1 : 0) },
   leaky_relu: {
@@ -78,6 +76,8 @@ export const elementwiseFunctions = {
     output: (x) => 0.5 * x * (1 + erf(x * SQRT_HALF)),
     der: (x) => 0.5 * (1 + erf(x * SQRT_HALF)) + x * INV_SQRT_2PI * Math.exp(-0.5 * x * x),
   },
+  // Glorot & Bengio (2010) compare it with tanh: it saturates polynomially, not exponentially.
+  softsign: { output: (x) => x / (1 + Math.abs(x)), der: (x) => 1 / (1 + Math.abs(x)) ** 2 },
 } satisfies Record<string, ElementwiseFunction>;
 
 export type ActivationName = keyof typeof elementwiseFunctions | 'softmax';
