@@ -4,13 +4,17 @@
  * epoch over the 60,000 Fashion-MNIST training images) for gradscope (relu and sigmoid) and
  * for TensorFlow.js `model.fit` on its cpu and wasm backends, each in a fresh process so one
  * does not warm up or fill memory for another. TF.js trains on a subset and its time is
- * scaled to 60,000 images (said in the output). Also the probes' overhead.
+ * scaled to 60,000 images (said in the output). Also the probes' overhead, and the recurrent
+ * models on the adding problem (bench/recurrent.ts).
  *
- * Flags: --json (one JSON object on stdout), --quick (smaller TF.js subsets).
+ * Flags: --json (one JSON object on stdout), --quick (smaller TF.js subsets), --recurrent (the
+ * recurrent figures only).
  */
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { ProbeOverhead } from './probe-overhead.js';
+import { formatRecurrentBench } from './recurrent.js';
+import type { RecurrentBench } from './recurrent.js';
 
 const EPOCH_SAMPLES = 60000;
 const json = process.argv.includes('--json');
@@ -42,7 +46,21 @@ function measureTfjs(backend: 'cpu' | 'wasm', samples: number): number {
   return (result.seconds * EPOCH_SAMPLES) / samples;
 }
 
+function measureRecurrent(): RecurrentBench {
+  progress('recurrent models on the adding problem, T=100 (bench/recurrent.ts)…');
+  return runChild('./recurrent.js', [
+    '--json',
+    ...(quick ? ['--quick'] : []),
+  ]) as unknown as RecurrentBench;
+}
+
 async function main(): Promise<void> {
+  if (process.argv.includes('--recurrent')) {
+    const recurrent = measureRecurrent();
+    if (json) process.stdout.write(`${JSON.stringify({ recurrent })}\n`);
+    else console.log(`\n${formatRecurrentBench(recurrent)}`);
+    return;
+  }
   progress('gradscope relu: 3 epochs of 60,000 images…');
   const relu = runChild('./gradscope-epoch.js', ['relu']);
   progress('gradscope sigmoid: 3 epochs of 60,000 images…');
@@ -62,6 +80,7 @@ async function main(): Promise<void> {
     normsEveryStep: overhead.inCallbacks.normsEveryStep,
     histogramsEvery100: overhead.inCallbacks.histogramsEvery100,
   };
+  const recurrent = measureRecurrent();
   const peakRssMB = Math.max(relu.peakRssMB ?? 0, sigmoid.peakRssMB ?? 0);
   const result = {
     gradscope: { relu: relu.seconds, sigmoid: sigmoid.seconds },
@@ -70,6 +89,7 @@ async function main(): Promise<void> {
     peakRssMB,
     probeOverhead,
     probeOverheadDetail: overhead,
+    recurrent,
   };
   if (json) {
     process.stdout.write(`${JSON.stringify(result)}\n`);
@@ -101,6 +121,7 @@ async function main(): Promise<void> {
       `| ${key} | ${overhead.inCallbacks[key].toFixed(3)} | ${overhead[key].toFixed(3)} |`,
     );
   }
+  console.log(`\n${formatRecurrentBench(recurrent)}`);
 }
 
 main().catch((error: unknown) => {

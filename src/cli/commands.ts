@@ -1,8 +1,10 @@
 /** The CLI's commands: one per experiment, and `seed`, which runs them all into one report. */
 import { activationsExperiment } from '../experiments/activations/index.js';
 import type { Experiment } from '../experiments/experiment.js';
+import { depthExperiment } from '../experiments/depth/index.js';
 import { fashionExperiment } from '../experiments/fashion/index.js';
 import { rnnExperiment } from '../experiments/rnn/index.js';
+import { sequenceExperiment } from '../experiments/sequence/index.js';
 import { titanicExperiment } from '../experiments/titanic/index.js';
 
 /** In the order `seed` runs them and the report shows them. */
@@ -11,6 +13,8 @@ export const EXPERIMENTS: readonly Experiment[] = [
   titanicExperiment,
   fashionExperiment,
   rnnExperiment,
+  sequenceExperiment,
+  depthExperiment,
 ];
 
 export const SEED_COMMAND = 'seed';

@@ -76,6 +76,8 @@ export const elementwiseFunctions = {
     output: (x) => 0.5 * x * (1 + erf(x * SQRT_HALF)),
     der: (x) => 0.5 * (1 + erf(x * SQRT_HALF)) + x * INV_SQRT_2PI * Math.exp(-0.5 * x * x),
   },
+  // Glorot & Bengio (2010) compare it with tanh: it saturates polynomially, not exponentially.
+  softsign: { output: (x) => x / (1 + Math.abs(x)), der: (x) => 1 / (1 + Math.abs(x)) ** 2 },
 } satisfies Record<string, ElementwiseFunction>;
 
 export type ActivationName = keyof typeof elementwiseFunctions | 'softmax';

@@ -9,7 +9,7 @@ test('--help lists the commands; no command prints the same', () => {
   for (const args of [['--help'], []]) {
     const { code, stdout } = run(args);
     assert.equal(code, 0);
-    for (const command of ['seed', 'activations', 'titanic', 'fashion', 'rnn'])
+    for (const command of ['seed', 'activations', 'titanic', 'fashion', 'rnn', 'sequence', 'depth'])
       assert.match(stdout, new RegExp(`\\b${command}\\b`));
   }
 });
@@ -32,7 +32,10 @@ test('seed shows no single default where the experiments differ (each keeps its 
     stdout,
     /--learning-rate <number>\s+learning rate \(default: each experiment its own\)/,
   );
-  assert.match(stdout, /--updates <integer>\s+parameter updates \(default: 50\)/);
+  assert.match(
+    stdout,
+    /--updates <integer>\s+parameter updates \(default: each experiment its own\)/,
+  );
 });
 
 test('unknown commands and bad flags exit with 2 and a clear message', () => {
@@ -40,7 +43,7 @@ test('unknown commands and bad flags exit with 2 and a clear message', () => {
   assert.equal(unknown.code, 2);
   assert.match(
     unknown.stderr,
-    /unknown command 'train'\. Expected one of: seed, activations, titanic, fashion, rnn/,
+    /unknown command 'train'\. Expected one of: seed, activations, titanic, fashion, rnn, sequence, depth/,
   );
   const bad = run(['rnn', '--steps', 'many']);
   assert.equal(bad.code, 2);
@@ -109,9 +112,16 @@ test('seed runs every experiment into one report, each with its own defaults', (
   const { code, stdout, stderr } = run([...args, '--out', out]);
   assert.equal(code, 0, stderr);
   const parsed = JSON.parse(stdout) as Record<string, unknown>;
-  assert.deepEqual(Object.keys(parsed), ['activations', 'titanic', 'fashion', 'rnn']);
+  assert.deepEqual(Object.keys(parsed), [
+    'activations',
+    'titanic',
+    'fashion',
+    'rnn',
+    'sequence',
+    'depth',
+  ]);
   const html = readFileSync(join(out, 'report.html'), 'utf8');
-  for (const id of ['activations', 'titanic', 'fashion', 'rnn'])
+  for (const id of ['activations', 'titanic', 'fashion', 'rnn', 'sequence', 'depth'])
     assert.match(html, new RegExp(`id="${id}"`));
   // Fashion keeps Adam and Titanic keeps SGD at 0.1: one flag list, per-experiment defaults.
   assert.match(html, /adam, batch 32, 1 epochs/);
