@@ -13,6 +13,7 @@ import type { FlagSpec, FlagValues } from '../experiments/flags.js';
 import { formatFlags, parseFlags } from './args.js';
 import { EXPERIMENTS, SEED_COMMAND } from './commands.js';
 import { createProgress } from './progress.js';
+import { DIAGNOSE_SUMMARY, diagnoseCommand } from './diagnose.js';
 import { SERVE_COMMAND, SERVE_SUMMARY, serveCommand } from './serve.js';
 
 function commonFlags(command: string, defaultSeed?: number): FlagSpec[] {
@@ -53,6 +54,7 @@ function usage(): string {
     'Commands:',
     `  ${SEED_COMMAND.padEnd(width)}  run every experiment below and write one report (npm start)`,
     ...EXPERIMENTS.map((e) => `  ${e.name.padEnd(width)}  ${e.summary}`),
+    `  ${'diagnose'.padEnd(width)}  ${DIAGNOSE_SUMMARY}`,
     `  ${SERVE_COMMAND.padEnd(width)}  ${SERVE_SUMMARY}`,
   ].join('\n');
 }
@@ -118,6 +120,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     console.log(packageVersion());
     return 0;
   }
+  if (command === 'diagnose') return diagnoseCommand(rest);
   if (command === SERVE_COMMAND) return serveCommand(rest);
   const { experiments, specs, summary } = resolveCommand(command);
   const given = parseFlags(rest, specs);

@@ -1,6 +1,7 @@
 /** `gradscope serve`: the live dashboard over a logdir, until Ctrl-C. */
 import { resolve } from 'node:path';
 import { DEFAULT_HOST, DEFAULT_PORT, isLoopback, startDashboard } from '../dashboard/server.js';
+import { diagnoseRun } from '../diagnose/diagnose.js';
 import type { FlagSpec } from '../experiments/flags.js';
 import { numberFlag, stringFlag, UsageError } from '../experiments/flags.js';
 import { formatFlags, parseFlags } from './args.js';
@@ -50,7 +51,7 @@ export async function serveCommand(argv: readonly string[]): Promise<number> {
       `gradscope serve: warning: binding to ${host} lets other machines read every run under ${logdir}.\n`,
     );
   }
-  const dashboard = await startDashboard({ logdir, port, host });
+  const dashboard = await startDashboard({ logdir, port, host, diagnose: diagnoseRun });
   process.stderr.write(`gradscope serve: ${logdir}\n`);
   console.log(`Dashboard: ${dashboard.url}  (Ctrl-C to stop)`);
   await new Promise<void>((done) => {

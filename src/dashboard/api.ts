@@ -7,7 +7,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { RunProvider } from '../log/provider.js';
 import type { ScalarPoint } from '../log/points.js';
 import { evenIndices, lttbIndices, MAX_HISTOGRAM_STEPS, MAX_SCALAR_POINTS } from './downsample.js';
-import { FLOW_QUANTITIES, flowTags, orderLayers, type FlowQuantity } from './flow.js';
+import { FLOW_QUANTITIES, flowTagsInOrder, layersOf, type FlowQuantity } from './flow.js';
 
 /** Verdict counts and details per run, from `diagnose` (injected: the API itself knows no rules). */
 export type RunDiagnoser = (provider: RunProvider, run: string) => Promise<unknown>;
@@ -73,7 +73,7 @@ export function registerApi(app: FastifyInstance, provider: RunProvider, diagnos
     const run = await knownRun(request.query, reply);
     if (run === null) return reply;
     const tags = await provider.listTags(run);
-    const flow = flowTags(tags.scalars);
+    const flow = flowTagsInOrder(tags);
     const throughTime = tags.scalars.flatMap((tag) => {
       const match = THROUGH_TIME.exec(tag);
       return match ? [{ tag, kind: match[1], layer: match[2], step: Number(match[3]) }] : [];
@@ -82,7 +82,7 @@ export function registerApi(app: FastifyInstance, provider: RunProvider, diagnos
       run,
       scalars: tags.scalars.filter((tag) => !THROUGH_TIME.test(tag)),
       histograms: tags.histograms,
-      layers: orderLayers(flow.map((f) => f.layer)),
+      layers: layersOf(flow),
       quantities: FLOW_QUANTITIES.filter((q) => flow.some((f) => f.quantity === q)),
       throughTime,
     };
@@ -124,10 +124,10 @@ export function registerApi(app: FastifyInstance, provider: RunProvider, diagnos
         .code(400)
         .send({ error: `quantity must be one of ${expected}. Received: ${quantity}` });
     }
-    const tags = flowTags((await provider.listTags(run)).scalars).filter(
+    const tags = flowTagsInOrder(await provider.listTags(run)).filter(
       (f) => f.quantity === quantity,
     );
-    const layers = orderLayers(tags.map((f) => f.layer));
+    const layers = layersOf(tags);
     const series = await Promise.all(
       layers.map(async (layer) => {
         const points = await provider.readScalars(run, tags.find((f) => f.layer === layer)!.tag);

@@ -5,6 +5,7 @@
  * variable's path without its last part (`dense_1`, `encoder.layers.3`). Only kernels and
  * weights count: a bias's gradient is not where vanishing shows.
  */
+import type { RunTags } from '../log/points.js';
 
 export const FLOW_QUANTITIES = ['grad_norm', 'update_ratio', 'signal_norm'] as const;
 export type FlowQuantity = (typeof FLOW_QUANTITIES)[number];
@@ -44,11 +45,15 @@ export function flowTags(scalarTags: readonly string[]): FlowTag[] {
 }
 
 /**
- * Layers from the input side to the output side. Writers log parameters in model order, so
- * `firstSeen` order is the model's when the provider gives it; otherwise names are sorted with
- * their numbers compared as numbers (dense_2 before dense_10).
+ * The gradient-flow tags of a run in first-appearance order (`RunTags.order`): writers log a
+ * model's parameters in model order, so their layers come from the input side to the output side.
  */
-export function orderLayers(layers: Iterable<string>): string[] {
-  const collator = new Intl.Collator('en', { numeric: true });
-  return [...new Set(layers)].sort(collator.compare);
+export function flowTagsInOrder(tags: RunTags): FlowTag[] {
+  const scalars = new Set(tags.scalars);
+  return flowTags(tags.order.filter((tag) => scalars.has(tag)));
+}
+
+/** Each layer once, in the order of `flow`. */
+export function layersOf(flow: readonly FlowTag[]): string[] {
+  return [...new Set(flow.map((f) => f.layer))];
 }

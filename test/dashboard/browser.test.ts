@@ -9,6 +9,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startDashboard, type Dashboard } from '../../src/dashboard/server.js';
+import { diagnoseRun } from '../../src/diagnose/diagnose.js';
+import { DirectoryProvider } from '../../src/log/provider.js';
 import { RunWriter } from '../../src/log/run-writer.js';
 import { makeLogdir, writeRun } from './fixture.js';
 
@@ -30,7 +32,7 @@ before(async () => {
   writeRun(root, 'alpha', 40);
   writeRun(root, 'beta', 40, 7);
   writeRun(root, HOSTILE, 5);
-  dashboard = await startDashboard({ logdir: root, port: 0 });
+  dashboard = await startDashboard({ logdir: root, port: 0, diagnose: diagnoseRun });
   // launch() starts chromium on a fresh, temporary user-data-dir of its own.
   browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -136,4 +138,26 @@ test('run names are shown as text, never run as markup', async () => {
     undefined,
   );
   assert.equal(await page.$$eval('#run-list img', (images) => images.length), 0);
+});
+
+test('the verdicts view lists what diagnose finds for each picked run, with badges', async () => {
+  const provider = new DirectoryProvider(root);
+  // alpha and beta are picked by now: one table each, a header row and a row per verdict.
+  const expected = await Promise.all(['alpha', 'beta'].map((run) => diagnoseRun(provider, run)));
+  const rows = expected.reduce(
+    (sum, d) => sum + (d.verdicts.length ? d.verdicts.length + 1 : 0),
+    0,
+  );
+  await until('the verdict rows', async () => (await page.$$('#verdict-list tr')).length === rows);
+  const checks = await page.$$eval('#verdict-list td:first-child', (cells) =>
+    cells.map((c) => c.textContent),
+  );
+  for (const verdict of expected.flatMap((d) => d.verdicts)) {
+    assert.ok(checks.includes(verdict.check), verdict.check);
+  }
+  const badges = await page.$$eval('#run-list .badge', (b) => b.map((e) => e.textContent));
+  assert.equal(
+    badges.length > 0,
+    expected.some((d) => d.verdicts.length > 0),
+  );
 });

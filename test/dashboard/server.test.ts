@@ -125,7 +125,7 @@ test('a long series is downsampled by LTTB, keeps its ends, its spike and its Na
   assert.equal(body.nonFinite, 1);
 });
 
-test('gradient flow: layers from the input side with numbers compared as numbers', async () => {
+test('gradient flow: layers from the input side, in the order the run first logged them', async () => {
   const run = (await get('/api/run?run=a')).json();
   assert.deepEqual(run.layers, LAYERS);
   assert.deepEqual(run.quantities, ['grad_norm', 'update_ratio', 'signal_norm']);
