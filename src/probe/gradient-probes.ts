@@ -19,7 +19,7 @@ import type { UpdateReport } from '../engine/optimizers/optimizer.js';
 import * as stats from './activation-stats.js';
 import { isDue, resolveIntervals } from './intervals.js';
 import type { Interval, ProbeGroup, ProbeIntervals } from './intervals.js';
-import { parseElementSelector, resolveElement } from './selectors.js';
+import { layersNamed, parseElementSelector, resolveElement } from './selectors.js';
 import type { ElementSelector, ResolvedElement } from './selectors.js';
 import type { RecordSink } from './sink.js';
 import * as tags from './tags.js';
@@ -134,16 +134,7 @@ export class GradientProbes implements Callback {
 
   private selectLayers(model: Model): Layer[] {
     if (!this.layerNames) return model.layers.filter((layer) => !layer.passThrough);
-    return this.layerNames.map((name) => {
-      const layer = model.layers.find((l) => l.name === name);
-      if (!layer) {
-        throw new ValueError(
-          `GradientProbes: no layer '${name}' in ${model.name}. ` +
-            `Expected one of: ${model.layers.map((l) => l.name).join(', ')}`,
-        );
-      }
-      return layer;
-    });
+    return layersNamed(model, this.layerNames, 'GradientProbes');
   }
 
   /** The per-layer norm as shown, from Σx². */

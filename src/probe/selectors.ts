@@ -1,9 +1,12 @@
 /**
  * Element selectors, `<variable>[i,j,…]` with one 0-based index per axis: `dense_1/kernel[0,0]`
  * is row 0 (input 0), column 0 (unit 0) of dense_1's kernel; `dense_1/bias[3]` is unit 3's bias.
+ * Layers are selected by name (`layersNamed`).
  */
 import { ValueError } from '../engine/errors.js';
+import type { Layer } from '../engine/layers/layer.js';
 import type { Variable } from '../engine/layers/variable.js';
+import type { Model } from '../engine/model.js';
 import { shapeToString } from '../engine/tensor.js';
 
 export interface ElementSelector {
@@ -64,4 +67,18 @@ export function resolveElement(
   }
   const offset = selector.indices.reduce((sum, index, axis) => sum * shape[axis] + index, 0);
   return { selector, variable, offset };
+}
+
+/** The layers of `model` called `names`, in that order; `owner` names the probe in errors. */
+export function layersNamed(model: Model, names: readonly string[], owner: string): Layer[] {
+  return names.map((name) => {
+    const layer = model.layers.find((l) => l.name === name);
+    if (!layer) {
+      throw new ValueError(
+        `${owner}: no layer '${name}' in ${model.name}. ` +
+          `Expected one of: ${model.layers.map((l) => l.name).join(', ')}`,
+      );
+    }
+    return layer;
+  });
 }

@@ -14,6 +14,7 @@ import { ValueError } from '../../engine/errors.js';
 import type { Layer } from '../../engine/layers/layer.js';
 import type { Model } from '../../engine/model.js';
 import { l2Norm } from '../../engine/norms.js';
+import { layersNamed } from '../selectors.js';
 import type { RecordSink } from '../sink.js';
 import { throughTimeTag } from '../tags.js';
 
@@ -50,7 +51,7 @@ export class ThroughTimeProbe implements Callback {
     if (!model.optimizer) throw new ValueError(`ThroughTimeProbe: ${model.name} is not compiled`);
     this.stepOffset = model.optimizer.iterations;
     this.layers = this.layerNames
-      ? this.layerNames.map((name) => namedLayer(model, name))
+      ? layersNamed(model, this.layerNames, 'ThroughTimeProbe')
       : model.layers;
   }
 
@@ -84,15 +85,4 @@ function dueSteps(at: number | readonly number[]): (step: number) => boolean {
   }
   const steps = new Set(at);
   return (step) => steps.has(step);
-}
-
-function namedLayer(model: Model, name: string): Layer {
-  const layer = model.layers.find((l) => l.name === name);
-  if (!layer) {
-    throw new ValueError(
-      `ThroughTimeProbe: no layer '${name}' in ${model.name}. ` +
-        `Expected one of: ${model.layers.map((l) => l.name).join(', ')}`,
-    );
-  }
-  return layer;
 }
