@@ -21,7 +21,16 @@ export interface UpdateScale {
 
 export const UPDATE_TAGS_NEEDED = `update_ratio/<param> scalars, or a learning-rate scalar (${LEARNING_RATE_TAGS.join(', ')}) with grad_norm/<param> (or gradients/<param>) and weight_norm/<param> (or weights/<param>)`;
 
+// Both learning-rate checks read the same scale: computed once per run data.
+const computed = new WeakMap<RunData, UpdateScale | string>();
+
 export function updateScale(run: RunData): UpdateScale | string {
+  let scale = computed.get(run);
+  if (scale === undefined) computed.set(run, (scale = computeUpdateScale(run)));
+  return scale;
+}
+
+function computeUpdateScale(run: RunData): UpdateScale | string {
   const kernels = run.parameters.filter((p) => !p.isBias);
   const logged = kernels.flatMap((p) =>
     p.updateRatio && p.updateRatio.points.length > 0 ? [p.updateRatio.points] : [],
