@@ -11,6 +11,7 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { ProbeOverhead } from './probe-overhead.js';
+import { printDiagnoseBench, runDiagnoseBench } from './diagnose.js';
 
 const EPOCH_SAMPLES = 60000;
 const json = process.argv.includes('--json');
@@ -62,6 +63,7 @@ async function main(): Promise<void> {
     normsEveryStep: overhead.inCallbacks.normsEveryStep,
     histogramsEvery100: overhead.inCallbacks.histogramsEvery100,
   };
+  const diagnose = runDiagnoseBench(progress);
   const peakRssMB = Math.max(relu.peakRssMB ?? 0, sigmoid.peakRssMB ?? 0);
   const result = {
     gradscope: { relu: relu.seconds, sigmoid: sigmoid.seconds },
@@ -70,6 +72,7 @@ async function main(): Promise<void> {
     peakRssMB,
     probeOverhead,
     probeOverheadDetail: overhead,
+    diagnose,
   };
   if (json) {
     process.stdout.write(`${JSON.stringify(result)}\n`);
@@ -101,6 +104,7 @@ async function main(): Promise<void> {
       `| ${key} | ${overhead.inCallbacks[key].toFixed(3)} | ${overhead[key].toFixed(3)} |`,
     );
   }
+  printDiagnoseBench(diagnose);
 }
 
 main().catch((error: unknown) => {
