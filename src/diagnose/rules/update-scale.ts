@@ -7,7 +7,7 @@
  */
 import type { ScalarPoint } from '../../log/points.js';
 import { LEARNING_RATE_TAGS, type RunData } from '../run-data.js';
-import { atCommonSteps, finiteMedian, histogramNorm, median } from '../series.js';
+import { atCommonSteps, finiteMedian, histogramNorm, maxOf, median, minOf } from '../series.js';
 import { gradientNorm } from './gradient-norms.js';
 
 export interface UpdateScale {
@@ -70,12 +70,14 @@ function computeUpdateScale(run: RunData): UpdateScale | string {
 function summarize(series: ScalarPoint[][], source: UpdateScale['source']): UpdateScale | string {
   const medians = series.map(finiteMedian).filter(Number.isFinite);
   if (medians.length === 0) return 'no finite update ratio';
-  const steps = series.flat().map((p) => p.step);
+  // Series are in step order: their ends bound the steps.
+  const firsts = series.filter((s) => s.length > 0).map((s) => s[0].step);
+  const lasts = series.filter((s) => s.length > 0).map((s) => s[s.length - 1].step);
   return {
     value: median(medians),
     source,
     parameters: medians.length,
-    firstStep: Math.min(...steps),
-    lastStep: Math.max(...steps),
+    firstStep: minOf(firsts),
+    lastStep: maxOf(lasts),
   };
 }
