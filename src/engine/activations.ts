@@ -6,7 +6,7 @@
  */
 import { lookup } from './errors.js';
 
-export interface Activation {
+export interface ActivationFunction {
   readonly name: ActivationName;
   /** a = f(z) over `rows` rows of `cols` values. */
   forward(z: Float32Array, a: Float32Array, rows: number, cols: number): void;
@@ -80,7 +80,7 @@ export const elementwiseFunctions = {
 
 export type ActivationName = keyof typeof elementwiseFunctions | 'softmax';
 
-function elementwise(name: ActivationName, fn: ElementwiseFunction): Activation {
+function elementwise(name: ActivationName, fn: ElementwiseFunction): ActivationFunction {
   return {
     name,
     forward(z, a, rows, cols) {
@@ -99,35 +99,36 @@ function elementwise(name: ActivationName, fn: ElementwiseFunction): Activation 
  * calls `fn.output` through one call site shared by every activation, which V8 cannot inline
  * once two activations have run; these compute the same formulas (tests compare them).
  */
-const fastPaths: Partial<Record<ActivationName, Pick<Activation, 'forward' | 'backward'>>> = {
-  relu: {
-    forward(z, a, rows, cols) {
-      for (let i = 0, n = rows * cols; i < n; i++) a[i] = z[i] > 0 || z[i] !== z[i] ? z[i] : 0;
+const fastPaths: Partial<Record<ActivationName, Pick<ActivationFunction, 'forward' | 'backward'>>> =
+  {
+    relu: {
+      forward(z, a, rows, cols) {
+        for (let i = 0, n = rows * cols; i < n; i++) a[i] = z[i] > 0 || z[i] !== z[i] ? z[i] : 0;
+      },
+      backward(z, _a, aGrad, zGrad, rows, cols) {
+        for (let i = 0, n = rows * cols; i < n; i++) zGrad[i] = z[i] > 0 ? aGrad[i] : 0;
+      },
     },
-    backward(z, _a, aGrad, zGrad, rows, cols) {
-      for (let i = 0, n = rows * cols; i < n; i++) zGrad[i] = z[i] > 0 ? aGrad[i] : 0;
+    sigmoid: {
+      forward(z, a, rows, cols) {
+        for (let i = 0, n = rows * cols; i < n; i++) a[i] = 1 / (1 + Math.exp(-z[i]));
+      },
+      backward(_z, a, aGrad, zGrad, rows, cols) {
+        for (let i = 0, n = rows * cols; i < n; i++) zGrad[i] = aGrad[i] * a[i] * (1 - a[i]);
+      },
     },
-  },
-  sigmoid: {
-    forward(z, a, rows, cols) {
-      for (let i = 0, n = rows * cols; i < n; i++) a[i] = 1 / (1 + Math.exp(-z[i]));
+    tanh: {
+      forward(z, a, rows, cols) {
+        for (let i = 0, n = rows * cols; i < n; i++) a[i] = Math.tanh(z[i]);
+      },
+      backward(_z, a, aGrad, zGrad, rows, cols) {
+        for (let i = 0, n = rows * cols; i < n; i++) zGrad[i] = aGrad[i] * (1 - a[i] * a[i]);
+      },
     },
-    backward(_z, a, aGrad, zGrad, rows, cols) {
-      for (let i = 0, n = rows * cols; i < n; i++) zGrad[i] = aGrad[i] * a[i] * (1 - a[i]);
-    },
-  },
-  tanh: {
-    forward(z, a, rows, cols) {
-      for (let i = 0, n = rows * cols; i < n; i++) a[i] = Math.tanh(z[i]);
-    },
-    backward(_z, a, aGrad, zGrad, rows, cols) {
-      for (let i = 0, n = rows * cols; i < n; i++) zGrad[i] = aGrad[i] * (1 - a[i] * a[i]);
-    },
-  },
-};
+  };
 
 /** Row-wise softmax, shifted by the row maximum so exp never overflows. */
-const softmax: Activation = {
+const softmax: ActivationFunction = {
   name: 'softmax',
   forward(z, a, rows, cols) {
     for (let r = 0; r < rows; r++) {
@@ -150,18 +151,18 @@ const softmax: Activation = {
   },
 };
 
-export const activations: Readonly<Record<ActivationName, Activation>> = {
+export const activations: Readonly<Record<ActivationName, ActivationFunction>> = {
   ...(Object.fromEntries(
     Object.entries(elementwiseFunctions).map(([name, fn]) => [
       name,
       { ...elementwise(name as ActivationName, fn), ...fastPaths[name as ActivationName] },
     ]),
-  ) as Record<keyof typeof elementwiseFunctions, Activation>),
+  ) as Record<keyof typeof elementwiseFunctions, ActivationFunction>),
   softmax,
 };
 
 export const ACTIVATION_NAMES = Object.keys(activations) as ActivationName[];
 
-export function getActivation(name: string): Activation {
+export function getActivation(name: string): ActivationFunction {
   return lookup(activations, name, 'activation');
 }

@@ -5,8 +5,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { UsageError } from '../../src/cli/args.js';
-import { diagnoseCommand } from '../../src/diagnose/command.js';
+import { diagnoseCommand } from '../../src/cli/diagnose.js';
+import { UsageError } from '../../src/experiments/flags.js';
 import { RunWriter } from '../../src/log/run-writer.js';
 
 const FOREIGN = fileURLToPath(new URL('../../../test/fixtures/foreign', import.meta.url));
