@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import type { ProbeOverhead } from './probe-overhead.js';
 import { formatRecurrentBench } from './recurrent.js';
 import type { RecurrentBench } from './recurrent.js';
+import { printDiagnoseBench, runDiagnoseBench } from './diagnose.js';
 
 const EPOCH_SAMPLES = 60000;
 const json = process.argv.includes('--json');
@@ -81,6 +82,7 @@ async function main(): Promise<void> {
     histogramsEvery100: overhead.inCallbacks.histogramsEvery100,
   };
   const recurrent = measureRecurrent();
+  const diagnose = runDiagnoseBench(progress);
   const peakRssMB = Math.max(relu.peakRssMB ?? 0, sigmoid.peakRssMB ?? 0);
   const result = {
     gradscope: { relu: relu.seconds, sigmoid: sigmoid.seconds },
@@ -90,6 +92,7 @@ async function main(): Promise<void> {
     probeOverhead,
     probeOverheadDetail: overhead,
     recurrent,
+    diagnose,
   };
   if (json) {
     process.stdout.write(`${JSON.stringify(result)}\n`);
@@ -122,6 +125,7 @@ async function main(): Promise<void> {
     );
   }
   console.log(`\n${formatRecurrentBench(recurrent)}`);
+  printDiagnoseBench(diagnose);
 }
 
 main().catch((error: unknown) => {

@@ -1,4 +1,7 @@
 /**
+ * The diagnose bench: reading and diagnosing a large run, the labelled zoo's recall and false
+ * alarms (bench/diagnose-zoo.ts), and the live Diagnoser's overhead (bench/diagnoser-overhead.ts).
+ *
  * Reading and diagnosing a large run: 1,000,000 scalar records (50 tags × 20,000 steps), once
  * in gradscope's own tensor-scalar form and once as PyTorch's SummaryWriter writes them
  * (`simple_value`). Each measurement runs in a fresh process (nothing warm, memory its own):
@@ -19,6 +22,9 @@ import { encodeEvent, type SummaryValueMessage } from '../src/log/proto.js';
 import { DirectoryProvider } from '../src/log/provider.js';
 import { encodeRecord } from '../src/log/record-format.js';
 import { scalarSummaryValue } from '../src/log/scalars.js';
+import type { ZooScore } from '../src/diagnose/zoo/evaluate.js';
+import { measureDiagnoserOverhead, type DiagnoserOverhead } from './diagnoser-overhead.js';
+import { benchZoo } from './diagnose-zoo.js';
 
 const TAG_COUNT = 50;
 const STEPS = 20000;
@@ -87,12 +93,10 @@ async function measureInProcess(dir: string, mode: Mode): Promise<ReadMeasuremen
   const cpuStarted = process.cpuUsage();
   const provider = new DirectoryProvider(dir);
   let records = 0;
-  if (mode === 'read') {
-    const tags = await provider.listTags('.');
-    for (const tag of tags.scalars) records += (await provider.readScalars('.', tag)).length;
-  } else {
+  if (mode === 'diagnose') {
     const { diagnoseRun } = await import('../src/diagnose/diagnose.js');
     await diagnoseRun(provider, '.');
+  } else {
     const tags = await provider.listTags('.');
     for (const tag of tags.scalars) records += (await provider.readScalars('.', tag)).length;
   }
@@ -100,6 +104,11 @@ async function measureInProcess(dir: string, mode: Mode): Promise<ReadMeasuremen
   const cpu = process.cpuUsage(cpuStarted);
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   const peakRssMB = process.resourceUsage().maxRSS / 1024;
+  if (mode === 'diagnose') {
+    // Counted after the clock stopped: the index holds every record already.
+    const tags = await provider.listTags('.');
+    for (const tag of tags.scalars) records += (await provider.readScalars('.', tag)).length;
+  }
   return { seconds, cpuSeconds, records, bytes, peakRssMB, startRssMB };
 }
 
@@ -165,6 +174,60 @@ export function printReading(results: DiagnoseBench[]): void {
   }
 }
 
+export interface DiagnoseBenchResult {
+  reading: DiagnoseBench[];
+  zoo: {
+    recall: ZooScore['recall'];
+    falseAlarms: number;
+    healthyRuns: number;
+    runs: number;
+    seconds: number;
+  };
+  diagnoserOverhead: DiagnoserOverhead;
+}
+
+async function measureAll(progress: (line: string) => void): Promise<DiagnoseBenchResult> {
+  const reading = benchReading(progress);
+  progress('diagnose bench: training and diagnosing the zoo…');
+  const score = await benchZoo();
+  progress('diagnose bench: the live Diagnoser on the reference model…');
+  const diagnoserOverhead = await measureDiagnoserOverhead();
+  const { recall, falseAlarms, healthyRuns, seconds } = score;
+  return {
+    reading,
+    zoo: { recall, falseAlarms, healthyRuns, runs: score.runs.length, seconds },
+    diagnoserOverhead,
+  };
+}
+
+export function printDiagnoseBench(result: DiagnoseBenchResult): void {
+  printReading(result.reading);
+  const { zoo } = result;
+  console.log(
+    `\nDiagnose zoo (src/diagnose/zoo): ${zoo.runs} runs, ${zoo.healthyRuns} healthy, ${zoo.seconds.toFixed(1)} s`,
+  );
+  console.log('| check | recall |');
+  console.log('|---|---:|');
+  for (const [check, { found, labelled }] of Object.entries(zoo.recall))
+    console.log(`| ${check} | ${found}/${labelled} |`);
+  console.log(`False alarms (errors or warnings on healthy runs): ${zoo.falseAlarms}`);
+  const o = result.diagnoserOverhead;
+  console.log(
+    `\nLive Diagnoser on the reference model (default probes): epoch ÷ (epoch − its cost) = ${o.ratio.toFixed(3)} ` +
+      `(${o.secondsInDiagnoser.toFixed(2)} s of a ${o.epochSeconds.toFixed(2)} s epoch, ${o.evaluations} evaluations)`,
+  );
+}
+
+/** The whole diagnose bench in a fresh process, for `npm run bench`. */
+export function runDiagnoseBench(progress: (line: string) => void): DiagnoseBenchResult {
+  progress('diagnose bench (bench/diagnose.ts)…');
+  const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--json'], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  return JSON.parse(out.trim().split('\n').pop()!) as DiagnoseBenchResult;
+}
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   if (args[0] === '--child') {
@@ -173,11 +236,11 @@ async function main(): Promise<void> {
     return;
   }
   const json = args.includes('--json');
-  const results = benchReading((line) => {
+  const result = await measureAll((line) => {
     if (!json) process.stderr.write(`${line}\n`);
   });
-  if (json) process.stdout.write(`${JSON.stringify({ reading: results })}\n`);
-  else printReading(results);
+  if (json) process.stdout.write(`${JSON.stringify(result)}\n`);
+  else printDiagnoseBench(result);
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -23,6 +23,20 @@ export function head<T>(points: readonly T[], fraction: number, minimum = 1): T[
   return points.slice(0, count);
 }
 
+/** Largest of `values` (−Infinity for none); a loop, since spreading a long series overflows the stack. */
+export function maxOf(values: readonly number[]): number {
+  let largest = -Infinity;
+  for (const value of values) if (value > largest) largest = value;
+  return largest;
+}
+
+/** Smallest of `values` (Infinity for none). */
+export function minOf(values: readonly number[]): number {
+  let smallest = Infinity;
+  for (const value of values) if (value < smallest) smallest = value;
+  return smallest;
+}
+
 export function mean(values: readonly number[]): number {
   let sum = 0;
   for (const value of values) sum += value;

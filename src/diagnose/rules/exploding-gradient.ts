@@ -13,7 +13,7 @@
  */
 import type { Rule } from '../rule.js';
 import { verdictOf } from '../rule.js';
-import { atCommonSteps, finiteValues, head, round, show } from '../series.js';
+import { atCommonSteps, finiteValues, head, maxOf, round, show } from '../series.js';
 import { median } from '../series.js';
 import { GRADIENT_TAGS_NEEDED, globalGradientNorm, kernelGradientNorms } from './gradient-norms.js';
 
@@ -77,7 +77,7 @@ export const explodingGradient: Rule = {
     const values = finiteValues(global.points);
     if (values.length >= 2) {
       const early = median(finiteValues(head(global.points, 0.1)));
-      const peak = Math.max(...values);
+      const peak = maxOf(values);
       const growth = peak / early;
       if (early > limits.norm) {
         const over = global.points.filter((p) => p.value > limits.norm);

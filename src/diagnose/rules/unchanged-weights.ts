@@ -10,7 +10,7 @@
  */
 import type { Rule, Verdict } from '../rule.js';
 import { verdictOf } from '../rule.js';
-import { finiteValues, round, show } from '../series.js';
+import { finiteValues, maxOf, round, show } from '../series.js';
 
 const REMEDY = {
   gradscope: 'check that the layer is trainable; raise --learning-rate (e.g. 1e-3)',
@@ -35,7 +35,7 @@ export const unchangedWeights: Rule = {
       const ratios = p.updateRatio ? finiteValues(p.updateRatio.points) : [];
       if (p.updateRatio && ratios.length > 0) {
         judged++;
-        const largest = Math.max(...ratios);
+        const largest = maxOf(ratios);
         if (largest < limits.updateRatio) {
           const points = p.updateRatio.points;
           verdicts.push(

@@ -7,7 +7,7 @@
  */
 import type { ScalarPoint } from '../../log/points.js';
 import { LEARNING_RATE_TAGS, type RunData } from '../run-data.js';
-import { atCommonSteps, finiteMedian, histogramNorm, median } from '../series.js';
+import { atCommonSteps, finiteMedian, histogramNorm, maxOf, median, minOf } from '../series.js';
 import { gradientNorm } from './gradient-norms.js';
 
 export interface UpdateScale {
@@ -21,7 +21,16 @@ export interface UpdateScale {
 
 export const UPDATE_TAGS_NEEDED = `update_ratio/<param> scalars, or a learning-rate scalar (${LEARNING_RATE_TAGS.join(', ')}) with grad_norm/<param> (or gradients/<param>) and weight_norm/<param> (or weights/<param>)`;
 
+// Both learning-rate checks read the same scale: computed once per run data.
+const computed = new WeakMap<RunData, UpdateScale | string>();
+
 export function updateScale(run: RunData): UpdateScale | string {
+  let scale = computed.get(run);
+  if (scale === undefined) computed.set(run, (scale = computeUpdateScale(run)));
+  return scale;
+}
+
+function computeUpdateScale(run: RunData): UpdateScale | string {
   const kernels = run.parameters.filter((p) => !p.isBias);
   const logged = kernels.flatMap((p) =>
     p.updateRatio && p.updateRatio.points.length > 0 ? [p.updateRatio.points] : [],
@@ -61,12 +70,14 @@ export function updateScale(run: RunData): UpdateScale | string {
 function summarize(series: ScalarPoint[][], source: UpdateScale['source']): UpdateScale | string {
   const medians = series.map(finiteMedian).filter(Number.isFinite);
   if (medians.length === 0) return 'no finite update ratio';
-  const steps = series.flat().map((p) => p.step);
+  // Series are in step order: their ends bound the steps.
+  const firsts = series.filter((s) => s.length > 0).map((s) => s[0].step);
+  const lasts = series.filter((s) => s.length > 0).map((s) => s[s.length - 1].step);
   return {
     value: median(medians),
     source,
     parameters: medians.length,
-    firstStep: Math.min(...steps),
-    lastStep: Math.max(...steps),
+    firstStep: minOf(firsts),
+    lastStep: maxOf(lasts),
   };
 }
