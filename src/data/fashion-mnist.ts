@@ -10,6 +10,7 @@
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { clip } from '../engine/quote.js';
 import { DataError } from './errors.js';
 import { IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, readIdxFile } from './idx.js';
 import type { ImageSet } from './image-set.js';
@@ -36,9 +37,12 @@ export interface FashionMnist {
 
 export const FASHION_MNIST_ENV = 'GRADSCOPE_FASHION_MNIST_DIR';
 
+/** Where Debian's `dataset-fashion-mnist` package installs the files. */
+export const DEBIAN_FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
+
 /** Debian's package location, then Keras's cache. */
 export const DEFAULT_FASHION_MNIST_DIRS: readonly string[] = [
-  '/usr/share/datasets/fashion-mnist',
+  DEBIAN_FASHION_MNIST_DIR,
   join(homedir(), '.keras', 'datasets', 'fashion-mnist'),
 ];
 
@@ -91,7 +95,7 @@ function locate(args: FashionMnistLocateArgs): Located | null {
     if ('missing' in found) {
       const origin = args.dir !== undefined ? 'data directory' : `${FASHION_MNIST_ENV} directory`;
       throw new DataError(
-        `Fashion-MNIST: ${origin} ${explicit} lacks ${found.missing.join(', ')}.\n` +
+        `Fashion-MNIST: ${origin} ${clip(explicit)} lacks ${found.missing.join(', ')}.\n` +
           FASHION_MNIST_HELP,
       );
     }
@@ -116,44 +120,66 @@ function invalid(message: string): DataError {
   return new DataError(`${message}\n${FASHION_MNIST_HELP}`);
 }
 
-function readSet(imagesPath: string, labelsPath: string): ImageSet {
-  const images = readIdxFile(imagesPath, {
-    magic: IDX_IMAGES_MAGIC,
-    content: 'pixels',
-    hint: FASHION_MNIST_HELP,
-  });
-  const labels = readIdxFile(labelsPath, {
-    magic: IDX_LABELS_MAGIC,
-    content: 'labels',
-    hint: FASHION_MNIST_HELP,
-  });
+export interface LoadFashionMnistArgs extends FashionMnistLocateArgs {
+  /**
+   * Put the images and labels in SharedArrayBuffers, so that worker threads read them without
+   * a copy. Defaults to false.
+   */
+  shared?: boolean;
+}
+
+const sharedBytes = (bytes: number): Uint8Array => new Uint8Array(new SharedArrayBuffer(bytes));
+
+async function readSet(imagesPath: string, labelsPath: string, shared: boolean): Promise<ImageSet> {
+  const allocate = shared ? sharedBytes : undefined;
+  const [images, labels] = await Promise.all([
+    readIdxFile(imagesPath, {
+      magic: IDX_IMAGES_MAGIC,
+      content: 'pixels',
+      hint: FASHION_MNIST_HELP,
+      allocate,
+    }),
+    readIdxFile(labelsPath, {
+      magic: IDX_LABELS_MAGIC,
+      content: 'labels',
+      hint: FASHION_MNIST_HELP,
+      allocate,
+    }),
+  ]);
   const [count, rows, cols] = images.dims;
   if (rows !== 28 || cols !== 28) {
-    throw invalid(`${imagesPath}: expected 28×28 images, found ${rows}×${cols}`);
+    throw invalid(`${clip(imagesPath)}: expected 28×28 images, found ${rows}×${cols}`);
   }
   if (labels.dims[0] !== count) {
     throw invalid(
-      `${labelsPath}: expected ${count} labels (one per image in ${imagesPath}), ` +
+      `${clip(labelsPath)}: expected ${count} labels (one per image in ${clip(imagesPath)}), ` +
         `found ${labels.dims[0]}`,
     );
   }
   const bad = labels.data.findIndex((label) => label >= FASHION_MNIST_CLASS_NAMES.length);
   if (bad >= 0) {
-    throw invalid(`${labelsPath}: labels must be 0–9, found ${labels.data[bad]} at index ${bad}`);
+    throw invalid(
+      `${clip(labelsPath)}: labels must be 0–9, found ${labels.data[bad]} at index ${bad}`,
+    );
   }
   return { images: images.data, labels: labels.data, count, rows, cols };
 }
 
-/** Loads both splits; throws a DataError explaining how to get the data if it is missing. */
-export function loadFashionMnist(args: FashionMnistLocateArgs = {}): FashionMnist {
+/**
+ * Loads both splits, reading the files in parallel; throws a DataError explaining how to get
+ * the data if it is missing.
+ */
+export async function loadFashionMnist(args: LoadFashionMnistArgs = {}): Promise<FashionMnist> {
   const located = locate(args);
   if (located === null) {
-    const searched = (args.searchPaths ?? DEFAULT_FASHION_MNIST_DIRS).join(', ');
+    const searched = (args.searchPaths ?? DEFAULT_FASHION_MNIST_DIRS).map(clip).join(', ');
     throw new DataError(`Fashion-MNIST not found (searched ${searched}).\n${FASHION_MNIST_HELP}`);
   }
   const { files } = located;
-  return {
-    train: readSet(files.trainImages, files.trainLabels),
-    test: readSet(files.testImages, files.testLabels),
-  };
+  const shared = args.shared ?? false;
+  const [train, test] = await Promise.all([
+    readSet(files.trainImages, files.trainLabels, shared),
+    readSet(files.testImages, files.testLabels, shared),
+  ]);
+  return { train, test };
 }
