@@ -105,7 +105,7 @@ test('/dev/zero, or an IDX or CSV file symlinked to it, is refused at once', HAN
   assert.throws(() => loadTitanic(tempDir()), /cannot read the Titanic data: .*found a directory/);
 });
 
-test('error messages quote at most about 200 characters of the data', () => {
+test('error messages quote at most about 200 characters of the data', HANG, () => {
   const header = 'PassengerId,Survived,Pclass,Name,Sex,Age,SibSp,Parch,Ticket,Fare,Cabin,Embarked';
   const hugeHeader = `${'x'.repeat(4 * MB)},y`;
   const cases: [string, RegExp][] = [
