@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { loadFashionMnist } from '../src/data/fashion-mnist.js';
 import { firstImages, imageDataset } from '../src/data/image-dataset.js';
 import type { Callback } from '../src/engine/callbacks.js';
-import { buildFashionModel } from '../src/experiments/fashion-model.js';
+import { buildFashionModel } from '../src/experiments/fashion/model.js';
 import { GradientProbes } from '../src/probe/gradient-probes.js';
 import type { ProbeIntervals } from '../src/probe/intervals.js';
 import { MemorySink } from '../src/probe/sink.js';

@@ -7,8 +7,9 @@ import { removeEventFiles } from '../log/clean.js';
 import { writeReport } from '../report/html.js';
 import type { ReportSection } from '../report/types.js';
 import type { Experiment, ExperimentOutput } from '../experiments/experiment.js';
-import { formatFlags, parseFlags, UsageError, withDefaults } from './args.js';
-import type { FlagSpec, FlagValues } from './args.js';
+import { UsageError, withDefaults } from '../experiments/flags.js';
+import type { FlagSpec, FlagValues } from '../experiments/flags.js';
+import { formatFlags, parseFlags } from './args.js';
 import { EXPERIMENTS, SEED_COMMAND } from './commands.js';
 import { createProgress } from './progress.js';
 

@@ -1,9 +1,8 @@
 /** Flags shared by the experiments that train a model, and their translation to engine args. */
-import type { FlagSpec, FlagValues } from '../cli/args.js';
+import { numberFlag, type FlagSpec, type FlagValues } from './flags.js';
 import { ACTIVATION_NAMES } from '../engine/activations.js';
 import type { ClippingArgs } from '../engine/clipping.js';
 import { OPTIMIZER_NAMES } from '../engine/optimizers/index.js';
-import { numberFlag } from './experiment.js';
 
 export const CLIPPING_FLAGS: readonly FlagSpec[] = [
   {

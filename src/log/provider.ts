@@ -5,30 +5,11 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { ReadWarning } from './event-reader.js';
-import type { Bucket } from './histograms.js';
+import type { HistogramPoint, RunTags, ScalarPoint } from './points.js';
 import { isEventFileName, RunIndex } from './run-index.js';
 
-export type { Bucket } from './histograms.js';
+export type { Bucket, HistogramPoint, RunTags, ScalarPoint } from './points.js';
 export type { ReadWarning } from './event-reader.js';
-
-export interface ScalarPoint {
-  step: number;
-  /** Seconds since the Unix epoch. */
-  wallTime: number;
-  value: number;
-}
-
-export interface HistogramPoint {
-  step: number;
-  /** Seconds since the Unix epoch. */
-  wallTime: number;
-  buckets: Bucket[];
-}
-
-export interface RunTags {
-  scalars: string[];
-  histograms: string[];
-}
 
 export interface RunProvider {
   /** Names of all runs, sorted. */

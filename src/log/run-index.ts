@@ -7,7 +7,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { parseEvents, type EventRecord, type ReadWarning } from './event-reader.js';
 import { isHistogramSummary, readHistogramValue } from './histograms.js';
-import type { HistogramPoint, RunTags, ScalarPoint } from './provider.js';
+import type { HistogramPoint, RunTags, ScalarPoint } from './points.js';
 import type { SummaryValueMessage } from './proto.js';
 import { isScalarSummary, readScalarValue } from './scalars.js';
 

@@ -4,8 +4,8 @@ import {
   COMPARED_ACTIVATIONS,
   ACTIVATIONS,
   activationCurves,
-  activationsSection,
-} from '../../src/experiments/activations.js';
+} from '../../src/experiments/activations/curves.js';
+import { activationsSection } from '../../src/experiments/activations/section.js';
 import { erf, LEAKY_RELU_ALPHA } from '../../src/engine/activations.js';
 
 function assertClose(actual: number, expected: number, tol: number, what: string): void {

@@ -4,8 +4,9 @@ import {
   eigenvalues2x2,
   fittedGrowthFactor,
   singularValues2x2,
-} from '../../src/experiments/linalg.js';
-import { rnnSection, runRnnExperiment } from '../../src/experiments/rnn.js';
+} from '../../src/experiments/rnn/linalg.js';
+import { rnnSection } from '../../src/experiments/rnn/section.js';
+import { runRnnExperiment } from '../../src/experiments/rnn/train.js';
 
 function assertRelClose(actual: number, expected: number, rel: number, what: string): void {
   const err = Math.abs(actual - expected) / Math.abs(expected);

@@ -4,9 +4,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadTitanic, prepareTitanic } from '../../src/data/titanic.js';
-import { runTitanic } from '../../src/experiments/titanic.js';
-import type { TitanicRun, TitanicRunArgs } from '../../src/experiments/titanic.js';
-import { titanicFacts, titanicFindings } from '../../src/experiments/titanic-findings.js';
+import { runTitanic } from '../../src/experiments/titanic/train.js';
+import type { TitanicRun, TitanicRunArgs } from '../../src/experiments/titanic/train.js';
+import { titanicFacts, titanicFindings } from '../../src/experiments/titanic/findings.js';
 import { DirectoryProvider } from '../../src/log/provider.js';
 
 const data = prepareTitanic(loadTitanic(), { seed: 0 });

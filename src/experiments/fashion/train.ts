@@ -4,15 +4,15 @@
  * `<logDir>/validation` (epoch_loss, epoch_accuracy). Runs inside a worker thread, one per model.
  */
 import { join } from 'node:path';
-import type { FashionMnist } from '../data/fashion-mnist.js';
-import { imageDataset } from '../data/image-dataset.js';
-import type { ActivationName } from '../engine/activations.js';
-import type { Callback, EpochLogs, History } from '../engine/callbacks.js';
-import type { ClippingArgs } from '../engine/clipping.js';
-import type { OptimizerName } from '../engine/optimizers/index.js';
-import { RunWriter } from '../log/run-writer.js';
-import { GradientProbes } from '../probe/index.js';
-import { buildFashionModel } from './fashion-model.js';
+import type { FashionMnist } from '../../data/fashion-mnist.js';
+import { imageDataset } from '../../data/image-dataset.js';
+import type { ActivationName } from '../../engine/activations.js';
+import type { Callback, EpochLogs, History } from '../../engine/callbacks.js';
+import type { ClippingArgs } from '../../engine/clipping.js';
+import type { OptimizerName } from '../../engine/optimizers/index.js';
+import { RunWriter } from '../../log/run-writer.js';
+import { GradientProbes } from '../../probe/index.js';
+import { buildFashionModel } from './model.js';
 
 export interface FashionTrainArgs {
   /** Activation of every hidden Dense layer. Required. */

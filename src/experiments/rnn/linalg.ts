@@ -3,7 +3,7 @@
  * bound how much one step through Wh can stretch the gradient, the eigenvalues set how fast it
  * grows in the long run.
  */
-import { ValueError } from '../engine/errors.js';
+import { ValueError } from '../../engine/errors.js';
 
 /** A complex number; real eigenvalues have im = 0. */
 export interface Complex {

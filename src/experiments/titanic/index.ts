@@ -1,17 +1,16 @@
 /** `gradscope titanic`: the article's vanishing-gradient demonstration on the Titanic passengers. */
 import { join } from 'node:path';
-import type { ActivationName } from '../engine/activations.js';
-import type { OptimizerName } from '../engine/optimizers/index.js';
-import { loadTitanic, prepareTitanic } from '../data/titanic.js';
-import type { NormKind } from '../probe/tags.js';
-import { UsageError } from '../cli/args.js';
-import { makeClipper } from '../engine/clipping.js';
-import type { Experiment } from './experiment.js';
-import { numberFlag, stringFlag } from './experiment.js';
-import { runTitanic } from './titanic.js';
-import type { TitanicRun } from './titanic.js';
-import { titanicSection } from './titanic-section.js';
-import { clippingFromFlags, trainingFlags } from './training-flags.js';
+import type { ActivationName } from '../../engine/activations.js';
+import type { OptimizerName } from '../../engine/optimizers/index.js';
+import { loadTitanic, prepareTitanic } from '../../data/titanic.js';
+import type { NormKind } from '../../probe/tags.js';
+import { makeClipper } from '../../engine/clipping.js';
+import type { Experiment } from '../experiment.js';
+import { numberFlag, stringFlag, UsageError } from '../flags.js';
+import { runTitanic } from './train.js';
+import type { TitanicRun } from './train.js';
+import { titanicSection } from './section.js';
+import { clippingFromFlags, trainingFlags } from '../training-flags.js';
 
 export const TITANIC_UPDATES = 50;
 

@@ -1,6 +1,7 @@
 /** `gradscope activations`: sigmoid, ReLU and friends with their derivatives. */
-import { activationCurves, activationsSection } from './activations.js';
-import type { Experiment } from './experiment.js';
+import { activationCurves } from './curves.js';
+import { activationsSection } from './section.js';
+import type { Experiment } from '../experiment.js';
 
 export const activationsExperiment: Experiment = {
   name: 'activations',

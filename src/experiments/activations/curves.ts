@@ -3,8 +3,8 @@
  * gradients that follow from them: sigmoid′ never exceeds 0.25, so every sigmoid layer a
  * gradient passes back through shrinks it by at least 4×.
  */
-import { elementwiseFunctions } from '../engine/activations.js';
-import { ValueError } from '../engine/errors.js';
+import { elementwiseFunctions } from '../../engine/activations.js';
+import { ValueError } from '../../engine/errors.js';
 
 /** A function and its derivative, together. */
 export interface ScalarActivation {
@@ -92,5 +92,3 @@ export function activationCurves({
     sigmoidLayersToThousandth: Math.ceil(Math.log(VANISHED) / Math.log(shrink)),
   };
 }
-
-export { activationsSection } from './activations-section.js';

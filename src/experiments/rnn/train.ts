@@ -9,9 +9,9 @@
  * case with Wh scaled down. The article's first listing uses dh before assigning it; the
  * working order above is the one reproduced.
  */
-import { checkPositiveInteger, ValueError } from '../engine/errors.js';
-import { l2Norm } from '../engine/norms.js';
-import { RandomState } from '../engine/random.js';
+import { checkPositiveInteger, ValueError } from '../../engine/errors.js';
+import { l2Norm } from '../../engine/norms.js';
+import { RandomState } from '../../engine/random.js';
 import {
   type Complex,
   eigenvalues2x2,
@@ -170,5 +170,3 @@ export function runRnnExperiment(args: RnnArgs = {}): RnnResult {
     vanishingGrowth: analyseGrowth(vanishingWh, vanishingNorms),
   };
 }
-
-export { rnnSection } from './rnn-section.js';

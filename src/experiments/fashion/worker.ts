@@ -1,8 +1,8 @@
 /** Worker-thread entry: trains one Fashion-MNIST model and reports to the parent thread. */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { FashionMnist } from '../data/fashion-mnist.js';
-import type { FashionTrainArgs } from './fashion-train.js';
-import { trainFashion } from './fashion-train.js';
+import type { FashionMnist } from '../../data/fashion-mnist.js';
+import type { FashionTrainArgs } from './train.js';
+import { trainFashion } from './train.js';
 
 export interface FashionWorkerData {
   data: FashionMnist;
@@ -11,8 +11,8 @@ export interface FashionWorkerData {
 
 export type FashionWorkerMessage =
   | { type: 'batch'; done: number; total: number; loss: number }
-  | { type: 'epoch'; epoch: number; logs: import('../engine/callbacks.js').EpochLogs }
-  | { type: 'done'; history: import('../engine/callbacks.js').History; seconds: number }
+  | { type: 'epoch'; epoch: number; logs: import('../../engine/callbacks.js').EpochLogs }
+  | { type: 'done'; history: import('../../engine/callbacks.js').History; seconds: number }
   | { type: 'error'; message: string };
 
 const port = parentPort!;

@@ -1,7 +1,8 @@
 /** `gradscope rnn`: the article's numpy demo of exploding gradients through time, and clipping. */
-import type { Experiment } from './experiment.js';
-import { numberFlag } from './experiment.js';
-import { rnnSection, runRnnExperiment } from './rnn.js';
+import type { Experiment } from '../experiment.js';
+import { numberFlag } from '../flags.js';
+import { rnnSection } from './section.js';
+import { runRnnExperiment } from './train.js';
 
 export const rnnExperiment: Experiment = {
   name: 'rnn',

@@ -1,6 +1,6 @@
 /** Builder of Vega-Lite bar charts, e.g. one gradient norm per layer, grouped by run. */
 import { positionalScale } from './axes.js';
-import { checkData, seriesColor, type VegaLiteSpec, type XYChartArgs } from './charts.js';
+import { checkData, seriesColor, type VegaLiteSpec, type XYChartArgs } from './line.js';
 import { CHART_HEIGHT, CHART_WIDTH, THEME, VEGA_LITE_SCHEMA } from './theme.js';
 
 /** The x axis is the category axis; its type defaults to 'nominal' here. */

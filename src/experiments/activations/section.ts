@@ -1,14 +1,9 @@
 /** The report section on activation functions: curves, derivatives and what they imply. */
-import { lineChart } from '../report/charts.js';
-import { formatNumber as f } from '../report/format.js';
-import type { Figure, ReportSection, Table } from '../report/types.js';
-import {
-  COMPARED_ACTIVATIONS,
-  ACTIVATIONS,
-  type ActivationCurves,
-  VANISHED,
-} from './activations.js';
-import { LEAKY_RELU_ALPHA } from '../engine/activations.js';
+import { lineChart } from '../../charts/line.js';
+import { formatNumber as f } from '../../charts/format.js';
+import type { Figure, ReportSection, Table } from '../../report/types.js';
+import { COMPARED_ACTIVATIONS, ACTIVATIONS, type ActivationCurves, VANISHED } from './curves.js';
+import { LEAKY_RELU_ALPHA } from '../../engine/activations.js';
 
 /** Inputs at which the table lists every derivative. */
 const TABLE_X = [-5, -2, -1, 0, 1, 2, 5];

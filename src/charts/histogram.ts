@@ -4,7 +4,7 @@
  * with the epoch, so a distribution that drifts, widens or collapses shows at a glance.
  */
 import { ValueError } from '../engine/errors.js';
-import type { VegaLiteSpec } from './charts.js';
+import type { VegaLiteSpec } from './line.js';
 import { CHART_WIDTH, THEME, VEGA_LITE_SCHEMA } from './theme.js';
 
 /** One histogram bucket of one epoch: `count` values fell in [left, right). */

@@ -4,19 +4,19 @@
  * norms can be compared across the three weight matrices:
  *   input (d) → Dense(d) [W0, d×d] → Dense(16) [W1] → Dense(1, sigmoid) [W2], binary cross-entropy.
  */
-import type { ActivationName } from '../engine/activations.js';
-import type { ClippingArgs } from '../engine/clipping.js';
-import { makeClipper } from '../engine/clipping.js';
-import { arrayDataset } from '../engine/dataset.js';
-import { Dense } from '../engine/layers/index.js';
-import { getOptimizer } from '../engine/optimizers/index.js';
-import type { OptimizerName } from '../engine/optimizers/index.js';
-import { Sequential } from '../engine/sequential.js';
-import type { TitanicDataset } from '../data/titanic.js';
-import { RunWriter } from '../log/run-writer.js';
-import { GradientProbes, MemorySink, TeeSink } from '../probe/index.js';
-import * as tags from '../probe/tags.js';
-import type { NormKind } from '../probe/tags.js';
+import type { ActivationName } from '../../engine/activations.js';
+import type { ClippingArgs } from '../../engine/clipping.js';
+import { makeClipper } from '../../engine/clipping.js';
+import { arrayDataset } from '../../engine/dataset.js';
+import { Dense } from '../../engine/layers/index.js';
+import { getOptimizer } from '../../engine/optimizers/index.js';
+import type { OptimizerName } from '../../engine/optimizers/index.js';
+import { Sequential } from '../../engine/sequential.js';
+import type { TitanicDataset } from '../../data/titanic.js';
+import { RunWriter } from '../../log/run-writer.js';
+import { GradientProbes, MemorySink, TeeSink } from '../../probe/index.js';
+import * as tags from '../../probe/tags.js';
+import type { NormKind } from '../../probe/tags.js';
 
 /** The article's names for the three kernels, by our layer names. */
 export const TITANIC_WEIGHTS = [

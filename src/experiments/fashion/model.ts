@@ -3,13 +3,13 @@
  * → Dropout(0.25) → Dense(10, softmax), every hidden Dense with the same activation, trained
  * with sparse categorical cross-entropy on class indices.
  */
-import type { ActivationName } from '../engine/activations.js';
-import type { ClippingArgs } from '../engine/clipping.js';
-import { makeClipper } from '../engine/clipping.js';
-import { BatchNormalization, Dense, Dropout, Flatten } from '../engine/layers/index.js';
-import { getOptimizer } from '../engine/optimizers/index.js';
-import type { OptimizerName } from '../engine/optimizers/index.js';
-import { Sequential } from '../engine/sequential.js';
+import type { ActivationName } from '../../engine/activations.js';
+import type { ClippingArgs } from '../../engine/clipping.js';
+import { makeClipper } from '../../engine/clipping.js';
+import { BatchNormalization, Dense, Dropout, Flatten } from '../../engine/layers/index.js';
+import { getOptimizer } from '../../engine/optimizers/index.js';
+import type { OptimizerName } from '../../engine/optimizers/index.js';
+import { Sequential } from '../../engine/sequential.js';
 
 export const FASHION_HIDDEN_UNITS = 32;
 export const FASHION_DROPOUT_RATE = 0.25;

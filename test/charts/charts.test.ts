@@ -1,10 +1,10 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { compile } from 'vega-lite';
-import { spansDecades } from '../../src/report/axes.js';
-import { barChart } from '../../src/report/bar.js';
-import { lineChart, smallMultiplesLineChart, type VegaLiteSpec } from '../../src/report/charts.js';
-import { histogramRidgeChart } from '../../src/report/histogram.js';
+import { spansDecades } from '../../src/charts/axes.js';
+import { barChart } from '../../src/charts/bar.js';
+import { lineChart, smallMultiplesLineChart, type VegaLiteSpec } from '../../src/charts/line.js';
+import { histogramRidgeChart } from '../../src/charts/histogram.js';
 import { renderSvg } from '../../src/report/render.js';
 
 type Logger = NonNullable<NonNullable<Parameters<typeof compile>[1]>['logger']>;

@@ -1,7 +1,7 @@
 /** What the Titanic runs show, computed from their series (never asserted in advance). */
-import { median } from '../engine/statistics.js';
-import { formatNumber as fmt } from '../report/format.js';
-import type { TitanicRun, WeightLabel } from './titanic.js';
+import { median } from '../../engine/statistics.js';
+import { formatNumber as fmt } from '../../charts/format.js';
+import type { TitanicRun, WeightLabel } from './train.js';
 
 /** Updates up to this one are the article's "first ~10". */
 export const EARLY_UPDATES = 10;

@@ -1,9 +1,9 @@
 /** The report section of the RNN experiment: figures, tables and findings from its numbers. */
-import { lineChart } from '../report/charts.js';
-import { formatNumber as f } from '../report/format.js';
-import type { ReportSection, Table } from '../report/types.js';
+import { lineChart } from '../../charts/line.js';
+import { formatNumber as f } from '../../charts/format.js';
+import type { ReportSection, Table } from '../../report/types.js';
 import type { Complex } from './linalg.js';
-import type { GrowthAnalysis, RnnResult } from './rnn.js';
+import type { GrowthAnalysis, RnnResult } from './train.js';
 
 function complex(z: Complex): string {
   if (z.im === 0) return f(z.re);

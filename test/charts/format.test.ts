@@ -1,6 +1,6 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { escapeHtml, formatNumber } from '../../src/report/format.js';
+import { escapeHtml, formatNumber } from '../../src/charts/format.js';
 import { scopeSvgIds } from '../../src/report/inline-svg.js';
 
 test('escapeHtml escapes the five HTML-significant characters', () => {

@@ -3,16 +3,16 @@
  * provider: loss curves, TensorBoard-style histograms of the input-side and output-side Dense
  * layers, and per-layer gradient norms.
  */
-import type { History } from '../engine/callbacks.js';
-import type { RunProvider } from '../log/provider.js';
-import * as tags from '../probe/tags.js';
-import { lineChart, smallMultiplesLineChart } from '../report/charts.js';
-import { histogramRidgeChart } from '../report/histogram.js';
-import type { Figure, ReportSection } from '../report/types.js';
-import { EPOCH_TAGS } from './fashion-train.js';
-import type { FashionTrainArgs } from './fashion-train.js';
-import { median } from '../engine/statistics.js';
-import { formatNumber as fmt } from '../report/format.js';
+import type { History } from '../../engine/callbacks.js';
+import type { RunProvider } from '../../log/provider.js';
+import * as tags from '../../probe/tags.js';
+import { lineChart, smallMultiplesLineChart } from '../../charts/line.js';
+import { histogramRidgeChart } from '../../charts/histogram.js';
+import type { Figure, ReportSection } from '../../report/types.js';
+import { EPOCH_TAGS } from './train.js';
+import type { FashionTrainArgs } from './train.js';
+import { median } from '../../engine/statistics.js';
+import { formatNumber as fmt } from '../../charts/format.js';
 
 /** The input-side and output-side Dense layers of the model (the article's TensorBoard views). */
 const INPUT_SIDE = 'dense_1';

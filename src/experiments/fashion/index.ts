@@ -5,20 +5,21 @@
  */
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { ensureFashionMnist } from '../data/fashion-mnist-install.js';
-import type { FashionMnist } from '../data/fashion-mnist.js';
-import { firstImages } from '../data/image-dataset.js';
-import type { ActivationName } from '../engine/activations.js';
-import type { History } from '../engine/callbacks.js';
-import type { OptimizerName } from '../engine/optimizers/index.js';
-import { makeClipper } from '../engine/clipping.js';
-import { DirectoryProvider } from '../log/provider.js';
-import type { Experiment, ProgressSink } from './experiment.js';
-import { numberFlag, stringFlag } from './experiment.js';
-import { fashionSection } from './fashion-section.js';
-import type { FashionTrainArgs } from './fashion-train.js';
-import type { FashionWorkerData, FashionWorkerMessage } from './fashion-worker.js';
-import { clippingFromFlags, trainingFlags } from './training-flags.js';
+import { ensureFashionMnist } from '../../data/fashion-mnist-install.js';
+import type { FashionMnist } from '../../data/fashion-mnist.js';
+import { firstImages } from '../../data/image-dataset.js';
+import type { ActivationName } from '../../engine/activations.js';
+import type { History } from '../../engine/callbacks.js';
+import type { OptimizerName } from '../../engine/optimizers/index.js';
+import { makeClipper } from '../../engine/clipping.js';
+import { DirectoryProvider } from '../../log/provider.js';
+import type { Experiment } from '../experiment.js';
+import type { ProgressSink } from '../progress.js';
+import { numberFlag, stringFlag } from '../flags.js';
+import { fashionSection } from './section.js';
+import type { FashionTrainArgs } from './train.js';
+import type { FashionWorkerData, FashionWorkerMessage } from './worker.js';
+import { clippingFromFlags, trainingFlags } from '../training-flags.js';
 
 export const FASHION_EPOCHS = 10;
 
@@ -46,7 +47,7 @@ function trainInWorker(
   workerData: FashionWorkerData,
   onMessage: (message: FashionWorkerMessage) => void,
 ): WorkerRun {
-  const worker = new Worker(new URL('./fashion-worker.js', import.meta.url), { workerData });
+  const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData });
   const label = `fashion (${workerData.args.activation})`;
   const result = new Promise<{ history: History; seconds: number }>((resolve, reject) => {
     worker.on('message', (message: FashionWorkerMessage) => {

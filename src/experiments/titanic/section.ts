@@ -1,10 +1,10 @@
 /** The Titanic part of the report: figures and tables from the two runs. */
-import { lineChart, smallMultiplesLineChart } from '../report/charts.js';
-import { spansDecades } from '../report/axes.js';
-import type { Row } from '../report/axes.js';
-import type { ReportSection, Table } from '../report/types.js';
-import type { TitanicRun, WeightLabel } from './titanic.js';
-import { comparisonFinding, titanicFacts, titanicFindings } from './titanic-findings.js';
+import { lineChart, smallMultiplesLineChart } from '../../charts/line.js';
+import { spansDecades } from '../../charts/axes.js';
+import type { Row } from '../../charts/axes.js';
+import type { ReportSection, Table } from '../../report/types.js';
+import type { TitanicRun, WeightLabel } from './train.js';
+import { comparisonFinding, titanicFacts, titanicFindings } from './findings.js';
 
 const LABELS: readonly WeightLabel[] = ['W0', 'W1', 'W2'];
 
