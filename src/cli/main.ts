@@ -4,7 +4,6 @@
  */
 import { resolve } from 'node:path';
 import { removeEventFiles } from '../log/clean.js';
-import { writeReport } from '../report/html.js';
 import type { ReportSection } from '../report/types.js';
 import type { Experiment, ExperimentOutput } from '../experiments/experiment.js';
 import { UsageError, withDefaults } from '../experiments/flags.js';
@@ -131,6 +130,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     results[experiment.name] = output.json;
     sections.push(...output.sections);
   }
+  // Imported only now: the renderer (vega, resvg) holds ~22 MB that training does not need.
+  const { writeReport } = await import('../report/html.js');
   const written = await writeReport(
     {
       title: 'gradscope: problems with gradient updates',

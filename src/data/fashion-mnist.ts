@@ -10,9 +10,10 @@
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { clip } from '../engine/quote.js';
 import { DataError } from './errors.js';
-import { IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, readIdxFile } from './idx.js';
+import { IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, readIdxFile, type IdxArgs } from './idx.js';
 import type { ImageSet } from './image-set.js';
 
 export { gatherImageBatch, type ImageSet } from './image-set.js';
@@ -74,7 +75,7 @@ export interface FashionMnistLocateArgs {
 }
 
 /** Paths of the four files in `dir` (plain name preferred over `.gz`), or the names missing. */
-function resolveFiles(dir: string): { files: Record<FileKey, string> } | { missing: string[] } {
+function resolveFiles(dir: string): { files: FashionMnistFiles } | { missing: string[] } {
   const files: Partial<Record<FileKey, string>> = {};
   const missing: string[] = [];
   for (const [key, name] of Object.entries(FASHION_MNIST_FILES) as [FileKey, string][]) {
@@ -82,10 +83,10 @@ function resolveFiles(dir: string): { files: Record<FileKey, string> } | { missi
     if (found) files[key] = found;
     else missing.push(`${name}[.gz]`);
   }
-  return missing.length ? { missing } : { files: files as Record<FileKey, string> };
+  return missing.length ? { missing } : { files: files as FashionMnistFiles };
 }
 
-type Located = { dir: string; files: Record<FileKey, string> };
+type Located = { dir: string; files: FashionMnistFiles };
 
 function locate(args: FashionMnistLocateArgs): Located | null {
   const env = process.env[FASHION_MNIST_ENV];
@@ -128,10 +129,14 @@ export interface LoadFashionMnistArgs extends FashionMnistLocateArgs {
   shared?: boolean;
 }
 
-const sharedBytes = (bytes: number): Uint8Array => new Uint8Array(new SharedArrayBuffer(bytes));
+/** Paths of the four files, by role. */
+export type FashionMnistFiles = Record<FileKey, string>;
 
-async function readSet(imagesPath: string, labelsPath: string, shared: boolean): Promise<ImageSet> {
-  const allocate = shared ? sharedBytes : undefined;
+async function readSet(
+  imagesPath: string,
+  labelsPath: string,
+  allocate: IdxArgs['allocate'],
+): Promise<ImageSet> {
   const [images, labels] = await Promise.all([
     readIdxFile(imagesPath, {
       magic: IDX_IMAGES_MAGIC,
@@ -165,6 +170,46 @@ async function readSet(imagesPath: string, labelsPath: string, shared: boolean):
   return { images: images.data, labels: labels.data, count, rows, cols };
 }
 
+/** Reads and checks the four files, all at once; `allocate` as in IdxArgs. */
+export async function readFashionMnistFiles(
+  files: FashionMnistFiles,
+  allocate?: IdxArgs['allocate'],
+): Promise<FashionMnist> {
+  const [train, test] = await Promise.all([
+    readSet(files.trainImages, files.trainLabels, allocate),
+    readSet(files.testImages, files.testLabels, allocate),
+  ]);
+  return { train, test };
+}
+
+/** What the reader thread (fashion-mnist-reader.ts) posts back. */
+export type FashionMnistReaderMessage =
+  { data: FashionMnist } | { error: { message: string; dataError: boolean } };
+
+/**
+ * Reads into SharedArrayBuffers in a short-lived worker thread. Inflating leaves about 60 MB
+ * of dead buffers behind, which an idle main thread would keep until its next full garbage
+ * collection (all through training); the reader thread's end frees them at once.
+ */
+function readSharedInWorker(files: FashionMnistFiles): Promise<FashionMnist> {
+  const reader = new Worker(new URL('./fashion-mnist-reader.js', import.meta.url), {
+    workerData: files,
+  });
+  return new Promise((resolve, reject) => {
+    reader.once('message', (message: FashionMnistReaderMessage) => {
+      if ('data' in message) resolve(message.data);
+      else {
+        const { message: text, dataError } = message.error;
+        reject(dataError ? new DataError(text) : new Error(text));
+      }
+    });
+    reader.once('error', reject);
+    reader.once('exit', (code) =>
+      reject(new Error(`Fashion-MNIST reader exited with code ${code}`)),
+    );
+  });
+}
+
 /**
  * Loads both splits, reading the files in parallel; throws a DataError explaining how to get
  * the data if it is missing.
@@ -175,11 +220,5 @@ export async function loadFashionMnist(args: LoadFashionMnistArgs = {}): Promise
     const searched = (args.searchPaths ?? DEFAULT_FASHION_MNIST_DIRS).map(clip).join(', ');
     throw new DataError(`Fashion-MNIST not found (searched ${searched}).\n${FASHION_MNIST_HELP}`);
   }
-  const { files } = located;
-  const shared = args.shared ?? false;
-  const [train, test] = await Promise.all([
-    readSet(files.trainImages, files.trainLabels, shared),
-    readSet(files.testImages, files.testLabels, shared),
-  ]);
-  return { train, test };
+  return args.shared ? readSharedInWorker(located.files) : readFashionMnistFiles(located.files);
 }

@@ -56,7 +56,9 @@ export const titanicExperiment: Experiment = {
     const clipping = clippingFromFlags(flags);
     if (clipping) makeClipper(clipping); // rejects conflicting modes before any work
     const passengers = loadTitanic(stringFlag(flags, 'data'));
-    const data = prepareTitanic(passengers, { seed, validationSplit });
+    const batchSize = numberFlag(flags, 'batch-size', 32)!;
+    const data = prepareTitanic(passengers, { seed, validationSplit, batchSize });
+    data.warnings.forEach((warning) => progress.note(`titanic: warning: ${warning}`));
     const updates = numberFlag(flags, 'updates', TITANIC_UPDATES)!;
     const normKind = stringFlag(flags, 'norm', 'l2') as NormKind;
     const activations = (
@@ -64,7 +66,6 @@ export const titanicExperiment: Experiment = {
     ) as ActivationName[];
     const optimizer = stringFlag(flags, 'optimizer', 'sgd') as OptimizerName;
     const learningRate = numberFlag(flags, 'learning-rate');
-    const batchSize = numberFlag(flags, 'batch-size', 32)!;
     const runs: TitanicRun[] = [];
     progress.start('titanic', updates * activations.length);
     for (const [i, activation] of activations.entries()) {
