@@ -10,6 +10,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { measureSeedMemory } from './memory.js';
 import type { ProbeOverhead } from './probe-overhead.js';
 
 const EPOCH_SAMPLES = 60000;
@@ -63,7 +64,10 @@ async function main(): Promise<void> {
     histogramsEvery100: overhead.inCallbacks.histogramsEvery100,
   };
   const peakRssMB = Math.max(relu.peakRssMB ?? 0, sigmoid.peakRssMB ?? 0);
+  progress('memory: the seed job (npm start), peak RSS…');
+  const seedMemory = measureSeedMemory();
   const result = {
+    seedMemory,
     gradscope: { relu: relu.seconds, sigmoid: sigmoid.seconds },
     tfjsWasm: { relu: tfjsWasm },
     tfjsCpu: { relu: tfjsCpu },
@@ -90,6 +94,7 @@ async function main(): Promise<void> {
     );
   }
   console.log(`\nPeak RSS of a gradscope training process: ${peakRssMB.toFixed(0)} MB`);
+  console.log(`Peak RSS of the seed job (npm start): ${seedMemory.seedPeakRssMiB.toFixed(0)} MiB`);
   console.log(`\nProbe overhead on ${overheadSamples}-image epochs (see bench/probe-overhead.ts):`);
   console.log(
     '| probes | epoch ÷ (epoch − time in probes) | fastest probed ÷ fastest bare epoch |',

@@ -87,10 +87,13 @@ test('/dev/zero, or an IDX or CSV file symlinked to it, is refused at once', HAN
   const labels = join(dir, 'train-labels-idx1-ubyte');
   rmSync(labels);
   symlinkSync('/dev/zero', labels);
-  await rejectsWith(
-    () => loadFashionMnist({ dir }),
-    /train-labels-idx1-ubyte: cannot read the IDX file: expected a regular file, found a character device\n[^]*dataset-fashion-mnist/,
-  );
+  // Read here, or in the reader thread (`shared`), which passes the DataError on.
+  for (const shared of [false, true]) {
+    await rejectsWith(
+      () => loadFashionMnist({ dir, shared }),
+      /train-labels-idx1-ubyte: cannot read the IDX file: expected a regular file, found a character device\n[^]*dataset-fashion-mnist/,
+    );
+  }
   const csv = join(tempDir(), 'train.csv');
   symlinkSync('/dev/zero', csv);
   for (const path of ['/dev/zero', csv]) {
