@@ -36,6 +36,8 @@ export function barChart(args: BarChartArgs): VegaLiteSpec {
         type: args.y.type ?? 'quantitative',
         title: args.y.title ?? args.y.field,
         ...positionalScale(args.y, args.data, 'barChart'),
+        // Grouped, never stacked: a stack starts at 0, which a log axis cannot place.
+        stack: null,
       },
       ...color,
       tooltip: [args.series, args.x.field, args.y.field]

@@ -109,3 +109,48 @@ export function histogramRidgeChart(args: HistogramRidgeArgs): VegaLiteSpec {
     config: { ...THEME, facet: { spacing: 0 }, view: { stroke: null } },
   };
 }
+
+export interface HistogramOverlayArgs {
+  /** Chart title. */
+  title: string;
+  /** The buckets of every step (the `epoch` field holds the step). */
+  data: readonly HistogramRow[];
+  /** Title of the value axis. Defaults to 'value'. */
+  xTitle?: string;
+  /** Plot width in pixels. Defaults to 560. */
+  width?: number;
+  /** Plot height in pixels. Defaults to 220. */
+  height?: number;
+}
+
+/** Every step's distribution as one line over the same axes, coloured from early to late. */
+export function histogramOverlayChart(args: HistogramOverlayArgs): VegaLiteSpec {
+  checkRows(args.data);
+  return {
+    $schema: VEGA_LITE_SCHEMA,
+    title: args.title,
+    data: { values: args.data.map((row) => ({ ...row })) },
+    transform: [{ calculate: '(datum.left + datum.right) / 2', as: 'center' }],
+    width: args.width ?? CHART_WIDTH,
+    height: args.height ?? 220,
+    mark: { type: 'line', interpolate: 'monotone', strokeWidth: 1.2, opacity: 0.8 },
+    encoding: {
+      x: { field: 'center', type: 'quantitative', title: args.xTitle ?? 'value' },
+      y: { field: 'count', type: 'quantitative', title: 'count' },
+      detail: { field: 'epoch', type: 'ordinal' },
+      color: {
+        field: 'epoch',
+        type: 'quantitative',
+        title: 'step',
+        scale: { scheme: 'viridis', reverse: true },
+      },
+      tooltip: [
+        { field: 'epoch', type: 'ordinal', title: 'step' },
+        { field: 'left', type: 'quantitative' },
+        { field: 'right', type: 'quantitative' },
+        { field: 'count', type: 'quantitative' },
+      ],
+    },
+    config: THEME,
+  };
+}

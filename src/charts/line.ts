@@ -48,6 +48,8 @@ export interface XYChartArgs {
 export interface LineChartArgs extends XYChartArgs {
   /** Whether to mark each data point. Defaults to false. */
   points?: boolean;
+  /** Invisible points that show a point's values on hover (the dashboard's). Defaults to false. */
+  hoverPoints?: boolean;
   /** Horizontal reference lines. Defaults to none. */
   rules?: readonly RuleArgs[];
 }
@@ -94,11 +96,17 @@ function lineEncoding(args: LineChartArgs, owner: string) {
   };
 }
 
+/** Visible points, invisible hover targets (still hit by the pointer), or none. */
+function linePoints(args: LineChartArgs) {
+  if (args.points) return true;
+  return args.hoverPoints ? { opacity: 0, size: 60 } : false;
+}
+
 /** A line chart, optionally one line per `series` value, with optional reference lines. */
 export function lineChart(args: LineChartArgs): VegaLiteSpec {
   checkData('lineChart', args.data);
   const line = {
-    mark: { type: 'line' as const, point: args.points ?? false },
+    mark: { type: 'line' as const, point: linePoints(args) },
     encoding: lineEncoding(args, 'lineChart'),
   };
   const rules = args.rules ?? [];

@@ -5,6 +5,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { clip, quote } from '../engine/quote.js';
+import { PACKAGE_ROOT } from '../package-root.js';
 import { parseCsv } from './csv.js';
 import { DataError } from './errors.js';
 import { readRegularFileSync } from './regular-file.js';
@@ -12,10 +13,8 @@ import { readRegularFileSync } from './regular-file.js';
 export { prepareTitanic } from './titanic-features.js';
 export type { PrepareTitanicArgs, TitanicDataset, TitanicSplit } from './titanic-features.js';
 
-/** data/titanic/train.csv of the project; from dist/src/data/ that is three levels up. */
-export const DEFAULT_TITANIC_PATH = fileURLToPath(
-  new URL('../../../data/titanic/train.csv', import.meta.url),
-);
+/** data/titanic/train.csv of the package, wherever it is installed. */
+export const DEFAULT_TITANIC_PATH = fileURLToPath(new URL('data/titanic/train.csv', PACKAGE_ROOT));
 
 export type Port = 'C' | 'Q' | 'S';
 

@@ -10,16 +10,36 @@ import { ValueError } from '../engine/errors.js';
 import type { HistogramOptions, RecordSink } from '../probe/sink.js';
 import { nowSeconds } from './event-writer.js';
 import { computeHistogram, DEFAULT_BUCKET_COUNT } from './histograms.js';
-import type { HistogramPoint, RunTags, ScalarPoint } from './points.js';
+import type { HistogramPoint, RunTags, ScalarPoint, TextPoint } from './points.js';
 import type { ReadWarning, RunProvider } from './provider.js';
+import type { TextSink } from './text.js';
 
 /** One run's records, per tag in arrival order; tags keep their first-appearance order. */
-export class MemoryRun implements RecordSink {
+export class MemoryRun implements RecordSink, TextSink {
   readonly scalarSeries = new Map<string, ScalarPoint[]>();
   readonly histogramSeries = new Map<string, HistogramPoint[]>();
+  readonly textSeries = new Map<string, TextPoint[]>();
+  /** Every tag, of any kind, in first-appearance order (RunTags.order). */
+  readonly order = new Set<string>();
 
   scalar(tag: string, value: number, step: number, wallTime = nowSeconds()): void {
+    this.order.add(tag);
     append(this.scalarSeries, tag, { step, wallTime, value: Math.fround(value) });
+  }
+
+  /** The run's tags now, as `RunProvider.listTags` returns them. */
+  tags(): RunTags {
+    return {
+      scalars: [...this.scalarSeries.keys()].sort(),
+      histograms: [...this.histogramSeries.keys()].sort(),
+      texts: [...this.textSeries.keys()].sort(),
+      order: [...this.order],
+    };
+  }
+
+  text(tag: string, text: string, step: number, wallTime = nowSeconds()): void {
+    this.order.add(tag);
+    append(this.textSeries, tag, { step, wallTime, text });
   }
 
   histogram(
@@ -29,6 +49,7 @@ export class MemoryRun implements RecordSink {
     options: HistogramOptions = {},
   ): void {
     const { buckets } = computeHistogram(values, options.bucketCount ?? DEFAULT_BUCKET_COUNT);
+    this.order.add(tag);
     append(this.histogramSeries, tag, { step, wallTime: nowSeconds(), buckets });
   }
 }
@@ -48,11 +69,7 @@ export class MemoryProvider implements RunProvider {
   }
 
   async listTags(run: string): Promise<RunTags> {
-    const found = this.existing(run);
-    return {
-      scalars: [...found.scalarSeries.keys()].sort(),
-      histograms: [...found.histogramSeries.keys()].sort(),
-    };
+    return this.existing(run).tags();
   }
 
   async readScalars(run: string, tag: string): Promise<ScalarPoint[]> {
@@ -64,6 +81,10 @@ export class MemoryProvider implements RunProvider {
       ...point,
       buckets: point.buckets.map((bucket) => ({ ...bucket })),
     }));
+  }
+
+  async readTexts(run: string, tag: string): Promise<TextPoint[]> {
+    return (this.existing(run).textSeries.get(tag) ?? []).map((point) => ({ ...point }));
   }
 
   /** Memory holds no damaged records. */
