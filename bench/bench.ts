@@ -12,6 +12,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { measureSeedMemory } from './memory.js';
 import type { ProbeOverhead } from './probe-overhead.js';
 import { formatRecurrentBench } from './recurrent.js';
 import type { RecurrentBench } from './recurrent.js';
@@ -84,7 +85,10 @@ async function main(): Promise<void> {
   const recurrent = measureRecurrent();
   const diagnose = runDiagnoseBench(progress);
   const peakRssMB = Math.max(relu.peakRssMB ?? 0, sigmoid.peakRssMB ?? 0);
+  progress('memory: the seed job (npm start), peak RSS…');
+  const seedMemory = measureSeedMemory();
   const result = {
+    seedMemory,
     gradscope: { relu: relu.seconds, sigmoid: sigmoid.seconds },
     tfjsWasm: { relu: tfjsWasm },
     tfjsCpu: { relu: tfjsCpu },
@@ -113,6 +117,7 @@ async function main(): Promise<void> {
     );
   }
   console.log(`\nPeak RSS of a gradscope training process: ${peakRssMB.toFixed(0)} MB`);
+  console.log(`Peak RSS of the seed job (npm start): ${seedMemory.seedPeakRssMiB.toFixed(0)} MiB`);
   console.log(`\nProbe overhead on ${overheadSamples}-image epochs (see bench/probe-overhead.ts):`);
   console.log(
     '| probes | epoch ÷ (epoch − time in probes) | fastest probed ÷ fastest bare epoch |',

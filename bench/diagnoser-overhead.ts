@@ -47,7 +47,7 @@ export async function measureDiagnoserOverhead(
   samples = DEFAULT_OVERHEAD_SAMPLES,
   repeats = 3,
 ): Promise<DiagnoserOverhead> {
-  const train = referenceEpoch(samples);
+  const train = await referenceEpoch(samples);
   train([]);
   const ratios: number[] = [];
   const inside: number[] = [];

@@ -13,7 +13,7 @@ import { buildFashionModel } from '../src/experiments/fashion/model.js';
 const activation = (process.argv[2] ?? 'relu') as ActivationName;
 const samples = Number(process.argv[3] ?? 60000);
 const epochs = Number(process.argv[4] ?? 3);
-const train = imageDataset(firstImages(loadFashionMnist().train, samples));
+const train = imageDataset(firstImages((await loadFashionMnist()).train, samples));
 const model = buildFashionModel({ activation, seed: 0 });
 const epochSeconds: number[] = [];
 let started = 0;

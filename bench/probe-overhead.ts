@@ -82,14 +82,15 @@ const CONFIGS: Readonly<Record<Config, ProbeIntervals>> = {
  * batch 32) on DEFAULT_OVERHEAD_SAMPLES Fashion-MNIST training images.
  */
 export async function measureProbeOverhead(
-  train: TrainEpoch = referenceEpoch(DEFAULT_OVERHEAD_SAMPLES),
+  train?: TrainEpoch,
   repeats = 5,
 ): Promise<ProbeOverhead> {
+  const epoch = train ?? (await referenceEpoch(DEFAULT_OVERHEAD_SAMPLES));
   const configs = Object.keys(CONFIGS) as Config[];
   const bare: number[] = [];
   const probed = new Map<Config, number[]>(configs.map((name) => [name, []]));
   const inCallbacks = new Map<Config, number[]>(configs.map((name) => [name, []]));
-  train([]);
+  epoch([]);
   for (let r = 0; r < repeats; r++) {
     for (const name of configs) {
       const clock = { seconds: 0 };
@@ -99,8 +100,8 @@ export async function measureProbeOverhead(
         elements: ['dense_1/kernel[0,0]'],
       });
       // Bare and instrumented epochs alternate, so both see the same machine over the run.
-      bare.push(train([]));
-      const seconds = train([timed(probes, clock)]);
+      bare.push(epoch([]));
+      const seconds = epoch([timed(probes, clock)]);
       probed.get(name)!.push(seconds);
       inCallbacks.get(name)!.push(seconds / (seconds - clock.seconds));
       // Lets a caller's pending I/O (progress output) through between epochs.
@@ -133,8 +134,8 @@ function timed(callback: Callback, clock: { seconds: number }): Callback {
 }
 
 /** Epochs of the reference model on the first `samples` Fashion-MNIST training images. */
-export function referenceEpoch(samples: number): TrainEpoch {
-  const data = imageDataset(firstImages(loadFashionMnist().train, samples));
+export async function referenceEpoch(samples: number): Promise<TrainEpoch> {
+  const data = imageDataset(firstImages((await loadFashionMnist()).train, samples));
   // One model trains on epoch after epoch: a fresh model per epoch lands its buffers elsewhere
   // in the heap each time, which by itself moves epoch times by ±10%.
   const model = buildFashionModel({ activation: 'relu', seed: 0 });
@@ -148,5 +149,5 @@ export function referenceEpoch(samples: number): TrainEpoch {
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const samples = Number(process.argv[2] ?? DEFAULT_OVERHEAD_SAMPLES);
   const repeats = Number(process.argv[3] ?? 5);
-  console.log(JSON.stringify(await measureProbeOverhead(referenceEpoch(samples), repeats)));
+  console.log(JSON.stringify(await measureProbeOverhead(await referenceEpoch(samples), repeats)));
 }

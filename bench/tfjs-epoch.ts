@@ -21,7 +21,7 @@ async function main(): Promise<void> {
   }
   await tf.setBackend(backend);
   await tf.ready();
-  const { train } = loadFashionMnist();
+  const { train } = await loadFashionMnist();
   const pixels = new Float32Array(samples * 784);
   for (let i = 0; i < pixels.length; i++) pixels[i] = train.images[i] / 255;
   const xs = tf.tensor3d(pixels, [samples, 28, 28]);

@@ -5,7 +5,7 @@
 import { resolve } from 'node:path';
 import { MAX_SEED } from '../engine/random.js';
 import { checkOutDir, RunDirectory, RunDirectoryError } from '../log/run-dir.js';
-import { FIGURES_DIR, REPORT_FILE, writeReport } from '../report/html.js';
+import { FIGURES_DIR, REPORT_FILE } from '../report/files.js';
 import type { ReportSection } from '../report/types.js';
 import { packageVersion } from '../package-root.js';
 import type { Experiment } from '../experiments/experiment.js';
@@ -184,6 +184,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       generatedAt: new Date(),
       meta: { command: commandLine, node: process.version },
     };
+    // Imported only now: the renderer (vega, resvg) holds ~22 MB that training does not need.
+    const { writeReport } = await import('../report/html.js');
     const written = await writeReport(report, outDir, runDir);
     if (json) {
       const payload = experiments.length === 1 ? results[experiments[0].name] : results;

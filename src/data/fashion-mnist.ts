@@ -10,8 +10,10 @@
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { clip } from '../engine/quote.js';
 import { DataError } from './errors.js';
-import { IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, readIdxFile } from './idx.js';
+import { IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, readIdxFile, type IdxArgs } from './idx.js';
 import type { ImageSet } from './image-set.js';
 
 export { gatherImageBatch, type ImageSet } from './image-set.js';
@@ -36,9 +38,12 @@ export interface FashionMnist {
 
 export const FASHION_MNIST_ENV = 'GRADSCOPE_FASHION_MNIST_DIR';
 
+/** Where Debian's `dataset-fashion-mnist` package installs the files. */
+export const DEBIAN_FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
+
 /** Debian's package location, then Keras's cache. */
 export const DEFAULT_FASHION_MNIST_DIRS: readonly string[] = [
-  '/usr/share/datasets/fashion-mnist',
+  DEBIAN_FASHION_MNIST_DIR,
   join(homedir(), '.keras', 'datasets', 'fashion-mnist'),
 ];
 
@@ -70,7 +75,7 @@ export interface FashionMnistLocateArgs {
 }
 
 /** Paths of the four files in `dir` (plain name preferred over `.gz`), or the names missing. */
-function resolveFiles(dir: string): { files: Record<FileKey, string> } | { missing: string[] } {
+function resolveFiles(dir: string): { files: FashionMnistFiles } | { missing: string[] } {
   const files: Partial<Record<FileKey, string>> = {};
   const missing: string[] = [];
   for (const [key, name] of Object.entries(FASHION_MNIST_FILES) as [FileKey, string][]) {
@@ -78,10 +83,10 @@ function resolveFiles(dir: string): { files: Record<FileKey, string> } | { missi
     if (found) files[key] = found;
     else missing.push(`${name}[.gz]`);
   }
-  return missing.length ? { missing } : { files: files as Record<FileKey, string> };
+  return missing.length ? { missing } : { files: files as FashionMnistFiles };
 }
 
-type Located = { dir: string; files: Record<FileKey, string> };
+type Located = { dir: string; files: FashionMnistFiles };
 
 function locate(args: FashionMnistLocateArgs): Located | null {
   const env = process.env[FASHION_MNIST_ENV];
@@ -91,7 +96,7 @@ function locate(args: FashionMnistLocateArgs): Located | null {
     if ('missing' in found) {
       const origin = args.dir !== undefined ? 'data directory' : `${FASHION_MNIST_ENV} directory`;
       throw new DataError(
-        `Fashion-MNIST: ${origin} ${explicit} lacks ${found.missing.join(', ')}.\n` +
+        `Fashion-MNIST: ${origin} ${clip(explicit)} lacks ${found.missing.join(', ')}.\n` +
           FASHION_MNIST_HELP,
       );
     }
@@ -116,44 +121,104 @@ function invalid(message: string): DataError {
   return new DataError(`${message}\n${FASHION_MNIST_HELP}`);
 }
 
-function readSet(imagesPath: string, labelsPath: string): ImageSet {
-  const images = readIdxFile(imagesPath, {
-    magic: IDX_IMAGES_MAGIC,
-    content: 'pixels',
-    hint: FASHION_MNIST_HELP,
-  });
-  const labels = readIdxFile(labelsPath, {
-    magic: IDX_LABELS_MAGIC,
-    content: 'labels',
-    hint: FASHION_MNIST_HELP,
-  });
+export interface LoadFashionMnistArgs extends FashionMnistLocateArgs {
+  /**
+   * Put the images and labels in SharedArrayBuffers, so that worker threads read them without
+   * a copy. Defaults to false.
+   */
+  shared?: boolean;
+}
+
+/** Paths of the four files, by role. */
+export type FashionMnistFiles = Record<FileKey, string>;
+
+async function readSet(
+  imagesPath: string,
+  labelsPath: string,
+  allocate: IdxArgs['allocate'],
+): Promise<ImageSet> {
+  const [images, labels] = await Promise.all([
+    readIdxFile(imagesPath, {
+      magic: IDX_IMAGES_MAGIC,
+      content: 'pixels',
+      hint: FASHION_MNIST_HELP,
+      allocate,
+    }),
+    readIdxFile(labelsPath, {
+      magic: IDX_LABELS_MAGIC,
+      content: 'labels',
+      hint: FASHION_MNIST_HELP,
+      allocate,
+    }),
+  ]);
   const [count, rows, cols] = images.dims;
   if (rows !== 28 || cols !== 28) {
-    throw invalid(`${imagesPath}: expected 28×28 images, found ${rows}×${cols}`);
+    throw invalid(`${clip(imagesPath)}: expected 28×28 images, found ${rows}×${cols}`);
   }
   if (labels.dims[0] !== count) {
     throw invalid(
-      `${labelsPath}: expected ${count} labels (one per image in ${imagesPath}), ` +
+      `${clip(labelsPath)}: expected ${count} labels (one per image in ${clip(imagesPath)}), ` +
         `found ${labels.dims[0]}`,
     );
   }
   const bad = labels.data.findIndex((label) => label >= FASHION_MNIST_CLASS_NAMES.length);
   if (bad >= 0) {
-    throw invalid(`${labelsPath}: labels must be 0–9, found ${labels.data[bad]} at index ${bad}`);
+    throw invalid(
+      `${clip(labelsPath)}: labels must be 0–9, found ${labels.data[bad]} at index ${bad}`,
+    );
   }
   return { images: images.data, labels: labels.data, count, rows, cols };
 }
 
-/** Loads both splits; throws a DataError explaining how to get the data if it is missing. */
-export function loadFashionMnist(args: FashionMnistLocateArgs = {}): FashionMnist {
+/** Reads and checks the four files, all at once; `allocate` as in IdxArgs. */
+export async function readFashionMnistFiles(
+  files: FashionMnistFiles,
+  allocate?: IdxArgs['allocate'],
+): Promise<FashionMnist> {
+  const [train, test] = await Promise.all([
+    readSet(files.trainImages, files.trainLabels, allocate),
+    readSet(files.testImages, files.testLabels, allocate),
+  ]);
+  return { train, test };
+}
+
+/** What the reader thread (fashion-mnist-reader.ts) posts back. */
+export type FashionMnistReaderMessage =
+  { data: FashionMnist } | { error: { message: string; dataError: boolean } };
+
+/**
+ * Reads into SharedArrayBuffers in a short-lived worker thread. Inflating leaves about 60 MB
+ * of dead buffers behind, which an idle main thread would keep until its next full garbage
+ * collection (all through training); the reader thread's end frees them at once.
+ */
+function readSharedInWorker(files: FashionMnistFiles): Promise<FashionMnist> {
+  const reader = new Worker(new URL('./fashion-mnist-reader.js', import.meta.url), {
+    workerData: files,
+  });
+  return new Promise((resolve, reject) => {
+    reader.once('message', (message: FashionMnistReaderMessage) => {
+      if ('data' in message) resolve(message.data);
+      else {
+        const { message: text, dataError } = message.error;
+        reject(dataError ? new DataError(text) : new Error(text));
+      }
+    });
+    reader.once('error', reject);
+    reader.once('exit', (code) =>
+      reject(new Error(`Fashion-MNIST reader exited with code ${code}`)),
+    );
+  });
+}
+
+/**
+ * Loads both splits, reading the files in parallel; throws a DataError explaining how to get
+ * the data if it is missing.
+ */
+export async function loadFashionMnist(args: LoadFashionMnistArgs = {}): Promise<FashionMnist> {
   const located = locate(args);
   if (located === null) {
-    const searched = (args.searchPaths ?? DEFAULT_FASHION_MNIST_DIRS).join(', ');
+    const searched = (args.searchPaths ?? DEFAULT_FASHION_MNIST_DIRS).map(clip).join(', ');
     throw new DataError(`Fashion-MNIST not found (searched ${searched}).\n${FASHION_MNIST_HELP}`);
   }
-  const { files } = located;
-  return {
-    train: readSet(files.trainImages, files.trainLabels),
-    test: readSet(files.testImages, files.testLabels),
-  };
+  return args.shared ? readSharedInWorker(located.files) : readFashionMnistFiles(located.files);
 }

@@ -14,6 +14,8 @@
  * Age, SibSp, Parch and Fare are then standardized, (v − mean) / std, with the training
  * split's mean and population std (std 0 → 1). The 0/1 columns are left as they are.
  * Nothing of the validation split enters the median, the mode, the means or the stds.
+ * A value whose standardization overflows (an Age of 1e300) is an error naming its column
+ * and CSV line; a training split smaller than one batch is reported in `warnings`.
  */
 import { RandomState } from '../engine/random.js';
 import { DataError } from './errors.js';
@@ -46,6 +48,11 @@ export interface PrepareTitanicArgs {
   validationSplit?: number;
   /** Seed of the permutation that assigns passengers to the splits. Defaults to 0. */
   seed?: number;
+  /**
+   * The batch size training will use, only to warn when the training split is smaller.
+   * Defaults to none (no check).
+   */
+  batchSize?: number;
 }
 
 export interface TitanicSplit {
@@ -66,6 +73,20 @@ export interface TitanicDataset {
   validation: TitanicSplit;
   /** What was fitted on the training split, to apply the same transform to new passengers. */
   fitted: { ageMedian: number; embarkedMode: Port; mean: number[]; std: number[] };
+  /** Problems that do not stop training, for the caller to show (e.g. a split under a batch). */
+  warnings: string[];
+}
+
+/** Where a passenger came from, for messages: its CSV line, else its PassengerId. */
+function origin(p: TitanicPassenger): string {
+  return p.line !== undefined ? `line ${p.line}` : `PassengerId ${p.passengerId}`;
+}
+
+function overflow(p: TitanicPassenger, column: number, value: number, what: string): DataError {
+  return new DataError(
+    `prepareTitanic: ${origin(p)}, column ${TITANIC_FEATURE_NAMES[column]}: ${what}. ` +
+      `Received: ${value}`,
+  );
 }
 
 function rawFeatures(p: TitanicPassenger, ageMedian: number, embarkedMode: Port): number[] {
@@ -87,7 +108,7 @@ export function prepareTitanic(
   passengers: readonly TitanicPassenger[],
   args: PrepareTitanicArgs = {},
 ): TitanicDataset {
-  const { validationSplit = DEFAULT_VALIDATION_SPLIT, seed = DEFAULT_SEED } = args;
+  const { validationSplit = DEFAULT_VALIDATION_SPLIT, seed = DEFAULT_SEED, batchSize } = args;
   if (!(validationSplit >= 0 && validationSplit < 1)) {
     throw new RangeError(
       'prepareTitanic: validationSplit must be in [0, 1). ' +
@@ -119,6 +140,19 @@ export function prepareTitanic(
     mean[j] = trainRaw.reduce((sum, row) => sum + row[j], 0) / trainCount;
     const variance = trainRaw.reduce((sum, row) => sum + (row[j] - mean[j]) ** 2, 0) / trainCount;
     std[j] = variance > 0 ? Math.sqrt(variance) : 1;
+    if (!Number.isFinite(variance)) {
+      // The largest magnitude is the value that overflowed the training split's statistics.
+      const worst = trainRaw.reduce(
+        (w, row, r) => (Math.abs(row[j]) > Math.abs(trainRaw[w][j]) ? r : w),
+        0,
+      );
+      throw overflow(
+        train[worst],
+        j,
+        trainRaw[worst][j],
+        "the training split's variance overflows; expected values whose square fits a float64",
+      );
+    }
   }
 
   const toSplit = (indices: Int32Array): TitanicSplit => {
@@ -126,16 +160,35 @@ export function prepareTitanic(
     const y = new Float32Array(indices.length);
     indices.forEach((index, row) => {
       const features = rawFeatures(passengers[index], ageMedian, embarkedMode);
-      features.forEach((value, j) => (x[row * d + j] = (value - mean[j]) / std[j]));
+      features.forEach((value, j) => {
+        x[row * d + j] = (value - mean[j]) / std[j];
+        if (!Number.isFinite(x[row * d + j])) {
+          throw overflow(
+            passengers[index],
+            j,
+            value,
+            `standardized, (v − ${mean[j]}) / ${std[j]} overflows float32; expected values ` +
+              'within float32 range after scaling',
+          );
+        }
+      });
       y[row] = passengers[index].survived;
     });
     return { x, y, count: indices.length, indices };
   };
+  const warnings: string[] = [];
+  if (batchSize !== undefined && trainCount < batchSize) {
+    warnings.push(
+      `the training split has ${trainCount} passengers, fewer than one batch of ${batchSize}: ` +
+        `every update uses all ${trainCount}`,
+    );
+  }
   return {
     featureNames: [...TITANIC_FEATURE_NAMES],
     d,
     train: toSplit(trainIndices),
     validation: toSplit(order.slice(trainCount)),
     fitted: { ageMedian, embarkedMode, mean, std },
+    warnings,
   };
 }

@@ -3,11 +3,12 @@
  * data/titanic/SOURCE.md), read into typed, validated rows. The features a model sees are
  * built by `prepareTitanic` (titanic-features.ts), documented there.
  */
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { clip, quote } from '../engine/quote.js';
 import { PACKAGE_ROOT } from '../package-root.js';
 import { parseCsv } from './csv.js';
 import { DataError } from './errors.js';
+import { readRegularFileSync } from './regular-file.js';
 
 export { prepareTitanic } from './titanic-features.js';
 export type { PrepareTitanicArgs, TitanicDataset, TitanicSplit } from './titanic-features.js';
@@ -34,6 +35,8 @@ export interface TitanicPassenger {
   fare: number;
   /** Port of embarkation; null where empty (2 rows). */
   embarked: Port | null;
+  /** The 1-based CSV line the passenger starts on, for messages; absent if made in code. */
+  line?: number;
 }
 
 export const TITANIC_COLUMNS = [
@@ -50,7 +53,8 @@ export const TITANIC_COLUMNS = [
 
 type Column = (typeof TITANIC_COLUMNS)[number];
 
-const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+/** Unambiguous (no nested optional digits), so a long non-number fails in linear time. */
+const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 
 /** Parses the CSV text of the Kaggle training file; `source` starts error messages. */
 export function parseTitanic(text: string, source = 'titanic.csv'): TitanicPassenger[] {
@@ -58,7 +62,7 @@ export function parseTitanic(text: string, source = 'titanic.csv'): TitanicPasse
   const missing = TITANIC_COLUMNS.filter((column) => !header.includes(column));
   if (missing.length) {
     throw new DataError(
-      `${source}: missing columns ${missing.join(', ')}. Found: ${header.join(', ')}`,
+      `${clip(source)}: missing columns ${missing.join(', ')}. Found: ${clip(header.join(', '))}`,
     );
   }
   const at = Object.fromEntries(header.map((name, i) => [name, i])) as Record<Column, number>;
@@ -66,12 +70,13 @@ export function parseTitanic(text: string, source = 'titanic.csv'): TitanicPasse
   return rows.map((row, r) => {
     const fail = (column: Column, expected: string): DataError =>
       new DataError(
-        `${source}: line ${rowLines[r]}, column ${column}: expected ${expected}. ` +
-          `Received: '${row[at[column]]}'`,
+        `${clip(source)}: line ${rowLines[r]}, column ${column}: expected ${expected}. ` +
+          `Received: ${quote(row[at[column]])}`,
       );
     const number = (column: Column, integer = false): number => {
       const text = row[at[column]];
       const value = DECIMAL.test(text) ? Number(text) : Number.NaN;
+      if (value === Infinity) throw fail(column, 'a finite number (this one overflows float64)');
       if (!(value >= 0) || (integer && !Number.isInteger(value))) {
         throw fail(column, integer ? 'a non-negative integer' : 'a non-negative number');
       }
@@ -95,19 +100,15 @@ export function parseTitanic(text: string, source = 'titanic.csv'): TitanicPasse
       parch: number('Parch', true),
       fare: number('Fare'),
       embarked: embarked === '' ? null : oneOf<Port>('Embarked', ['C', 'Q', 'S']),
+      line: rowLines[r],
     };
   });
 }
 
-/** Reads and validates a Titanic CSV file. Defaults to the copy shipped in data/titanic/. */
+/**
+ * Reads and validates a Titanic CSV file (a regular file: /dev/zero is refused). Defaults to
+ * the copy shipped in data/titanic/.
+ */
 export function loadTitanic(path: string = DEFAULT_TITANIC_PATH): TitanicPassenger[] {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'file not found' : (error as Error).message;
-    throw new DataError(`${path}: cannot read the Titanic data: ${reason}`);
-  }
-  return parseTitanic(text, path);
+  return parseTitanic(readRegularFileSync(path, 'the Titanic data').toString('utf8'), path);
 }

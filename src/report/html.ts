@@ -10,14 +10,13 @@ import { escapeHtml, formatNumber } from '../charts/format.js';
 import { inlineSvg } from './inline-svg.js';
 import { renderPng, renderSvg } from './render.js';
 import { REPORT_CSS } from './style.js';
+import { FIGURES_DIR, REPORT_FILE } from './files.js';
 import type { Figure, Report, ReportSection, Table } from './types.js';
 
 export type { Figure, Report, ReportSection, Table } from './types.js';
 
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
 /** The report's folder of PNGs, and its page, relative to its directory. */
-export const FIGURES_DIR = 'figures';
-export const REPORT_FILE = 'report.html';
 const CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
 
 /** Throws unless every section and figure id is well formed and every anchor is used once. */

@@ -52,3 +52,21 @@ test('malformed CSV errors name the source and the line', () => {
     );
   }
 });
+
+test('a byte-order mark before the header is skipped; a repeated column name is an error', () => {
+  assert.deepEqual(parseCsv('\ufeffa,b\r\n1,2\r\n'), {
+    header: ['a', 'b'],
+    rows: [['1', '2']],
+    rowLines: [2],
+  });
+  // Only at the very start: elsewhere it is data.
+  assert.deepEqual(parseCsv('a\n\ufeff1').rows, [['\ufeff1']]);
+  assert.throws(
+    () => parseCsv('a,b,a\n1,2,3\n', 'd.csv'),
+    (error: unknown) =>
+      error instanceof DataError &&
+      error.message ===
+        "d.csv: line 1: column name 'a' appears twice in the header (columns 1 and 3); " +
+          'expected distinct names',
+  );
+});

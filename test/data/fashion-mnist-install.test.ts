@@ -22,24 +22,30 @@ function fakeRunner(codes: number[]): { run: CommandRunner; calls: string[] } {
   return { run, calls };
 }
 
-const INSTALL = 'apt-get install -y dataset-fashion-mnist';
+const INSTALL = '/usr/bin/apt-get install -y dataset-fashion-mnist';
+const SEARCHED = ['/nowhere/a', '/nowhere/b'];
 
 test('installs the Debian package, updating the lists and retrying once if needed', async () => {
   const first = fakeRunner([0]);
   const lines: string[] = [];
-  await installFashionMnistPackage(first.run, (line) => lines.push(line));
+  await installFashionMnistPackage(first.run, (line) => lines.push(line), SEARCHED);
   assert.deepEqual(first.calls, [INSTALL]);
   assert.ok(lines.includes('output of 1'));
+  // Says what is installed, why, and where it goes, before running anything.
+  assert.match(
+    lines[0],
+    /^Fashion-MNIST not found in \/nowhere\/a, \/nowhere\/b; installing the Debian package dataset-fashion-mnist \(running as root: \/usr\/bin\/apt-get install -y dataset-fashion-mnist\), which puts the files in \/usr\/share\/datasets\/fashion-mnist\/\.$/,
+  );
 
   const retried = fakeRunner([100, 0, 0]);
-  await installFashionMnistPackage(retried.run, () => {});
-  assert.deepEqual(retried.calls, [INSTALL, 'apt-get update', INSTALL]);
+  await installFashionMnistPackage(retried.run, () => {}, SEARCHED);
+  assert.deepEqual(retried.calls, [INSTALL, '/usr/bin/apt-get update', INSTALL]);
 });
 
 test('a failed installation is a DataError naming the command and the alternatives', async () => {
   const updateFails = fakeRunner([100, 100]);
   await assert.rejects(
-    installFashionMnistPackage(updateFails.run, () => {}),
+    installFashionMnistPackage(updateFails.run, () => {}, SEARCHED),
     (error: unknown) => {
       assert.ok(error instanceof DataError);
       assert.match(error.message, /apt-get update failed \(exit code 100\)/);
@@ -47,11 +53,11 @@ test('a failed installation is a DataError naming the command and the alternativ
       return true;
     },
   );
-  assert.deepEqual(updateFails.calls, [INSTALL, 'apt-get update']);
+  assert.deepEqual(updateFails.calls, [INSTALL, '/usr/bin/apt-get update']);
 
   const retryFails = fakeRunner([100, 0, 1]);
   await assert.rejects(
-    installFashionMnistPackage(retryFails.run, () => {}),
+    installFashionMnistPackage(retryFails.run, () => {}, SEARCHED),
     /apt-get install -y dataset-fashion-mnist failed \(exit code 1\)/,
   );
 });

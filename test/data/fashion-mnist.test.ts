@@ -18,9 +18,9 @@ import { gatherLabels } from '../../src/engine/dataset.js';
 delete process.env[FASHION_MNIST_ENV];
 
 for (const gzip of [true, false]) {
-  test(`loads synthetic ${gzip ? 'gzip' : 'plain'} IDX files byte for byte`, () => {
+  test(`loads synthetic ${gzip ? 'gzip' : 'plain'} IDX files byte for byte`, async () => {
     const dir = writeSyntheticFashionMnist(gzip);
-    const data = loadFashionMnist({ dir });
+    const data = await loadFashionMnist({ dir });
     for (const [set, count] of [
       [data.train, 5],
       [data.test, 3],
@@ -35,8 +35,8 @@ for (const gzip of [true, false]) {
   });
 }
 
-test('gathers batches as pixel / 255 float32 rows and labels in index order', () => {
-  const { train } = loadFashionMnist({ dir: writeSyntheticFashionMnist(true) });
+test('gathers batches as pixel / 255 float32 rows and labels in index order', async () => {
+  const { train } = await loadFashionMnist({ dir: writeSyntheticFashionMnist(true) });
   const out = new Float32Array(2 * 784).fill(-1);
   gatherImageBatch(train, [4, 1, 3], 1, 2, out);
   for (let p = 0; p < 784; p++) {
@@ -61,25 +61,28 @@ function layoutWith(file: string, bytes: Buffer): string {
   return dir;
 }
 
-function assertDataError(load: () => unknown, message: RegExp): void {
-  assert.throws(load, (error: unknown) => {
-    assert.ok(error instanceof DataError, `expected a DataError, got ${String(error)}`);
-    assert.match(error.message, message);
-    assert.match(error.message, /dataset-fashion-mnist/); // says how to get the data
-    return true;
-  });
+async function assertDataError(load: () => unknown, message: RegExp): Promise<void> {
+  await assert.rejects(
+    async () => load(),
+    (error: unknown) => {
+      assert.ok(error instanceof DataError, `expected a DataError, got ${String(error)}`);
+      assert.match(error.message, message);
+      assert.match(error.message, /dataset-fashion-mnist/); // says how to get the data
+      return true;
+    },
+  );
 }
 
-test('malformed files give errors naming the file and the problem', () => {
+test('malformed files give errors naming the file and the problem', async () => {
   const { images, labels } = syntheticSet(5);
-  assertDataError(
+  await assertDataError(
     () =>
       loadFashionMnist({
         dir: layoutWith('train-images-idx3-ubyte', idxBytes([5, 28, 28], images, 0x802)),
       }),
     /train-images-idx3-ubyte: bad magic number: expected 0x00000803, found 0x00000802/,
   );
-  assertDataError(
+  await assertDataError(
     () =>
       loadFashionMnist({
         dir: layoutWith(
@@ -89,28 +92,28 @@ test('malformed files give errors naming the file and the problem', () => {
       }),
     /train-images-idx3-ubyte: expected 28×28 images, found 27×28/,
   );
-  assertDataError(
+  await assertDataError(
     () =>
       loadFashionMnist({
         dir: layoutWith('train-images-idx3-ubyte', idxBytes([5, 28, 28], images.subarray(0, 1234))),
       }),
     /train-images-idx3-ubyte: truncated: header says 5×28×28 = 3920 bytes of pixels, file has 1234/,
   );
-  assertDataError(
+  await assertDataError(
     () =>
       loadFashionMnist({
         dir: layoutWith('t10k-labels-idx1-ubyte', idxBytes([4], labels.subarray(0, 4))),
       }),
     /t10k-labels-idx1-ubyte: expected 3 labels \(one per image in .*t10k-images-idx3-ubyte\), found 4/,
   );
-  assertDataError(
+  await assertDataError(
     () =>
       loadFashionMnist({
         dir: layoutWith('train-labels-idx1-ubyte', idxBytes([5], Uint8Array.of(0, 1, 10, 3, 4))),
       }),
     /train-labels-idx1-ubyte: labels must be 0–9, found 10 at index 2/,
   );
-  assertDataError(
+  await assertDataError(
     () =>
       loadFashionMnist({
         dir: layoutWith('train-labels-idx1-ubyte', idxBytes([5], labels, 0x803)),
@@ -121,22 +124,22 @@ test('malformed files give errors naming the file and the problem', () => {
   const dir = layoutWith('train-labels-idx1-ubyte', Buffer.alloc(0));
   rmSync(join(dir, 'train-labels-idx1-ubyte'));
   writeFileSync(join(dir, 'train-labels-idx1-ubyte.gz'), corruptGzip);
-  assertDataError(
+  await assertDataError(
     () => loadFashionMnist({ dir }),
     /train-labels-idx1-ubyte\.gz: corrupt gzip data/,
   );
 });
 
-test('a missing file is named, whether the directory came from the flag or the environment', () => {
+test('a missing file is named, whether the directory came from the flag or the environment', async () => {
   const dir = writeSyntheticFashionMnist(true);
   rmSync(join(dir, 't10k-labels-idx1-ubyte.gz'));
-  assertDataError(
+  await assertDataError(
     () => loadFashionMnist({ dir }),
     /data directory .* lacks t10k-labels-idx1-ubyte\[\.gz\]/,
   );
   process.env[FASHION_MNIST_ENV] = dir;
   try {
-    assertDataError(
+    await assertDataError(
       () => findFashionMnistDir({ searchPaths: [] }),
       new RegExp(`${FASHION_MNIST_ENV} directory .* lacks t10k-labels-idx1-ubyte\\[\\.gz\\]`),
     );
@@ -150,7 +153,7 @@ test('a missing file is named, whether the directory came from the flag or the e
   }
 });
 
-test('the search paths are tried in order and accept a mix of .gz and plain files', () => {
+test('the search paths are tried in order and accept a mix of .gz and plain files', async () => {
   const empty = tempDir();
   const mixed = writeSyntheticFashionMnist(true);
   renameSync(join(mixed, 'train-images-idx3-ubyte.gz'), join(mixed, 'renamed.gz'));
@@ -160,18 +163,19 @@ test('the search paths are tried in order and accept a mix of .gz and plain file
   );
   const later = writeSyntheticFashionMnist(false);
   assert.equal(findFashionMnistDir({ searchPaths: [empty, mixed, later] }), mixed);
-  assert.equal(loadFashionMnist({ searchPaths: [empty, mixed] }).train.count, 5);
+  assert.equal((await loadFashionMnist({ searchPaths: [empty, mixed] })).train.count, 5);
   assert.equal(findFashionMnistDir({ searchPaths: [empty] }), null);
-  assertDataError(
+  await assertDataError(
     () => loadFashionMnist({ searchPaths: [empty] }),
     /Fashion-MNIST not found \(searched .*\)\.\n.*three ways.*\n.*Debian package[^]*keras[^]*--data-dir DIR/,
   );
 });
 
-test('the real Fashion-MNIST (Debian package dataset-fashion-mnist) loads', () => {
+test('the real Fashion-MNIST (Debian package dataset-fashion-mnist) loads', async () => {
   // CI installs the package; this test asserts it rather than skipping when it is absent.
   const dir = '/usr/share/datasets/fashion-mnist';
-  const { train, test: testSet } = loadFashionMnist({ dir });
+  const { train, test: testSet } = await loadFashionMnist({ dir, shared: true });
+  assert.ok(train.images.buffer instanceof SharedArrayBuffer);
   assert.equal(train.count, 60000);
   assert.equal(testSet.count, 10000);
   assert.equal(train.images.length, 60000 * 784);

@@ -180,3 +180,70 @@ test('malformed Titanic files give errors with line and column', () => {
     /\/nonexistent\/train\.csv: cannot read the Titanic data: file not found/,
   );
 });
+
+test('a header with a byte-order mark loads like one without', () => {
+  const text = readFileSync(DEFAULT_TITANIC_PATH, 'utf8');
+  assert.deepEqual(parseTitanic(`\ufeff${text}`), parseTitanic(text));
+});
+
+/** The shipped file with passenger 1's (line 2's) `column` value replaced. */
+function withFirstValue(column: 'Age' | 'Fare' | 'SibSp', value: string): string {
+  const text = readFileSync(DEFAULT_TITANIC_PATH, 'utf8');
+  const line = '1,0,3,"Braund, Mr. Owen Harris",male,22,1,0,A/5 21171,7.25,,S';
+  assert.ok(text.includes(line));
+  const fields = { Age: [',22,1,0,', `,${value},1,0,`], SibSp: [',22,1,0,', `,22,${value},0,`] };
+  const replaced =
+    column === 'Fare'
+      ? line.replace(',7.25,', `,${value},`)
+      : line.replace(fields[column][0], fields[column][1]);
+  return text.replace(line, replaced);
+}
+
+test('a value whose scaling overflows is an error naming its column and line', () => {
+  const passengers = loadTitanic();
+  // Passenger 1 (index 0) lands in the training split for some seeds, in validation for others:
+  // the training statistics overflow in the first case, the scaled value in the second.
+  const seeds = [0, 1, 2, 3, 4, 5, 6, 7];
+  const inTrain = seeds.map((seed) =>
+    prepareTitanic(passengers, { seed }).train.indices.includes(0),
+  );
+  assert.ok(inTrain.includes(true) && inTrain.includes(false));
+  for (const [column, value] of [
+    ['Age', '1e300'],
+    ['SibSp', '1e300'],
+    ['Age', '1e200'],
+  ] as const) {
+    const huge = parseTitanic(withFirstValue(column, value));
+    for (const seed of seeds) {
+      assert.throws(
+        () => prepareTitanic(huge, { seed }),
+        (error: unknown) =>
+          error instanceof DataError &&
+          error.message.startsWith(`prepareTitanic: line 2, column ${column}: `) &&
+          error.message.endsWith(`Received: ${Number(value)}`),
+        `${column}=${value}, seed ${seed}`,
+      );
+    }
+  }
+});
+
+test('a value that is not finite names its CSV line and column', () => {
+  assert.throws(
+    () => parseTitanic(withFirstValue('Fare', '1e400'), 't.csv'),
+    (error: unknown) =>
+      error instanceof DataError &&
+      error.message ===
+        "t.csv: line 2, column Fare: expected a finite number (this one overflows float64). Received: '1e400'",
+  );
+});
+
+test('a training split smaller than one batch is warned about', () => {
+  const passengers = loadTitanic();
+  const small = prepareTitanic(passengers, { validationSplit: 0.99, batchSize: 32 });
+  assert.equal(small.train.count, 8);
+  assert.deepEqual(small.warnings, [
+    'the training split has 8 passengers, fewer than one batch of 32: every update uses all 8',
+  ]);
+  assert.deepEqual(prepareTitanic(passengers, { batchSize: 32 }).warnings, []);
+  assert.deepEqual(prepareTitanic(passengers, { validationSplit: 0.99 }).warnings, []);
+});

@@ -25,21 +25,6 @@ import { checkBatchSize, clippingFromFlags, trainingFlags } from '../training-fl
 
 export const FASHION_EPOCHS = 10;
 
-/** A copy of the data in shared memory, so both workers read one copy without cloning it. */
-function shareData(data: FashionMnist): FashionMnist {
-  const share = (bytes: Uint8Array) => {
-    const shared = new Uint8Array(new SharedArrayBuffer(bytes.length));
-    shared.set(bytes);
-    return shared;
-  };
-  const set = (s: FashionMnist['train']) => ({
-    ...s,
-    images: share(s.images),
-    labels: share(s.labels),
-  });
-  return { train: set(data.train), test: set(data.test) };
-}
-
 interface WorkerRun {
   worker: Worker;
   /** Settles when the worker has trained and closed its event files. */
@@ -78,9 +63,9 @@ async function trainAll(
     `fashion (${runs.map((r) => r.activation).join(' + ')})`,
     runs.reduce((sum, run) => sum + batches(run), 0),
   );
-  const shared = shareData(data);
+  // `data` lives in SharedArrayBuffers: both workers read it without a copy of their own.
   const workers = runs.map((args) =>
-    trainInWorker({ data: shared, args }, (message) => {
+    trainInWorker({ data, args }, (message) => {
       if (message.type === 'batch') {
         done.set(args.activation, message.done);
         const sum = [...done.values()].reduce((a, b) => a + b, 0);
@@ -132,6 +117,7 @@ export const fashionExperiment: Experiment<FashionInputs> = {
     const clipping = clippingFromFlags(flags); // validated before the data loads
     let data = await ensureFashionMnist({
       dir: stringFlag(flags, 'data-dir'),
+      shared: true,
       log: (line) => progress.note(line),
     });
     const samples = numberFlag(flags, 'train-samples');

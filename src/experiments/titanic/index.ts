@@ -98,7 +98,7 @@ export const titanicExperiment: Experiment<TitanicInputs> = {
       description: 'Titanic train.csv (default: the copy shipped in data/titanic/)',
     },
   ],
-  async prepare({ flags }) {
+  async prepare({ flags, progress }) {
     const seed = numberFlag(flags, 'seed', 0)!;
     const validationSplit = numberFlag(flags, 'validation-split', 0.2)!;
     if (!(validationSplit > 0 && validationSplit < 1)) {
@@ -106,8 +106,10 @@ export const titanicExperiment: Experiment<TitanicInputs> = {
     }
     const clipping = clippingFromFlags(flags);
     const passengers = loadTitanic(stringFlag(flags, 'data'));
-    const data = prepareTitanic(passengers, { seed, validationSplit });
+    const batchSize = numberFlag(flags, 'batch-size', 32)!;
+    const data = prepareTitanic(passengers, { seed, validationSplit, batchSize });
     checkBatchSize(flags, data.train.count, 'training passengers');
+    data.warnings.forEach((warning) => progress.note(`titanic: warning: ${warning}`));
     return { seed, clipping, data };
   },
   async run({ outDir, files, flags, progress }, { seed, clipping, data }) {
