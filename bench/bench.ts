@@ -6,10 +6,12 @@
  * does not warm up or fill memory for another. TF.js trains on a subset and its time is
  * scaled to 60,000 images (said in the output). Also the probes' overhead.
  *
- * Flags: --json (one JSON object on stdout), --quick (smaller TF.js subsets).
+ * Flags: --json (one JSON object on stdout), --quick (smaller TF.js subsets), --grid (only the
+ * grid of widths × batch sizes beside PyTorch: grid.ts).
  */
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { printGrid, runGrid } from './grid.js';
 import type { ProbeOverhead } from './probe-overhead.js';
 
 const EPOCH_SAMPLES = 60000;
@@ -42,7 +44,16 @@ function measureTfjs(backend: 'cpu' | 'wasm', samples: number): number {
   return (result.seconds * EPOCH_SAMPLES) / samples;
 }
 
+const GRID_REPEATS = 3;
+
+function grid(): void {
+  const { rows } = runGrid(progress, GRID_REPEATS);
+  if (json) process.stdout.write(`${JSON.stringify({ grid: rows })}\n`);
+  else printGrid(rows, GRID_REPEATS);
+}
+
 async function main(): Promise<void> {
+  if (process.argv.includes('--grid')) return grid();
   progress('gradscope relu: 3 epochs of 60,000 images…');
   const relu = runChild('./gradscope-epoch.js', ['relu']);
   progress('gradscope sigmoid: 3 epochs of 60,000 images…');
