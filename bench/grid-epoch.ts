@@ -14,7 +14,7 @@ import { RandomState } from '../src/engine/random.js';
 import { median } from '../src/engine/statistics.js';
 import { Tensor } from '../src/engine/tensor.js';
 import { buildGridModel, productFlops, stepProducts, type StepProduct } from './grid-model.js';
-import { secondsPerCall } from './timing.js';
+import { cpuSeconds, secondsPerCall } from './timing.js';
 
 export interface GridCell {
   units: number;
@@ -50,15 +50,13 @@ function main(): void {
   const data = imageDataset(firstImages(loadFashionMnist().train, samples));
   const model = buildGridModel(units);
   const epoch = (): [wall: number, cpu: number] => {
-    const started = performance.now();
-    const cpu = process.cpuUsage();
+    const [started, cpu] = [performance.now(), cpuSeconds()];
     model.fit(data, { epochs: 1, batchSize: batch });
-    const used = process.cpuUsage(cpu);
-    return [(performance.now() - started) / 1000, (used.user + used.system) / 1e6];
+    return [(performance.now() - started) / 1000, cpuSeconds() - cpu];
   };
   epoch();
   const timed = Array.from({ length: repeats }, epoch);
-  const cpuSeconds = timed.map(([, cpu]) => cpu);
+  const cpuTimes = timed.map(([, cpu]) => cpu);
   const steps = Math.ceil(samples / batch);
   const products = stepProducts(units, batch);
   const random = new RandomState(1);
@@ -68,8 +66,8 @@ function main(): void {
     batch,
     samples,
     wallSeconds: timed.map(([wall]) => wall),
-    cpuSeconds,
-    stepCpuSeconds: median(cpuSeconds) / steps,
+    cpuSeconds: cpuTimes,
+    stepCpuSeconds: median(cpuTimes) / steps,
     productSeconds,
     stepFlops: productFlops(products),
   };

@@ -14,8 +14,8 @@ import { productFlops, stepProducts } from './grid-model.js';
 export const EPOCH_SAMPLES = 60000;
 export const GRID_UNITS = [32, 256, 1024] as const;
 export const GRID_BATCHES = [32, 128, 512] as const;
-/** FLOPs of matrix products per timed subset epoch: a few seconds at 20–50 GFLOP/s. */
-const SUBSET_FLOPS = 4e10;
+/** FLOPs of matrix products per timed subset epoch: about a second at 20–50 GFLOP/s. */
+const SUBSET_FLOPS = 2e10;
 /** At least this many steps per timed epoch, so per-epoch costs do not dominate. */
 const MIN_STEPS = 8;
 

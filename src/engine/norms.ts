@@ -6,7 +6,7 @@
  * any tensor that fits in memory overflows, and a non-finite sum means a non-finite element.
  * A Tensor is summed by the SIMD kernel in place on the heap; other arrays by the loop below.
  */
-import { vectorKernels } from './kernels/vector-kernels.js';
+import { backend } from './kernels/index.js';
 import { Tensor } from './tensor.js';
 
 /** Values to take a norm of: a heap tensor, or any array of numbers. */
@@ -14,7 +14,7 @@ export type NormInput = Tensor | ArrayLike<number>;
 
 /** Σ v², accumulated in float64. NaN or Infinity exactly when some element is non-finite. */
 export function sumOfSquares(input: NormInput): number {
-  if (input instanceof Tensor) return vectorKernels.sumOfSquares(input);
+  if (input instanceof Tensor) return backend.sumOfSquares(input);
   const values = input;
   // Four partial sums break the chain of dependent additions: about 3× faster, and probes run
   // this over every weight and gradient each step.

@@ -3,6 +3,7 @@
  * build/kernels.wasm), instantiated on this thread's heap so they work on tensors in place.
  */
 import { checkOperands, type Kernels, type Product } from './kernels.js';
+import { heap } from '../heap.js';
 import { instantiateWasm } from './wasm.js';
 
 type MatmulExport = (
@@ -21,7 +22,14 @@ interface WasmKernels {
   matmulTransB: MatmulExport;
 }
 
-const wasm = instantiateWasm<WasmKernels>('kernels.wasm');
+interface WasmExports extends WasmKernels {
+  setScratch(ptr: number): void;
+  SCRATCH_BYTES: WebAssembly.Global;
+}
+
+const wasm = instantiateWasm<WasmExports>('kernels.wasm');
+// The packing buffer of the cache-blocked path: one per instance, for the life of the thread.
+wasm.setScratch(heap.alloc(wasm.SCRATCH_BYTES.value as number));
 
 /** Wraps one export: checks the operands (the wasm trusts its pointers), then calls it. */
 function product(op: keyof WasmKernels): Product {

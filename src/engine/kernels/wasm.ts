@@ -9,7 +9,12 @@ import { heap } from '../heap.js';
 /** build/, relative to this file's place in dist/src/engine/kernels/. */
 const BUILD_DIR = new URL('../../../../build/', import.meta.url);
 
+/** Instances by file, so the modules that share one wasm file share its instance. */
+const instances = new Map<string, unknown>();
+
 export function instantiateWasm<T>(file: string): T {
+  const known = instances.get(file);
+  if (known) return known as T;
   const path = fileURLToPath(new URL(file, BUILD_DIR));
   let bytes: Uint8Array<ArrayBuffer>;
   try {
@@ -26,5 +31,7 @@ export function instantiateWasm<T>(file: string): T {
   const abort = () => {
     throw new Error(`gradscope: a kernel in ${file} aborted`);
   };
-  return new WebAssembly.Instance(module, { env: { memory: heap.memory, abort } }).exports as T;
+  const exports = new WebAssembly.Instance(module, { env: { memory: heap.memory, abort } }).exports;
+  instances.set(file, exports);
+  return exports as T;
 }
