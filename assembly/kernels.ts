@@ -34,7 +34,9 @@ export function setScratch(p: usize): void {
   scratch = p;
 }
 
-export const SCRATCH_BYTES: i32 = KC * NC * 4;
+// The packed B block, then one packed 4-row panel of A (KC rows of 4 floats).
+export const SCRATCH_BYTES: i32 = (KC * NC + KC * 4) * 4;
+const A_PANEL: usize = <usize>(KC * NC * 4);
 
 function packs(k: i32, n: i32): bool {
   return scratch != 0 && k * n >= PACK_MIN;
@@ -413,10 +415,33 @@ function packedProducts(
         const i2 = min(i + 2, m - 1);
         const i3 = min(i + 3, m - 1);
         const ap = <usize>p0 * ps;
-        const a0 = a + <usize>i * rs + ap;
-        const a1 = a + <usize>i1 * rs + ap;
-        const a2 = a + <usize>i2 * rs + ap;
-        const a3 = a + <usize>i3 * rs + ap;
+        let a0 = a + <usize>i * rs + ap;
+        let a1 = a + <usize>i1 * rs + ap;
+        let a2 = a + <usize>i2 * rs + ap;
+        let a3 = a + <usize>i3 * rs + ap;
+        let aps = ps;
+        if (rs == 4) {
+          // Aᵀ: the four values of each p sit in one row of A, a row apart for the next p, so
+          // the panel is gathered once into kc contiguous vectors (the last block repeats row
+          // m − 1, as its C rows do).
+          const panel = scratch + A_PANEL;
+          for (let p = 0; p < kc; p++) {
+            const q = <usize>p * ps;
+            const d = panel + (<usize>p << 4);
+            if (i + 3 < m) v128.store(d, v128.load(a0 + q));
+            else {
+              store<f32>(d, load<f32>(a0 + q));
+              store<f32>(d, load<f32>(a1 + q), 4);
+              store<f32>(d, load<f32>(a2 + q), 8);
+              store<f32>(d, load<f32>(a3 + q), 12);
+            }
+          }
+          a0 = panel;
+          a1 = panel + 4;
+          a2 = panel + 8;
+          a3 = panel + 12;
+          aps = 16;
+        }
         const cj = (<usize>j0) << 2;
         const c0 = c + <usize>i * ldc + cj;
         const c1 = c + <usize>i1 * ldc + cj;
@@ -426,13 +451,13 @@ function packedProducts(
         for (; j + 8 <= nc; j += 8) {
           const o = (<usize>j) << 2;
           const strip = scratch + <usize>(j >> 3) * stripBytes;
-          block4x8(a0, a1, a2, a3, ps, strip, 32, c0 + o, c1 + o, c2 + o, c3 + o, kc, acc);
+          block4x8(a0, a1, a2, a3, aps, strip, 32, c0 + o, c1 + o, c2 + o, c3 + o, kc, acc);
         }
         for (; j < nc; j += 4) {
           const o = (<usize>j) << 2;
           const strip = scratch + <usize>(j >> 3) * stripBytes + (<usize>(j & 7) << 2);
           const lanes = min(nc - j, 4);
-          block4xLanes(a0, a1, a2, a3, ps, strip, 32, c0 + o, c1 + o, c2 + o, c3 + o, kc, acc, lanes);
+          block4xLanes(a0, a1, a2, a3, aps, strip, 32, c0 + o, c1 + o, c2 + o, c3 + o, kc, acc, lanes);
         }
       }
     }
