@@ -12,6 +12,15 @@ const BUILD_DIR = new URL('../../../../build/', import.meta.url);
 /** Instances by file, so the modules that share one wasm file share its instance. */
 const instances = new Map<string, unknown>();
 
+/** Whether this runtime accepts the module in build/`file` (false when it is not built). */
+export function wasmValidates(file: string): boolean {
+  try {
+    return WebAssembly.validate(readFileSync(fileURLToPath(new URL(file, BUILD_DIR))));
+  } catch {
+    return false;
+  }
+}
+
 export function instantiateWasm<T>(file: string): T {
   const known = instances.get(file);
   if (known) return known as T;
