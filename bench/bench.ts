@@ -7,7 +7,8 @@
  * scaled to 60,000 images (said in the output). Also the probes' overhead.
  *
  * Flags: --json (one JSON object on stdout), --quick (smaller TF.js subsets), --grid (only the
- * grid of widths × batch sizes beside PyTorch: grid.ts).
+ * grid of widths × batch sizes beside PyTorch: grid.ts; with --relaxed, gradscope's products on
+ * the relaxed-SIMD build; with --no-pytorch, gradscope alone).
  */
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -44,12 +45,15 @@ function measureTfjs(backend: 'cpu' | 'wasm', samples: number): number {
   return (result.seconds * EPOCH_SAMPLES) / samples;
 }
 
-const GRID_REPEATS = 3;
-
 function grid(): void {
-  const { rows } = runGrid(progress, GRID_REPEATS);
+  const args = {
+    repeats: 3,
+    relaxed: process.argv.includes('--relaxed'),
+    pytorch: !process.argv.includes('--no-pytorch'),
+  };
+  const { rows } = runGrid(progress, args);
   if (json) process.stdout.write(`${JSON.stringify({ grid: rows })}\n`);
-  else printGrid(rows, GRID_REPEATS);
+  else printGrid(rows, args);
 }
 
 async function main(): Promise<void> {

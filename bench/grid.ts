@@ -59,9 +59,18 @@ function python(): string | null {
   return null;
 }
 
+export interface GridArgs {
+  /** Timed epochs per cell. Defaults to 3. */
+  repeats?: number;
+  /** Run gradscope's products on the relaxed-SIMD build (GRADSCOPE_RELAXED_SIMD=1). Defaults to false. */
+  relaxed?: boolean;
+  /** Also time PyTorch where it can be imported. Defaults to true. */
+  pytorch?: boolean;
+}
+
 export function runGrid(
   progress: (line: string) => void,
-  repeats = 3,
+  { repeats = 3, relaxed = false, pytorch = true }: GridArgs = {},
 ): { rows: GridRow[]; pytorch: string | null } {
   const cells = GRID_UNITS.flatMap((units) =>
     GRID_BATCHES.map((batch) => ({ units, batch, samples: subsetSamples(units, batch) })),
@@ -72,13 +81,19 @@ export function runGrid(
     const out = execFileSync(
       process.execPath,
       [epochScript, String(units), String(batch), String(samples), String(repeats)],
-      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
+      {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'inherit'],
+        env: { ...process.env, GRADSCOPE_RELAXED_SIMD: relaxed ? '1' : '0' },
+      },
     );
     return JSON.parse(out.trim().split('\n').pop()!) as GridCell;
   });
-  const interpreter = python();
+  const interpreter = pytorch ? python() : null;
   let torch: Map<string, number> | null = null;
-  if (interpreter === null) {
+  if (!pytorch) {
+    progress('PyTorch: not asked for (--no-pytorch)');
+  } else if (interpreter === null) {
     progress("PyTorch: skipped (python3 -c 'import torch' fails)");
   } else {
     progress('PyTorch (1 thread, OPENBLAS_NUM_THREADS=1): the same cells…');
@@ -115,10 +130,14 @@ export function runGrid(
   return { rows, pytorch: interpreter };
 }
 
-export function printGrid(rows: readonly GridRow[], repeats: number): void {
+export function printGrid(
+  rows: readonly GridRow[],
+  { repeats = 3, relaxed = false }: GridArgs,
+): void {
   console.log(
     `\nGrid model (relu, Adam), CPU seconds per 60,000-image epoch: median of ${repeats} ` +
-      'epochs on the subset shown, scaled to 60,000.',
+      'epochs on the subset shown, scaled to 60,000. gradscope products: ' +
+      (relaxed ? 'relaxed SIMD (fused multiply-add).' : '128-bit SIMD.'),
   );
   console.log(
     '| units | batch | images timed | gradscope s | PyTorch 1 core s | PyTorch ÷ gradscope |' +

@@ -21,7 +21,7 @@ export function secondsPerCall(call: () => void, warmupSeconds = WARMUP_SECONDS)
   // between readings, batches growing until one takes a thousandth of a trial.
   let batch = 1;
   const warmupEnd = cpuSeconds() + warmupSeconds;
-  for (let start = cpuSeconds(); start < warmupEnd; ) {
+  for (let start = cpuSeconds(); start < warmupEnd;) {
     for (let i = 0; i < batch; i++) call();
     const now = cpuSeconds();
     if (now - start < TRIAL_SECONDS / 1000) batch *= 2;
