@@ -153,39 +153,84 @@ function outerProducts(
   accumulate: i32,
 ): void {
   const ldb = (<usize>n) << 2;
+  rowBlocks(a, rs, ps, b, 32, ldb, c, ldb, m, k, n, accumulate, false);
+}
+
+// C rows (ldc bytes apart) (+)= A′ (m×kc) · B′ (kc×nc), four rows of A′ at a time. Column j of
+// B′ starts at b + (j >> 3)·sb + (j & 7)·4 with rows ldb bytes apart: sb = 32 for B in place,
+// the strip size for packed strips. With packA (Aᵀ, kc ≤ KC) the four values of each p sit in
+// one row of A, a row apart for the next p, so each panel is first gathered into kc
+// contiguous vectors (the last block repeats row m − 1, as its C rows do).
+function rowBlocks(
+  a: usize,
+  rs: usize,
+  ps: usize,
+  b: usize,
+  sb: usize,
+  ldb: usize,
+  c: usize,
+  ldc: usize,
+  m: i32,
+  kc: i32,
+  nc: i32,
+  accumulate: i32,
+  packA: bool,
+): void {
   for (let i = 0; i < m; i += 4) {
     const i1 = min(i + 1, m - 1);
     const i2 = min(i + 2, m - 1);
     const i3 = min(i + 3, m - 1);
-    const a0 = a + <usize>i * rs;
-    const a1 = a + <usize>i1 * rs;
-    const a2 = a + <usize>i2 * rs;
-    const a3 = a + <usize>i3 * rs;
-    const c0 = c + <usize>i * ldb;
-    const c1 = c + <usize>i1 * ldb;
-    const c2 = c + <usize>i2 * ldb;
-    const c3 = c + <usize>i3 * ldb;
-    let j = 0;
-    for (; j + 8 <= n; j += 8) {
-      const o = (<usize>j) << 2;
-      block4x8(a0, a1, a2, a3, ps, b + o, ldb, c0 + o, c1 + o, c2 + o, c3 + o, k, accumulate);
+    let a0 = a + <usize>i * rs;
+    let a1 = a + <usize>i1 * rs;
+    let a2 = a + <usize>i2 * rs;
+    let a3 = a + <usize>i3 * rs;
+    let aps = ps;
+    if (packA) {
+      const panel = scratch + A_PANEL;
+      for (let p = 0; p < kc; p++) {
+        const q = <usize>p * ps;
+        const d = panel + (<usize>p << 4);
+        if (i + 3 < m) v128.store(d, v128.load(a0 + q));
+        else {
+          store<f32>(d, load<f32>(a0 + q));
+          store<f32>(d, load<f32>(a1 + q), 4);
+          store<f32>(d, load<f32>(a2 + q), 8);
+          store<f32>(d, load<f32>(a3 + q), 12);
+        }
+      }
+      a0 = panel;
+      a1 = panel + 4;
+      a2 = panel + 8;
+      a3 = panel + 12;
+      aps = 16;
     }
-    for (; j < n; j += 4) {
+    const c0 = c + <usize>i * ldc;
+    const c1 = c + <usize>i1 * ldc;
+    const c2 = c + <usize>i2 * ldc;
+    const c3 = c + <usize>i3 * ldc;
+    let j = 0;
+    for (; j + 8 <= nc; j += 8) {
       const o = (<usize>j) << 2;
-      const lanes = min(n - j, 4);
+      const bj = b + <usize>(j >> 3) * sb;
+      block4x8(a0, a1, a2, a3, aps, bj, ldb, c0 + o, c1 + o, c2 + o, c3 + o, kc, accumulate);
+    }
+    for (; j < nc; j += 4) {
+      const o = (<usize>j) << 2;
+      const bj = b + <usize>(j >> 3) * sb + (<usize>(j & 7) << 2);
+      const lanes = min(nc - j, 4);
       block4xLanes(
         a0,
         a1,
         a2,
         a3,
-        ps,
-        b + o,
+        aps,
+        bj,
         ldb,
         c0 + o,
         c1 + o,
         c2 + o,
         c3 + o,
-        k,
+        kc,
         accumulate,
         lanes,
       );
@@ -411,56 +456,9 @@ function packedProducts(
     for (let j0 = 0; j0 < n; j0 += NC) {
       const nc = min(NC, n - j0);
       packB(b + <usize>p0 * bp + <usize>j0 * bj, bp, bj, kc, nc);
-      for (let i = 0; i < m; i += 4) {
-        const i1 = min(i + 1, m - 1);
-        const i2 = min(i + 2, m - 1);
-        const i3 = min(i + 3, m - 1);
-        const ap = <usize>p0 * ps;
-        let a0 = a + <usize>i * rs + ap;
-        let a1 = a + <usize>i1 * rs + ap;
-        let a2 = a + <usize>i2 * rs + ap;
-        let a3 = a + <usize>i3 * rs + ap;
-        let aps = ps;
-        if (rs == 4) {
-          // Aᵀ: the four values of each p sit in one row of A, a row apart for the next p, so
-          // the panel is gathered once into kc contiguous vectors (the last block repeats row
-          // m − 1, as its C rows do).
-          const panel = scratch + A_PANEL;
-          for (let p = 0; p < kc; p++) {
-            const q = <usize>p * ps;
-            const d = panel + (<usize>p << 4);
-            if (i + 3 < m) v128.store(d, v128.load(a0 + q));
-            else {
-              store<f32>(d, load<f32>(a0 + q));
-              store<f32>(d, load<f32>(a1 + q), 4);
-              store<f32>(d, load<f32>(a2 + q), 8);
-              store<f32>(d, load<f32>(a3 + q), 12);
-            }
-          }
-          a0 = panel;
-          a1 = panel + 4;
-          a2 = panel + 8;
-          a3 = panel + 12;
-          aps = 16;
-        }
-        const cj = (<usize>j0) << 2;
-        const c0 = c + <usize>i * ldc + cj;
-        const c1 = c + <usize>i1 * ldc + cj;
-        const c2 = c + <usize>i2 * ldc + cj;
-        const c3 = c + <usize>i3 * ldc + cj;
-        let j = 0;
-        for (; j + 8 <= nc; j += 8) {
-          const o = (<usize>j) << 2;
-          const strip = scratch + <usize>(j >> 3) * stripBytes;
-          block4x8(a0, a1, a2, a3, aps, strip, 32, c0 + o, c1 + o, c2 + o, c3 + o, kc, acc);
-        }
-        for (; j < nc; j += 4) {
-          const o = (<usize>j) << 2;
-          const strip = scratch + <usize>(j >> 3) * stripBytes + (<usize>(j & 7) << 2);
-          const lanes = min(nc - j, 4);
-          block4xLanes(a0, a1, a2, a3, aps, strip, 32, c0 + o, c1 + o, c2 + o, c3 + o, kc, acc, lanes);
-        }
-      }
+      const ap = a + <usize>p0 * ps;
+      const cj = c + ((<usize>j0) << 2);
+      rowBlocks(ap, rs, ps, scratch, stripBytes, 32, cj, ldc, m, kc, nc, acc, rs == 4);
     }
   }
 }
