@@ -8,7 +8,7 @@
 import { loadFashionMnist } from '../src/data/fashion-mnist.js';
 import { firstImages, imageDataset } from '../src/data/image-dataset.js';
 import type { ActivationName } from '../src/engine/activations.js';
-import { buildFashionModel } from '../src/experiments/fashion-model.js';
+import { buildFashionModel } from '../src/experiments/fashion/model.js';
 
 const activation = (process.argv[2] ?? 'relu') as ActivationName;
 const samples = Number(process.argv[3] ?? 60000);

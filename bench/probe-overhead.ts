@@ -10,7 +10,7 @@
  *   noise; read them next to `inCallbacks`.
  *
  * One model trains epoch after epoch, after one warm-up epoch. Histograms go into a
- * MemorySink, which buckets them on the spot: their computation is included.
+ * MemoryProvider run, which buckets them on the spot: their computation is included.
  *
  * Run alone: node dist/bench/probe-overhead.js [samples] [repeats]
  */
@@ -18,10 +18,10 @@ import { fileURLToPath } from 'node:url';
 import { loadFashionMnist } from '../src/data/fashion-mnist.js';
 import { firstImages, imageDataset } from '../src/data/image-dataset.js';
 import type { Callback } from '../src/engine/callbacks.js';
-import { buildFashionModel } from '../src/experiments/fashion-model.js';
+import { buildFashionModel } from '../src/experiments/fashion/model.js';
 import { GradientProbes } from '../src/probe/gradient-probes.js';
 import type { ProbeIntervals } from '../src/probe/intervals.js';
-import { MemorySink } from '../src/probe/sink.js';
+import { MemoryProvider } from '../src/log/memory-provider.js';
 import { median } from '../src/engine/statistics.js';
 
 /** Trains one epoch with `callbacks` and returns its duration in seconds. */
@@ -94,7 +94,7 @@ export async function measureProbeOverhead(
     for (const name of configs) {
       const clock = { seconds: 0 };
       const probes = new GradientProbes({
-        sink: new MemorySink(),
+        sink: new MemoryProvider().run('bench'),
         every: CONFIGS[name],
         elements: ['dense_1/kernel[0,0]'],
       });

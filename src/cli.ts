@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /** Entry point of the `gradscope` command: runs the CLI and turns errors into exit codes. */
-import { UsageError } from './cli/args.js';
+import { UsageError } from './experiments/flags.js';
 import { main } from './cli/main.js';
 
 main(process.argv.slice(2)).then(

@@ -2,7 +2,14 @@
 export * from './engine/layers/index.js';
 export { Sequential } from './engine/sequential.js';
 export type { CompileArgs, FitArgs, SequentialArgs, Evaluation } from './engine/sequential.js';
-export type { Callback, EpochLogs, History, StepContext } from './engine/callbacks.js';
+export type {
+  BatchEndContext,
+  Callback,
+  EpochLogs,
+  History,
+  StepContext,
+} from './engine/callbacks.js';
+export type { Model } from './engine/model.js';
 export { arrayDataset } from './engine/dataset.js';
 export type { Dataset } from './engine/dataset.js';
 export { activations, getActivation } from './engine/activations.js';
@@ -10,13 +17,13 @@ export type { ActivationName } from './engine/activations.js';
 export { losses, getLoss } from './engine/losses.js';
 export type { Loss, LossName } from './engine/losses.js';
 export * from './engine/optimizers/index.js';
-export { makeClipper } from './engine/clipping.js';
+export { makeClipper, resolveClipping } from './engine/clipping.js';
 export type { ClippingArgs } from './engine/clipping.js';
-export { globalNorm } from './engine/norms.js';
+export { globalNorm, GradientNorms } from './engine/norms.js';
 export { RandomState } from './engine/random.js';
 export { Tensor } from './engine/tensor.js';
 export { ShapeError, ValueError } from './engine/errors.js';
-export { GradientProbes, MemorySink, TeeSink, DEFAULT_INTERVALS } from './probe/index.js';
+export { GradientProbes, TeeSink, DEFAULT_INTERVALS } from './probe/index.js';
 export type { GradientProbesArgs, ProbeIntervals, RecordSink } from './probe/index.js';
 export * as probeTags from './probe/tags.js';
 export * from './log/index.js';

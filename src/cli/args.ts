@@ -2,27 +2,7 @@
  * Flag parsing for the CLI: each command declares typed flags; values are checked once here,
  * and a bad flag gets a message with what was expected and what was received.
  */
-
-export type FlagKind = 'number' | 'integer' | 'string' | 'boolean' | 'choice';
-
-export interface FlagSpec {
-  /** Long name without dashes, e.g. 'learning-rate'. */
-  name: string;
-  kind: FlagKind;
-  description: string;
-  /** Shown in --help; the value used when the flag is absent (undefined: no default). */
-  default?: number | string | boolean;
-  /** Allowed values, for kind 'choice'. */
-  choices?: readonly string[];
-  /** Minimum (exclusive when `positive`), for numbers. */
-  positive?: boolean;
-}
-
-export type FlagValues = Record<string, number | string | boolean | undefined>;
-
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
+import { UsageError, type FlagSpec, type FlagValues } from '../experiments/flags.js';
 
 /**
  * Parses `--name value`, `--name=value` and boolean `--name` against `specs`. Returns only the
@@ -51,14 +31,6 @@ export function parseFlags(argv: readonly string[], specs: readonly FlagSpec[]):
       throw new UsageError(`--${spec.name} needs a value (${describeKind(spec)})`);
     values[spec.name] = parseValue(spec, raw);
   }
-  return values;
-}
-
-/** `given` over the defaults of `specs`. */
-export function withDefaults(given: FlagValues, specs: readonly FlagSpec[]): FlagValues {
-  const values: FlagValues = {};
-  for (const spec of specs) values[spec.name] = spec.default;
-  for (const [name, value] of Object.entries(given)) if (value !== undefined) values[name] = value;
   return values;
 }
 

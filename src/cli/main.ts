@@ -6,11 +6,15 @@ import { resolve } from 'node:path';
 import { removeEventFiles } from '../log/clean.js';
 import { writeReport } from '../report/html.js';
 import type { ReportSection } from '../report/types.js';
+import { packageVersion } from '../package-root.js';
 import type { Experiment, ExperimentOutput } from '../experiments/experiment.js';
-import { formatFlags, parseFlags, UsageError, withDefaults } from './args.js';
-import type { FlagSpec, FlagValues } from './args.js';
+import { UsageError, withDefaults } from '../experiments/flags.js';
+import type { FlagSpec, FlagValues } from '../experiments/flags.js';
+import { formatFlags, parseFlags } from './args.js';
 import { EXPERIMENTS, SEED_COMMAND } from './commands.js';
 import { createProgress } from './progress.js';
+import { DIAGNOSE_SUMMARY, diagnoseCommand } from './diagnose.js';
+import { SERVE_COMMAND, SERVE_SUMMARY, serveCommand } from './serve.js';
 
 function commonFlags(command: string, defaultSeed?: number): FlagSpec[] {
   return [
@@ -45,10 +49,13 @@ function usage(): string {
     'gradscope — see the gradient flow through every layer, and fix it',
     '',
     'Usage: gradscope <command> [flags]      (gradscope <command> --help for its flags)',
+    '       gradscope --version | -V',
     '',
     'Commands:',
     `  ${SEED_COMMAND.padEnd(width)}  run every experiment below and write one report (npm start)`,
     ...EXPERIMENTS.map((e) => `  ${e.name.padEnd(width)}  ${e.summary}`),
+    `  ${'diagnose'.padEnd(width)}  ${DIAGNOSE_SUMMARY}`,
+    `  ${SERVE_COMMAND.padEnd(width)}  ${SERVE_SUMMARY}`,
   ].join('\n');
 }
 
@@ -109,6 +116,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     console.log(usage());
     return 0;
   }
+  if (command === '--version' || command === '-V') {
+    console.log(packageVersion());
+    return 0;
+  }
+  if (command === 'diagnose') return diagnoseCommand(rest);
+  if (command === SERVE_COMMAND) return serveCommand(rest);
   const { experiments, specs, summary } = resolveCommand(command);
   const given = parseFlags(rest, specs);
   if (given.help) {
@@ -149,6 +162,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       `Report: ${written.html} (${written.pngs.length} figures in ${resolve(outDir, 'figures')})`,
     );
     progress.note(`Event files: tensorboard --logdir ${outDir}`);
+    progress.note(`Dashboard: npx gradscope ${SERVE_COMMAND} --logdir ${outDir}`);
   }
   return 0;
 }

@@ -3,7 +3,7 @@
  * is redrawn on stderr; otherwise plain lines go to stderr at most every few seconds, so logs
  * stay readable and stdout stays clean for --json.
  */
-import type { ProgressSink } from '../experiments/experiment.js';
+import type { ProgressSink } from '../experiments/progress.js';
 
 const BAR_WIDTH = 28;
 /** A terminal bar is redrawn at most this often. */

@@ -30,7 +30,7 @@ export function imageDataset(set: ImageSet): Dataset {
         gatherImageBatch(set, order, start, count, out);
         return;
       }
-      // Taken before any allocation: growing the heap detaches `out`, the address stays.
+      // The kernel writes through the address; `out` stays valid too (the heap is shared).
       const outPtr = out.byteOffset;
       if (count > indexCapacity) {
         if (indexCapacity > 0) heap.release(indices, indexCapacity * 4);

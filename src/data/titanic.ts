@@ -5,16 +5,15 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { PACKAGE_ROOT } from '../package-root.js';
 import { parseCsv } from './csv.js';
 import { DataError } from './errors.js';
 
 export { prepareTitanic } from './titanic-features.js';
 export type { PrepareTitanicArgs, TitanicDataset, TitanicSplit } from './titanic-features.js';
 
-/** data/titanic/train.csv of the project; from dist/src/data/ that is three levels up. */
-export const DEFAULT_TITANIC_PATH = fileURLToPath(
-  new URL('../../../data/titanic/train.csv', import.meta.url),
-);
+/** data/titanic/train.csv of the package, wherever it is installed. */
+export const DEFAULT_TITANIC_PATH = fileURLToPath(new URL('data/titanic/train.csv', PACKAGE_ROOT));
 
 export type Port = 'C' | 'Q' | 'S';
 

@@ -11,7 +11,7 @@ import { lookup } from './errors.js';
 import { backend } from './kernels/index.js';
 import type { PointwiseFunction } from './kernels/elementwise.js';
 
-export interface Activation {
+export interface ActivationFunction {
   readonly name: ActivationName;
   /**
    * a = f(z) over `rows` rows of `cols` values. With `bias`, z itself first becomes
@@ -91,7 +91,7 @@ export const elementwiseFunctions = {
 
 export type ActivationName = keyof typeof elementwiseFunctions | 'softmax';
 
-function elementwise(name: ActivationName, fn: ElementwiseFunction): Activation {
+function elementwise(name: ActivationName, fn: ElementwiseFunction): ActivationFunction {
   const pointwise: PointwiseFunction = { name, output: fn.output, der: fn.der };
   return {
     name,
@@ -105,7 +105,7 @@ function elementwise(name: ActivationName, fn: ElementwiseFunction): Activation 
 }
 
 /** Row-wise softmax, shifted by the row maximum so exp never overflows. */
-const softmax: Activation = {
+const softmax: ActivationFunction = {
   name: 'softmax',
   forward(z, a, rows, cols, bias = null) {
     if (bias) activations.linear.forward(z, z, rows, cols, bias);
@@ -129,18 +129,18 @@ const softmax: Activation = {
   },
 };
 
-export const activations: Readonly<Record<ActivationName, Activation>> = {
+export const activations: Readonly<Record<ActivationName, ActivationFunction>> = {
   ...(Object.fromEntries(
     Object.entries(elementwiseFunctions).map(([name, fn]) => [
       name,
       elementwise(name as ActivationName, fn),
     ]),
-  ) as Record<keyof typeof elementwiseFunctions, Activation>),
+  ) as Record<keyof typeof elementwiseFunctions, ActivationFunction>),
   softmax,
 };
 
 export const ACTIVATION_NAMES = Object.keys(activations) as ActivationName[];
 
-export function getActivation(name: string): Activation {
+export function getActivation(name: string): ActivationFunction {
   return lookup(activations, name, 'activation');
 }

@@ -1,8 +1,13 @@
 /**
  * Training callbacks (Keras' hook points plus one of our own, `onGradients`, between
- * "gradients computed" and "optimizer applies them": where clipping and probes sit).
+ * "gradients computed" and "optimizer applies them": where probes sit). The step context carries
+ * what the step measured and did, so a callback reads it there and never from the optimizer:
+ * the gradient measurement (`onGradients` and `onBatchEnd`), and the clip and update report
+ * (`onBatchEnd`).
  */
-import type { Sequential } from './sequential.js';
+import type { Model } from './model.js';
+import type { GradientNorms } from './norms.js';
+import type { UpdateReport } from './optimizers/optimizer.js';
 
 /** Per-epoch metrics with Keras' key names. */
 export interface EpochLogs {
@@ -13,7 +18,7 @@ export interface EpochLogs {
 }
 
 export interface StepContext {
-  readonly model: Sequential;
+  readonly model: Model;
   /** 0-based epoch. */
   readonly epoch: number;
   /** 0-based batch within the epoch. */
@@ -26,15 +31,26 @@ export interface StepContext {
   readonly batchesPerEpoch: number;
   /** Mean loss of this batch. */
   readonly loss: number;
+  /**
+   * The step's gradient measurement (per-variable Σg², the global norm), taken once on first
+   * use; the clipper reads the same one.
+   */
+  readonly gradients: GradientNorms;
+}
+
+/** The context of `onBatchEnd`: the step, and what the optimizer's update did. */
+export interface BatchEndContext extends StepContext {
+  /** The clipper's report (null without a clipper) and ‖Δw‖ of each variable. */
+  readonly update: UpdateReport;
 }
 
 export interface Callback {
-  onTrainBegin?(model: Sequential): void;
+  onTrainBegin?(model: Model): void;
   onEpochBegin?(epoch: number): void;
-  /** Gradients are computed and not yet applied; may modify them (clipping). */
+  /** Gradients are computed and not yet applied (clipping happens in the optimizer, after). */
   onGradients?(context: StepContext): void;
   /** The optimizer has applied the step. */
-  onBatchEnd?(context: StepContext): void;
+  onBatchEnd?(context: BatchEndContext): void;
   onEpochEnd?(epoch: number, logs: EpochLogs): void;
   onTrainEnd?(history: History): void;
 }

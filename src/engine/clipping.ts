@@ -2,18 +2,19 @@
  * Gradient clipping, as a `GradientClipper` the optimizer applies before its update, so it works
  * with every optimizer: `new Adam({ clipper: makeClipper({ globalClipnorm: 1 }) })`.
  *
- * Every mode modifies the gradients in place and reports the global L2 norm √Σg² over all
- * trainable gradients before and after clipping (the "after" is measured on the stored float32
- * values). Non-finite gradients: with `errorIfNonfinite` a `NonFiniteGradientError` is thrown;
+ * Measure apart from scale, as PyTorch's clip_grad splits get_total_norm from
+ * clip_grads_with_norm_: the step's `GradientNorms` (norms.ts) measures the global norm and each
+ * variable's Σg² once; the clipper takes that measurement and only scales. Every mode modifies the
+ * gradients in place and reports the global L2 norm √Σg² over all trainable gradients before
+ * (the measurement) and after clipping (summed while scaling, over the stored float32 values). Non-finite gradients: with `errorIfNonfinite` a `NonFiniteGradientError` is thrown;
  * without it (the default) every gradient of that step is set to 0, so one bad batch cannot write
  * NaN into the weights (PyTorch would instead scale by a NaN factor and poison them). Plain SGD
  * then leaves the weights unchanged; Adam, RMSprop and momentum still move by their state.
  */
-import { ValueError } from './errors.js';
+import { GradscopeError, ValueError } from './errors.js';
 import type { Variable } from './layers/variable.js';
-import { countNonFinite, globalNorm } from './norms.js';
-import { getOptimizer } from './optimizers/index.js';
-import type { AnyOptimizerArgs, Optimizer, OptimizerName } from './optimizers/index.js';
+import { countNonFinite } from './norms.js';
+import type { GradientNorms } from './norms.js';
 import type { ClipReport, GradientClipper } from './optimizers/optimizer.js';
 import type { Shape } from './tensor.js';
 
@@ -48,8 +49,16 @@ export const AGC_WEIGHT_EPSILON = 1e-3;
 export const AGC_GRAD_EPSILON = 1e-6;
 
 /** Thrown by a clipper with `errorIfNonfinite` when the gradients hold NaN or Infinity. */
-export class NonFiniteGradientError extends Error {
+export class NonFiniteGradientError extends GradscopeError {
   override name = 'NonFiniteGradientError';
+}
+
+/**
+ * The factor globalClipnorm scales every gradient by, given the measured global norm `total`:
+ * min(1, maxNorm/(total + 1e-6)), as PyTorch's clip_grads_with_norm_ (and the article's clip_grads).
+ */
+export function globalClipScale(total: number, maxNorm: number): number {
+  return Math.min(1, maxNorm / (total + GLOBAL_CLIPNORM_EPSILON));
 }
 
 type Mode = 'clipnorm' | 'clipvalue' | 'globalClipnorm' | 'agc';
@@ -82,19 +91,28 @@ const clippers: Readonly<Record<Mode, ClipOne>> = {
     return after;
   },
   globalClipnorm: (_v, g, squares, total, c) => {
-    const scale = c / (total + GLOBAL_CLIPNORM_EPSILON);
+    const scale = globalClipScale(total, c);
     return scale < 1 ? scaleInPlace(g, scale) : squares;
   },
   agc: (variable, g, _squares, _total, lambda) =>
     clipUnitwise(variable.value.data, g, unitCount(variable.shape), lambda),
 };
 
+/** A validated clipping request: at most one mode, its limit, and the non-finite policy. */
+export interface ClippingSpec {
+  /** null: only check for non-finite gradients. */
+  readonly mode: Mode | null;
+  /** The mode's value (c or λ); 0 without a mode. */
+  readonly limit: number;
+  readonly errorIfNonfinite: boolean;
+}
+
 /**
- * The clipper for `args`, or null when no mode is set and `errorIfNonfinite` is off. With only
- * `errorIfNonfinite`, the clipper checks and reports the norm without clipping. Throws a
- * ValueError when more than one mode is set or a value is not a positive finite number.
+ * Validates `args` without building anything: null when no mode is set and `errorIfNonfinite`
+ * is off. Throws a ValueError when more than one mode is set or a value is not a positive finite
+ * number. Callers that must fail early (before loading data) call this; `makeClipper` calls it too.
  */
-export function makeClipper(args: ClippingArgs = {}): GradientClipper | null {
+export function resolveClipping(args: ClippingArgs = {}): ClippingSpec | null {
   const set = MODES.filter((mode) => args[mode] !== undefined);
   if (set.length > 1) {
     throw new ValueError(
@@ -112,56 +130,40 @@ export function makeClipper(args: ClippingArgs = {}): GradientClipper | null {
   }
   const errorIfNonfinite = args.errorIfNonfinite ?? false;
   if (set.length === 0 && !errorIfNonfinite) return null;
-  return new Clipper(set[0] ?? null, set.length ? args[set[0]]! : 0, errorIfNonfinite);
+  return { mode: set[0] ?? null, limit: set.length ? args[set[0]]! : 0, errorIfNonfinite };
 }
 
 /**
- * The optimizer `name` with `optimizerArgs`, clipping its gradients as `clipping` says:
- * `withClipping('adam', { learningRate: 1e-3 }, { globalClipnorm: 1 })`.
+ * The clipper for `args` (see `resolveClipping`), or null when there is nothing to do. With only
+ * `errorIfNonfinite`, the clipper checks and reports the norm without clipping.
  */
-export function withClipping(
-  name: OptimizerName,
-  optimizerArgs: AnyOptimizerArgs,
-  clipping: ClippingArgs,
-): Optimizer {
-  const clipper = makeClipper(clipping);
-  if (clipper && optimizerArgs.clipper) {
-    throw new ValueError(
-      'withClipping: give the clipping either as optimizerArgs.clipper or as clipping args. ' +
-        'Received: both',
-    );
-  }
-  return getOptimizer(name, clipper ? { ...optimizerArgs, clipper } : optimizerArgs);
+export function makeClipper(args: ClippingArgs = {}): GradientClipper | null {
+  const spec = resolveClipping(args);
+  return spec && new Clipper(spec);
 }
 
 class Clipper implements GradientClipper {
-  constructor(
-    /** null: only check for non-finite gradients. */
-    readonly mode: Mode | null,
-    readonly limit: number,
-    readonly errorIfNonfinite: boolean,
-  ) {}
+  constructor(readonly spec: ClippingSpec) {}
 
-  /** Modifies the gradients in place; returns the global norm before and after clipping. */
-  clip(variables: readonly Variable[]): ClipReport {
-    const trainable = variables.filter((v) => v.trainable);
-    const squares: number[] = [];
-    const total = globalNorm(
-      trainable.map((v) => v.trainableGrad),
-      squares,
-    );
-    if (!Number.isFinite(total)) return this.nonFinite(trainable, total);
-    if (this.mode === null) return { normBefore: total, normAfter: total };
-    const clipOne = clippers[this.mode];
+  /**
+   * Scales the measured gradients in place (clip_grads_with_norm_); returns the global norm
+   * before (the measurement's) and after clipping.
+   */
+  clip(gradients: GradientNorms): ClipReport {
+    const total = gradients.total;
+    if (!Number.isFinite(total)) return this.nonFinite(gradients.variables, total);
+    const { mode, limit } = this.spec;
+    if (mode === null) return { normBefore: total, normAfter: total };
+    const clipOne = clippers[mode];
     let after = 0;
-    trainable.forEach((v, k) => {
-      after += clipOne(v, v.trainableGrad.data, squares[k], total, this.limit);
-    });
+    for (const v of gradients.variables) {
+      after += clipOne(v, v.trainableGrad.data, gradients.squaresOf(v), total, limit);
+    }
     return { normBefore: total, normAfter: Math.sqrt(after) };
   }
 
   private nonFinite(trainable: readonly Variable[], total: number): ClipReport {
-    if (this.errorIfNonfinite) {
+    if (this.spec.errorIfNonfinite) {
       const bad = trainable
         .map((v) => ({ name: v.name, count: countNonFinite(v.trainableGrad.data) }))
         .filter((b) => b.count > 0);

@@ -1,12 +1,30 @@
-/** Errors the engine throws for bad configuration or bad input; messages give the expectation and what was received. */
+/**
+ * The error hierarchy. Every error gradscope throws on purpose derives from `GradscopeError`, and
+ * its message says what was expected and what was received ("Dense: units must be a positive
+ * integer. Received: units=0.5"):
+ *
+ *   GradscopeError
+ *   ├── ValueError               an argument outside its allowed values (here)
+ *   ├── ShapeError               tensors whose shapes do not fit together (here)
+ *   ├── NonFiniteGradientError   a clipper with errorIfNonfinite met NaN/Infinity (clipping.ts)
+ *   ├── DataError                a data set missing, unreadable or malformed (data/errors.ts)
+ *   └── UsageError               a bad command line (experiments/flags.ts)
+ *
+ * Anything else that escapes is a bug, not a user error.
+ */
+
+/** The base of every error gradscope throws on purpose. */
+export class GradscopeError extends Error {
+  override name = 'GradscopeError';
+}
 
 /** A constructor or call argument outside its allowed values. */
-export class ValueError extends Error {
+export class ValueError extends GradscopeError {
   override name = 'ValueError';
 }
 
 /** Tensors whose shapes do not fit together. */
-export class ShapeError extends Error {
+export class ShapeError extends GradscopeError {
   override name = 'ShapeError';
 }
 

@@ -2,9 +2,25 @@
  * The heap: one WebAssembly.Memory per thread that holds every tensor, so the SIMD kernels
  * read and write tensors in place, with no copy per operation.
  *
- * Growing a WebAssembly.Memory detaches its old ArrayBuffer. Every Float32Array view taken
- * before a grow is then empty, so tensors never keep a view across allocations: they ask the
- * heap for one and the heap hands out a fresh view whenever `generation` has moved on.
+ * Why a view taken from the heap stays valid across allocations: the memory is *shared*.
+ * Growing an unshared WebAssembly.Memory detaches its old ArrayBuffer, so every Float32Array
+ * taken before the grow reads as empty (undefined → NaN) — a layer that took a view and then
+ * allocated its output trained on NaN without a word. A shared memory never detaches: growing
+ * it only makes `memory.buffer` a new, longer SharedArrayBuffer over the same bytes, and views
+ * on the old one keep reading and writing their elements. So no layer, loss, optimizer, probe
+ * or kernel wrapper has to order its views after its allocations. Only two things still follow
+ * the growth: `memory.buffer` must be re-read to reach bytes above the old length (`f32` does),
+ * and `view.buffer === memory.buffer` holds only for views taken since the last grow.
+ * The kernels are compiled to import a shared memory (`--sharedMemory`, see build:wasm).
+ * Each thread has its own heap; none is ever posted to another thread.
+ *
+ * Stress mode: with the environment variable GRADSCOPE_HEAP_STRESS=1 (or `stress: true`),
+ * every allocation grows the memory by one page, so every allocation changes `memory.buffer`,
+ * as the rarest real grow would. CI runs the whole suite once more in this mode. A page per
+ * allocation is the least a grow can be, and wasm32 stops at 65,536 pages (4 GiB), so stress
+ * growth stops at half of that (about 32,000 allocations into a process: every test file
+ * but the kernel grids stays under it) and leaves the other half for the tensors. Grown pages
+ * that no block reaches are never touched: they cost address space, not resident memory.
  */
 
 const PAGE_BYTES = 65536;
@@ -14,6 +30,17 @@ const RESERVED_BYTES = PAGE_BYTES;
 const ALIGN = 16;
 /** 4 GiB is WebAssembly's 32-bit limit. */
 const MAX_PAGES = 65536;
+/** Stress mode grows no further than this, so that real growth always has room. */
+const STRESS_MAX_PAGES = MAX_PAGES / 2;
+
+export interface HeapArgs {
+  /** Pages (64 KiB) to start with. Defaults to 256 (16 MiB). */
+  initialPages?: number;
+  /** Grow by one page on every allocation. Defaults to GRADSCOPE_HEAP_STRESS=1 in the environment. */
+  stress?: boolean;
+}
+
+const DEFAULT_INITIAL_PAGES = 256;
 
 interface FreeBlock {
   ptr: number;
@@ -22,7 +49,9 @@ interface FreeBlock {
 
 export class Heap {
   readonly memory: WebAssembly.Memory;
-  /** Incremented each time the memory grows (and so every earlier view detaches). */
+  /** Whether every allocation grows the memory (see the stress mode above). */
+  readonly stress: boolean;
+  /** Incremented each time the memory grows (and so `memory.buffer` is a new object). */
   generation = 0;
   private top = RESERVED_BYTES;
   /** The highest `top` so far: memory above it has never been handed out. */
@@ -31,8 +60,10 @@ export class Heap {
   private freeList: FreeBlock[] = [];
   private allocatedBytes = 0;
 
-  constructor(initialPages = 256) {
-    this.memory = new WebAssembly.Memory({ initial: initialPages, maximum: MAX_PAGES });
+  constructor(args: HeapArgs = {}) {
+    const initial = args.initialPages ?? DEFAULT_INITIAL_PAGES;
+    this.memory = new WebAssembly.Memory({ initial, maximum: MAX_PAGES, shared: true });
+    this.stress = args.stress ?? process.env.GRADSCOPE_HEAP_STRESS === '1';
   }
 
   /** Bytes held by live allocations. */
@@ -46,6 +77,9 @@ export class Heap {
       throw new RangeError(`Heap.alloc: bytes must be a non-negative integer. Received: ${bytes}`);
     }
     const size = Math.max(ALIGN, Math.ceil(bytes / ALIGN) * ALIGN);
+    if (this.stress && this.memory.buffer.byteLength < STRESS_MAX_PAGES * PAGE_BYTES) {
+      this.grow(1);
+    }
     const index = this.freeList.findIndex((block) => block.bytes >= size);
     if (index >= 0) {
       const block = this.freeList[index];
@@ -83,7 +117,7 @@ export class Heap {
     this.mergeAround(index);
   }
 
-  /** A Float32Array over `length` floats at `ptr`, valid until the next allocation that grows. */
+  /** A Float32Array over `length` floats at `ptr`; it stays valid while the block is held. */
   f32(ptr: number, length: number): Float32Array {
     return new Float32Array(this.memory.buffer, ptr, length);
   }
@@ -103,6 +137,10 @@ export class Heap {
         `Heap: cannot grow past 4 GiB. Requested: ${endByte} bytes, have ${have} bytes`,
       );
     }
+    this.grow(pages);
+  }
+
+  private grow(pages: number): void {
     this.memory.grow(pages);
     this.generation++;
   }

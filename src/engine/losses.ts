@@ -18,7 +18,8 @@ export type LossName =
   | 'mean_squared_error';
 
 export interface Loss {
-  readonly name: LossName;
+  /** The Keras name of a built-in loss; any name for a loss defined elsewhere. */
+  readonly name: string;
   /** The last-layer activation whose gradient this loss fuses with, or null. */
   readonly fusedActivation: 'sigmoid' | 'softmax' | null;
   /** Floats of label per sample, for `cols` predicted values per sample. */

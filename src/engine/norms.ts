@@ -1,12 +1,15 @@
 /**
  * Norms of gradients and weights, the one place that defines them (PyTorch `clip_grad.py`'s
- * habit: small functions that return the statistic). Probes and clipping both call these.
+ * habit: small functions that return the statistic). Probes and clipping both read one
+ * `GradientNorms` per step: the norm is measured once, then scaled by the clipper.
  *
  * Sums run in float64 over float32 values: a float32 square is at most ~1.2e77, so no sum over
  * any tensor that fits in memory overflows, and a non-finite sum means a non-finite element.
  * A Tensor is summed by the SIMD kernel in place on the heap; other arrays by the loop below.
  */
+import { ValueError } from './errors.js';
 import { backend } from './kernels/index.js';
+import type { Variable } from './layers/variable.js';
 import { Tensor } from './tensor.js';
 
 /** Values to take a norm of: a heap tensor, or any array of numbers. */
@@ -71,4 +74,45 @@ export function countNonFinite(values: ArrayLike<number>): number {
  */
 export function countNonFiniteGiven(values: ArrayLike<number>, squares: number): number {
   return Number.isFinite(squares) ? 0 : countNonFinite(values);
+}
+
+/**
+ * One step's gradient measurement, PyTorch's get_total_norm: each variable's Σg² and the global
+ * norm √(Σ over variables of Σg²), taken on first use and then kept, so the clipper and every
+ * probe read the same numbers from one pass. It measures the gradients as backward left them:
+ * a callback that rewrites gradients in `onGradients` belongs in a clipper instead.
+ */
+export class GradientNorms {
+  private measured: { total: number; squares: Map<Variable, number> } | null = null;
+
+  /** The variables measured: a model's trainable variables, in order. */
+  constructor(readonly variables: readonly Variable[]) {}
+
+  /** √(Σ over variables of Σg²), NaN or Infinity exactly when some gradient element is. */
+  get total(): number {
+    return this.measure().total;
+  }
+
+  /** Σg² of one measured variable's gradient. */
+  squaresOf(variable: Variable): number {
+    const squares = this.measure().squares.get(variable);
+    if (squares === undefined) {
+      throw new ValueError(
+        `GradientNorms: expected one of the measured variables. Received: ${variable.name}`,
+      );
+    }
+    return squares;
+  }
+
+  private measure(): { total: number; squares: Map<Variable, number> } {
+    if (this.measured === null) {
+      const squares: number[] = [];
+      const total = globalNorm(
+        this.variables.map((v) => v.trainableGrad),
+        squares,
+      );
+      this.measured = { total, squares: new Map(this.variables.map((v, k) => [v, squares[k]])) };
+    }
+    return this.measured;
+  }
 }

@@ -8,6 +8,7 @@
  * `distributions.c` exactly, including the cached second Gaussian of the polar method. The
  * polar method's logarithm is glibc's (see libm-log.ts), as numpy's is.
  */
+import { ValueError } from './errors.js';
 import { libmLog } from './libm-log.js';
 
 const N = 624;
@@ -30,7 +31,7 @@ function sizeToCount(size: Size, caller: string): number {
   const dims = typeof size === 'number' ? [size] : size;
   for (const dim of dims) {
     if (!Number.isInteger(dim) || dim < 0) {
-      throw new RangeError(
+      throw new ValueError(
         `RandomState.${caller}: dimensions must be non-negative integers. ` +
           `Received: [${dims.join(', ')}]`,
       );
@@ -65,7 +66,7 @@ export class RandomState {
   /** Reseeds like `np.random.seed(seed)`; also drops the cached Gaussian. */
   seed(seed: number): void {
     if (!Number.isInteger(seed) || seed < 0 || seed > MAX_SEED) {
-      throw new RangeError(
+      throw new ValueError(
         `RandomState: seed must be an integer between 0 and 2**32 - 1. Received: seed=${seed}`,
       );
     }
@@ -143,7 +144,7 @@ export class RandomState {
    */
   normal(loc = 0, scale = 1, size: Size = 1): Float64Array {
     if (!(scale >= 0)) {
-      throw new RangeError(`RandomState.normal: scale must be >= 0. Received: scale=${scale}`);
+      throw new ValueError(`RandomState.normal: scale must be >= 0. Received: scale=${scale}`);
     }
     const out = new Float64Array(sizeToCount(size, 'normal'));
     for (let i = 0; i < out.length; i++) out[i] = loc + scale * this.standardNormal();
@@ -154,7 +155,7 @@ export class RandomState {
   uniform(low = 0, high = 1, size: Size = 1): Float64Array {
     const range = high - low;
     if (!Number.isFinite(range)) {
-      throw new RangeError(
+      throw new ValueError(
         `RandomState.uniform: high - low must be finite. Received: low=${low}, high=${high}`,
       );
     }
@@ -170,13 +171,13 @@ export class RandomState {
   randint(low: number, high: number): number {
     const range = high - low - 1;
     if (!Number.isSafeInteger(low) || !Number.isSafeInteger(high) || range < 0) {
-      throw new RangeError(
+      throw new ValueError(
         `RandomState.randint: low and high must be integers with low < high. ` +
           `Received: low=${low}, high=${high}`,
       );
     }
     if (range > MAX_SEED) {
-      throw new RangeError(
+      throw new ValueError(
         `RandomState.randint: high - low must be at most 2**32. Received: ${range + 1}`,
       );
     }

@@ -8,14 +8,15 @@
  * backward pass: nothing there learns.
  */
 import { emptyHistory, recordEpoch } from './callbacks.js';
-import type { Callback, EpochLogs, History, StepContext } from './callbacks.js';
+import type { BatchEndContext, Callback, EpochLogs, History, StepContext } from './callbacks.js';
 import { gatherLabels } from './dataset.js';
 import type { Dataset } from './dataset.js';
 import { checkPositiveInteger, ShapeError, ValueError } from './errors.js';
-import { Dense } from './layers/dense.js';
 import type { Layer } from './layers/layer.js';
 import type { Variable } from './layers/variable.js';
 import { getLoss } from './losses.js';
+import type { Model } from './model.js';
+import { GradientNorms } from './norms.js';
 import type { Loss, LossName } from './losses.js';
 import { getOptimizer } from './optimizers/index.js';
 import type { Optimizer, OptimizerName } from './optimizers/index.js';
@@ -66,7 +67,7 @@ export interface Evaluation {
   accuracy?: number;
 }
 
-export class Sequential {
+export class Sequential implements Model {
   readonly name: string;
   readonly layers: Layer[] = [];
   readonly rng: RandomState;
@@ -183,21 +184,19 @@ export class Sequential {
     const cols = p.shape[p.shape.length - 1];
     const rows = p.size / cols;
     const last = this.layers[this.layers.length - 1];
-    const fused = this.fusedLastLayer(loss);
-    const value = loss.compute(p.data, y, rows, cols, fused?.preActivation?.data);
+    const logits = this.fusedLogits(loss);
+    const value = loss.compute(p.data, y, rows, cols, logits?.data);
     for (const variable of this.variables) variable.zeroGrad();
     const lossGrad = (this.lossGrad = Tensor.resized(this.lossGrad, p.shape));
     loss.gradient(p.data, y, lossGrad.data, rows, cols);
     const first = this.firstTrainableIndex();
     const lastIndex = this.layers.length - 1;
-    let g: Tensor | null;
-    if (fused) {
-      const logitGrad = (this.logitGrad = Tensor.resized(this.logitGrad, p.shape));
+    let logitGrad: Tensor | undefined;
+    if (logits) {
+      logitGrad = this.logitGrad = Tensor.resized(this.logitGrad, p.shape);
       loss.logitGradient(p.data, y, logitGrad.data, rows, cols);
-      g = fused.backwardFromLogits(lossGrad, logitGrad, lastIndex > first);
-    } else {
-      g = last.backward(lossGrad, lastIndex > first);
     }
+    let g = last.backward(lossGrad, lastIndex > first, logitGrad);
     for (let i = lastIndex - 1; i >= first && g; i--) g = this.layers[i].backward(g, i > first);
     return { loss: value, correct: loss.correct(p.data, y, rows, cols) };
   }
@@ -233,6 +232,7 @@ export class Sequential {
         gatherLabels(data, order, start, n, labels);
         const result = this.computeGradients(x, labels.subarray(0, n * data.labelSize));
         if (!Number.isFinite(result.loss)) checkBatchFinite(x, order, start);
+        const trainable = this.trainableVariables;
         const context: StepContext = {
           model: this,
           epoch,
@@ -241,10 +241,12 @@ export class Sequential {
           batchSize: n,
           batchesPerEpoch,
           loss: result.loss,
+          gradients: new GradientNorms(trainable),
         };
         callbacks.forEach((c) => c.onGradients?.(context));
-        optimizer.apply(this.trainableVariables);
-        callbacks.forEach((c) => c.onBatchEnd?.(context));
+        const update = optimizer.apply(trainable, context.gradients);
+        const ended: BatchEndContext = { ...context, update };
+        callbacks.forEach((c) => c.onBatchEnd?.(ended));
         lossSum += result.loss * n;
         seen += n;
         if (result.correct === null) hasAccuracy = false;
@@ -281,8 +283,7 @@ export class Sequential {
       gatherLabels(data, order, start, n, labels);
       const y = labels.subarray(0, n * data.labelSize);
       const cols = p.shape[p.shape.length - 1];
-      lossSum +=
-        loss.compute(p.data, y, n, cols, this.fusedLastLayer(loss)?.preActivation?.data) * n;
+      lossSum += loss.compute(p.data, y, n, cols, this.fusedLogits(loss)?.data) * n;
       const correct = loss.correct(p.data, y, n, cols);
       correctSum = correct === null || correctSum === null ? null : correctSum + correct;
     }
@@ -334,10 +335,14 @@ export class Sequential {
     return x;
   }
 
-  /** The last layer when it applies the loss's fused activation (its logits then give the loss). */
-  private fusedLastLayer(loss: Loss): Dense | null {
+  /**
+   * The last layer's pre-activation z when that layer declares the loss's fused activation
+   * (layer.ts's contract): the loss then takes its value and its gradient from z.
+   */
+  private fusedLogits(loss: Loss): Tensor | null {
     const last = this.layers[this.layers.length - 1];
-    return last instanceof Dense && loss.fusedActivation === last.activation.name ? last : null;
+    const fused = loss.fusedActivation !== null && last.activationKind === loss.fusedActivation;
+    return fused ? last.preActivation : null;
   }
 
   private firstTrainableIndex(): number {

@@ -1,5 +1,5 @@
 /** Sequential.summary(): Keras' table of layers, output shapes and parameter counts. */
-import type { Sequential } from './sequential.js';
+import type { Model as Sequential } from './model.js';
 
 const COLUMNS = ['Layer (type)', 'Output Shape', 'Param #'] as const;
 

@@ -84,10 +84,14 @@ export class Tensor {
     return Tensor.zeros(shape);
   }
 
-  /** The elements, as a view valid until the heap next grows. */
+  /**
+   * The elements, as a view that stays valid until `dispose` (the heap never detaches, see
+   * heap.ts). After the heap grew it is re-taken, so that `data.buffer` is the heap's current
+   * buffer for code that asks whether a view lies in the heap.
+   */
   get data(): Float32Array {
     if (this.disposed) throw new Error('Tensor: used after dispose()');
-    if (this.cachedGeneration !== heap.generation || this.cached === null) {
+    if (this.cached === null || this.cachedGeneration !== heap.generation) {
       this.cached = heap.f32(this.ptr, this.size);
       this.cachedGeneration = heap.generation;
     }

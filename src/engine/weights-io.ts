@@ -13,7 +13,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { ShapeError, ValueError } from './errors.js';
-import type { Sequential } from './sequential.js';
+import type { Model as Sequential } from './model.js';
 import { shapeSize, shapeToString } from './tensor.js';
 
 const MAGIC = 'GSW1';

@@ -1,9 +1,10 @@
 /** Flags shared by the experiments that train a model, and their translation to engine args. */
-import type { FlagSpec, FlagValues } from '../cli/args.js';
+import { numberFlag, type FlagSpec, type FlagValues } from './flags.js';
 import { ACTIVATION_NAMES } from '../engine/activations.js';
+import { makeClipper, resolveClipping } from '../engine/clipping.js';
 import type { ClippingArgs } from '../engine/clipping.js';
-import { OPTIMIZER_NAMES } from '../engine/optimizers/index.js';
-import { numberFlag } from './experiment.js';
+import { getOptimizer, OPTIMIZER_NAMES } from '../engine/optimizers/index.js';
+import type { Optimizer, OptimizerName } from '../engine/optimizers/index.js';
 
 export const CLIPPING_FLAGS: readonly FlagSpec[] = [
   {
@@ -87,7 +88,10 @@ export function trainingFlags(defaults: {
   return flags;
 }
 
-/** The clipping mode the flags ask for, or undefined for none (the clipper rejects two modes). */
+/**
+ * The clipping mode the flags ask for, or undefined for none. Validated here, before any data
+ * loads or worker starts (two modes at once are a ValueError); `makeOptimizer` builds it.
+ */
 export function clippingFromFlags(flags: FlagValues): ClippingArgs | undefined {
   const args: ClippingArgs = {
     clipnorm: numberFlag(flags, 'clip-norm'),
@@ -95,5 +99,20 @@ export function clippingFromFlags(flags: FlagValues): ClippingArgs | undefined {
     clipvalue: numberFlag(flags, 'clip-value'),
     agc: numberFlag(flags, 'clip-agc'),
   };
-  return Object.values(args).some((v) => v !== undefined) ? args : undefined;
+  return resolveClipping(args) === null ? undefined : args;
+}
+
+export interface OptimizerChoice {
+  /** Required. */
+  optimizer: OptimizerName;
+  /** Defaults to the optimizer's Keras default. */
+  learningRate?: number;
+  /** Defaults to no clipping. */
+  clipping?: ClippingArgs;
+}
+
+/** The one path from the training flags to an optimizer: its name, learning rate and clipper. */
+export function makeOptimizer(choice: OptimizerChoice): Optimizer {
+  const clipper = choice.clipping ? makeClipper(choice.clipping) : null;
+  return getOptimizer(choice.optimizer, { learningRate: choice.learningRate, clipper });
 }

@@ -3,7 +3,7 @@
  * time with protobufjs's reflection API.
  *
  * Field numbers are copied from tensorflow/tensorboard tensorboard/compat/proto/event.proto,
- * summary.proto, histogram.proto, tensor.proto and tensor_shape.proto. Messages and fields we do
+ * summary.proto, histogram.proto, tensor.proto, plugins/text/plugin_data.proto and tensor_shape.proto. Messages and fields we do
  * not use (graph defs, images, audio, session logs, other tensor dtypes) are left out: protobuf
  * decoders skip unknown fields, so events that carry them still decode.
  */
@@ -82,11 +82,12 @@ message TensorProto {
   bytes tensor_content = 4;
   repeated float float_val = 5 [packed = true];
   repeated double double_val = 6 [packed = true];
+  repeated bytes string_val = 8;
 }
 `;
 
 /** TensorFlow `DataType` values (types.proto) that gradscope reads or writes. */
-export const DataType = { DT_FLOAT: 1, DT_DOUBLE: 2 } as const;
+export const DataType = { DT_FLOAT: 1, DT_DOUBLE: 2, DT_STRING: 7 } as const;
 
 /** TensorBoard `DataClass` values (summary.proto). */
 export const DataClass = { UNKNOWN: 0, SCALAR: 1, TENSOR: 2, BLOB_SEQUENCE: 3 } as const;
@@ -111,6 +112,8 @@ export interface TensorMessage {
   tensorContent?: Uint8Array;
   floatVal?: number[];
   doubleVal?: number[];
+  /** DT_STRING elements, each as its UTF-8 bytes. */
+  stringVal?: Uint8Array[];
 }
 
 export interface HistogramMessage {
@@ -150,7 +153,9 @@ export interface EventMessage {
   summary?: { value?: SummaryValueMessage[] };
 }
 
-const eventType = protobuf.parse(TENSORBOARD_PROTO).root.lookupType('tensorboard.Event');
+const root = protobuf.parse(TENSORBOARD_PROTO).root;
+const eventType = root.lookupType('tensorboard.Event');
+const summaryValueType = root.lookupType('tensorboard.Summary.Value');
 
 /** Serializes an event to its protobuf wire bytes. */
 export function encodeEvent(event: EventMessage): Uint8Array {
@@ -164,4 +169,13 @@ export function encodeEvent(event: EventMessage): Uint8Array {
 export function decodeEvent(bytes: Uint8Array): EventMessage {
   const message = eventType.decode(bytes);
   return eventType.toObject(message, { longs: Number, enums: Number }) as EventMessage;
+}
+
+/** Parses protobuf wire bytes as one Summary.Value. Throws if they are not one. */
+export function decodeSummaryValue(bytes: Uint8Array): SummaryValueMessage {
+  const message = summaryValueType.decode(bytes);
+  return summaryValueType.toObject(message, {
+    longs: Number,
+    enums: Number,
+  }) as SummaryValueMessage;
 }

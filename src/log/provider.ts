@@ -5,39 +5,21 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { ReadWarning } from './event-reader.js';
-import type { Bucket } from './histograms.js';
+import type { HistogramPoint, RunTags, ScalarPoint, TextPoint } from './points.js';
 import { isEventFileName, RunIndex } from './run-index.js';
 
-export type { Bucket } from './histograms.js';
+export type { Bucket, HistogramPoint, RunTags, ScalarPoint, TextPoint } from './points.js';
 export type { ReadWarning } from './event-reader.js';
-
-export interface ScalarPoint {
-  step: number;
-  /** Seconds since the Unix epoch. */
-  wallTime: number;
-  value: number;
-}
-
-export interface HistogramPoint {
-  step: number;
-  /** Seconds since the Unix epoch. */
-  wallTime: number;
-  buckets: Bucket[];
-}
-
-export interface RunTags {
-  scalars: string[];
-  histograms: string[];
-}
 
 export interface RunProvider {
   /** Names of all runs, sorted. */
   listRuns(): Promise<string[]>;
-  /** Tags of the run that hold scalars and histograms, each list sorted. */
+  /** Tags of the run that hold scalars, histograms and texts, each list sorted. */
   listTags(run: string): Promise<RunTags>;
   /** The tag's points in the order they were written (files in name order). */
   readScalars(run: string, tag: string): Promise<ScalarPoint[]>;
   readHistograms(run: string, tag: string): Promise<HistogramPoint[]>;
+  readTexts(run: string, tag: string): Promise<TextPoint[]>;
   /** Damage found in the event files read so far (see event-reader.ts). */
   warnings(): ReadWarning[];
 }
@@ -68,6 +50,10 @@ export class DirectoryProvider implements RunProvider {
 
   async readHistograms(run: string, tag: string): Promise<HistogramPoint[]> {
     return (await this.refreshed(run)).histograms(tag);
+  }
+
+  async readTexts(run: string, tag: string): Promise<TextPoint[]> {
+    return (await this.refreshed(run)).texts(tag);
   }
 
   warnings(): ReadWarning[] {

@@ -16,7 +16,7 @@
  * - bad length CRC: the record boundaries after it are unknowable, so scanning stops;
  * - bad data CRC: the length is trusted, so that record alone is skipped.
  */
-import { crc32c } from '@aws-crypto/crc32c';
+import { crc32c } from './crc32c.js';
 
 const LENGTH_BYTES = 8;
 const HEADER_BYTES = LENGTH_BYTES + 4;
@@ -24,8 +24,8 @@ const FOOTER_BYTES = 4;
 const MASK_DELTA = 0xa282ead8;
 
 /** CRC32C of `data`, masked the way TFRecord stores it. */
-export function maskedCrc32c(data: Uint8Array): number {
-  const crc = crc32c(data);
+export function maskedCrc32c(data: Uint8Array, start = 0, end = data.length): number {
+  const crc = crc32c(data, start, end);
   return (((crc >>> 15) | (crc << 17)) + MASK_DELTA) >>> 0;
 }
 
@@ -54,49 +54,69 @@ export interface RecordProblem {
   message: string;
 }
 
-export interface RecordScan {
-  /** Whole records whose CRCs both match, in file order. */
-  records: RawRecord[];
+/** What scanning found besides the records themselves. */
+export interface RecordProblems {
   /** Records skipped because their data CRC did not match. */
   skipped: RecordProblem[];
   /** Why scanning stopped before the end of the bytes (truncation or bad length CRC). */
   stopped?: RecordProblem;
+  /** Whether it stopped because the bytes ended mid-record (more bytes may complete it). */
+  truncated?: true;
   /** File offset just past the last whole record (kept or skipped): where to resume. */
   end: number;
 }
 
+export interface RecordScan extends RecordProblems {
+  /** Whole records whose CRCs both match, in file order. */
+  records: RawRecord[];
+}
+
 /**
- * Splits `bytes` into records. `baseOffset` is the file offset of `bytes[0]`, so offsets in the
- * result are file offsets when scanning resumes mid-file. Never throws on malformed input.
+ * Called for each whole record whose CRCs both match, with the file offset of its header and
+ * where its data lies in the scanned bytes: no view is made, so a reader of a million records
+ * allocates nothing per record here.
  */
-export function scanRecords(bytes: Uint8Array, baseOffset = 0): RecordScan {
+export type RecordVisitor = (offset: number, dataStart: number, dataEnd: number) => void;
+
+/**
+ * Splits `bytes` into records, passing each intact one to `visit`. `baseOffset` is the file
+ * offset of `bytes[0]`, so offsets in the result are file offsets when scanning resumes
+ * mid-file. Never throws on malformed input (`visit` may throw; that ends the scan).
+ */
+export function visitRecords(
+  bytes: Uint8Array,
+  baseOffset: number,
+  visit: RecordVisitor,
+): RecordProblems {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const scan: RecordScan = { records: [], skipped: [], end: baseOffset };
+  const scan: RecordProblems = { skipped: [], end: baseOffset };
   let pos = 0;
   while (pos < bytes.length) {
     const offset = baseOffset + pos;
     const remaining = bytes.length - pos;
     if (remaining < HEADER_BYTES) {
       scan.stopped = truncated(offset, 'record header', HEADER_BYTES, remaining);
+      scan.truncated = true;
       break;
     }
-    const lengthBytes = bytes.subarray(pos, pos + LENGTH_BYTES);
     const lengthCrc = view.getUint32(pos + LENGTH_BYTES, true);
-    if (maskedCrc32c(lengthBytes) !== lengthCrc) {
+    if (maskedCrc32c(bytes, pos, pos + LENGTH_BYTES) !== lengthCrc) {
       scan.stopped = { offset, message: `bad length CRC ${hex(lengthCrc)}; reading stops here` };
       break;
     }
     // Lengths beyond 2^53 cannot fit in memory anyway; they read as truncated.
-    const dataLength = Number(view.getBigUint64(pos, true));
+    const dataLength = view.getUint32(pos, true) + view.getUint32(pos + 4, true) * 2 ** 32;
     const recordLength = HEADER_BYTES + dataLength + FOOTER_BYTES;
     if (remaining < recordLength) {
       scan.stopped = truncated(offset, 'record', recordLength, remaining);
+      scan.truncated = true;
       break;
     }
-    const data = bytes.subarray(pos + HEADER_BYTES, pos + HEADER_BYTES + dataLength);
-    const dataCrc = view.getUint32(pos + HEADER_BYTES + dataLength, true);
-    if (maskedCrc32c(data) === dataCrc) {
-      scan.records.push({ offset, data });
+    const dataStart = pos + HEADER_BYTES;
+    const dataEnd = dataStart + dataLength;
+    const dataCrc = view.getUint32(dataEnd, true);
+    if (maskedCrc32c(bytes, dataStart, dataEnd) === dataCrc) {
+      visit(offset, dataStart, dataEnd);
     } else {
       scan.skipped.push({ offset, message: `bad data CRC ${hex(dataCrc)}; record skipped` });
     }
@@ -104,6 +124,15 @@ export function scanRecords(bytes: Uint8Array, baseOffset = 0): RecordScan {
     scan.end = baseOffset + pos;
   }
   return scan;
+}
+
+/** `visitRecords`, collecting the records as views into `bytes`. */
+export function scanRecords(bytes: Uint8Array, baseOffset = 0): RecordScan {
+  const records: RawRecord[] = [];
+  const problems = visitRecords(bytes, baseOffset, (offset, start, end) => {
+    records.push({ offset, data: bytes.subarray(start, end) });
+  });
+  return { records, ...problems };
 }
 
 function truncated(

@@ -1,6 +1,6 @@
 /**
  * The writing side of a run, as probes and experiments use it: one event file per writer,
- * scalars and histograms in TensorBoard 2.x form, every value on disk as soon as it is added.
+ * scalars, histograms and text in TensorBoard 2.x form, every value on disk as soon as it is added.
  */
 import { EventFileWriter } from './event-writer.js';
 import {
@@ -10,6 +10,7 @@ import {
   type Bucket,
 } from './histograms.js';
 import { scalarSummaryValue } from './scalars.js';
+import { textSummaryValue, type TextSink } from './text.js';
 
 export interface HistogramWriteArgs {
   /** Number of equal-width buckets when raw values are given. Defaults to 30. */
@@ -18,7 +19,7 @@ export interface HistogramWriteArgs {
   wallTime?: number;
 }
 
-export class RunWriter {
+export class RunWriter implements TextSink {
   private readonly file: EventFileWriter;
 
   /** Creates `logdir` if needed and opens a new event file in it. */
@@ -57,6 +58,14 @@ export class RunWriter {
       : computeHistogram(values, bucketCount);
     this.file.addSummary([histogramSummaryValue(tag, summary.buckets)], step, wallTime);
     return summary.nonFiniteCount;
+  }
+
+  /**
+   * Records `text` under `tag` at `step` as a TensorBoard text summary (markdown there).
+   * `wallTime` is in seconds since the Unix epoch and defaults to now.
+   */
+  text(tag: string, text: string, step: number, wallTime?: number): void {
+    this.file.addSummary([textSummaryValue(tag, text)], step, wallTime);
   }
 
   /** Closes the event file; further writes throw. */

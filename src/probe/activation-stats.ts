@@ -2,8 +2,6 @@
  * Statistics of a layer's output a (batch × … × units, units on the last axis), each one pass
  * over the engine's buffer in float64, with no copy.
  */
-import type { Layer } from '../engine/layers/layer.js';
-
 /**
  * A sigmoid or tanh unit counts as saturated when its derivative is below this: sigmoid
  * σ'(z) = a(1 − a) < 0.01, i.e. a < 0.010102 or a > 0.989898; tanh 1 − a² < 0.01, i.e.
@@ -69,11 +67,4 @@ export function deadFraction(values: ArrayLike<number>, units: number): number {
     if (i >= values.length) dead++;
   }
   return dead / units;
-}
-
-/** The name of the layer's activation function (Dense, Activation, SimpleRNN), or null. */
-export function activationNameOf(layer: Layer): string | null {
-  const activation: unknown = (layer as { activation?: unknown }).activation;
-  if (typeof activation !== 'object' || activation === null || !('name' in activation)) return null;
-  return typeof activation.name === 'string' ? activation.name : null;
 }

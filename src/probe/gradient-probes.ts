@@ -1,21 +1,21 @@
 /**
  * GradientProbes: the gradient-flow instruments, one Callback. It reads only what the engine
- * already computed (the glass-box contract of layer.ts and the optimizer's `lastClip` and
- * `lastUpdateNorms`), reducing over the engine's buffers in place: no extra forward or backward
- * pass, no copy of a tensor, and nothing written, so training is bitwise the same with or
- * without probes. Tags and steps: see tags.ts; intervals: see intervals.ts.
+ * already computed: the glass-box contract of layer.ts (each layer's buffers and what it
+ * declares: activation kind, pass-through) and the step context (the step's gradient
+ * measurement, the clip report, the update norms), reducing over the engine's buffers in place:
+ * no extra forward or backward pass, no second norm pass, no copy of a tensor, and nothing
+ * written, so training is bitwise the same with or without probes. It knows no concrete layer
+ * class. Tags and steps: see tags.ts; intervals: see intervals.ts.
  *
  *   model.fit(data, { callbacks: [new GradientProbes({ sink: new RunWriter('runs/a') })] });
  */
-import type { Callback, StepContext } from '../engine/callbacks.js';
+import type { BatchEndContext, Callback, StepContext } from '../engine/callbacks.js';
 import { ValueError } from '../engine/errors.js';
-import { Flatten } from '../engine/layers/flatten.js';
 import type { Layer } from '../engine/layers/layer.js';
 import type { Variable } from '../engine/layers/variable.js';
-import { countNonFiniteGiven, globalNorm, sumOfSquares } from '../engine/norms.js';
-import type { Optimizer } from '../engine/optimizers/optimizer.js';
-import type { Sequential } from '../engine/sequential.js';
-import { DEFAULT_BUCKET_COUNT } from '../log/histograms.js';
+import type { Model } from '../engine/model.js';
+import { countNonFiniteGiven, sumOfSquares } from '../engine/norms.js';
+import type { UpdateReport } from '../engine/optimizers/optimizer.js';
 import * as stats from './activation-stats.js';
 import { isDue, resolveIntervals } from './intervals.js';
 import type { Interval, ProbeGroup, ProbeIntervals } from './intervals.js';
@@ -26,20 +26,20 @@ import * as tags from './tags.js';
 import type { LayerTags, NormKind, VariableTags } from './tags.js';
 
 export interface GradientProbesArgs {
-  /** Where records go (a RunWriter, a MemorySink, a TeeSink). Required. */
+  /** Where records go (a RunWriter, a MemoryProvider run, a TeeSink). Required. */
   sink: RecordSink;
   /**
    * How often each group records. Defaults to DEFAULT_INTERVALS: activations every 10 steps,
    * histograms every 100, the rest every step.
    */
   every?: ProbeIntervals;
-  /** Layers to probe, by name. Defaults to every layer but Flatten (its output is its input). */
+  /** Layers to probe, by name. Defaults to every layer but pass-through ones (Flatten). */
   layers?: string[];
   /** Weight elements to follow, e.g. 'dense_1/kernel[0,0]' (see selectors.ts). Defaults to none. */
   elements?: string[];
   /** Per-layer norms as √Σx² ('l2') or Σx² ('squared'). Defaults to 'l2'. */
   normKind?: NormKind;
-  /** Buckets per histogram. Defaults to 30. */
+  /** Buckets per histogram. Defaults to the sink's default (30, TensorBoard's). */
   bucketCount?: number;
 }
 
@@ -60,18 +60,16 @@ export class GradientProbes implements Callback {
   readonly sink: RecordSink;
   readonly intervals: Readonly<Required<ProbeIntervals>>;
   readonly normKind: NormKind;
-  readonly bucketCount: number;
+  /** Buckets per histogram; undefined leaves the choice to the sink. */
+  readonly bucketCount: number | undefined;
   private readonly layerNames: readonly string[] | null;
   private readonly selectors: readonly ElementSelector[];
-  private optimizer: Optimizer | null = null;
   private layers: ProbedLayer[] = [];
   /** Every trainable variable of the model, in order. */
   private variables: ProbedVariable[] = [];
   private elements: { tag: string; resolved: ResolvedElement }[] = [];
   /** Optimizer steps taken before this `fit`: record steps continue from there. */
   private stepOffset = 0;
-  /** √Σg² over every gradient of the current step, from `onGradients`. */
-  private gradientNorm = NaN;
 
   constructor(args: GradientProbesArgs) {
     this.sink = args.sink;
@@ -82,8 +80,11 @@ export class GradientProbes implements Callback {
         `GradientProbes: normKind must be 'l2' or 'squared'. Received: normKind=${String(args.normKind)}`,
       );
     }
-    this.bucketCount = args.bucketCount ?? DEFAULT_BUCKET_COUNT;
-    if (!Number.isInteger(this.bucketCount) || this.bucketCount < 1) {
+    this.bucketCount = args.bucketCount;
+    if (
+      this.bucketCount !== undefined &&
+      !(Number.isInteger(this.bucketCount) && this.bucketCount > 0)
+    ) {
       throw new ValueError(
         `GradientProbes: bucketCount must be a positive integer. Received: bucketCount=${args.bucketCount}`,
       );
@@ -92,13 +93,12 @@ export class GradientProbes implements Callback {
     this.selectors = (args.elements ?? []).map(parseElementSelector);
   }
 
-  onTrainBegin(model: Sequential): void {
+  onTrainBegin(model: Model): void {
     if (!model.optimizer) throw new ValueError(`GradientProbes: ${model.name} is not compiled`);
-    this.optimizer = model.optimizer;
     const layers = this.selectLayers(model);
     this.layers = layers.map((layer) => ({
       layer,
-      activation: stats.activationNameOf(layer),
+      activation: layer.activationKind,
       tags: tags.layerTags(layer.name!, this.normKind),
     }));
     const probed = new Set(layers.flatMap((layer) => layer.trainableVariables));
@@ -111,28 +111,29 @@ export class GradientProbes implements Callback {
       tag: tags.elementTag(selector.text),
       resolved: resolveElement(selector, model.variables),
     }));
-    this.stepOffset = this.optimizer.iterations;
-    if (this.stepOffset === 0) this.recordWeights(0, (interval) => interval !== 'never');
+    this.stepOffset = model.optimizer.iterations;
+    if (this.stepOffset === 0) this.recordWeights(0, (interval) => interval !== 'never', null);
   }
 
   onGradients(context: StepContext): void {
     const step = this.stepOffset + context.step;
     const due = (group: ProbeGroup): boolean => isDue(this.intervals[group], step, context);
     if (due('loss')) this.sink.scalar(tags.LOSS_TAG, context.loss, step);
-    if (due('norms')) this.recordGradientNorms(step, context.loss);
+    if (due('norms')) this.recordGradientNorms(step, context);
     if (due('signals')) this.recordSignals(step);
     if (due('activations')) this.recordActivations(step);
     if (due('histograms')) this.recordBatchHistograms(step);
   }
 
-  onBatchEnd(context: StepContext): void {
+  onBatchEnd(context: BatchEndContext): void {
     const step = this.stepOffset + context.step;
-    if (isDue(this.intervals.norms, step, context)) this.recordGlobalNorms(step);
-    this.recordWeights(step + 1, (interval) => isDue(interval, step + 1, context));
+    if (isDue(this.intervals.norms, step, context)) this.recordGlobalNorms(step, context);
+    const due = (interval: Interval) => isDue(interval, step + 1, context);
+    this.recordWeights(step + 1, due, context.update);
   }
 
-  private selectLayers(model: Sequential): Layer[] {
-    if (!this.layerNames) return model.layers.filter((layer) => !(layer instanceof Flatten));
+  private selectLayers(model: Model): Layer[] {
+    if (!this.layerNames) return model.layers.filter((layer) => !layer.passThrough);
     return this.layerNames.map((name) => {
       const layer = model.layers.find((l) => l.name === name);
       if (!layer) {
@@ -150,26 +151,24 @@ export class GradientProbes implements Callback {
     return this.normKind === 'squared' ? squares : Math.sqrt(squares);
   }
 
-  private recordGradientNorms(step: number, loss: number): void {
-    const squares: number[] = [];
-    this.gradientNorm = globalNorm(
-      this.variables.map(({ variable }) => variable.trainableGrad),
-      squares,
-    );
+  /** From the step's gradient measurement, the one the clipper reads. */
+  private recordGradientNorms(step: number, context: StepContext): void {
     let nonFinite = 0;
-    this.variables.forEach(({ variable, probed, tags: t }, k) => {
-      nonFinite += countNonFiniteGiven(variable.trainableGrad.data, squares[k]);
-      if (probed) this.sink.scalar(t.gradNorm, this.shown(squares[k]), step);
-    });
-    this.sink.scalar(tags.NONFINITE_LOSS_TAG, Number.isFinite(loss) ? 0 : 1, step);
+    for (const { variable, probed, tags: t } of this.variables) {
+      const squares = context.gradients.squaresOf(variable);
+      nonFinite += countNonFiniteGiven(variable.trainableGrad.data, squares);
+      if (probed) this.sink.scalar(t.gradNorm, this.shown(squares), step);
+    }
+    this.sink.scalar(tags.NONFINITE_LOSS_TAG, Number.isFinite(context.loss) ? 0 : 1, step);
     this.sink.scalar(tags.NONFINITE_GRADIENTS_TAG, nonFinite, step);
   }
 
-  /** Before and after the clipper; without one, both are the norm `onGradients` measured. */
-  private recordGlobalNorms(step: number): void {
-    const clip = this.optimizer?.clipper ? this.optimizer.lastClip : null;
-    this.sink.scalar(tags.GLOBAL_NORM_BEFORE_CLIP_TAG, clip?.normBefore ?? this.gradientNorm, step);
-    this.sink.scalar(tags.GLOBAL_NORM_AFTER_CLIP_TAG, clip?.normAfter ?? this.gradientNorm, step);
+  /** Before and after the clipper; without one, both are the step's measured global norm. */
+  private recordGlobalNorms(step: number, context: BatchEndContext): void {
+    const { clip } = context.update;
+    const measured = context.gradients.total;
+    this.sink.scalar(tags.GLOBAL_NORM_BEFORE_CLIP_TAG, clip?.normBefore ?? measured, step);
+    this.sink.scalar(tags.GLOBAL_NORM_AFTER_CLIP_TAG, clip?.normAfter ?? measured, step);
   }
 
   private recordSignals(step: number): void {
@@ -208,8 +207,15 @@ export class GradientProbes implements Callback {
     }
   }
 
-  /** Weight-side records at `step` (after `step` updates), for the groups `due` selects. */
-  private recordWeights(step: number, due: (interval: Interval) => boolean): void {
+  /**
+   * Weight-side records at `step` (after `step` updates), for the groups `due` selects; `update`
+   * is the report of the update that led there (null for the initial weights).
+   */
+  private recordWeights(
+    step: number,
+    due: (interval: Interval) => boolean,
+    update: UpdateReport | null,
+  ): void {
     const norms = due(this.intervals.norms);
     const updates = due(this.intervals.updates);
     const histograms = due(this.intervals.histograms);
@@ -220,7 +226,7 @@ export class GradientProbes implements Callback {
         const squares = sumOfSquares(variable.value);
         nonFinite += countNonFiniteGiven(w, squares);
         if (probed && norms) this.sink.scalar(t.weightNorm, this.shown(squares), step);
-        const delta = probed && updates ? this.optimizer?.lastUpdateNorms.get(variable) : undefined;
+        const delta = probed && updates ? update?.updateNorms.get(variable) : undefined;
         if (delta !== undefined) this.sink.scalar(t.updateRatio, delta / Math.sqrt(squares), step);
       }
       if (probed && histograms) {

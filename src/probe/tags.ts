@@ -29,6 +29,15 @@
  * | histogram `gradients/dense_1/kernel`  | the gradient values, before clipping        | s     |
  * | histogram `activations/dense_1`       | the layer's output values                   | s     |
  *
+ * Through time (recorders/through-time.ts), for layers that declare time signals. Here the
+ * record's step is the time step t = 1 … T of the sequence, and the training step s is part of
+ * the tag, so each recorded training step gives one curve through time:
+ *
+ * | tag                                   | value                                       | step  |
+ * |---------------------------------------|---------------------------------------------|-------|
+ * | `through_time/simple_rnn_1/step_<s>`  | ‖∂L/∂h_t‖, L2 over batch × units            | t     |
+ * | `through_time_cell/lstm_1/step_<s>`   | ‖∂L/∂c_t‖ of a layer with a cell state      | t     |
+ *
  * With `normKind: 'squared'`, the per-layer norms are Σx² instead of √Σx² and their quantity
  * names end in `_sq` (`grad_norm_sq/…`, `weight_norm_sq/…`, `signal_norm_sq/…`), so the two
  * never share a chart. The global norms and the update ratio are always L2.
@@ -96,6 +105,19 @@ export function gradientsHistogramTag(variable: string): string {
 
 export function activationsHistogramTag(layer: string): string {
   return `activations/${layer}`;
+}
+
+/**
+ * `through_time/<layer>/step_<s>` for ∂L/∂h_t (state 'hidden'), `through_time_cell/<layer>/step_<s>`
+ * for ∂L/∂c_t (state 'cell'), at training step s.
+ */
+export function throughTimeTag(
+  layer: string,
+  trainingStep: number,
+  state: 'hidden' | 'cell' = 'hidden',
+): string {
+  const quantity = state === 'cell' ? 'through_time_cell' : 'through_time';
+  return `${quantity}/${layer}/step_${trainingStep}`;
 }
 
 /** Every tag of one variable, built once per training run rather than per step. */

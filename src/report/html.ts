@@ -5,7 +5,7 @@
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ValueError } from '../engine/errors.js';
-import { escapeHtml, formatNumber } from './format.js';
+import { escapeHtml, formatNumber } from '../charts/format.js';
 import { inlineSvg } from './inline-svg.js';
 import { renderPng, renderSvg } from './render.js';
 import { REPORT_CSS } from './style.js';

@@ -4,7 +4,7 @@
  * Inline SVGs share the page's id namespace: two Vega charts that both define `clip1` would
  * clip each other's marks. Every id, and every reference to one, gets a per-figure prefix.
  */
-import { escapeHtml } from './format.js';
+import { escapeHtml } from '../charts/format.js';
 
 const XML_PROLOG = /^\s*<\?xml[^>]*\?>\s*/;
 const ID_ATTRIBUTE = /\sid="([^"]+)"/g;

@@ -6,7 +6,7 @@ import { Resvg } from '@resvg/resvg-js';
 import { parse, View } from 'vega';
 import { compile } from 'vega-lite';
 import { ValueError } from '../engine/errors.js';
-import type { VegaLiteSpec } from './charts.js';
+import type { VegaLiteSpec } from '../charts/line.js';
 
 /** The family resvg substitutes for any font it cannot find. */
 const PNG_FALLBACK_FONT = 'DejaVu Sans';

@@ -1,5 +1,5 @@
 /** The shape of a report: what an experiment hands to `writeReport`. */
-import type { VegaLiteSpec } from './charts.js';
+import type { VegaLiteSpec } from '../charts/line.js';
 
 /** One chart. `id` names its anchor and its PNG file, so it is unique in the report. */
 export interface Figure {

@@ -1,7 +1,8 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { formatFlags, parseFlags, UsageError, withDefaults } from '../../src/cli/args.js';
-import type { FlagSpec } from '../../src/cli/args.js';
+import { formatFlags, parseFlags } from '../../src/cli/args.js';
+import { UsageError, withDefaults } from '../../src/experiments/flags.js';
+import type { FlagSpec } from '../../src/experiments/flags.js';
 
 const SPECS: FlagSpec[] = [
   { name: 'epochs', kind: 'integer', positive: true, default: 10, description: 'epochs' },

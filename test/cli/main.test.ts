@@ -98,7 +98,8 @@ test('titanic writes a report, PNGs and readable event files; --json gives the p
   );
 });
 
-test('without a terminal, progress goes to stderr as plain lines', () => {
+test('without a terminal, progress goes to stderr as plain lines, ending with the dashboard command', () => {
+  const out = tempOut();
   const { code, stdout, stderr } = run([
     'titanic',
     '--updates',
@@ -106,11 +107,12 @@ test('without a terminal, progress goes to stderr as plain lines', () => {
     '--activation',
     'relu',
     '--out',
-    tempOut(),
+    out,
   ]);
   assert.equal(code, 0);
   assert.match(stderr, /titanic: started \(5 steps\)/);
   assert.match(stderr, /titanic: done in/);
+  assert.ok(stderr.trimEnd().endsWith(`Dashboard: npx gradscope serve --logdir ${out}`), stderr);
   assert.ok(!stderr.includes('\u001b['), 'no terminal escape sequences');
   assert.equal(stdout, '');
 });

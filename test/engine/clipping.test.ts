@@ -4,14 +4,16 @@
  */
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import type { Callback } from '../../src/engine/callbacks.js';
-import { makeClipper, NonFiniteGradientError, withClipping } from '../../src/engine/clipping.js';
+import type { BatchEndContext, Callback } from '../../src/engine/callbacks.js';
+import { makeClipper, NonFiniteGradientError, resolveClipping } from '../../src/engine/clipping.js';
 import type { ClippingArgs } from '../../src/engine/clipping.js';
 import { arrayDataset } from '../../src/engine/dataset.js';
 import { Dense } from '../../src/engine/layers/dense.js';
 import { Variable } from '../../src/engine/layers/variable.js';
 import { Adam, RMSprop, SGD } from '../../src/engine/optimizers/index.js';
 import type { GradientClipper, Optimizer } from '../../src/engine/optimizers/index.js';
+import { GradientNorms } from '../../src/engine/norms.js';
+import type { UpdateReport } from '../../src/engine/optimizers/index.js';
 import { Sequential } from '../../src/engine/sequential.js';
 import type { Shape } from '../../src/engine/tensor.js';
 
@@ -44,14 +46,14 @@ const threeFourTwelve = (): Variable[] => [
 
 test('globalClipnorm below the global norm leaves every gradient bit for bit and reports it', () => {
   const variables = threeFourTwelve();
-  const report = clipper({ globalClipnorm: 20 }).clip(variables);
+  const report = clipper({ globalClipnorm: 20 }).clip(new GradientNorms(variables));
   assert.deepEqual(report, { normBefore: 13, normAfter: 13 });
   assert.deepEqual(grads(variables), [[3, 4], [12]]);
 });
 
 test('globalClipnorm above: g ← g·max/(total + 1e-6), returns the norm before', () => {
   const variables = threeFourTwelve();
-  const report = clipper({ globalClipnorm: 6.5 }).clip(variables);
+  const report = clipper({ globalClipnorm: 6.5 }).clip(new GradientNorms(variables));
   assert.equal(report.normBefore, 13);
   const scale = 6.5 / (13 + 1e-6); // PyTorch's clip_coef
   assert.deepEqual(
@@ -69,7 +71,7 @@ test('clipnorm clips each tensor to its own norm; a tensor under the limit is un
     variable('a/kernel', [2], [0, 0], [3, 4]), // ‖g‖ = 5
     variable('b/kernel', [2], [0, 0], [0.6, 0.8]), // ‖g‖ = 1
   ];
-  const report = clipper({ clipnorm: 2 }).clip(variables);
+  const report = clipper({ clipnorm: 2 }).clip(new GradientNorms(variables));
   assert.deepEqual(grads(variables), [
     [Math.fround(1.2), Math.fround(1.6)],
     [Math.fround(0.6), Math.fround(0.8)],
@@ -80,7 +82,7 @@ test('clipnorm clips each tensor to its own norm; a tensor under the limit is un
 
 test('clipvalue clamps each element to [−c, c]', () => {
   const variables = [variable('a/kernel', [2, 2], [0, 0, 0, 0], [-2, 0.3, 0.7, -0.1])];
-  const report = clipper({ clipvalue: 0.5 }).clip(variables);
+  const report = clipper({ clipvalue: 0.5 }).clip(new GradientNorms(variables));
   assert.deepEqual(grads(variables), [[-0.5, Math.fround(0.3), 0.5, Math.fround(-0.1)]]);
   assertNear(report.normBefore, Math.sqrt(4 + 0.09 + 0.49 + 0.01), 1e-6, 'normBefore');
   assertNear(report.normAfter, Math.sqrt(0.25 + 0.09 + 0.25 + 0.01), 1e-6, 'normAfter');
@@ -93,7 +95,7 @@ test('agc clips each kernel column against λ·‖W column‖ and a bias as one 
   // Column 0: ‖W‖ = 5, max 1.25, ‖g‖ = √2 → clipped; column 1: ‖W‖ = 1, max 0.25, ‖g‖ = 0.1 → kept.
   const bias = variable('d/bias', [2], [0, 0], [0.003, 0.004]);
   // Zero bias: max = 0.25·1e-3; ‖g‖ = 0.005 → the whole vector is scaled (not each element).
-  const report = clipper({ agc: 0.25 }).clip([kernel, bias]);
+  const report = clipper({ agc: 0.25 }).clip(new GradientNorms([kernel, bias]));
   const expectedKernel = [0.88388348, 0.06, 0.88388348, 0.08];
   const expectedBias = [0.00015, 0.0002];
   kernel.grad!.toArray().forEach((g, i) => assertNear(g, expectedKernel[i], 1e-6, `kernel[${i}]`));
@@ -106,7 +108,7 @@ test('agc clips each kernel column against λ·‖W column‖ and a bias as one 
 test('agc treats a kernel with one input row as one unit, as DeepMind squeezes it', () => {
   // Per column, [2, 0] against [3, 4] would give [0.6, 0]; as one unit: max = 0.2·5 = 1 → [1, 0].
   const kernel = variable('d/kernel', [1, 2], [3, 4], [2, 0]);
-  clipper({ agc: 0.2 }).clip([kernel]);
+  clipper({ agc: 0.2 }).clip(new GradientNorms([kernel]));
   assert.deepEqual(kernel.grad!.toArray(), [1, 0]);
 });
 
@@ -132,7 +134,7 @@ test('non-positive or non-finite values are errors naming the value', () => {
 test('no mode gives no clipper; errorIfNonfinite alone checks without clipping', () => {
   assert.equal(makeClipper({}), null);
   const variables = threeFourTwelve();
-  assert.deepEqual(clipper({ errorIfNonfinite: true }).clip(variables), {
+  assert.deepEqual(clipper({ errorIfNonfinite: true }).clip(new GradientNorms(variables)), {
     normBefore: 13,
     normAfter: 13,
   });
@@ -145,7 +147,7 @@ test('non-finite gradients: errorIfNonfinite throws naming the variable', () => 
     variable('b/bias', [1], [0], [1]),
   ];
   assert.throws(
-    () => clipper({ globalClipnorm: 1, errorIfNonfinite: true }).clip(variables),
+    () => clipper({ globalClipnorm: 1, errorIfNonfinite: true }).clip(new GradientNorms(variables)),
     (error) => {
       assert.ok(error instanceof NonFiniteGradientError);
       assert.match(error.message, /Received: NaN, from 1 non-finite value\(s\) in a\/kernel\./);
@@ -160,24 +162,39 @@ test('non-finite gradients without errorIfNonfinite: every gradient becomes 0 (n
       variable('a/kernel', [2], [1, 1], [Infinity, 1]),
       variable('b/bias', [1], [1], [5]),
     ];
-    const report = clipper(args).clip(variables);
+    const report = clipper(args).clip(new GradientNorms(variables));
     assert.deepEqual(report, { normBefore: Infinity, normAfter: 0 }, JSON.stringify(args));
     assert.deepEqual(grads(variables), [[0, 0], [0]], JSON.stringify(args));
   }
 });
 
-test('withClipping builds the named optimizer with a clipper, and refuses two clippers', () => {
-  const optimizer = withClipping('sgd', { learningRate: 0.1 }, { clipvalue: 1 });
-  assert.ok(optimizer instanceof SGD);
-  assert.equal(optimizer.learningRate, 0.1);
-  assert.ok(optimizer.clipper);
-  assert.equal(withClipping('adam', {}, {}).clipper, null);
-  const existing = clipper({ clipnorm: 1 });
-  assert.throws(
-    () => withClipping('adam', { clipper: existing }, { clipnorm: 2 }),
-    /withClipping: .*Received: both/,
-  );
+test('the clipper scales with the measurement it is given and never measures again', () => {
+  const variables = threeFourTwelve();
+  const measured = new GradientNorms(variables);
+  assert.equal(measured.total, 13);
+  // Changed after the measurement: the clipper must still use 13, the measured norm.
+  variables[1].grad!.data[0] = 0;
+  const report = clipper({ globalClipnorm: 6.5 }).clip(measured);
+  assert.equal(report.normBefore, 13);
+  const scale = 6.5 / (13 + 1e-6);
+  assert.deepEqual(grads(variables), [[3, 4].map((x) => Math.fround(x * scale)), [0]]);
 });
+
+test('resolveClipping validates without building a clipper', () => {
+  assert.equal(resolveClipping({}), null);
+  assert.deepEqual(resolveClipping({ clipvalue: 0.5 }), {
+    mode: 'clipvalue',
+    limit: 0.5,
+    errorIfNonfinite: false,
+  });
+  assert.throws(() => resolveClipping({ clipnorm: 1, agc: 0.1 }), /set only one of/);
+});
+
+/** Records each step's update report, as a probe would read it. */
+function updateRecorder(): Callback & { updates: UpdateReport[] } {
+  const updates: UpdateReport[] = [];
+  return { updates, onBatchEnd: (context: BatchEndContext) => updates.push(context.update) };
+}
 
 /** Dense(3) → Dense(2), mse against targets of 100: gradients far above 1. */
 function largeGradientModel(optimizer: Optimizer): Sequential {
@@ -199,14 +216,17 @@ test('in fit with SGD, globalClipnorm bounds the step: ‖Δw‖ = lr·maxNorm',
   const optimizer = new SGD({ learningRate: 0.1, clipper: clipper({ globalClipnorm: 1 }) });
   const model = largeGradientModel(optimizer);
   const before = model.trainableVariables.map((v) => v.value.toArray());
-  model.fit(largeTargets, { epochs: 1, batchSize: 4, shuffle: false, maxSteps: 1 });
-  assert.ok(optimizer.lastClip && optimizer.lastClip.normBefore > 100, 'gradients were large');
+  const recorder = updateRecorder();
+  const fit = { epochs: 1, batchSize: 4, shuffle: false, maxSteps: 1, callbacks: [recorder] };
+  model.fit(largeTargets, fit);
+  const [{ clip, updateNorms }] = recorder.updates;
+  assert.ok(clip && clip.normBefore > 100, 'gradients were large');
   let moved = 0;
   model.trainableVariables.forEach((v, k) => {
     v.value.data.forEach((w, i) => (moved += (w - before[k][i]) ** 2));
   });
   assertNear(Math.sqrt(moved), 0.1, 1e-4, '‖Δw‖ from the weights');
-  const updates = [...optimizer.lastUpdateNorms.values()];
+  const updates = [...updateNorms.values()];
   assertNear(
     Math.sqrt(updates.reduce((s, u) => s + u * u, 0)),
     0.1,
@@ -237,10 +257,12 @@ for (const [name, make] of [
     const a = largeGradientModel(clipped);
     const b = largeGradientModel(make());
     const fit = { epochs: 2, batchSize: 2, shuffle: false };
-    a.fit(largeTargets, fit);
+    const recorder = updateRecorder();
+    a.fit(largeTargets, { ...fit, callbacks: [recorder] });
     b.fit(largeTargets, { ...fit, callbacks: [manualGlobalClip(2)] });
-    assert.ok(clipped.lastClip!.normBefore > 2, 'the last step was clipped');
-    assertNear(clipped.lastClip!.normAfter, 2, 1e-6, 'normAfter');
+    const last = recorder.updates.at(-1)!.clip!;
+    assert.ok(last.normBefore > 2, 'the last step was clipped');
+    assertNear(last.normAfter, 2, 1e-6, 'normAfter');
     a.trainableVariables.forEach((v, k) => {
       const w = b.trainableVariables[k].value.data;
       v.value.data.forEach((x, i) => assertNear(x, w[i], 1e-5, `${v.name}[${i}]`, 1e-6));

@@ -18,6 +18,10 @@ import { Adam, getOptimizer, RMSprop, SGD } from '../../src/engine/optimizers/in
 import type { OptimizerName } from '../../src/engine/optimizers/index.js';
 import { Sequential } from '../../src/engine/sequential.js';
 import { Tensor } from '../../src/engine/tensor.js';
+import { GradscopeError, ShapeError, ValueError } from '../../src/engine/errors.js';
+import { NonFiniteGradientError } from '../../src/engine/clipping.js';
+import { DataError } from '../../src/data/errors.js';
+import { UsageError } from '../../src/experiments/flags.js';
 import { built, stepInfo } from './support.js';
 
 function model(units = 3, loss: LossName = 'sparse_categorical_crossentropy'): Sequential {
@@ -264,5 +268,20 @@ test('layers refuse inputs of the wrong shape, and models refuse misuse', () => 
   assert.throws(
     () => Tensor.fromArray([2, 2], [1, 2, 3]),
     /Tensor\.fromArray: shape \[2,2\] needs 4 values\. Received: 3/,
+  );
+});
+
+test('every deliberate error derives from GradscopeError and keeps its own name', () => {
+  const errors = [
+    new ValueError('v'),
+    new ShapeError('s'),
+    new NonFiniteGradientError('n'),
+    new DataError('d'),
+    new UsageError('u'),
+  ];
+  for (const error of errors) assert.ok(error instanceof GradscopeError, error.name);
+  assert.deepEqual(
+    errors.map((e) => e.name),
+    ['ValueError', 'ShapeError', 'NonFiniteGradientError', 'DataError', 'UsageError'],
   );
 });

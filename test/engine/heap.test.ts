@@ -6,7 +6,7 @@ import { Tensor } from '../../src/engine/tensor.js';
 const PAGE = 65536;
 
 test('alloc returns 16-byte aligned blocks above the reserved first page', () => {
-  const h = new Heap(4);
+  const h = new Heap({ initialPages: 4 });
   let previous = 0;
   for (const bytes of [1, 3, 16, 17, 100, 0, 4096, 5]) {
     const ptr = h.alloc(bytes);
@@ -20,7 +20,7 @@ test('alloc returns 16-byte aligned blocks above the reserved first page', () =>
 });
 
 test('a released block comes back zero-filled, from the free list or from the top', () => {
-  const h = new Heap(4);
+  const h = new Heap({ initialPages: 4 });
   const a = h.alloc(64);
   const b = h.alloc(64);
   h.f32(a, 16).fill(7);
@@ -34,7 +34,7 @@ test('a released block comes back zero-filled, from the free list or from the to
 });
 
 test('neighbouring free blocks merge, so a block of their joint size reuses the space', () => {
-  const h = new Heap(4);
+  const h = new Heap({ initialPages: 4 });
   const a = h.alloc(48);
   const b = h.alloc(80);
   const c = h.alloc(16); // keeps a and b off the top
@@ -46,7 +46,7 @@ test('neighbouring free blocks merge, so a block of their joint size reuses the 
 });
 
 test('releasing the top block also returns free blocks that touch it to the top', () => {
-  const h = new Heap(4);
+  const h = new Heap({ initialPages: 4 });
   const a = h.alloc(32);
   const b = h.alloc(32);
   const c = h.alloc(32);
@@ -56,29 +56,45 @@ test('releasing the top block also returns free blocks that touch it to the top'
   assert.ok(a < b);
 });
 
-test('growing bumps generation and detaches earlier views; fresh views read the same values', () => {
-  const h = new Heap(2);
+test('growing keeps earlier views valid: they read and write the same bytes as fresh ones', () => {
+  const h = new Heap({ initialPages: 2, stress: false });
   const ptr = h.alloc(16);
   const before = h.f32(ptr, 4);
   before.set([1, 2, 3, 4]);
+  const buffer = h.memory.buffer;
   assert.equal(h.generation, 0);
   h.alloc(2 * PAGE); // more than the second page holds
   assert.equal(h.generation, 1);
   assert.ok(h.memory.buffer.byteLength >= 3 * PAGE);
-  assert.equal(before.length, 0, 'a view from before the grow is detached');
-  assert.deepEqual(Array.from(h.f32(ptr, 4)), [1, 2, 3, 4]);
+  assert.notEqual(h.memory.buffer, buffer, 'memory.buffer is a new, longer buffer');
+  assert.equal(before.length, 4, 'a view from before the grow is not detached');
+  before[1] = -2;
+  assert.deepEqual(Array.from(h.f32(ptr, 4)), [1, -2, 3, 4]);
 });
 
-test('Tensor.data reads correct values after the shared heap grows', () => {
+test('stress mode grows the memory by one page on every allocation, reused blocks included', () => {
+  const h = new Heap({ initialPages: 2, stress: true });
+  const pages = () => h.memory.buffer.byteLength / PAGE;
+  const a = h.alloc(64);
+  h.alloc(16); // keeps a off the top, so its block goes on the free list
+  assert.deepEqual([h.generation, pages()], [2, 4]);
+  h.release(a, 64);
+  assert.equal(h.alloc(64), a);
+  assert.deepEqual([h.generation, pages()], [3, 5]);
+});
+
+test('a Tensor view taken before an allocation that grows the heap stays valid', () => {
   const t = Tensor.fromArray([2, 3], [1, -2, 3.5, 4, 5, 6]);
   const view = t.view([3]);
-  const stale = t.data;
+  const held = t.data;
   const generation = heap.generation;
   const huge = Tensor.zeros([heap.memory.buffer.byteLength / 4]);
   assert.ok(heap.generation > generation);
-  assert.equal(stale.length, 0);
-  assert.deepEqual(t.toArray(), [1, -2, 3.5, 4, 5, 6]);
-  assert.deepEqual(view.toArray(), [1, -2, 3.5]);
+  assert.deepEqual(Array.from(held), [1, -2, 3.5, 4, 5, 6]);
+  held[0] = 7;
+  assert.deepEqual(t.toArray(), [7, -2, 3.5, 4, 5, 6]);
+  assert.deepEqual(view.toArray(), [7, -2, 3.5]);
+  assert.equal(t.data.buffer, heap.memory.buffer, 'data is re-taken on the current buffer');
   huge.dispose();
   t.dispose();
 });

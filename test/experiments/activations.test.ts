@@ -4,8 +4,13 @@ import {
   COMPARED_ACTIVATIONS,
   ACTIVATIONS,
   activationCurves,
-  activationsSection,
-} from '../../src/experiments/activations.js';
+} from '../../src/experiments/activations/curves.js';
+import { activationsSection } from '../../src/experiments/activations/section.js';
+import {
+  readActivationCurves,
+  writeActivationCurves,
+} from '../../src/experiments/activations/records.js';
+import { MemoryProvider } from '../../src/log/memory-provider.js';
 import { erf, LEAKY_RELU_ALPHA } from '../../src/engine/activations.js';
 
 function assertClose(actual: number, expected: number, tol: number, what: string): void {
@@ -107,4 +112,15 @@ test('activationCurves validates its grid', () => {
     name: 'ValueError',
     message: "activationCurves: 'to' must exceed 'from'. Received: 1..1",
   });
+});
+
+test('the curves round-trip through a run: read back as float32, same findings', async () => {
+  const computed = activationCurves();
+  const provider = new MemoryProvider();
+  writeActivationCurves(provider.run('activations'), computed);
+  const read = await readActivationCurves(provider, 'activations');
+  assert.deepEqual(read.x, computed.x.map(Math.fround));
+  assert.deepEqual(read.curves.gelu.derivative, computed.curves.gelu.derivative.map(Math.fround));
+  assert.equal(read.sigmoidLayersToThousandth, computed.sigmoidLayersToThousandth);
+  assert.deepEqual(activationsSection(read).findings, activationsSection(computed).findings);
 });

@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fashionExperiment } from '../../src/experiments/fashion.js';
-import type { ProgressSink } from '../../src/experiments/experiment.js';
+import { fashionExperiment } from '../../src/experiments/fashion/index.js';
+import type { ProgressSink } from '../../src/experiments/progress.js';
 import { DirectoryProvider } from '../../src/log/provider.js';
 
 function recordingProgress(): ProgressSink & { updates: number[]; notes: string[] } {

@@ -4,9 +4,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadTitanic, prepareTitanic } from '../../src/data/titanic.js';
-import { runTitanic } from '../../src/experiments/titanic.js';
-import type { TitanicRun, TitanicRunArgs } from '../../src/experiments/titanic.js';
-import { titanicFacts, titanicFindings } from '../../src/experiments/titanic-findings.js';
+import { runTitanic } from '../../src/experiments/titanic/train.js';
+import type { TitanicRun, TitanicRunArgs } from '../../src/experiments/titanic/train.js';
+import { titanicFacts, titanicFindings } from '../../src/experiments/titanic/findings.js';
 import { DirectoryProvider } from '../../src/log/provider.js';
 
 const data = prepareTitanic(loadTitanic(), { seed: 0 });
@@ -27,8 +27,8 @@ function args(overrides: Partial<TitanicRunArgs> = {}): TitanicRunArgs {
   };
 }
 
-test('one series value per update, for each weight matrix', () => {
-  const run = runTitanic(args());
+test('one series value per update, for each weight matrix', async () => {
+  const run = await runTitanic(args());
   assert.equal(run.series.loss.length, 15);
   for (const w of ['W0', 'W1', 'W2'] as const) {
     for (const series of [
@@ -43,8 +43,8 @@ test('one series value per update, for each weight matrix', () => {
   }
 });
 
-test('with plain SGD an element moves by at most lr·‖g‖ per update', () => {
-  const run = runTitanic(args());
+test('with plain SGD an element moves by at most lr·‖g‖ per update', async () => {
+  const run = await runTitanic(args());
   for (const w of ['W0', 'W1', 'W2'] as const) {
     const path = [run.initialElement[w], ...run.series.element[w]];
     for (let k = 1; k < path.length; k++) {
@@ -59,8 +59,8 @@ test('with plain SGD an element moves by at most lr·‖g‖ per update', () => 
 
 test('the same seed gives the same run; the event files hold the same loss series', async () => {
   const first = args();
-  const a = runTitanic(first);
-  const b = runTitanic(args());
+  const a = await runTitanic(first);
+  const b = await runTitanic(args());
   assert.deepEqual(a.series, b.series);
   const points = await new DirectoryProvider(first.logDir).readScalars('.', 'loss');
   assert.deepEqual(
@@ -69,9 +69,9 @@ test('the same seed gives the same run; the event files hold the same loss serie
   );
 });
 
-test('squared norms are the squares of the L2 norms', () => {
-  const l2 = runTitanic(args({ updates: 5 }));
-  const squared = runTitanic(args({ updates: 5, normKind: 'squared' }));
+test('squared norms are the squares of the L2 norms', async () => {
+  const l2 = await runTitanic(args({ updates: 5 }));
+  const squared = await runTitanic(args({ updates: 5, normKind: 'squared' }));
   l2.series.gradNorm.W0.forEach((norm, k) => {
     assert.ok(Math.abs(squared.series.gradNorm.W0[k] - norm * norm) <= 1e-9 + 1e-6 * norm * norm);
   });
@@ -113,15 +113,15 @@ test('the verdict comes from the numbers: frozen only when W0 moves far less tha
   );
 });
 
-test('a run of 10 updates or fewer still gives numbers, never NaN', () => {
-  const run = runTitanic(args({ updates: 6 }));
+test('a run of 10 updates or fewer still gives numbers, never NaN', async () => {
+  const run = await runTitanic(args({ updates: 6 }));
   const facts = titanicFacts(run);
   assert.equal(facts.earlyUpdates, 3);
   for (const line of titanicFindings(run, facts, 6)) assert.doesNotMatch(line, /NaN/);
 });
 
-test('with squared norms the signal decay is still the ratio of L2 norms', () => {
-  const l2 = titanicFacts(runTitanic(args({ updates: 12 })));
-  const squared = titanicFacts(runTitanic(args({ updates: 12, normKind: 'squared' })));
+test('with squared norms the signal decay is still the ratio of L2 norms', async () => {
+  const l2 = titanicFacts(await runTitanic(args({ updates: 12 })));
+  const squared = titanicFacts(await runTitanic(args({ updates: 12, normKind: 'squared' })));
   assert.ok(Math.abs(squared.signalDecay - l2.signalDecay) <= 1e-6 * l2.signalDecay);
 });

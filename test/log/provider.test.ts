@@ -56,6 +56,8 @@ test('reads back what RunWriter wrote, and what it writes later', async () => {
   assert.deepEqual(await provider.listTags('train'), {
     scalars: ['loss'],
     histograms: ['dense/kernel'],
+    texts: [],
+    order: ['loss', 'dense/kernel'],
   });
   assert.deepEqual(await provider.readScalars('train', 'loss'), [
     { step: 0, wallTime: 10, value: 0.5 },

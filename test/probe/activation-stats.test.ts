@@ -8,16 +8,16 @@ import { arrayDataset } from '../../src/engine/dataset.js';
 import type { ActivationName } from '../../src/engine/activations.js';
 import { deadFraction, meanAndStd, saturatedFraction } from '../../src/probe/activation-stats.js';
 import { GradientProbes } from '../../src/probe/gradient-probes.js';
-import { MemorySink } from '../../src/probe/sink.js';
-import { assertNear, byStep, denseModel } from './support.js';
+import { assertNear, byStep, denseModel, memoryRun, readRun } from './support.js';
+import type { RecordedRun } from './support.js';
 
 /** One Dense layer with the given kernel and bias, probed over one full-batch step on `x`. */
-function probeOneLayer(
+async function probeOneLayer(
   activation: ActivationName,
   kernel: number[],
   bias: number[],
   x: number[],
-): MemorySink {
+): Promise<RecordedRun> {
   const units = bias.length;
   const inputs = kernel.length / units;
   const rows = x.length / inputs;
@@ -25,17 +25,17 @@ function probeOneLayer(
   model.layer('dense_1').variable('kernel').value.data.set(kernel);
   model.layer('dense_1').variable('bias').value.data.set(bias);
   const data = arrayDataset(x, [inputs], new Array<number>(rows * units).fill(0.5), units);
-  const sink = new MemorySink();
+  const { provider, sink } = memoryRun();
   model.fit(data, { batchSize: rows, shuffle: false, callbacks: [new GradientProbes({ sink })] });
-  return sink;
+  return readRun(provider);
 }
 
-test('dead fraction counts ReLU units that are 0 for every sample of the batch', () => {
+test('dead fraction counts ReLU units that are 0 for every sample of the batch', async () => {
   // x ≥ 0. Unit 0: x0 + x1 > 0 (alive); unit 1: −x0 − x1 − 0.5 < 0 (dead); unit 2: x0 − x1,
   // positive for the second sample only (alive, though 0 for two of three); unit 3: −x0 (dead).
   const kernel = [1, -1, 1, -1, 1, -1, -1, 0];
-  const sink = probeOneLayer('relu', kernel, [0, -0.5, 0, 0], [1, 2, 2, 1, 0.5, 0.5]);
-  assert.deepEqual([...byStep(sink, 'dead_fraction/dense_1')], [[0, 0.5]]);
+  const records = await probeOneLayer('relu', kernel, [0, -0.5, 0, 0], [1, 2, 2, 1, 0.5, 0.5]);
+  assert.deepEqual([...byStep(records, 'dead_fraction/dense_1')], [[0, 0.5]]);
 });
 
 const identity4 = [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1];
@@ -45,20 +45,20 @@ function expectedSaturation(z: number[], derivative: (z: number) => number): num
   return z.filter((value) => derivative(value) < 0.01).length / z.length;
 }
 
-test("saturated fraction: sigmoid units with σ'(z) < 0.01", () => {
+test("saturated fraction: sigmoid units with σ'(z) < 0.01", async () => {
   const z = [10, 0, -10, 4, 6, -6, 1, -4];
   const sigmoidDer = (v: number) => Math.exp(-v) / (1 + Math.exp(-v)) ** 2;
   assert.equal(expectedSaturation(z, sigmoidDer), 0.5); // ±10 and ±6
-  const sink = probeOneLayer('sigmoid', identity4, [0, 0, 0, 0], z);
-  assert.deepEqual([...byStep(sink, 'saturated_fraction/dense_1')], [[0, 0.5]]);
+  const records = await probeOneLayer('sigmoid', identity4, [0, 0, 0, 0], z);
+  assert.deepEqual([...byStep(records, 'saturated_fraction/dense_1')], [[0, 0.5]]);
 });
 
-test("saturated fraction: tanh units with tanh'(z) = 1/cosh²(z) < 0.01", () => {
+test("saturated fraction: tanh units with tanh'(z) = 1/cosh²(z) < 0.01", async () => {
   const z = [3.5, 0.5, -3.5, 2.5, 0, -5, 1, 2];
   const expected = expectedSaturation(z, (v) => 1 / Math.cosh(v) ** 2);
   assert.equal(expected, 3 / 8);
-  const sink = probeOneLayer('tanh', identity4, [0, 0, 0, 0], z);
-  assert.deepEqual([...byStep(sink, 'saturated_fraction/dense_1')], [[0, expected]]);
+  const records = await probeOneLayer('tanh', identity4, [0, 0, 0, 0], z);
+  assert.deepEqual([...byStep(records, 'saturated_fraction/dense_1')], [[0, expected]]);
 });
 
 // numpy 2.4: a = [0.25, -1.5, 3, 0.125, 2, -0.5]; a.mean() = 0.5625, a.std() (ddof 0).

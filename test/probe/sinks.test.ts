@@ -1,4 +1,4 @@
-/** Histogram probes into MemorySink, TeeSink fan-out, and a RunWriter round trip. */
+/** Histogram probes into a MemoryProvider run, TeeSink fan-out, and a RunWriter round trip. */
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -7,15 +7,15 @@ import { join } from 'node:path';
 import { DirectoryProvider } from '../../src/log/provider.js';
 import { RunWriter } from '../../src/log/run-writer.js';
 import { GradientProbes } from '../../src/probe/gradient-probes.js';
-import { MemorySink, TeeSink } from '../../src/probe/sink.js';
+import { TeeSink } from '../../src/probe/sink.js';
 import type { RecordSink } from '../../src/probe/sink.js';
-import { formulaDataset, threeLayerModel } from './support.js';
+import { formulaDataset, threeLayerModel, memoryRun, readRun, RUN } from './support.js';
 
 const data = formulaDataset(8, 3, 2);
 
-test('histograms of weights, gradients and activations count every element', () => {
+test('histograms of weights, gradients and activations count every element', async () => {
   const model = threeLayerModel();
-  const sink = new MemorySink();
+  const { provider, sink } = memoryRun();
   const probes = new GradientProbes({ sink, every: { histograms: 1 }, bucketCount: 7 });
   model.fit(data, { batchSize: 8, shuffle: false, callbacks: [probes] });
   const expectations: [string, number, number[]][] = [
@@ -25,8 +25,9 @@ test('histograms of weights, gradients and activations count every element', () 
     ['activations/dense_1', 8 * 5, [0]],
     ['activations/dense_3', 8 * 2, [0]],
   ];
+  const records = await readRun(provider);
   for (const [tag, size, steps] of expectations) {
-    const series = sink.histogramSeries(tag);
+    const series = records.histogramSeries(tag);
     assert.deepEqual(
       series.map((h) => h.step),
       steps,
@@ -43,25 +44,26 @@ test('histograms of weights, gradients and activations count every element', () 
   }
   // The last activation histogram spans exactly the output's range.
   const a = model.layers[2].output!.toArray();
-  const [buckets] = sink.histogramSeries('activations/dense_3').map((h) => h.buckets);
+  const [buckets] = records.histogramSeries('activations/dense_3').map((h) => h.buckets);
   assert.equal(buckets[0].left, Math.min(...a));
   assert.equal(buckets[6].right, Math.max(...a));
 });
 
-test('TeeSink passes every record to each sink', () => {
+test('TeeSink passes every record to each sink', async () => {
   const calls: string[] = [];
   const logger: RecordSink = {
     scalar: (tag, value, step) => calls.push(`s ${tag} ${value} ${step}`),
     histogram: (tag, values, step, options) =>
       calls.push(`h ${tag} ${values.length} ${step} ${options?.bucketCount}`),
   };
-  const memory = new MemorySink();
+  const { provider, sink: memory } = memoryRun();
   const tee = new TeeSink([memory, logger]);
   tee.scalar('loss', 0.5, 3);
   tee.histogram('weights/w', [1, 2, 3], 4, { bucketCount: 2 });
   assert.deepEqual(calls, ['s loss 0.5 3', 'h weights/w 3 4 2']);
-  assert.deepEqual(memory.series('loss'), [{ step: 3, value: 0.5 }]);
-  assert.deepEqual(memory.histogramSeries('weights/w'), [
+  const records = await readRun(provider);
+  assert.deepEqual(records.series('loss'), [{ step: 3, value: 0.5 }]);
+  assert.deepEqual(records.histogramSeries('weights/w'), [
     {
       step: 4,
       buckets: [
@@ -76,9 +78,9 @@ test('a RunWriter is a RecordSink: probe records read back from the event file',
   const dir = mkdtempSync(join(tmpdir(), 'gradscope-probe-'));
   try {
     const writer = new RunWriter(dir);
-    const memory = new MemorySink();
+    const memory = memoryRun();
     const probes = new GradientProbes({
-      sink: new TeeSink([memory, writer]),
+      sink: new TeeSink([memory.sink, writer]),
       every: { histograms: 1 },
     });
     threeLayerModel().fit(data, { batchSize: 4, callbacks: [probes] });
@@ -86,12 +88,10 @@ test('a RunWriter is a RecordSink: probe records read back from the event file',
     const provider = new DirectoryProvider(dir);
     const tag = 'grad_norm/dense_2/kernel';
     const read = await provider.readScalars('.', tag);
-    const expected = memory
-      .series(tag)
-      .map(({ step, value }) => ({ step, value: Math.fround(value) }));
+    const expected = await memory.provider.readScalars(RUN, tag);
     assert.deepEqual(
       read.map(({ step, value }) => ({ step, value })),
-      expected,
+      expected.map(({ step, value }) => ({ step, value })),
     );
     const histograms = await provider.readHistograms('.', 'weights/dense_1/kernel');
     assert.deepEqual(

@@ -8,7 +8,9 @@ import type { DenseArgs } from '../../src/engine/layers/dense.js';
 import { SGD } from '../../src/engine/optimizers/index.js';
 import type { Optimizer } from '../../src/engine/optimizers/index.js';
 import { Sequential } from '../../src/engine/sequential.js';
-import type { MemorySink } from '../../src/probe/sink.js';
+import { MemoryProvider } from '../../src/log/memory-provider.js';
+import type { MemoryRun } from '../../src/log/memory-provider.js';
+import type { Bucket } from '../../src/log/points.js';
 
 /** Σx² by the plainest loop, in float64: the tests' reference for every norm. */
 export function plainSquares(values: ArrayLike<number>): number {
@@ -60,8 +62,59 @@ export function threeLayerModel(optimizer?: Optimizer): Sequential {
   );
 }
 
+/** The run name the probe tests write to. */
+export const RUN = 'probed';
+
+/** A fresh in-memory run: probes write into `sink`; the test reads it back through `provider`. */
+export function memoryRun(): { provider: MemoryProvider; sink: MemoryRun } {
+  const provider = new MemoryProvider();
+  return { provider, sink: provider.run(RUN) };
+}
+
+/** What a run holds, read once through the provider, for synchronous assertions. */
+export interface RecordedRun {
+  /** Tags that hold scalars, sorted. */
+  scalarTags(): string[];
+  series(tag: string): { step: number; value: number }[];
+  histogramSeries(tag: string): { step: number; buckets: Bucket[] }[];
+}
+
+/** Reads every tag of the run `RUN` through `provider` (records hold float32, as on disk). */
+export async function readRun(provider: MemoryProvider): Promise<RecordedRun> {
+  const tags = await provider.listTags(RUN);
+  const scalars = new Map<string, { step: number; value: number }[]>();
+  for (const tag of tags.scalars) {
+    const points = await provider.readScalars(RUN, tag);
+    scalars.set(
+      tag,
+      points.map(({ step, value }) => ({ step, value })),
+    );
+  }
+  const histograms = new Map<string, { step: number; buckets: Bucket[] }[]>();
+  for (const tag of tags.histograms) {
+    const points = await provider.readHistograms(RUN, tag);
+    histograms.set(
+      tag,
+      points.map(({ step, buckets }) => ({ step, buckets })),
+    );
+  }
+  return {
+    scalarTags: () => [...tags.scalars],
+    series: (tag) => scalars.get(tag) ?? [],
+    histogramSeries: (tag) => histograms.get(tag) ?? [],
+  };
+}
+
+/**
+ * `actual`, a recorded value, is the float32 rounding of `expected` within `rtol`: records are
+ * stored as float32, as event files store them.
+ */
+export function assertRecorded(actual: number, expected: number, rtol: number, label: string) {
+  assertNear(actual, Math.fround(expected), rtol, label);
+}
+
 /** The values of `tag`, by step; fails when a step repeats. */
-export function byStep(sink: MemorySink, tag: string): Map<number, number> {
+export function byStep(sink: RecordedRun, tag: string): Map<number, number> {
   const series = new Map<number, number>();
   for (const { step, value } of sink.series(tag)) {
     assert.ok(!series.has(step), `${tag}: step ${step} recorded twice`);
@@ -70,7 +123,7 @@ export function byStep(sink: MemorySink, tag: string): Map<number, number> {
   return series;
 }
 
-export function steps(sink: MemorySink, tag: string): number[] {
+export function steps(sink: RecordedRun, tag: string): number[] {
   return sink.series(tag).map((point) => point.step);
 }
 

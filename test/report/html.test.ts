@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { lineChart } from '../../src/report/charts.js';
-import { histogramRidgeChart } from '../../src/report/histogram.js';
+import { lineChart } from '../../src/charts/line.js';
+import { histogramRidgeChart } from '../../src/charts/histogram.js';
 import { renderHtml, writeReport, type Report } from '../../src/report/html.js';
 
 const EVIL = '<script>alert(1)</script>';

@@ -1,6 +1,6 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { lineChart } from '../../src/report/charts.js';
+import { lineChart } from '../../src/charts/line.js';
 import { renderPng, renderSvg } from '../../src/report/render.js';
 
 const PNG_MAGIC = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);

@@ -4,10 +4,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { PACKAGE_ROOT } from '../../package-root.js';
 import { heap } from '../heap.js';
 
-/** build/, relative to this file's place in dist/src/engine/kernels/. */
-const BUILD_DIR = new URL('../../../../build/', import.meta.url);
+const BUILD_DIR = new URL('build/', PACKAGE_ROOT);
 
 /** Instances by file, so the modules that share one wasm file share its instance. */
 const instances = new Map<string, unknown>();

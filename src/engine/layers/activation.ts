@@ -1,6 +1,6 @@
 /** Activation: a = f(x), elementwise (softmax over the last axis). */
 import { getActivation } from '../activations.js';
-import type { Activation as ActivationFn, ActivationName } from '../activations.js';
+import type { ActivationFunction, ActivationName } from '../activations.js';
 import { Tensor } from '../tensor.js';
 import type { Shape } from '../tensor.js';
 import { Layer } from './layer.js';
@@ -14,13 +14,17 @@ export interface ActivationArgs extends LayerArgs {
 export class Activation extends Layer {
   readonly className = 'Activation';
   readonly kind = 'activation';
-  readonly activation: ActivationFn;
+  readonly activation: ActivationFunction;
   private a: Tensor | undefined;
   private inputGradBuffer: Tensor | undefined;
 
   constructor(args: ActivationArgs) {
     super(args);
     this.activation = getActivation(args.activation);
+  }
+
+  override get activationKind(): ActivationName {
+    return this.activation.name;
   }
 
   computeOutputShape(inputShape: Shape): Shape {

@@ -1,6 +1,6 @@
 /** Dense: a = f(x·W + b), applied over the last axis. */
 import { activations, getActivation } from '../activations.js';
-import type { Activation, ActivationName } from '../activations.js';
+import type { ActivationFunction, ActivationName } from '../activations.js';
 import { checkPositiveInteger } from '../errors.js';
 import { getInitializer } from '../initializers.js';
 import type { InitializerSpec } from '../initializers.js';
@@ -29,7 +29,7 @@ export class Dense extends Layer {
   readonly className = 'Dense';
   readonly kind = 'dense';
   readonly units: number;
-  readonly activation: Activation;
+  readonly activation: ActivationFunction;
   readonly useBias: boolean;
   readonly kernelInitializer: InitializerSpec;
   readonly biasInitializer: InitializerSpec;
@@ -60,8 +60,11 @@ export class Dense extends Layer {
   get isLinear(): boolean {
     return this.activation.name === 'linear';
   }
+  override get activationKind(): ActivationName {
+    return this.activation.name;
+  }
   /** The pre-activation z of the last forward pass. */
-  get preActivation(): Tensor | null {
+  override get preActivation(): Tensor | null {
     return this.z ?? null;
   }
   /** ∂L/∂z of the last backward pass (for a linear layer, ∂L/∂output itself). */
@@ -94,8 +97,10 @@ export class Dense extends Layer {
     return a;
   }
 
-  backward(outputGrad: Tensor, needInputGrad: boolean): Tensor | null {
+  backward(outputGrad: Tensor, needInputGrad: boolean, preActivationGrad?: Tensor): Tensor | null {
     this.checkOutputGrad(outputGrad);
+    this.lastOutputGrad = outputGrad;
+    if (preActivationGrad) return this.backwardFromPreActivation(preActivationGrad, needInputGrad);
     const z = this.z!;
     let zGrad = outputGrad;
     if (!this.isLinear) {
@@ -110,18 +115,6 @@ export class Dense extends Layer {
         this.units,
       );
     }
-    this.lastOutputGrad = outputGrad;
-    return this.backwardFromPreActivation(zGrad, needInputGrad);
-  }
-
-  /**
-   * Backward from ∂L/∂z directly: used when the loss is fused with this layer's activation
-   * (softmax + cross-entropy, sigmoid + binary cross-entropy), whose ∂L/∂z = (p − y)/N is
-   * exact where the chain through ∂L/∂p would divide by p ≈ 0.
-   */
-  backwardFromLogits(outputGrad: Tensor, zGrad: Tensor, needInputGrad: boolean): Tensor | null {
-    this.checkOutputGrad(outputGrad);
-    this.lastOutputGrad = outputGrad;
     return this.backwardFromPreActivation(zGrad, needInputGrad);
   }
 

@@ -8,6 +8,10 @@ export class Flatten extends Layer {
   readonly className = 'Flatten';
   readonly kind = 'flatten';
 
+  override get passThrough(): boolean {
+    return true;
+  }
+
   computeOutputShape(inputShape: Shape): Shape {
     return [shapeSize(inputShape)];
   }

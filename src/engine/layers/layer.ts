@@ -15,7 +15,17 @@
  * These are views into the engine's buffers: read them, never write them, and do not keep them
  * across steps (the next batch overwrites them). The model's `onGradients` callback point sits
  * between "gradients computed" and "optimizer applies them".
+ *
+ * Each layer also declares what its readers need, so a probe knows no concrete layer class:
+ *   - `activationKind`  the activation its output went through ('relu', 'sigmoid', …; null for
+ *                       none), which says which statistics of the output mean something
+ *   - `passThrough`     true when the output is the input reshaped (Flatten): probing it would
+ *                       repeat its neighbour
+ *   - `timeSignals`     for layers with a state through time, ∂L/∂state at every time step
+ *   - `preActivation`   z, for a layer whose output is activationKind(z): a loss fused with that
+ *                       activation computes its value from z and passes ∂L/∂z to `backward`.
  */
+import type { ActivationName } from '../activations.js';
 import { ShapeError, ValueError } from '../errors.js';
 import { getInitializer } from '../initializers.js';
 import type { InitializerSpec } from '../initializers.js';
@@ -36,6 +46,14 @@ export interface StepInfo {
   training: boolean;
   /** Random source for Dropout masks, seeded by the model. */
   rng: RandomState;
+}
+
+/** A signal a layer keeps for every time step of the last backward pass. */
+export interface TimeSignal {
+  /** Which state: 'hidden' (∂L/∂h_t of any recurrent layer) or 'cell' (an LSTM's ∂L/∂c_t). */
+  readonly state: 'hidden' | 'cell';
+  /** ∂L/∂state at each time step t = 1 … T, time-major: (timesteps, batch, units). */
+  readonly grads: Tensor;
 }
 
 export abstract class Layer {
@@ -80,6 +98,23 @@ export abstract class Layer {
     return this.variables.filter((v) => v.trainable);
   }
 
+  /** The activation applied to the output, or null when the layer applies none. */
+  get activationKind(): ActivationName | null {
+    return null;
+  }
+  /** Whether the output is the input itself, reshaped (nothing to probe that its input lacks). */
+  get passThrough(): boolean {
+    return false;
+  }
+  /** ∂L/∂state per time step, for layers with a state through time; empty for the others. */
+  get timeSignals(): readonly TimeSignal[] {
+    return [];
+  }
+  /** z of the last forward pass when the output is activationKind(z); null for other layers. */
+  get preActivation(): Tensor | null {
+    return null;
+  }
+
   /** The layer's variable whose name ends in `/<short>` (e.g. 'kernel'). */
   variable(short: string): Variable {
     const found = this.variables.find((v) => v.name === `${this.name}/${short}`);
@@ -110,9 +145,15 @@ export abstract class Layer {
 
   /**
    * Given ∂L/∂output, accumulates each parameter's gradient and returns ∂L/∂input
-   * (or null when `needInputGrad` is false).
+   * (or null when `needInputGrad` is false). `preActivationGrad` is passed only to a layer that
+   * declares a `preActivation`, by a loss fused with its activation: ∂L/∂z itself, exact where
+   * the chain through ∂L/∂output would divide by p ≈ 0; `outputGrad` is then kept as the signal.
    */
-  abstract backward(outputGrad: Tensor, needInputGrad: boolean): Tensor | null;
+  abstract backward(
+    outputGrad: Tensor,
+    needInputGrad: boolean,
+    preActivationGrad?: Tensor,
+  ): Tensor | null;
 
   /** The Keras-style config, for summaries and saved weights. */
   abstract getConfig(): Record<string, unknown>;

@@ -10,7 +10,7 @@ import { checkPositiveInteger, ShapeError } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import type { Shape } from '../tensor.js';
 import { Layer } from './layer.js';
-import type { LayerArgs, StepInfo } from './layer.js';
+import type { LayerArgs, StepInfo, TimeSignal } from './layer.js';
 
 export interface RecurrentArgs extends LayerArgs {
   /** Size of the hidden state. Required, a positive integer. */
@@ -41,6 +41,11 @@ export abstract class Recurrent extends Layer {
   /** ∂L/∂h_t for every step of the last backward pass, (timesteps, batch, units). */
   get hiddenGrads(): Tensor | null {
     return this.hGrads ?? null;
+  }
+
+  /** The glass-box contract's signal through time: ∂L/∂h_t (see layer.ts). */
+  override get timeSignals(): readonly TimeSignal[] {
+    return this.hGrads ? [{ state: 'hidden', grads: this.hGrads }] : [];
   }
 
   /** Hidden states h_1 … h_T of the last forward pass, (timesteps, batch, units). */

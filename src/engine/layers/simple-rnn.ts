@@ -1,7 +1,7 @@
 /** SimpleRNN: h_t = f(x_t·K + h_{t−1}·R + b), h_0 = 0 (Keras defaults: tanh, orthogonal R). */
 import type { ActivationName } from '../activations.js';
 import { getActivation } from '../activations.js';
-import type { Activation } from '../activations.js';
+import type { ActivationFunction } from '../activations.js';
 import { ValueError } from '../errors.js';
 import { getInitializer } from '../initializers.js';
 import type { InitializerSpec } from '../initializers.js';
@@ -32,7 +32,7 @@ const RNN_ACTIVATIONS: readonly ActivationName[] = ['tanh', 'linear'];
 export class SimpleRNN extends Recurrent {
   readonly className = 'SimpleRNN';
   readonly kind = 'simple_rnn';
-  readonly activation: Activation;
+  readonly activation: ActivationFunction;
   readonly useBias: boolean;
   private readonly initializers: Required<
     Pick<SimpleRNNArgs, 'kernelInitializer' | 'recurrentInitializer' | 'biasInitializer'>
@@ -43,6 +43,10 @@ export class SimpleRNN extends Recurrent {
   /** z_t, time-major (timesteps, batch, units). */
   private zs: Tensor | undefined;
   private zGrad: Tensor | undefined;
+
+  override get activationKind(): ActivationName {
+    return this.activation.name;
+  }
 
   constructor(args: SimpleRNNArgs) {
     super(args);

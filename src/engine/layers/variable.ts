@@ -1,4 +1,5 @@
 /** A layer's weight with its gradient, named the Keras way: `dense_1/kernel`. */
+import { ValueError } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import type { Shape } from '../tensor.js';
 
@@ -29,7 +30,11 @@ export class Variable {
 
   /** The gradient, for trainable variables; throws for the others. */
   get trainableGrad(): Tensor {
-    if (this.grad === null) throw new Error(`${this.name} is not trainable and has no gradient`);
+    if (this.grad === null) {
+      throw new ValueError(
+        `${this.name}: expected a trainable variable. Received: a non-trainable one (no gradient)`,
+      );
+    }
     return this.grad;
   }
 }

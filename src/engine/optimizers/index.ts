@@ -9,7 +9,7 @@ import { SGD } from './sgd.js';
 import type { SGDArgs } from './sgd.js';
 
 export { Optimizer, DEFAULT_LEARNING_RATE } from './optimizer.js';
-export type { ClipReport, GradientClipper, OptimizerArgs } from './optimizer.js';
+export type { ClipReport, GradientClipper, OptimizerArgs, UpdateReport } from './optimizer.js';
 export { Adam, RMSprop, SGD };
 export type { AdamArgs, RMSpropArgs, SGDArgs };
 

@@ -4,6 +4,7 @@
  */
 import { ValueError } from '../errors.js';
 import type { Variable } from '../layers/variable.js';
+import { GradientNorms } from '../norms.js';
 import { Tensor } from '../tensor.js';
 
 /** Keras' default learning rate for Adam and RMSprop. */
@@ -26,8 +27,19 @@ export interface ClipReport {
 
 /** A gradient transform applied by the optimizer before its update (Keras' clipnorm & co.). */
 export interface GradientClipper {
-  /** Modifies the gradients in place and reports the global norm before and after. */
-  clip(variables: readonly Variable[]): ClipReport;
+  /**
+   * Modifies the measured variables' gradients in place, given the step's measurement (it never
+   * measures again), and reports the global norm before and after.
+   */
+  clip(gradients: GradientNorms): ClipReport;
+}
+
+/** What one `apply` did: the clipper's report and the size of each update. */
+export interface UpdateReport {
+  /** The clipper's report, or null without a clipper. */
+  readonly clip: ClipReport | null;
+  /** ‖Δw‖ of each updated variable. */
+  readonly updateNorms: ReadonlyMap<Variable, number>;
 }
 
 export abstract class Optimizer {
@@ -36,10 +48,6 @@ export abstract class Optimizer {
   /** Number of `apply` calls so far; Adam's bias correction uses it as t. */
   iterations = 0;
   readonly clipper: GradientClipper | null;
-  /** The clipper's report for the last step, or null without a clipper. */
-  lastClip: ClipReport | null = null;
-  /** ‖Δw‖ of the last step, per variable: the size of the update it applied. */
-  readonly lastUpdateNorms = new Map<Variable, number>();
   private readonly slots = new Map<Variable, Tensor[]>();
 
   constructor(args: OptimizerArgs, defaultLearningRate = DEFAULT_LEARNING_RATE) {
@@ -63,16 +71,25 @@ export abstract class Optimizer {
    */
   protected abstract update(w: Tensor, g: Tensor, slots: Tensor[], t: number): number;
 
-  /** Clips (with a clipper), then applies one step to every trainable variable, using its gradient. */
-  apply(variables: readonly Variable[]): void {
+  /**
+   * Clips (with a clipper), then applies one step to every trainable variable, using its
+   * gradient. `gradients` is the step's measurement of exactly those variables (the model passes
+   * the one its callbacks read); without it, the trainable ones are measured here, if needed.
+   */
+  apply(
+    variables: readonly Variable[],
+    gradients = new GradientNorms(variables.filter((v) => v.trainable)),
+  ): UpdateReport {
     this.iterations++;
-    if (this.clipper) this.lastClip = this.clipper.clip(variables);
+    const clip = this.clipper ? this.clipper.clip(gradients) : null;
+    const updateNorms = new Map<Variable, number>();
     for (const variable of variables) {
       if (!variable.grad) continue;
       const slots = this.slotsOf(variable);
       const squared = this.update(variable.value, variable.grad, slots, this.iterations);
-      this.lastUpdateNorms.set(variable, Math.sqrt(squared));
+      updateNorms.set(variable, Math.sqrt(squared));
     }
+    return { clip, updateNorms };
   }
 
   /** The config, for summaries and run metadata. */

@@ -1,0 +1,188 @@
+/**
+ * Reading and diagnosing a large run: 1,000,000 scalar records (50 tags × 20,000 steps), once
+ * in gradscope's own tensor-scalar form and once as PyTorch's SummaryWriter writes them
+ * (`simple_value`). Each measurement runs in a fresh process (nothing warm, memory its own):
+ * "read" lists the tags and reads every scalar series through DirectoryProvider; "diagnose"
+ * runs `diagnoseRun` (every rule) on the same run. Prints records/s, MB/s and peak RSS over
+ * the file size; the median of 3 runs each (the machine is shared, so single timings are
+ * noisy). The runs are generated once into the OS temp directory and reused.
+ *
+ * Run alone: node dist/bench/diagnose.js [--json]
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { median } from '../src/engine/statistics.js';
+import { encodeEvent, type SummaryValueMessage } from '../src/log/proto.js';
+import { DirectoryProvider } from '../src/log/provider.js';
+import { encodeRecord } from '../src/log/record-format.js';
+import { scalarSummaryValue } from '../src/log/scalars.js';
+
+const TAG_COUNT = 50;
+const STEPS = 20000;
+const REPEATS = 3;
+const ROOT = path.join(os.tmpdir(), 'gradscope-bench-diagnose');
+const FORMS = ['tensor', 'simple_value'] as const;
+type Form = (typeof FORMS)[number];
+type Mode = 'read' | 'diagnose';
+
+export interface ReadMeasurement {
+  seconds: number;
+  /** CPU time (user + system) of the same work: less sensitive to other load than `seconds`. */
+  cpuSeconds: number;
+  records: number;
+  bytes: number;
+  peakRssMB: number;
+  /** RSS when the measurement started (Node and the modules loaded): peak − this is the run's. */
+  startRssMB: number;
+}
+
+/** Tags as gradscope's probes name them: the loss, then norms of 7 dense layers' variables. */
+function benchTags(): string[] {
+  const tags = ['loss'];
+  for (let layer = 1; tags.length < TAG_COUNT; layer++) {
+    for (const variable of ['kernel', 'bias']) {
+      tags.push(`grad_norm/dense_${layer}/${variable}`);
+      tags.push(`update_ratio/dense_${layer}/${variable}`);
+    }
+    tags.push(`signal_norm/dense_${layer}`);
+  }
+  return tags.slice(0, TAG_COUNT);
+}
+
+function value(form: Form, tag: string, x: number): SummaryValueMessage {
+  return form === 'tensor' ? scalarSummaryValue(tag, x) : { tag, simpleValue: x };
+}
+
+/** Writes the run of `form` unless it is there already; returns its directory. */
+function ensureRun(form: Form): string {
+  const dir = path.join(ROOT, form);
+  const file = path.join(dir, 'events.out.tfevents.1.bench');
+  if (fs.existsSync(file)) return dir;
+  fs.mkdirSync(dir, { recursive: true });
+  const tags = benchTags();
+  const fd = fs.openSync(`${file}.partial`, 'w');
+  fs.writeSync(fd, encodeRecord(encodeEvent({ wallTime: 1, fileVersion: 'brain.Event:2' })));
+  for (let step = 0; step < STEPS; step++) {
+    const records = tags.map((tag, k) => {
+      const x = tag === 'loss' ? 2 / (1 + step / 1000) : (1 + k) * 1e-3 * (1 + Math.sin(step));
+      const event = { wallTime: 1e9 + step, step, summary: { value: [value(form, tag, x)] } };
+      return encodeRecord(encodeEvent(event));
+    });
+    fs.writeSync(fd, Buffer.concat(records));
+  }
+  fs.closeSync(fd);
+  fs.renameSync(`${file}.partial`, file);
+  return dir;
+}
+
+async function measureInProcess(dir: string, mode: Mode): Promise<ReadMeasurement> {
+  const bytes = fs
+    .readdirSync(dir)
+    .reduce((sum, f) => sum + fs.statSync(path.join(dir, f)).size, 0);
+  const startRssMB = process.memoryUsage().rss / 2 ** 20;
+  const started = performance.now();
+  const cpuStarted = process.cpuUsage();
+  const provider = new DirectoryProvider(dir);
+  let records = 0;
+  if (mode === 'read') {
+    const tags = await provider.listTags('.');
+    for (const tag of tags.scalars) records += (await provider.readScalars('.', tag)).length;
+  } else {
+    const { diagnoseRun } = await import('../src/diagnose/diagnose.js');
+    await diagnoseRun(provider, '.');
+    const tags = await provider.listTags('.');
+    for (const tag of tags.scalars) records += (await provider.readScalars('.', tag)).length;
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuStarted);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+  const peakRssMB = process.resourceUsage().maxRSS / 1024;
+  return { seconds, cpuSeconds, records, bytes, peakRssMB, startRssMB };
+}
+
+function measureInChild(dir: string, mode: Mode): ReadMeasurement {
+  const script = fileURLToPath(import.meta.url);
+  const out = execFileSync(process.execPath, [script, '--child', dir, mode], { encoding: 'utf8' });
+  return JSON.parse(out.trim().split('\n').pop()!) as ReadMeasurement;
+}
+
+export interface DiagnoseBench {
+  form: Form;
+  mode: Mode;
+  seconds: number;
+  cpuSeconds: number;
+  recordsPerSecond: number;
+  mbPerSecond: number;
+  fileMB: number;
+  peakRssMB: number;
+  /** (peak RSS − RSS at start) / file size: the memory the run itself took, per file byte. */
+  memoryOverFile: number;
+}
+
+/** Median of REPEATS fresh processes for each form and mode. */
+export function benchReading(progress: (line: string) => void): DiagnoseBench[] {
+  const results: DiagnoseBench[] = [];
+  for (const form of FORMS) {
+    progress(`diagnose bench: preparing the ${form} run (1M records, cached in ${ROOT})…`);
+    const dir = ensureRun(form);
+    for (const mode of ['read', 'diagnose'] as const) {
+      const runs = Array.from({ length: REPEATS }, () => measureInChild(dir, mode));
+      const seconds = median(runs.map((r) => r.seconds));
+      const { records, bytes } = runs[0];
+      results.push({
+        form,
+        mode,
+        seconds,
+        cpuSeconds: median(runs.map((r) => r.cpuSeconds)),
+        recordsPerSecond: records / seconds,
+        mbPerSecond: bytes / 1e6 / seconds,
+        fileMB: bytes / 1e6,
+        peakRssMB: median(runs.map((r) => r.peakRssMB)),
+        memoryOverFile: median(runs.map((r) => ((r.peakRssMB - r.startRssMB) * 2 ** 20) / bytes)),
+      });
+    }
+  }
+  return results;
+}
+
+export function printReading(results: DiagnoseBench[]): void {
+  console.log(
+    '\nReading a run of 1,000,000 scalar records (50 tags × 20,000 steps), fresh process:',
+  );
+  console.log(
+    '| form | what | s (median of 3) | CPU s | M records/s | MB/s | file MB | peak RSS MB | (peak − start RSS) ÷ file |',
+  );
+  console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|');
+  for (const r of results) {
+    console.log(
+      `| ${r.form} | ${r.mode} | ${r.seconds.toFixed(2)} | ${r.cpuSeconds.toFixed(2)} | ${(r.recordsPerSecond / 1e6).toFixed(2)} | ` +
+        `${r.mbPerSecond.toFixed(0)} | ${r.fileMB.toFixed(0)} | ${r.peakRssMB.toFixed(0)} | ` +
+        `${r.memoryOverFile.toFixed(2)} |`,
+    );
+  }
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  if (args[0] === '--child') {
+    const result = await measureInProcess(args[1], args[2] as Mode);
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    return;
+  }
+  const json = args.includes('--json');
+  const results = benchReading((line) => {
+    if (!json) process.stderr.write(`${line}\n`);
+  });
+  if (json) process.stdout.write(`${JSON.stringify({ reading: results })}\n`);
+  else printReading(results);
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  main().catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,63 @@
+/**
+ * Downsampling of long series for the browser. Scalars: Largest-Triangle-Three-Buckets (Steinarsson
+ * 2013), which keeps the first and last points and, per bucket, the point that best preserves the
+ * curve's shape, so spikes survive where plain striding would drop them. Histograms: an even
+ * stride over steps that always keeps the first and the last.
+ */
+
+/** Points per scalar series sent to the browser, at most. */
+export const MAX_SCALAR_POINTS = 2000;
+/** Histogram steps per tag sent to the browser, at most. */
+export const MAX_HISTOGRAM_STEPS = 60;
+
+export interface XY {
+  x: number;
+  y: number;
+}
+
+/** The indices of at most `threshold` points of `points` chosen by LTTB, in order. */
+export function lttbIndices(points: readonly XY[], threshold: number): number[] {
+  const n = points.length;
+  if (threshold >= n || threshold < 3) return points.map((_, i) => i);
+  const chosen = [0];
+  const bucketSize = (n - 2) / (threshold - 2);
+  let previous = 0;
+  for (let bucket = 0; bucket < threshold - 2; bucket++) {
+    const start = Math.floor(bucket * bucketSize) + 1;
+    const end = Math.floor((bucket + 1) * bucketSize) + 1;
+    // The next bucket's mean is the third corner of each triangle.
+    const nextEnd = Math.min(Math.floor((bucket + 2) * bucketSize) + 1, n);
+    let meanX = 0;
+    let meanY = 0;
+    for (let i = end; i < nextEnd; i++) {
+      meanX += points[i].x;
+      meanY += points[i].y;
+    }
+    const count = Math.max(1, nextEnd - end);
+    meanX /= count;
+    meanY /= count;
+    let best = start;
+    let bestArea = -1;
+    const a = points[previous];
+    for (let i = start; i < end; i++) {
+      const area = Math.abs(
+        (a.x - meanX) * (points[i].y - a.y) - (a.x - points[i].x) * (meanY - a.y),
+      );
+      if (area > bestArea) {
+        bestArea = area;
+        best = i;
+      }
+    }
+    chosen.push(best);
+    previous = best;
+  }
+  chosen.push(n - 1);
+  return chosen;
+}
+
+/** At most `limit` indices of `n`, evenly spaced, the first and last always among them. */
+export function evenIndices(n: number, limit: number): number[] {
+  if (n <= limit) return Array.from({ length: n }, (_, i) => i);
+  const step = (n - 1) / (limit - 1);
+  return Array.from({ length: limit }, (_, i) => Math.round(i * step));
+}

@@ -1,0 +1,87 @@
+/** Fetching the dashboard API (src/dashboard/api.ts) from the page. */
+
+export interface RunSummary {
+  name: string;
+  scalars: number;
+  histograms: number;
+}
+
+export interface ThroughTimeTag {
+  tag: string;
+  kind: string;
+  layer: string;
+  step: number;
+}
+
+export interface RunInfo {
+  run: string;
+  scalars: string[];
+  histograms: string[];
+  layers: string[];
+  quantities: string[];
+  throughTime: ThroughTimeTag[];
+}
+
+export interface ScalarSeries {
+  run: string;
+  tag: string;
+  total: number;
+  nonFinite: number;
+  downsampled: boolean;
+  points: [number, number | null][];
+}
+
+export interface Bucket {
+  left: number;
+  right: number;
+  count: number;
+}
+
+export interface HistogramSeries {
+  run: string;
+  tag: string;
+  total: number;
+  downsampled: boolean;
+  points: { step: number; buckets: Bucket[] }[];
+}
+
+export interface FlowSeries {
+  run: string;
+  quantity: string;
+  layers: string[];
+  series: { layer: string; total: number; points: [number, number | null][] }[];
+}
+
+export interface Verdict {
+  check: string;
+  severity: 'error' | 'warning' | 'info';
+  layer: string | null;
+  firstStep: number | null;
+  lastStep: number | null;
+  evidence: Record<string, number | string>;
+  message: string;
+  remedy: string;
+}
+
+export interface VerdictList {
+  run: string;
+  available: boolean;
+  verdicts: Verdict[];
+  skipped: { check: string; reason: string }[];
+}
+
+async function get<T>(path: string, params: Record<string, string> = {}): Promise<T> {
+  const query = new URLSearchParams(params).toString();
+  const response = await fetch(query ? `${path}?${query}` : path);
+  if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
+  return (await response.json()) as T;
+}
+
+export const api = {
+  runs: () => get<{ runs: RunSummary[] }>('/api/runs'),
+  run: (run: string) => get<RunInfo>('/api/run', { run }),
+  scalars: (run: string, tag: string) => get<ScalarSeries>('/api/scalars', { run, tag }),
+  histograms: (run: string, tag: string) => get<HistogramSeries>('/api/histograms', { run, tag }),
+  flow: (run: string, quantity: string) => get<FlowSeries>('/api/flow', { run, quantity }),
+  verdicts: (run: string) => get<VerdictList>('/api/verdicts', { run }),
+};

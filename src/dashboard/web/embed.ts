@@ -1,0 +1,75 @@
+/**
+ * Renders the shared Vega-Lite specs (src/charts) into the page with vega-embed. Vega's own
+ * expression compiler builds functions at run time, which the page's Content-Security-Policy
+ * forbids; vega-interpreter evaluates the same expressions without it.
+ */
+import embed from 'vega-embed';
+import { expressionInterpreter } from 'vega-interpreter';
+import type { VegaLiteSpec } from '../../charts/line.js';
+
+/** The last spec drawn into each element, so an unchanged view is not redrawn on every poll. */
+const drawn = new WeakMap<HTMLElement, { key: string; finalize: () => void }>();
+
+export async function draw(element: HTMLElement, spec: VegaLiteSpec): Promise<void> {
+  const key = JSON.stringify(spec);
+  const previous = drawn.get(element);
+  if (previous?.key === key) return;
+  previous?.finalize();
+  const result = await embed(element, spec, {
+    actions: false,
+    renderer: 'svg',
+    ast: true,
+    expr: expressionInterpreter,
+  });
+  drawn.set(element, { key, finalize: () => result.finalize() });
+}
+
+/** Replaces an element's chart with a short message. */
+export function message(element: HTMLElement, text: string): void {
+  drawn.get(element)?.finalize();
+  drawn.delete(element);
+  element.replaceChildren(paragraph(text, 'empty'));
+}
+
+export function paragraph(text: string, className = 'note'): HTMLParagraphElement {
+  const p = document.createElement('p');
+  p.className = className;
+  p.textContent = text;
+  return p;
+}
+
+/** A chart's slot key and what it shows: a spec, or a message in its place. */
+export type ChartEntry = [string, VegaLiteSpec | string];
+
+/** One chart per key under a parent element, kept across redraws, in the order last rendered. */
+export class ChartSlots {
+  private readonly slots = new Map<string, HTMLElement>();
+
+  constructor(private readonly parent: HTMLElement) {}
+
+  /** Draws each entry (a spec, or a message), then drops the slots of keys no longer there. */
+  async render(entries: readonly ChartEntry[]): Promise<void> {
+    const keys = new Set(entries.map(([key]) => key));
+    for (const [key, slot] of this.slots) {
+      if (!keys.has(key)) {
+        message(slot, '');
+        slot.remove();
+        this.slots.delete(key);
+      }
+    }
+    for (const [key, content] of entries) {
+      let slot = this.slots.get(key);
+      if (!slot) {
+        slot = document.createElement('div');
+        slot.className = 'chart';
+        this.slots.set(key, slot);
+      }
+      this.parent.append(slot);
+      if (typeof content === 'string') message(slot, content);
+      else await draw(slot, content);
+    }
+    if (entries.length === 0)
+      this.parent.replaceChildren(paragraph('Nothing to show for the selected runs.', 'empty'));
+    else this.parent.querySelector(':scope > p.empty')?.remove();
+  }
+}

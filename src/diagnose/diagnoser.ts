@@ -1,0 +1,143 @@
+/**
+ * Diagnoser: the rules, live during `fit`. The probes' records pass through `diagnoser.sink`
+ * (into an in-memory run (a MemoryRun, as MemoryProvider holds them), and on to the sink given, e.g. the run's RunWriter); the rules run
+ * over that run as it grows, and each verdict is printed with its step the first time it fires
+ * and written into the run as a TensorBoard text summary (`verdicts/<check>`), where
+ * TensorBoard's Text tab shows it and any RunProvider reads it back.
+ *
+ *   const writer = new RunWriter('runs/a');
+ *   const diagnoser = new Diagnoser({ sink: writer, texts: writer });
+ *   model.fit(data, { callbacks: [new GradientProbes({ sink: diagnoser.sink }), diagnoser] });
+ *
+ * When the rules run: at once when a record is non-finite (so training can stop at that step),
+ * at steps 16, 32, 64, … (each doubling), and after every epoch. Each evaluation reads the run
+ * so far, so doubling keeps their total cost a small multiple of one final evaluation. The
+ * rules run synchronously between two batches (fit is synchronous), over the in-memory series
+ * as they are: nothing is copied.
+ */
+import type { Callback, EpochLogs, StepContext } from '../engine/callbacks.js';
+import { MemoryRun } from '../log/memory-provider.js';
+import type { TextSink } from '../log/text.js';
+import type { HistogramOptions, RecordSink } from '../probe/sink.js';
+import { diagnoseData, type DiagnoseOptions } from './diagnose.js';
+import type { Verdict } from './rule.js';
+import { buildRunData, parameterHistogramTags } from './run-data.js';
+
+export interface DiagnoserArgs {
+  /** Where the probes' records go on to (e.g. the run's RunWriter). Defaults to none. */
+  sink?: RecordSink;
+  /** Where verdicts are written as text summaries. Defaults to none. */
+  texts?: TextSink;
+  /** The run's name in messages. Defaults to 'run'. */
+  name?: string;
+  /** Stop training at the first `nonfinite` verdict. Defaults to true. */
+  stopOnNonfinite?: boolean;
+  /** Stop training at the first verdict of severity error, of any check. Defaults to false. */
+  stopOnError?: boolean;
+  /** Threshold overrides, as for `diagnose`. Defaults to none. */
+  thresholds?: DiagnoseOptions['thresholds'];
+  /** Where verdict lines are printed. Defaults to console.log; null prints nothing. */
+  print?: ((line: string) => void) | null;
+}
+
+const VALIDATION_LOSS_TAG = 'val_loss';
+
+/** First evaluation step; later ones double it. */
+const FIRST_CHECK = 16;
+
+export class Diagnoser implements Callback {
+  /** Give this to the probes: it keeps their records for the rules and passes them on. */
+  readonly sink: RecordSink;
+  /** Every verdict fired so far, in firing order (each check and layer once). */
+  readonly verdicts: Verdict[] = [];
+  private readonly run = new MemoryRun();
+  private readonly name: string;
+  private readonly fired = new Set<string>();
+  private readonly print: ((line: string) => void) | null;
+  private nextCheck = FIRST_CHECK;
+  private nonfiniteSeen = false;
+  /** Optimizer steps so far: validation losses are recorded at the step they follow. */
+  private steps = 0;
+  /** Whether `val_loss` records come through the sink (then epoch logs are not added). */
+  private validationLogged = false;
+
+  constructor(private readonly args: DiagnoserArgs = {}) {
+    this.name = args.name ?? 'run';
+    this.print = args.print === undefined ? (line) => console.log(line) : args.print;
+    const next = args.sink;
+    const run = this.run;
+    this.sink = {
+      scalar: (tag: string, value: number, step: number, wallTime?: number): void => {
+        if (!Number.isFinite(value) || (value > 0 && tag.startsWith('nonfinite/')))
+          this.nonfiniteSeen = true;
+        if (tag === VALIDATION_LOSS_TAG) this.validationLogged = true;
+        run.scalar(tag, value, step, wallTime);
+        next?.scalar(tag, value, step, wallTime);
+      },
+      histogram: (
+        tag: string,
+        values: ArrayLike<number>,
+        step: number,
+        options?: HistogramOptions,
+      ): void => {
+        run.histogram(tag, values, step, options);
+        next?.histogram(tag, values, step, options);
+      },
+    };
+  }
+
+  onBatchEnd(context: StepContext): void {
+    this.steps = context.step + 1;
+    if (this.nonfiniteSeen || this.steps >= this.nextCheck) {
+      if (this.steps >= this.nextCheck) this.nextCheck *= 2;
+      this.nonfiniteSeen = false;
+      this.evaluate(context.step, context.model);
+    }
+  }
+
+  onEpochEnd(_epoch: number, logs: EpochLogs): void {
+    // For `overfitting`; kept in memory only, unless the run logs validation loss itself.
+    if (logs.val_loss !== undefined && !this.validationLogged) {
+      this.run.scalar(VALIDATION_LOSS_TAG, logs.val_loss, this.steps);
+    }
+    // Not before the first scheduled check: one or two points are no trend.
+    if (this.steps >= FIRST_CHECK) this.evaluate(this.steps, null);
+  }
+
+  /** Runs the rules over the records so far, in place (no copy of a series). */
+  private evaluate(step: number, model: { stopTraining: boolean } | null): void {
+    const run = this.run;
+    const tags = run.tags();
+    const histograms = new Map(
+      parameterHistogramTags(tags).map((tag) => [tag, run.histogramSeries.get(tag) ?? []]),
+    );
+    const data = buildRunData({ name: this.name, tags, scalars: run.scalarSeries, histograms });
+    const { verdicts } = diagnoseData(data, { thresholds: this.args.thresholds });
+    for (const verdict of verdicts) {
+      const key = `${verdict.check}|${verdict.layer ?? ''}`;
+      if (this.fired.has(key)) continue;
+      this.fired.add(key);
+      this.verdicts.push(verdict);
+      this.print?.(`gradscope: ${this.name}: step ${step}: ${describe(verdict)}`);
+      this.args.texts?.text(`verdicts/${verdict.check}`, markdown(verdict), step);
+      const stop =
+        (verdict.check === 'nonfinite' && (this.args.stopOnNonfinite ?? true)) ||
+        (verdict.severity === 'error' && this.args.stopOnError === true);
+      if (stop && model !== null) model.stopTraining = true;
+    }
+  }
+}
+
+function describe(v: Verdict): string {
+  const where = v.layer === null ? '' : ` at ${v.layer}`;
+  return `${v.severity} ${v.check}${where}: ${v.message}. Remedy: ${v.remedy}`;
+}
+
+/** A verdict as TensorBoard's Text tab renders it (markdown). */
+export function markdown(v: Verdict): string {
+  const steps = v.firstStep === null ? '' : ` (steps ${v.firstStep}–${v.lastStep ?? v.firstStep})`;
+  const evidence = Object.entries(v.evidence)
+    .map(([k, value]) => `${k}=${value}`)
+    .join(', ');
+  return `**${v.severity}** \`${v.check}\`${v.layer === null ? '' : ` at \`${v.layer}\``}${steps}: ${v.message}.\n\nEvidence: ${evidence}.\n\nRemedy: ${v.remedy}.`;
+}

@@ -1,0 +1,124 @@
+/**
+ * `exploding_gradient`: gradients that grow from the output side towards the input side, or
+ * over training.
+ *
+ * - layerRatio 70: ‖g_first‖/‖g_last‖ of the first and last weight parameters above it, in
+ *   the median over the run's steps (AUTOTRAINER, ICSE 2021: exploding when the ratio > 70);
+ * - growth 100: the global gradient norm's largest finite value over its median in the first
+ *   10% of steps (gradscope zoo: healthy runs stay below 10; exploding ones pass 1e3);
+ * - norm 100: the global gradient norm's median over the first 10% of steps above it, for
+ *   runs that start exploded (gradscope zoo: healthy zoo runs start below 3, over-scaled
+ *   initializations above 800). Overridable for losses of a larger scale (e.g. unnormalized
+ *   regression targets).
+ */
+import type { Rule } from '../rule.js';
+import { verdictOf } from '../rule.js';
+import { atCommonSteps, finiteValues, head, round, show } from '../series.js';
+import { median } from '../series.js';
+import { GRADIENT_TAGS_NEEDED, globalGradientNorm, kernelGradientNorms } from './gradient-norms.js';
+
+const REMEDY = {
+  gradscope:
+    'clip the gradients with --clip-global-norm 1; if it persists, lower --learning-rate (e.g. 1e-3) or the initial weights',
+  general:
+    'clip the global gradient norm (PyTorch: torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0); Keras: clipnorm=1.0), lower the learning rate, or use a smaller initialization (Glorot/He) with normalization layers',
+};
+
+export const explodingGradient: Rule = {
+  name: 'exploding_gradient',
+  summary: 'gradients growing towards the input layers or over training',
+  thresholds: {
+    layerRatio: {
+      value: 70,
+      anchor: 'AUTOTRAINER (ICSE 2021)',
+      meaning: 'median ‖g_first‖/‖g_last‖ above this',
+    },
+    growth: {
+      value: 100,
+      anchor: 'gradscope zoo',
+      meaning: 'max ‖g‖ over its early median above this',
+    },
+    norm: { value: 100, anchor: 'gradscope zoo', meaning: 'early median global ‖g‖ above this' },
+  },
+  check(run, limits) {
+    const kernels = kernelGradientNorms(run);
+    const global = globalGradientNorm(run);
+    if (global === undefined) return { skipped: `needs ${GRADIENT_TAGS_NEEDED}; found none` };
+    const verdicts = [];
+    if (kernels.length >= 2) {
+      const first = kernels[0];
+      const last = kernels[kernels.length - 1];
+      const pairs = atCommonSteps(first.norm.points, last.norm.points).filter(
+        (p) => Number.isFinite(p.a) && Number.isFinite(p.b) && p.b > 0,
+      );
+      const ratios = pairs.map((p) => p.a / p.b);
+      const ratio = ratios.length > 0 ? median(ratios) : NaN;
+      if (ratio > limits.layerRatio) {
+        const over = pairs.filter((p) => p.a / p.b > limits.layerRatio);
+        verdicts.push(
+          verdictOf(this, run, {
+            severity: 'error',
+            layer: first.parameter.name,
+            firstStep: over[0].step,
+            lastStep: over[over.length - 1].step,
+            evidence: {
+              medianRatio: round(ratio),
+              threshold: limits.layerRatio,
+              firstParameter: first.parameter.name,
+              lastParameter: last.parameter.name,
+              source: first.norm.source,
+            },
+            message: `the gradient of ${first.parameter.name} is ${show(ratio)}× that of ${last.parameter.name} (median over ${pairs.length} steps; threshold ${limits.layerRatio})`,
+            remedy: REMEDY,
+          }),
+        );
+      }
+    }
+    const values = finiteValues(global.points);
+    if (values.length >= 2) {
+      const early = median(finiteValues(head(global.points, 0.1)));
+      const peak = Math.max(...values);
+      const growth = peak / early;
+      if (early > limits.norm) {
+        const over = global.points.filter((p) => p.value > limits.norm);
+        verdicts.push(
+          verdictOf(this, run, {
+            severity: 'error',
+            layer: null,
+            firstStep: over[0].step,
+            lastStep: over[over.length - 1].step,
+            evidence: {
+              earlyNorm: round(early),
+              threshold: limits.norm,
+              peakNorm: round(peak),
+              tag: global.tag,
+            },
+            message: `the gradient norm is ${show(early)} from the start (median of the first 10% of steps; threshold ${limits.norm})`,
+            remedy: REMEDY,
+          }),
+        );
+      } else if (early > 0 && growth > limits.growth) {
+        const peakPoint = global.points.find((p) => p.value === peak)!;
+        const over = global.points.filter((p) => p.value / early > limits.growth);
+        verdicts.push(
+          verdictOf(this, run, {
+            severity: 'error',
+            layer: null,
+            firstStep: over[0].step,
+            lastStep: peakPoint.step,
+            evidence: {
+              growth: round(growth),
+              threshold: limits.growth,
+              earlyNorm: round(early),
+              peakNorm: round(peak),
+              tag: global.tag,
+            },
+            message: `the gradient norm grew ${show(growth)}× (from ${show(early)} early on to ${show(peak)} at step ${peakPoint.step})`,
+            remedy: REMEDY,
+          }),
+        );
+      }
+    }
+    return { verdicts };
+  },
+};

@@ -1,0 +1,63 @@
+/**
+ * Gradient norms per parameter and overall, from whichever form the run logged: the
+ * `grad_norm/<param>` scalars, or else √Σx² estimated from the `gradients/<param>` histogram's
+ * bucket midpoints (how a PyTorch user who logs only histograms is diagnosed).
+ */
+import type { ParameterData, RunData, Series } from '../run-data.js';
+import { histogramNorm } from '../series.js';
+
+export interface NormSeries extends Series {
+  /** 'scalar' when logged as such, 'histogram' when estimated from buckets. */
+  source: 'scalar' | 'histogram';
+}
+
+export function gradientNorm(parameter: ParameterData): NormSeries | undefined {
+  if (parameter.gradNorm !== undefined && parameter.gradNorm.points.length > 0) {
+    return { ...parameter.gradNorm, source: 'scalar' };
+  }
+  const histograms = parameter.gradients;
+  if (histograms === undefined || histograms.points.length === 0) return undefined;
+  const points = histograms.points.map((p) => ({
+    step: p.step,
+    wallTime: p.wallTime,
+    value: histogramNorm(p),
+  }));
+  return { tag: histograms.tag, points, source: 'histogram' };
+}
+
+/** The weight (non-bias) parameters that have gradient norms, in model order. */
+export function kernelGradientNorms(
+  run: RunData,
+): { parameter: ParameterData; norm: NormSeries }[] {
+  return run.parameters.flatMap((parameter) => {
+    const norm = parameter.isBias ? undefined : gradientNorm(parameter);
+    return norm === undefined ? [] : [{ parameter, norm }];
+  });
+}
+
+/** The global gradient norm: logged, or √Σ of the per-parameter norms at each step. */
+export function globalGradientNorm(run: RunData): Series | undefined {
+  if (run.globalGradNorm !== undefined && run.globalGradNorm.points.length > 0)
+    return run.globalGradNorm;
+  const norms = run.parameters.flatMap((p) => gradientNorm(p) ?? []);
+  if (norms.length === 0) return undefined;
+  const squares = new Map<number, { wallTime: number; value: number }>();
+  for (const norm of norms) {
+    for (const point of norm.points) {
+      const sum = squares.get(point.step);
+      if (sum === undefined)
+        squares.set(point.step, { wallTime: point.wallTime, value: point.value ** 2 });
+      else sum.value += point.value ** 2;
+    }
+  }
+  const points = [...squares].map(([step, { wallTime, value }]) => ({
+    step,
+    wallTime,
+    value: Math.sqrt(value),
+  }));
+  points.sort((a, b) => a.step - b.step);
+  return { tag: norms.length === 1 ? norms[0].tag : `√Σ ${norms[0].tag.split('/')[0]}/*²`, points };
+}
+
+export const GRADIENT_TAGS_NEEDED =
+  'grad_norm/<param> scalars or gradients/<param> histograms for weight (non-bias) parameters';

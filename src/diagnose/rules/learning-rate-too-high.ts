@@ -1,0 +1,51 @@
+/**
+ * `learning_rate_too_high`: updates too large for the weights they change.
+ *
+ * - ratio 1e-2: the median update ratio ‖ΔW‖/‖W‖ (update-scale.ts) above it, i.e. 10× the
+ *   usual 1e-3 (DeepDiagnosis, ICSE 2022, centres the effective learning rate on 1e-3 and allows
+ *   ×/÷ 100; gradscope zoo: healthy runs lie in 1.2e-3 – 6.6e-3 and runs whose loss swings
+ *   from too high a rate at 1.8e-2 and above, so 10× is the bound here).
+ */
+import type { Rule } from '../rule.js';
+import { verdictOf } from '../rule.js';
+import { round, show } from '../series.js';
+import { updateScale } from './update-scale.js';
+
+export const learningRateTooHigh: Rule = {
+  name: 'learning_rate_too_high',
+  summary: 'each update changes the weights by more than 1% of their norm',
+  thresholds: {
+    ratio: {
+      value: 1e-2,
+      anchor: 'DeepDiagnosis (ICSE 2022) scale 1e-3; bound: gradscope zoo',
+      meaning: 'median ‖ΔW‖/‖W‖ above this',
+    },
+  },
+  check(run, limits) {
+    const scale = updateScale(run);
+    if (typeof scale === 'string') return { skipped: scale };
+    if (!(scale.value > limits.ratio)) return { verdicts: [] };
+    return {
+      verdicts: [
+        verdictOf(this, run, {
+          severity: 'warning',
+          layer: null,
+          firstStep: scale.firstStep,
+          lastStep: scale.lastStep,
+          evidence: {
+            medianUpdateRatio: round(scale.value),
+            threshold: limits.ratio,
+            healthyScale: 1e-3,
+            source: scale.source,
+            parameters: scale.parameters,
+          },
+          message: `updates change the weights by ${show(scale.value)} of their norm per step (median over ${scale.parameters} parameters; about 1e-3 is usual)`,
+          remedy: {
+            gradscope: `lower the learning rate about ${show(scale.value / 1e-3)}× (e.g. --learning-rate 1e-3)`,
+            general: `lower the learning rate about ${show(scale.value / 1e-3)}×`,
+          },
+        }),
+      ],
+    };
+  },
+};

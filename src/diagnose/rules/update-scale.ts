@@ -1,0 +1,72 @@
+/**
+ * The scale of the updates, ‖ΔW‖/‖W‖ per step, for the learning-rate checks: logged as
+ * `update_ratio/<param>` (gradscope), or else estimated as learning rate × ‖g‖ / ‖W‖ (the SGD
+ * step) from a learning-rate tag, the gradient norms and the weight norms or histograms. About
+ * 1e-3 is the usual healthy scale (DeepDiagnosis's effective learning rate; Karpathy's rule
+ * of thumb).
+ */
+import type { ScalarPoint } from '../../log/points.js';
+import { LEARNING_RATE_TAGS, type RunData } from '../run-data.js';
+import { atCommonSteps, finiteMedian, histogramNorm, median } from '../series.js';
+import { gradientNorm } from './gradient-norms.js';
+
+export interface UpdateScale {
+  /** Median over the weight parameters of each one's median ratio. */
+  value: number;
+  source: 'update_ratio' | 'learning rate × ‖g‖/‖W‖';
+  parameters: number;
+  firstStep: number;
+  lastStep: number;
+}
+
+export const UPDATE_TAGS_NEEDED = `update_ratio/<param> scalars, or a learning-rate scalar (${LEARNING_RATE_TAGS.join(', ')}) with grad_norm/<param> (or gradients/<param>) and weight_norm/<param> (or weights/<param>)`;
+
+export function updateScale(run: RunData): UpdateScale | string {
+  const kernels = run.parameters.filter((p) => !p.isBias);
+  const logged = kernels.flatMap((p) =>
+    p.updateRatio && p.updateRatio.points.length > 0 ? [p.updateRatio.points] : [],
+  );
+  if (logged.length > 0) return summarize(logged, 'update_ratio');
+  const rate = run.learningRate?.points;
+  if (rate === undefined || rate.length === 0)
+    return `needs ${UPDATE_TAGS_NEEDED}; found no update ratio and no learning rate`;
+  const lr = finiteMedian(rate);
+  const estimated = kernels.flatMap((p) => {
+    const g = gradientNorm(p);
+    const w: ScalarPoint[] | undefined =
+      p.weightNorm?.points ??
+      p.weights?.points.map((h) => ({
+        step: h.step,
+        wallTime: h.wallTime,
+        value: histogramNorm(h),
+      }));
+    if (g === undefined || w === undefined || w.length === 0) return [];
+    const pairs = atCommonSteps(g.points, w);
+    // Weights may be logged less often than gradients: fall back to the median weight norm.
+    const wNorm = finiteMedian(w);
+    const points = (
+      pairs.length > 0
+        ? pairs.map((q) => ({ step: q.step, g: q.a, w: q.b }))
+        : g.points.map((q) => ({ step: q.step, g: q.value, w: wNorm }))
+    )
+      .filter((q) => Number.isFinite(q.g) && q.w > 0)
+      .map((q) => ({ step: q.step, wallTime: 0, value: (lr * q.g) / q.w }));
+    return points.length > 0 ? [points] : [];
+  });
+  if (estimated.length === 0)
+    return `needs ${UPDATE_TAGS_NEEDED}; found a learning rate but no gradient and weight norms of one parameter`;
+  return summarize(estimated, 'learning rate × ‖g‖/‖W‖');
+}
+
+function summarize(series: ScalarPoint[][], source: UpdateScale['source']): UpdateScale | string {
+  const medians = series.map(finiteMedian).filter(Number.isFinite);
+  if (medians.length === 0) return 'no finite update ratio';
+  const steps = series.flat().map((p) => p.step);
+  return {
+    value: median(medians),
+    source,
+    parameters: medians.length,
+    firstStep: Math.min(...steps),
+    lastStep: Math.max(...steps),
+  };
+}

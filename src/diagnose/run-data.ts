@@ -1,0 +1,332 @@
+/**
+ * A run's data as the rules read it, loaded through RunProvider, whoever wrote the run:
+ *
+ * - gradscope (src/probe/tags.ts): `loss` per step, `grad_norm/<var>`, `update_ratio/<var>`,
+ *   `weight_norm/<var>`, `signal_norm/<layer>`, `dead_fraction/<layer>`,
+ *   `saturated_fraction/<layer>`, `activation_std/<layer>`, `nonfinite/*`,
+ *   `global_norm/before_clip`, histograms `weights/<var>`, `gradients/<var>`; epoch logs as
+ *   Keras writes them (below);
+ * - PyTorch's SummaryWriter as its users log: `loss` or `train/loss` per step, validation loss
+ *   as `val_loss`, `validation/loss` or `val/loss`, `grad_norm/<param>` scalars and
+ *   `gradients/<param>`, `weights/<param>` histograms with PyTorch names (`0.weight`,
+ *   `fc1.bias`, `encoder.layers.3.weight`);
+ * - the Keras TensorBoard callback: a folder with `train/` and `validation/` runs holding
+ *   `epoch_loss` (and `epoch_accuracy`), weight histograms named like `dense/kernel_0` or
+ *   `dense/kernel`. The two are one run here (see `groupRuns`).
+ *
+ * Layer order. Writers log a model's parameters in model order, so parameters (and layers)
+ * are ordered by the first appearance of any of their tags (RunTags.order): first is the input
+ * side, last the output side.
+ *
+ * A run is "gradscope" when it holds a tag only gradscope's probes write (`nonfinite/*`,
+ * `global_norm/*`); remedies then name gradscope flags.
+ */
+import type { HistogramPoint, RunTags, ScalarPoint } from '../log/points.js';
+import type { RunProvider } from '../log/provider.js';
+
+export interface Series {
+  tag: string;
+  points: ScalarPoint[];
+}
+
+export interface HistogramSeries {
+  tag: string;
+  points: HistogramPoint[];
+}
+
+export interface ParameterData {
+  /** As the run names it: `dense_1/kernel`, `0.weight`, `dense/kernel_0`. */
+  name: string;
+  /** The layer it belongs to: the name without its last component. */
+  layer: string;
+  /** A bias (or other offset vector): left out of the first/last-layer gradient ratios. */
+  isBias: boolean;
+  gradNorm?: Series;
+  updateRatio?: Series;
+  weightNorm?: Series;
+  gradients?: HistogramSeries;
+  weights?: HistogramSeries;
+}
+
+export interface LayerData {
+  name: string;
+  deadFraction?: Series;
+  saturatedFraction?: Series;
+  activationStd?: Series;
+}
+
+export interface RunData {
+  /** The run's name: the provider's, or a Keras folder's for its train/validation pair. */
+  name: string;
+  origin: 'gradscope' | 'foreign';
+  /** Training loss: per step, or per epoch for Keras-style runs. */
+  loss?: Series;
+  validationLoss?: Series;
+  learningRate?: Series;
+  nonfiniteLoss?: Series;
+  nonfiniteGradients?: Series;
+  nonfiniteWeights?: Series;
+  /** √Σg² over every gradient, before clipping. */
+  globalGradNorm?: Series;
+  /** In model order, input side first. */
+  parameters: ParameterData[];
+  /** In model order, input side first. */
+  layers: LayerData[];
+  /** Every scalar series of the run (all sub-runs), for non-finite values anywhere. */
+  scalars: Series[];
+  /** Every histogram series of the run that is a parameter's weights or gradients. */
+  histograms: HistogramSeries[];
+}
+
+/** The provider runs that make one diagnosed run, and its name. */
+export interface RunGroup {
+  name: string;
+  /** The run holding training data (the only one, for a plain run). */
+  train: string;
+  /** A Keras-style validation sibling. */
+  validation?: string;
+}
+
+export const LOSS_TAGS = [
+  'loss',
+  'train/loss',
+  'train_loss',
+  'Loss/train',
+  'training/loss',
+  'epoch_loss',
+];
+export const VALIDATION_LOSS_TAGS = [
+  'val_loss',
+  'validation/loss',
+  'val/loss',
+  'Loss/val',
+  'Loss/validation',
+  'valid/loss',
+];
+export const LEARNING_RATE_TAGS = [
+  'lr',
+  'learning_rate',
+  'train/lr',
+  'train/learning_rate',
+  'epoch_learning_rate',
+];
+const GRADSCOPE_PREFIXES = ['nonfinite/', 'global_norm/'];
+const SQUARED = '_sq';
+
+/**
+ * Groups a provider's runs: `<folder>/train` and `<folder>/validation` make one run named
+ * `<folder>` ('.' for the root), as the Keras callback and gradscope's epoch logs lay them out;
+ * a lone `<folder>/validation` stays a run of its own. Sorted by name.
+ */
+export function groupRuns(runs: readonly string[]): RunGroup[] {
+  const names = new Set(runs);
+  const groups: RunGroup[] = [];
+  for (const run of runs) {
+    const split = splitRun(run);
+    if (split?.leaf === 'validation' && names.has(`${split.prefix}train`)) continue;
+    if (split?.leaf === 'train') {
+      const validation = `${split.prefix}validation`;
+      groups.push({
+        name: split.prefix === '' ? '.' : split.prefix.slice(0, -1),
+        train: run,
+        ...(names.has(validation) ? { validation } : {}),
+      });
+    } else groups.push({ name: run, train: run });
+  }
+  return groups.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+function splitRun(run: string): { prefix: string; leaf: string } | undefined {
+  const slash = run.lastIndexOf('/');
+  const leaf = run.slice(slash + 1);
+  if (leaf !== 'train' && leaf !== 'validation') return undefined;
+  return { prefix: slash < 0 ? '' : run.slice(0, slash + 1), leaf };
+}
+
+/** What one run holds, already read: the input of `buildRunData`. */
+export interface RunContents {
+  name: string;
+  tags: RunTags;
+  /** Every scalar series of the run, by tag. */
+  scalars: ReadonlyMap<string, ScalarPoint[]>;
+  /** The histogram series named by `parameterHistogramTags(tags)`, by tag. */
+  histograms: ReadonlyMap<string, HistogramPoint[]>;
+  /** A Keras-style validation sibling's run name and scalar series. */
+  validation?: { run: string; scalars: ReadonlyMap<string, ScalarPoint[]> };
+}
+
+/** The histogram tags the rules read: parameters' weights and gradients (not activations). */
+export function parameterHistogramTags(tags: RunTags): string[] {
+  return tags.histograms.filter((tag) => !tag.startsWith('activations/'));
+}
+
+/** Reads what the rules need of `group` through `provider`. */
+export async function loadRunData(provider: RunProvider, group: RunGroup): Promise<RunData> {
+  const tags = await provider.listTags(group.train);
+  const read = async <T>(
+    run: string,
+    list: string[],
+    reader: (run: string, tag: string) => Promise<T[]>,
+  ) => {
+    const series = new Map<string, T[]>();
+    for (const tag of list) series.set(tag, await reader(run, tag));
+    return series;
+  };
+  const scalars = await read(group.train, tags.scalars, (r, t) => provider.readScalars(r, t));
+  const histograms = await read(group.train, parameterHistogramTags(tags), (r, t) =>
+    provider.readHistograms(r, t),
+  );
+  let validation: RunContents['validation'];
+  if (group.validation !== undefined) {
+    const validationTags = await provider.listTags(group.validation);
+    const series = await read(group.validation, validationTags.scalars, (r, t) =>
+      provider.readScalars(r, t),
+    );
+    validation = { run: group.validation, scalars: series };
+  }
+  return buildRunData({ name: group.name, tags, scalars, histograms, validation });
+}
+
+/** The rules' view of a run's contents. Pure: shares the contents' points, never changes them. */
+export function buildRunData(contents: RunContents): RunData {
+  const scalars = new Map<string, Series>();
+  for (const [tag, points] of contents.scalars) scalars.set(tag, { tag, points });
+  const allScalars = [...scalars.values()];
+  let validationLoss = firstOf(scalars, VALIDATION_LOSS_TAGS);
+  if (contents.validation !== undefined) {
+    const { run, scalars: validationScalars } = contents.validation;
+    for (const [tag, points] of validationScalars) {
+      const series = { tag: `${run}:${tag}`, points };
+      allScalars.push(series);
+      const isLoss =
+        tag === 'epoch_loss' || VALIDATION_LOSS_TAGS.includes(tag) || LOSS_TAGS.includes(tag);
+      if (isLoss && points.length > 0) validationLoss ??= series;
+    }
+  }
+  const { tags } = contents;
+  const parameters = parametersOf(tags, scalars);
+  const histograms: HistogramSeries[] = [];
+  for (const parameter of parameters.list) {
+    for (const kind of ['weights', 'gradients'] as const) {
+      const tag = parameters.histogramTags.get(parameter.name)?.[kind];
+      const points = tag === undefined ? undefined : contents.histograms.get(tag);
+      if (tag === undefined || points === undefined) continue;
+      const series = { tag, points };
+      parameter[kind] = series;
+      histograms.push(series);
+    }
+  }
+  return {
+    name: contents.name,
+    origin: tags.order.some((tag) => GRADSCOPE_PREFIXES.some((p) => tag.startsWith(p)))
+      ? 'gradscope'
+      : 'foreign',
+    loss: firstOf(scalars, LOSS_TAGS),
+    validationLoss,
+    learningRate: firstOf(scalars, LEARNING_RATE_TAGS),
+    nonfiniteLoss: scalars.get('nonfinite/loss'),
+    nonfiniteGradients: scalars.get('nonfinite/gradients'),
+    nonfiniteWeights: scalars.get('nonfinite/weights'),
+    globalGradNorm: scalars.get('global_norm/before_clip'),
+    parameters: parameters.list,
+    layers: layersOf(tags, scalars),
+    scalars: allScalars,
+    histograms,
+  };
+}
+
+function firstOf(scalars: Map<string, Series>, tags: readonly string[]): Series | undefined {
+  for (const tag of tags) {
+    const series = scalars.get(tag);
+    if (series !== undefined && series.points.length > 0) return series;
+  }
+  return undefined;
+}
+
+const PARAMETER_SCALARS = {
+  grad_norm: 'gradNorm',
+  update_ratio: 'updateRatio',
+  weight_norm: 'weightNorm',
+} as const;
+const NOT_WEIGHTS = ['activations/', 'gradients/'];
+
+/** Parameters in first-appearance order, with their scalar series and histogram tags. */
+function parametersOf(
+  tags: RunTags,
+  scalars: Map<string, Series>,
+): { list: ParameterData[]; histogramTags: Map<string, { weights?: string; gradients?: string }> } {
+  const histogramSet = new Set(tags.histograms);
+  const byName = new Map<string, ParameterData>();
+  const histogramTags = new Map<string, { weights?: string; gradients?: string }>();
+  const parameter = (name: string): ParameterData => {
+    let found = byName.get(name);
+    if (found === undefined) {
+      const slash = Math.max(name.lastIndexOf('/'), name.lastIndexOf('.'));
+      const leaf = name.slice(slash + 1);
+      found = {
+        name,
+        layer: slash < 0 ? name : name.slice(0, slash),
+        isBias: /^(bias|b)(_\d+)?(:\d+)?$/.test(leaf),
+      };
+      byName.set(name, found);
+    }
+    return found;
+  };
+  for (const tag of tags.order) {
+    const slash = tag.indexOf('/');
+    const quantity = tag.slice(0, slash);
+    const rest = tag.slice(slash + 1);
+    if (histogramSet.has(tag)) {
+      if (tag.startsWith('weights/')) entry(histogramTags, parameter(rest).name).weights = tag;
+      else if (tag.startsWith('gradients/'))
+        entry(histogramTags, parameter(rest).name).gradients = tag;
+      else if (!NOT_WEIGHTS.some((p) => tag.startsWith(p))) {
+        // The Keras callback names weight histograms by the variable alone: dense/kernel_0.
+        entry(histogramTags, parameter(tag).name).weights = tag;
+      }
+      continue;
+    }
+    if (slash < 0) continue;
+    const squared = quantity.endsWith(SQUARED);
+    const base = (
+      squared ? quantity.slice(0, -SQUARED.length) : quantity
+    ) as keyof typeof PARAMETER_SCALARS;
+    const field = PARAMETER_SCALARS[base];
+    const series = scalars.get(tag);
+    if (field === undefined || series === undefined) continue;
+    const target = parameter(rest);
+    // Σx² tags (normKind 'squared') are turned back into norms, so rules see one scale.
+    target[field] =
+      squared && field !== 'updateRatio'
+        ? { tag, points: series.points.map((p) => ({ ...p, value: Math.sqrt(p.value) })) }
+        : series;
+  }
+  return { list: [...byName.values()], histogramTags };
+}
+
+function entry<T extends object>(map: Map<string, T>, key: string): T {
+  let found = map.get(key);
+  if (found === undefined) map.set(key, (found = {} as T));
+  return found;
+}
+
+const LAYER_SCALARS = {
+  dead_fraction: 'deadFraction',
+  saturated_fraction: 'saturatedFraction',
+  activation_std: 'activationStd',
+} as const;
+
+function layersOf(tags: RunTags, scalars: Map<string, Series>): LayerData[] {
+  const byName = new Map<string, LayerData>();
+  for (const tag of tags.order) {
+    const slash = tag.indexOf('/');
+    const field = LAYER_SCALARS[tag.slice(0, slash) as keyof typeof LAYER_SCALARS];
+    const series = scalars.get(tag);
+    if (slash < 0 || field === undefined || series === undefined) continue;
+    const name = tag.slice(slash + 1);
+    let layer = byName.get(name);
+    if (layer === undefined) byName.set(name, (layer = { name }));
+    layer[field] = series;
+  }
+  return [...byName.values()];
+}

@@ -1,0 +1,156 @@
+/**
+ * The labelled zoo: small, seeded runs of gradscope's own engine, each with the checks it is
+ * built to trip (`faults`; empty for a healthy run). Every run trains a dense classifier on a
+ * synthetic 3-class task (zoo-data.ts), so the whole zoo takes seconds. A fault run may trip
+ * more checks than its labels (a NaN run also diverges); only labelled checks count for recall,
+ * and any error or warning on a healthy run counts as a false alarm.
+ */
+import type { ActivationName } from '../../engine/activations.js';
+import type { InitializerSpec } from '../../engine/initializers.js';
+
+export interface ZooSpec {
+  name: string;
+  /** The checks this run is built to trip; none for a healthy run. */
+  faults: string[];
+  /** Units of each hidden Dense layer, input side first. */
+  hidden: number[];
+  activation: ActivationName;
+  optimizer: 'sgd' | 'adam' | 'rmsprop';
+  learningRate: number;
+  epochs: number;
+  /** Training samples. Defaults to 512. */
+  samples?: number;
+  /** Share of training labels replaced by random ones. Defaults to 0. */
+  labelNoise?: number;
+  kernelInitializer?: InitializerSpec;
+  biasInitializer?: InitializerSpec;
+  seed: number;
+}
+
+const healthy = (
+  name: string,
+  hidden: number[],
+  activation: ActivationName,
+  optimizer: ZooSpec['optimizer'],
+  learningRate: number,
+  seed: number,
+): ZooSpec => ({ name, faults: [], hidden, activation, optimizer, learningRate, epochs: 12, seed });
+
+export const ZOO: readonly ZooSpec[] = [
+  healthy('healthy-relu-1-adam', [32], 'relu', 'adam', 1e-3, 1),
+  healthy('healthy-relu-3-adam', [32, 32, 32], 'relu', 'adam', 1e-3, 2),
+  healthy('healthy-relu-6-adam', [32, 32, 32, 32, 32, 32], 'relu', 'adam', 1e-3, 3),
+  healthy('healthy-relu-2-sgd', [64, 32], 'relu', 'sgd', 0.05, 4),
+  healthy('healthy-relu-4-rmsprop', [32, 32, 32, 32], 'relu', 'rmsprop', 1e-3, 5),
+  healthy('healthy-tanh-2-adam', [32, 32], 'tanh', 'adam', 1e-3, 6),
+  healthy('healthy-tanh-3-sgd', [32, 32, 32], 'tanh', 'sgd', 0.05, 7),
+  healthy('healthy-sigmoid-2-adam', [32, 32], 'sigmoid', 'adam', 3e-3, 8),
+  healthy('healthy-elu-3-adam', [32, 32, 32], 'elu', 'adam', 1e-3, 9),
+  healthy('healthy-leaky-4-sgd', [32, 32, 32, 32], 'leaky_relu', 'sgd', 0.03, 10),
+  healthy('healthy-gelu-2-rmsprop', [48, 24], 'gelu', 'rmsprop', 1e-3, 11),
+  healthy('healthy-selu-3-adam', [32, 32, 32], 'selu', 'adam', 1e-3, 12),
+  ...[21, 22, 23].map((seed, i) => ({
+    name: `vanishing-sigmoid-${8 + 2 * i}-sgd`,
+    faults: ['vanishing_gradient'],
+    hidden: Array<number>(8 + 2 * i).fill(32),
+    activation: 'sigmoid' as const,
+    optimizer: 'sgd' as const,
+    learningRate: 0.01,
+    epochs: 6,
+    seed,
+  })),
+  ...[
+    { depth: 8, stddev: 0.5, learningRate: 1e-4 },
+    { depth: 10, stddev: 0.6, learningRate: 1e-5 },
+    { depth: 12, stddev: 0.45, learningRate: 1e-5 },
+  ].map(({ depth, stddev, learningRate }, i) => ({
+    name: `exploding-init-${stddev}-relu-${depth}`,
+    faults: ['exploding_gradient', 'poor_initialization'],
+    hidden: Array<number>(depth).fill(32),
+    activation: 'relu' as const,
+    optimizer: 'sgd' as const,
+    learningRate,
+    epochs: 3,
+    kernelInitializer: { name: 'random_normal' as const, stddev },
+    seed: 31 + i,
+  })),
+  ...[41, 42, 43].map((seed, i) => ({
+    name: `nan-lr-${[30, 100, 300][i]}-sgd`,
+    faults: ['nonfinite'],
+    hidden: [32, 32, 32],
+    activation: 'relu' as const,
+    optimizer: 'sgd' as const,
+    learningRate: [30, 100, 300][i],
+    epochs: 3,
+    seed,
+  })),
+  ...[51, 52, 53].map((seed, i) => ({
+    name: `dead-relu-bias-${i + 1}`,
+    // Every unit dead: no gradient reaches any weight, so nothing moves either.
+    faults: ['dead_relu', 'unchanged_weights'],
+    hidden: [32, 32, 32],
+    activation: 'relu' as const,
+    optimizer: 'adam' as const,
+    learningRate: 1e-3,
+    epochs: 6,
+    biasInitializer: { name: 'random_uniform' as const, minval: -6 - i, maxval: -4 - i },
+    seed,
+  })),
+  ...[61, 62, 63].map((seed, i) => ({
+    name: `saturated-tanh-${i + 1}`,
+    faults: ['saturated_activation'],
+    hidden: [32, 32, 32],
+    activation: 'tanh' as const,
+    optimizer: 'sgd' as const,
+    learningRate: 0.01,
+    epochs: 6,
+    kernelInitializer: { name: 'random_normal' as const, stddev: 2 + i },
+    seed,
+  })),
+  ...[71, 72, 73].map((seed, i) => ({
+    name: `stall-lr-${['1e-7', '1e-8', '3e-9'][i]}`,
+    faults: ['loss_not_decreasing', 'learning_rate_too_low'],
+    hidden: [32, 32],
+    activation: 'relu' as const,
+    optimizer: i === 1 ? ('adam' as const) : ('sgd' as const),
+    learningRate: [1e-7, 1e-8, 3e-9][i],
+    epochs: 8,
+    seed,
+  })),
+  ...[81, 82, 83].map((seed, i) => ({
+    name: `oscillating-lr-${[0.05, 0.08, 0.12][i]}-adam`,
+    faults: ['loss_oscillating', 'learning_rate_too_high'],
+    hidden: [32, 32],
+    activation: 'relu' as const,
+    optimizer: 'adam' as const,
+    learningRate: [0.05, 0.08, 0.12][i],
+    epochs: 12,
+    seed,
+  })),
+  ...[
+    { activation: 'tanh' as const, learningRate: 10 },
+    { activation: 'tanh' as const, learningRate: 30 },
+    { activation: 'sigmoid' as const, learningRate: 50 },
+  ].map(({ activation, learningRate }, i) => ({
+    name: `diverging-${activation}-lr-${learningRate}-sgd`,
+    faults: ['loss_diverging'],
+    hidden: [32, 32],
+    activation,
+    optimizer: 'sgd' as const,
+    learningRate,
+    epochs: 8,
+    seed: 91 + i,
+  })),
+  ...[101, 102, 103].map((seed, i) => ({
+    name: `overfit-${[16, 24, 32][i]}-samples`,
+    faults: ['overfitting'],
+    hidden: [128, 128],
+    activation: 'relu' as const,
+    optimizer: 'adam' as const,
+    learningRate: 3e-3,
+    epochs: 150,
+    samples: [16, 24, 32][i],
+    labelNoise: 0.3,
+    seed,
+  })),
+];

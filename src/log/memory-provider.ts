@@ -1,0 +1,109 @@
+/**
+ * Runs kept in memory behind the same `RunProvider` interface as event files: tests, in-process
+ * consumers and a live diagnoser read them exactly as they would read a run directory. Each run
+ * is also a `RecordSink`, so probes write into it as they write into a RunWriter.
+ *
+ * Values are stored as the event files store them — scalars rounded to float32, histograms
+ * bucketed by the same `computeHistogram` — so a run reads the same from memory as from disk.
+ */
+import { ValueError } from '../engine/errors.js';
+import type { HistogramOptions, RecordSink } from '../probe/sink.js';
+import { nowSeconds } from './event-writer.js';
+import { computeHistogram, DEFAULT_BUCKET_COUNT } from './histograms.js';
+import type { HistogramPoint, RunTags, ScalarPoint, TextPoint } from './points.js';
+import type { ReadWarning, RunProvider } from './provider.js';
+import type { TextSink } from './text.js';
+
+/** One run's records, per tag in arrival order; tags keep their first-appearance order. */
+export class MemoryRun implements RecordSink, TextSink {
+  readonly scalarSeries = new Map<string, ScalarPoint[]>();
+  readonly histogramSeries = new Map<string, HistogramPoint[]>();
+  readonly textSeries = new Map<string, TextPoint[]>();
+  /** Every tag, of any kind, in first-appearance order (RunTags.order). */
+  readonly order = new Set<string>();
+
+  scalar(tag: string, value: number, step: number, wallTime = nowSeconds()): void {
+    this.order.add(tag);
+    append(this.scalarSeries, tag, { step, wallTime, value: Math.fround(value) });
+  }
+
+  /** The run's tags now, as `RunProvider.listTags` returns them. */
+  tags(): RunTags {
+    return {
+      scalars: [...this.scalarSeries.keys()].sort(),
+      histograms: [...this.histogramSeries.keys()].sort(),
+      texts: [...this.textSeries.keys()].sort(),
+      order: [...this.order],
+    };
+  }
+
+  text(tag: string, text: string, step: number, wallTime = nowSeconds()): void {
+    this.order.add(tag);
+    append(this.textSeries, tag, { step, wallTime, text });
+  }
+
+  histogram(
+    tag: string,
+    values: ArrayLike<number>,
+    step: number,
+    options: HistogramOptions = {},
+  ): void {
+    const { buckets } = computeHistogram(values, options.bucketCount ?? DEFAULT_BUCKET_COUNT);
+    this.order.add(tag);
+    append(this.histogramSeries, tag, { step, wallTime: nowSeconds(), buckets });
+  }
+}
+
+export class MemoryProvider implements RunProvider {
+  private readonly runs = new Map<string, MemoryRun>();
+
+  /** The run called `name`, created empty on first use. */
+  run(name: string): MemoryRun {
+    let run = this.runs.get(name);
+    if (run === undefined) this.runs.set(name, (run = new MemoryRun()));
+    return run;
+  }
+
+  async listRuns(): Promise<string[]> {
+    return [...this.runs.keys()].sort();
+  }
+
+  async listTags(run: string): Promise<RunTags> {
+    return this.existing(run).tags();
+  }
+
+  async readScalars(run: string, tag: string): Promise<ScalarPoint[]> {
+    return (this.existing(run).scalarSeries.get(tag) ?? []).map((point) => ({ ...point }));
+  }
+
+  async readHistograms(run: string, tag: string): Promise<HistogramPoint[]> {
+    return (this.existing(run).histogramSeries.get(tag) ?? []).map((point) => ({
+      ...point,
+      buckets: point.buckets.map((bucket) => ({ ...bucket })),
+    }));
+  }
+
+  async readTexts(run: string, tag: string): Promise<TextPoint[]> {
+    return (this.existing(run).textSeries.get(tag) ?? []).map((point) => ({ ...point }));
+  }
+
+  /** Memory holds no damaged records. */
+  warnings(): ReadWarning[] {
+    return [];
+  }
+
+  private existing(run: string): MemoryRun {
+    const found = this.runs.get(run);
+    if (found === undefined) {
+      const known = [...this.runs.keys()].sort().join(', ') || '(none)';
+      throw new ValueError(`MemoryProvider: no run '${run}'. Expected one of: ${known}`);
+    }
+    return found;
+  }
+}
+
+function append<T>(map: Map<string, T[]>, tag: string, point: T): void {
+  const points = map.get(tag);
+  if (points === undefined) map.set(tag, [point]);
+  else points.push(point);
+}

@@ -1,0 +1,147 @@
+/** The dashboard server: read-only, confined to the logdir, Host-checked, CSP, downsampling. */
+import test, { after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import {
+  buildDashboard,
+  CONTENT_SECURITY_POLICY,
+  startDashboard,
+} from '../../src/dashboard/server.js';
+import { RunWriter } from '../../src/log/run-writer.js';
+import { LAYERS, makeLogdir, writeRun } from './fixture.js';
+
+const root = makeLogdir('gradscope-serve-');
+const outside = makeLogdir('gradscope-outside-');
+const PORT = 6107;
+const HOST = { host: `127.0.0.1:${PORT}` };
+let app: Awaited<ReturnType<typeof buildDashboard>>['app'];
+
+before(async () => {
+  writeRun(root, 'a', 30);
+  writeRun(outside, 'secret', 3);
+  fs.writeFileSync(path.join(outside, 'secret.txt'), 'do not serve');
+  // A symlink inside the logdir that points out of it.
+  fs.symlinkSync(path.join(outside, 'secret'), path.join(root, 'link'));
+  const long = new RunWriter(path.join(root, 'long'));
+  for (let step = 0; step < 10000; step++)
+    long.scalar('loss', Math.sin(step / 50) + (step === 7777 ? 50 : 0), step);
+  long.scalar('loss', NaN, 10000);
+  long.close();
+  ({ app } = await buildDashboard({ logdir: root, port: PORT, host: '127.0.0.1' }));
+});
+after(async () => {
+  await app.close();
+  fs.rmSync(root, { recursive: true, force: true });
+  fs.rmSync(outside, { recursive: true, force: true });
+});
+
+const get = (url: string, headers: Record<string, string> = HOST) =>
+  app.inject({ method: 'GET', url, headers });
+
+function snapshot(dir: string): string {
+  return fs
+    .readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => {
+      const file = path.join(e.parentPath, e.name);
+      return `${file}:${fs.statSync(file).size}:${fs.statSync(file).mtimeMs}`;
+    })
+    .sort()
+    .join('\n');
+}
+
+test('lists the runs under the logdir and none behind a symlink that points out', async () => {
+  const response = await get('/api/runs');
+  assert.equal(response.statusCode, 200);
+  assert.deepEqual(
+    response.json().runs.map((r: { name: string }) => r.name),
+    ['a', 'long'],
+  );
+  assert.equal((await get('/api/run?run=link')).statusCode, 404);
+});
+
+test('is read-only: every method but GET and HEAD is refused and nothing on disk changes', async () => {
+  const before = snapshot(root);
+  for (const method of ['POST', 'PUT', 'DELETE', 'PATCH'] as const) {
+    for (const url of ['/api/runs', '/api/run?run=a', '/index.html', '/a']) {
+      const response = await app.inject({ method, url, headers: HOST, payload: '{}' });
+      assert.equal(response.statusCode, 405, `${method} ${url}`);
+    }
+  }
+  assert.equal((await app.inject({ method: 'HEAD', url: '/', headers: HOST })).statusCode, 200);
+  assert.equal(snapshot(root), before);
+});
+
+test('no path outside the logdir or the page assets is reachable', async () => {
+  const attempts = [
+    '/../../../../etc/passwd',
+    '/%2e%2e/%2e%2e/%2e%2e/etc/passwd',
+    '/..%2f..%2f..%2fetc%2fpasswd',
+    `/${outside}/secret.txt`,
+    `//${outside}/secret.txt`,
+    '/a/events.out.tfevents',
+  ];
+  for (const url of attempts) {
+    const response = await get(url);
+    assert.ok([400, 403, 404].includes(response.statusCode), `${url}: ${response.statusCode}`);
+    assert.doesNotMatch(response.body, /root:|do not serve/);
+  }
+  for (const run of ['../', '..', outside, `${outside}/secret`, '/etc', 'link', 'a/../..']) {
+    const response = await get(`/api/scalars?run=${encodeURIComponent(run)}&tag=loss`);
+    assert.equal(response.statusCode, 404, run);
+  }
+});
+
+test('checks the Host header against the bound address (DNS rebinding)', async () => {
+  assert.equal((await get('/api/runs', { host: 'evil.example:6107' })).statusCode, 403);
+  assert.equal(
+    (await get('/api/runs', { host: `127.0.0.1.evil.example:${PORT}` })).statusCode,
+    403,
+  );
+  for (const host of [`127.0.0.1:${PORT}`, `localhost:${PORT}`, `[::1]:${PORT}`]) {
+    assert.equal((await get('/api/runs', { host })).statusCode, 200, host);
+  }
+});
+
+test('every response carries a Content-Security-Policy that allows no remote origin', async () => {
+  for (const url of ['/', '/app.js', '/api/runs', '/missing']) {
+    const csp = (await get(url)).headers['content-security-policy'];
+    assert.equal(csp, CONTENT_SECURITY_POLICY, url);
+  }
+  assert.match(CONTENT_SECURITY_POLICY, /default-src 'none'/);
+  assert.doesNotMatch(CONTENT_SECURITY_POLICY, /https?:|\*|unsafe-eval/);
+});
+
+test('a long series is downsampled by LTTB, keeps its ends, its spike and its NaN, and says so', async () => {
+  const body = (await get('/api/scalars?run=long&tag=loss')).json();
+  assert.equal(body.total, 10001);
+  assert.equal(body.downsampled, true);
+  assert.ok(body.points.length <= 2001, String(body.points.length));
+  const steps = body.points.map((p: [number, number | null]) => p[0]);
+  assert.equal(steps[0], 0);
+  assert.ok(steps.includes(7777), 'the spike survives');
+  assert.deepEqual(body.points.at(-1), [10000, null]);
+  assert.equal(body.nonFinite, 1);
+});
+
+test('gradient flow: layers from the input side, in the order the run first logged them', async () => {
+  const run = (await get('/api/run?run=a')).json();
+  assert.deepEqual(run.layers, LAYERS);
+  assert.deepEqual(run.quantities, ['grad_norm', 'update_ratio', 'signal_norm']);
+  assert.equal(run.throughTime.length, 2);
+  const flow = (await get('/api/flow?run=a&quantity=grad_norm')).json();
+  assert.deepEqual(flow.layers, LAYERS);
+  assert.equal(flow.series[0].points.length, 30);
+  assert.equal((await get('/api/flow?run=a&quantity=bogus')).statusCode, 400);
+});
+
+test('a busy port gets a clear message and a suggestion', async () => {
+  const first = await startDashboard({ logdir: root, port: 0 });
+  const port = Number(new URL(first.url).port);
+  await assert.rejects(
+    startDashboard({ logdir: root, port }),
+    new RegExp(`port ${port} on 127.0.0.1 is already in use.*--port ${port + 1}`),
+  );
+  await first.close();
+});

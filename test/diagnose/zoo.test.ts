@@ -1,0 +1,24 @@
+/** A subset of the labelled zoo: one run per kind of fault and two healthy ones. */
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { evaluateZoo } from '../../src/diagnose/zoo/evaluate.js';
+import { ZOO } from '../../src/diagnose/zoo/specs.js';
+
+const SUBSET = [
+  'healthy-relu-3-adam',
+  'healthy-tanh-2-adam',
+  'vanishing-sigmoid-8-sgd',
+  'nan-lr-30-sgd',
+  'dead-relu-bias-1',
+  'stall-lr-1e-7',
+  'diverging-tanh-lr-10-sgd',
+];
+
+test('the zoo subset: every labelled check found, no alarm on the healthy runs', async () => {
+  const specs = SUBSET.map((name) => ZOO.find((s) => s.name === name)!);
+  const score = await evaluateZoo(specs);
+  for (const run of score.runs) assert.deepEqual([run.name, run.missed], [run.name, []]);
+  assert.equal(score.healthyRuns, 2);
+  assert.equal(score.falseAlarms, 0);
+  assert.ok(ZOO.length >= 30 && ZOO.filter((s) => s.faults.length === 0).length >= 10);
+});
