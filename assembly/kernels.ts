@@ -4,8 +4,8 @@
 //
 // Speed comes from register blocking: a 4×8 block of C lives in eight v128 accumulators for
 // the whole k loop, so each B vector is loaded once per four rows and C is touched once.
-// Wasm SIMD has no fused multiply-add outside relaxed SIMD (not enabled in Node 20), so the
-// inner loop is mul + add; at 16 of those per 64 flops it runs near the core's vector peak.
+// Wasm SIMD has no fused multiply-add outside relaxed SIMD, so the 128-bit build's inner loop
+// is mul + add; the relaxed build (madd.ts) fuses them, about 30% faster where V8 allows it.
 //
 // Remainders: the last row block repeats row m−1 in its unused slots. Both copies load the same
 // C values before either stores, so they store the same result and nothing is added twice.
@@ -16,23 +16,31 @@
 // branch made the blocked loops 10–25% slower, and skipping would turn 0·Inf into 0 instead of
 // NaN, hiding exactly the exploding values gradscope exists to show.
 
-// Loads `lanes` floats (1–4) from p, zero in the remaining lanes.
-function loadLanes(p: usize, lanes: i32): v128 {
-  if (lanes >= 4) return v128.load(p);
-  if (lanes == 2) return v128.load64_zero(p);
-  if (lanes == 1) return v128.load32_zero(p);
-  return v128.load32_lane(p, v128.load64_zero(p), 2, 8);
+import { loadLanes, storeLanes } from './lanes';
+import { madd } from './madd';
+
+// Cache blocking (as in GotoBLAS): once B outgrows the cache, a KC×NC block of it is packed
+// into `scratch` as strips of 8 columns, each strip KC·32 contiguous bytes, zero-padded past
+// the last column. The block stays in L2 while every 4-row block of A runs over it, and each
+// strip is read front to back, so the 4×8 kernel streams B instead of striding through it.
+const KC = 256;
+const NC = 256;
+// B blocks smaller than this (in elements) stay in cache unpacked; packing would cost more.
+const PACK_MIN = 32768;
+
+// KC·NC floats, set once by the host (src/engine/kernels/simd.ts) from the heap.
+let scratch: usize = 0;
+
+export function setScratch(p: usize): void {
+  scratch = p;
 }
 
-// Stores the first `lanes` floats (1–4) of v at p.
-function storeLanes(p: usize, v: v128, lanes: i32): void {
-  if (lanes >= 4) {
-    v128.store(p, v);
-    return;
-  }
-  if (lanes & 2) v128.store64_lane(p, v, 0);
-  if (lanes == 1) v128.store32_lane(p, v, 0);
-  if (lanes == 3) v128.store32_lane(p, v, 2, 8);
+// The packed B block, then one packed 4-row panel of A (KC rows of 4 floats).
+export const SCRATCH_BYTES: i32 = (KC * NC + KC * 4) * 4;
+const A_PANEL: usize = <usize>(KC * NC * 4);
+
+function packs(k: i32, n: i32): bool {
+  return scratch != 0 && k * n >= PACK_MIN;
 }
 
 // C rows c0..c3, 8 columns: c_r += Σ_p A(r, p) · B(p, ·). A(r, p) sits at a_r + p·ps, so one
@@ -68,14 +76,14 @@ function block4x8(
     const y1 = v128.load32_splat(a1);
     const y2 = v128.load32_splat(a2);
     const y3 = v128.load32_splat(a3);
-    x00 = f32x4.add(x00, f32x4.mul(y0, b0));
-    x01 = f32x4.add(x01, f32x4.mul(y0, b1));
-    x10 = f32x4.add(x10, f32x4.mul(y1, b0));
-    x11 = f32x4.add(x11, f32x4.mul(y1, b1));
-    x20 = f32x4.add(x20, f32x4.mul(y2, b0));
-    x21 = f32x4.add(x21, f32x4.mul(y2, b1));
-    x30 = f32x4.add(x30, f32x4.mul(y3, b0));
-    x31 = f32x4.add(x31, f32x4.mul(y3, b1));
+    x00 = madd(y0, b0, x00);
+    x01 = madd(y0, b1, x01);
+    x10 = madd(y1, b0, x10);
+    x11 = madd(y1, b1, x11);
+    x20 = madd(y2, b0, x20);
+    x21 = madd(y2, b1, x21);
+    x30 = madd(y3, b0, x30);
+    x31 = madd(y3, b1, x31);
     a0 += ps;
     a1 += ps;
     a2 += ps;
@@ -116,10 +124,10 @@ function block4xLanes(
   let x3 = accumulate ? loadLanes(c3, lanes) : zero;
   for (let p = 0; p < k; p++) {
     const b0 = loadLanes(b, lanes);
-    x0 = f32x4.add(x0, f32x4.mul(v128.load32_splat(a0), b0));
-    x1 = f32x4.add(x1, f32x4.mul(v128.load32_splat(a1), b0));
-    x2 = f32x4.add(x2, f32x4.mul(v128.load32_splat(a2), b0));
-    x3 = f32x4.add(x3, f32x4.mul(v128.load32_splat(a3), b0));
+    x0 = madd(v128.load32_splat(a0), b0, x0);
+    x1 = madd(v128.load32_splat(a1), b0, x1);
+    x2 = madd(v128.load32_splat(a2), b0, x2);
+    x3 = madd(v128.load32_splat(a3), b0, x3);
     a0 += ps;
     a1 += ps;
     a2 += ps;
@@ -145,39 +153,84 @@ function outerProducts(
   accumulate: i32,
 ): void {
   const ldb = (<usize>n) << 2;
+  rowBlocks(a, rs, ps, b, 32, ldb, c, ldb, m, k, n, accumulate, false);
+}
+
+// C rows (ldc bytes apart) (+)= A′ (m×kc) · B′ (kc×nc), four rows of A′ at a time. Column j of
+// B′ starts at b + (j >> 3)·sb + (j & 7)·4 with rows ldb bytes apart: sb = 32 for B in place,
+// the strip size for packed strips. With packA (Aᵀ, kc ≤ KC) the four values of each p sit in
+// one row of A, a row apart for the next p, so each panel is first gathered into kc
+// contiguous vectors (the last block repeats row m − 1, as its C rows do).
+function rowBlocks(
+  a: usize,
+  rs: usize,
+  ps: usize,
+  b: usize,
+  sb: usize,
+  ldb: usize,
+  c: usize,
+  ldc: usize,
+  m: i32,
+  kc: i32,
+  nc: i32,
+  accumulate: i32,
+  packA: bool,
+): void {
   for (let i = 0; i < m; i += 4) {
     const i1 = min(i + 1, m - 1);
     const i2 = min(i + 2, m - 1);
     const i3 = min(i + 3, m - 1);
-    const a0 = a + <usize>i * rs;
-    const a1 = a + <usize>i1 * rs;
-    const a2 = a + <usize>i2 * rs;
-    const a3 = a + <usize>i3 * rs;
-    const c0 = c + <usize>i * ldb;
-    const c1 = c + <usize>i1 * ldb;
-    const c2 = c + <usize>i2 * ldb;
-    const c3 = c + <usize>i3 * ldb;
-    let j = 0;
-    for (; j + 8 <= n; j += 8) {
-      const o = (<usize>j) << 2;
-      block4x8(a0, a1, a2, a3, ps, b + o, ldb, c0 + o, c1 + o, c2 + o, c3 + o, k, accumulate);
+    let a0 = a + <usize>i * rs;
+    let a1 = a + <usize>i1 * rs;
+    let a2 = a + <usize>i2 * rs;
+    let a3 = a + <usize>i3 * rs;
+    let aps = ps;
+    if (packA) {
+      const panel = scratch + A_PANEL;
+      for (let p = 0; p < kc; p++) {
+        const q = <usize>p * ps;
+        const d = panel + (<usize>p << 4);
+        if (i + 3 < m) v128.store(d, v128.load(a0 + q));
+        else {
+          store<f32>(d, load<f32>(a0 + q));
+          store<f32>(d, load<f32>(a1 + q), 4);
+          store<f32>(d, load<f32>(a2 + q), 8);
+          store<f32>(d, load<f32>(a3 + q), 12);
+        }
+      }
+      a0 = panel;
+      a1 = panel + 4;
+      a2 = panel + 8;
+      a3 = panel + 12;
+      aps = 16;
     }
-    for (; j < n; j += 4) {
+    const c0 = c + <usize>i * ldc;
+    const c1 = c + <usize>i1 * ldc;
+    const c2 = c + <usize>i2 * ldc;
+    const c3 = c + <usize>i3 * ldc;
+    let j = 0;
+    for (; j + 8 <= nc; j += 8) {
       const o = (<usize>j) << 2;
-      const lanes = min(n - j, 4);
+      const bj = b + <usize>(j >> 3) * sb;
+      block4x8(a0, a1, a2, a3, aps, bj, ldb, c0 + o, c1 + o, c2 + o, c3 + o, kc, accumulate);
+    }
+    for (; j < nc; j += 4) {
+      const o = (<usize>j) << 2;
+      const bj = b + <usize>(j >> 3) * sb + (<usize>(j & 7) << 2);
+      const lanes = min(nc - j, 4);
       block4xLanes(
         a0,
         a1,
         a2,
         a3,
-        ps,
-        b + o,
+        aps,
+        bj,
         ldb,
         c0 + o,
         c1 + o,
         c2 + o,
         c3 + o,
-        k,
+        kc,
         accumulate,
         lanes,
       );
@@ -195,7 +248,9 @@ export function matmul(
   n: i32,
   accumulate: i32,
 ): void {
-  outerProducts(a, (<usize>k) << 2, 4, b, c, m, k, n, accumulate);
+  const rowBytes = (<usize>n) << 2;
+  if (packs(k, n)) packedProducts(a, (<usize>k) << 2, 4, b, rowBytes, 4, c, m, k, n, accumulate);
+  else outerProducts(a, (<usize>k) << 2, 4, b, c, m, k, n, accumulate);
 }
 
 // C (m×n) = Aᵀ · B with A (k×m), B (k×n)
@@ -208,7 +263,9 @@ export function matmulTransA(
   n: i32,
   accumulate: i32,
 ): void {
-  outerProducts(a, 4, (<usize>m) << 2, b, c, m, k, n, accumulate);
+  const ps = (<usize>m) << 2;
+  if (packs(k, n)) packedProducts(a, 4, ps, b, (<usize>n) << 2, 4, c, m, k, n, accumulate);
+  else outerProducts(a, 4, ps, b, c, m, k, n, accumulate);
 }
 
 // [Σ x0, Σ x1, Σ x2, Σ x3]: four horizontal sums in one vector.
@@ -256,17 +313,17 @@ function dots2x4(
     const y0 = v128.load(a0 + o);
     const y1 = v128.load(a1 + o);
     let z = v128.load(b0 + o);
-    x00 = f32x4.add(x00, f32x4.mul(y0, z));
-    x10 = f32x4.add(x10, f32x4.mul(y1, z));
+    x00 = madd(y0, z, x00);
+    x10 = madd(y1, z, x10);
     z = v128.load(b1 + o);
-    x01 = f32x4.add(x01, f32x4.mul(y0, z));
-    x11 = f32x4.add(x11, f32x4.mul(y1, z));
+    x01 = madd(y0, z, x01);
+    x11 = madd(y1, z, x11);
     z = v128.load(b2 + o);
-    x02 = f32x4.add(x02, f32x4.mul(y0, z));
-    x12 = f32x4.add(x12, f32x4.mul(y1, z));
+    x02 = madd(y0, z, x02);
+    x12 = madd(y1, z, x12);
     z = v128.load(b3 + o);
-    x03 = f32x4.add(x03, f32x4.mul(y0, z));
-    x13 = f32x4.add(x13, f32x4.mul(y1, z));
+    x03 = madd(y0, z, x03);
+    x13 = madd(y1, z, x13);
   }
   if (p < k) {
     const o = (<usize>p) << 2;
@@ -274,17 +331,17 @@ function dots2x4(
     const y0 = loadLanes(a0 + o, tail);
     const y1 = loadLanes(a1 + o, tail);
     let z = loadLanes(b0 + o, tail);
-    x00 = f32x4.add(x00, f32x4.mul(y0, z));
-    x10 = f32x4.add(x10, f32x4.mul(y1, z));
+    x00 = madd(y0, z, x00);
+    x10 = madd(y1, z, x10);
     z = loadLanes(b1 + o, tail);
-    x01 = f32x4.add(x01, f32x4.mul(y0, z));
-    x11 = f32x4.add(x11, f32x4.mul(y1, z));
+    x01 = madd(y0, z, x01);
+    x11 = madd(y1, z, x11);
     z = loadLanes(b2 + o, tail);
-    x02 = f32x4.add(x02, f32x4.mul(y0, z));
-    x12 = f32x4.add(x12, f32x4.mul(y1, z));
+    x02 = madd(y0, z, x02);
+    x12 = madd(y1, z, x12);
     z = loadLanes(b3 + o, tail);
-    x03 = f32x4.add(x03, f32x4.mul(y0, z));
-    x13 = f32x4.add(x13, f32x4.mul(y1, z));
+    x03 = madd(y0, z, x03);
+    x13 = madd(y1, z, x13);
   }
   let s0 = sums4(x00, x01, x02, x03);
   let s1 = sums4(x10, x11, x12, x13);
@@ -308,6 +365,11 @@ export function matmulTransB(
   accumulate: i32,
 ): void {
   const rowBytes = (<usize>k) << 2;
+  if (packs(k, n)) {
+    // Bᵀ(p, j) = B(j, p): the packing transposes B as it copies it.
+    packedProducts(a, rowBytes, 4, b, 4, rowBytes, c, m, k, n, accumulate);
+    return;
+  }
   const ldc = (<usize>n) << 2;
   for (let i = 0; i < m; i += 2) {
     const i1 = min(i + 1, m - 1);
@@ -322,6 +384,81 @@ export function matmulTransB(
       const b3 = b + <usize>min(j + 3, n - 1) * rowBytes;
       const o = (<usize>j) << 2;
       dots2x4(a0, a1, b0, b1, b2, b3, c0 + o, c1 + o, k, accumulate, min(n - j, 4));
+    }
+  }
+}
+
+// Packs the kc×nc block of B′ whose element (p, j) sits at b + p·bp + j·bj into scratch:
+// strip s holds columns 8s … 8s+7, row p of the strip at s·kc·32 + p·32.
+function packB(b: usize, bp: usize, bj: usize, kc: i32, nc: i32): void {
+  for (let j = 0; j < nc; j += 8) {
+    const dst = scratch + <usize>(j >> 3) * (<usize>kc << 5);
+    const src = b + <usize>j * bj;
+    const cols = min(nc - j, 8);
+    let p = 0;
+    if (cols == 8 && bj == 4) {
+      for (; p < kc; p++) {
+        const q = src + <usize>p * bp;
+        v128.store(dst + (<usize>p << 5), v128.load(q));
+        v128.store(dst + (<usize>p << 5), v128.load(q, 16), 16);
+      }
+    } else if (cols == 8 && bp == 4) {
+      // B′ = Bᵀ: four rows of B at a time, transposed 4×4 in registers.
+      for (; p + 4 <= kc; p += 4) {
+        for (let half = 0; half < 2; half++) {
+          const q = src + <usize>(half << 2) * bj + (<usize>p << 2);
+          const r0 = v128.load(q);
+          const r1 = v128.load(q + bj);
+          const r2 = v128.load(q + 2 * bj);
+          const r3 = v128.load(q + 3 * bj);
+          const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5);
+          const t1 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
+          const t2 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
+          const t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+          const d = dst + (<usize>p << 5) + (<usize>half << 4);
+          v128.store(d, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
+          v128.store(d + 32, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7));
+          v128.store(d + 64, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5));
+          v128.store(d + 96, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7));
+        }
+      }
+    }
+    for (; p < kc; p++) {
+      const d = dst + (<usize>p << 5);
+      const q = src + <usize>p * bp;
+      for (let col = 0; col < 8; col++) {
+        store<f32>(d + (<usize>col << 2), col < cols ? load<f32>(q + <usize>col * bj) : 0);
+      }
+    }
+  }
+}
+
+// C (m×n) (+)= A′·B′ through packed blocks of B′ (element (p, j) at b + p·bp + j·bj); A′(i, p)
+// at a + i·rs + p·ps as in outerProducts. After the first KC block every block accumulates.
+function packedProducts(
+  a: usize,
+  rs: usize,
+  ps: usize,
+  b: usize,
+  bp: usize,
+  bj: usize,
+  c: usize,
+  m: i32,
+  k: i32,
+  n: i32,
+  accumulate: i32,
+): void {
+  const ldc = (<usize>n) << 2;
+  for (let p0 = 0; p0 < k; p0 += KC) {
+    const kc = min(KC, k - p0);
+    const acc = accumulate || p0 > 0 ? 1 : 0;
+    const stripBytes = (<usize>kc) << 5;
+    for (let j0 = 0; j0 < n; j0 += NC) {
+      const nc = min(NC, n - j0);
+      packB(b + <usize>p0 * bp + <usize>j0 * bj, bp, bj, kc, nc);
+      const ap = a + <usize>p0 * ps;
+      const cj = c + ((<usize>j0) << 2);
+      rowBlocks(ap, rs, ps, scratch, stripBytes, 32, cj, ldc, m, kc, nc, acc, rs == 4);
     }
   }
 }

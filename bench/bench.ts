@@ -8,10 +8,13 @@
  * models on the adding problem (bench/recurrent.ts).
  *
  * Flags: --json (one JSON object on stdout), --quick (smaller TF.js subsets), --recurrent (the
- * recurrent figures only).
+ * recurrent figures only), --grid (only the grid of widths × batch sizes beside PyTorch: grid.ts;
+ * with --relaxed, gradscope's products on the relaxed-SIMD build; with --no-pytorch, gradscope
+ * alone).
  */
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { printGrid, runGrid } from './grid.js';
 import { measureSeedMemory } from './memory.js';
 import type { ProbeOverhead } from './probe-overhead.js';
 import { formatRecurrentBench } from './recurrent.js';
@@ -56,7 +59,19 @@ function measureRecurrent(): RecurrentBench {
   ]) as unknown as RecurrentBench;
 }
 
+function grid(): void {
+  const args = {
+    repeats: 3,
+    relaxed: process.argv.includes('--relaxed'),
+    pytorch: !process.argv.includes('--no-pytorch'),
+  };
+  const { rows } = runGrid(progress, args);
+  if (json) process.stdout.write(`${JSON.stringify({ grid: rows })}\n`);
+  else printGrid(rows, args);
+}
+
 async function main(): Promise<void> {
+  if (process.argv.includes('--grid')) return grid();
   if (process.argv.includes('--recurrent')) {
     const recurrent = measureRecurrent();
     if (json) process.stdout.write(`${JSON.stringify({ recurrent })}\n`);

@@ -7,7 +7,7 @@
  */
 import type { Dataset } from '../engine/dataset.js';
 import { heap } from '../engine/heap.js';
-import { vectorKernels } from '../engine/kernels/vector-kernels.js';
+import { backend } from '../engine/kernels/index.js';
 import { gatherImageBatch } from './image-set.js';
 import type { ImageSet } from './image-set.js';
 
@@ -48,7 +48,7 @@ export function imageDataset(set: ImageSet): Dataset {
         }
         batch[b] = index;
       }
-      vectorKernels.gatherBytesScaled(images, indices, count, size, outPtr);
+      backend.gatherBytesScaled(images, indices, count, size, outPtr);
     },
   };
 }

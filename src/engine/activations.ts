@@ -3,13 +3,27 @@
  * (TensorFlow Playground's habit). Elementwise ones are `{ output(x), der(x, y) }` with
  * y = output(x), because sigmoid and tanh derive cheapest from their output; softmax is
  * row-wise and has its own forward/backward.
+ *
+ * The table is the definition; the loops run in the kernels (src/engine/kernels/elementwise.ts):
+ * relu, sigmoid, tanh and linear in wasm SIMD, the others over the table's functions.
  */
 import { lookup } from './errors.js';
+import { backend } from './kernels/index.js';
+import type { PointwiseFunction } from './kernels/elementwise.js';
 
 export interface ActivationFunction {
   readonly name: ActivationName;
-  /** a = f(z) over `rows` rows of `cols` values. */
-  forward(z: Float32Array, a: Float32Array, rows: number, cols: number): void;
+  /**
+   * a = f(z) over `rows` rows of `cols` values. With `bias`, z itself first becomes
+   * z + bias (z[r, :] += bias), the Dense layer's pre-activation, in the same pass.
+   */
+  forward(
+    z: Float32Array,
+    a: Float32Array,
+    rows: number,
+    cols: number,
+    bias?: Float32Array | null,
+  ): void;
   /** ∂L/∂z = ∂L/∂a · ∂a/∂z, written into zGrad. */
   backward(
     z: Float32Array,
@@ -21,11 +35,8 @@ export interface ActivationFunction {
   ): void;
 }
 
-export interface ElementwiseFunction {
-  output(x: number): number;
-  /** f'(x), given y = f(x). */
-  der(x: number, y: number): number;
-}
+/** One entry of the table: f and f′ (f′ given both x and y = f(x)). */
+export type ElementwiseFunction = Omit<PointwiseFunction, 'name'>;
 
 /** keras.activations.leaky_relu's default negative slope. */
 export const LEAKY_RELU_ALPHA = 0.2;
@@ -83,56 +94,23 @@ export const elementwiseFunctions = {
 export type ActivationName = keyof typeof elementwiseFunctions | 'softmax';
 
 function elementwise(name: ActivationName, fn: ElementwiseFunction): ActivationFunction {
+  const pointwise: PointwiseFunction = { name, output: fn.output, der: fn.der };
   return {
     name,
-    forward(z, a, rows, cols) {
-      const n = rows * cols;
-      for (let i = 0; i < n; i++) a[i] = fn.output(z[i]);
+    forward(z, a, rows, cols, bias = null) {
+      backend.elementwise.biasActivation(pointwise, z, bias, a, rows, cols);
     },
     backward(z, a, aGrad, zGrad, rows, cols) {
-      const n = rows * cols;
-      for (let i = 0; i < n; i++) zGrad[i] = aGrad[i] * fn.der(z[i], a[i]);
+      backend.elementwise.activationGrad(pointwise, z, a, aGrad, zGrad, rows * cols);
     },
   };
 }
 
-/**
- * Hand-inlined loops for the activations the experiments train with. The generic loop above
- * calls `fn.output` through one call site shared by every activation, which V8 cannot inline
- * once two activations have run; these compute the same formulas (tests compare them).
- */
-const fastPaths: Partial<Record<ActivationName, Pick<ActivationFunction, 'forward' | 'backward'>>> =
-  {
-    relu: {
-      forward(z, a, rows, cols) {
-        for (let i = 0, n = rows * cols; i < n; i++) a[i] = z[i] > 0 || z[i] !== z[i] ? z[i] : 0;
-      },
-      backward(z, _a, aGrad, zGrad, rows, cols) {
-        for (let i = 0, n = rows * cols; i < n; i++) zGrad[i] = z[i] > 0 ? aGrad[i] : 0;
-      },
-    },
-    sigmoid: {
-      forward(z, a, rows, cols) {
-        for (let i = 0, n = rows * cols; i < n; i++) a[i] = 1 / (1 + Math.exp(-z[i]));
-      },
-      backward(_z, a, aGrad, zGrad, rows, cols) {
-        for (let i = 0, n = rows * cols; i < n; i++) zGrad[i] = aGrad[i] * a[i] * (1 - a[i]);
-      },
-    },
-    tanh: {
-      forward(z, a, rows, cols) {
-        for (let i = 0, n = rows * cols; i < n; i++) a[i] = Math.tanh(z[i]);
-      },
-      backward(_z, a, aGrad, zGrad, rows, cols) {
-        for (let i = 0, n = rows * cols; i < n; i++) zGrad[i] = aGrad[i] * (1 - a[i] * a[i]);
-      },
-    },
-  };
-
 /** Row-wise softmax, shifted by the row maximum so exp never overflows. */
 const softmax: ActivationFunction = {
   name: 'softmax',
-  forward(z, a, rows, cols) {
+  forward(z, a, rows, cols, bias = null) {
+    if (bias) activations.linear.forward(z, z, rows, cols, bias);
     for (let r = 0; r < rows; r++) {
       const o = r * cols;
       let max = -Infinity;
@@ -157,7 +135,7 @@ export const activations: Readonly<Record<ActivationName, ActivationFunction>> =
   ...(Object.fromEntries(
     Object.entries(elementwiseFunctions).map(([name, fn]) => [
       name,
-      { ...elementwise(name as ActivationName, fn), ...fastPaths[name as ActivationName] },
+      elementwise(name as ActivationName, fn),
     ]),
   ) as Record<keyof typeof elementwiseFunctions, ActivationFunction>),
   softmax,

@@ -8,7 +8,7 @@
  * A Tensor is summed by the SIMD kernel in place on the heap; other arrays by the loop below.
  */
 import { ValueError } from './errors.js';
-import { vectorKernels } from './kernels/vector-kernels.js';
+import { backend } from './kernels/index.js';
 import type { Variable } from './layers/variable.js';
 import { Tensor } from './tensor.js';
 
@@ -17,7 +17,7 @@ export type NormInput = Tensor | ArrayLike<number>;
 
 /** Σ v², accumulated in float64. NaN or Infinity exactly when some element is non-finite. */
 export function sumOfSquares(input: NormInput): number {
-  if (input instanceof Tensor) return vectorKernels.sumOfSquares(input);
+  if (input instanceof Tensor) return backend.sumOfSquares(input);
   const values = input;
   // Four partial sums break the chain of dependent additions: about 3× faster, and probes run
   // this over every weight and gradient each step.

@@ -110,6 +110,12 @@ for (const op of OPS) {
       [33, 785, 31],
       [1, 784, 32],
       [785, 1, 3],
+      // Past the packing threshold (k·n ≥ 32768): several KC and NC blocks, ragged strips.
+      [5, 300, 130],
+      [9, 257, 263],
+      [3, 1030, 40],
+      [13, 40, 1000],
+      [6, 520, 129],
     ];
     for (const [m, k, n] of shapes) {
       compare(op, m, k, n, false, m * k + n);

@@ -1,16 +1,13 @@
 /** The SIMD vector kernels (assembly/vector.ts) against the plain-TypeScript reference. */
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  referenceVectorKernels,
-  simdVectorKernels,
-} from '../../src/engine/kernels/vector-kernels.js';
+import { BACKENDS, type Backend } from '../../src/engine/kernels/index.js';
 import { Tensor } from '../../src/engine/tensor.js';
 
 const STEP = { lrT: 0.01, a1: 0.1, a2: 0.001, epsilon: 1e-7 };
 
 function adamBoth(g: number[], w0 = 0.5) {
-  const run = (kernels: typeof simdVectorKernels) => {
+  const run = (kernels: Backend) => {
     const n = g.length;
     const w = Tensor.fromArray([n], new Array(n).fill(w0));
     const grad = Tensor.fromArray([n], g);
@@ -19,7 +16,7 @@ function adamBoth(g: number[], w0 = 0.5) {
     const squared = kernels.adam(w, grad, m, v, STEP);
     return { w: w.toArray(), m: m.toArray(), v: v.toArray(), squared };
   };
-  return { simd: run(simdVectorKernels), reference: run(referenceVectorKernels) };
+  return { simd: run(BACKENDS.simd), reference: run(BACKENDS.reference) };
 }
 
 test('Adam: SIMD equals the reference on every length, lanes and tail alike', () => {

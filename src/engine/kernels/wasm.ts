@@ -9,7 +9,21 @@ import { heap } from '../heap.js';
 
 const BUILD_DIR = new URL('build/', PACKAGE_ROOT);
 
+/** Instances by file, so the modules that share one wasm file share its instance. */
+const instances = new Map<string, unknown>();
+
+/** Whether this runtime accepts the module in build/`file` (false when it is not built). */
+export function wasmValidates(file: string): boolean {
+  try {
+    return WebAssembly.validate(readFileSync(fileURLToPath(new URL(file, BUILD_DIR))));
+  } catch {
+    return false;
+  }
+}
+
 export function instantiateWasm<T>(file: string): T {
+  const known = instances.get(file);
+  if (known) return known as T;
   const path = fileURLToPath(new URL(file, BUILD_DIR));
   let bytes: Uint8Array<ArrayBuffer>;
   try {
@@ -26,5 +40,7 @@ export function instantiateWasm<T>(file: string): T {
   const abort = () => {
     throw new Error(`gradscope: a kernel in ${file} aborted`);
   };
-  return new WebAssembly.Instance(module, { env: { memory: heap.memory, abort } }).exports as T;
+  const exports = new WebAssembly.Instance(module, { env: { memory: heap.memory, abort } }).exports;
+  instances.set(file, exports);
+  return exports as T;
 }

@@ -4,12 +4,16 @@
  * moving ← moving·momentum + batch·(1 − momentum). Inference: the moving statistics.
  */
 import { checkRange, ValueError } from '../errors.js';
+import { backend } from '../kernels/index.js';
 import type { RandomState } from '../random.js';
 import { Tensor } from '../tensor.js';
 import type { Shape } from '../tensor.js';
 import { Layer } from './layer.js';
 import type { LayerArgs, StepInfo } from './layer.js';
 import type { Variable } from './variable.js';
+
+/** Rows of the per-feature scratch (see `features`). */
+const FEATURE_VECTORS = 8;
 
 /** Keras' default momentum of the moving statistics. */
 export const BATCH_NORM_MOMENTUM = 0.99;
@@ -42,8 +46,12 @@ export class BatchNormalization extends Layer {
   private y: Tensor | undefined;
   private xHat: Tensor | undefined;
   private inputGradBuffer: Tensor | undefined;
-  /** 1/√(σ² + ε) per feature, from the last forward pass. */
-  private invStd = new Float32Array(0);
+  /**
+   * Per-feature vectors, one row each: mean, variance and 1/√(σ² + ε) of the last forward
+   * pass; Σ outputGrad, Σ outputGrad·x̂, and the input gradient's scale, mean(outputGrad) and
+   * mean(outputGrad·x̂) of the last backward pass. In the heap, for the kernels.
+   */
+  private features!: Tensor;
   private usedBatchStatistics = false;
 
   constructor(args: BatchNormalizationArgs = {}) {
@@ -70,83 +78,95 @@ export class BatchNormalization extends Layer {
     if (this.center) this.beta = this.addWeight('beta', features, 'zeros', rng);
     this.movingMean = this.addWeight('moving_mean', features, 'zeros', rng, false);
     this.movingVariance = this.addWeight('moving_variance', features, 'ones', rng, false);
-    this.invStd = new Float32Array(features[0]);
+    this.features = Tensor.zeros([FEATURE_VECTORS, features[0]]);
   }
 
   forward(input: Tensor, step: StepInfo): Tensor {
     this.checkInput(input);
-    const cols = this.invStd.length;
+    const cols = this.features.shape[1];
     const rows = input.size / cols;
-    const x = input.data;
-    const xHat = (this.xHat = Tensor.resized(this.xHat, input.shape)).data;
-    const y = (this.y = Tensor.resized(this.y, input.shape)).data;
+    const xHat = (this.xHat = Tensor.resized(this.xHat, input.shape));
+    const y = (this.y = Tensor.resized(this.y, input.shape));
+    const [mean, variance, invStd] = this.featureVectors(0, 3);
     const movingMean = this.movingMean.value.data,
-      movingVar = this.movingVariance.value.data;
-    const gamma = this.gamma?.value.data,
-      beta = this.beta?.value.data;
+      movingVariance = this.movingVariance.value.data;
     this.usedBatchStatistics = step.training;
-    for (let j = 0; j < cols; j++) {
-      let mean = movingMean[j],
-        variance = movingVar[j];
-      if (step.training) {
-        let sum = 0;
-        for (let r = 0; r < rows; r++) sum += x[r * cols + j];
-        mean = sum / rows;
-        let squares = 0;
-        for (let r = 0; r < rows; r++) squares += (x[r * cols + j] - mean) ** 2;
-        variance = squares / rows;
-        movingMean[j] = movingMean[j] * this.momentum + mean * (1 - this.momentum);
-        movingVar[j] = movingVar[j] * this.momentum + variance * (1 - this.momentum);
+    if (step.training) {
+      backend.batchNorm.columnMoments(input.data, rows, cols, mean, variance);
+      for (let j = 0; j < cols; j++) {
+        movingMean[j] = movingMean[j] * this.momentum + mean[j] * (1 - this.momentum);
+        movingVariance[j] = movingVariance[j] * this.momentum + variance[j] * (1 - this.momentum);
       }
-      const invStd = (this.invStd[j] = 1 / Math.sqrt(variance + this.epsilon));
-      const g = gamma ? gamma[j] : 1,
-        b = beta ? beta[j] : 0;
-      for (let r = 0; r < rows; r++) {
-        const i = r * cols + j;
-        xHat[i] = (x[i] - mean) * invStd;
-        y[i] = g * xHat[i] + b;
-      }
+    } else {
+      mean.set(movingMean);
+      variance.set(movingVariance);
     }
+    for (let j = 0; j < cols; j++) invStd[j] = 1 / Math.sqrt(variance[j] + this.epsilon);
+    const gamma = this.gamma?.value.data ?? null,
+      beta = this.beta?.value.data ?? null;
+    backend.batchNorm.normalize(
+      input.data,
+      mean,
+      invStd,
+      gamma,
+      beta,
+      xHat.data,
+      y.data,
+      rows,
+      cols,
+    );
     this.lastInput = input;
-    return (this.lastOutput = this.y);
+    return (this.lastOutput = y);
   }
 
-  // ∂L/∂β = Σ dy;  ∂L/∂γ = Σ dy·x̂;
-  // ∂L/∂x = γ/√(σ²+ε) · (dy − mean(dy) − x̂·mean(dy·x̂))  (batch statistics depend on x)
-  // ∂L/∂x = γ/√(σ²+ε) · dy                              (moving statistics are constants)
+  // ∂L/∂β = Σ outputGrad;  ∂L/∂γ = Σ outputGrad·x̂;
+  // ∂L/∂x = γ/√(σ²+ε) · (outputGrad − mean(outputGrad) − x̂·mean(outputGrad·x̂))  (batch statistics)
+  // ∂L/∂x = γ/√(σ²+ε) · outputGrad                                             (moving statistics)
   backward(outputGrad: Tensor, needInputGrad: boolean): Tensor | null {
     this.checkOutputGrad(outputGrad);
     this.lastOutputGrad = outputGrad;
-    const cols = this.invStd.length;
+    const cols = this.features.shape[1];
     const rows = outputGrad.size / cols;
-    const dy = outputGrad.data,
-      xHat = this.xHat!.data;
+    const inputGrad = needInputGrad
+      ? (this.inputGradBuffer = Tensor.resized(this.inputGradBuffer, outputGrad.shape))
+      : null;
+    const [, , invStd, sum, sumXHat, scale, meanGrad, meanGradXHat] = this.featureVectors(0, 8);
+    const xHat = this.xHat!.data;
+    backend.batchNorm.gradSums(outputGrad.data, xHat, rows, cols, sum, sumXHat);
     const gammaGrad = this.gamma?.trainableGrad.data,
       betaGrad = this.beta?.trainableGrad.data;
-    const gamma = this.gamma?.value.data;
-    const dx = needInputGrad
-      ? (this.inputGradBuffer = Tensor.resized(this.inputGradBuffer, outputGrad.shape)).data
-      : null;
     for (let j = 0; j < cols; j++) {
-      let sumDy = 0,
-        sumDyXHat = 0;
-      for (let r = 0; r < rows; r++) {
-        const i = r * cols + j;
-        sumDy += dy[i];
-        sumDyXHat += dy[i] * xHat[i];
-      }
-      if (betaGrad) betaGrad[j] += sumDy;
-      if (gammaGrad) gammaGrad[j] += sumDyXHat;
-      if (!dx) continue;
-      const k = (gamma ? gamma[j] : 1) * this.invStd[j];
-      const meanDy = this.usedBatchStatistics ? sumDy / rows : 0;
-      const meanDyXHat = this.usedBatchStatistics ? sumDyXHat / rows : 0;
-      for (let r = 0; r < rows; r++) {
-        const i = r * cols + j;
-        dx[i] = k * (dy[i] - meanDy - xHat[i] * meanDyXHat);
-      }
+      if (betaGrad) betaGrad[j] += sum[j];
+      if (gammaGrad) gammaGrad[j] += sumXHat[j];
     }
-    return (this.lastInputGrad = dx ? this.inputGradBuffer! : null);
+    if (!inputGrad) return (this.lastInputGrad = null);
+    const gamma = this.gamma?.value.data;
+    const batchShare = this.usedBatchStatistics ? 1 / rows : 0;
+    for (let j = 0; j < cols; j++) {
+      scale[j] = (gamma ? gamma[j] : 1) * invStd[j];
+      meanGrad[j] = sum[j] * batchShare;
+      meanGradXHat[j] = sumXHat[j] * batchShare;
+    }
+    backend.batchNorm.inputGrad(
+      outputGrad.data,
+      xHat,
+      scale,
+      meanGrad,
+      meanGradXHat,
+      inputGrad.data,
+      rows,
+      cols,
+    );
+    return (this.lastInputGrad = inputGrad);
+  }
+
+  /** Rows `from` … `to` − 1 of the per-feature vectors, as views (take after allocating). */
+  private featureVectors(from: number, to: number): Float32Array[] {
+    const data = this.features.data;
+    const cols = this.features.shape[1];
+    return Array.from({ length: to - from }, (_, i) =>
+      data.subarray((from + i) * cols, (from + i + 1) * cols),
+    );
   }
 
   getConfig(): Record<string, unknown> {

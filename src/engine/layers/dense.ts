@@ -1,10 +1,10 @@
 /** Dense: a = f(x·W + b), applied over the last axis. */
-import { getActivation } from '../activations.js';
+import { activations, getActivation } from '../activations.js';
 import type { ActivationFunction, ActivationName } from '../activations.js';
 import { checkPositiveInteger } from '../errors.js';
 import { getInitializer } from '../initializers.js';
 import type { InitializerSpec } from '../initializers.js';
-import { kernels } from '../kernels/index.js';
+import { backend, kernels } from '../kernels/index.js';
 import type { RandomState } from '../random.js';
 import { Tensor } from '../tensor.js';
 import type { Shape } from '../tensor.js';
@@ -88,13 +88,10 @@ export class Dense extends Layer {
     const rows = input.size / inFeatures;
     const outShape = [batch, ...this.computeOutputShape(this.inputShape!)];
     const z = (this.z = Tensor.resized(this.z, outShape));
+    const a = this.isLinear ? z : (this.a = Tensor.resized(this.a, outShape));
     kernels.matmul(input, this.kernel.value, z, rows, inFeatures, this.units, false);
-    if (this.bias) addRowVector(z.data, this.bias.value.data, rows, this.units);
-    let a = z;
-    if (!this.isLinear) {
-      a = this.a = Tensor.resized(this.a, outShape);
-      this.activation.forward(z.data, a.data, rows, this.units);
-    }
+    // z += b and a = f(z) in one pass over z.
+    this.activation.forward(z.data, a.data, rows, this.units, this.bias?.value.data);
     this.lastInput = input;
     this.lastOutput = a;
     return a;
@@ -140,18 +137,12 @@ export class Dense extends Layer {
   }
 }
 
-/** m[r, :] += v for every row r. */
+/** m[r, :] += v for every row r (the linear activation's fused bias add). */
 export function addRowVector(m: Float32Array, v: Float32Array, rows: number, cols: number): void {
-  for (let r = 0; r < rows; r++) {
-    const o = r * cols;
-    for (let j = 0; j < cols; j++) m[o + j] += v[j];
-  }
+  activations.linear.forward(m, m, rows, cols, v);
 }
 
 /** out[j] += Σ_r m[r, j]. */
 export function sumRowsInto(m: Float32Array, out: Float32Array, rows: number, cols: number): void {
-  for (let r = 0; r < rows; r++) {
-    const o = r * cols;
-    for (let j = 0; j < cols; j++) out[j] += m[o + j];
-  }
+  backend.elementwise.sumRowsInto(m, out, rows, cols);
 }

@@ -1,8 +1,12 @@
 /**
  * Dropout (inverted): in training each value is kept with probability 1 − rate and scaled by
- * 1/(1 − rate), so inference is the identity. The mask comes from the model's seeded generator.
+ * 1/(1 − rate), so inference is the identity. The mask is drawn in bulk by a fast generator
+ * (xoshiro128**, src/engine/kernels/dropout.ts) that the model's seeded MT19937 reseeds on every
+ * batch, so masks are reproducible from the model's seed.
  */
 import { ValueError } from '../errors.js';
+import { backend } from '../kernels/index.js';
+import { DROPOUT_STATE_WORDS, seedDropoutState } from '../kernels/dropout.js';
 import { Tensor } from '../tensor.js';
 import type { Shape } from '../tensor.js';
 import { Layer } from './layer.js';
@@ -22,6 +26,7 @@ export class Dropout extends Layer {
   private y: Tensor | undefined;
   private inputGradBuffer: Tensor | undefined;
   private dropped = false;
+  private readonly state = new Uint32Array(DROPOUT_STATE_WORDS);
 
   constructor(args: DropoutArgs) {
     super(args);
@@ -40,17 +45,12 @@ export class Dropout extends Layer {
     this.lastInput = input;
     this.dropped = step.training && this.rate > 0;
     if (!this.dropped) return (this.lastOutput = input);
-    const mask = (this.mask = Tensor.resized(this.mask, input.shape)).data;
-    const y = (this.y = Tensor.resized(this.y, input.shape)).data;
-    const x = input.data;
+    const mask = (this.mask = Tensor.resized(this.mask, input.shape));
+    const y = (this.y = Tensor.resized(this.y, input.shape));
+    const state = seedDropoutState(step.rng, this.state);
     const scale = 1 / (1 - this.rate);
-    // One 32-bit draw per element: the mask needs no 53-bit double.
-    const threshold = this.rate * 2 ** 32;
-    for (let i = 0; i < x.length; i++) {
-      mask[i] = step.rng.nextUint32() < threshold ? 0 : scale;
-      y[i] = x[i] * mask[i];
-    }
-    return (this.lastOutput = this.y);
+    backend.dropout(input.data, mask.data, y.data, input.size, this.rate, scale, state);
+    return (this.lastOutput = y);
   }
 
   backward(outputGrad: Tensor, needInputGrad: boolean): Tensor | null {
@@ -62,10 +62,7 @@ export class Dropout extends Layer {
       this.inputGradBuffer,
       outputGrad.shape,
     ));
-    const g = inputGrad.data,
-      dy = outputGrad.data,
-      mask = this.mask!.data;
-    for (let i = 0; i < g.length; i++) g[i] = dy[i] * mask[i];
+    backend.elementwise.multiply(outputGrad.data, this.mask!.data, inputGrad.data, outputGrad.size);
     return (this.lastInputGrad = inputGrad);
   }
 

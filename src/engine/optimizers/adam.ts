@@ -4,7 +4,7 @@
  *   w ← w − lr·√(1 − β2ᵗ)/(1 − β1ᵗ) · m/(√v + ε)
  */
 import { checkDecay, checkPositive } from '../errors.js';
-import { vectorKernels } from '../kernels/vector-kernels.js';
+import { backend } from '../kernels/index.js';
 import type { Tensor } from '../tensor.js';
 import { Optimizer } from './optimizer.js';
 import type { OptimizerArgs } from './optimizer.js';
@@ -43,7 +43,7 @@ export class Adam extends Optimizer {
   protected update(w: Tensor, g: Tensor, [m, v]: Tensor[], t: number): number {
     const lrT = (this.learningRate * Math.sqrt(1 - this.beta2 ** t)) / (1 - this.beta1 ** t);
     const step = { lrT, a1: 1 - this.beta1, a2: 1 - this.beta2, epsilon: this.epsilon };
-    return vectorKernels.adam(w, g, m, v, step);
+    return backend.adam(w, g, m, v, step);
   }
 
   override getConfig(): Record<string, unknown> {

@@ -1,0 +1,80 @@
+/**
+ * One cell of the grid benchmark in a fresh process: the grid model (grid-model.ts) of
+ * `units` trained at `batch` on the first `samples` Fashion-MNIST training images, one untimed
+ * warm-up epoch then `repeats` timed ones; then each matrix product of a training step timed
+ * alone on the same shapes (best of several trials, timing.ts). Prints one JSON line (GridCell).
+ * The machine is shared, so epochs are timed in CPU seconds of this process: wall time would
+ * include the time other processes held the core.
+ * Usage: node grid-epoch.js <units> <batch> <samples> [repeats]
+ */
+import { loadFashionMnist } from '../src/data/fashion-mnist.js';
+import { firstImages, imageDataset } from '../src/data/image-dataset.js';
+import { kernels } from '../src/engine/kernels/index.js';
+import { RandomState } from '../src/engine/random.js';
+import { median } from '../src/engine/statistics.js';
+import { Tensor } from '../src/engine/tensor.js';
+import { buildGridModel, productFlops, stepProducts, type StepProduct } from './grid-model.js';
+import { cpuSeconds, secondsPerCall } from './timing.js';
+
+export interface GridCell {
+  units: number;
+  batch: number;
+  /** Images per timed epoch. */
+  samples: number;
+  /** Wall-clock seconds of each timed epoch of `samples` images. */
+  wallSeconds: number[];
+  /** CPU seconds of this process in each timed epoch (all its threads: GC, compiler too). */
+  cpuSeconds: number[];
+  /** CPU seconds per step: the median timed epoch over its steps. */
+  stepCpuSeconds: number;
+  /** Seconds per step inside the matrix products, each timed alone on the step's shapes. */
+  productSeconds: number;
+  /** FLOPs of the matrix products of one step. */
+  stepFlops: number;
+}
+
+function timeProduct({ op, m, k, n }: StepProduct, random: RandomState): number {
+  const a = Tensor.fromArray([m * k], random.uniform(-1, 1, m * k));
+  const b = Tensor.fromArray([k * n], random.uniform(-1, 1, k * n));
+  const c = Tensor.zeros([m, n]);
+  // The backward products accumulate into the gradients, as in training.
+  const accumulate = op === 'matmulTransA';
+  const seconds = secondsPerCall(() => kernels[op](a, b, c, m, k, n, accumulate), 0.05);
+  for (const t of [a, b, c]) t.dispose();
+  return seconds;
+}
+
+async function main(): Promise<void> {
+  const [units, batch, samples] = process.argv.slice(2, 5).map(Number);
+  const repeats = Number(process.argv[5] ?? 3);
+  const data = imageDataset(firstImages((await loadFashionMnist()).train, samples));
+  const model = buildGridModel(units);
+  const epoch = (): [wall: number, cpu: number] => {
+    const [started, cpu] = [performance.now(), cpuSeconds()];
+    model.fit(data, { epochs: 1, batchSize: batch });
+    return [(performance.now() - started) / 1000, cpuSeconds() - cpu];
+  };
+  epoch();
+  const timed = Array.from({ length: repeats }, epoch);
+  const cpuTimes = timed.map(([, cpu]) => cpu);
+  const steps = Math.ceil(samples / batch);
+  const products = stepProducts(units, batch);
+  const random = new RandomState(1);
+  const productSeconds = products.reduce((sum, p) => sum + timeProduct(p, random), 0);
+  const cell: GridCell = {
+    units,
+    batch,
+    samples,
+    wallSeconds: timed.map(([wall]) => wall),
+    cpuSeconds: cpuTimes,
+    stepCpuSeconds: median(cpuTimes) / steps,
+    productSeconds,
+    stepFlops: productFlops(products),
+  };
+  console.log(JSON.stringify(cell));
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

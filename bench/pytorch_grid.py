@@ -1,0 +1,94 @@
+"""PyTorch peer of the grid benchmark (grid-epoch.ts): the same model, optimizer and subsets.
+
+Flatten -> 3x Linear(units)+ReLU -> BatchNorm1d -> 3x Linear(units)+ReLU -> Dropout(0.25)
+-> Linear(10), cross-entropy on the logits (the fused softmax), Adam(lr 1e-3, eps 1e-7),
+BatchNorm with Keras' momentum 0.99 (PyTorch's 0.01) and epsilon 1e-3. One core: torch's own
+pool at 1 thread and OpenBLAS at 1 thread (Debian's OpenBLAS keeps its own pool otherwise).
+
+Usage: OPENBLAS_NUM_THREADS=1 python3 pytorch_grid.py <units>,<batch>,<samples> ... [--repeats N]
+Prints one JSON line per cell: {units, batch, samples, wallSeconds, cpuSeconds, stepCpuSeconds,
+torch}. The machine is shared, so the CPU time of this process (time.process_time) is the
+figure compared: wall time includes the time other processes held the core.
+"""
+import gzip
+import json
+import os
+import sys
+import time
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+import torch  # noqa: E402
+
+DATA_DIR = os.environ.get("GRADSCOPE_FASHION_MNIST_DIR", "/usr/share/datasets/fashion-mnist")
+
+
+def read_idx(name, offset):
+    path = os.path.join(DATA_DIR, name)
+    opener = gzip.open if os.path.exists(path) else open
+    with opener(path if os.path.exists(path) else path[: -len(".gz")], "rb") as f:
+        raw = f.read()
+    return torch.frombuffer(bytearray(raw[offset:]), dtype=torch.uint8)
+
+
+def build(units):
+    layers = [torch.nn.Flatten()]
+    width = 28 * 28
+    for i in range(6):
+        if i == 3:
+            layers.append(torch.nn.BatchNorm1d(width, momentum=0.01, eps=1e-3))
+        layers += [torch.nn.Linear(width, units), torch.nn.ReLU()]
+        width = units
+    layers += [torch.nn.Dropout(0.25), torch.nn.Linear(width, 10)]
+    return torch.nn.Sequential(*layers)
+
+
+def epoch(model, optimizer, x, y, batch):
+    loss_fn = torch.nn.CrossEntropyLoss()
+    order = torch.randperm(x.shape[0])
+    started, cpu = time.perf_counter(), time.process_time()
+    for start in range(0, x.shape[0], batch):
+        idx = order[start : start + batch]
+        # Scaled per batch, as gradscope converts its byte images batch by batch.
+        xb = x[idx].float() / 255.0
+        optimizer.zero_grad()
+        loss = loss_fn(model(xb), y[idx])
+        loss.backward()
+        optimizer.step()
+    return time.perf_counter() - started, time.process_time() - cpu
+
+
+def main():
+    torch.set_num_threads(1)
+    torch.manual_seed(0)
+    args = sys.argv[1:]
+    repeats = 3
+    if "--repeats" in args:
+        i = args.index("--repeats")
+        repeats = int(args[i + 1])
+        del args[i : i + 2]
+    images = read_idx("train-images-idx3-ubyte.gz", 16).reshape(-1, 28, 28)
+    labels = read_idx("train-labels-idx1-ubyte.gz", 8).long()
+    for cell in args:
+        units, batch, samples = (int(v) for v in cell.split(","))
+        x, y = images[:samples], labels[:samples]
+        model = build(units)
+        model.train()
+        optimizer = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7)
+        epoch(model, optimizer, x, y, batch)
+        timed = [epoch(model, optimizer, x, y, batch) for _ in range(repeats)]
+        steps = -(-samples // batch)
+        cpu = [c for _, c in timed]
+        out = {
+            "units": units,
+            "batch": batch,
+            "samples": samples,
+            "wallSeconds": [w for w, _ in timed],
+            "cpuSeconds": cpu,
+            "stepCpuSeconds": sorted(cpu)[len(cpu) // 2] / steps,
+            "torch": torch.__version__,
+        }
+        print(json.dumps(out), flush=True)
+
+
+if __name__ == "__main__":
+    main()

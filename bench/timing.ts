@@ -1,0 +1,43 @@
+/** Timing helpers shared by the micro-benchmarks. */
+
+const TRIALS = 10;
+const TRIAL_SECONDS = 0.02;
+const WARMUP_SECONDS = 0.2;
+
+/** CPU seconds this process has used (all threads), microsecond resolution. */
+export function cpuSeconds(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
+}
+
+/**
+ * CPU seconds per call: the best of TRIALS trials, each repeating the call for TRIAL_SECONDS
+ * of CPU time, after a warm-up long enough for V8 to move the wasm from its baseline compiler
+ * to the optimizing one. CPU time, because on a shared machine wall time includes the time
+ * other processes held the core; the best trial, because other load only ever adds time.
+ */
+export function secondsPerCall(call: () => void, warmupSeconds = WARMUP_SECONDS): number {
+  // Reading the CPU clock is a system call, slower than a small product: calls run in batches
+  // between readings, batches growing until one takes a thousandth of a trial.
+  let batch = 1;
+  const warmupEnd = cpuSeconds() + warmupSeconds;
+  for (let start = cpuSeconds(); start < warmupEnd;) {
+    for (let i = 0; i < batch; i++) call();
+    const now = cpuSeconds();
+    if (now - start < TRIAL_SECONDS / 1000) batch *= 2;
+    start = now;
+  }
+  let best = Infinity;
+  for (let trial = 0; trial < TRIALS; trial++) {
+    const start = cpuSeconds();
+    let calls = 0;
+    let elapsed = 0;
+    while (elapsed < TRIAL_SECONDS) {
+      for (let i = 0; i < batch; i++) call();
+      calls += batch;
+      elapsed = cpuSeconds() - start;
+    }
+    best = Math.min(best, elapsed / calls);
+  }
+  return best;
+}

@@ -1,0 +1,120 @@
+/**
+ * Elementwise work around the matrix products: the bias add fused with the activation, the
+ * activation's derivative times the backprop signal, the bias gradient's row sums and the
+ * elementwise product. SIMD (assembly/activations.ts, rows.ts) for the activations that have
+ * a wasm form (ACTIVATION_CODES), the plain-TypeScript reference for the others and for
+ * arrays outside the heap.
+ */
+import { address, onHeap } from './heap-address.js';
+import { vectorWasm } from './vector-wasm.js';
+
+/** An elementwise function and its derivative (the activation table's entries). */
+export interface PointwiseFunction {
+  readonly name: string;
+  output(x: number): number;
+  /** f′(x), given y = f(x). */
+  der(x: number, y: number): number;
+}
+
+export interface ElementwiseKernels {
+  /** z[r, :] += bias (when given), then a = f(z), over rows × cols; `a` may be `z`. */
+  biasActivation(
+    fn: PointwiseFunction,
+    z: Float32Array,
+    bias: Float32Array | null,
+    a: Float32Array,
+    rows: number,
+    cols: number,
+  ): void;
+  /** zGrad = outputGrad · f′(z) over the first n elements, given a = f(z). */
+  activationGrad(
+    fn: PointwiseFunction,
+    z: Float32Array,
+    a: Float32Array,
+    outputGrad: Float32Array,
+    zGrad: Float32Array,
+    n: number,
+  ): void;
+  /** out[j] += Σ_r m[r, j], rows added in order. */
+  sumRowsInto(m: Float32Array, out: Float32Array, rows: number, cols: number): void;
+  /** out = a ⊙ b over the first n elements. */
+  multiply(a: Float32Array, b: Float32Array, out: Float32Array, n: number): void;
+}
+
+export const referenceElementwise: ElementwiseKernels = {
+  biasActivation(fn, z, bias, a, rows, cols) {
+    for (let r = 0; r < rows; r++) {
+      const o = r * cols;
+      for (let j = 0; j < cols; j++) {
+        if (bias) z[o + j] += bias[j];
+        a[o + j] = fn.output(z[o + j]);
+      }
+    }
+  },
+  activationGrad(fn, z, a, outputGrad, zGrad, n) {
+    for (let i = 0; i < n; i++) zGrad[i] = outputGrad[i] * fn.der(z[i], a[i]);
+  },
+  sumRowsInto(m, out, rows, cols) {
+    for (let r = 0; r < rows; r++) {
+      const o = r * cols;
+      for (let j = 0; j < cols; j++) out[j] += m[o + j];
+    }
+  },
+  multiply(a, b, out, n) {
+    for (let i = 0; i < n; i++) out[i] = a[i] * b[i];
+  },
+};
+
+/** The activations assembly/activations.ts computes, by its codes. */
+export const ACTIVATION_CODES: Readonly<Record<string, number>> = {
+  linear: 0,
+  relu: 1,
+  sigmoid: 2,
+  tanh: 3,
+};
+
+export const simdElementwise: ElementwiseKernels = {
+  biasActivation(fn, z, bias, a, rows, cols) {
+    if (!onHeap(z, bias, a)) {
+      referenceElementwise.biasActivation(fn, z, bias, a, rows, cols);
+      return;
+    }
+    const code = ACTIVATION_CODES[fn.name];
+    if (code !== undefined) {
+      vectorWasm.biasActivation(z.byteOffset, address(bias), a.byteOffset, rows, cols, code);
+      return;
+    }
+    // The bias add in wasm (as linear, in place), the activation in TypeScript.
+    if (bias) vectorWasm.biasActivation(z.byteOffset, bias.byteOffset, z.byteOffset, rows, cols, 0);
+    referenceElementwise.biasActivation(fn, z, null, a, rows, cols);
+  },
+  activationGrad(fn, z, a, outputGrad, zGrad, n) {
+    const code = ACTIVATION_CODES[fn.name];
+    if (code === undefined || !onHeap(z, a, outputGrad, zGrad)) {
+      referenceElementwise.activationGrad(fn, z, a, outputGrad, zGrad, n);
+      return;
+    }
+    vectorWasm.activationGrad(
+      z.byteOffset,
+      a.byteOffset,
+      outputGrad.byteOffset,
+      zGrad.byteOffset,
+      n,
+      code,
+    );
+  },
+  sumRowsInto(m, out, rows, cols) {
+    if (!onHeap(m, out)) referenceElementwise.sumRowsInto(m, out, rows, cols);
+    else vectorWasm.sumRowsInto(m.byteOffset, out.byteOffset, rows, cols);
+  },
+  multiply(a, b, out, n) {
+    if (!onHeap(a, b, out)) referenceElementwise.multiply(a, b, out, n);
+    else vectorWasm.multiply(a.byteOffset, b.byteOffset, out.byteOffset, n);
+  },
+};
+
+/** e^x by the SIMD kernels' exp (assembly/exp.ts), for its tests. Arrays must be on the heap. */
+export function simdExp(x: Float32Array, out: Float32Array): void {
+  if (!onHeap(x, out)) throw new RangeError('simdExp: x and out must be heap arrays');
+  vectorWasm.expArray(x.byteOffset, out.byteOffset, Math.min(x.length, out.length));
+}

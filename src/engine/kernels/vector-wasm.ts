@@ -1,0 +1,80 @@
+/** build/vector.wasm (assembly/vector.ts): the exports every vector kernel module calls. */
+import { instantiateWasm } from './wasm.js';
+
+/** out[b·size + p] = images[indices[b]·size + p] / 255, on heap byte addresses. */
+export type GatherBytes = (
+  images: number,
+  indices: number,
+  count: number,
+  size: number,
+  out: number,
+) => void;
+
+export interface VectorExports {
+  adamUpdate(
+    w: number,
+    g: number,
+    m: number,
+    v: number,
+    n: number,
+    lrT: number,
+    a1: number,
+    a2: number,
+    eps: number,
+  ): number;
+  sumOfSquares(x: number, n: number): number;
+  gatherBytesScaled: GatherBytes;
+  biasActivation(
+    z: number,
+    bias: number,
+    a: number,
+    rows: number,
+    cols: number,
+    kind: number,
+  ): void;
+  activationGrad(
+    z: number,
+    a: number,
+    outputGrad: number,
+    zGrad: number,
+    n: number,
+    kind: number,
+  ): void;
+  expArray(x: number, out: number, n: number): void;
+  sumRowsInto(m: number, out: number, rows: number, cols: number): void;
+  multiply(a: number, b: number, out: number, n: number): void;
+  columnMoments(x: number, rows: number, cols: number, mean: number, variance: number): void;
+  normalize(
+    x: number,
+    mean: number,
+    invStd: number,
+    gamma: number,
+    beta: number,
+    xHat: number,
+    y: number,
+    rows: number,
+    cols: number,
+  ): void;
+  gradSums(g: number, xHat: number, rows: number, cols: number, sum: number, sumXHat: number): void;
+  inputGrad(
+    g: number,
+    xHat: number,
+    scale: number,
+    meanGrad: number,
+    meanGradXHat: number,
+    out: number,
+    rows: number,
+    cols: number,
+  ): void;
+  dropoutMask(
+    x: number,
+    mask: number,
+    y: number,
+    n: number,
+    threshold: number,
+    scale: number,
+    state: number,
+  ): void;
+}
+
+export const vectorWasm = instantiateWasm<VectorExports>('vector.wasm');
