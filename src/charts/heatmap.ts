@@ -48,6 +48,7 @@ export function heatmapChart(args: HeatmapArgs): VegaLiteSpec {
         type: 'quantitative',
         title: args.valueTitle,
         scale: { type: 'log', scheme: 'viridis' },
+        legend: { format: '.2~g' },
       },
       tooltip: [
         { field: 'layer', type: 'nominal' },

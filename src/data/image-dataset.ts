@@ -25,7 +25,7 @@ export function imageDataset(set: ImageSet): Dataset {
     labels: set.labels,
     labelSize: 1,
     gatherSamples(order, start, count, out) {
-      if (out.buffer !== heap.memory.buffer || out.length < count * size) {
+      if (!heap.owns(out.buffer) || out.length < count * size) {
         // Not a heap tensor (or too short to be one): the checked JavaScript path.
         gatherImageBatch(set, order, start, count, out);
         return;

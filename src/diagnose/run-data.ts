@@ -248,7 +248,9 @@ const PARAMETER_SCALARS = {
   update_ratio: 'updateRatio',
   weight_norm: 'weightNorm',
 } as const;
-const NOT_WEIGHTS = ['activations/', 'gradients/'];
+/** What a Keras-callback weight histogram is named after: the variable's leaf, as dense/kernel_0. */
+const KERAS_VARIABLE =
+  /\/(kernel|recurrent_kernel|bias|gamma|beta|moving_mean|moving_variance|embeddings)(_\d+)?(:\d+)?$/;
 
 /** Parameters in first-appearance order, with their scalar series and histogram tags. */
 function parametersOf(
@@ -280,7 +282,7 @@ function parametersOf(
       if (tag.startsWith('weights/')) entry(histogramTags, parameter(rest).name).weights = tag;
       else if (tag.startsWith('gradients/'))
         entry(histogramTags, parameter(rest).name).gradients = tag;
-      else if (!NOT_WEIGHTS.some((p) => tag.startsWith(p))) {
+      else if (KERAS_VARIABLE.test(tag)) {
         // The Keras callback names weight histograms by the variable alone: dense/kernel_0.
         entry(histogramTags, parameter(tag).name).weights = tag;
       }

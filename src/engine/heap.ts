@@ -51,6 +51,8 @@ export class Heap {
   readonly memory: WebAssembly.Memory;
   /** Whether every allocation grows the memory (see the stress mode above). */
   readonly stress: boolean;
+  /** Every `memory.buffer` so far (one per grow), for `owns`. */
+  private readonly buffers = new WeakSet<ArrayBufferLike>();
   /** Incremented each time the memory grows (and so `memory.buffer` is a new object). */
   generation = 0;
   private top = RESERVED_BYTES;
@@ -64,6 +66,16 @@ export class Heap {
     const initial = args.initialPages ?? DEFAULT_INITIAL_PAGES;
     this.memory = new WebAssembly.Memory({ initial, maximum: MAX_PAGES, shared: true });
     this.stress = args.stress ?? process.env.GRADSCOPE_HEAP_STRESS === '1';
+    this.buffers.add(this.memory.buffer);
+  }
+
+  /**
+   * Whether `buffer` is one of this heap's: `memory.buffer` is a new object after each grow,
+   * over the same bytes, so a view taken before a grow is on the heap although its buffer is
+   * not the current one.
+   */
+  owns(buffer: ArrayBufferLike): boolean {
+    return this.buffers.has(buffer);
   }
 
   /** Bytes held by live allocations. */
@@ -142,6 +154,7 @@ export class Heap {
 
   private grow(pages: number): void {
     this.memory.grow(pages);
+    this.buffers.add(this.memory.buffer);
     this.generation++;
   }
 

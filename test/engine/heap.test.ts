@@ -140,3 +140,15 @@ test('view shares the block, checks its shape and never releases memory', () => 
   t.dispose();
   assert.equal(heap.liveBytes, live - 32 * 4);
 });
+
+test('a view taken before a grow still counts as on the heap; other buffers do not', () => {
+  const h = new Heap({ initialPages: 2, stress: false });
+  const early = h.f32(h.alloc(64), 16);
+  h.alloc(4 * 65536); // grows: memory.buffer is a new object from here on
+  assert.notEqual(early.buffer, h.memory.buffer);
+  assert.ok(h.owns(early.buffer));
+  assert.ok(h.owns(h.memory.buffer));
+  assert.ok(!h.owns(new Float32Array(16).buffer));
+  assert.ok(!h.owns(new SharedArrayBuffer(64)));
+  assert.ok(!new Heap({ initialPages: 1 }).owns(early.buffer), 'another heap’s buffer is not ours');
+});

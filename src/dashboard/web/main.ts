@@ -19,6 +19,10 @@ const VERDICT_POLL_MS = 5000;
 const MAX_BADGE_RUNS = 200;
 
 const state = createState();
+// `?runs=a,b` picks runs on load, so a view can be linked to.
+state.selected = (new URLSearchParams(location.search).get('runs') ?? '')
+  .split(',')
+  .filter(Boolean);
 const views = [
   new FlowView(state),
   new ScalarsView(state),

@@ -36,7 +36,7 @@ function badges(state: DashboardState, run: string): HTMLElement[] {
     if (count === 0) return [];
     const badge = document.createElement('span');
     badge.className = `badge ${severity}`;
-    badge.textContent = `${count} ${severity}`;
+    badge.textContent = `${count} ${severity}${count === 1 ? '' : 's'}`;
     badge.title = verdicts
       .filter((v) => v.severity === severity)
       .map((v) => v.check)

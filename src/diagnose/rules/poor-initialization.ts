@@ -22,6 +22,12 @@ const REMEDY = {
     'use Glorot (tanh/sigmoid) or He (ReLU) initialization scaled by fan-in, and normalized inputs',
 };
 
+/**
+ * A normalization layer's scale and shift (Keras gamma/beta, the moving statistics) start
+ * constant (ones and zeros) by design: a variance of 0 there is no initialization fault.
+ */
+const NORMALIZATION_PARAMETER = /(^|[/.])(gamma|beta|moving_mean|moving_variance)(_\d+)?(:\d+)?$/;
+
 export const poorInitialization: Rule = {
   name: 'poor_initialization',
   summary: 'initial weight or activation scales far from the usual range',
@@ -45,7 +51,11 @@ export const poorInitialization: Rule = {
   check(run, limits) {
     const verdicts: Verdict[] = [];
     const weights = run.parameters.filter(
-      (p) => !p.isBias && p.weights !== undefined && p.weights.points.length > 0,
+      (p) =>
+        !p.isBias &&
+        !NORMALIZATION_PARAMETER.test(p.name) &&
+        p.weights !== undefined &&
+        p.weights.points.length > 0,
     );
     for (const p of weights) {
       const first = p.weights!.points[0];

@@ -6,8 +6,7 @@
 import { heap } from '../heap.js';
 
 export function onHeap(...arrays: readonly (Float32Array | null)[]): boolean {
-  const buffer = heap.memory.buffer;
-  return arrays.every((array) => array === null || array.buffer === buffer);
+  return arrays.every((array) => array === null || heap.owns(array.buffer));
 }
 
 /** The heap byte address of `array`, 0 for null (the kernels' "absent"). */
