@@ -11,6 +11,7 @@ import { packageVersion } from '../package-root.js';
 import type { Experiment } from '../experiments/experiment.js';
 import { UsageError, withDefaults } from '../experiments/flags.js';
 import type { FlagSpec, FlagValues } from '../experiments/flags.js';
+import { withVerdicts } from '../experiments/verdicts.js';
 import { formatFlags, parseFlags } from './args.js';
 import { EXPERIMENTS, SEED_COMMAND } from './commands.js';
 import { createProgress } from './progress.js';
@@ -170,7 +171,9 @@ export async function main(argv: readonly string[]): Promise<number> {
       try {
         const output = await experiment.run({ outDir, files: runDir, flags, progress }, inputs);
         results[experiment.name] = output.json;
-        sections.push(...output.sections);
+        for (const section of output.sections) {
+          sections.push(await withVerdicts(section, outDir, experiment.name));
+        }
         diverged.push(...(output.diverged ?? []));
       } finally {
         runDir.claimEventFiles(experiment.name);

@@ -1,7 +1,6 @@
 /** `gradscope serve`: the live dashboard over a logdir, until Ctrl-C. */
 import { resolve } from 'node:path';
-import { DEFAULT_HOST, DEFAULT_PORT, isLoopback, startDashboard } from '../dashboard/server.js';
-import { diagnoseRun } from '../diagnose/diagnose.js';
+import { DEFAULT_HOST, DEFAULT_PORT, isLoopback } from '../dashboard/address.js';
 import type { FlagSpec } from '../experiments/flags.js';
 import { numberFlag, stringFlag, UsageError } from '../experiments/flags.js';
 import { formatFlags, parseFlags } from './args.js';
@@ -51,6 +50,9 @@ export async function serveCommand(argv: readonly string[]): Promise<number> {
       `gradscope serve: warning: binding to ${host} lets other machines read every run under ${logdir}.\n`,
     );
   }
+  // Loaded only here: the server (fastify) is memory that training commands do not need.
+  const { startDashboard } = await import('../dashboard/server.js');
+  const { diagnoseRun } = await import('../diagnose/diagnose.js');
   const dashboard = await startDashboard({ logdir, port, host, diagnose: diagnoseRun });
   process.stderr.write(`gradscope serve: ${logdir}\n`);
   console.log(`Dashboard: ${dashboard.url}  (Ctrl-C to stop)`);

@@ -10,10 +10,8 @@ import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { DirectoryProvider, type RunProvider } from '../log/provider.js';
+import { DEFAULT_HOST, DEFAULT_PORT, isLoopback } from './address.js';
 import { registerApi, type RunDiagnoser } from './api.js';
-
-export const DEFAULT_PORT = 6007;
-export const DEFAULT_HOST = '127.0.0.1';
 
 /** The bundled page, relative to this module in dist/src/dashboard/. */
 export const ASSETS_DIR = fileURLToPath(new URL('../../dashboard/', import.meta.url));
@@ -47,12 +45,6 @@ export interface Dashboard {
   url: string;
   app: FastifyInstance;
   close(): Promise<void>;
-}
-
-const LOOPBACK_NAMES = ['127.0.0.1', 'localhost', '[::1]', '::1'];
-
-export function isLoopback(host: string): boolean {
-  return LOOPBACK_NAMES.includes(host) || host.startsWith('127.');
 }
 
 /** Host header values a browser sends for this server. */
