@@ -11,7 +11,7 @@ import { sequenceExperiment } from '../../src/experiments/sequence/index.js';
 import { SEQUENCE_MODELS } from '../../src/experiments/sequence/model.js';
 import { readSequenceResult, sequenceRunName } from '../../src/experiments/sequence/results.js';
 import { taskData } from '../../src/experiments/sequence/task.js';
-import { throughTimeRecorder } from '../../src/experiments/sequence/through-time.js';
+import { ThroughTimeProbe } from '../../src/probe/recorders/through-time.js';
 import { runSequence } from '../../src/experiments/sequence/train.js';
 import { buildSequenceModel } from '../../src/experiments/sequence/model.js';
 import { MemoryProvider } from '../../src/log/memory-provider.js';
@@ -63,7 +63,7 @@ test('through-time records at a chosen step are the norms of hiddenGrads and cel
     const sink = memory.run('.');
     const series = async (tag: string) => memory.readScalars('.', tag);
     const { dataset } = addingProblem(64, T, 7);
-    net.fit(dataset, { batchSize: 16, callbacks: [throughTimeRecorder(recurrent, sink, [1, 3])] });
+    net.fit(dataset, { batchSize: 16, callbacks: [new ThroughTimeProbe({ sink, at: [1, 3] })] });
     const layer = recurrent.name!;
     assert.deepEqual(
       (await series(`through_time/${layer}/step_1`)).map((p) => p.step),

@@ -12,6 +12,7 @@ import type { RandomState } from '../random.js';
 import { Tensor } from '../tensor.js';
 import { GatedRecurrent } from './recurrent.js';
 import type { GatedRecurrentArgs } from './recurrent.js';
+import type { TimeSignal } from './layer.js';
 import type { Variable } from './variable.js';
 
 export interface LSTMArgs extends GatedRecurrentArgs {
@@ -41,6 +42,12 @@ export class LSTM extends GatedRecurrent {
   }
 
   /** ∂L/∂c_t for every step of the last backward pass, (timesteps, batch, units). */
+  /** The glass-box contract's signals through time: ∂L/∂h_t, and ∂L/∂c_t of the cell state. */
+  override get timeSignals(): readonly TimeSignal[] {
+    const cells = this.cellGrads;
+    return cells ? [...super.timeSignals, { state: 'cell', grads: cells }] : super.timeSignals;
+  }
+
   get cellGrads(): Tensor | null {
     return this.cGrads ?? null;
   }

@@ -6,7 +6,7 @@
 import type { RunProvider } from '../../log/provider.js';
 import { LOSS_TAG } from '../../probe/tags.js';
 import type { SequenceModel } from './model.js';
-import { throughTimeCellTag, throughTimeTag } from './through-time.js';
+import { throughTimeTag } from '../../probe/tags.js';
 import { TEST_TAGS } from './train.js';
 import type { SequenceRun } from './train.js';
 
@@ -76,7 +76,7 @@ export async function readSequenceResult(
     loss: await values(provider, name, LOSS_TAG),
     before: profile(await values(provider, name, throughTimeTag(run.layer, first))),
     after: profile(await values(provider, name, throughTimeTag(run.layer, last))),
-    cellBefore: await optionalProfile(provider, name, throughTimeCellTag(run.layer, first)),
-    cellAfter: await optionalProfile(provider, name, throughTimeCellTag(run.layer, last)),
+    cellBefore: await optionalProfile(provider, name, throughTimeTag(run.layer, first, 'cell')),
+    cellAfter: await optionalProfile(provider, name, throughTimeTag(run.layer, last, 'cell')),
   };
 }

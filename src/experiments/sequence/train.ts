@@ -11,7 +11,7 @@ import type { AddingSet } from './data.js';
 import { baselineMse } from './data.js';
 import { buildSequenceModel } from './model.js';
 import type { SequenceModel } from './model.js';
-import { throughTimeRecorder } from './through-time.js';
+import { ThroughTimeProbe } from '../../probe/recorders/through-time.js';
 
 export const TEST_TAGS = { mse: 'test/mse', baselineMse: 'test/baseline_mse' } as const;
 
@@ -62,7 +62,7 @@ export function runSequence(args: SequenceRunArgs): SequenceRun {
   const { sink } = args;
   const callbacks = [
     new GradientProbes({ sink }),
-    throughTimeRecorder(recurrent, sink, profileSteps),
+    new ThroughTimeProbe({ sink, at: profileSteps, layers: [recurrent.name!] }),
     { onBatchEnd: () => args.onStep?.(model.optimizer!.iterations) },
   ];
   model.fit(args.train.dataset, {
