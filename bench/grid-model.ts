@@ -4,36 +4,17 @@
  * relu; Adam; sparse categorical cross-entropy) with the width as a parameter, plus the
  * matrix products one training step runs, for FLOP counts and kernel-only timings.
  */
-import { BatchNormalization, Dense, Dropout, Flatten } from '../src/engine/layers/index.js';
-import { Adam } from '../src/engine/optimizers/index.js';
-import { Sequential } from '../src/engine/sequential.js';
+import type { Sequential } from '../src/engine/sequential.js';
+import { buildFashionModel } from '../src/experiments/fashion/model.js';
 
 /** Pixels per Fashion-MNIST image. */
 export const IMAGE_SIZE = 784;
 export const CLASSES = 10;
 /** Hidden Dense layers: three before BatchNormalization, three after. */
 export const HIDDEN_LAYERS = 6;
-export const DROPOUT_RATE = 0.25;
 
 export function buildGridModel(units: number, seed = 0): Sequential {
-  const dense = () => new Dense({ units, activation: 'relu' });
-  const model = new Sequential({
-    name: `grid_${units}`,
-    seed,
-    layers: [
-      new Flatten({ inputShape: [28, 28] }),
-      dense(),
-      dense(),
-      dense(),
-      new BatchNormalization(),
-      dense(),
-      dense(),
-      dense(),
-      new Dropout({ rate: DROPOUT_RATE }),
-      new Dense({ units: CLASSES, activation: 'softmax' }),
-    ],
-  });
-  return model.compile({ optimizer: new Adam(), loss: 'sparse_categorical_crossentropy' });
+  return buildFashionModel({ activation: 'relu', units, seed, name: `grid_${units}` });
 }
 
 export interface StepProduct {

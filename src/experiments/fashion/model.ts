@@ -24,12 +24,17 @@ export interface FashionModelArgs {
   learningRate?: number;
   /** Defaults to no clipping. */
   clipping?: ClippingArgs;
+  /** Units of every hidden Dense layer. Defaults to 32, the article's (the bench varies it). */
+  units?: number;
+  /** Defaults to `fashion_<activation>`. */
+  name?: string;
 }
 
 export function buildFashionModel(args: FashionModelArgs): Sequential {
-  const dense = () => new Dense({ units: FASHION_HIDDEN_UNITS, activation: args.activation });
+  const units = args.units ?? FASHION_HIDDEN_UNITS;
+  const dense = () => new Dense({ units, activation: args.activation });
   const model = new Sequential({
-    name: `fashion_${args.activation}`,
+    name: args.name ?? `fashion_${args.activation}`,
     seed: args.seed ?? 0,
     layers: [
       new Flatten({ inputShape: [28, 28] }),
