@@ -7,9 +7,7 @@
  *   from too high a rate at 1.8e-2 and above, so 10× is the bound here).
  */
 import type { Rule } from '../rule.js';
-import { verdictOf } from '../rule.js';
-import { round, show } from '../series.js';
-import { updateScale } from './update-scale.js';
+import { checkUpdateScale } from './update-scale.js';
 
 export const learningRateTooHigh: Rule = {
   name: 'learning_rate_too_high',
@@ -22,30 +20,6 @@ export const learningRateTooHigh: Rule = {
     },
   },
   check(run, limits) {
-    const scale = updateScale(run);
-    if (typeof scale === 'string') return { skipped: scale };
-    if (!(scale.value > limits.ratio)) return { verdicts: [] };
-    return {
-      verdicts: [
-        verdictOf(this, run, {
-          severity: 'warning',
-          layer: null,
-          firstStep: scale.firstStep,
-          lastStep: scale.lastStep,
-          evidence: {
-            medianUpdateRatio: round(scale.value),
-            threshold: limits.ratio,
-            healthyScale: 1e-3,
-            source: scale.source,
-            parameters: scale.parameters,
-          },
-          message: `updates change the weights by ${show(scale.value)} of their norm per step (median over ${scale.parameters} parameters; about 1e-3 is usual)`,
-          remedy: {
-            gradscope: `lower the learning rate about ${show(scale.value / 1e-3)}× (e.g. --learning-rate 1e-3)`,
-            general: `lower the learning rate about ${show(scale.value / 1e-3)}×`,
-          },
-        }),
-      ],
-    };
+    return checkUpdateScale(this, run, limits, 'high');
   },
 };

@@ -5,9 +5,7 @@
  *   usual 1e-3 (DeepDiagnosis, ICSE 2022: effective learning rate outside 1e-3 ×/÷ 100).
  */
 import type { Rule } from '../rule.js';
-import { verdictOf } from '../rule.js';
-import { round, show } from '../series.js';
-import { updateScale } from './update-scale.js';
+import { checkUpdateScale } from './update-scale.js';
 
 export const learningRateTooLow: Rule = {
   name: 'learning_rate_too_low',
@@ -20,30 +18,6 @@ export const learningRateTooLow: Rule = {
     },
   },
   check(run, limits) {
-    const scale = updateScale(run);
-    if (typeof scale === 'string') return { skipped: scale };
-    if (!(scale.value < limits.ratio)) return { verdicts: [] };
-    return {
-      verdicts: [
-        verdictOf(this, run, {
-          severity: 'warning',
-          layer: null,
-          firstStep: scale.firstStep,
-          lastStep: scale.lastStep,
-          evidence: {
-            medianUpdateRatio: round(scale.value),
-            threshold: limits.ratio,
-            healthyScale: 1e-3,
-            source: scale.source,
-            parameters: scale.parameters,
-          },
-          message: `updates change the weights by only ${show(scale.value)} of their norm per step (median over ${scale.parameters} parameters; about 1e-3 is usual)`,
-          remedy: {
-            gradscope: `raise the learning rate about ${show(1e-3 / scale.value)}× (e.g. --learning-rate 1e-3)`,
-            general: `raise the learning rate about ${show(1e-3 / scale.value)}×`,
-          },
-        }),
-      ],
-    };
+    return checkUpdateScale(this, run, limits, 'low');
   },
 };

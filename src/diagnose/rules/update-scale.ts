@@ -7,7 +7,17 @@
  */
 import type { ScalarPoint } from '../../log/points.js';
 import { LEARNING_RATE_TAGS, type RunData } from '../run-data.js';
-import { atCommonSteps, finiteMedian, histogramNorm, maxOf, median, minOf } from '../series.js';
+import { verdictOf, type Rule, type RuleOutcome } from '../rule.js';
+import {
+  atCommonSteps,
+  finiteMedian,
+  histogramNorm,
+  maxOf,
+  median,
+  minOf,
+  round,
+  show,
+} from '../series.js';
 import { gradientNorm } from './gradient-norms.js';
 
 export interface UpdateScale {
@@ -79,5 +89,50 @@ function summarize(series: ScalarPoint[][], source: UpdateScale['source']): Upda
     parameters: medians.length,
     firstStep: minOf(firsts),
     lastStep: maxOf(lasts),
+  };
+}
+
+/** The update ratio ‖ΔW‖/‖W‖ a healthy run usually shows (DeepDiagnosis, ICSE 2022). */
+export const HEALTHY_UPDATE_RATIO = 1e-3;
+
+/**
+ * The learning-rate verdict shared by `learning_rate_too_high` and `_too_low`: a warning when
+ * the run's median update ratio lies beyond `limits.ratio` on the rule's side of 1e-3.
+ */
+export function checkUpdateScale(
+  rule: Rule,
+  run: RunData,
+  limits: Readonly<Record<string, number>>,
+  side: 'high' | 'low',
+): RuleOutcome {
+  const scale = updateScale(run);
+  if (typeof scale === 'string') return { skipped: scale };
+  const beyond = side === 'high' ? scale.value > limits.ratio : scale.value < limits.ratio;
+  if (!beyond) return { verdicts: [] };
+  const factor = show(
+    side === 'high' ? scale.value / HEALTHY_UPDATE_RATIO : HEALTHY_UPDATE_RATIO / scale.value,
+  );
+  const change = side === 'high' ? 'lower' : 'raise';
+  return {
+    verdicts: [
+      verdictOf(rule, run, {
+        severity: 'warning',
+        layer: null,
+        firstStep: scale.firstStep,
+        lastStep: scale.lastStep,
+        evidence: {
+          medianUpdateRatio: round(scale.value),
+          threshold: limits.ratio,
+          healthyScale: HEALTHY_UPDATE_RATIO,
+          source: scale.source,
+          parameters: scale.parameters,
+        },
+        message: `updates change the weights by ${side === 'low' ? 'only ' : ''}${show(scale.value)} of their norm per step (median over ${scale.parameters} parameters; about 1e-3 is usual)`,
+        remedy: {
+          gradscope: `${change} the learning rate about ${factor}× (e.g. --learning-rate 1e-3)`,
+          general: `${change} the learning rate about ${factor}×`,
+        },
+      }),
+    ],
   };
 }
