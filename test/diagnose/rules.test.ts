@@ -5,6 +5,7 @@ import { diagnoseRun } from '../../src/diagnose/diagnose.js';
 import { resolveThresholds } from '../../src/diagnose/rule.js';
 import { groupRuns } from '../../src/diagnose/run-data.js';
 import { CHECK_NAMES, RULES } from '../../src/diagnose/rules/index.js';
+import { RandomState } from '../../src/engine/random.js';
 import { oneRun, range, series } from './support.js';
 
 const ISSUE_CHECKS = [
@@ -204,14 +205,31 @@ test('learning rate from the update ratio: too high, too low, healthy', async ()
   }
 });
 
+/** Seeded standard normal noise for the loss shapes. */
+const NOISE = new RandomState(7).randn(600);
+
 test('loss trends: diverging, not decreasing and oscillating, one step included', async () => {
   const cases: [string, number[], string[]][] = [
     ['diverging', range(50, (i) => 1 + i / 5), ['loss_diverging']],
     ['flat', range(50, () => 1), ['loss_not_decreasing']],
     [
+      // The smoothed loss climbs back by 0.3 every other window of 4 steps.
       'oscillating',
-      range(50, (i) => 1 / (1 + i / 10) + (i > 20 ? (i % 2 ? 0.3 : -0.1) : 0)),
+      range(48, (i) => 1 / (1 + i / 10) + (i > 20 && Math.floor(i / 4) % 2 ? 0.3 : 0)),
       ['loss_oscillating'],
+    ],
+    [
+      // Shaped like the seed's Fashion-MNIST ReLU run: a fast drop to 0.35, then one batch's
+      // loss spread by 0.15 around it (the rule's former statistic called this oscillating).
+      'minibatch noise',
+      range(375, (i) => 0.35 + 0.5 * Math.exp(-i / 20) + 0.15 * NOISE[i]),
+      [],
+    ],
+    [
+      // Shaped like the seed's LSTM at T=50: a noisy plateau that drops at the end.
+      'plateau, then a drop',
+      range(600, (i) => (i < 550 ? 0.165 : 0.07) + 0.035 * NOISE[i]),
+      [],
     ],
     ['healthy', range(50, (i) => 1 / (1 + i / 10)), []],
     ['single step', [0.7], []],
