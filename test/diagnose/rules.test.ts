@@ -256,3 +256,26 @@ test('Keras train/ and validation/ folders are one run named by the folder', () 
     ],
   );
 });
+
+test('one step: its exploded gradient is a verdict, its update no learning-rate scale', async () => {
+  // The rnn experiment's demonstration: one backward pass, one SGD step.
+  const provider = oneRun((run) => {
+    series(run, 'loss', [9.8e5]);
+    series(run, 'nonfinite/loss', [0]);
+    series(run, 'global_norm/before_clip', [7.8e6]);
+    series(run, 'grad_norm/rnn/kernel', [7.1e5]);
+    series(run, 'grad_norm/rnn/recurrent_kernel', [7.7e6]);
+    series(run, 'update_ratio/rnn/kernel', [0.07], 1);
+    series(run, 'update_ratio/rnn/recurrent_kernel', [0.57], 1);
+  });
+  const { verdicts, skipped } = await diagnoseRun(provider, 'run');
+  const exploding = verdicts.find((v) => v.check === 'exploding_gradient')!;
+  assert.equal(exploding.evidence.earlyNorm, 7.8e6);
+  assert.equal(exploding.firstStep, 0);
+  for (const check of ['learning_rate_too_high', 'learning_rate_too_low']) {
+    assert.equal(
+      skipped.find((s) => s.check === check)?.reason,
+      'needs update_ratio at 5 steps or more; found 1',
+    );
+  }
+});

@@ -75,7 +75,9 @@ export const explodingGradient: Rule = {
       }
     }
     const values = finiteValues(global.points);
-    if (values.length >= 2) {
+    // One step is enough to start exploded (the rnn experiment's single backward pass); growth
+    // needs two.
+    if (values.length >= 1) {
       const early = median(finiteValues(head(global.points, 0.1)));
       const peak = maxOf(values);
       const growth = peak / early;
@@ -97,7 +99,7 @@ export const explodingGradient: Rule = {
             remedy: REMEDY,
           }),
         );
-      } else if (early > 0 && growth > limits.growth) {
+      } else if (values.length >= 2 && early > 0 && growth > limits.growth) {
         const peakPoint = global.points.find((p) => p.value === peak)!;
         const over = global.points.filter((p) => p.value / early > limits.growth);
         verdicts.push(

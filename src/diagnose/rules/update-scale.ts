@@ -25,6 +25,8 @@ export interface UpdateScale {
   value: number;
   source: 'update_ratio' | 'learning rate × ‖g‖/‖W‖';
   parameters: number;
+  /** Steps of the longest parameter series: what the median is taken over. */
+  steps: number;
   firstStep: number;
   lastStep: number;
 }
@@ -87,6 +89,7 @@ function summarize(series: ScalarPoint[][], source: UpdateScale['source']): Upda
     value: median(medians),
     source,
     parameters: medians.length,
+    steps: maxOf(series.map((s) => s.length)),
     firstStep: minOf(firsts),
     lastStep: maxOf(lasts),
   };
@@ -94,6 +97,18 @@ function summarize(series: ScalarPoint[][], source: UpdateScale['source']): Upda
 
 /** The update ratio ‖ΔW‖/‖W‖ a healthy run usually shows (DeepDiagnosis, ICSE 2022). */
 export const HEALTHY_UPDATE_RATIO = 1e-3;
+
+/**
+ * The threshold both learning-rate checks share: a median over fewer updates is no scale of
+ * the run. The first updates are not typical of it: SGD's first step meets the initial
+ * gradient, Adam's moves every weight by about the learning rate whatever its gradient; and a
+ * one-step demonstration (the rnn experiment's) is no training run at all.
+ */
+export const MIN_UPDATE_STEPS = {
+  value: 5,
+  anchor: 'gradscope',
+  meaning: 'steps with update ratios needed',
+};
 
 /**
  * The learning-rate verdict shared by `learning_rate_too_high` and `_too_low`: a warning when
@@ -107,6 +122,11 @@ export function checkUpdateScale(
 ): RuleOutcome {
   const scale = updateScale(run);
   if (typeof scale === 'string') return { skipped: scale };
+  if (scale.steps < limits.minSteps) {
+    return {
+      skipped: `needs ${scale.source} at ${limits.minSteps} steps or more; found ${scale.steps}`,
+    };
+  }
   const beyond = side === 'high' ? scale.value > limits.ratio : scale.value < limits.ratio;
   if (!beyond) return { verdicts: [] };
   const factor = show(
