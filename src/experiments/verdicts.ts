@@ -113,7 +113,7 @@ const MEASURED: Readonly<Record<string, (data: RunData, rule: Rule) => string | 
     if (typeof m === 'string') return undefined;
     return (
       `the gradient of ${m.first.parameter.name} is ${fmt(m.ratio)}× that of ` +
-      `${m.last.parameter.name} (median over ${m.pairs.length} steps), not below ${cite(rule, 'ratio')}`
+      `${m.last.parameter.name} (median over ${m.pairs.length} step${m.pairs.length === 1 ? '' : 's'}), not below ${cite(rule, 'ratio')}`
     );
   },
   dead_relu(data, rule) {
