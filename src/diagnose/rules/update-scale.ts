@@ -95,6 +95,15 @@ function summarize(series: ScalarPoint[][], source: UpdateScale['source']): Upda
   };
 }
 
+/**
+ * Said of a scale estimated from the learning rate: it is SGD's step. Adam's moves each weight
+ * by about the learning rate whatever the gradient's size, so on the held-out PyTorch runs
+ * (bench/pytorch_zoo.py) the estimate missed all 3 too-high Adam rates and called the rate of
+ * 3 overfitting Adam runs too low; their logged update ratios gave neither error.
+ */
+const ESTIMATED =
+  '; estimated as learning rate × ‖g‖/‖W‖, the step of plain SGD: with Adam or RMSprop log update_ratio/<param> for the measured step';
+
 /** The update ratio ‖ΔW‖/‖W‖ a healthy run usually shows (DeepDiagnosis, ICSE 2022). */
 export const HEALTHY_UPDATE_RATIO = 1e-3;
 
@@ -147,7 +156,9 @@ export function checkUpdateScale(
           source: scale.source,
           parameters: scale.parameters,
         },
-        message: `updates change the weights by ${side === 'low' ? 'only ' : ''}${show(scale.value)} of their norm per step (median over ${scale.parameters} parameters; about 1e-3 is usual)`,
+        message:
+          `updates change the weights by ${side === 'low' ? 'only ' : ''}${show(scale.value)} of their norm per step (median over ${scale.parameters} parameters; about 1e-3 is usual)` +
+          (scale.source === 'update_ratio' ? '' : ESTIMATED),
         remedy: {
           gradscope: `${change} the learning rate about ${factor}× (e.g. --learning-rate 1e-3)`,
           general: `${change} the learning rate about ${factor}×`,
