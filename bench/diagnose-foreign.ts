@@ -41,7 +41,12 @@ async function main(): Promise<void> {
     console.error('usage: node dist/bench/diagnose-foreign.js DIR [--verbose]');
     process.exit(2);
   }
-  printZoo(await scoreForeign(dir), process.argv.includes('--verbose'), 'Foreign (PyTorch) runs');
+  printZoo(
+    await scoreForeign(dir),
+    process.argv.includes('--verbose'),
+    'Foreign (PyTorch) runs',
+    'diagnosed',
+  );
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -24,9 +24,10 @@ export function printZoo(
   score: ZooScore & { seconds: number },
   verbose = false,
   title = 'Diagnose zoo',
+  timed = 'trained and diagnosed',
 ): void {
   console.log(
-    `\n${title}: ${score.runs.length} runs (${score.healthyRuns} healthy), diagnosed in ${score.seconds.toFixed(1)} s`,
+    `\n${title}: ${score.runs.length} runs (${score.healthyRuns} healthy), ${timed} in ${score.seconds.toFixed(1)} s`,
   );
   console.log('| check | recall |');
   console.log('|---|---:|');
