@@ -5,10 +5,17 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { ReadWarning } from './event-reader.js';
-import type { HistogramPoint, RunTags, ScalarPoint, TextPoint } from './points.js';
+import type { HistogramPoint, RunTags, ScalarColumns, ScalarPoint, TextPoint } from './points.js';
 import { isEventFileName, RunIndex } from './run-index.js';
 
-export type { Bucket, HistogramPoint, RunTags, ScalarPoint, TextPoint } from './points.js';
+export type {
+  Bucket,
+  HistogramPoint,
+  RunTags,
+  ScalarColumns,
+  ScalarPoint,
+  TextPoint,
+} from './points.js';
 export type { ReadWarning } from './event-reader.js';
 
 export interface RunProvider {
@@ -18,6 +25,11 @@ export interface RunProvider {
   listTags(run: string): Promise<RunTags>;
   /** The tag's points in the order they were written (files in name order). */
   readScalars(run: string, tag: string): Promise<ScalarPoint[]>;
+  /**
+   * The same points as `readScalars`, as columns: what a consumer of long series reads (a
+   * million points make no million objects). Empty columns for a tag the run lacks.
+   */
+  readScalarColumns(run: string, tag: string): Promise<ScalarColumns>;
   readHistograms(run: string, tag: string): Promise<HistogramPoint[]>;
   readTexts(run: string, tag: string): Promise<TextPoint[]>;
   /** Damage found in the event files read so far (see event-reader.ts). */
@@ -46,6 +58,10 @@ export class DirectoryProvider implements RunProvider {
 
   async readScalars(run: string, tag: string): Promise<ScalarPoint[]> {
     return (await this.refreshed(run)).scalars(tag);
+  }
+
+  async readScalarColumns(run: string, tag: string): Promise<ScalarColumns> {
+    return (await this.refreshed(run)).scalarColumns(tag);
   }
 
   async readHistograms(run: string, tag: string): Promise<HistogramPoint[]> {

@@ -6,20 +6,31 @@
  * Built for speed (a million scalar records in well under a second): files are read in chunks
  * of CHUNK_BYTES, records are checked and decoded in place (record-format.ts, event-wire.ts),
  * tags are looked up by their bytes (tag-table.ts) and scalars stored in float64 columns
- * (scalar-columns.ts). Histograms, texts and unusual scalar forms are decoded by protobufjs.
+ * (scalar-columns.ts), which reads return without copying. Histograms, texts and unusual scalar forms are decoded by protobufjs.
  * Damage never throws (see event-reader.ts for what becomes which warning); a record whose
  * values are damaged partway keeps the values before the damage.
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { ReadWarning } from './event-reader.js';
-import { readEvent, readRealScalarTensor, WireReader, WireValue } from './event-wire.js';
+import {
+  readEvent,
+  readPluginName,
+  readRealScalarTensor,
+  WireReader,
+  WireValue,
+} from './event-wire.js';
 import type { WireEvent } from './event-wire.js';
 import { HISTOGRAMS_PLUGIN_NAME, readHistogramValue } from './histograms.js';
-import type { HistogramPoint, RunTags, ScalarPoint, TextPoint } from './points.js';
+import type { HistogramPoint, RunTags, ScalarColumns, ScalarPoint, TextPoint } from './points.js';
 import { decodeSummaryValue, type SummaryValueMessage } from './proto.js';
 import { visitRecords, type RecordProblems } from './record-format.js';
-import { ScalarColumns } from './scalar-columns.js';
+import {
+  columnPoints,
+  concatColumns,
+  EMPTY_COLUMNS,
+  ScalarColumnBuilder,
+} from './scalar-columns.js';
 import { readScalarValue, SCALARS_PLUGIN_NAME } from './scalars.js';
 import { TagTable } from './tag-table.js';
 import { readTextValue, TEXT_PLUGIN_NAME } from './text.js';
@@ -40,7 +51,7 @@ interface Tag {
   kind: Kind | undefined;
   /** The file state last written to, and the tag's scalar columns there: spares two lookups. */
   state: FileState | undefined;
-  columns: ScalarColumns | undefined;
+  columns: ScalarColumnBuilder | undefined;
 }
 
 interface FileState {
@@ -48,7 +59,7 @@ interface FileState {
   size: number;
   /** Offset just past the last whole record read. */
   end: number;
-  scalars: Map<Tag, ScalarColumns>;
+  scalars: Map<Tag, ScalarColumnBuilder>;
   histograms: Map<Tag, HistogramPoint[]>;
   texts: Map<Tag, TextPoint[]>;
   /** Tags holding points, in the order their first point appears in this file. */
@@ -131,13 +142,20 @@ export class RunIndex {
     };
   }
 
-  /** The tag's scalar points, files in name order, records in file order. */
-  scalars(name: string): ScalarPoint[] {
-    const points: ScalarPoint[] = [];
+  /**
+   * The tag's scalar points as columns, files in name order, records in file order: views of
+   * the index's own arrays when one file holds the tag (the usual case), else a joined copy.
+   */
+  scalarColumns(name: string): ScalarColumns {
     const tag = this.byName.get(name);
-    if (tag !== undefined)
-      for (const s of this.orderedStates()) s.scalars.get(tag)?.appendTo(points);
-    return points;
+    if (tag === undefined) return EMPTY_COLUMNS;
+    const parts = this.orderedStates().flatMap((s) => s.scalars.get(tag)?.columns() ?? []);
+    return concatColumns(parts);
+  }
+
+  /** The tag's scalar points as new objects (from `scalarColumns`). */
+  scalars(name: string): ScalarPoint[] {
+    return columnPoints(this.scalarColumns(name));
   }
 
   /** Copies of the tag's histogram points, files in name order, records in file order. */
@@ -244,7 +262,7 @@ export class RunIndex {
         tag.state = state;
         tag.columns = state.scalars.get(tag);
         if (tag.columns === undefined) {
-          state.scalars.set(tag, (tag.columns = new ScalarColumns()));
+          state.scalars.set(tag, (tag.columns = new ScalarColumnBuilder()));
           state.order.add(tag);
         }
       }
@@ -284,10 +302,8 @@ export class RunIndex {
 
   /** Fixes the tag's kind from the first value that reveals it (scalars.ts, histograms.ts). */
   private reveal(tag: Tag, value: WireValue): Kind | undefined {
-    const plugin =
-      value.pluginStart < 0
-        ? undefined
-        : pluginDecoder.decode(this.reader.bytes.subarray(value.pluginStart, value.pluginEnd));
+    const at = readPluginName(this.reader, value);
+    const plugin = at && pluginDecoder.decode(this.reader.bytes.subarray(at[0], at[1]));
     let kind: Kind | undefined;
     if (value.hasSimpleValue || plugin === SCALARS_PLUGIN_NAME) kind = 'scalars';
     else if (value.hasHisto || plugin === HISTOGRAMS_PLUGIN_NAME) kind = 'histograms';

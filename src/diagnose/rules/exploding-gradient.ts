@@ -48,7 +48,7 @@ export const explodingGradient: Rule = {
     if (kernels.length >= 2) {
       const first = kernels[0];
       const last = kernels[kernels.length - 1];
-      const pairs = atCommonSteps(first.norm.points, last.norm.points).filter(
+      const pairs = atCommonSteps(first.norm.columns, last.norm.columns).filter(
         (p) => Number.isFinite(p.a) && Number.isFinite(p.b) && p.b > 0,
       );
       const ratios = pairs.map((p) => p.a / p.b);

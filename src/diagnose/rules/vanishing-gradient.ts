@@ -34,7 +34,7 @@ export const vanishingGradient: Rule = {
     }
     const first = kernels[0];
     const last = kernels[kernels.length - 1];
-    const pairs = atCommonSteps(first.norm.points, last.norm.points).filter(
+    const pairs = atCommonSteps(first.norm.columns, last.norm.columns).filter(
       (p) => Number.isFinite(p.a) && Number.isFinite(p.b) && p.b > 0,
     );
     if (pairs.length === 0) {
