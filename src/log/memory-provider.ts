@@ -22,9 +22,12 @@ export class MemoryRun implements RecordSink, TextSink {
   readonly textSeries = new Map<string, TextPoint[]>();
   /** Every tag, of any kind, in first-appearance order (RunTags.order). */
   readonly order = new Set<string>();
+  /** Records taken so far: the run's version. */
+  records = 0;
 
   scalar(tag: string, value: number, step: number, wallTime = nowSeconds()): void {
     this.order.add(tag);
+    this.records++;
     let columns = this.scalarSeries.get(tag);
     if (columns === undefined) this.scalarSeries.set(tag, (columns = new ScalarColumnBuilder()));
     columns.push(step, wallTime, Math.fround(value));
@@ -49,6 +52,7 @@ export class MemoryRun implements RecordSink, TextSink {
 
   text(tag: string, text: string, step: number, wallTime = nowSeconds()): void {
     this.order.add(tag);
+    this.records++;
     append(this.textSeries, tag, { step, wallTime, text });
   }
 
@@ -60,6 +64,7 @@ export class MemoryRun implements RecordSink, TextSink {
   ): void {
     const { buckets } = computeHistogram(values, options.bucketCount ?? DEFAULT_BUCKET_COUNT);
     this.order.add(tag);
+    this.records++;
     append(this.histogramSeries, tag, { step, wallTime: nowSeconds(), buckets });
   }
 }
@@ -99,6 +104,10 @@ export class MemoryProvider implements RunProvider {
 
   async readTexts(run: string, tag: string): Promise<TextPoint[]> {
     return (this.existing(run).textSeries.get(tag) ?? []).map((point) => ({ ...point }));
+  }
+
+  async version(run: string): Promise<string> {
+    return String(this.existing(run).records);
   }
 
   /** Memory holds no damaged records. */

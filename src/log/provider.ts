@@ -34,6 +34,11 @@ export interface RunProvider {
   readTexts(run: string, tag: string): Promise<TextPoint[]>;
   /** Damage found in the event files read so far (see event-reader.ts). */
   warnings(): ReadWarning[];
+  /**
+   * A token that changes whenever the run's records change (records picked up, a file removed
+   * or rewritten) and only then: what caches of a run's derived data are keyed on.
+   */
+  version(run: string): Promise<string>;
 }
 
 /**
@@ -74,6 +79,10 @@ export class DirectoryProvider implements RunProvider {
 
   warnings(): ReadWarning[] {
     return [...this.runs.values()].flatMap((index) => index.warnings());
+  }
+
+  async version(run: string): Promise<string> {
+    return String((await this.refreshed(run)).generation);
   }
 
   private async refreshed(run: string): Promise<RunIndex> {

@@ -87,6 +87,8 @@ export class RunIndex {
   }));
   private readonly byName = new Map<string, Tag>();
   private lastRefresh: Promise<void> = Promise.resolve();
+  /** Counts the refreshes that changed what the run holds (its `version`). */
+  generation = 0;
   // Decoding state, reused from record to record.
   private readonly reader = new WireReader(new Uint8Array(0));
   private readonly event: WireEvent = { step: 0, wallTime: 0 };
@@ -124,9 +126,13 @@ export class RunIndex {
     }
     const names = entries.filter((e) => e.isFile() && isEventFileName(e.name)).map((e) => e.name);
     names.sort();
-    for (const name of this.files.keys()) if (!names.includes(name)) this.files.delete(name);
-    for (const name of names) await this.refreshFile(name);
+    let changed = false;
+    for (const name of this.files.keys()) {
+      if (!names.includes(name)) changed = this.files.delete(name);
+    }
+    for (const name of names) if (await this.refreshFile(name)) changed = true;
     this.fileOrder = names;
+    if (changed) this.generation++;
   }
 
   tags(): RunTags {
@@ -186,22 +192,25 @@ export class RunIndex {
     return this.fileOrder.flatMap((name) => this.files.get(name) ?? []);
   }
 
-  private async refreshFile(name: string): Promise<void> {
+  /** Reads what was appended to the file; returns whether there was anything new. */
+  private async refreshFile(name: string): Promise<boolean> {
     const file = path.join(this.dir, name);
     let handle;
     try {
       handle = await fs.open(file, 'r');
     } catch {
-      return; // removed since listing; the next refresh drops it
+      return false; // removed since listing; the next refresh drops it
     }
     try {
       const { size } = await handle.stat();
       let state = this.files.get(name);
-      if (state === undefined || size < state.size) {
+      // A file rewritten shorter drops what was read of it: a change even when it is empty.
+      const rewritten = state !== undefined && size < state.size;
+      if (state === undefined || rewritten) {
         state = emptyState();
         this.files.set(name, state);
       }
-      if (size === state.size) return;
+      if (size === state.size) return rewritten;
       state.stopped = undefined;
       let chunkBytes = this.chunkBytes;
       let buffer = Buffer.alloc(0);
@@ -223,6 +232,7 @@ export class RunIndex {
         if (scan.end === start) chunkBytes *= 2;
       }
       state.size = size;
+      return true;
     } finally {
       await handle.close();
     }
