@@ -6,6 +6,9 @@
 import embed from 'vega-embed';
 import { expressionInterpreter } from 'vega-interpreter';
 import type { VegaLiteSpec } from '../../charts/line.js';
+import { FIRST_CHART_MARK } from './first-paint.js';
+
+let firstChartMarked = false;
 
 /** The last spec drawn into each element, so an unchanged view is not redrawn on every poll. */
 const drawn = new WeakMap<HTMLElement, { key: string; finalize: () => void }>();
@@ -22,6 +25,10 @@ export async function draw(element: HTMLElement, spec: VegaLiteSpec): Promise<vo
     expr: expressionInterpreter,
   });
   drawn.set(element, { key, finalize: () => result.finalize() });
+  if (!firstChartMarked) {
+    firstChartMarked = true;
+    requestAnimationFrame(() => performance.mark(FIRST_CHART_MARK));
+  }
 }
 
 /** Replaces an element's chart with a short message. */
@@ -90,6 +97,8 @@ export class ChartSlots {
       if (typeof resolved === 'string') message(slot, resolved);
       else await draw(slot, resolved);
       slot.classList.remove('pending');
+      // A task boundary between charts lets the browser paint each one as it is drawn.
+      await new Promise((resolve) => setTimeout(resolve, 0));
     }
   }
 }

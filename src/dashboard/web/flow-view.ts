@@ -51,7 +51,9 @@ export class FlowView {
     ].sort((a, b) => a - b);
     this.slider.max = String(Math.max(0, this.steps.length - 1));
     if (this.atEnd) this.slider.value = this.slider.max;
-    await Promise.all([this.drawBars(), this.drawHeatmaps()]);
+    // The bars first: one mark per layer, drawn much sooner than a heatmap of thousands.
+    await this.drawBars();
+    await this.drawHeatmaps();
     this.drawn = key;
   }
 

@@ -23,7 +23,6 @@ const state = createState();
 state.selected = (new URLSearchParams(location.search).get('runs') ?? '')
   .split(',')
   .filter(Boolean);
-// The gradient flow first: it is the view at the top of the page.
 const views = [
   new FlowView(state),
   new ScalarsView(state),
@@ -48,7 +47,9 @@ async function refresh(): Promise<void> {
         .filter((run) => state.info.get(run)?.version !== versions.get(run))
         .map(async (run) => state.info.set(run, await api.run(run))),
     );
-    await Promise.all(views.map((view) => view.update()));
+    // The view at the top first: it is the first paint; the others then draw on screen first.
+    await views[0].update();
+    await Promise.all(views.slice(1).map((view) => view.update()));
     byId('status').textContent =
       `live · ${runs.length} run${runs.length === 1 ? '' : 's'} · ${new Date().toLocaleTimeString()}`;
   } catch (error) {
