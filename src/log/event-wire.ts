@@ -244,6 +244,21 @@ export function readRealScalarTensor(
   start: number,
   end: number,
 ): number | undefined {
+  const bytes = reader.bytes;
+  // The form TensorFlow and gradscope write, checked byte for byte before any parsing:
+  // dtype DT_FLOAT (08 01), an empty shape (12 00), 4 bytes of tensor_content (22 04 …).
+  if (
+    end - start === 10 &&
+    bytes[start] === 0x08 &&
+    bytes[start + 1] === 0x01 &&
+    bytes[start + 2] === 0x12 &&
+    bytes[start + 3] === 0x00 &&
+    bytes[start + 4] === 0x22 &&
+    bytes[start + 5] === 0x04
+  ) {
+    reader.pos = start + 6;
+    return reader.float(end);
+  }
   let dtype = 0;
   let rank = 0;
   let value: number | undefined;
