@@ -62,6 +62,20 @@ function downsampleScalars({ steps, values }: ScalarColumns, limit: number) {
   };
 }
 
+/**
+ * Reads every run once, in the background, as soon as the server starts (as TensorBoard loads
+ * its logdir): by the time a browser asks, the index is built or under way. Errors are left to
+ * the requests that meet them.
+ */
+export async function warmUp(provider: RunProvider): Promise<void> {
+  try {
+    // One run at a time: a logdir of thousands of runs must not open thousands of files at once.
+    for (const run of await provider.listRuns()) await provider.listTags(run);
+  } catch {
+    // A run removed meanwhile, or an unreadable one: /api/runs reports it when asked.
+  }
+}
+
 export function registerApi(app: FastifyInstance, provider: RunProvider, diagnose?: RunDiagnoser) {
   const derived = new VersionedCache<object>();
   const verdicts = diagnose && new VerdictCache(provider, diagnose);

@@ -31,6 +31,8 @@ const views = [
 ];
 let busy = false;
 let verdictsBusy = false;
+/** Called once the view at the top has drawn: verdicts wait for the first paint. */
+let onFirstPaint: (() => void) | undefined = startVerdicts;
 
 async function refresh(): Promise<void> {
   if (busy) return;
@@ -49,6 +51,8 @@ async function refresh(): Promise<void> {
     );
     // The view at the top first: it is the first paint; the others then draw on screen first.
     await views[0].update();
+    onFirstPaint?.();
+    onFirstPaint = undefined;
     await Promise.all(views.slice(1).map((view) => view.update()));
     byId('status').textContent =
       `live · ${runs.length} run${runs.length === 1 ? '' : 's'} · ${new Date().toLocaleTimeString()}`;
@@ -85,6 +89,14 @@ async function refreshVerdicts(): Promise<void> {
 byId<HTMLInputElement>('run-filter').addEventListener('input', () =>
   renderRuns(state, () => void refresh()),
 );
+/**
+ * Diagnosing a large run takes the server's time: asked for after the first paint, it never
+ * delays it.
+ */
+function startVerdicts(): void {
+  void refreshVerdicts();
+  setInterval(() => void refreshVerdicts(), VERDICT_POLL_MS);
+}
+
 void refresh();
 setInterval(() => void refresh(), POLL_MS);
-setInterval(() => void refreshVerdicts(), VERDICT_POLL_MS);
