@@ -4,8 +4,6 @@ export interface RunSummary {
   name: string;
   /** Changes whenever the run's records change (RunProvider.version). */
   version: string;
-  scalars: number;
-  histograms: number;
 }
 
 export interface ThroughTimeTag {
