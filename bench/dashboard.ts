@@ -2,7 +2,7 @@
  * The dashboard at scale: a logdir of 100 runs, and one run of 1,000,000 scalar points (50 tags
  * × 20,000 steps), each served by `gradscope serve` (with diagnose, as the command runs it) and
  * opened in headless chromium. Prints, median of 3 page loads each on a fresh server (so the
- * first read of the files is part of it): the time from navigation to the first chart mark on
+ * first read of the files is part of it; the page is opened as soon as the server listens): the time from navigation to the first chart mark on
  * the page (first paint), to the first scalar chart and to the last chart drawn, the server's
  * CPU time to first paint, and GET /api/runs on a fresh server and again.
  *
@@ -54,23 +54,27 @@ const ANY_MARK = 'main .role-mark path';
 const REPEATS = 3;
 
 interface PaintTimes {
-  /** Navigation to the frame that paints the page's first chart (its first marks). */
+  /** Server start (then navigation at once) to the frame that paints the page's first chart. */
   firstMarkSeconds: number;
   /** Navigation to the first line of the scalars view. */
   firstScalarSeconds: number;
   /** Navigation until no chart is waiting to be drawn. */
   allChartsSeconds: number;
-  /** CPU time of the server process (user + system) from navigation until a mark is seen. */
+  /** CPU time of the server process (user + system) from its start until a mark is seen. */
   serverCpuSeconds: number;
 }
 
 /** One page load on a fresh server: the first read of the run's files is part of first paint. */
 async function firstPaint(browser: Browser, logdir: string): Promise<PaintTimes> {
-  const dashboard = await startDashboard({ logdir, port: 0, diagnose: diagnoseRun });
+  // The page first: the server indexes the logdir as it starts, and the clock must see that.
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  const cpuStart = process.cpuUsage();
+  const serverStart = performance.now();
+  const dashboard = await startDashboard({ logdir, port: 0, diagnose: diagnoseRun });
   try {
     const start = performance.now();
-    const cpuStart = process.cpuUsage();
+    // What the server did before the navigation counts too.
+    const listening = (start - serverStart) / 1000;
     const since = () => (performance.now() - start) / 1000;
     await page.goto(dashboard.url);
     await page.waitForSelector(ANY_MARK, { timeout: 120000 });
@@ -82,7 +86,7 @@ async function firstPaint(browser: Browser, logdir: string): Promise<PaintTimes>
       FIRST_CHART_MARK,
       { timeout: 120000 },
     );
-    const firstMarkSeconds = ((await handle.jsonValue()) as number) / 1000;
+    const firstMarkSeconds = listening + ((await handle.jsonValue()) as number) / 1000;
     await page.waitForSelector('#scalar-charts .mark-line path', { timeout: 120000 });
     const firstScalarSeconds = since();
     await page.waitForFunction(
