@@ -19,7 +19,7 @@ import type { Tensor } from '../engine/tensor.js';
 import type { UpdateReport } from '../engine/optimizers/optimizer.js';
 import * as stats from './activation-stats.js';
 import { isDue, resolveIntervals } from './intervals.js';
-import type { Interval, ProbeGroup, ProbeIntervals } from './intervals.js';
+import type { Interval, ProbeIntervals } from './intervals.js';
 import { layersNamed, parseElementSelector, resolveElement } from './selectors.js';
 import type { ElementSelector, ResolvedElement } from './selectors.js';
 import { nowSeconds, type RecordSink } from './sink.js';
