@@ -4,6 +4,13 @@
  * epoch's time over the same epoch minus the time the Diagnoser costs (its callbacks, and its
  * sink keeping the probes' records for the rules). The median over the repeats.
  *
+ * What keeping the records costs is measured within one epoch, so that the load of a shared
+ * machine falls on both sides alike: two probe sets run side by side on the same steps, one
+ * into the Diagnoser's sink and one into a sink that does nothing, and the difference of their
+ * times is the sink's cost. The step's gradient norms are measured before either, so neither
+ * pays for that; the Diagnoser's probes run first, on colder caches, which if anything
+ * overstates its cost.
+ *
  * Run alone: node dist/bench/diagnoser-overhead.js [samples] [repeats]
  */
 import { fileURLToPath } from 'node:url';
@@ -55,22 +62,26 @@ export async function measureDiagnoserOverhead(
   let evaluations = 0;
   const nullSink: RecordSink = { scalar: () => undefined, histogram: () => undefined };
   for (let r = 0; r < repeats; r++) {
-    // The probes' time with the Diagnoser's sink, less their time with a sink that does
-    // nothing (the epoch before), is what keeping the records costs; plus its own callbacks.
-    // Timing each record instead would cost more than the record (a clock read is ~1 µs here).
-    const bare: Clock = { seconds: 0, calls: 0 };
-    train([timedCallback(new GradientProbes({ sink: nullSink }), bare)]);
-    const probes: Clock = { seconds: 0, calls: 0 };
-    const own: Clock = { seconds: 0, calls: 0 };
     const diagnoser = new Diagnoser({ print: null, stopOnNonfinite: false });
+    const probes: Clock = { seconds: 0, calls: 0 };
+    const bare: Clock = { seconds: 0, calls: 0 };
+    const own: Clock = { seconds: 0, calls: 0 };
     let count = 0;
+    const measureNorms: Callback = { onGradients: (context) => void context.gradients.total };
     const counting: Callback = { onBatchEnd: () => void count++ };
-    const probed = timedCallback(new GradientProbes({ sink: diagnoser.sink }), probes);
-    const seconds = train([probed, timedCallback(diagnoser, own), counting]);
+    const seconds = train([
+      measureNorms,
+      timedCallback(new GradientProbes({ sink: diagnoser.sink }), probes),
+      timedCallback(new GradientProbes({ sink: nullSink }), bare),
+      timedCallback(diagnoser, own),
+      counting,
+    ]);
+    // The epoch as it would be without the second probe set.
+    const epoch = seconds - bare.seconds;
     const cost = Math.max(0, probes.seconds - bare.seconds) + own.seconds;
-    ratios.push(seconds / (seconds - cost));
+    ratios.push(epoch / (epoch - cost));
     inside.push(cost);
-    epochs.push(seconds);
+    epochs.push(epoch);
     evaluations = Math.floor(Math.log(count / 16) / Math.log(4)) + 2; // 16, 64, …, and the end
     await new Promise((resolve) => setImmediate(resolve));
   }

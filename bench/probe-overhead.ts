@@ -9,11 +9,16 @@
  *   before each instrumented one. Includes every indirect cost but carries the epoch-to-epoch
  *   noise; read them next to `inCallbacks`.
  *
- * One model trains epoch after epoch, after one warm-up epoch. Histograms go into a
- * MemoryProvider run, which buckets them on the spot: their computation is included.
+ * One model trains epoch after epoch, after one warm-up epoch. Records go into a MemoryProvider
+ * run, which buckets histograms on the spot (their computation is included), and for
+ * `normsEveryStepToEventFile` into a RunWriter writing an event file in a temporary directory,
+ * as a training run writes them (encoding, checksums and the writes included).
  *
  * Run alone: node dist/bench/probe-overhead.js [samples] [repeats]
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadFashionMnist } from '../src/data/fashion-mnist.js';
 import { firstImages, imageDataset } from '../src/data/image-dataset.js';
@@ -22,6 +27,8 @@ import { buildFashionModel } from '../src/experiments/fashion/model.js';
 import { GradientProbes } from '../src/probe/gradient-probes.js';
 import type { ProbeIntervals } from '../src/probe/intervals.js';
 import { MemoryProvider } from '../src/log/memory-provider.js';
+import { RunWriter } from '../src/log/run-writer.js';
+import type { RecordSink } from '../src/probe/sink.js';
 import { median } from '../src/engine/statistics.js';
 
 /** Trains one epoch with `callbacks` and returns its duration in seconds. */
@@ -31,6 +38,8 @@ export type TrainEpoch = (callbacks: Callback[]) => number;
 export interface OverheadRatios {
   /** Loss, gradient/weight/global/signal norms, update ratios and non-finite counts, every step. */
   normsEveryStep: number;
+  /** The same, written to an event file by a RunWriter. */
+  normsEveryStepToEventFile: number;
   /** Those plus activation statistics and an element trajectory, every step; no histograms. */
   scalarsEveryStep: number;
   /** Histograms of weights, gradients and activations every 100 steps, nothing else. */
@@ -62,19 +71,24 @@ const NEVER: Required<ProbeIntervals> = {
   elements: 'never',
 };
 
-const CONFIGS: Readonly<Record<Config, ProbeIntervals>> = {
-  normsEveryStep: { ...NEVER, loss: 1, norms: 1, updates: 1, signals: 1 },
+const NORMS_EVERY_STEP: ProbeIntervals = { ...NEVER, loss: 1, norms: 1, updates: 1, signals: 1 };
+
+const CONFIGS: Readonly<Record<Config, { every: ProbeIntervals; toFile?: true }>> = {
+  normsEveryStep: { every: NORMS_EVERY_STEP },
+  normsEveryStepToEventFile: { every: NORMS_EVERY_STEP, toFile: true },
   scalarsEveryStep: {
-    loss: 1,
-    norms: 1,
-    updates: 1,
-    signals: 1,
-    activations: 1,
-    elements: 1,
-    histograms: 'never',
+    every: {
+      loss: 1,
+      norms: 1,
+      updates: 1,
+      signals: 1,
+      activations: 1,
+      elements: 1,
+      histograms: 'never',
+    },
   },
-  histogramsEvery100: { ...NEVER, histograms: 100 },
-  defaults: {},
+  histogramsEvery100: { every: { ...NEVER, histograms: 100 } },
+  defaults: { every: {} },
 };
 
 /**
@@ -90,24 +104,26 @@ export async function measureProbeOverhead(
   const bare: number[] = [];
   const probed = new Map<Config, number[]>(configs.map((name) => [name, []]));
   const inCallbacks = new Map<Config, number[]>(configs.map((name) => [name, []]));
+  const logdir = fs.mkdtempSync(path.join(os.tmpdir(), 'gradscope-probe-overhead-'));
   epoch([]);
   for (let r = 0; r < repeats; r++) {
     for (const name of configs) {
       const clock = { seconds: 0 };
-      const probes = new GradientProbes({
-        sink: new MemoryProvider().run('bench'),
-        every: CONFIGS[name],
-        elements: ['dense_1/kernel[0,0]'],
-      });
+      const { every, toFile } = CONFIGS[name];
+      const writer = toFile ? new RunWriter(path.join(logdir, `${name}-${r}`)) : null;
+      const sink: RecordSink = writer ?? new MemoryProvider().run('bench');
+      const probes = new GradientProbes({ sink, every, elements: ['dense_1/kernel[0,0]'] });
       // Bare and instrumented epochs alternate, so both see the same machine over the run.
       bare.push(epoch([]));
       const seconds = epoch([timed(probes, clock)]);
+      writer?.close();
       probed.get(name)!.push(seconds);
       inCallbacks.get(name)!.push(seconds / (seconds - clock.seconds));
       // Lets a caller's pending I/O (progress output) through between epochs.
       await new Promise((resolve) => setImmediate(resolve));
     }
   }
+  fs.rmSync(logdir, { recursive: true, force: true });
   // Other work on the machine only ever adds time, so the fastest epoch of each kind is the
   // best estimate of its own cost; the ratio of the minima is the probes' share.
   const fastestBare = Math.min(...bare);

@@ -2,7 +2,7 @@
  * The run as the live Diagnoser keeps it while `fit` writes it: what the rules read of it, at a
  * few nanoseconds per record.
  *
- * - Scalars go into growing typed columns (step, float32 value), with no object per record;
+ * - Scalars go into growing typed columns (step, value), with no object per record;
  *   the ScalarPoint arrays the rules read are extended only when the rules run, by the records
  *   added since they last ran. Values are rounded to float32 as event files store them, and
  *   wall times read 0: no rule reads them.
@@ -20,12 +20,15 @@ import type { HistogramPoint, RunTags, ScalarPoint } from '../log/points.js';
 import type { HistogramOptions } from '../probe/sink.js';
 import type { RunContents } from './run-data.js';
 
-/** One scalar tag's records. */
+/**
+ * One scalar tag's records, as float64 columns like the provider's ScalarColumns (points.ts):
+ * values rounded to float32, wall times 0.
+ */
 export class ScalarColumn {
   /** Whether the tag counts non-finite values (`nonfinite/…`): any positive value is one. */
   readonly countsNonFinite: boolean;
   private steps = new Float64Array(64);
-  private values = new Float32Array(64);
+  private values = new Float64Array(64);
   private length = 0;
   /** Points of the first `points.length` records, made when the rules ran. */
   private readonly points: ScalarPoint[] = [];
@@ -36,15 +39,11 @@ export class ScalarColumn {
 
   add(step: number, value: number): void {
     if (this.length === this.steps.length) {
-      const steps = new Float64Array(2 * this.length);
-      const values = new Float32Array(2 * this.length);
-      steps.set(this.steps);
-      values.set(this.values);
-      this.steps = steps;
-      this.values = values;
+      this.steps = doubled(this.steps);
+      this.values = doubled(this.values);
     }
     this.steps[this.length] = step;
-    this.values[this.length] = value;
+    this.values[this.length] = Math.fround(value);
     this.length++;
   }
 
@@ -56,6 +55,12 @@ export class ScalarColumn {
     }
     return points;
   }
+}
+
+function doubled(column: Float64Array<ArrayBuffer>): Float64Array<ArrayBuffer> {
+  const larger = new Float64Array(2 * column.length);
+  larger.set(column);
+  return larger;
 }
 
 /** One parameter histogram tag: its first histogram, and the latest one's values. */
@@ -75,7 +80,7 @@ class HistogramColumn {
     if (this.latest === null || this.latest.length !== values.length) {
       this.latest = new Float32Array(values.length);
     }
-    for (let i = 0; i < values.length; i++) this.latest[i] = values[i];
+    this.latest.set(values);
     this.latestStep = step;
     this.latestBuckets = bucketCount;
     this.bucketed = null;
