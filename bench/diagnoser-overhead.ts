@@ -9,7 +9,7 @@
  * into the Diagnoser's sink and one into a sink that does nothing, and the difference of their
  * times is the sink's cost. The step's gradient norms are measured before either, so neither
  * pays for that; the Diagnoser's probes run first, on colder caches, which if anything
- * overstates its cost.
+ * overstates its cost. Times are CPU times, as in bench/probe-overhead.ts and for its reason.
  *
  * Run alone: node dist/bench/diagnoser-overhead.js [samples] [repeats]
  */
@@ -19,35 +19,24 @@ import { median } from '../src/engine/statistics.js';
 import { Diagnoser } from '../src/diagnose/diagnoser.js';
 import { GradientProbes } from '../src/probe/gradient-probes.js';
 import type { RecordSink } from '../src/probe/sink.js';
-import { DEFAULT_OVERHEAD_SAMPLES, referenceEpoch } from './probe-overhead.js';
+import {
+  callbackClock,
+  DEFAULT_OVERHEAD_SAMPLES,
+  referenceEpoch,
+  secondsInCallbacks,
+  timed,
+} from './probe-overhead.js';
+import { cpuSeconds } from './timing.js';
 
 export interface DiagnoserOverhead {
-  /** epoch ÷ (epoch − time in the Diagnoser), median over the repeats. */
+  /** epoch ÷ (epoch − time in the Diagnoser), in CPU time, median over the repeats. */
   ratio: number;
-  /** Seconds in the Diagnoser per epoch, median. */
+  /** CPU seconds in the Diagnoser per epoch, median. */
   secondsInDiagnoser: number;
+  /** CPU seconds per epoch, median. */
   epochSeconds: number;
   /** Rule evaluations per epoch. */
   evaluations: number;
-}
-
-type Clock = { seconds: number; calls: number };
-
-function time<T>(clock: Clock, run: () => T): T {
-  const started = performance.now();
-  const result = run();
-  clock.seconds += (performance.now() - started) / 1000;
-  return result;
-}
-
-function timedCallback(callback: Callback, clock: Clock): Callback {
-  return {
-    onTrainBegin: (model) => time(clock, () => callback.onTrainBegin?.(model)),
-    onGradients: (context) => time(clock, () => callback.onGradients?.(context)),
-    onBatchEnd: (context) => time(clock, () => callback.onBatchEnd?.(context)),
-    onEpochEnd: (epoch, logs) => time(clock, () => callback.onEpochEnd?.(epoch, logs)),
-    onTrainEnd: (history) => time(clock, () => callback.onTrainEnd?.(history)),
-  };
 }
 
 export async function measureDiagnoserOverhead(
@@ -63,22 +52,24 @@ export async function measureDiagnoserOverhead(
   const nullSink: RecordSink = { scalar: () => undefined, histogram: () => undefined };
   for (let r = 0; r < repeats; r++) {
     const diagnoser = new Diagnoser({ print: null, stopOnNonfinite: false });
-    const probes: Clock = { seconds: 0, calls: 0 };
-    const bare: Clock = { seconds: 0, calls: 0 };
-    const own: Clock = { seconds: 0, calls: 0 };
+    const probes = callbackClock();
+    const bare = callbackClock();
+    const own = callbackClock();
     let count = 0;
     const measureNorms: Callback = { onGradients: (context) => void context.gradients.total };
     const counting: Callback = { onBatchEnd: () => void count++ };
-    const seconds = train([
+    const started = cpuSeconds();
+    train([
       measureNorms,
-      timedCallback(new GradientProbes({ sink: diagnoser.sink }), probes),
-      timedCallback(new GradientProbes({ sink: nullSink }), bare),
-      timedCallback(diagnoser, own),
+      timed(new GradientProbes({ sink: diagnoser.sink }), probes),
+      timed(new GradientProbes({ sink: nullSink }), bare),
+      timed(diagnoser, own),
       counting,
     ]);
-    // The epoch as it would be without the second probe set.
-    const epoch = seconds - bare.seconds;
-    const cost = Math.max(0, probes.seconds - bare.seconds) + own.seconds;
+    // The epoch's CPU time as it would be without the second probe set.
+    const epoch = cpuSeconds() - started - secondsInCallbacks(bare);
+    const sinkCost = Math.max(0, secondsInCallbacks(probes) - secondsInCallbacks(bare));
+    const cost = sinkCost + secondsInCallbacks(own);
     ratios.push(epoch / (epoch - cost));
     inside.push(cost);
     epochs.push(epoch);

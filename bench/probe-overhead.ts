@@ -1,10 +1,14 @@
 /**
  * The probes' cost on the reference model, two ways.
  *
- * - `inCallbacks` (the headline): each instrumented epoch's time over the same epoch's time minus
- *   the time spent inside the probes. It needs no second epoch to compare with, so it is immune to
- *   the ±10% that whole epochs vary by on a shared 2-core machine (GC, heap layout, the other
- *   core's load); it leaves out costs the probes cause outside their own calls (cache misses).
+ * - `inCallbacks` (the headline): each instrumented epoch's CPU time over the same epoch's CPU
+ *   time minus the CPU time spent inside the probes. It needs no second epoch to compare with,
+ *   so it is immune to the ±10% that whole epochs vary by on a shared 2-core machine (GC, heap
+ *   layout, the other core's load); it leaves out costs the probes cause outside their own
+ *   calls (cache misses). CPU time, not wall time: on a loaded machine a callback of 20 µs is
+ *   now and then descheduled for milliseconds, and those few pauses outweighed the probes' own
+ *   time (the wall-clock ratio moved by ±0.1 between runs at a load average of 12–16). The
+ *   clock is read around each callback; the cost of one reading is measured and taken off.
  * - The top-level ratios: fastest instrumented epoch over fastest bare epoch, with a bare epoch
  *   before each instrumented one. Includes every indirect cost but carries the epoch-to-epoch
  *   noise; read them next to `inCallbacks`.
@@ -30,6 +34,7 @@ import { MemoryProvider } from '../src/log/memory-provider.js';
 import { RunWriter } from '../src/log/run-writer.js';
 import type { RecordSink } from '../src/probe/sink.js';
 import { median } from '../src/engine/statistics.js';
+import { cpuSeconds } from './timing.js';
 
 /** Trains one epoch with `callbacks` and returns its duration in seconds. */
 export type TrainEpoch = (callbacks: Callback[]) => number;
@@ -108,17 +113,19 @@ export async function measureProbeOverhead(
   epoch([]);
   for (let r = 0; r < repeats; r++) {
     for (const name of configs) {
-      const clock = { seconds: 0 };
+      const clock = callbackClock();
       const { every, toFile } = CONFIGS[name];
       const writer = toFile ? new RunWriter(path.join(logdir, `${name}-${r}`)) : null;
       const sink: RecordSink = writer ?? new MemoryProvider().run('bench');
       const probes = new GradientProbes({ sink, every, elements: ['dense_1/kernel[0,0]'] });
       // Bare and instrumented epochs alternate, so both see the same machine over the run.
       bare.push(epoch([]));
+      const started = cpuSeconds();
       const seconds = epoch([timed(probes, clock)]);
+      const cpu = cpuSeconds() - started;
       writer?.close();
       probed.get(name)!.push(seconds);
-      inCallbacks.get(name)!.push(seconds / (seconds - clock.seconds));
+      inCallbacks.get(name)!.push(cpu / (cpu - secondsInCallbacks(clock)));
       // Lets a caller's pending I/O (progress output) through between epochs.
       await new Promise((resolve) => setImmediate(resolve));
     }
@@ -135,17 +142,44 @@ export async function measureProbeOverhead(
   };
 }
 
-/** `callback`, adding the seconds spent in it to `clock`. */
-function timed(callback: Callback, clock: { seconds: number }): Callback {
+/** CPU seconds one `cpuSeconds()` reading takes (a system call), measured once. */
+const CLOCK_READING_SECONDS = (() => {
+  const readings = 10000;
+  const started = cpuSeconds();
+  for (let i = 0; i < readings; i++) cpuSeconds();
+  return (cpuSeconds() - started) / readings;
+})();
+
+/** CPU seconds spent in timed callbacks, and how many calls were timed. */
+export interface CallbackClock {
+  seconds: number;
+  calls: number;
+}
+
+export function callbackClock(): CallbackClock {
+  return { seconds: 0, calls: 0 };
+}
+
+/** The clock's CPU seconds less its own readings'. */
+export function secondsInCallbacks(clock: CallbackClock): number {
+  return clock.seconds - clock.calls * CLOCK_READING_SECONDS;
+}
+
+/** `callback`, adding the CPU seconds spent in each of its hooks to `clock`. */
+export function timed(callback: Callback, clock: CallbackClock): Callback {
   const time = (run: () => void): void => {
-    const started = performance.now();
+    const started = cpuSeconds();
     run();
-    clock.seconds += (performance.now() - started) / 1000;
+    clock.seconds += cpuSeconds() - started;
+    clock.calls++;
   };
   return {
     onTrainBegin: (model) => time(() => callback.onTrainBegin?.(model)),
+    onEpochBegin: (epoch) => time(() => callback.onEpochBegin?.(epoch)),
     onGradients: (context) => time(() => callback.onGradients?.(context)),
     onBatchEnd: (context) => time(() => callback.onBatchEnd?.(context)),
+    onEpochEnd: (epoch, logs) => time(() => callback.onEpochEnd?.(epoch, logs)),
+    onTrainEnd: (history) => time(() => callback.onTrainEnd?.(history)),
   };
 }
 
