@@ -8,8 +8,9 @@
  * machine falls on both sides alike: two probe sets run side by side on the same steps, one
  * into the Diagnoser's sink and one into a sink that does nothing, and the difference of their
  * times is the sink's cost. The step's gradient norms are measured before either, so neither
- * pays for that; the Diagnoser's probes run first, on colder caches, which if anything
- * overstates its cost. Times are CPU times, as in bench/probe-overhead.ts and for its reason.
+ * pays for that; the two sets take turns at going first, since the first reads the weights and
+ * gradients from colder caches (measured: that alone was worth 0.05 s an epoch). Times are CPU
+ * times, as in bench/probe-overhead.ts and for its reason.
  *
  * Run alone: node dist/bench/diagnoser-overhead.js [samples] [repeats]
  */
@@ -39,6 +40,20 @@ export interface DiagnoserOverhead {
   evaluations: number;
 }
 
+/** `a` and `b` in one callback, `a` first at even steps and `b` first at odd ones. */
+function takingTurns(a: Callback, b: Callback): Callback {
+  const both = (step: number, run: (callback: Callback) => void): void => {
+    const [first, second] = step % 2 === 0 ? [a, b] : [b, a];
+    run(first);
+    run(second);
+  };
+  return {
+    onTrainBegin: (model) => both(0, (c) => c.onTrainBegin?.(model)),
+    onGradients: (context) => both(context.step, (c) => c.onGradients?.(context)),
+    onBatchEnd: (context) => both(context.step, (c) => c.onBatchEnd?.(context)),
+  };
+}
+
 export async function measureDiagnoserOverhead(
   samples = DEFAULT_OVERHEAD_SAMPLES,
   repeats = 3,
@@ -61,8 +76,10 @@ export async function measureDiagnoserOverhead(
     const started = cpuSeconds();
     train([
       measureNorms,
-      timed(new GradientProbes({ sink: diagnoser.sink }), probes),
-      timed(new GradientProbes({ sink: nullSink }), bare),
+      takingTurns(
+        timed(new GradientProbes({ sink: diagnoser.sink }), probes),
+        timed(new GradientProbes({ sink: nullSink }), bare),
+      ),
       timed(diagnoser, own),
       counting,
     ]);
