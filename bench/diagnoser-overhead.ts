@@ -4,6 +4,14 @@
  * epoch's time over the same epoch minus the time the Diagnoser costs (its callbacks, and its
  * sink keeping the probes' records for the rules). The median over the repeats.
  *
+ * What keeping the records costs is measured within one epoch, so that the load of a shared
+ * machine falls on both sides alike: two probe sets run side by side on the same steps, one
+ * into the Diagnoser's sink and one into a sink that does nothing, and the difference of their
+ * times is the sink's cost. The step's gradient norms are measured before either, so neither
+ * pays for that; the two sets take turns at going first, since the first reads the weights and
+ * gradients from colder caches (measured: that alone was worth 0.05 s an epoch). Times are CPU
+ * times, as in bench/probe-overhead.ts and for its reason.
+ *
  * Run alone: node dist/bench/diagnoser-overhead.js [samples] [repeats]
  */
 import { fileURLToPath } from 'node:url';
@@ -12,34 +20,37 @@ import { median } from '../src/engine/statistics.js';
 import { Diagnoser } from '../src/diagnose/diagnoser.js';
 import { GradientProbes } from '../src/probe/gradient-probes.js';
 import type { RecordSink } from '../src/probe/sink.js';
-import { DEFAULT_OVERHEAD_SAMPLES, referenceEpoch } from './probe-overhead.js';
+import {
+  callbackClock,
+  DEFAULT_OVERHEAD_SAMPLES,
+  referenceEpoch,
+  secondsInCallbacks,
+  timed,
+} from './probe-overhead.js';
+import { cpuSeconds } from './timing.js';
 
 export interface DiagnoserOverhead {
-  /** epoch ÷ (epoch − time in the Diagnoser), median over the repeats. */
+  /** epoch ÷ (epoch − time in the Diagnoser), in CPU time, median over the repeats. */
   ratio: number;
-  /** Seconds in the Diagnoser per epoch, median. */
+  /** CPU seconds in the Diagnoser per epoch, median. */
   secondsInDiagnoser: number;
+  /** CPU seconds per epoch, median. */
   epochSeconds: number;
   /** Rule evaluations per epoch. */
   evaluations: number;
 }
 
-type Clock = { seconds: number; calls: number };
-
-function time<T>(clock: Clock, run: () => T): T {
-  const started = performance.now();
-  const result = run();
-  clock.seconds += (performance.now() - started) / 1000;
-  return result;
-}
-
-function timedCallback(callback: Callback, clock: Clock): Callback {
+/** `a` and `b` in one callback, `a` first at even steps and `b` first at odd ones. */
+function takingTurns(a: Callback, b: Callback): Callback {
+  const both = (step: number, run: (callback: Callback) => void): void => {
+    const [first, second] = step % 2 === 0 ? [a, b] : [b, a];
+    run(first);
+    run(second);
+  };
   return {
-    onTrainBegin: (model) => time(clock, () => callback.onTrainBegin?.(model)),
-    onGradients: (context) => time(clock, () => callback.onGradients?.(context)),
-    onBatchEnd: (context) => time(clock, () => callback.onBatchEnd?.(context)),
-    onEpochEnd: (epoch, logs) => time(clock, () => callback.onEpochEnd?.(epoch, logs)),
-    onTrainEnd: (history) => time(clock, () => callback.onTrainEnd?.(history)),
+    onTrainBegin: (model) => both(0, (c) => c.onTrainBegin?.(model)),
+    onGradients: (context) => both(context.step, (c) => c.onGradients?.(context)),
+    onBatchEnd: (context) => both(context.step, (c) => c.onBatchEnd?.(context)),
   };
 }
 
@@ -55,22 +66,30 @@ export async function measureDiagnoserOverhead(
   let evaluations = 0;
   const nullSink: RecordSink = { scalar: () => undefined, histogram: () => undefined };
   for (let r = 0; r < repeats; r++) {
-    // The probes' time with the Diagnoser's sink, less their time with a sink that does
-    // nothing (the epoch before), is what keeping the records costs; plus its own callbacks.
-    // Timing each record instead would cost more than the record (a clock read is ~1 µs here).
-    const bare: Clock = { seconds: 0, calls: 0 };
-    train([timedCallback(new GradientProbes({ sink: nullSink }), bare)]);
-    const probes: Clock = { seconds: 0, calls: 0 };
-    const own: Clock = { seconds: 0, calls: 0 };
     const diagnoser = new Diagnoser({ print: null, stopOnNonfinite: false });
+    const probes = callbackClock();
+    const bare = callbackClock();
+    const own = callbackClock();
     let count = 0;
+    const measureNorms: Callback = { onGradients: (context) => void context.gradients.total };
     const counting: Callback = { onBatchEnd: () => void count++ };
-    const probed = timedCallback(new GradientProbes({ sink: diagnoser.sink }), probes);
-    const seconds = train([probed, timedCallback(diagnoser, own), counting]);
-    const cost = Math.max(0, probes.seconds - bare.seconds) + own.seconds;
-    ratios.push(seconds / (seconds - cost));
+    const started = cpuSeconds();
+    train([
+      measureNorms,
+      takingTurns(
+        timed(new GradientProbes({ sink: diagnoser.sink }), probes),
+        timed(new GradientProbes({ sink: nullSink }), bare),
+      ),
+      timed(diagnoser, own),
+      counting,
+    ]);
+    // The epoch's CPU time as it would be without the second probe set.
+    const epoch = cpuSeconds() - started - secondsInCallbacks(bare);
+    const sinkCost = Math.max(0, secondsInCallbacks(probes) - secondsInCallbacks(bare));
+    const cost = sinkCost + secondsInCallbacks(own);
+    ratios.push(epoch / (epoch - cost));
     inside.push(cost);
-    epochs.push(seconds);
+    epochs.push(epoch);
     evaluations = Math.floor(Math.log(count / 16) / Math.log(4)) + 2; // 16, 64, …, and the end
     await new Promise((resolve) => setImmediate(resolve));
   }

@@ -1,19 +1,28 @@
 /**
  * The probes' cost on the reference model, two ways.
  *
- * - `inCallbacks` (the headline): each instrumented epoch's time over the same epoch's time minus
- *   the time spent inside the probes. It needs no second epoch to compare with, so it is immune to
- *   the ±10% that whole epochs vary by on a shared 2-core machine (GC, heap layout, the other
- *   core's load); it leaves out costs the probes cause outside their own calls (cache misses).
+ * - `inCallbacks` (the headline): each instrumented epoch's CPU time over the same epoch's CPU
+ *   time minus the CPU time spent inside the probes. It needs no second epoch to compare with,
+ *   so it is immune to the ±10% that whole epochs vary by on a shared 2-core machine (GC, heap
+ *   layout, the other core's load); it leaves out costs the probes cause outside their own
+ *   calls (cache misses). CPU time, not wall time: on a loaded machine a callback of 20 µs is
+ *   now and then descheduled for milliseconds, and those few pauses outweighed the probes' own
+ *   time (the wall-clock ratio moved by ±0.1 between runs at a load average of 12–16). The
+ *   clock is read around each callback; the cost of one reading is measured and taken off.
  * - The top-level ratios: fastest instrumented epoch over fastest bare epoch, with a bare epoch
  *   before each instrumented one. Includes every indirect cost but carries the epoch-to-epoch
  *   noise; read them next to `inCallbacks`.
  *
- * One model trains epoch after epoch, after one warm-up epoch. Histograms go into a
- * MemoryProvider run, which buckets them on the spot: their computation is included.
+ * One model trains epoch after epoch, after one warm-up epoch. Records go into a MemoryProvider
+ * run, which buckets histograms on the spot (their computation is included), and for
+ * `normsEveryStepToEventFile` into a RunWriter writing an event file in a temporary directory,
+ * as a training run writes them (encoding, checksums and the writes included).
  *
  * Run alone: node dist/bench/probe-overhead.js [samples] [repeats]
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadFashionMnist } from '../src/data/fashion-mnist.js';
 import { firstImages, imageDataset } from '../src/data/image-dataset.js';
@@ -22,7 +31,10 @@ import { buildFashionModel } from '../src/experiments/fashion/model.js';
 import { GradientProbes } from '../src/probe/gradient-probes.js';
 import type { ProbeIntervals } from '../src/probe/intervals.js';
 import { MemoryProvider } from '../src/log/memory-provider.js';
+import { RunWriter } from '../src/log/run-writer.js';
+import type { RecordSink } from '../src/probe/sink.js';
 import { median } from '../src/engine/statistics.js';
+import { cpuSeconds } from './timing.js';
 
 /** Trains one epoch with `callbacks` and returns its duration in seconds. */
 export type TrainEpoch = (callbacks: Callback[]) => number;
@@ -31,6 +43,8 @@ export type TrainEpoch = (callbacks: Callback[]) => number;
 export interface OverheadRatios {
   /** Loss, gradient/weight/global/signal norms, update ratios and non-finite counts, every step. */
   normsEveryStep: number;
+  /** The same, written to an event file by a RunWriter. */
+  normsEveryStepToEventFile: number;
   /** Those plus activation statistics and an element trajectory, every step; no histograms. */
   scalarsEveryStep: number;
   /** Histograms of weights, gradients and activations every 100 steps, nothing else. */
@@ -62,19 +76,24 @@ const NEVER: Required<ProbeIntervals> = {
   elements: 'never',
 };
 
-const CONFIGS: Readonly<Record<Config, ProbeIntervals>> = {
-  normsEveryStep: { ...NEVER, loss: 1, norms: 1, updates: 1, signals: 1 },
+const NORMS_EVERY_STEP: ProbeIntervals = { ...NEVER, loss: 1, norms: 1, updates: 1, signals: 1 };
+
+const CONFIGS: Readonly<Record<Config, { every: ProbeIntervals; toFile?: true }>> = {
+  normsEveryStep: { every: NORMS_EVERY_STEP },
+  normsEveryStepToEventFile: { every: NORMS_EVERY_STEP, toFile: true },
   scalarsEveryStep: {
-    loss: 1,
-    norms: 1,
-    updates: 1,
-    signals: 1,
-    activations: 1,
-    elements: 1,
-    histograms: 'never',
+    every: {
+      loss: 1,
+      norms: 1,
+      updates: 1,
+      signals: 1,
+      activations: 1,
+      elements: 1,
+      histograms: 'never',
+    },
   },
-  histogramsEvery100: { ...NEVER, histograms: 100 },
-  defaults: {},
+  histogramsEvery100: { every: { ...NEVER, histograms: 100 } },
+  defaults: { every: {} },
 };
 
 /**
@@ -90,24 +109,28 @@ export async function measureProbeOverhead(
   const bare: number[] = [];
   const probed = new Map<Config, number[]>(configs.map((name) => [name, []]));
   const inCallbacks = new Map<Config, number[]>(configs.map((name) => [name, []]));
+  const logdir = fs.mkdtempSync(path.join(os.tmpdir(), 'gradscope-probe-overhead-'));
   epoch([]);
   for (let r = 0; r < repeats; r++) {
     for (const name of configs) {
-      const clock = { seconds: 0 };
-      const probes = new GradientProbes({
-        sink: new MemoryProvider().run('bench'),
-        every: CONFIGS[name],
-        elements: ['dense_1/kernel[0,0]'],
-      });
+      const clock = callbackClock();
+      const { every, toFile } = CONFIGS[name];
+      const writer = toFile ? new RunWriter(path.join(logdir, `${name}-${r}`)) : null;
+      const sink: RecordSink = writer ?? new MemoryProvider().run('bench');
+      const probes = new GradientProbes({ sink, every, elements: ['dense_1/kernel[0,0]'] });
       // Bare and instrumented epochs alternate, so both see the same machine over the run.
       bare.push(epoch([]));
+      const started = cpuSeconds();
       const seconds = epoch([timed(probes, clock)]);
+      const cpu = cpuSeconds() - started;
+      writer?.close();
       probed.get(name)!.push(seconds);
-      inCallbacks.get(name)!.push(seconds / (seconds - clock.seconds));
+      inCallbacks.get(name)!.push(cpu / (cpu - secondsInCallbacks(clock)));
       // Lets a caller's pending I/O (progress output) through between epochs.
       await new Promise((resolve) => setImmediate(resolve));
     }
   }
+  fs.rmSync(logdir, { recursive: true, force: true });
   // Other work on the machine only ever adds time, so the fastest epoch of each kind is the
   // best estimate of its own cost; the ratio of the minima is the probes' share.
   const fastestBare = Math.min(...bare);
@@ -119,17 +142,44 @@ export async function measureProbeOverhead(
   };
 }
 
-/** `callback`, adding the seconds spent in it to `clock`. */
-function timed(callback: Callback, clock: { seconds: number }): Callback {
+/** CPU seconds one `cpuSeconds()` reading takes (a system call), measured once. */
+const CLOCK_READING_SECONDS = (() => {
+  const readings = 10000;
+  const started = cpuSeconds();
+  for (let i = 0; i < readings; i++) cpuSeconds();
+  return (cpuSeconds() - started) / readings;
+})();
+
+/** CPU seconds spent in timed callbacks, and how many calls were timed. */
+export interface CallbackClock {
+  seconds: number;
+  calls: number;
+}
+
+export function callbackClock(): CallbackClock {
+  return { seconds: 0, calls: 0 };
+}
+
+/** The clock's CPU seconds less its own readings'. */
+export function secondsInCallbacks(clock: CallbackClock): number {
+  return clock.seconds - clock.calls * CLOCK_READING_SECONDS;
+}
+
+/** `callback`, adding the CPU seconds spent in each of its hooks to `clock`. */
+export function timed(callback: Callback, clock: CallbackClock): Callback {
   const time = (run: () => void): void => {
-    const started = performance.now();
+    const started = cpuSeconds();
     run();
-    clock.seconds += (performance.now() - started) / 1000;
+    clock.seconds += cpuSeconds() - started;
+    clock.calls++;
   };
   return {
     onTrainBegin: (model) => time(() => callback.onTrainBegin?.(model)),
+    onEpochBegin: (epoch) => time(() => callback.onEpochBegin?.(epoch)),
     onGradients: (context) => time(() => callback.onGradients?.(context)),
     onBatchEnd: (context) => time(() => callback.onBatchEnd?.(context)),
+    onEpochEnd: (epoch, logs) => time(() => callback.onEpochEnd?.(epoch, logs)),
+    onTrainEnd: (history) => time(() => callback.onTrainEnd?.(history)),
   };
 }
 

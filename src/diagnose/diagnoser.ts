@@ -1,29 +1,32 @@
 /**
  * Diagnoser: the rules, live during `fit`. The probes' records pass through `diagnoser.sink`
- * (into an in-memory run (a MemoryRun, as MemoryProvider holds them), and on to the sink given, e.g. the run's RunWriter); the rules run
- * over that run as it grows, and each verdict is printed with its step the first time it fires
- * and written into the run as a TensorBoard text summary (`verdicts/<check>`), where
+ * into a LiveRun (live-run.ts: typed columns, a few nanoseconds per record) and on to the sink
+ * given, e.g. the run's RunWriter. Each verdict is printed with its step the first time it
+ * fires and written into the run as a TensorBoard text summary (`verdicts/<check>`), where
  * TensorBoard's Text tab shows it and any RunProvider reads it back.
  *
  *   const writer = new RunWriter('runs/a');
  *   const diagnoser = new Diagnoser({ sink: writer, texts: writer });
  *   model.fit(data, { callbacks: [new GradientProbes({ sink: diagnoser.sink }), diagnoser] });
  *
- * When the rules run: at once when a record is non-finite (so training can stop at that step),
- * at steps 16, 64, 256, … (each 4× the last), and when training ends. Each evaluation reads the
- * run so far, so the growing interval keeps their total cost about 4/3 of one evaluation of the
- * whole run (measured in bench/diagnoser-overhead.ts); a verdict is therefore printed at the
- * first scheduled step after its evidence appeared, up to 4× its step. The
- * rules run synchronously between two batches (fit is synchronous), over the in-memory series
- * as they are: nothing is copied.
+ * When the rules run (synchronously between two batches; fit is synchronous):
+ * - `nonfinite` alone, at the end of the step in which a non-finite record arrived, until it has
+ *   fired: so training can stop at that step;
+ * - every rule at steps 16, 64, 256, … (each 4× the last) and when training ends. Each such
+ *   evaluation reads the whole run so far (the rules are medians and trends over whole series),
+ *   so the growing interval keeps their total cost under 4/3 of one evaluation of the finished
+ *   run (bench/diagnoser-overhead.ts); a verdict is therefore printed at the first scheduled
+ *   step after its evidence appeared, up to 4× its step.
+ * After training, `verdicts` are those of the whole run: what `gradscope diagnose` gives on the
+ * run the probes wrote (test/diagnose/diagnoser.test.ts checks it).
  */
 import type { Callback, EpochLogs, StepContext } from '../engine/callbacks.js';
-import { MemoryRun } from '../log/memory-provider.js';
 import type { TextSink } from '../log/text.js';
 import type { HistogramOptions, RecordSink } from '../probe/sink.js';
 import { diagnoseData, type DiagnoseOptions } from './diagnose.js';
-import type { Verdict } from './rule.js';
-import { buildRunData, parameterHistogramTags } from './run-data.js';
+import { LiveRun } from './live-run.js';
+import type { Rule, Verdict } from './rule.js';
+import { buildRunData } from './run-data.js';
 import { RULES } from './rules/index.js';
 
 export interface DiagnoserArgs {
@@ -49,23 +52,31 @@ const VALIDATION_LOSS_TAG = 'val_loss';
 const FIRST_CHECK = 16;
 const CHECK_GROWTH = 4;
 
+const NONFINITE_RULES: readonly Rule[] = RULES.filter((rule) => rule.name === 'nonfinite');
+const LATER_RULES: readonly Rule[] = RULES.filter((rule) => rule.name !== 'nonfinite');
+
 export class Diagnoser implements Callback {
   /** Give this to the probes: it keeps their records for the rules and passes them on. */
   readonly sink: RecordSink;
-  /** Every verdict fired so far, in firing order (each check and layer once). */
-  readonly verdicts: Verdict[] = [];
-  private readonly run = new MemoryRun();
+  /**
+   * The verdicts of the latest evaluation of every rule: after training, those of the whole run.
+   */
+  verdicts: Verdict[] = [];
+  /** Every verdict as it first fired, in firing order (each check and layer once). */
+  readonly fired: Verdict[] = [];
+  private readonly run = new LiveRun();
   private readonly name: string;
-  private readonly fired = new Set<string>();
+  private readonly firedKeys = new Set<string>();
   private readonly print: ((line: string) => void) | null;
   private nextCheck = FIRST_CHECK;
+  /** Whether a non-finite record arrived in this step. */
   private nonfiniteSeen = false;
+  /** Whether any non-finite record arrived: until then `nonfinite` has nothing to find. */
+  private everNonfinite = false;
   /** Optimizer steps so far: validation losses are recorded at the step they follow. */
   private steps = 0;
   /** Whether `val_loss` records come through the sink (then epoch logs are not added). */
   private validationLogged = false;
-  /** Whether any non-finite record arrived: until then `nonfinite` has nothing to find. */
-  private everNonfinite = false;
 
   constructor(private readonly args: DiagnoserArgs = {}) {
     this.name = args.name ?? 'run';
@@ -74,12 +85,11 @@ export class Diagnoser implements Callback {
     const run = this.run;
     this.sink = {
       scalar: (tag: string, value: number, step: number, wallTime?: number): void => {
-        if (!Number.isFinite(value) || (value > 0 && tag.startsWith('nonfinite/'))) {
+        const column = run.scalar(tag, value, step);
+        if (!Number.isFinite(value) || (value > 0 && column.countsNonFinite)) {
           this.nonfiniteSeen = this.everNonfinite = true;
         }
         if (tag === VALIDATION_LOSS_TAG) this.validationLogged = true;
-        // The rules read no wall time: 0 spares a clock call per record (~1 µs on a VM).
-        run.scalar(tag, value, step, wallTime ?? 0);
         next?.scalar(tag, value, step, wallTime);
       },
       histogram: (
@@ -88,27 +98,27 @@ export class Diagnoser implements Callback {
         step: number,
         options?: HistogramOptions,
       ): void => {
-        // The rules read a parameter's first histogram (initialization) and, only where no
-        // update ratio is logged (not gradscope's probes), its last: the first one is kept.
-        if (!tag.startsWith('activations/') && !run.histogramSeries.has(tag)) {
-          run.histogram(tag, values, step, options);
-        }
+        run.histogram(tag, values, step, options);
         next?.histogram(tag, values, step, options);
       },
+      hold: () => next?.hold?.(),
+      flush: () => next?.flush?.(),
     };
   }
 
   onBatchEnd(context: StepContext): void {
     this.steps = context.step + 1;
-    if (this.nonfiniteSeen || this.steps >= this.nextCheck) {
-      if (this.steps >= this.nextCheck) this.nextCheck *= CHECK_GROWTH;
-      this.nonfiniteSeen = false;
-      this.evaluate(context.step, context.model);
+    if (this.steps >= this.nextCheck) {
+      this.nextCheck *= CHECK_GROWTH;
+      this.evaluate(context.step, context.model, this.rules());
+    } else if (this.nonfiniteSeen && !this.firedKeys.has('nonfinite')) {
+      this.evaluate(context.step, context.model, NONFINITE_RULES, false);
     }
+    this.nonfiniteSeen = false;
   }
 
   onTrainEnd(): void {
-    this.evaluate(this.steps, null);
+    this.evaluate(this.steps, null, this.rules());
   }
 
   onEpochEnd(_epoch: number, logs: EpochLogs): void {
@@ -118,22 +128,30 @@ export class Diagnoser implements Callback {
     }
   }
 
-  /** Runs the rules over the records so far, in place (no copy of a series). */
-  private evaluate(step: number, model: { stopTraining: boolean } | null): void {
-    const run = this.run;
-    const tags = run.tags();
-    const histograms = new Map(
-      parameterHistogramTags(tags).map((tag) => [tag, run.histogramSeries.get(tag) ?? []]),
-    );
-    const scalars = run.scalarColumns();
-    const data = buildRunData({ name: this.name, tags, scalars, histograms });
-    const rules = this.everNonfinite ? RULES : RULES.filter((rule) => rule.name !== 'nonfinite');
+  /** `nonfinite` scans every series: it runs once a non-finite value has been recorded. */
+  private rules(): readonly Rule[] {
+    return this.everNonfinite ? RULES : LATER_RULES;
+  }
+
+  /**
+   * Runs `rules` over the records so far (no copy of a series); `complete` when they are every
+   * rule that can fire, so that the result is the run's current verdicts.
+   */
+  private evaluate(
+    step: number,
+    model: { stopTraining: boolean } | null,
+    rules: readonly Rule[],
+    complete = true,
+  ): void {
+    const data = buildRunData(this.run.contents(this.name));
     const { verdicts } = diagnoseData(data, { thresholds: this.args.thresholds, rules });
+    if (complete) this.verdicts = verdicts;
     for (const verdict of verdicts) {
-      const key = `${verdict.check}|${verdict.layer ?? ''}`;
-      if (this.fired.has(key)) continue;
-      this.fired.add(key);
-      this.verdicts.push(verdict);
+      const key = verdict.layer === null ? verdict.check : `${verdict.check}|${verdict.layer}`;
+      if (this.firedKeys.has(key)) continue;
+      this.firedKeys.add(key);
+      if (verdict.check === 'nonfinite') this.firedKeys.add('nonfinite');
+      this.fired.push(verdict);
       this.print?.(`gradscope: ${this.name}: step ${step}: ${describe(verdict)}`);
       this.args.texts?.text(`verdicts/${verdict.check}`, markdown(verdict), step);
       const stop =

@@ -16,27 +16,49 @@
  *
  * Each event is written with one synchronous write as soon as it is added, so a run killed at
  * any moment leaves a file that reads whole up to its last complete record, and a reader
- * polling the file sees every event a moment after it was added.
+ * polling the file sees every event a moment after it was added. Between `hold()` and `flush()`
+ * (the probes hold during each of their callbacks) records are kept and written together with
+ * one write, and consecutive scalars of one step and wall time become one event with several
+ * values, as TensorFlow's merged summaries are: same values, fewer records and system calls.
+ * Scalar events are encoded by hand (scalar-encoder.ts), the rest by protobufjs.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { threadId } from 'node:worker_threads';
+import { nowSeconds } from '../probe/sink.js';
 import { encodeEvent, FILE_VERSION, type EventMessage, type SummaryValueMessage } from './proto.js';
-import { encodeRecord } from './record-format.js';
+import { frameRecord, RECORD_FOOTER_BYTES, RECORD_HEADER_BYTES } from './record-format.js';
+import {
+  appendScalarEvent,
+  ByteBuffer,
+  scalarEventLength,
+  scalarTemplate,
+  type ScalarTemplate,
+} from './scalar-encoder.js';
 
 // Files opened by this thread so far (module state is per thread); unique names within a second.
 let fileCounter = 0;
 
-/** Seconds since the Unix epoch, the unit of `wall_time`. */
-export function nowSeconds(): number {
-  return Date.now() / 1000;
-}
+export { nowSeconds };
+
+/** Held bytes beyond this are written at once, so a long hold keeps little memory. */
+const MAX_HELD_BYTES = 1 << 20;
+const FRAME_BYTES = RECORD_HEADER_BYTES + RECORD_FOOTER_BYTES;
 
 export class EventFileWriter {
   /** Path of the event file being written. */
   readonly path: string;
   private fd: number | undefined;
+  /** Whole records not written yet. */
+  private readonly out = new ByteBuffer();
+  /** The Summary.Values of the scalar event being built, at `openStep` and `openWallTime`. */
+  private readonly values = new ByteBuffer();
+  private eventOpen = false;
+  private openStep = 0;
+  private openWallTime = 0;
+  private held = false;
+  private readonly templates = new Map<string, ScalarTemplate>();
 
   /** Creates `logdir` (and its parents) if needed and opens a new event file in it. */
   constructor(logdir: string) {
@@ -55,17 +77,19 @@ export class EventFileWriter {
     this.write({ wallTime, fileVersion: FILE_VERSION });
   }
 
-  /** Appends one event as one record, synchronously. */
+  /** Appends one event as one record (written at once unless held). */
   write(event: EventMessage): void {
-    if (this.fd === undefined) {
-      const expected = 'EventFileWriter: expected an open file, but it was closed.';
-      throw new Error(`${expected} Received: write to ${this.path}`);
-    }
-    const record = encodeRecord(encodeEvent(event));
-    let written = 0;
-    while (written < record.length) {
-      written += fs.writeSync(this.fd, record, written, record.length - written);
-    }
+    this.checkOpen();
+    this.endEvent();
+    const data = encodeEvent(event);
+    const out = this.out;
+    out.reserve(data.length + FRAME_BYTES);
+    const start = out.length;
+    out.length += RECORD_HEADER_BYTES;
+    out.append(data);
+    frameRecord(out.bytes, out.view, start, data.length);
+    out.length += RECORD_FOOTER_BYTES;
+    this.written();
   }
 
   /**
@@ -73,24 +97,99 @@ export class EventFileWriter {
    * and defaults to now.
    */
   addSummary(values: SummaryValueMessage[], step: number, wallTime = nowSeconds()): void {
-    if (!Number.isSafeInteger(step)) {
-      throw new Error(`EventFileWriter: step must be an integer. Received: step=${step}`);
-    }
-    for (const value of values) {
-      if (typeof value.tag !== 'string' || value.tag === '') {
-        const received = JSON.stringify(value.tag);
-        throw new Error(
-          `EventFileWriter: tag must be a non-empty string. Received: tag=${received}`,
-        );
-      }
-    }
+    checkStep(step);
+    for (const value of values) checkTag(value.tag);
     this.write({ wallTime, step, summary: { value: values } });
   }
 
-  /** Closes the file; further writes throw. Closing twice is harmless. */
+  /**
+   * Appends the scalar `value` (as float32) under `tag` at `step`: the bytes of
+   * `addSummary([scalarSummaryValue(tag, value)], step, wallTime)`, or, while held, one more
+   * value of the event of the scalar before when it has the same step and wall time.
+   */
+  addScalar(tag: string, value: number, step: number, wallTime = nowSeconds()): void {
+    this.checkOpen();
+    let template = this.templates.get(tag);
+    if (template === undefined) {
+      checkTag(tag);
+      this.templates.set(tag, (template = scalarTemplate(tag)));
+    }
+    if (this.eventOpen && (this.openStep !== step || this.openWallTime !== wallTime)) {
+      this.endEvent();
+    }
+    if (!this.eventOpen) {
+      checkStep(step);
+      this.eventOpen = true;
+      this.openStep = step;
+      this.openWallTime = wallTime;
+    }
+    this.values.scalar(template, value);
+    if (!this.held) this.written();
+  }
+
+  /** Until `flush`, records are kept and written together (see the top of this file). */
+  hold(): void {
+    this.held = true;
+  }
+
+  /** Writes what is held, with one write, and returns to writing each record as it comes. */
+  flush(): void {
+    this.held = false;
+    this.written();
+  }
+
+  /** Writes what is held and closes the file; further writes throw. Closing twice is harmless. */
   close(): void {
     if (this.fd === undefined) return;
+    this.flush();
     fs.closeSync(this.fd);
     this.fd = undefined;
+  }
+
+  /** After a record: writes it now unless held (or the held bytes grew large). */
+  private written(): void {
+    if (this.held && this.out.length + this.values.length < MAX_HELD_BYTES) return;
+    this.endEvent();
+    const out = this.out;
+    let written = 0;
+    while (written < out.length) {
+      written += fs.writeSync(this.fd!, out.bytes, written, out.length - written);
+    }
+    out.length = 0;
+  }
+
+  /** Frames the scalar event being built, if any, as one record of `out`. */
+  private endEvent(): void {
+    if (!this.eventOpen) return;
+    const { out, values } = this;
+    const dataLength = scalarEventLength(this.openStep, values.length);
+    out.reserve(dataLength + FRAME_BYTES);
+    const start = out.length;
+    out.length += RECORD_HEADER_BYTES;
+    appendScalarEvent(out, this.openWallTime, this.openStep, values.bytes, 0, values.length);
+    frameRecord(out.bytes, out.view, start, dataLength);
+    out.length += RECORD_FOOTER_BYTES;
+    values.length = 0;
+    this.eventOpen = false;
+  }
+
+  private checkOpen(): void {
+    if (this.fd === undefined) {
+      const expected = 'EventFileWriter: expected an open file, but it was closed.';
+      throw new Error(`${expected} Received: write to ${this.path}`);
+    }
+  }
+}
+
+function checkStep(step: number): void {
+  if (!Number.isSafeInteger(step)) {
+    throw new Error(`EventFileWriter: step must be an integer. Received: step=${step}`);
+  }
+}
+
+function checkTag(tag: unknown): void {
+  if (typeof tag !== 'string' || tag === '') {
+    const received = JSON.stringify(tag);
+    throw new Error(`EventFileWriter: tag must be a non-empty string. Received: tag=${received}`);
   }
 }

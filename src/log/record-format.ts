@@ -29,14 +29,34 @@ export function maskedCrc32c(data: Uint8Array, start = 0, end = data.length): nu
   return (((crc >>> 15) | (crc << 17)) + MASK_DELTA) >>> 0;
 }
 
+/** Bytes a record adds around its data: the header before it, the footer after. */
+export const RECORD_HEADER_BYTES = HEADER_BYTES;
+export const RECORD_FOOTER_BYTES = FOOTER_BYTES;
+
+/**
+ * Frames the `dataLength` bytes at `bytes[start + RECORD_HEADER_BYTES, …)` as one TFRecord in
+ * place: fills the header before them and the footer after (`view` is over `bytes.buffer`).
+ */
+export function frameRecord(
+  bytes: Uint8Array,
+  view: DataView,
+  start: number,
+  dataLength: number,
+): void {
+  const at = bytes.byteOffset + start;
+  view.setUint32(at, dataLength >>> 0, true);
+  view.setUint32(at + 4, Math.floor(dataLength / 2 ** 32), true);
+  view.setUint32(at + LENGTH_BYTES, maskedCrc32c(bytes, start, start + LENGTH_BYTES), true);
+  const dataStart = start + HEADER_BYTES;
+  const crc = maskedCrc32c(bytes, dataStart, dataStart + dataLength);
+  view.setUint32(at + HEADER_BYTES + dataLength, crc, true);
+}
+
 /** Frames `data` as one TFRecord: header, data, footer. */
 export function encodeRecord(data: Uint8Array): Uint8Array {
   const record = new Uint8Array(HEADER_BYTES + data.length + FOOTER_BYTES);
-  const view = new DataView(record.buffer);
-  view.setBigUint64(0, BigInt(data.length), true);
-  view.setUint32(LENGTH_BYTES, maskedCrc32c(record.subarray(0, LENGTH_BYTES)), true);
   record.set(data, HEADER_BYTES);
-  view.setUint32(HEADER_BYTES + data.length, maskedCrc32c(data), true);
+  frameRecord(record, new DataView(record.buffer), 0, data.length);
   return record;
 }
 

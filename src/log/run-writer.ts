@@ -1,6 +1,7 @@
 /**
  * The writing side of a run, as probes and experiments use it: one event file per writer,
- * scalars, histograms and text in TensorBoard 2.x form, every value on disk as soon as it is added.
+ * scalars, histograms and text in TensorBoard 2.x form, every value on disk as soon as it is added
+ * (or, between `hold` and `flush`, at the flush).
  */
 import { EventFileWriter } from './event-writer.js';
 import {
@@ -9,7 +10,6 @@ import {
   histogramSummaryValue,
   type Bucket,
 } from './histograms.js';
-import { scalarSummaryValue } from './scalars.js';
 import { textSummaryValue, type TextSink } from './text.js';
 
 export interface HistogramWriteArgs {
@@ -37,7 +37,20 @@ export class RunWriter implements TextSink {
    * the Unix epoch and defaults to now.
    */
   scalar(tag: string, value: number, step: number, wallTime?: number): void {
-    this.file.addSummary([scalarSummaryValue(tag, value)], step, wallTime);
+    this.file.addScalar(tag, value, step, wallTime);
+  }
+
+  /**
+   * Until `flush`, records are kept and written together, scalars of one step and wall time as
+   * one event (the probes hold during each callback). Without it each is written as it comes.
+   */
+  hold(): void {
+    this.file.hold();
+  }
+
+  /** Writes the held records with one write; later records are written as they come. */
+  flush(): void {
+    this.file.flush();
   }
 
   /**

@@ -14,14 +14,15 @@ import { ValueError } from '../engine/errors.js';
 import type { Layer } from '../engine/layers/layer.js';
 import type { Variable } from '../engine/layers/variable.js';
 import type { Model } from '../engine/model.js';
-import { countNonFiniteGiven, sumOfSquares } from '../engine/norms.js';
+import { countNonFiniteGiven, sumsOfSquares } from '../engine/norms.js';
+import type { Tensor } from '../engine/tensor.js';
 import type { UpdateReport } from '../engine/optimizers/optimizer.js';
 import * as stats from './activation-stats.js';
 import { isDue, resolveIntervals } from './intervals.js';
-import type { Interval, ProbeGroup, ProbeIntervals } from './intervals.js';
+import type { Interval, ProbeIntervals } from './intervals.js';
 import { layersNamed, parseElementSelector, resolveElement } from './selectors.js';
 import type { ElementSelector, ResolvedElement } from './selectors.js';
-import type { RecordSink } from './sink.js';
+import { nowSeconds, type RecordSink } from './sink.js';
 import * as tags from './tags.js';
 import type { LayerTags, NormKind, VariableTags } from './tags.js';
 
@@ -68,6 +69,13 @@ export class GradientProbes implements Callback {
   /** Every trainable variable of the model, in order. */
   private variables: ProbedVariable[] = [];
   private elements: { tag: string; resolved: ResolvedElement }[] = [];
+  /** The variables' weights, and room for their Σw²: measured in one call per step. */
+  private weights: Tensor[] = [];
+  private weightSquares = new Float64Array(0);
+  /** The probed layers' backprop signals this step (their buffers change with the batch size). */
+  private readonly signals: Tensor[] = [];
+  private readonly signalLayers: ProbedLayer[] = [];
+  private signalSquares = new Float64Array(0);
   /** Optimizer steps taken before this `fit`: record steps continue from there. */
   private stepOffset = 0;
 
@@ -107,6 +115,9 @@ export class GradientProbes implements Callback {
       probed: probed.has(variable),
       tags: tags.variableTags(variable.name, this.normKind),
     }));
+    this.weights = this.variables.map(({ variable }) => variable.value);
+    this.weightSquares = new Float64Array(this.weights.length);
+    this.signalSquares = new Float64Array(this.layers.length);
     this.elements = this.selectors.map((selector) => ({
       tag: tags.elementTag(selector.text),
       resolved: resolveElement(selector, model.variables),
@@ -116,20 +127,44 @@ export class GradientProbes implements Callback {
   }
 
   onGradients(context: StepContext): void {
-    const step = this.stepOffset + context.step;
-    const due = (group: ProbeGroup): boolean => isDue(this.intervals[group], step, context);
-    if (due('loss')) this.sink.scalar(tags.LOSS_TAG, context.loss, step);
-    if (due('norms')) this.recordGradientNorms(step, context);
-    if (due('signals')) this.recordSignals(step);
-    if (due('activations')) this.recordActivations(step);
-    if (due('histograms')) this.recordBatchHistograms(step);
+    this.held(() => {
+      const step = this.stepOffset + context.step;
+      const every = this.intervals;
+      // One clock reading per step: every record of a step carries the same wall time.
+      const wallTime = nowSeconds();
+      if (isDue(every.loss, step, context)) {
+        this.sink.scalar(tags.LOSS_TAG, context.loss, step, wallTime);
+      }
+      if (isDue(every.norms, step, context)) this.recordGradientNorms(step, context, wallTime);
+      if (isDue(every.signals, step, context)) this.recordSignals(step, wallTime);
+      if (isDue(every.activations, step, context)) this.recordActivations(step, wallTime);
+      if (isDue(every.histograms, step, context)) this.recordBatchHistograms(step);
+    });
   }
 
   onBatchEnd(context: BatchEndContext): void {
-    const step = this.stepOffset + context.step;
-    if (isDue(this.intervals.norms, step, context)) this.recordGlobalNorms(step, context);
-    const due = (interval: Interval) => isDue(interval, step + 1, context);
-    this.recordWeights(step + 1, due, context.update);
+    this.held(() => {
+      const step = this.stepOffset + context.step;
+      const wallTime = nowSeconds();
+      if (isDue(this.intervals.norms, step, context)) {
+        this.recordGlobalNorms(step, context, wallTime);
+      }
+      const due = (interval: Interval) => isDue(interval, step + 1, context);
+      this.recordWeights(step + 1, due, context.update, wallTime);
+    });
+  }
+
+  /**
+   * Runs `record` with the sink holding its records, so that a callback's records are written
+   * together; flushed even when `record` throws, so that nothing recorded before is lost.
+   */
+  private held(record: () => void): void {
+    this.sink.hold?.();
+    try {
+      record();
+    } finally {
+      this.sink.flush?.();
+    }
   }
 
   private selectLayers(model: Model): Layer[] {
@@ -143,45 +178,67 @@ export class GradientProbes implements Callback {
   }
 
   /** From the step's gradient measurement, the one the clipper reads. */
-  private recordGradientNorms(step: number, context: StepContext): void {
+  private recordGradientNorms(step: number, context: StepContext, wallTime: number): void {
+    const { gradients } = context;
+    // The measurement lists the model's trainable variables in the order kept here; reading by
+    // index spares a lookup per variable, and any other list is read by reference.
+    const sameOrder = gradients.variables.length === this.variables.length;
     let nonFinite = 0;
-    for (const { variable, probed, tags: t } of this.variables) {
-      const squares = context.gradients.squaresOf(variable);
+    for (let k = 0; k < this.variables.length; k++) {
+      const { variable, probed, tags: t } = this.variables[k];
+      const squares =
+        sameOrder && gradients.variables[k] === variable
+          ? gradients.squaresAt(k)
+          : gradients.squaresOf(variable);
       nonFinite += countNonFiniteGiven(variable.trainableGrad.data, squares);
-      if (probed) this.sink.scalar(t.gradNorm, this.shown(squares), step);
+      if (probed) this.sink.scalar(t.gradNorm, this.shown(squares), step, wallTime);
     }
-    this.sink.scalar(tags.NONFINITE_LOSS_TAG, Number.isFinite(context.loss) ? 0 : 1, step);
-    this.sink.scalar(tags.NONFINITE_GRADIENTS_TAG, nonFinite, step);
+    const lossNonFinite = Number.isFinite(context.loss) ? 0 : 1;
+    this.sink.scalar(tags.NONFINITE_LOSS_TAG, lossNonFinite, step, wallTime);
+    this.sink.scalar(tags.NONFINITE_GRADIENTS_TAG, nonFinite, step, wallTime);
   }
 
   /** Before and after the clipper; without one, both are the step's measured global norm. */
-  private recordGlobalNorms(step: number, context: BatchEndContext): void {
+  private recordGlobalNorms(step: number, context: BatchEndContext, wallTime: number): void {
     const { clip } = context.update;
     const measured = context.gradients.total;
-    this.sink.scalar(tags.GLOBAL_NORM_BEFORE_CLIP_TAG, clip?.normBefore ?? measured, step);
-    this.sink.scalar(tags.GLOBAL_NORM_AFTER_CLIP_TAG, clip?.normAfter ?? measured, step);
+    const sink = this.sink;
+    sink.scalar(tags.GLOBAL_NORM_BEFORE_CLIP_TAG, clip?.normBefore ?? measured, step, wallTime);
+    sink.scalar(tags.GLOBAL_NORM_AFTER_CLIP_TAG, clip?.normAfter ?? measured, step, wallTime);
   }
 
-  private recordSignals(step: number): void {
-    for (const { layer, tags: t } of this.layers) {
-      const signal = layer.outputGrad;
-      if (signal) this.sink.scalar(t.signalNorm, this.shown(sumOfSquares(signal)), step);
+  private recordSignals(step: number, wallTime: number): void {
+    const { signals, signalLayers } = this;
+    signals.length = 0;
+    signalLayers.length = 0;
+    for (const probed of this.layers) {
+      const signal = probed.layer.outputGrad;
+      if (signal) {
+        signals.push(signal);
+        signalLayers.push(probed);
+      }
+    }
+    sumsOfSquares(signals, this.signalSquares);
+    for (let k = 0; k < signals.length; k++) {
+      const shown = this.shown(this.signalSquares[k]);
+      this.sink.scalar(signalLayers[k].tags.signalNorm, shown, step, wallTime);
     }
   }
 
-  private recordActivations(step: number): void {
+  private recordActivations(step: number, wallTime: number): void {
     for (const { layer, activation, tags: t } of this.layers) {
       const output = layer.output;
       if (!output) continue;
       const a = output.data;
       const { mean, std } = stats.meanAndStd(a);
-      this.sink.scalar(t.activationMean, mean, step);
-      this.sink.scalar(t.activationStd, std, step);
+      this.sink.scalar(t.activationMean, mean, step, wallTime);
+      this.sink.scalar(t.activationStd, std, step, wallTime);
       if (activation === 'sigmoid' || activation === 'tanh') {
-        this.sink.scalar(t.saturatedFraction, stats.saturatedFraction(a, activation), step);
+        const saturated = stats.saturatedFraction(a, activation);
+        this.sink.scalar(t.saturatedFraction, saturated, step, wallTime);
       } else if (activation === 'relu') {
         const units = output.shape[output.shape.length - 1];
-        this.sink.scalar(t.deadFraction, stats.deadFraction(a, units), step);
+        this.sink.scalar(t.deadFraction, stats.deadFraction(a, units), step, wallTime);
       }
     }
   }
@@ -206,28 +263,35 @@ export class GradientProbes implements Callback {
     step: number,
     due: (interval: Interval) => boolean,
     update: UpdateReport | null,
+    wallTime = nowSeconds(),
   ): void {
     const norms = due(this.intervals.norms);
     const updates = due(this.intervals.updates);
     const histograms = due(this.intervals.histograms);
+    const squares = this.weightSquares;
+    // Every weight in one call: the norms and the non-finite count need them all, and the update
+    // ratios nearly all (the probed layers'); one pass costs less than picking.
+    if (norms || updates) sumsOfSquares(this.weights, squares);
     let nonFinite = 0;
-    for (const { variable, probed, tags: t } of this.variables) {
+    for (let k = 0; k < this.variables.length; k++) {
+      const { variable, probed, tags: t } = this.variables[k];
       const w = variable.value.data;
       if (norms || (updates && probed)) {
-        const squares = sumOfSquares(variable.value);
-        nonFinite += countNonFiniteGiven(w, squares);
-        if (probed && norms) this.sink.scalar(t.weightNorm, this.shown(squares), step);
+        nonFinite += countNonFiniteGiven(w, squares[k]);
+        if (probed && norms) this.sink.scalar(t.weightNorm, this.shown(squares[k]), step, wallTime);
         const delta = probed && updates ? update?.updateNorms.get(variable) : undefined;
-        if (delta !== undefined) this.sink.scalar(t.updateRatio, delta / Math.sqrt(squares), step);
+        if (delta !== undefined) {
+          this.sink.scalar(t.updateRatio, delta / Math.sqrt(squares[k]), step, wallTime);
+        }
       }
       if (probed && histograms) {
         this.sink.histogram(t.weightsHistogram, w, step, { bucketCount: this.bucketCount });
       }
     }
-    if (norms) this.sink.scalar(tags.NONFINITE_WEIGHTS_TAG, nonFinite, step);
+    if (norms) this.sink.scalar(tags.NONFINITE_WEIGHTS_TAG, nonFinite, step, wallTime);
     if (due(this.intervals.elements)) {
       for (const { tag, resolved } of this.elements) {
-        this.sink.scalar(tag, resolved.variable.value.data[resolved.offset], step);
+        this.sink.scalar(tag, resolved.variable.value.data[resolved.offset], step, wallTime);
       }
     }
   }

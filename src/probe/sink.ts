@@ -5,6 +5,11 @@
  * Consumers never read a sink: they read the run through a `RunProvider`.
  */
 
+/** Seconds since the Unix epoch: the unit of every record's wall time (`wall_time` on disk). */
+export function nowSeconds(): number {
+  return Date.now() / 1000;
+}
+
 export interface HistogramOptions {
   /** Number of equal-width buckets. Defaults to 30. */
   bucketCount?: number;
@@ -18,6 +23,13 @@ export interface RecordSink {
    * engine's buffers: a sink reads it during the call and never keeps it.
    */
   histogram(tag: string, values: ArrayLike<number>, step: number, options?: HistogramOptions): void;
+  /**
+   * Optional: from now until `flush`, the sink may keep records and write them together (a
+   * RunWriter then writes a step's scalars as one event, with one system call).
+   */
+  hold?(): void;
+  /** Optional: writes what `hold` kept. The probes call it at the end of each callback. */
+  flush?(): void;
 }
 
 /** Passes every record to each of `sinks`, in order. */
@@ -39,5 +51,13 @@ export class TeeSink implements RecordSink {
     options?: HistogramOptions,
   ): void {
     for (const sink of this.sinks) sink.histogram(tag, values, step, options);
+  }
+
+  hold(): void {
+    for (const sink of this.sinks) sink.hold?.();
+  }
+
+  flush(): void {
+    for (const sink of this.sinks) sink.flush?.();
   }
 }

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { diagnoseRun } from '../../src/diagnose/diagnose.js';
 import { Diagnoser } from '../../src/diagnose/diagnoser.js';
 import { ZOO } from '../../src/diagnose/zoo/specs.js';
 import { trainZooRun } from '../../src/diagnose/zoo/train.js';
@@ -44,6 +45,45 @@ test('a healthy run trains to the end with no verdict', () => {
   const diagnoser = new Diagnoser({ print: null });
   trainZooRun(spec('healthy-relu-3-adam'), diagnoser.sink, [diagnoser]);
   assert.deepEqual(diagnoser.verdicts, []);
+  assert.deepEqual(diagnoser.fired, []);
+});
+
+// One run of each fault kind the zoo has, and a healthy one (the zoo trains them in seconds).
+const LIVE_VERSUS_OFFLINE = [
+  'healthy-tanh-2-adam',
+  'vanishing-sigmoid-8-sgd',
+  'exploding-init-0.5-relu-8',
+  'nan-lr-30-sgd',
+  'dead-relu-bias-1',
+  'saturated-tanh-1',
+  'stall-lr-1e-7',
+  'oscillating-lr-0.08-adam',
+  'diverging-tanh-lr-10-sgd',
+  'overfit-16-samples',
+];
+
+test('after training, the live verdicts are those gradscope diagnose gives on the written run', async () => {
+  const checks = new Set<string>();
+  for (const name of LIVE_VERSUS_OFFLINE) {
+    const dir = path.join(tmp, `live-${name}`);
+    const writer = new RunWriter(dir);
+    // Without texts: the verdicts' own text records would be the only difference.
+    const diagnoser = new Diagnoser({ sink: writer, name, print: null });
+    trainZooRun(spec(name), diagnoser.sink, [diagnoser]);
+    writer.close();
+    const offline = await diagnoseRun(new DirectoryProvider(dir), '.');
+    assert.deepEqual(diagnoser.verdicts, offline.verdicts, name);
+    // Each verdict fired live, first at a step no later than training ended.
+    for (const verdict of offline.verdicts) {
+      checks.add(verdict.check);
+      const fired = diagnoser.fired.find(
+        (v) => v.check === verdict.check && v.layer === verdict.layer,
+      );
+      assert.ok(fired, `${name}: ${verdict.check} fired live`);
+    }
+  }
+  // The runs above make most checks fire, so the comparison covers them.
+  assert.ok(checks.size >= 8, `checks compared: ${[...checks].join(', ')}`);
 });
 
 test('overfitting fires live from the epoch logs, once', () => {

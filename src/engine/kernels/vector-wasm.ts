@@ -23,6 +23,7 @@ export interface VectorExports {
     eps: number,
   ): number;
   sumOfSquares(x: number, n: number): number;
+  sumsOfSquares(table: number, count: number, out: number): number;
   gatherBytesScaled: GatherBytes;
   biasActivation(
     z: number,

@@ -1,0 +1,56 @@
+/** The live Diagnoser's record store against a MemoryRun fed the same records. */
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { LiveRun } from '../../src/diagnose/live-run.js';
+import { MemoryRun } from '../../src/log/memory-provider.js';
+
+test('a LiveRun holds what a MemoryRun holds, whatever order the tags come in', () => {
+  const live = new LiveRun();
+  const memory = new MemoryRun();
+  const both = (tag: string, value: number, step: number) => {
+    live.scalar(tag, value, step);
+    memory.scalar(tag, value, step, 0);
+  };
+  for (let step = 0; step < 300; step++) {
+    both('loss', 1 / (step + 1), step);
+    for (let k = 0; k < 3; k++) both(`grad_norm/d${k}/kernel`, step * 0.1 + k, step);
+    // A group every 7 steps, and one that starts late: the sequence changes under the store.
+    if (step % 7 === 0) both('activation_std/d0', Math.sin(step), step);
+    if (step >= 150) both('late/tag', step, step);
+    // The same tag twice in one step, and a value that float32 rounds.
+    both('nonfinite/gradients', step === 200 ? NaN : 0, step);
+    if (step % 50 === 0) both('nonfinite/gradients', 0.1, step);
+  }
+  const contents = live.contents('r');
+  const tags = memory.tags();
+  assert.deepEqual(contents.tags.order, tags.order);
+  assert.deepEqual(contents.tags.scalars, tags.scalars);
+  for (const tag of tags.scalars) {
+    const expected = memory.scalarSeries.get(tag)!.columns();
+    const actual = contents.scalars.get(tag)!;
+    assert.deepEqual([...actual.steps], [...expected.steps], tag);
+    assert.deepEqual([...actual.values], [...expected.values], tag);
+    assert.deepEqual([...actual.wallTimes], [...expected.wallTimes], tag);
+  }
+  live.scalar('loss', 5, 300);
+  assert.equal(live.contents('r').scalars.get('loss')!.steps.length, 301);
+});
+
+test('a LiveRun keeps the first and the latest histogram of a parameter, none of activations', () => {
+  const live = new LiveRun();
+  live.histogram('weights/d/kernel', [0, 1, 2, 3], 0, { bucketCount: 2 });
+  live.histogram('activations/d', [5, 6], 0);
+  live.histogram('weights/d/kernel', [1, 1, 1, 4], 100, { bucketCount: 2 });
+  live.histogram('weights/d/kernel', [2, 2, 2, 8], 200, { bucketCount: 2 });
+  const { tags, histograms } = live.contents('r');
+  assert.deepEqual(tags.histograms, ['weights/d/kernel']);
+  const points = histograms.get('weights/d/kernel')!;
+  assert.deepEqual(
+    points.map((p) => [p.step, p.buckets.map((b) => b.count)]),
+    [
+      [0, [2, 2]],
+      [200, [3, 1]],
+    ],
+  );
+  assert.deepEqual(points[1].buckets[0], { left: 2, right: 5, count: 3 });
+});
