@@ -47,7 +47,11 @@ export class ScalarColumn {
   /** The records so far as columns: views of the column's arrays, no copy. */
   columns(): ScalarColumns {
     const n = this.length;
-    return { steps: this.steps.subarray(0, n), wallTimes: zeros(n), values: this.values.subarray(0, n) };
+    return {
+      steps: this.steps.subarray(0, n),
+      wallTimes: zeros(n),
+      values: this.values.subarray(0, n),
+    };
   }
 }
 
