@@ -36,6 +36,10 @@ export interface DiagnoserOverhead {
   secondsInDiagnoser: number;
   /** CPU seconds per epoch, median. */
   epochSeconds: number;
+  /** Of which: CPU seconds keeping the probes' records (the sink), median. */
+  secondsInSink: number;
+  /** Of which: CPU seconds in the Diagnoser's callbacks (the rules' evaluations), median. */
+  secondsInCallbacks: number;
   /** Rule evaluations per epoch. */
   evaluations: number;
 }
@@ -63,6 +67,8 @@ export async function measureDiagnoserOverhead(
   const ratios: number[] = [];
   const inside: number[] = [];
   const epochs: number[] = [];
+  const sinks: number[] = [];
+  const callbacks: number[] = [];
   let evaluations = 0;
   const nullSink: RecordSink = { scalar: () => undefined, histogram: () => undefined };
   for (let r = 0; r < repeats; r++) {
@@ -89,6 +95,8 @@ export async function measureDiagnoserOverhead(
     const cost = sinkCost + secondsInCallbacks(own);
     ratios.push(epoch / (epoch - cost));
     inside.push(cost);
+    sinks.push(sinkCost);
+    callbacks.push(secondsInCallbacks(own));
     epochs.push(epoch);
     evaluations = Math.floor(Math.log(count / 16) / Math.log(4)) + 2; // 16, 64, …, and the end
     await new Promise((resolve) => setImmediate(resolve));
@@ -97,6 +105,8 @@ export async function measureDiagnoserOverhead(
     ratio: median(ratios),
     secondsInDiagnoser: median(inside),
     epochSeconds: median(epochs),
+    secondsInSink: median(sinks),
+    secondsInCallbacks: median(callbacks),
     evaluations,
   };
 }

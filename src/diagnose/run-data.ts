@@ -53,6 +53,20 @@ export function seriesFromPoints(tag: string, points: ScalarPoint[]): Series {
   return { tag, columns: pointColumns(points), points };
 }
 
+/**
+ * `compute`, run once per run data: for what several rules read (one RunData is built per
+ * evaluation and never changed, so the result holds for it).
+ */
+export function oncePerRun<T>(compute: (run: RunData) => T): (run: RunData) => T {
+  const computed = new WeakMap<RunData, T>();
+  return (run) => {
+    if (computed.has(run)) return computed.get(run) as T;
+    const result = compute(run);
+    computed.set(run, result);
+    return result;
+  };
+}
+
 /** The number of points of `series`, without making its point objects. */
 export function seriesLength(series: Series | undefined): number {
   return series?.columns.steps.length ?? 0;

@@ -2,7 +2,7 @@
  * Small statistics over scalar series, shared by the rules. Those a rule may call on every
  * series of a run take the columns (`Series.columns`) as well as points.
  */
-import { median } from '../engine/statistics.js';
+import { median, medianInPlace } from '../engine/statistics.js';
 import type { HistogramPoint, ScalarColumns, ScalarPoint } from '../log/points.js';
 import { pointColumns } from '../log/scalar-columns.js';
 
@@ -31,42 +31,83 @@ export function finiteValues(points: Points): number[] {
   return values;
 }
 
+/** The finite values of a column, as a new array (the rules' medians reorder it in place). */
+export function finiteColumn(column: Float64Array, start = 0, end = column.length): Float64Array {
+  let count = 0;
+  // x − x is 0 for a finite x and NaN for NaN and ±Infinity: one subtraction, no call.
+  for (let i = start; i < end; i++) if (column[i] - column[i] === 0) count++;
+  if (count === end - start) return column.slice(start, end);
+  const finite = new Float64Array(count);
+  for (let i = start, k = 0; i < end; i++) if (column[i] - column[i] === 0) finite[k++] = column[i];
+  return finite;
+}
+
+/** Largest finite value of `column`, −Infinity when it has none. */
+export function finiteMax(column: ArrayLike<number>): number {
+  let largest = -Infinity;
+  for (let i = 0; i < column.length; i++) {
+    const value = column[i];
+    if (value > largest && value !== Infinity) largest = value;
+  }
+  return largest;
+}
+
+/** How many of `length` points `fraction` of them is: at least `minimum`, at most all. */
+export function spanLength(length: number, fraction: number, minimum = 1): number {
+  return Math.min(length, Math.max(minimum, Math.ceil(length * fraction)));
+}
+
 /** The last `fraction` of `points` (at least `minimum` of them, at most all). */
 export function tail<T>(points: readonly T[], fraction: number, minimum = 1): T[] {
-  const count = Math.min(points.length, Math.max(minimum, Math.ceil(points.length * fraction)));
-  return points.slice(points.length - count);
+  return points.slice(points.length - spanLength(points.length, fraction, minimum));
 }
 
 /** The first `fraction` of `points` (at least `minimum` of them, at most all). */
 export function head<T>(points: readonly T[], fraction: number, minimum = 1): T[] {
-  const count = Math.min(points.length, Math.max(minimum, Math.ceil(points.length * fraction)));
-  return points.slice(0, count);
+  return points.slice(0, spanLength(points.length, fraction, minimum));
+}
+
+/** The first and last steps at which `holds` is true of the value; undefined where it never is. */
+export function stepsWhere(
+  { steps, values }: ScalarColumns,
+  holds: (value: number) => boolean,
+): { first: number; last: number } | undefined {
+  let first = -1;
+  let last = -1;
+  for (let i = 0; i < values.length; i++) {
+    if (!holds(values[i])) continue;
+    if (first < 0) first = i;
+    last = i;
+  }
+  return first < 0 ? undefined : { first: steps[first], last: steps[last] };
 }
 
 /** Largest of `values` (−Infinity for none); a loop, since spreading a long series overflows the stack. */
-export function maxOf(values: readonly number[]): number {
+export function maxOf(values: ArrayLike<number>): number {
   let largest = -Infinity;
-  for (const value of values) if (value > largest) largest = value;
+  for (let i = 0; i < values.length; i++) if (values[i] > largest) largest = values[i];
   return largest;
 }
 
 /** Smallest of `values` (Infinity for none). */
-export function minOf(values: readonly number[]): number {
+export function minOf(values: ArrayLike<number>): number {
   let smallest = Infinity;
-  for (const value of values) if (value < smallest) smallest = value;
+  for (let i = 0; i < values.length; i++) if (values[i] < smallest) smallest = values[i];
   return smallest;
 }
 
-export function mean(values: readonly number[]): number {
+export function mean(values: ArrayLike<number>): number {
   let sum = 0;
-  for (const value of values) sum += value;
+  for (let i = 0; i < values.length; i++) sum += values[i];
   return sum / values.length;
 }
 
 /** Median of the finite values, NaN when there are none. */
 export function finiteMedian(points: Points): number {
-  const values = finiteValues(points);
-  return values.length === 0 ? NaN : median(values);
+  const values = isPointList(points)
+    ? Float64Array.from(finiteValues(points))
+    : finiteColumn(points.values);
+  return values.length === 0 ? NaN : medianInPlace(values);
 }
 
 /**

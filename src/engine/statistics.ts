@@ -5,15 +5,22 @@ import { ValueError } from './errors.js';
  * The median (mean of the middle two for an even count) of values that are not NaN. Throws on
  * an empty list. Found by selection, not sorting: linear time, for the long series of runs.
  */
-export function median(values: readonly number[]): number {
+export function median(values: ArrayLike<number>): number {
+  return medianInPlace(Float64Array.from(values));
+}
+
+/**
+ * `median` of `values`, reordering them: for a copy the caller has just made (no second copy).
+ * Throws on an empty array.
+ */
+export function medianInPlace(values: Float64Array): number {
   if (values.length === 0) throw new ValueError('median: expected at least one value. Received: 0');
-  const copy = Float64Array.from(values);
-  const mid = copy.length >> 1;
-  const upper = select(copy, mid);
-  if (copy.length % 2) return upper;
+  const mid = values.length >> 1;
+  const upper = select(values, mid);
+  if (values.length % 2) return upper;
   // After selection everything before `mid` is ≤ the upper middle: the lower is their largest.
   let lower = -Infinity;
-  for (let i = 0; i < mid; i++) if (copy[i] > lower) lower = copy[i];
+  for (let i = 0; i < mid; i++) if (values[i] > lower) lower = values[i];
   return (lower + upper) / 2;
 }
 

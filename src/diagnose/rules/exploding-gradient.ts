@@ -13,7 +13,8 @@
  */
 import type { Rule } from '../rule.js';
 import { verdictOf } from '../rule.js';
-import { finiteValues, head, maxOf, median, round, show } from '../series.js';
+import { medianInPlace } from '../../engine/statistics.js';
+import { finiteColumn, maxOf, round, show, spanLength, stepsWhere } from '../series.js';
 import { firstLastGradients, GRADIENT_TAGS_NEEDED, globalGradientNorm } from './gradient-norms.js';
 
 const REMEDY = {
@@ -65,21 +66,22 @@ export const explodingGradient: Rule = {
         }),
       );
     }
-    const values = finiteValues(global.points);
+    const norms = global.columns.values;
+    const values = finiteColumn(norms);
     // One step is enough to start exploded (the rnn experiment's single backward pass); growth
     // needs two.
     if (values.length >= 1) {
-      const early = median(finiteValues(head(global.points, 0.1)));
+      const early = medianInPlace(finiteColumn(norms, 0, spanLength(norms.length, 0.1)));
       const peak = maxOf(values);
       const growth = peak / early;
       if (early > limits.norm) {
-        const over = global.points.filter((p) => p.value > limits.norm);
+        const over = stepsWhere(global.columns, (value) => value > limits.norm)!;
         verdicts.push(
           verdictOf(this, run, {
             severity: 'error',
             layer: null,
-            firstStep: over[0].step,
-            lastStep: over[over.length - 1].step,
+            firstStep: over.first,
+            lastStep: over.last,
             evidence: {
               earlyNorm: round(early),
               threshold: limits.norm,
@@ -91,14 +93,14 @@ export const explodingGradient: Rule = {
           }),
         );
       } else if (values.length >= 2 && early > 0 && growth > limits.growth) {
-        const peakPoint = global.points.find((p) => p.value === peak)!;
-        const over = global.points.filter((p) => p.value / early > limits.growth);
+        const peakStep = global.columns.steps[norms.indexOf(peak)];
+        const over = stepsWhere(global.columns, (value) => value / early > limits.growth)!;
         verdicts.push(
           verdictOf(this, run, {
             severity: 'error',
             layer: null,
-            firstStep: over[0].step,
-            lastStep: peakPoint.step,
+            firstStep: over.first,
+            lastStep: peakStep,
             evidence: {
               growth: round(growth),
               threshold: limits.growth,
@@ -106,7 +108,7 @@ export const explodingGradient: Rule = {
               peakNorm: round(peak),
               tag: global.tag,
             },
-            message: `the gradient norm grew ${show(growth)}× (from ${show(early)} early on to ${show(peak)} at step ${peakPoint.step})`,
+            message: `the gradient norm grew ${show(growth)}× (from ${show(early)} early on to ${show(peak)} at step ${peakStep})`,
             remedy: REMEDY,
           }),
         );

@@ -4,8 +4,9 @@
  * bucket midpoints (how a PyTorch user who logs only histograms is diagnosed).
  */
 import type { ParameterData, RunData, Series } from '../run-data.js';
-import { seriesFromPoints, seriesLength, seriesOf } from '../run-data.js';
-import { atCommonSteps, histogramNorm, median, sameSteps } from '../series.js';
+import { oncePerRun, seriesFromPoints, seriesLength, seriesOf } from '../run-data.js';
+import { medianInPlace } from '../../engine/statistics.js';
+import { atCommonSteps, histogramNorm, sameSteps } from '../series.js';
 
 export interface NormSeries extends Series {
   /** 'scalar' when logged as such, 'histogram' when estimated from buckets. */
@@ -86,8 +87,13 @@ export interface FirstLastGradients {
   firstNorm: number;
 }
 
-/** The input-side over the output-side gradient norm, or why it cannot be had (for `skipped`). */
-export function firstLastGradients(run: RunData): FirstLastGradients | string {
+/**
+ * The input-side over the output-side gradient norm, or why it cannot be had (for `skipped`).
+ * Both ratio rules read it: computed once per run data.
+ */
+export const firstLastGradients = oncePerRun(computeFirstLastGradients);
+
+function computeFirstLastGradients(run: RunData): FirstLastGradients | string {
   const kernels = kernelGradientNorms(run);
   if (kernels.length < 2) {
     return `needs ${GRADIENT_TAGS_NEEDED}, for at least two; found ${kernels.length}`;
@@ -100,11 +106,11 @@ export function firstLastGradients(run: RunData): FirstLastGradients | string {
   if (pairs.length === 0) {
     return `no step where both ${first.norm.tag} and ${last.norm.tag} are finite`;
   }
-  return {
-    first,
-    last,
-    pairs,
-    ratio: median(pairs.map((p) => p.a / p.b)),
-    firstNorm: median(pairs.map((p) => p.a)),
-  };
+  const ratios = new Float64Array(pairs.length);
+  const firstNorms = new Float64Array(pairs.length);
+  for (let i = 0; i < pairs.length; i++) {
+    ratios[i] = pairs[i].a / pairs[i].b;
+    firstNorms[i] = pairs[i].a;
+  }
+  return { first, last, pairs, ratio: medianInPlace(ratios), firstNorm: medianInPlace(firstNorms) };
 }

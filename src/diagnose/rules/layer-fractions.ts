@@ -1,6 +1,7 @@
 /** Per-layer shares (dead units, saturated units) judged on the late part of training. */
-import type { Series } from '../run-data.js';
-import { finiteMedian, tail } from '../series.js';
+import { medianInPlace } from '../../engine/statistics.js';
+import { seriesLength, type Series } from '../run-data.js';
+import { finiteColumn, spanLength } from '../series.js';
 
 /** Share of records at the end of training a fraction is judged on. */
 export const LATE_FRACTION = 0.25;
@@ -17,15 +18,18 @@ export interface LateFraction {
 /** The late median of each layer's fraction series, in model order. */
 export function lateFractions(layers: { name: string; series?: Series }[]): LateFraction[] {
   return layers.flatMap(({ name, series }) => {
-    if (series === undefined || series.points.length === 0) return [];
-    const late = tail(series.points, LATE_FRACTION);
+    const n = seriesLength(series);
+    if (series === undefined || n === 0) return [];
+    const start = n - spanLength(n, LATE_FRACTION);
+    const { steps, values } = series.columns;
+    const late = finiteColumn(values, start, n);
     return [
       {
         layer: name,
         tag: series.tag,
-        value: finiteMedian(late),
-        firstStep: late[0].step,
-        lastStep: late[late.length - 1].step,
+        value: late.length === 0 ? NaN : medianInPlace(late),
+        firstStep: steps[start],
+        lastStep: steps[n - 1],
       },
     ];
   });

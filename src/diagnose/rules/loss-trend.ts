@@ -1,6 +1,6 @@
 /** The training loss's start and end, shared by the loss rules. */
 import type { ScalarPoint } from '../../log/points.js';
-import { LOSS_TAGS, type RunData } from '../run-data.js';
+import { LOSS_TAGS, oncePerRun, type RunData } from '../run-data.js';
 import { head, mean, tail } from '../series.js';
 
 /** Share of the loss points averaged for "early" and "late". */
@@ -20,11 +20,23 @@ export function lossTrend(run: RunData, minPoints: number): LossTrend | string {
   if (run.loss === undefined) {
     return `needs a training-loss scalar (${LOSS_TAGS.join(', ')}); found none`;
   }
-  const points = run.loss.points.filter((p) => Number.isFinite(p.value));
-  if (points.length < minPoints) {
-    return `needs at least ${minPoints} finite points of ${run.loss.tag}; found ${points.length}`;
+  const trend = finiteTrend(run)!;
+  if (trend.points.length < minPoints) {
+    return `needs at least ${minPoints} finite points of ${run.loss.tag}; found ${trend.points.length}`;
+  }
+  return trend;
+}
+
+/** The trend of the loss's finite points, whatever their number: the three loss rules read it. */
+const finiteTrend = oncePerRun((run): LossTrend | undefined => {
+  if (run.loss === undefined) return undefined;
+  const { steps, wallTimes, values } = run.loss.columns;
+  const points: ScalarPoint[] = [];
+  for (let i = 0; i < values.length; i++) {
+    if (Number.isFinite(values[i]))
+      points.push({ step: steps[i], wallTime: wallTimes[i], value: values[i] });
   }
   const early = mean(head(points, WINDOW).map((p) => p.value));
   const late = mean(tail(points, WINDOW).map((p) => p.value));
   return { tag: run.loss.tag, points, early, late };
-}
+});

@@ -21,27 +21,39 @@ interface Found {
   rank: number;
 }
 
+/**
+ * The first and last steps of the column's values that `bad` marks: 'nonfinite' (NaN, ±Infinity)
+ * or 'positive' (a count of non-finite values: > 0 or NaN). Two tight loops rather than a
+ * predicate per value: `nonfinite` scans every series of the run.
+ */
 function firstBad(
   { steps, values }: ScalarColumns,
-  bad: (value: number) => boolean,
+  bad: 'nonfinite' | 'positive',
 ): [number, number] | undefined {
-  let first: number | undefined;
-  let last = 0;
-  for (let i = 0; i < values.length; i++) {
-    if (!bad(values[i])) continue;
-    first ??= steps[i];
-    last = steps[i];
+  let first = -1;
+  let last = -1;
+  const n = values.length;
+  if (bad === 'nonfinite') {
+    // x − x is NaN exactly for NaN and ±Infinity.
+    for (let i = 0; i < n; i++) {
+      if (values[i] - values[i] === 0) continue;
+      if (first < 0) first = i;
+      last = i;
+    }
+  } else {
+    for (let i = 0; i < n; i++) {
+      if (values[i] <= 0) continue;
+      if (first < 0) first = i;
+      last = i;
+    }
   }
-  return first === undefined ? undefined : [first, last];
+  return first < 0 ? undefined : [steps[first], steps[last]];
 }
 
 function firstBadHistogram(points: readonly HistogramPoint[]): [number, number] | undefined {
   const bad = points.filter(histogramIsNonFinite);
   return bad.length === 0 ? undefined : [bad[0].step, bad[bad.length - 1].step];
 }
-
-const isNonFinite = (value: number): boolean => !Number.isFinite(value);
-const isPositive = (value: number): boolean => value > 0 || Number.isNaN(value);
 
 function findings(run: RunData): Found[] {
   const found: Found[] = [];
@@ -55,13 +67,13 @@ function findings(run: RunData): Found[] {
     if (steps !== undefined)
       found.push({ origin, layer, tag, step: steps[0], lastStep: steps[1], rank });
   };
-  if (run.loss) add('the loss', null, run.loss.tag, firstBad(run.loss.columns, isNonFinite), 0);
+  if (run.loss) add('the loss', null, run.loss.tag, firstBad(run.loss.columns, 'nonfinite'), 0);
   if (run.nonfiniteLoss)
     add(
       'the loss',
       null,
       run.nonfiniteLoss.tag,
-      firstBad(run.nonfiniteLoss.columns, isPositive),
+      firstBad(run.nonfiniteLoss.columns, 'positive'),
       0,
     );
   const count = run.parameters.length;
@@ -73,7 +85,7 @@ function findings(run: RunData): Found[] {
         `the gradient of ${p.name}`,
         p.name,
         p.gradNorm.tag,
-        firstBad(p.gradNorm.columns, isNonFinite),
+        firstBad(p.gradNorm.columns, 'nonfinite'),
         rank,
       );
     if (p.gradients)
@@ -89,7 +101,7 @@ function findings(run: RunData): Found[] {
         `the weights of ${p.name}`,
         p.name,
         p.weightNorm.tag,
-        firstBad(p.weightNorm.columns, isNonFinite),
+        firstBad(p.weightNorm.columns, 'nonfinite'),
         3,
       );
     if (p.weights)
@@ -106,7 +118,7 @@ function findings(run: RunData): Found[] {
       'the gradients',
       null,
       run.nonfiniteGradients.tag,
-      firstBad(run.nonfiniteGradients.columns, isPositive),
+      firstBad(run.nonfiniteGradients.columns, 'positive'),
       2.5,
     );
   if (run.nonfiniteWeights)
@@ -114,13 +126,13 @@ function findings(run: RunData): Found[] {
       'the weights',
       null,
       run.nonfiniteWeights.tag,
-      firstBad(run.nonfiniteWeights.columns, isPositive),
+      firstBad(run.nonfiniteWeights.columns, 'positive'),
       3.5,
     );
   const known = new Set(found.map((f) => f.tag));
   for (const series of run.scalars) {
     if (known.has(series.tag) || series.tag.startsWith('nonfinite/')) continue;
-    add(`the tag ${series.tag}`, null, series.tag, firstBad(series.columns, isNonFinite), 4);
+    add(`the tag ${series.tag}`, null, series.tag, firstBad(series.columns, 'nonfinite'), 4);
   }
   return found;
 }

@@ -13,6 +13,7 @@
  */
 import type { Rule, Verdict } from '../rule.js';
 import { verdictOf } from '../rule.js';
+import { seriesLength } from '../run-data.js';
 import { histogramMoments, round, show } from '../series.js';
 
 const REMEDY = {
@@ -78,15 +79,13 @@ export const poorInitialization: Rule = {
         }),
       );
     }
-    const hidden = run.layers
-      .slice(0, -1)
-      .filter((l) => l.activationStd !== undefined && l.activationStd.points.length > 0);
+    const hidden = run.layers.slice(0, -1).filter((l) => seriesLength(l.activationStd) > 0);
     if (hidden.length >= 2) {
-      const firstStep = Math.min(...hidden.map((l) => l.activationStd!.points[0].step));
+      const firstStep = Math.min(...hidden.map((l) => l.activationStd!.columns.steps[0]));
       const variances = hidden.flatMap((l) => {
-        const point = l.activationStd!.points[0];
-        return point.step === firstStep && Number.isFinite(point.value)
-          ? [{ layer: l.name, variance: point.value ** 2 }]
+        const { steps, values } = l.activationStd!.columns;
+        return steps[0] === firstStep && Number.isFinite(values[0])
+          ? [{ layer: l.name, variance: values[0] ** 2 }]
           : [];
       });
       const largest = variances.reduce((a, b) => (b.variance > a.variance ? b : a), variances[0]);

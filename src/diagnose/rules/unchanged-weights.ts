@@ -10,7 +10,7 @@
  */
 import type { Rule, Verdict } from '../rule.js';
 import { verdictOf } from '../rule.js';
-import { finiteValues, maxOf, round, show } from '../series.js';
+import { finiteMax, round, show } from '../series.js';
 
 const REMEDY = {
   gradscope: 'check that the layer is trainable; raise --learning-rate (e.g. 1e-3)',
@@ -32,10 +32,10 @@ export const unchangedWeights: Rule = {
     const verdicts: Verdict[] = [];
     let judged = 0;
     for (const p of run.parameters) {
-      const ratios = p.updateRatio ? finiteValues(p.updateRatio.columns) : [];
-      if (p.updateRatio && ratios.length > 0) {
+      // −Infinity when no ratio is finite.
+      const largest = p.updateRatio ? finiteMax(p.updateRatio.columns.values) : -Infinity;
+      if (p.updateRatio && largest > -Infinity) {
         judged++;
-        const largest = maxOf(ratios);
         if (largest < limits.updateRatio) {
           const { steps } = p.updateRatio.columns;
           verdicts.push(

@@ -7,7 +7,7 @@
  */
 import type { ScalarColumns, ScalarPoint } from '../../log/points.js';
 import { pointColumns } from '../../log/scalar-columns.js';
-import { LEARNING_RATE_TAGS, seriesLength, type RunData } from '../run-data.js';
+import { LEARNING_RATE_TAGS, oncePerRun, seriesLength, type RunData } from '../run-data.js';
 import { verdictOf, type Rule, type RuleOutcome } from '../rule.js';
 import {
   atCommonSteps,
@@ -34,14 +34,8 @@ export interface UpdateScale {
 
 export const UPDATE_TAGS_NEEDED = `update_ratio/<param> scalars, or a learning-rate scalar (${LEARNING_RATE_TAGS.join(', ')}) with grad_norm/<param> (or gradients/<param>) and weight_norm/<param> (or weights/<param>)`;
 
-// Both learning-rate checks read the same scale: computed once per run data.
-const computed = new WeakMap<RunData, UpdateScale | string>();
-
-export function updateScale(run: RunData): UpdateScale | string {
-  let scale = computed.get(run);
-  if (scale === undefined) computed.set(run, (scale = computeUpdateScale(run)));
-  return scale;
-}
+/** The run's update scale, or why there is none. Both learning-rate checks read it: computed once per run data. */
+export const updateScale = oncePerRun(computeUpdateScale);
 
 function computeUpdateScale(run: RunData): UpdateScale | string {
   const kernels = run.parameters.filter((p) => !p.isBias);
