@@ -31,19 +31,23 @@ export const lossDiverging: Rule = {
   check(run, limits) {
     const trend = lossTrend(run, limits.minPoints);
     if (typeof trend === 'string') return { skipped: trend };
-    const { points } = trend;
-    const start = Math.min(...points.slice(0, 3).map((p) => p.value));
+    const { steps, values } = trend;
+    const start = Math.min(...values.subarray(0, 3));
     const growth = trend.late / start;
-    const high = points.find((p) => p.value >= limits.ceiling);
+    const highIndex = values.findIndex((value) => value >= limits.ceiling);
+    const high = highIndex < 0 ? undefined : { step: steps[highIndex], value: values[highIndex] };
     if (!(growth > limits.growth) && high === undefined) return { verdicts: [] };
-    const peak = points.reduce((a, b) => (b.value > a.value ? b : a));
+    // The first of the largest values.
+    let peakIndex = 0;
+    for (let i = 1; i < values.length; i++) if (values[i] > values[peakIndex]) peakIndex = i;
+    const peak = { step: steps[peakIndex], value: values[peakIndex] };
     return {
       verdicts: [
         verdictOf(this, run, {
           severity: 'error',
           layer: null,
-          firstStep: high?.step ?? points[0].step,
-          lastStep: points[points.length - 1].step,
+          firstStep: high?.step ?? steps[0],
+          lastStep: steps[steps.length - 1],
           evidence: {
             startLoss: round(start),
             lateLoss: round(trend.late),

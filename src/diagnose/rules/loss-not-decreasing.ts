@@ -27,14 +27,14 @@ export const lossNotDecreasing: Rule = {
     if (typeof trend === 'string') return { skipped: trend };
     const decrease = (trend.early - trend.late) / Math.abs(trend.early);
     if (!(decrease < limits.minDecrease) || trend.late > trend.early * 1.1) return { verdicts: [] };
-    const { points } = trend;
+    const { steps } = trend;
     return {
       verdicts: [
         verdictOf(this, run, {
           severity: 'warning',
           layer: null,
-          firstStep: points[0].step,
-          lastStep: points[points.length - 1].step,
+          firstStep: steps[0],
+          lastStep: steps[steps.length - 1],
           evidence: {
             earlyLoss: round(trend.early),
             lateLoss: round(trend.late),
@@ -42,7 +42,7 @@ export const lossNotDecreasing: Rule = {
             threshold: limits.minDecrease,
             tag: trend.tag,
           },
-          message: `the loss went from ${show(trend.early)} to ${show(trend.late)} (${show(100 * decrease)}% lower) over ${points.length} points`,
+          message: `the loss went from ${show(trend.early)} to ${show(trend.late)} (${show(100 * decrease)}% lower) over ${steps.length} points`,
           remedy: {
             gradscope:
               'raise the learning rate (e.g. --learning-rate 1e-3) or use --optimizer adam; if gradients vanish, --activation relu',

@@ -19,7 +19,6 @@
  * - minPoints 12: one point per window at least (then the windows are the points themselves,
  *   as for a Keras epoch log).
  */
-import type { ScalarPoint } from '../../log/points.js';
 import type { Rule } from '../rule.js';
 import { verdictOf } from '../rule.js';
 import { mean, round, show } from '../series.js';
@@ -31,23 +30,22 @@ interface Window {
   mean: number;
 }
 
-/** Points per window for about `count` windows of equal length over `points`. */
-function windowSize(points: readonly ScalarPoint[], count: number): number {
-  return Math.max(1, Math.floor(points.length / count));
+/** Points per window for about `count` windows of equal length over `length` points. */
+function windowSize(length: number, count: number): number {
+  return Math.max(1, Math.floor(length / count));
 }
 
 /** Means of windows of `size` points; leftover points at the start are left out. */
-function windowMeans(points: readonly ScalarPoint[], size: number): Window[] {
+function windowMeans(steps: Float64Array, values: Float64Array, size: number): Window[] {
   const windows: Window[] = [];
-  for (let end = points.length; end - size >= 0; end -= size) {
-    const slice = points.slice(end - size, end);
-    windows.unshift({
-      firstStep: slice[0].step,
-      lastStep: slice[slice.length - 1].step,
-      mean: mean(slice.map((p) => p.value)),
+  for (let end = values.length; end - size >= 0; end -= size) {
+    windows.push({
+      firstStep: steps[end - size],
+      lastStep: steps[end - 1],
+      mean: mean(values.subarray(end - size, end)),
     });
   }
-  return windows;
+  return windows.reverse();
 }
 
 export const lossOscillating: Rule = {
@@ -65,8 +63,8 @@ export const lossOscillating: Rule = {
   check(run, limits) {
     const trend = lossTrend(run, Math.max(limits.minPoints, 2));
     if (typeof trend === 'string') return { skipped: trend };
-    const size = windowSize(trend.points, Math.max(2, Math.round(limits.windows)));
-    const windows = windowMeans(trend.points, size);
+    const size = windowSize(trend.values.length, Math.max(2, Math.round(limits.windows)));
+    const windows = windowMeans(trend.steps, trend.values, size);
     const half = Math.floor(windows.length / 2);
     const late = windows.slice(half);
     let rises = 0;

@@ -1,15 +1,15 @@
 /** The training loss's start and end, shared by the loss rules. */
-import type { ScalarPoint } from '../../log/points.js';
 import { LOSS_TAGS, oncePerRun, type RunData } from '../run-data.js';
-import { head, mean, tail } from '../series.js';
+import { mean, spanLength } from '../series.js';
 
 /** Share of the loss points averaged for "early" and "late". */
 export const WINDOW = 0.1;
 
 export interface LossTrend {
   tag: string;
-  /** Finite points, in order. */
-  points: ScalarPoint[];
+  /** The steps and values of the finite points, in order (columns: no object per point). */
+  steps: Float64Array;
+  values: Float64Array;
   /** Mean of the first and last 10% of the points (at least one each). */
   early: number;
   late: number;
@@ -21,8 +21,8 @@ export function lossTrend(run: RunData, minPoints: number): LossTrend | string {
     return `needs a training-loss scalar (${LOSS_TAGS.join(', ')}); found none`;
   }
   const trend = finiteTrend(run)!;
-  if (trend.points.length < minPoints) {
-    return `needs at least ${minPoints} finite points of ${run.loss.tag}; found ${trend.points.length}`;
+  if (trend.values.length < minPoints) {
+    return `needs at least ${minPoints} finite points of ${run.loss.tag}; found ${trend.values.length}`;
   }
   return trend;
 }
@@ -30,13 +30,18 @@ export function lossTrend(run: RunData, minPoints: number): LossTrend | string {
 /** The trend of the loss's finite points, whatever their number: the three loss rules read it. */
 const finiteTrend = oncePerRun((run): LossTrend | undefined => {
   if (run.loss === undefined) return undefined;
-  const { steps, wallTimes, values } = run.loss.columns;
-  const points: ScalarPoint[] = [];
-  for (let i = 0; i < values.length; i++) {
-    if (Number.isFinite(values[i]))
-      points.push({ step: steps[i], wallTime: wallTimes[i], value: values[i] });
+  const { steps: allSteps, values: allValues } = run.loss.columns;
+  let count = 0;
+  for (let i = 0; i < allValues.length; i++) if (Number.isFinite(allValues[i])) count++;
+  const steps = new Float64Array(count);
+  const values = new Float64Array(count);
+  for (let i = 0, k = 0; i < allValues.length; i++) {
+    if (!Number.isFinite(allValues[i])) continue;
+    steps[k] = allSteps[i];
+    values[k++] = allValues[i];
   }
-  const early = mean(head(points, WINDOW).map((p) => p.value));
-  const late = mean(tail(points, WINDOW).map((p) => p.value));
-  return { tag: run.loss.tag, points, early, late };
+  const span = spanLength(count, WINDOW);
+  const early = mean(values.subarray(0, span));
+  const late = mean(values.subarray(count - span));
+  return { tag: run.loss.tag, steps, values, early, late };
 });
