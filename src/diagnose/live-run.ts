@@ -11,7 +11,8 @@
  *   sequence changes (a group with a longer interval).
  * - Of each parameter's histograms (weights/…, gradients/…; not activations/…, which no rule
  *   reads) the first is kept, bucketed (initialization), and the values of the latest are
- *   copied, to be bucketed when the rules run: the rules read the others only for runs that log
+ *   copied, to be bucketed when a rule first reads them (RunContents.histograms takes a function
+ *   for it): the rules read the others only for runs that log
  *   no norms or update ratios (see run-data.ts), which gradscope's probes always log unless
  *   their interval is 'never'.
  */
@@ -154,8 +155,9 @@ export class LiveRun {
   contents(name: string): RunContents {
     const scalars = new Map<string, ScalarColumns>();
     for (const [tag, column] of this.scalars) scalars.set(tag, column.columns());
-    const histograms = new Map<string, HistogramPoint[]>();
-    for (const [tag, column] of this.histograms) histograms.set(tag, column.points());
+    // Bucketed only if a rule reads them (see the top of this file).
+    const histograms = new Map<string, () => HistogramPoint[]>();
+    for (const [tag, column] of this.histograms) histograms.set(tag, () => column.points());
     const tags: RunTags = {
       scalars: [...this.scalars.keys()].sort(),
       histograms: [...this.histograms.keys()].sort(),

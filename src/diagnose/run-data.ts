@@ -73,8 +73,9 @@ export function seriesLength(series: Series | undefined): number {
 }
 
 export interface HistogramSeries {
-  tag: string;
-  points: HistogramPoint[];
+  readonly tag: string;
+  /** Read on first use, for a source that buckets them then (LiveRun). */
+  readonly points: HistogramPoint[];
 }
 
 export interface ParameterData {
@@ -192,8 +193,11 @@ export interface RunContents {
   tags: RunTags;
   /** Every scalar series of the run, by tag. */
   scalars: ReadonlyMap<string, ScalarColumns>;
-  /** The histogram series named by `parameterHistogramTags(tags)`, by tag. */
-  histograms: ReadonlyMap<string, HistogramPoint[]>;
+  /**
+   * The histogram series named by `parameterHistogramTags(tags)`, by tag; or a function giving
+   * them, called on the rules' first read (the live run buckets its latest values then).
+   */
+  histograms: ReadonlyMap<string, HistogramPoint[] | (() => HistogramPoint[])>;
   /** A Keras-style validation sibling's run name and scalar series. */
   validation?: { run: string; scalars: ReadonlyMap<string, ScalarColumns> };
 }
@@ -254,7 +258,7 @@ export function buildRunData(contents: RunContents): RunData {
       const tag = parameters.histogramTags.get(parameter.name)?.[kind];
       const points = tag === undefined ? undefined : contents.histograms.get(tag);
       if (tag === undefined || points === undefined) continue;
-      const series = { tag, points };
+      const series = typeof points === 'function' ? lazyHistograms(tag, points) : { tag, points };
       parameter[kind] = series;
       histograms.push(series);
     }
@@ -275,6 +279,16 @@ export function buildRunData(contents: RunContents): RunData {
     layers: layersOf(tags, scalars),
     scalars: allScalars,
     histograms,
+  };
+}
+
+function lazyHistograms(tag: string, read: () => HistogramPoint[]): HistogramSeries {
+  let points: HistogramPoint[] | undefined;
+  return {
+    tag,
+    get points() {
+      return (points ??= read());
+    },
   };
 }
 
