@@ -11,10 +11,10 @@
  *   sequence changes (a group with a longer interval).
  * - Of each parameter's histograms (weights/…, gradients/…; not activations/…, which no rule
  *   reads) the first is kept, bucketed (initialization), and the values of the latest are
- *   copied, to be bucketed when a rule first reads them (RunContents.histograms takes a function
- *   for it): the rules read the others only for runs that log
- *   no norms or update ratios (see run-data.ts), which gradscope's probes always log unless
- *   their interval is 'never'.
+ *   copied, to be bucketed when a rule first reads them (RunContents.histograms takes a
+ *   function for it): the rules read the others only for runs that log no norms or update
+ *   ratios (see run-data.ts), which gradscope's probes always log unless their interval is
+ *   'never', and `nonfinite` reads them once a non-finite value has arrived.
  */
 import { computeHistogram, DEFAULT_BUCKET_COUNT } from '../log/histograms.js';
 import type { HistogramPoint, RunTags, ScalarColumns } from '../log/points.js';
