@@ -53,14 +53,18 @@ export function imageDataset(set: ImageSet): Dataset {
   };
 }
 
-/** The first `count` images of `set`, sharing its memory (for quick runs and tests). */
-export function firstImages(set: ImageSet, count: number): ImageSet {
+/**
+ * The first `count` images of `set`, sharing its memory (for quick runs and tests), or with
+ * `copy` in memory of their own, so that holding them does not hold the whole set.
+ */
+export function firstImages(set: ImageSet, count: number, { copy = false } = {}): ImageSet {
   const n = Math.min(count, set.count);
   const size = set.rows * set.cols;
+  const take = copy ? 'slice' : 'subarray';
   return {
     ...set,
     count: n,
-    images: set.images.subarray(0, n * size),
-    labels: set.labels.subarray(0, n),
+    images: set.images[take](0, n * size),
+    labels: set.labels[take](0, n),
   };
 }

@@ -9,6 +9,7 @@ import { ensureFashionMnist } from '../../data/fashion-mnist-install.js';
 import { firstImages, imageDataset } from '../../data/image-dataset.js';
 import type { ImageSet } from '../../data/image-set.js';
 import type { ActivationName } from '../../engine/activations.js';
+import { tidy } from '../../engine/tensor.js';
 import { DirectoryProvider } from '../../log/provider.js';
 import { RunWriter } from '../../log/run-writer.js';
 import type { RecordSink } from '../../probe/sink.js';
@@ -30,10 +31,11 @@ export const REDUCED = { width: 256, heWidth: 64, trainSamples: 6400, updates: 1
 export const FULL = { width: 1000, heWidth: 256, trainSamples: 60000, updates: 2000, epochs: 10 };
 const BATCH_SIZE = 32;
 
+/** One run: its event files closed and its tensors released when it is done. */
 function withWriter(logDir: string, work: (sink: RecordSink) => void): void {
   const writer = new RunWriter(logDir);
   try {
-    work(writer);
+    tidy(() => work(writer));
   } finally {
     writer.close();
   }
@@ -106,9 +108,11 @@ export const depthExperiment: Experiment<DepthInputs> = {
     const seed = numberFlag(flags, 'seed', 0)!;
     const data = await ensureFashionMnist({
       dir: stringFlag(flags, 'data-dir'),
+      shared: true,
       log: (line) => progress.note(line),
     });
-    return { setup, seed, images: firstImages(data.train, setup.trainSamples) };
+    // A copy: the subset is a tenth of the set, which goes once `fashion` is done with it.
+    return { setup, seed, images: firstImages(data.train, setup.trainSamples, { copy: true }) };
   },
   async run({ outDir, progress }, { setup, seed, images }) {
     const train = imageDataset(images);
