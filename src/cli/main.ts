@@ -3,6 +3,7 @@
  * report and prints either a short summary or, with --json, the results alone on stdout.
  */
 import { resolve } from 'node:path';
+import { collectGarbage } from '../collect-garbage.js';
 import { MAX_SEED } from '../engine/random.js';
 import { checkOutDir, RunDirectory, RunDirectoryError } from '../log/run-dir.js';
 import { FIGURES_DIR, REPORT_FILE } from '../report/files.js';
@@ -180,6 +181,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       } finally {
         runDir.claimEventFiles(experiment.name);
       }
+      // What the experiment dropped (its inputs, its models) goes before the next one starts.
+      collectGarbage();
     }
     const report = {
       title: 'gradscope: problems with gradient updates',

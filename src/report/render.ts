@@ -3,11 +3,10 @@
  * SVG to PNG with resvg.
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { Resvg } from '@resvg/resvg-js';
 import { parse, View } from 'vega';
 import { compile } from 'vega-lite';
+import { collectGarbage } from '../collect-garbage.js';
 import { ValueError } from '../engine/errors.js';
 import type { VegaLiteSpec } from '../charts/line.js';
 
@@ -42,20 +41,14 @@ export function renderPng(svg: string, { scale = 2 }: RenderPngArgs = {}): Buffe
   return resvg.render().asPng();
 }
 
-let collect: (() => void) | null = null;
-
 /**
  * Frees the pixels of the images `renderPng` rendered so far. resvg keeps each image's pixels
  * (several MB at scale 2) in native memory that V8 does not count, so nothing prompts a
  * garbage collection, and the native finalizers run only on a later turn of the event loop:
- * a report of 27 figures held 130 MB of dead pixels at its end. A full collection (V8's
- * `gc`, exposed once for this), then one turn of the loop, releases them.
+ * a report of 27 figures held 130 MB of dead pixels at its end. A full collection, then one
+ * turn of the loop, releases them.
  */
 export async function releaseRenderedImages(): Promise<void> {
-  if (collect === null) {
-    setFlagsFromString('--expose-gc');
-    collect = runInNewContext('gc') as () => void;
-  }
-  collect();
+  collectGarbage();
   await nextTurn();
 }

@@ -15,8 +15,12 @@ import { RunWriter } from '../../log/run-writer.js';
 import type { RecordSink } from '../../probe/sink.js';
 import type { Experiment } from '../experiment.js';
 import { numberFlag, stringFlag } from '../flags.js';
-import { readEpochLoss, readLayerStats, readSignalNorms } from './results.js';
-import type { LayerStats } from './results.js';
+import {
+  readEpochLoss,
+  readLayerStats,
+  readSignalNorms,
+  readTrainedLayerStats,
+} from './results.js';
 import { depthSection } from './section.js';
 import type { DepthResults, DepthSetup } from './section.js';
 import { runGlorot, runHe } from './train.js';
@@ -128,7 +132,7 @@ export const depthExperiment: Experiment<DepthInputs> = {
             activation,
             init,
             train,
-            // At initialization (the report's) and at the last update (in the run, for the dashboard).
+            // At initialization and at the last update.
             statSteps: [0, setup.glorot.updates - 1],
             seed,
             sink,
@@ -147,14 +151,18 @@ export const depthExperiment: Experiment<DepthInputs> = {
     const provider = new DirectoryProvider(root);
     const results: DepthResults = { glorot: {}, he: {} as DepthResults['he'] };
     for (const activation of GLOROT_ACTIVATIONS) {
-      const inits = {} as Record<GlorotInit, LayerStats>;
+      const inits = {} as DepthResults['glorot'][string];
       for (const init of GLOROT_INITS) {
-        inits[init] = await readLayerStats(
-          provider,
-          `glorot_${activation}_${init}`,
-          setup.glorot.depth,
-          0,
-        );
+        const run = `glorot_${activation}_${init}`;
+        inits[init] = {
+          ...(await readLayerStats(provider, run, setup.glorot.depth, 0)),
+          trained: await readTrainedLayerStats(
+            provider,
+            run,
+            setup.glorot.depth,
+            setup.glorot.updates - 1,
+          ),
+        };
       }
       results.glorot[activation] = inits;
     }

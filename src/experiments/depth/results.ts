@@ -1,12 +1,20 @@
 /** The depth runs read back through a RunProvider: per-layer statistics and loss curves. */
 import type { RunProvider } from '../../log/provider.js';
 import * as tags from '../../probe/tags.js';
-import { hiddenLayers, preactivationGradStdTag } from './train.js';
+import { hiddenLayers, kernelGradStdTag, preactivationGradStdTag } from './train.js';
 
 /** Per hidden layer, input side first, at one step. */
 export interface LayerStats {
   activationStd: number[];
   gradStd: number[];
+}
+
+/** The same after training, with the activations' mean and the kernel gradients' std. */
+export interface TrainedLayerStats extends LayerStats {
+  /** The step the statistics were taken at (the last update). */
+  step: number;
+  activationMean: number[];
+  kernelGradStd: number[];
 }
 
 async function valueAt(
@@ -32,6 +40,23 @@ export async function readLayerStats(
   return {
     activationStd: await read(tags.activationStdTag),
     gradStd: await read(preactivationGradStdTag),
+  };
+}
+
+export async function readTrainedLayerStats(
+  provider: RunProvider,
+  run: string,
+  depth: number,
+  step: number,
+): Promise<TrainedLayerStats> {
+  const layers = hiddenLayers(depth);
+  const read = (tag: (layer: string) => string) =>
+    Promise.all(layers.map((layer) => valueAt(provider, run, tag(layer), step)));
+  return {
+    step,
+    ...(await readLayerStats(provider, run, depth, step)),
+    activationMean: await read(tags.activationMeanTag),
+    kernelGradStd: await read(kernelGradStdTag),
   };
 }
 
