@@ -193,119 +193,99 @@ export const referenceGates: GateKernels = {
   },
 };
 
-/** Both functions' wasm codes, or null when either has none. */
-function codes({ act, gateAct }: CellFunctions): [number, number] | null {
+/**
+ * Runs `wasm` with the heap addresses of `arrays` (0 for null) and both functions' codes, and
+ * returns true; false, without running it, when a function has no wasm form or an array is
+ * off the heap (the caller then takes the reference).
+ */
+function simd(
+  { act, gateAct }: CellFunctions,
+  arrays: readonly (Float32Array | null)[],
+  wasm: (at: (array: Float32Array | null) => number, act: number, gateAct: number) => void,
+): boolean {
   const a = ACTIVATION_CODES[act.name],
     g = ACTIVATION_CODES[gateAct.name];
-  return a === undefined || g === undefined ? null : [a, g];
+  if (a === undefined || g === undefined || !onHeap(...arrays)) return false;
+  wasm(address, a, g);
+  return true;
 }
 
 export const simdGates: GateKernels = {
   lstmForward(fns, z, gate, cPrev, c, tc, h, batch, units) {
-    const code = codes(fns);
-    if (!code || !onHeap(z, gate, cPrev, c, tc, h)) {
-      referenceGates.lstmForward(fns, z, gate, cPrev, c, tc, h, batch, units);
-      return;
-    }
-    vectorWasm.lstmForward(
-      z.byteOffset,
-      gate.byteOffset,
-      cPrev.byteOffset,
-      c.byteOffset,
-      tc.byteOffset,
-      h.byteOffset,
-      batch,
-      units,
-      ...code,
+    const arrays = [z, gate, cPrev, c, tc, h];
+    const ran = simd(fns, arrays, (at, act, gateAct) =>
+      vectorWasm.lstmForward(
+        at(z),
+        at(gate),
+        at(cPrev),
+        at(c),
+        at(tc),
+        at(h),
+        batch,
+        units,
+        act,
+        gateAct,
+      ),
     );
+    if (!ran) referenceGates.lstmForward(fns, z, gate, cPrev, c, tc, h, batch, units);
   },
   lstmBackward(fns, z, gate, cPrev, c, tc, dh, dc, dcPrev, dz, batch, units) {
-    const code = codes(fns);
-    if (!code || !onHeap(z, gate, cPrev, c, tc, dh, dc, dcPrev, dz)) {
-      referenceGates.lstmBackward(fns, z, gate, cPrev, c, tc, dh, dc, dcPrev, dz, batch, units);
-      return;
-    }
-    vectorWasm.lstmBackward(
-      z.byteOffset,
-      gate.byteOffset,
-      cPrev.byteOffset,
-      c.byteOffset,
-      tc.byteOffset,
-      dh.byteOffset,
-      dc.byteOffset,
-      address(dcPrev),
-      dz.byteOffset,
-      batch,
-      units,
-      ...code,
+    const arrays = [z, gate, cPrev, c, tc, dh, dc, dcPrev, dz];
+    const ran = simd(fns, arrays, (at, act, gateAct) =>
+      vectorWasm.lstmBackward(
+        at(z),
+        at(gate),
+        at(cPrev),
+        at(c),
+        at(tc),
+        at(dh),
+        at(dc),
+        at(dcPrev),
+        at(dz),
+        batch,
+        units,
+        act,
+        gateAct,
+      ),
     );
+    if (!ran) {
+      referenceGates.lstmBackward(fns, z, gate, cPrev, c, tc, dh, dc, dcPrev, dz, batch, units);
+    }
   },
   gruGates(fns, pre, m, gate, batch, units, resetAfter) {
-    const code = codes(fns);
-    if (!code || !onHeap(pre, m, gate)) {
-      referenceGates.gruGates(fns, pre, m, gate, batch, units, resetAfter);
-      return;
-    }
-    const gateCode = code[1];
-    vectorWasm.gruGates(
-      pre.byteOffset,
-      m.byteOffset,
-      gate.byteOffset,
-      batch,
-      units,
-      gateCode,
-      resetAfter ? 1 : 0,
+    const ran = simd(fns, [pre, m, gate], (at, _act, gateAct) =>
+      vectorWasm.gruGates(at(pre), at(m), at(gate), batch, units, gateAct, resetAfter ? 1 : 0),
     );
+    if (!ran) referenceGates.gruGates(fns, pre, m, gate, batch, units, resetAfter);
   },
   gruOutput(fns, pre, gate, hPrev, h, batch, units) {
-    const code = codes(fns);
-    if (!code || !onHeap(pre, gate, hPrev, h)) {
-      referenceGates.gruOutput(fns, pre, gate, hPrev, h, batch, units);
-      return;
-    }
-    vectorWasm.gruOutput(
-      pre.byteOffset,
-      gate.byteOffset,
-      hPrev.byteOffset,
-      h.byteOffset,
-      batch,
-      units,
-      code[0],
+    const ran = simd(fns, [pre, gate, hPrev, h], (at, act) =>
+      vectorWasm.gruOutput(at(pre), at(gate), at(hPrev), at(h), batch, units, act),
     );
+    if (!ran) referenceGates.gruOutput(fns, pre, gate, hPrev, h, batch, units);
   },
   gruOutputGrad(fns, pre, gate, hPrev, dh, da, dhPrev, batch, units) {
-    const code = codes(fns);
-    if (!code || !onHeap(pre, gate, hPrev, dh, da, dhPrev)) {
-      referenceGates.gruOutputGrad(fns, pre, gate, hPrev, dh, da, dhPrev, batch, units);
-      return;
-    }
-    vectorWasm.gruOutputGrad(
-      pre.byteOffset,
-      gate.byteOffset,
-      hPrev.byteOffset,
-      dh.byteOffset,
-      da.byteOffset,
-      address(dhPrev),
-      batch,
-      units,
-      ...code,
+    const arrays = [pre, gate, hPrev, dh, da, dhPrev];
+    const ran = simd(fns, arrays, (at, act, gateAct) =>
+      vectorWasm.gruOutputGrad(
+        at(pre),
+        at(gate),
+        at(hPrev),
+        at(dh),
+        at(da),
+        at(dhPrev),
+        batch,
+        units,
+        act,
+        gateAct,
+      ),
     );
+    if (!ran) referenceGates.gruOutputGrad(fns, pre, gate, hPrev, dh, da, dhPrev, batch, units);
   },
   gruResetAfterGrad(fns, pre, m, gate, da, dm, batch, units) {
-    const code = codes(fns);
-    if (!code || !onHeap(pre, m, gate, da, dm)) {
-      referenceGates.gruResetAfterGrad(fns, pre, m, gate, da, dm, batch, units);
-      return;
-    }
-    vectorWasm.gruResetAfterGrad(
-      pre.byteOffset,
-      m.byteOffset,
-      gate.byteOffset,
-      da.byteOffset,
-      dm.byteOffset,
-      batch,
-      units,
-      code[1],
+    const ran = simd(fns, [pre, m, gate, da, dm], (at, _act, gateAct) =>
+      vectorWasm.gruResetAfterGrad(at(pre), at(m), at(gate), at(da), at(dm), batch, units, gateAct),
     );
+    if (!ran) referenceGates.gruResetAfterGrad(fns, pre, m, gate, da, dm, batch, units);
   },
 };

@@ -28,15 +28,24 @@ async function valueAt(
   return point.value;
 }
 
+/** The value of `tag(layer)` at `step` for each hidden layer, input side first. */
+function perLayer(
+  provider: RunProvider,
+  run: string,
+  depth: number,
+  step: number,
+): (tag: (layer: string) => string) => Promise<number[]> {
+  return (tag) =>
+    Promise.all(hiddenLayers(depth).map((layer) => valueAt(provider, run, tag(layer), step)));
+}
+
 export async function readLayerStats(
   provider: RunProvider,
   run: string,
   depth: number,
   step: number,
 ): Promise<LayerStats> {
-  const layers = hiddenLayers(depth);
-  const read = (tag: (layer: string) => string) =>
-    Promise.all(layers.map((layer) => valueAt(provider, run, tag(layer), step)));
+  const read = perLayer(provider, run, depth, step);
   return {
     activationStd: await read(tags.activationStdTag),
     gradStd: await read(preactivationGradStdTag),
@@ -49,9 +58,7 @@ export async function readTrainedLayerStats(
   depth: number,
   step: number,
 ): Promise<TrainedLayerStats> {
-  const layers = hiddenLayers(depth);
-  const read = (tag: (layer: string) => string) =>
-    Promise.all(layers.map((layer) => valueAt(provider, run, tag(layer), step)));
+  const read = perLayer(provider, run, depth, step);
   return {
     step,
     ...(await readLayerStats(provider, run, depth, step)),
@@ -67,9 +74,7 @@ export async function readSignalNorms(
   depth: number,
   step: number,
 ): Promise<number[]> {
-  return Promise.all(
-    hiddenLayers(depth).map((layer) => valueAt(provider, run, tags.signalNormTag(layer), step)),
-  );
+  return perLayer(provider, run, depth, step)(tags.signalNormTag);
 }
 
 /** Mean batch loss of each epoch of `stepsPerEpoch` steps. */

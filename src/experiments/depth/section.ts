@@ -135,7 +135,7 @@ export function depthSection(results: DepthResults, setup: DepthSetup): ReportSe
         spec: smallMultiplesLineChart({
           title: `Std per hidden layer at update ${lastUpdate}`,
           data: trainedRows,
-          x: { field: 'layer', title: 'hidden layer (input side first)' },
+          x: { field: 'layer', title: 'hidden layer (input side first)', format: 'd' },
           y: {
             field: 'value',
             title: 'std',
