@@ -74,7 +74,10 @@ test('two adding-problem tasks one after another hold no more heap than one', ()
     runTask(task('lstm', 'b'));
     runTask(task('gru', 'c'));
     assert.equal(heap.liveBytes, live);
-    assert.equal(heap.memory.buffer.byteLength, size, 'the next tasks reused the blocks');
+    // Stress mode grows the memory by a page on every allocation, reused block or not.
+    if (!heap.stress) {
+      assert.equal(heap.memory.buffer.byteLength, size, 'the next tasks reused the blocks');
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
