@@ -13,6 +13,7 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { ThreadSetting } from '../src/engine/kernels/threads.js';
 import type { GridCell } from './grid-epoch.js';
+import { median } from '../src/engine/statistics.js';
 import { productFlops, stepProducts } from './grid-model.js';
 
 export const EPOCH_SAMPLES = 60000;
@@ -32,8 +33,10 @@ export interface GridRun {
   products: number;
   /** The clock: CPU seconds of the process on one thread, wall seconds once products split. */
   timeBasis: 'cpu' | 'wall';
-  /** Seconds per 60,000-image epoch (scaled from `samples`). */
+  /** Seconds per 60,000-image epoch (scaled from `samples`), on `timeBasis`. */
   secondsPerEpoch: number;
+  /** The same on the wall clock, whatever `timeBasis` is. */
+  wallSecondsPerEpoch: number;
   /** End to end: matrix-product FLOPs over the step's time, in GFLOP/s. */
   gflops: number;
   /** The matrix products alone, each timed on its shape, in GFLOP/s. */
@@ -131,6 +134,7 @@ function runCell(
     products: cell.products,
     timeBasis: cell.timeBasis,
     secondsPerEpoch: (cell.stepSeconds * EPOCH_SAMPLES) / batch,
+    wallSecondsPerEpoch: (median(cell.wallSeconds) * EPOCH_SAMPLES) / cell.samples,
     gflops: cell.stepFlops / cell.stepSeconds / 1e9,
     kernelGflops: cell.stepFlops / cell.productSeconds / 1e9,
     outsideProducts: 1 - cell.productSeconds / cell.stepSeconds,
@@ -191,7 +195,8 @@ export function runGrid(
       openblas: /openblas/i.test(blas),
     };
     if (!peer.openblas) {
-      progress(
+      // On stderr even with --json: a PyTorch figure on the reference BLAS is not comparable.
+      console.error(
         `PyTorch: WARNING, torch's products went to ${blas}, not OpenBLAS: Debian's reference ` +
           'BLAS is several times slower, so these PyTorch figures understate it. Install ' +
           'libopenblas0-pthread (apt-get install libopenblas0-pthread) and run again.',
@@ -238,7 +243,7 @@ export function printGrid(
     );
   }
   console.log(
-    '| units | batch | images timed | gradscope 1 thread CPU s | auto wall s | split | ' +
+    '| units | batch | images timed | gradscope 1 thread CPU s (wall) | auto wall s | split | ' +
       'PyTorch 1 core CPU s | PyTorch ÷ 1 thread | PyTorch ÷ auto | GFLOP/s end to end 1 / auto | ' +
       'GFLOP/s products alone 1 / auto | share outside products 1 / auto |',
   );
@@ -249,7 +254,8 @@ export function printGrid(
     const two = r.twoThreads ?? undefined;
     const torch = r.pytorchSecondsPerEpoch;
     console.log(
-      `| ${r.units} | ${r.batch} | ${r.samples} | ${r.secondsPerEpoch.toFixed(2)} | ` +
+      `| ${r.units} | ${r.batch} | ${r.samples} | ${r.secondsPerEpoch.toFixed(2)} ` +
+        `(${r.wallSecondsPerEpoch.toFixed(2)}) | ` +
         `${two === undefined ? '–' : two.secondsPerEpoch.toFixed(2)} | ` +
         `${two === undefined ? '–' : `${two.splitProducts}/${two.products}`} | ` +
         `${torch === null ? '–' : torch.toFixed(2)} | ${ratio(torch, r.secondsPerEpoch)} | ` +

@@ -34,7 +34,7 @@ export type ThreadSetting = 1 | 2 | 'auto';
  * Products below this many FLOPs (2·m·k·n) stay on one thread under 'auto': the hand-off costs
  * a few µs (bench/threads.ts measures it), which a product this size repays.
  */
-export const AUTO_MIN_FLOPS = 1_000_000;
+export const AUTO_MIN_FLOPS = 4_000_000;
 /** Reads of `done` before sleeping: the helper's half ends within µs of ours. */
 const JOIN_SPINS = 5000;
 /** How long the first split waits for the helper to start before giving up. */
