@@ -6,6 +6,8 @@
  */
 import test from 'node:test';
 import assert from 'node:assert/strict';
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
 import { arrayDataset } from '../../src/engine/dataset.js';
 import { heap } from '../../src/engine/heap.js';
 import { simdKernels } from '../../src/engine/kernels/index.js';
@@ -170,4 +172,22 @@ test('thread settings: GRADSCOPE_THREADS values, and errors that say what was re
     () => setThreads(3 as ThreadSetting),
     /setThreads: threads must be 1, 2 or 'auto'\. Received: 3/,
   );
+});
+
+test("'auto' never splits in a worker thread: experiments that train one model per worker keep 1", async () => {
+  const threads = new URL('../../src/engine/kernels/threads.js', import.meta.url).href;
+  const source =
+    `import('${threads}').then((t) => require('node:worker_threads').parentPort.postMessage(` +
+    `[t.threadSetting(), t.productThreads(512, 1024, 1024)]));`;
+  const worker = new Worker(source, { eval: true, env: { GRADSCOPE_THREADS: 'auto' } });
+  const [setting, used] = await new Promise<[string, number]>((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+  });
+  await worker.terminate();
+  assert.equal(setting, 'auto');
+  assert.equal(used, 1);
+  // On the main thread it splits where there is a second core.
+  const cores = availableParallelism() >= 2 ? 2 : 1;
+  onThreads('auto', () => assert.equal(productThreads(512, 1024, 1024), cores));
 });
