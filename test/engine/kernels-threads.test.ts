@@ -6,6 +6,7 @@
  */
 import test from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { arrayDataset } from '../../src/engine/dataset.js';
@@ -190,4 +191,22 @@ test("'auto' never splits in a worker thread: experiments that train one model p
   // On the main thread it splits where there is a second core.
   const cores = availableParallelism() >= 2 ? 2 : 1;
   onThreads('auto', () => assert.equal(productThreads(512, 1024, 1024), cores));
+});
+
+test('a process that split products exits by itself, also when run by `node -e`', () => {
+  const kernels = new URL('../../src/engine/kernels/index.js', import.meta.url).href;
+  const tensor = new URL('../../src/engine/tensor.js', import.meta.url).href;
+  const script = `import { simdKernels } from ${JSON.stringify(kernels)};
+import { Tensor } from ${JSON.stringify(tensor)};
+const a = Tensor.fromArray([6], [1, 2, 3, 4, 5, 6]);
+const c = Tensor.zeros([6]);
+simdKernels.matmul(a, Tensor.fromArray([1], [2]), c, 6, 1, 1, false);
+console.log(c.toArray().join(' '));`;
+  const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+    env: { ...process.env, GRADSCOPE_THREADS: '2' },
+    encoding: 'utf8',
+    timeout: 60000,
+  });
+  assert.equal(child.status, 0, `the child failed or hung: ${child.stderr}`);
+  assert.equal(child.stdout.trim(), '2 4 6 8 10 12');
 });

@@ -37,7 +37,7 @@ export type ThreadSetting = 1 | 2 | 'auto';
 export const AUTO_MIN_FLOPS = 4_000_000;
 /** Reads of `done` before sleeping: the helper's half ends within µs of ours. */
 const JOIN_SPINS = 5000;
-/** How long the first split waits for the helper to start before giving up. */
+/** How long the first split waits for the helper to start before 'auto' gives up on it. */
 const START_TIMEOUT_MS = 30000;
 
 export function parseThreadSetting(value: string | undefined): ThreadSetting {
@@ -61,6 +61,8 @@ export function threadSetting(): ThreadSetting {
 }
 
 const autoSplits = isMainThread && availableParallelism() >= 2;
+/** Set when the helper failed to start: 'auto' then stays on one thread for good. */
+let startFailed = false;
 
 /**
  * The first row of the helper's half of an m-row product of 2·m·k·n FLOPs, or 0 for no split.
@@ -68,7 +70,12 @@ const autoSplits = isMainThread && availableParallelism() >= 2;
  */
 export function splitRow(m: number, k: number, n: number): number {
   if (setting === 1 || m < 2) return 0;
-  if (setting === 'auto' && (!autoSplits || m < 8 || 2 * m * k * n < AUTO_MIN_FLOPS)) return 0;
+  if (
+    setting === 'auto' &&
+    (!autoSplits || startFailed || m < 8 || 2 * m * k * n < AUTO_MIN_FLOPS)
+  ) {
+    return 0;
+  }
   return m >= 8 ? 4 * Math.round(m / 8) : m >> 1;
 }
 
@@ -93,20 +100,57 @@ export function productsSplit(): number {
   return splits;
 }
 
-function startHelper(module: WebAssembly.Module, file: string, scratchBytes: number): Helper {
+/** What the helper needs to start: the compiled kernels and the size of a packing buffer. */
+export interface HelperStart {
+  module: WebAssembly.Module;
+  file: string;
+  scratchBytes: number;
+}
+
+function startHelper({ module, file, scratchBytes }: HelperStart): Helper | null {
   const control = new Int32Array(new SharedArrayBuffer(CONTROL_SLOTS * 4));
   const scratch = heap.alloc(scratchBytes);
   const workerData: ProductWorkerData = { module, memory: heap.memory, scratch, control, file };
-  const worker = new Worker(new URL('./product-worker.js', import.meta.url), { workerData });
+  // No inherited execArgv: under `node --input-type=module -e` the worker waited on this
+  // thread's event loop, which the Atomics.wait below blocks. V8 flags are process-wide anyway.
+  const worker = new Worker(new URL('./product-worker.js', import.meta.url), {
+    workerData,
+    execArgv: [],
+  });
   worker.unref();
   // The worker's own failure (it cannot load) is reported through `ready` staying 0.
   worker.on('error', () => undefined);
   if (Atomics.wait(control, SLOT.ready, 0, START_TIMEOUT_MS) === 'timed-out') {
     void worker.terminate();
     heap.release(scratch, scratchBytes);
-    throw new Error(`gradscope: the product helper thread did not start in ${START_TIMEOUT_MS} ms`);
+    return null;
   }
   return { worker, control, scratch, scratchBytes, seq: 0 };
+}
+
+/**
+ * The running helper, started if need be; null when it cannot start and the setting is 'auto'
+ * (training goes on, on one thread). A forced 2 throws instead.
+ */
+function runningHelper(start: HelperStart): Helper | null {
+  if (helper !== null) return helper;
+  if (!startFailed || setting === 2) {
+    helper = startHelper(start);
+    startFailed = helper === null;
+    if (startFailed && setting === 'auto') {
+      process.emitWarning(
+        `gradscope: the product helper thread did not start in ${START_TIMEOUT_MS} ms; ` +
+          'the matrix products stay on one thread',
+      );
+    }
+  }
+  if (helper === null && setting === 2) {
+    throw new Error(
+      'gradscope: 2 threads were asked for (GRADSCOPE_THREADS or setThreads), but the product ' +
+        `helper thread did not start in ${START_TIMEOUT_MS} ms`,
+    );
+  }
+  return helper;
 }
 
 /**
@@ -118,10 +162,14 @@ export function splitProduct(
   args: { a: number; b: number; c: number; m: number; k: number; n: number; accumulate: number },
   split: number,
   run: (r0: number, r1: number) => void,
-  start: { module: WebAssembly.Module; file: string; scratchBytes: number },
+  start: HelperStart,
 ): void {
-  helper ??= startHelper(start.module, start.file, start.scratchBytes);
-  const { control } = helper;
+  const running = runningHelper(start);
+  if (running === null) {
+    run(0, args.m);
+    return;
+  }
+  const { control } = running;
   control[SLOT.op] = PRODUCT_OPS.indexOf(op);
   control[SLOT.a] = args.a;
   control[SLOT.b] = args.b;
@@ -132,7 +180,7 @@ export function splitProduct(
   control[SLOT.accumulate] = args.accumulate;
   control[SLOT.r0] = split;
   control[SLOT.r1] = args.m;
-  const seq = ++helper.seq;
+  const seq = ++running.seq;
   splits++;
   Atomics.store(control, SLOT.seq, seq);
   Atomics.notify(control, SLOT.seq);
