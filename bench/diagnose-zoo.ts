@@ -20,9 +20,14 @@ export async function benchZoo(out?: string): Promise<ZooScore & { seconds: numb
   return { ...score, seconds: (performance.now() - started) / 1000 };
 }
 
-export function printZoo(score: ZooScore & { seconds: number }, verbose = false): void {
+export function printZoo(
+  score: ZooScore & { seconds: number },
+  verbose = false,
+  title = 'Diagnose zoo',
+  timed = 'trained and diagnosed',
+): void {
   console.log(
-    `\nDiagnose zoo: ${score.runs.length} runs (${score.healthyRuns} healthy), trained and diagnosed in ${score.seconds.toFixed(1)} s`,
+    `\n${title}: ${score.runs.length} runs (${score.healthyRuns} healthy), ${timed} in ${score.seconds.toFixed(1)} s`,
   );
   console.log('| check | recall |');
   console.log('|---|---:|');

@@ -5,6 +5,7 @@ import { diagnoseRun } from '../../src/diagnose/diagnose.js';
 import { resolveThresholds } from '../../src/diagnose/rule.js';
 import { groupRuns } from '../../src/diagnose/run-data.js';
 import { CHECK_NAMES, RULES } from '../../src/diagnose/rules/index.js';
+import { RandomState } from '../../src/engine/random.js';
 import { oneRun, range, series } from './support.js';
 
 const ISSUE_CHECKS = [
@@ -204,14 +205,31 @@ test('learning rate from the update ratio: too high, too low, healthy', async ()
   }
 });
 
+/** Seeded standard normal noise for the loss shapes. */
+const NOISE = new RandomState(7).randn(600);
+
 test('loss trends: diverging, not decreasing and oscillating, one step included', async () => {
   const cases: [string, number[], string[]][] = [
     ['diverging', range(50, (i) => 1 + i / 5), ['loss_diverging']],
     ['flat', range(50, () => 1), ['loss_not_decreasing']],
     [
+      // The smoothed loss climbs back by 0.3 every other window of 4 steps.
       'oscillating',
-      range(50, (i) => 1 / (1 + i / 10) + (i > 20 ? (i % 2 ? 0.3 : -0.1) : 0)),
+      range(48, (i) => 1 / (1 + i / 10) + (i > 20 && Math.floor(i / 4) % 2 ? 0.3 : 0)),
       ['loss_oscillating'],
+    ],
+    [
+      // Shaped like the seed's Fashion-MNIST ReLU run: a fast drop to 0.35, then one batch's
+      // loss spread by 0.15 around it (the rule's former statistic called this oscillating).
+      'minibatch noise',
+      range(375, (i) => 0.35 + 0.5 * Math.exp(-i / 20) + 0.15 * NOISE[i]),
+      [],
+    ],
+    [
+      // Shaped like the seed's LSTM at T=50: a noisy plateau that drops at the end.
+      'plateau, then a drop',
+      range(600, (i) => (i < 550 ? 0.165 : 0.07) + 0.035 * NOISE[i]),
+      [],
     ],
     ['healthy', range(50, (i) => 1 / (1 + i / 10)), []],
     ['single step', [0.7], []],
@@ -237,4 +255,27 @@ test('Keras train/ and validation/ folders are one run named by the folder', () 
       { name: 'c/validation', train: 'c/validation' },
     ],
   );
+});
+
+test('one step: its exploded gradient is a verdict, its update no learning-rate scale', async () => {
+  // The rnn experiment's demonstration: one backward pass, one SGD step.
+  const provider = oneRun((run) => {
+    series(run, 'loss', [9.8e5]);
+    series(run, 'nonfinite/loss', [0]);
+    series(run, 'global_norm/before_clip', [7.8e6]);
+    series(run, 'grad_norm/rnn/kernel', [7.1e5]);
+    series(run, 'grad_norm/rnn/recurrent_kernel', [7.7e6]);
+    series(run, 'update_ratio/rnn/kernel', [0.07], 1);
+    series(run, 'update_ratio/rnn/recurrent_kernel', [0.57], 1);
+  });
+  const { verdicts, skipped } = await diagnoseRun(provider, 'run');
+  const exploding = verdicts.find((v) => v.check === 'exploding_gradient')!;
+  assert.equal(exploding.evidence.earlyNorm, 7.8e6);
+  assert.equal(exploding.firstStep, 0);
+  for (const check of ['learning_rate_too_high', 'learning_rate_too_low']) {
+    assert.equal(
+      skipped.find((s) => s.check === check)?.reason,
+      'needs update_ratio at 5 steps or more; found 1',
+    );
+  }
 });

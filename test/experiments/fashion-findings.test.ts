@@ -14,6 +14,7 @@ import {
 import { EPOCH_TAGS } from '../../src/experiments/fashion/train.js';
 import { MemoryProvider } from '../../src/log/memory-provider.js';
 import * as tags from '../../src/probe/tags.js';
+import { checkRun, type CheckedRun } from '../../src/experiments/verdicts.js';
 
 /** Two epochs of one model: every kernel's gradient norm is 1 except the input side's. */
 function writeRun(provider: MemoryProvider, activation: string, inputNorm: number): void {
@@ -37,11 +38,15 @@ async function findingsFor(sigmoidInput: number, reluInput: number): Promise<str
   writeRun(provider, 'sigmoid', sigmoidInput);
   writeRun(provider, 'relu', reluInput);
   const runs = [await readFashionRun(provider, 'sigmoid'), await readFashionRun(provider, 'relu')];
-  return fashionFindings(runs);
+  const checked = new Map<string, CheckedRun>();
+  for (const activation of ['sigmoid', 'relu']) {
+    checked.set(activation, await checkRun(provider, activation));
+  }
+  return fashionFindings(runs, checked);
 }
 
 test('sigmoid input side smaller: the sentence says smaller, with the measured ratio', async () => {
-  const [comparison, sigmoid, relu] = await findingsFor(0.25, 2);
+  const [comparison, , sigmoid, relu] = await findingsFor(0.25, 2);
   assert.match(comparison, /^ReLU reached lower training and validation loss/);
   assert.match(
     comparison,
@@ -55,7 +60,32 @@ test('sigmoid input side smaller: the sentence says smaller, with the measured r
 });
 
 test('sigmoid input side larger: the same sentence turns round', async () => {
-  const [comparison, sigmoid] = await findingsFor(1.7, 1);
+  const [comparison, , sigmoid] = await findingsFor(1.7, 1);
   assert.match(comparison, /sigmoid's input-side gradient was 1\.7× ReLU's: larger with sigmoid/);
   assert.match(sigmoid, /was 1\.7× the output-side kernel's after epoch 1 \(larger\)/);
+});
+
+test("the vanishing is diagnose's verdict, with its ratio, and the article's finding beside it", async () => {
+  const vanished = await findingsFor(1e-5, 1);
+  assert.match(
+    vanished[1],
+    /^The article finds .* diagnose gives a vanishing_gradient (warning|error) on dense_1\/kernel on this run's sigmoid model\.$/,
+  );
+  assert.ok(
+    vanished.includes(
+      'sigmoid: diagnose gives a vanishing_gradient error on dense_1/kernel: the gradient of dense_1/kernel is 1.00e-5 of that of dense_7/kernel (median ‖g‖ 1.00e-5 over 2 steps).',
+    ),
+    vanished.join('\n'),
+  );
+  const kept = await findingsFor(0.25, 2);
+  assert.match(
+    kept[1],
+    /diagnose gives no vanishing_gradient verdict on this run's sigmoid model\.$/,
+  );
+  assert.ok(
+    kept.includes(
+      'relu: diagnose gives no vanishing_gradient verdict: the gradient of dense_1/kernel is 2× that of dense_7/kernel (median over 2 steps), not below 0.001 (AUTOTRAINER (ICSE 2021)).',
+    ),
+    kept.join('\n'),
+  );
 });

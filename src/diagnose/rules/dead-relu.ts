@@ -13,9 +13,9 @@
 import type { HistogramPoint } from '../../log/points.js';
 import type { Rule } from '../rule.js';
 import { verdictOf } from '../rule.js';
-import type { Series } from '../run-data.js';
+import type { RunData, Series } from '../run-data.js';
 import { round, show } from '../series.js';
-import { lateFractions } from './layer-fractions.js';
+import { lateFractions, type LateFraction } from './layer-fractions.js';
 
 /** The half-width of the buckets that hold 0 in TensorFlow's and PyTorch's default bins. */
 const ZERO_WIDTH = 1e-12 * (1 + 1e-9);
@@ -35,6 +35,36 @@ function zeroShare(point: HistogramPoint): number | undefined {
   return resolved && total > 0 ? zero / total : undefined;
 }
 
+/**
+ * Each layer's late share of dead units, in model order, and where it was read from; or why
+ * there is none (for `skipped`).
+ */
+export function deadFractions(
+  run: RunData,
+): { fractions: LateFraction[]; source: string } | string {
+  let layers: { name: string; series?: Series }[] = run.layers
+    .filter((l) => l.deadFraction !== undefined)
+    .map((l) => ({ name: l.name, series: l.deadFraction }));
+  let source = 'dead_fraction';
+  if (layers.length === 0) {
+    source = 'zero gradients';
+    layers = run.parameters.flatMap((p) => {
+      if (p.isBias || p.gradients === undefined) return [];
+      const points = p.gradients.points.flatMap((h) => {
+        const share = zeroShare(h);
+        return share === undefined ? [] : [{ step: h.step, wallTime: h.wallTime, value: share }];
+      });
+      return points.length === 0
+        ? []
+        : [{ name: p.layer, series: { tag: p.gradients.tag, points } }];
+    });
+  }
+  if (layers.length === 0) {
+    return 'needs dead_fraction/<layer> scalars (gradscope probes) or gradients/<param> histograms with a bucket at zero (PyTorch default bins); found neither';
+  }
+  return { fractions: lateFractions(layers), source };
+}
+
 export const deadRelu: Rule = {
   name: 'dead_relu',
   summary: 'ReLU units that output 0 for every sample',
@@ -51,30 +81,10 @@ export const deadRelu: Rule = {
     },
   },
   check(run, limits) {
-    let layers: { name: string; series?: Series }[] = run.layers
-      .filter((l) => l.deadFraction !== undefined)
-      .map((l) => ({ name: l.name, series: l.deadFraction }));
-    let source = 'dead_fraction';
-    if (layers.length === 0) {
-      source = 'zero gradients';
-      layers = run.parameters.flatMap((p) => {
-        if (p.isBias || p.gradients === undefined) return [];
-        const points = p.gradients.points.flatMap((h) => {
-          const share = zeroShare(h);
-          return share === undefined ? [] : [{ step: h.step, wallTime: h.wallTime, value: share }];
-        });
-        return points.length === 0
-          ? []
-          : [{ name: p.layer, series: { tag: p.gradients.tag, points } }];
-      });
-    }
-    if (layers.length === 0) {
-      return {
-        skipped:
-          'needs dead_fraction/<layer> scalars (gradscope probes) or gradients/<param> histograms with a bucket at zero (PyTorch default bins); found neither',
-      };
-    }
-    const verdicts = lateFractions(layers)
+    const measured = deadFractions(run);
+    if (typeof measured === 'string') return { skipped: measured };
+    const { fractions, source } = measured;
+    const verdicts = fractions
       .filter((f) => f.value >= limits.warning)
       .map((f) =>
         verdictOf(this, run, {

@@ -13,9 +13,8 @@
  */
 import type { Rule } from '../rule.js';
 import { verdictOf } from '../rule.js';
-import { atCommonSteps, finiteValues, head, maxOf, round, show } from '../series.js';
-import { median } from '../series.js';
-import { GRADIENT_TAGS_NEEDED, globalGradientNorm, kernelGradientNorms } from './gradient-norms.js';
+import { finiteValues, head, maxOf, median, round, show } from '../series.js';
+import { firstLastGradients, GRADIENT_TAGS_NEEDED, globalGradientNorm } from './gradient-norms.js';
 
 const REMEDY = {
   gradscope:
@@ -41,41 +40,35 @@ export const explodingGradient: Rule = {
     norm: { value: 100, anchor: 'gradscope zoo', meaning: 'early median global ‖g‖ above this' },
   },
   check(run, limits) {
-    const kernels = kernelGradientNorms(run);
     const global = globalGradientNorm(run);
     if (global === undefined) return { skipped: `needs ${GRADIENT_TAGS_NEEDED}; found none` };
     const verdicts = [];
-    if (kernels.length >= 2) {
-      const first = kernels[0];
-      const last = kernels[kernels.length - 1];
-      const pairs = atCommonSteps(first.norm.points, last.norm.points).filter(
-        (p) => Number.isFinite(p.a) && Number.isFinite(p.b) && p.b > 0,
+    const measured = firstLastGradients(run);
+    if (typeof measured !== 'string' && measured.ratio > limits.layerRatio) {
+      const { first, last, pairs, ratio } = measured;
+      const over = pairs.filter((p) => p.a / p.b > limits.layerRatio);
+      verdicts.push(
+        verdictOf(this, run, {
+          severity: 'error',
+          layer: first.parameter.name,
+          firstStep: over[0].step,
+          lastStep: over[over.length - 1].step,
+          evidence: {
+            medianRatio: round(ratio),
+            threshold: limits.layerRatio,
+            firstParameter: first.parameter.name,
+            lastParameter: last.parameter.name,
+            source: first.norm.source,
+          },
+          message: `the gradient of ${first.parameter.name} is ${show(ratio)}× that of ${last.parameter.name} (median over ${pairs.length} steps; threshold ${limits.layerRatio})`,
+          remedy: REMEDY,
+        }),
       );
-      const ratios = pairs.map((p) => p.a / p.b);
-      const ratio = ratios.length > 0 ? median(ratios) : NaN;
-      if (ratio > limits.layerRatio) {
-        const over = pairs.filter((p) => p.a / p.b > limits.layerRatio);
-        verdicts.push(
-          verdictOf(this, run, {
-            severity: 'error',
-            layer: first.parameter.name,
-            firstStep: over[0].step,
-            lastStep: over[over.length - 1].step,
-            evidence: {
-              medianRatio: round(ratio),
-              threshold: limits.layerRatio,
-              firstParameter: first.parameter.name,
-              lastParameter: last.parameter.name,
-              source: first.norm.source,
-            },
-            message: `the gradient of ${first.parameter.name} is ${show(ratio)}× that of ${last.parameter.name} (median over ${pairs.length} steps; threshold ${limits.layerRatio})`,
-            remedy: REMEDY,
-          }),
-        );
-      }
     }
     const values = finiteValues(global.points);
-    if (values.length >= 2) {
+    // One step is enough to start exploded (the rnn experiment's single backward pass); growth
+    // needs two.
+    if (values.length >= 1) {
       const early = median(finiteValues(head(global.points, 0.1)));
       const peak = maxOf(values);
       const growth = peak / early;
@@ -97,7 +90,7 @@ export const explodingGradient: Rule = {
             remedy: REMEDY,
           }),
         );
-      } else if (early > 0 && growth > limits.growth) {
+      } else if (values.length >= 2 && early > 0 && growth > limits.growth) {
         const peakPoint = global.points.find((p) => p.value === peak)!;
         const over = global.points.filter((p) => p.value / early > limits.growth);
         verdicts.push(

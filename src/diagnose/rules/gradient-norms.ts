@@ -4,7 +4,7 @@
  * bucket midpoints (how a PyTorch user who logs only histograms is diagnosed).
  */
 import type { ParameterData, RunData, Series } from '../run-data.js';
-import { histogramNorm } from '../series.js';
+import { atCommonSteps, histogramNorm, median } from '../series.js';
 
 export interface NormSeries extends Series {
   /** 'scalar' when logged as such, 'histogram' when estimated from buckets. */
@@ -61,3 +61,38 @@ export function globalGradientNorm(run: RunData): Series | undefined {
 
 export const GRADIENT_TAGS_NEEDED =
   'grad_norm/<param> scalars or gradients/<param> histograms for weight (non-bias) parameters';
+
+/** The first and last weight parameters' gradient norms side by side, as both ratio rules read them. */
+export interface FirstLastGradients {
+  first: { parameter: ParameterData; norm: NormSeries };
+  last: { parameter: ParameterData; norm: NormSeries };
+  /** Steps where both norms are finite and the last one positive: a = first, b = last. */
+  pairs: { step: number; a: number; b: number }[];
+  /** Median over `pairs` of ‖g_first‖/‖g_last‖. */
+  ratio: number;
+  /** Median over `pairs` of ‖g_first‖. */
+  firstNorm: number;
+}
+
+/** The input-side over the output-side gradient norm, or why it cannot be had (for `skipped`). */
+export function firstLastGradients(run: RunData): FirstLastGradients | string {
+  const kernels = kernelGradientNorms(run);
+  if (kernels.length < 2) {
+    return `needs ${GRADIENT_TAGS_NEEDED}, for at least two; found ${kernels.length}`;
+  }
+  const first = kernels[0];
+  const last = kernels[kernels.length - 1];
+  const pairs = atCommonSteps(first.norm.points, last.norm.points).filter(
+    (p) => Number.isFinite(p.a) && Number.isFinite(p.b) && p.b > 0,
+  );
+  if (pairs.length === 0) {
+    return `no step where both ${first.norm.tag} and ${last.norm.tag} are finite`;
+  }
+  return {
+    first,
+    last,
+    pairs,
+    ratio: median(pairs.map((p) => p.a / p.b)),
+    firstNorm: median(pairs.map((p) => p.a)),
+  };
+}

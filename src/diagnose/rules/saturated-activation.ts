@@ -8,7 +8,17 @@
 import type { Rule } from '../rule.js';
 import { verdictOf } from '../rule.js';
 import { round, show } from '../series.js';
-import { lateFractions } from './layer-fractions.js';
+import type { RunData } from '../run-data.js';
+import { lateFractions, type LateFraction } from './layer-fractions.js';
+
+/** Each sigmoid/tanh layer's late share of saturated units, in model order; or why there is none. */
+export function saturatedFractions(run: RunData): LateFraction[] | string {
+  const layers = run.layers.filter((l) => l.saturatedFraction !== undefined);
+  if (layers.length === 0) {
+    return 'needs saturated_fraction/<layer> scalars (gradscope probes of sigmoid/tanh layers); found none';
+  }
+  return lateFractions(layers.map((l) => ({ name: l.name, series: l.saturatedFraction })));
+}
 
 export const saturatedActivation: Rule = {
   name: 'saturated_activation',
@@ -21,16 +31,8 @@ export const saturatedActivation: Rule = {
     },
   },
   check(run, limits) {
-    const layers = run.layers.filter((l) => l.saturatedFraction !== undefined);
-    if (layers.length === 0) {
-      return {
-        skipped:
-          'needs saturated_fraction/<layer> scalars (gradscope probes of sigmoid/tanh layers); found none',
-      };
-    }
-    const fractions = lateFractions(
-      layers.map((l) => ({ name: l.name, series: l.saturatedFraction })),
-    );
+    const fractions = saturatedFractions(run);
+    if (typeof fractions === 'string') return { skipped: fractions };
     const verdicts = fractions
       .filter((f) => f.value > limits.fraction)
       .map((f) =>

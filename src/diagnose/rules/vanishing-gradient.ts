@@ -7,8 +7,8 @@
  */
 import type { Rule } from '../rule.js';
 import { verdictOf } from '../rule.js';
-import { atCommonSteps, median, round, show } from '../series.js';
-import { GRADIENT_TAGS_NEEDED, kernelGradientNorms } from './gradient-norms.js';
+import { round, show } from '../series.js';
+import { firstLastGradients } from './gradient-norms.js';
 
 export const vanishingGradient: Rule = {
   name: 'vanishing_gradient',
@@ -26,22 +26,9 @@ export const vanishingGradient: Rule = {
     },
   },
   check(run, limits) {
-    const kernels = kernelGradientNorms(run);
-    if (kernels.length < 2) {
-      return {
-        skipped: `needs ${GRADIENT_TAGS_NEEDED}, for at least two; found ${kernels.length}`,
-      };
-    }
-    const first = kernels[0];
-    const last = kernels[kernels.length - 1];
-    const pairs = atCommonSteps(first.norm.points, last.norm.points).filter(
-      (p) => Number.isFinite(p.a) && Number.isFinite(p.b) && p.b > 0,
-    );
-    if (pairs.length === 0) {
-      return { skipped: `no step where both ${first.norm.tag} and ${last.norm.tag} are finite` };
-    }
-    const ratio = median(pairs.map((p) => p.a / p.b));
-    const firstNorm = median(pairs.map((p) => p.a));
+    const measured = firstLastGradients(run);
+    if (typeof measured === 'string') return { skipped: measured };
+    const { first, last, pairs, ratio, firstNorm } = measured;
     if (!(ratio < limits.ratio)) return { verdicts: [] };
     const error = firstNorm < limits.firstNorm;
     return {

@@ -1,6 +1,7 @@
 /**
  * Runs the zoo and scores the checks: recall per check over the runs labelled with it, and
- * false alarms (errors and warnings on healthy runs).
+ * false alarms (errors and warnings on healthy runs). The scoring also serves foreign runs
+ * (bench/diagnose-foreign.ts).
  */
 import { MemoryProvider } from '../../log/memory-provider.js';
 import type { RecordSink } from '../../probe/sink.js';
@@ -34,24 +35,42 @@ export async function evaluateZoo(
   extraSink?: (spec: ZooSpec) => RecordSink & { close?: () => void },
 ): Promise<ZooScore> {
   const provider = new MemoryProvider();
-  const runs: ZooRunResult[] = [];
+  const labelled: LabelledDiagnosis[] = [];
   for (const spec of specs) {
     const extra = extraSink?.(spec);
     const memory = provider.run(spec.name);
     trainZooRun(spec, extra ? new TeeSink([memory, extra]) : memory);
     extra?.close?.();
-    const diagnosis = await diagnoseRun(provider, spec.name);
-    const fired = [...new Set(diagnosis.verdicts.map((v) => v.check))];
-    const alarms = diagnosis.verdicts.filter((v) => v.severity !== 'info').map((v) => v.check);
-    runs.push({
+    labelled.push({
       name: spec.name,
       faults: spec.faults,
-      fired,
-      missed: spec.faults.filter((f) => !fired.includes(f)),
-      falseAlarms: spec.faults.length === 0 ? [...new Set(alarms)] : [],
-      diagnosis,
+      diagnosis: await diagnoseRun(provider, spec.name),
     });
   }
+  return scoreDiagnoses(labelled);
+}
+
+/** A run's labels (the checks it is built to trip; none for a healthy run) and its diagnosis. */
+export interface LabelledDiagnosis {
+  name: string;
+  faults: readonly string[];
+  diagnosis: Diagnosis;
+}
+
+/** Recall per labelled check and false alarms, over diagnosed runs whoever wrote them. */
+export function scoreDiagnoses(labelled: readonly LabelledDiagnosis[]): ZooScore {
+  const runs: ZooRunResult[] = labelled.map(({ name, faults, diagnosis }) => {
+    const fired = [...new Set(diagnosis.verdicts.map((v) => v.check))];
+    const alarms = diagnosis.verdicts.filter((v) => v.severity !== 'info').map((v) => v.check);
+    return {
+      name,
+      faults: [...faults],
+      fired,
+      missed: faults.filter((f) => !fired.includes(f)),
+      falseAlarms: faults.length === 0 ? [...new Set(alarms)] : [],
+      diagnosis,
+    };
+  });
   const recall: ZooScore['recall'] = {};
   for (const run of runs) {
     for (const fault of run.faults) {

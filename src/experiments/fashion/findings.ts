@@ -7,6 +7,7 @@ import { formatNumber as fmt } from '../../charts/format.js';
 import { median } from '../../engine/statistics.js';
 import type { RunProvider } from '../../log/provider.js';
 import * as tags from '../../probe/tags.js';
+import { checkFindings, type CheckedRun } from '../verdicts.js';
 import { EPOCH_TAGS } from './train.js';
 
 /** The input-side and output-side Dense layers of the model (the article's TensorBoard views). */
@@ -120,11 +121,50 @@ export function comparisonFinding(sigmoid: FashionRun, relu: FashionRun): string
   );
 }
 
-/** Every finding of the runs, the comparison first when both activations ran. */
-export function fashionFindings(runs: readonly FashionRun[]): string[] {
+/** The checks whose verdicts (or their absence) are stated for every run. */
+export const FASHION_CHECKS = ['vanishing_gradient'] as const;
+/** Checks stated where the run logged what they need. */
+export const FASHION_UNIT_CHECKS = ['dead_relu', 'saturated_activation'] as const;
+
+/**
+ * The article's finding beside this run's: with sigmoid it shows the input-side kernel's
+ * histogram staying as it was initialized while ReLU's spreads. Here the vanishing is a
+ * vanishing_gradient verdict of the rule engine on the sigmoid run, or none.
+ */
+export function articleFinding(checked: CheckedRun): string {
+  const verdicts = checked.diagnosis.verdicts.filter((v) =>
+    (FASHION_CHECKS as readonly string[]).includes(v.check),
+  );
+  const found =
+    verdicts.length === 0
+      ? `diagnose gives no ${FASHION_CHECKS.join(' or ')} verdict on this run's sigmoid model`
+      : `diagnose gives ${verdicts.map((v) => `a ${v.check} ${v.severity}${v.layer ? ` on ${v.layer}` : ''}`).join(' and ')} on this run's sigmoid model`;
+  return (
+    'The article finds the sigmoid model’s input side frozen (its first kernel’s histogram stays as ' +
+    `initialized while ReLU’s spreads); ${found}.`
+  );
+}
+
+/**
+ * Every finding of the runs: the comparison first when both activations ran, then the
+ * article's finding beside the sigmoid run's verdicts, then per run its measurements and what
+ * diagnose found on it (`checked`, by activation).
+ */
+export function fashionFindings(
+  runs: readonly FashionRun[],
+  checked: ReadonlyMap<string, CheckedRun>,
+): string[] {
   const findings = runs.map(runFinding);
   const sigmoid = runs.find((run) => run.activation === 'sigmoid');
   const relu = runs.find((run) => run.activation === 'relu');
+  const sigmoidChecked = checked.get('sigmoid');
+  if (sigmoidChecked) findings.unshift(articleFinding(sigmoidChecked));
   if (sigmoid && relu) findings.unshift(comparisonFinding(sigmoid, relu));
+  for (const run of runs) {
+    const found = checked.get(run.activation);
+    if (found) {
+      findings.push(...checkFindings(run.activation, found, FASHION_CHECKS, FASHION_UNIT_CHECKS));
+    }
+  }
   return findings;
 }

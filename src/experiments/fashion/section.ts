@@ -11,6 +11,7 @@ import type { Figure, ReportSection, Table } from '../../report/types.js';
 import type { FashionTrainArgs } from './train.js';
 import { DENSE_LAYERS, fashionFindings, INPUT_SIDE, OUTPUT_SIDE } from './findings.js';
 import type { FashionRun } from './findings.js';
+import { checkRun, type CheckedRun } from '../verdicts.js';
 
 function lossFigure(runs: readonly FashionRun[]): Figure {
   const data = runs.flatMap((run) => [
@@ -126,11 +127,13 @@ export async function fashionSection(
   setup: FashionTrainArgs,
   counts: { train: number; test: number },
 ): Promise<ReportSection> {
+  const checked = new Map<string, CheckedRun>();
+  for (const run of runs) checked.set(run.activation, await checkRun(provider, run.activation));
   return {
     id: 'fashion',
     title: 'ReLU as the cure (Fashion-MNIST)',
     intro: intro(setup, counts),
-    findings: fashionFindings(runs),
+    findings: fashionFindings(runs, checked),
     figures: [lossFigure(runs), gradNormFigure(runs), ...(await histogramFigures(provider, runs))],
     tables: [metricsTable(runs)],
   };

@@ -1,12 +1,15 @@
 /** What the Titanic runs show, computed from their series (never asserted in advance). */
 import { median } from '../../engine/statistics.js';
 import { formatNumber as fmt } from '../../charts/format.js';
+import { checkFindings, type CheckedRun } from '../verdicts.js';
 import type { TitanicRun, WeightLabel } from './train.js';
 
 /** Updates up to this one are the article's "first ~10". */
 export const EARLY_UPDATES = 10;
-/** W0 counts as frozen when its typical relative update is below this share of W1's. */
-export const FROZEN_SHARE = 1 / 3;
+/** The checks whose verdicts (or their absence) the section states for every run. */
+export const TITANIC_CHECKS = ['vanishing_gradient', 'unchanged_weights'] as const;
+/** Checks stated where the run logged what they need (dead units for ReLU, saturation for sigmoid). */
+export const TITANIC_UNIT_CHECKS = ['dead_relu', 'saturated_activation'] as const;
 
 export interface TitanicFacts {
   /** The early updates left out of the "late" medians: 10, or half the run when shorter. */
@@ -17,8 +20,6 @@ export interface TitanicFacts {
   medianGradNorm: Record<WeightLabel, number>;
   /** ‖∂L/∂a‖ at W0's output over that at W2's output (L2 in either norm kind), median. */
   signalDecay: number;
-  /** Whether W0's late relative updates were under FROZEN_SHARE of W1's. */
-  w0Froze: boolean;
 }
 
 const LABELS: readonly WeightLabel[] = ['W0', 'W1', 'W2'];
@@ -39,25 +40,51 @@ export function titanicFacts(run: TitanicRun): TitanicFacts {
     lateUpdateRatio,
     medianGradNorm: perWeight((w) => median(series.gradNorm[w])),
     signalDecay: median(decay),
-    w0Froze: lateUpdateRatio.W0 < FROZEN_SHARE * lateUpdateRatio.W1,
   };
 }
 
-/** Two sentences per run, from its facts. */
-export function titanicFindings(run: TitanicRun, facts: TitanicFacts, updates: number): string[] {
+/**
+ * Per run: two sentences of measurements, from its facts, then what diagnose found on it (the
+ * verdicts, or their absence with what the rules measured).
+ */
+export function titanicFindings(
+  run: TitanicRun,
+  facts: TitanicFacts,
+  updates: number,
+  checked: CheckedRun,
+): string[] {
   const { lateUpdateRatio: r, medianGradNorm: g } = facts;
   const norms = run.normKind === 'squared' ? 'median Σg²' : 'median gradient norms';
   return [
     `${run.activation}: after update ${facts.earlyUpdates}, W0 changed by a median ${fmt(r.W0)} of its ` +
       `norm per update against ${fmt(r.W1)} for W1 and ${fmt(r.W2)} for W2 ` +
-      `(W1/W0 = ${fmt(r.W1 / r.W0)}×); ` +
-      (facts.w0Froze
-        ? 'W0 is effectively frozen while W1 keeps moving, as the article found.'
-        : 'W0 did not freeze relative to W1 in this run.'),
+      `(W1/W0 = ${fmt(r.W1 / r.W0)}×).`,
     `${run.activation}: ${norms} over ${updates} updates: W0 ${fmt(g.W0)}, W1 ${fmt(g.W1)}, ` +
       `W2 ${fmt(g.W2)}; the backprop signal at W0's output is ${fmt(facts.signalDecay)}× the one ` +
       `at W2's output.`,
+    ...checkFindings(run.activation, checked, TITANIC_CHECKS, TITANIC_UNIT_CHECKS),
   ];
+}
+
+/**
+ * The article's finding beside this run's: it reports W0 effectively frozen after the first
+ * ~10 updates with sigmoid while W1 keeps moving. Here that is a verdict of the rule engine
+ * (vanishing_gradient, unchanged_weights) or none, with the measured W1/W0.
+ */
+export function articleFinding(facts: TitanicFacts, checked: CheckedRun): string {
+  const verdicts = checked.diagnosis.verdicts.filter((v) =>
+    (TITANIC_CHECKS as readonly string[]).includes(v.check),
+  );
+  const found =
+    verdicts.length === 0
+      ? `diagnose gives no ${TITANIC_CHECKS.join(' or ')} verdict on it`
+      : `diagnose gives ${verdicts.map((v) => `a ${v.check} ${v.severity}${v.layer ? ` on ${v.layer}` : ''}`).join(' and ')}`;
+  const { W0, W1 } = facts.lateUpdateRatio;
+  return (
+    `The article finds W0 effectively frozen after about ${EARLY_UPDATES} updates with sigmoid while ` +
+    `W1 keeps moving. In this sigmoid run W1 moved ${fmt(W1 / W0)}× as much as W0 per update after ` +
+    `update ${facts.earlyUpdates}, and ${found}.`
+  );
 }
 
 /** Sigmoid against ReLU on the input-side matrix W0. */

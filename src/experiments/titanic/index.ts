@@ -14,6 +14,7 @@ import { readTitanicRun, trainTitanic } from './train.js';
 import { DirectoryProvider } from '../../log/provider.js';
 import type { TitanicRun } from './train.js';
 import { titanicSection } from './section.js';
+import { checkRun, type CheckedRun } from '../verdicts.js';
 import { checkBatchSize, clippingFromFlags, trainingFlags } from '../training-flags.js';
 import type { ClippingArgs } from '../../engine/clipping.js';
 import type { TitanicDataset } from '../../data/titanic.js';
@@ -147,8 +148,10 @@ export const titanicExperiment: Experiment<TitanicInputs> = {
     // The report reads the runs back from their event files, as any TensorBoard consumer would.
     const provider = new DirectoryProvider(join(outDir, 'titanic'));
     const runs: TitanicRun[] = [];
+    const checked: CheckedRun[] = [];
     for (const activation of activations) {
       runs.push(await readTitanicRun(provider, activation, { activation, normKind, updates }));
+      checked.push(await checkRun(provider, activation));
     }
     const normTitle = normKind === 'squared' ? 'Σg² (the article’s “L2 norm”)' : '‖∂L/∂W‖ = √Σg²';
     const setup =
@@ -164,7 +167,7 @@ export const titanicExperiment: Experiment<TitanicInputs> = {
       })),
     );
     const section = showDivergence(
-      titanicSection(runs, { updates, normTitle, signalTitle, setup }),
+      titanicSection(runs, checked, { updates, normTitle, signalTitle, setup }),
       diverged,
     );
     section.findings.forEach((line) => progress.note(`titanic: ${line}`));

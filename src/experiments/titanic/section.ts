@@ -4,7 +4,8 @@ import { spansDecades } from '../../charts/axes.js';
 import type { Row } from '../../charts/axes.js';
 import type { ReportSection, Table } from '../../report/types.js';
 import type { TitanicRun, WeightLabel } from './train.js';
-import { comparisonFinding, titanicFacts, titanicFindings } from './findings.js';
+import type { CheckedRun } from '../verdicts.js';
+import { articleFinding, comparisonFinding, titanicFacts, titanicFindings } from './findings.js';
 
 const LABELS: readonly WeightLabel[] = ['W0', 'W1', 'W2'];
 
@@ -64,14 +65,19 @@ function checkpointTable(runs: readonly TitanicRun[], updates: number, normTitle
   };
 }
 
+/** `checked[i]` is diagnose's reading of `runs[i]` (verdicts.ts checkRun). */
 export function titanicSection(
   runs: readonly TitanicRun[],
+  checked: readonly CheckedRun[],
   context: { updates: number; normTitle: string; signalTitle: string; setup: string },
 ): ReportSection {
   const facts = runs.map((run) => titanicFacts(run));
-  const findings = runs.flatMap((run, i) => titanicFindings(run, facts[i], context.updates));
+  const findings = runs.flatMap((run, i) =>
+    titanicFindings(run, facts[i], context.updates, checked[i]),
+  );
   const sigmoid = runs.findIndex((run) => run.activation === 'sigmoid');
   const relu = runs.findIndex((run) => run.activation === 'relu');
+  if (sigmoid >= 0) findings.unshift(articleFinding(facts[sigmoid], checked[sigmoid]));
   if (sigmoid >= 0 && relu >= 0) findings.unshift(comparisonFinding(facts[sigmoid], facts[relu]));
   const loss = runs.flatMap((run) =>
     run.series.loss.map((value, k) => ({ update: k + 1, loss: value, activation: run.activation })),
