@@ -10,7 +10,8 @@
  * Flags: --json (one JSON object on stdout), --quick (smaller TF.js subsets), --recurrent (the
  * recurrent figures only), --grid (only the grid of widths × batch sizes beside PyTorch: grid.ts;
  * with --relaxed, gradscope's products on the relaxed-SIMD build; with --no-pytorch, gradscope
- * alone; with --threads 1, without the two-thread runs; --cells 256x128,1024x512 picks cells).
+ * alone; each cell runs on 1 thread and then with GRADSCOPE_THREADS=auto, or 2 with --threads 2,
+ * or only on 1 with --threads 1; --cells 256x128,1024x512 picks cells).
  */
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -67,14 +68,14 @@ function flagValue(flag: string): string | undefined {
 
 function grid(): void {
   const threads = flagValue('--threads');
-  if (threads !== undefined && threads !== '1' && threads !== 'both') {
-    throw new Error(`--threads must be 1 or both. Received: ${threads}`);
+  if (threads !== undefined && threads !== '1' && threads !== '2' && threads !== 'auto') {
+    throw new Error(`--threads must be 1, 2 or auto. Received: ${threads}`);
   }
   const args = {
     repeats: 3,
     relaxed: process.argv.includes('--relaxed'),
     pytorch: !process.argv.includes('--no-pytorch'),
-    twoThreads: threads !== '1',
+    twoThreads: threads === '1' ? null : threads === '2' ? (2 as const) : ('auto' as const),
     cells: flagValue('--cells')?.split(','),
   };
   const { rows, pytorch } = runGrid(progress, args);

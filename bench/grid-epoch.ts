@@ -5,7 +5,7 @@
  * alone on the same shapes (best of several trials, timing.ts). Prints one JSON line (GridCell).
  * The machine is shared, so one-thread epochs are timed in CPU seconds of this process: wall
  * time would include the time other processes held the core. With the products split across
- * two threads (GRADSCOPE_THREADS=2 or auto, kernels/threads.ts) the basis is wall time: CPU time
+ * two threads possible (GRADSCOPE_THREADS=2 or auto, kernels/threads.ts) the basis is wall time: CPU time
  * would count both threads' seconds.
  * Usage: node grid-epoch.js <units> <batch> <samples> [repeats]
  */
@@ -34,7 +34,7 @@ export interface GridCell {
   splitProducts: number;
   /** The step's products. */
   products: number;
-  /** The clock of `stepSeconds` and `productSeconds`: CPU for one thread, wall when any split. */
+  /** The clock of `stepSeconds` and `productSeconds`: CPU on GRADSCOPE_THREADS=1, else wall. */
   timeBasis: 'cpu' | 'wall';
   /** Wall-clock seconds of each timed epoch of `samples` images. */
   wallSeconds: number[];
@@ -76,7 +76,8 @@ async function main(): Promise<void> {
   const steps = Math.ceil(samples / batch);
   const products = stepProducts(units, batch);
   const splitProducts = products.filter(({ m, k, n }) => productThreads(m, k, n) === 2).length;
-  const timeBasis = splitProducts > 0 ? 'wall' : 'cpu';
+  // Wall time whenever products may split, so the second run of a cell has one basis throughout.
+  const timeBasis = threadSetting() === 1 ? 'cpu' : 'wall';
   const clock = timeBasis === 'wall' ? wallSeconds : cpuSeconds;
   const random = new RandomState(1);
   const productSeconds = products.reduce((sum, p) => sum + timeProduct(p, random, clock), 0);

@@ -11,7 +11,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { ThreadSetting } from '../src/engine/kernels/threads.js';
+import { BUSY_PRESSURE, type ThreadSetting } from '../src/engine/kernels/threads.js';
 import type { GridCell } from './grid-epoch.js';
 import { median } from '../src/engine/statistics.js';
 import { productFlops, stepProducts } from './grid-model.js';
@@ -31,7 +31,7 @@ export interface GridRun {
   /** How many of the step's products ran on two threads, of `products`. */
   splitProducts: number;
   products: number;
-  /** The clock: CPU seconds of the process on one thread, wall seconds once products split. */
+  /** The clock: CPU seconds of the process on GRADSCOPE_THREADS=1, else wall seconds. */
   timeBasis: 'cpu' | 'wall';
   /** Seconds per 60,000-image epoch (scaled from `samples`), on `timeBasis`. */
   secondsPerEpoch: number;
@@ -49,7 +49,7 @@ export interface GridRun {
 export interface GridRow extends GridRun {
   units: number;
   batch: number;
-  /** The same cell with GRADSCOPE_THREADS=auto; null when not run (--threads 1). */
+  /** The same cell with GRADSCOPE_THREADS=auto (or 2: --threads 2); null with --threads 1. */
   twoThreads: GridRun | null;
   /** PyTorch on one core, CPU seconds per epoch; null when torch is not importable. */
   pytorchSecondsPerEpoch: number | null;
@@ -96,8 +96,11 @@ export interface GridArgs {
   relaxed?: boolean;
   /** Also time PyTorch where it can be imported. Defaults to true. */
   pytorch?: boolean;
-  /** Also run each cell with GRADSCOPE_THREADS=auto (two threads where it pays). Defaults to true. */
-  twoThreads?: boolean;
+  /**
+   * The second run of each cell: GRADSCOPE_THREADS=auto (two threads where it pays and the
+   * cores are free), 2 (every product split), or null for none. Defaults to 'auto'.
+   */
+  twoThreads?: Exclude<ThreadSetting, 1> | null;
   /** Only these cells, as "units×batch" keys ("256x128"). Defaults to the whole grid. */
   cells?: readonly string[];
 }
@@ -151,7 +154,7 @@ interface TorchCell {
 
 export function runGrid(
   progress: (line: string) => void,
-  { repeats = 3, relaxed = false, pytorch = true, twoThreads = true, cells }: GridArgs = {},
+  { repeats = 3, relaxed = false, pytorch = true, twoThreads = 'auto', cells }: GridArgs = {},
 ): { rows: GridRow[]; pytorch: PytorchPeer | null } {
   const chosen = GRID_UNITS.flatMap((units) =>
     GRID_BATCHES.map((batch) => ({ units, batch, samples: subsetSamples(units, batch) })),
@@ -159,9 +162,9 @@ export function runGrid(
   const gradscope = chosen.map(({ units, batch, samples }) => {
     progress(`gradscope units ${units} batch ${batch}, 1 thread: ${samples} images × ${repeats}…`);
     const one = runCell(units, batch, samples, { repeats, relaxed, threads: 1 });
-    if (!twoThreads) return { one, auto: null };
-    progress(`gradscope units ${units} batch ${batch}, threads auto…`);
-    return { one, auto: runCell(units, batch, samples, { repeats, relaxed, threads: 'auto' }) };
+    if (twoThreads === null) return { one, auto: null };
+    progress(`gradscope units ${units} batch ${batch}, threads ${twoThreads}…`);
+    return { one, auto: runCell(units, batch, samples, { repeats, relaxed, threads: twoThreads }) };
   });
   const interpreter = pytorch ? python() : null;
   let torch: Map<string, number> | null = null;
@@ -225,16 +228,19 @@ function ratio(torch: number | null, seconds: number | undefined): string {
 export function printGrid(
   rows: readonly GridRow[],
   peer: PytorchPeer | null,
-  { repeats = 3, relaxed = false }: GridArgs,
+  { repeats = 3, relaxed = false, twoThreads = 'auto' }: GridArgs,
 ): void {
+  const second = twoThreads === 2 ? '2 threads' : 'auto';
   console.log(
     `\nGrid model (relu, Adam), seconds per 60,000-image epoch: median of ${repeats} epochs on ` +
       'the subset shown, scaled to 60,000. gradscope products: ' +
       (relaxed ? 'relaxed SIMD (fused multiply-add).' : '128-bit SIMD.'),
   );
   console.log(
-    'Time basis: "1 thread" and PyTorch (1 core) in CPU seconds of the process; "auto" (products ' +
-      'split across 2 threads where they pay; "split" counts them) in wall seconds.',
+    'Time basis: "1 thread" and PyTorch (1 core) in CPU seconds of the process; the second ' +
+      'run (auto: products split across 2 threads where they pay; "split" counts them) in wall ' +
+      `seconds. auto keeps one thread while CPU pressure is above ${BUSY_PRESSURE}% (other ` +
+      'processes hold the cores); --threads 2 splits every product.',
   );
   if (peer !== null) {
     console.log(
@@ -243,9 +249,10 @@ export function printGrid(
     );
   }
   console.log(
-    '| units | batch | images timed | gradscope 1 thread CPU s (wall) | auto wall s | split | ' +
-      'PyTorch 1 core CPU s | PyTorch ÷ 1 thread | PyTorch ÷ auto | GFLOP/s end to end 1 / auto | ' +
-      'GFLOP/s products alone 1 / auto | share outside products 1 / auto |',
+    `| units | batch | images timed | gradscope 1 thread CPU s (wall) | ${second} wall s | split | ` +
+      `PyTorch 1 core CPU s | PyTorch ÷ 1 thread | PyTorch ÷ ${second} | ` +
+      `GFLOP/s end to end 1 / ${second} | GFLOP/s products alone 1 / ${second} | ` +
+      `share outside products 1 / ${second} |`,
   );
   console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   const pair = (one: number, two: number | undefined, digits: number, scale = 1) =>
