@@ -4,9 +4,9 @@
  * warm-up epoch then `repeats` timed ones; then each matrix product of a training step timed
  * alone on the same shapes (best of several trials, timing.ts). Prints one JSON line (GridCell).
  * The machine is shared, so one-thread epochs are timed in CPU seconds of this process: wall
- * time would include the time other processes held the core. With the products split across
- * two threads possible (GRADSCOPE_THREADS=2 or auto, kernels/threads.ts) the basis is wall time: CPU time
- * would count both threads' seconds.
+ * time would include the time other processes held the core. Where products may split across
+ * two threads (GRADSCOPE_THREADS=2 or auto, kernels/threads.ts) the basis is wall time: CPU
+ * time would count both threads' seconds.
  * Usage: node grid-epoch.js <units> <batch> <samples> [repeats]
  */
 import { loadFashionMnist } from '../src/data/fashion-mnist.js';
