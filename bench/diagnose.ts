@@ -5,7 +5,8 @@
  * Reading and diagnosing a large run: 1,000,000 scalar records (50 tags × 20,000 steps), once
  * in gradscope's own tensor-scalar form and once as PyTorch's SummaryWriter writes them
  * (`simple_value`). Each measurement runs in a fresh process (nothing warm, memory its own):
- * "read" lists the tags and reads every scalar series through DirectoryProvider; "diagnose"
+ * "read" lists the tags and reads every scalar series through DirectoryProvider as columns
+ * (`readScalarColumns`, what `diagnose` reads); "diagnose"
  * runs `diagnoseRun` (every rule) on the same run. Prints records/s, MB/s and peak RSS over
  * the file size; the median of 3 runs each (the machine is shared, so single timings are
  * noisy). The runs are generated once into the OS temp directory and reused.
@@ -84,6 +85,10 @@ function ensureRun(form: Form): string {
   return dir;
 }
 
+async function countScalars(provider: DirectoryProvider, tag: string): Promise<number> {
+  return (await provider.readScalarColumns('.', tag)).steps.length;
+}
+
 async function measureInProcess(dir: string, mode: Mode): Promise<ReadMeasurement> {
   const bytes = fs
     .readdirSync(dir)
@@ -98,7 +103,7 @@ async function measureInProcess(dir: string, mode: Mode): Promise<ReadMeasuremen
     await diagnoseRun(provider, '.');
   } else {
     const tags = await provider.listTags('.');
-    for (const tag of tags.scalars) records += (await provider.readScalars('.', tag)).length;
+    for (const tag of tags.scalars) records += await countScalars(provider, tag);
   }
   const seconds = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpuStarted);
@@ -107,7 +112,7 @@ async function measureInProcess(dir: string, mode: Mode): Promise<ReadMeasuremen
   if (mode === 'diagnose') {
     // Counted after the clock stopped: the index holds every record already.
     const tags = await provider.listTags('.');
-    for (const tag of tags.scalars) records += (await provider.readScalars('.', tag)).length;
+    for (const tag of tags.scalars) records += await countScalars(provider, tag);
   }
   return { seconds, cpuSeconds, records, bytes, peakRssMB, startRssMB };
 }

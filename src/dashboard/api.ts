@@ -2,18 +2,28 @@
  * The dashboard's JSON API: read-only views of what `RunProvider` returns, downsampled for the
  * browser. Runs are addressed by name in the query string and must be among the provider's
  * runs, so no request can name a path: the provider alone maps names to files.
+ *
+ * Every run carries its version (`RunProvider.version`): the page refetches only the runs whose
+ * version changed, and the server keeps each downsampled series per (run, tag) until the run's
+ * version changes, so polling an unchanged run, or a run that grows, redoes nothing twice.
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { ScalarColumns } from '../log/points.js';
 import type { RunProvider } from '../log/provider.js';
-import type { ScalarPoint } from '../log/points.js';
+import { VersionedCache } from './cache.js';
 import { evenIndices, lttbIndices, MAX_HISTOGRAM_STEPS, MAX_SCALAR_POINTS } from './downsample.js';
 import { FLOW_QUANTITIES, flowTagsInOrder, layersOf, type FlowQuantity } from './flow.js';
+import { VerdictCache, type RunDiagnoser } from './verdicts.js';
 
-/** Verdict counts and details per run, from `diagnose` (injected: the API itself knows no rules). */
-export type RunDiagnoser = (provider: RunProvider, run: string) => Promise<unknown>;
+export type { RunDiagnoser } from './verdicts.js';
 
 /** Steps per layer in the gradient-flow view, at most. */
 export const MAX_FLOW_STEPS = 400;
+/**
+ * Cells of a gradient-flow heatmap, at most: a model of 50 layers gets 160 steps per layer, so
+ * its heatmap stays a few thousand marks that the browser draws in well under a second.
+ */
+export const MAX_FLOW_CELLS = 8000;
 
 /** A through-time tag: `through_time/<layer>/step_<s>` (src/probe/tags.ts). */
 const THROUGH_TIME = /^(through_time(?:_cell)?)\/(.+)\/step_(\d+)$/;
@@ -29,24 +39,47 @@ function finiteOrNull(value: number): number | null {
   return Number.isFinite(value) ? value : null;
 }
 
-function downsampleScalars(points: readonly ScalarPoint[], limit: number) {
-  const finite = points.filter((p) => Number.isFinite(p.value));
-  const keep = lttbIndices(
-    finite.map((p) => ({ x: p.step, y: p.value })),
-    limit,
-  ).map((i) => finite[i]);
+function downsampleScalars({ steps, values }: ScalarColumns, limit: number) {
+  const finite: number[] = [];
+  const nonFinite: number[] = [];
+  for (let i = 0; i < values.length; i++) (Number.isFinite(values[i]) ? finite : nonFinite).push(i);
+  const keep =
+    nonFinite.length === 0
+      ? lttbIndices(steps, values, limit)
+      : lttbIndices(
+          finite.map((i) => steps[i]),
+          finite.map((i) => values[i]),
+          limit,
+        ).map((k) => finite[k]);
   // Non-finite points are few and are exactly what a user hunts for: keep every one.
-  const nonFinite = points.filter((p) => !Number.isFinite(p.value));
-  const shown = [...keep, ...nonFinite].sort((a, b) => a.step - b.step);
+  const shown = nonFinite.length === 0 ? keep : [...keep, ...nonFinite];
+  if (nonFinite.length > 0) shown.sort((a, b) => steps[a] - steps[b]);
   return {
-    total: points.length,
+    total: values.length,
     nonFinite: nonFinite.length,
-    downsampled: shown.length < points.length,
-    points: shown.map((p) => [p.step, finiteOrNull(p.value)]),
+    downsampled: shown.length < values.length,
+    points: shown.map((i) => [steps[i], finiteOrNull(values[i])]),
   };
 }
 
+/**
+ * Reads every run once, in the background, as soon as the server starts (as TensorBoard loads
+ * its logdir): by the time a browser asks, the index is built or under way. Errors are left to
+ * the requests that meet them.
+ */
+export async function warmUp(provider: RunProvider): Promise<void> {
+  try {
+    // One run at a time: a logdir of thousands of runs must not open thousands of files at once.
+    for (const run of await provider.listRuns()) await provider.listTags(run);
+  } catch {
+    // A run removed meanwhile, or an unreadable one: /api/runs reports it when asked.
+  }
+}
+
 export function registerApi(app: FastifyInstance, provider: RunProvider, diagnose?: RunDiagnoser) {
+  const derived = new VersionedCache<object>();
+  const verdicts = diagnose && new VerdictCache(provider, diagnose);
+
   const knownRun = async (query: Query, reply: FastifyReply): Promise<string | null> => {
     const run = query.run;
     if (typeof run !== 'string' || !(await provider.listRuns()).includes(run)) {
@@ -56,14 +89,16 @@ export function registerApi(app: FastifyInstance, provider: RunProvider, diagnos
     return run;
   };
 
+  /** `compute`'s answer for the run at its current version, computed once per version. */
+  const cached = async (run: string, what: string, compute: () => Promise<object>) =>
+    derived.get(`${what}\n${run}`, await provider.version(run), compute);
+
   app.get('/api/runs', async () => {
     const runs = await provider.listRuns();
     return {
+      // Names and versions only: a poll of a logdir of many runs refreshes each run once.
       runs: await Promise.all(
-        runs.map(async (name) => {
-          const tags = await provider.listTags(name);
-          return { name, scalars: tags.scalars.length, histograms: tags.histograms.length };
-        }),
+        runs.map(async (name) => ({ name, version: await provider.version(name) })),
       ),
       warnings: provider.warnings().slice(0, 50),
     };
@@ -72,6 +107,7 @@ export function registerApi(app: FastifyInstance, provider: RunProvider, diagnos
   app.get<{ Querystring: Query }>('/api/run', async (request, reply) => {
     const run = await knownRun(request.query, reply);
     if (run === null) return reply;
+    const version = await provider.version(run);
     const tags = await provider.listTags(run);
     const flow = flowTagsInOrder(tags);
     const throughTime = tags.scalars.flatMap((tag) => {
@@ -80,6 +116,7 @@ export function registerApi(app: FastifyInstance, provider: RunProvider, diagnos
     });
     return {
       run,
+      version,
       scalars: tags.scalars.filter((tag) => !THROUGH_TIME.test(tag)),
       histograms: tags.histograms,
       layers: layersOf(flow),
@@ -92,26 +129,28 @@ export function registerApi(app: FastifyInstance, provider: RunProvider, diagnos
     const run = await knownRun(request.query, reply);
     if (run === null) return reply;
     const tag = String(request.query.tag ?? '');
-    return {
+    return cached(run, `scalars\n${tag}`, async () => ({
       run,
       tag,
-      ...downsampleScalars(await provider.readScalars(run, tag), MAX_SCALAR_POINTS),
-    };
+      ...downsampleScalars(await provider.readScalarColumns(run, tag), MAX_SCALAR_POINTS),
+    }));
   });
 
   app.get<{ Querystring: Query }>('/api/histograms', async (request, reply) => {
     const run = await knownRun(request.query, reply);
     if (run === null) return reply;
     const tag = String(request.query.tag ?? '');
-    const points = await provider.readHistograms(run, tag);
-    const shown = evenIndices(points.length, MAX_HISTOGRAM_STEPS).map((i) => points[i]);
-    return {
-      run,
-      tag,
-      total: points.length,
-      downsampled: shown.length < points.length,
-      points: shown.map((p) => ({ step: p.step, buckets: p.buckets })),
-    };
+    return cached(run, `histograms\n${tag}`, async () => {
+      const points = await provider.readHistograms(run, tag);
+      const shown = evenIndices(points.length, MAX_HISTOGRAM_STEPS).map((i) => points[i]);
+      return {
+        run,
+        tag,
+        total: points.length,
+        downsampled: shown.length < points.length,
+        points: shown.map((p) => ({ step: p.step, buckets: p.buckets })),
+      };
+    });
   });
 
   app.get<{ Querystring: Query }>('/api/flow', async (request, reply) => {
@@ -124,28 +163,42 @@ export function registerApi(app: FastifyInstance, provider: RunProvider, diagnos
         .code(400)
         .send({ error: `quantity must be one of ${expected}. Received: ${quantity}` });
     }
-    const tags = flowTagsInOrder(await provider.listTags(run)).filter(
-      (f) => f.quantity === quantity,
-    );
-    const layers = layersOf(tags);
-    const series = await Promise.all(
-      layers.map(async (layer) => {
-        const points = await provider.readScalars(run, tags.find((f) => f.layer === layer)!.tag);
-        const keep = evenIndices(points.length, MAX_FLOW_STEPS).map((i) => points[i]);
-        return {
-          layer,
-          total: points.length,
-          points: keep.map((p) => [p.step, finiteOrNull(p.value)]),
-        };
-      }),
-    );
-    return { run, quantity, layers, series };
+    return cached(run, `flow\n${quantity}`, async () => {
+      const tags = flowTagsInOrder(await provider.listTags(run)).filter(
+        (f) => f.quantity === quantity,
+      );
+      const layers = layersOf(tags);
+      const limit = Math.min(
+        MAX_FLOW_STEPS,
+        Math.floor(MAX_FLOW_CELLS / Math.max(1, layers.length)),
+      );
+      const series = await Promise.all(
+        layers.map(async (layer) => {
+          const tag = tags.find((f) => f.layer === layer)!.tag;
+          const { steps, values } = await provider.readScalarColumns(run, tag);
+          return {
+            layer,
+            total: steps.length,
+            points: evenIndices(steps.length, limit).map((i) => [
+              steps[i],
+              finiteOrNull(values[i]),
+            ]),
+          };
+        }),
+      );
+      return { run, quantity, layers, series };
+    });
   });
 
   app.get<{ Querystring: Query }>('/api/verdicts', async (request, reply) => {
     const run = await knownRun(request.query, reply);
     if (run === null) return reply;
-    if (!diagnose) return { run, verdicts: [], skipped: [], available: false };
-    return { run, available: true, ...((await diagnose(provider, run)) as object) };
+    if (!verdicts) return { run, verdicts: [], skipped: [], available: false };
+    return { run, available: true, ...(await verdicts.get(run)) };
+  });
+
+  app.get('/api/badges', async () => {
+    if (!verdicts) return { available: false, badges: {}, pending: 0 };
+    return { available: true, ...(await verdicts.badges(await provider.listRuns())) };
   });
 }

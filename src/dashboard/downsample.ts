@@ -10,15 +10,17 @@ export const MAX_SCALAR_POINTS = 2000;
 /** Histogram steps per tag sent to the browser, at most. */
 export const MAX_HISTOGRAM_STEPS = 60;
 
-export interface XY {
-  x: number;
-  y: number;
-}
-
-/** The indices of at most `threshold` points of `points` chosen by LTTB, in order. */
-export function lttbIndices(points: readonly XY[], threshold: number): number[] {
-  const n = points.length;
-  if (threshold >= n || threshold < 3) return points.map((_, i) => i);
+/**
+ * The indices of at most `threshold` of the points (xs[i], ys[i]) chosen by LTTB, in order.
+ * Columns, not point objects: a series of a million points is read as it is stored.
+ */
+export function lttbIndices(
+  xs: ArrayLike<number>,
+  ys: ArrayLike<number>,
+  threshold: number,
+): number[] {
+  const n = xs.length;
+  if (threshold >= n || threshold < 3) return Array.from({ length: n }, (_, i) => i);
   const chosen = [0];
   const bucketSize = (n - 2) / (threshold - 2);
   let previous = 0;
@@ -30,19 +32,18 @@ export function lttbIndices(points: readonly XY[], threshold: number): number[] 
     let meanX = 0;
     let meanY = 0;
     for (let i = end; i < nextEnd; i++) {
-      meanX += points[i].x;
-      meanY += points[i].y;
+      meanX += xs[i];
+      meanY += ys[i];
     }
     const count = Math.max(1, nextEnd - end);
     meanX /= count;
     meanY /= count;
     let best = start;
     let bestArea = -1;
-    const a = points[previous];
+    const ax = xs[previous];
+    const ay = ys[previous];
     for (let i = start; i < end; i++) {
-      const area = Math.abs(
-        (a.x - meanX) * (points[i].y - a.y) - (a.x - points[i].x) * (meanY - a.y),
-      );
+      const area = Math.abs((ax - meanX) * (ys[i] - ay) - (ax - xs[i]) * (meanY - ay));
       if (area > bestArea) {
         bestArea = area;
         best = i;

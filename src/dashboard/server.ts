@@ -11,7 +11,7 @@ import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { DirectoryProvider, type RunProvider } from '../log/provider.js';
 import { DEFAULT_HOST, DEFAULT_PORT, isLoopback } from './address.js';
-import { registerApi, type RunDiagnoser } from './api.js';
+import { registerApi, warmUp, type RunDiagnoser } from './api.js';
 
 /** The bundled page, relative to this module in dist/src/dashboard/. */
 export const ASSETS_DIR = fileURLToPath(new URL('../../dashboard/', import.meta.url));
@@ -84,6 +84,7 @@ export async function buildDashboard(args: ServeArgs & { port: number; host: str
   });
   await app.register(fastifyStatic, { root: ASSETS_DIR, prefix: '/', index: 'index.html' });
   registerApi(app, provider, args.diagnose);
+  void warmUp(provider);
   return { app, setPort: (port: number) => (hosts = allowedHosts(args.host, port)) };
 }
 

@@ -125,7 +125,8 @@ export class Diagnoser implements Callback {
     const histograms = new Map(
       parameterHistogramTags(tags).map((tag) => [tag, run.histogramSeries.get(tag) ?? []]),
     );
-    const data = buildRunData({ name: this.name, tags, scalars: run.scalarSeries, histograms });
+    const scalars = run.scalarColumns();
+    const data = buildRunData({ name: this.name, tags, scalars, histograms });
     const rules = this.everNonfinite ? RULES : RULES.filter((rule) => rule.name !== 'nonfinite');
     const { verdicts } = diagnoseData(data, { thresholds: this.args.thresholds, rules });
     for (const verdict of verdicts) {

@@ -21,12 +21,41 @@
  * A run is "gradscope" when it holds a tag only gradscope's probes write (`nonfinite/*`,
  * `global_norm/*`); remedies then name gradscope flags.
  */
-import type { HistogramPoint, RunTags, ScalarPoint } from '../log/points.js';
+import type { HistogramPoint, RunTags, ScalarColumns, ScalarPoint } from '../log/points.js';
 import type { RunProvider } from '../log/provider.js';
+import { columnPoints, pointColumns } from '../log/scalar-columns.js';
 
+/**
+ * One scalar tag as the rules read it. `columns` is how it was read; `points`, the same points
+ * as objects, is made on first use: rules over long series (every tag, every parameter) read the
+ * columns, and rules that read a few short series keep their simpler code.
+ */
 export interface Series {
-  tag: string;
-  points: ScalarPoint[];
+  readonly tag: string;
+  readonly columns: ScalarColumns;
+  readonly points: ScalarPoint[];
+}
+
+/** A series over `columns`, its `points` made on first read. */
+export function seriesOf(tag: string, columns: ScalarColumns): Series {
+  let points: ScalarPoint[] | undefined;
+  return {
+    tag,
+    columns,
+    get points() {
+      return (points ??= columnPoints(columns));
+    },
+  };
+}
+
+/** A series computed from other data, given as points. */
+export function seriesFromPoints(tag: string, points: ScalarPoint[]): Series {
+  return { tag, columns: pointColumns(points), points };
+}
+
+/** The number of points of `series`, without making its point objects. */
+export function seriesLength(series: Series | undefined): number {
+  return series?.columns.steps.length ?? 0;
 }
 
 export interface HistogramSeries {
@@ -148,11 +177,11 @@ export interface RunContents {
   name: string;
   tags: RunTags;
   /** Every scalar series of the run, by tag. */
-  scalars: ReadonlyMap<string, ScalarPoint[]>;
+  scalars: ReadonlyMap<string, ScalarColumns>;
   /** The histogram series named by `parameterHistogramTags(tags)`, by tag. */
   histograms: ReadonlyMap<string, HistogramPoint[]>;
   /** A Keras-style validation sibling's run name and scalar series. */
-  validation?: { run: string; scalars: ReadonlyMap<string, ScalarPoint[]> };
+  validation?: { run: string; scalars: ReadonlyMap<string, ScalarColumns> };
 }
 
 /** The histogram tags the rules read: parameters' weights and gradients (not activations). */
@@ -166,13 +195,13 @@ export async function loadRunData(provider: RunProvider, group: RunGroup): Promi
   const read = async <T>(
     run: string,
     list: string[],
-    reader: (run: string, tag: string) => Promise<T[]>,
+    reader: (run: string, tag: string) => Promise<T>,
   ) => {
-    const series = new Map<string, T[]>();
+    const series = new Map<string, T>();
     for (const tag of list) series.set(tag, await reader(run, tag));
     return series;
   };
-  const scalars = await read(group.train, tags.scalars, (r, t) => provider.readScalars(r, t));
+  const scalars = await read(group.train, tags.scalars, (r, t) => provider.readScalarColumns(r, t));
   const histograms = await read(group.train, parameterHistogramTags(tags), (r, t) =>
     provider.readHistograms(r, t),
   );
@@ -180,7 +209,7 @@ export async function loadRunData(provider: RunProvider, group: RunGroup): Promi
   if (group.validation !== undefined) {
     const validationTags = await provider.listTags(group.validation);
     const series = await read(group.validation, validationTags.scalars, (r, t) =>
-      provider.readScalars(r, t),
+      provider.readScalarColumns(r, t),
     );
     validation = { run: group.validation, scalars: series };
   }
@@ -190,17 +219,17 @@ export async function loadRunData(provider: RunProvider, group: RunGroup): Promi
 /** The rules' view of a run's contents. Pure: shares the contents' points, never changes them. */
 export function buildRunData(contents: RunContents): RunData {
   const scalars = new Map<string, Series>();
-  for (const [tag, points] of contents.scalars) scalars.set(tag, { tag, points });
+  for (const [tag, columns] of contents.scalars) scalars.set(tag, seriesOf(tag, columns));
   const allScalars = [...scalars.values()];
   let validationLoss = firstOf(scalars, VALIDATION_LOSS_TAGS);
   if (contents.validation !== undefined) {
     const { run, scalars: validationScalars } = contents.validation;
-    for (const [tag, points] of validationScalars) {
-      const series = { tag: `${run}:${tag}`, points };
+    for (const [tag, columns] of validationScalars) {
+      const series = seriesOf(`${run}:${tag}`, columns);
       allScalars.push(series);
       const isLoss =
         tag === 'epoch_loss' || VALIDATION_LOSS_TAGS.includes(tag) || LOSS_TAGS.includes(tag);
-      if (isLoss && points.length > 0) validationLoss ??= series;
+      if (isLoss && seriesLength(series) > 0) validationLoss ??= series;
     }
   }
   const { tags } = contents;
@@ -238,7 +267,7 @@ export function buildRunData(contents: RunContents): RunData {
 function firstOf(scalars: Map<string, Series>, tags: readonly string[]): Series | undefined {
   for (const tag of tags) {
     const series = scalars.get(tag);
-    if (series !== undefined && series.points.length > 0) return series;
+    if (seriesLength(series) > 0) return series;
   }
   return undefined;
 }
@@ -298,9 +327,10 @@ function parametersOf(
     if (field === undefined || series === undefined) continue;
     const target = parameter(rest);
     // Σx² tags (normKind 'squared') are turned back into norms, so rules see one scale.
+    const { columns } = series;
     target[field] =
       squared && field !== 'updateRatio'
-        ? { tag, points: series.points.map((p) => ({ ...p, value: Math.sqrt(p.value) })) }
+        ? seriesOf(tag, { ...columns, values: columns.values.map(Math.sqrt) })
         : series;
   }
   return { list: [...byName.values()], histogramTags };

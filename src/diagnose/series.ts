@@ -1,13 +1,33 @@
-/** Small statistics over scalar series, shared by the rules. */
+/**
+ * Small statistics over scalar series, shared by the rules. Those a rule may call on every
+ * series of a run take the columns (`Series.columns`) as well as points.
+ */
 import { median } from '../engine/statistics.js';
-import type { HistogramPoint, ScalarPoint } from '../log/points.js';
+import type { HistogramPoint, ScalarColumns, ScalarPoint } from '../log/points.js';
+import { pointColumns } from '../log/scalar-columns.js';
 
 export { median };
 
+/** Points, or the same points as columns. */
+export type Points = readonly ScalarPoint[] | ScalarColumns;
+
+function columnsOf(points: Points): ScalarColumns {
+  return isPointList(points) ? pointColumns(points) : points;
+}
+
+function isPointList(points: Points): points is readonly ScalarPoint[] {
+  return Array.isArray(points);
+}
+
 /** The finite values of `points`. */
-export function finiteValues(points: readonly ScalarPoint[]): number[] {
+export function finiteValues(points: Points): number[] {
   const values: number[] = [];
-  for (const point of points) if (Number.isFinite(point.value)) values.push(point.value);
+  if (isPointList(points)) {
+    for (const point of points) if (Number.isFinite(point.value)) values.push(point.value);
+  } else {
+    const column = points.values;
+    for (let i = 0; i < column.length; i++) if (Number.isFinite(column[i])) values.push(column[i]);
+  }
   return values;
 }
 
@@ -44,24 +64,41 @@ export function mean(values: readonly number[]): number {
 }
 
 /** Median of the finite values, NaN when there are none. */
-export function finiteMedian(points: readonly ScalarPoint[]): number {
+export function finiteMedian(points: Points): number {
   const values = finiteValues(points);
   return values.length === 0 ? NaN : median(values);
 }
 
-/** The values of `b` at the steps `a` also has, as pairs in `a`'s order. */
-export function atCommonSteps(
-  a: readonly ScalarPoint[],
-  b: readonly ScalarPoint[],
-): { step: number; a: number; b: number }[] {
-  const byStep = new Map<number, number>();
-  for (const point of b) byStep.set(point.step, point.value);
+/**
+ * The values of `b` at the steps `a` also has, as pairs in `a`'s order (the last of `b`'s
+ * values where it repeats a step).
+ */
+export function atCommonSteps(a: Points, b: Points): { step: number; a: number; b: number }[] {
+  const x = columnsOf(a);
+  const y = columnsOf(b);
   const pairs: { step: number; a: number; b: number }[] = [];
-  for (const point of a) {
-    const other = byStep.get(point.step);
-    if (other !== undefined) pairs.push({ step: point.step, a: point.value, b: other });
+  if (sameSteps(x.steps, y.steps)) {
+    // Tags logged together share their steps: pair them by index, without a map.
+    for (let i = 0; i < x.steps.length; i++)
+      pairs.push({ step: x.steps[i], a: x.values[i], b: y.values[i] });
+    return pairs;
+  }
+  const byStep = new Map<number, number>();
+  for (let i = 0; i < y.steps.length; i++) byStep.set(y.steps[i], y.values[i]);
+  for (let i = 0; i < x.steps.length; i++) {
+    const other = byStep.get(x.steps[i]);
+    if (other !== undefined) pairs.push({ step: x.steps[i], a: x.values[i], b: other });
   }
   return pairs;
+}
+
+/** Whether both hold the same steps, each once, increasing. */
+export function sameSteps(a: Float64Array, b: Float64Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    if (a[i] !== b[i] || (i > 0 && a[i] <= a[i - 1])) return false;
+  }
+  return true;
 }
 
 /** Mean and variance of the values a histogram holds, from its bucket midpoints. */

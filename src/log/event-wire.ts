@@ -22,9 +22,12 @@ export class WireValue {
   /** NaN and `hasSimpleValue` false when the value has no `simple_value`. */
   simpleValue = NaN;
   hasSimpleValue = false;
-  /** `metadata.plugin_data.plugin_name`; start −1 when absent. */
-  pluginStart = -1;
-  pluginEnd = -1;
+  /**
+   * `metadata` (SummaryMetadata); start −1 when absent. Only located: a reader needs its plugin
+   * name once per tag (`readPluginName`), not once per record.
+   */
+  metadataStart = -1;
+  metadataEnd = -1;
   /** Whether the value has a `histo` (HistogramProto). */
   hasHisto = false;
   /** `tensor` (TensorProto); start −1 when absent. */
@@ -38,7 +41,7 @@ export class WireValue {
     this.simpleValue = NaN;
     this.hasSimpleValue = false;
     this.hasHisto = false;
-    this.pluginStart = this.pluginEnd = this.tensorStart = this.tensorEnd = -1;
+    this.metadataStart = this.metadataEnd = this.tensorStart = this.tensorEnd = -1;
   }
 }
 
@@ -197,15 +200,21 @@ function readValue(reader: WireReader, start: number, end: number, value: WireVa
       value.tensorEnd = reader.pos += length;
     } else if (key === 0x4a) {
       const length = reader.length(end);
-      const metadataEnd = reader.pos + length;
-      readPluginName(reader, metadataEnd, value);
-      reader.pos = metadataEnd;
+      value.metadataStart = reader.pos;
+      value.metadataEnd = reader.pos += length;
     } else reader.skip(key & 7, end);
   }
 }
 
-/** SummaryMetadata.plugin_data (1) → PluginData.plugin_name (1). */
-function readPluginName(reader: WireReader, end: number, value: WireValue): void {
+/**
+ * Where `value`'s SummaryMetadata.plugin_data (1) → PluginData.plugin_name (1) lies in
+ * `reader.bytes`, as [start, end); undefined when it has none. Moves the reader.
+ */
+export function readPluginName(reader: WireReader, value: WireValue): [number, number] | undefined {
+  if (value.metadataStart < 0) return undefined;
+  reader.pos = value.metadataStart;
+  const end = value.metadataEnd;
+  let found: [number, number] | undefined;
   while (reader.pos < end) {
     const key = reader.varint(end);
     if (key !== 0x0a) {
@@ -218,11 +227,11 @@ function readPluginName(reader: WireReader, end: number, value: WireValue): void
       const inner = reader.varint(pluginDataEnd);
       if (inner === 0x0a) {
         const length = reader.length(pluginDataEnd);
-        value.pluginStart = reader.pos;
-        value.pluginEnd = reader.pos += length;
+        found = [reader.pos, (reader.pos += length)];
       } else reader.skip(inner & 7, pluginDataEnd);
     }
   }
+  return found;
 }
 
 /**
@@ -235,6 +244,21 @@ export function readRealScalarTensor(
   start: number,
   end: number,
 ): number | undefined {
+  const bytes = reader.bytes;
+  // The form TensorFlow and gradscope write, checked byte for byte before any parsing:
+  // dtype DT_FLOAT (08 01), an empty shape (12 00), 4 bytes of tensor_content (22 04 …).
+  if (
+    end - start === 10 &&
+    bytes[start] === 0x08 &&
+    bytes[start + 1] === 0x01 &&
+    bytes[start + 2] === 0x12 &&
+    bytes[start + 3] === 0x00 &&
+    bytes[start + 4] === 0x22 &&
+    bytes[start + 5] === 0x04
+  ) {
+    reader.pos = start + 6;
+    return reader.float(end);
+  }
   let dtype = 0;
   let rank = 0;
   let value: number | undefined;

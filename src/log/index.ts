@@ -1,7 +1,7 @@
 /** TensorBoard-compatible run logs: writing (RunWriter) and reading (DirectoryProvider). */
 export { DirectoryProvider } from './provider.js';
 export type { RunProvider } from './provider.js';
-export type { HistogramPoint, RunTags, ScalarPoint } from './points.js';
+export type { HistogramPoint, RunTags, ScalarColumns, ScalarPoint } from './points.js';
 export { MemoryProvider, MemoryRun } from './memory-provider.js';
 export { RunWriter, type HistogramWriteArgs } from './run-writer.js';
 export {

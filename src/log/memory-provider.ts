@@ -10,21 +10,34 @@ import { ValueError } from '../engine/errors.js';
 import type { HistogramOptions, RecordSink } from '../probe/sink.js';
 import { nowSeconds } from './event-writer.js';
 import { computeHistogram, DEFAULT_BUCKET_COUNT } from './histograms.js';
-import type { HistogramPoint, RunTags, ScalarPoint, TextPoint } from './points.js';
+import type { HistogramPoint, RunTags, ScalarColumns, ScalarPoint, TextPoint } from './points.js';
 import type { ReadWarning, RunProvider } from './provider.js';
+import { columnPoints, EMPTY_COLUMNS, ScalarColumnBuilder } from './scalar-columns.js';
 import type { TextSink } from './text.js';
 
 /** One run's records, per tag in arrival order; tags keep their first-appearance order. */
 export class MemoryRun implements RecordSink, TextSink {
-  readonly scalarSeries = new Map<string, ScalarPoint[]>();
+  readonly scalarSeries = new Map<string, ScalarColumnBuilder>();
   readonly histogramSeries = new Map<string, HistogramPoint[]>();
   readonly textSeries = new Map<string, TextPoint[]>();
   /** Every tag, of any kind, in first-appearance order (RunTags.order). */
   readonly order = new Set<string>();
+  /** Records taken so far: the run's version. */
+  records = 0;
 
   scalar(tag: string, value: number, step: number, wallTime = nowSeconds()): void {
     this.order.add(tag);
-    append(this.scalarSeries, tag, { step, wallTime, value: Math.fround(value) });
+    this.records++;
+    let columns = this.scalarSeries.get(tag);
+    if (columns === undefined) this.scalarSeries.set(tag, (columns = new ScalarColumnBuilder()));
+    columns.push(step, wallTime, Math.fround(value));
+  }
+
+  /** Every scalar tag's points so far, as columns (views: no copy). */
+  scalarColumns(): Map<string, ScalarColumns> {
+    const columns = new Map<string, ScalarColumns>();
+    for (const [tag, builder] of this.scalarSeries) columns.set(tag, builder.columns());
+    return columns;
   }
 
   /** The run's tags now, as `RunProvider.listTags` returns them. */
@@ -39,6 +52,7 @@ export class MemoryRun implements RecordSink, TextSink {
 
   text(tag: string, text: string, step: number, wallTime = nowSeconds()): void {
     this.order.add(tag);
+    this.records++;
     append(this.textSeries, tag, { step, wallTime, text });
   }
 
@@ -50,6 +64,7 @@ export class MemoryRun implements RecordSink, TextSink {
   ): void {
     const { buckets } = computeHistogram(values, options.bucketCount ?? DEFAULT_BUCKET_COUNT);
     this.order.add(tag);
+    this.records++;
     append(this.histogramSeries, tag, { step, wallTime: nowSeconds(), buckets });
   }
 }
@@ -73,7 +88,11 @@ export class MemoryProvider implements RunProvider {
   }
 
   async readScalars(run: string, tag: string): Promise<ScalarPoint[]> {
-    return (this.existing(run).scalarSeries.get(tag) ?? []).map((point) => ({ ...point }));
+    return columnPoints(await this.readScalarColumns(run, tag));
+  }
+
+  async readScalarColumns(run: string, tag: string): Promise<ScalarColumns> {
+    return this.existing(run).scalarSeries.get(tag)?.columns() ?? EMPTY_COLUMNS;
   }
 
   async readHistograms(run: string, tag: string): Promise<HistogramPoint[]> {
@@ -85,6 +104,10 @@ export class MemoryProvider implements RunProvider {
 
   async readTexts(run: string, tag: string): Promise<TextPoint[]> {
     return (this.existing(run).textSeries.get(tag) ?? []).map((point) => ({ ...point }));
+  }
+
+  async version(run: string): Promise<string> {
+    return String(this.existing(run).records);
   }
 
   /** Memory holds no damaged records. */

@@ -14,6 +14,18 @@ export interface ScalarPoint {
   value: number;
 }
 
+/**
+ * A tag's scalar points as columns: point i is (steps[i], wallTimes[i], values[i]), in the order
+ * they were written. The arrays are as long as the series. They may share memory with the
+ * provider's index (a read copies nothing), so they are read, never written.
+ */
+export interface ScalarColumns {
+  readonly steps: Float64Array;
+  /** Seconds since the Unix epoch. */
+  readonly wallTimes: Float64Array;
+  readonly values: Float64Array;
+}
+
 export interface HistogramPoint {
   step: number;
   /** Seconds since the Unix epoch. */

@@ -5,10 +5,17 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { ReadWarning } from './event-reader.js';
-import type { HistogramPoint, RunTags, ScalarPoint, TextPoint } from './points.js';
+import type { HistogramPoint, RunTags, ScalarColumns, ScalarPoint, TextPoint } from './points.js';
 import { isEventFileName, RunIndex } from './run-index.js';
 
-export type { Bucket, HistogramPoint, RunTags, ScalarPoint, TextPoint } from './points.js';
+export type {
+  Bucket,
+  HistogramPoint,
+  RunTags,
+  ScalarColumns,
+  ScalarPoint,
+  TextPoint,
+} from './points.js';
 export type { ReadWarning } from './event-reader.js';
 
 export interface RunProvider {
@@ -18,10 +25,20 @@ export interface RunProvider {
   listTags(run: string): Promise<RunTags>;
   /** The tag's points in the order they were written (files in name order). */
   readScalars(run: string, tag: string): Promise<ScalarPoint[]>;
+  /**
+   * The same points as `readScalars`, as columns: what a consumer of long series reads (a
+   * million points make no million objects). Empty columns for a tag the run lacks.
+   */
+  readScalarColumns(run: string, tag: string): Promise<ScalarColumns>;
   readHistograms(run: string, tag: string): Promise<HistogramPoint[]>;
   readTexts(run: string, tag: string): Promise<TextPoint[]>;
   /** Damage found in the event files read so far (see event-reader.ts). */
   warnings(): ReadWarning[];
+  /**
+   * A token that changes whenever the run's records change (records picked up, a file removed
+   * or rewritten) and only then: what caches of a run's derived data are keyed on.
+   */
+  version(run: string): Promise<string>;
 }
 
 /**
@@ -48,6 +65,10 @@ export class DirectoryProvider implements RunProvider {
     return (await this.refreshed(run)).scalars(tag);
   }
 
+  async readScalarColumns(run: string, tag: string): Promise<ScalarColumns> {
+    return (await this.refreshed(run)).scalarColumns(tag);
+  }
+
   async readHistograms(run: string, tag: string): Promise<HistogramPoint[]> {
     return (await this.refreshed(run)).histograms(tag);
   }
@@ -58,6 +79,10 @@ export class DirectoryProvider implements RunProvider {
 
   warnings(): ReadWarning[] {
     return [...this.runs.values()].flatMap((index) => index.warnings());
+  }
+
+  async version(run: string): Promise<string> {
+    return String((await this.refreshed(run)).generation);
   }
 
   private async refreshed(run: string): Promise<RunIndex> {

@@ -6,20 +6,31 @@
  * Built for speed (a million scalar records in well under a second): files are read in chunks
  * of CHUNK_BYTES, records are checked and decoded in place (record-format.ts, event-wire.ts),
  * tags are looked up by their bytes (tag-table.ts) and scalars stored in float64 columns
- * (scalar-columns.ts). Histograms, texts and unusual scalar forms are decoded by protobufjs.
+ * (scalar-columns.ts), which reads return without copying. Histograms, texts and unusual scalar forms are decoded by protobufjs.
  * Damage never throws (see event-reader.ts for what becomes which warning); a record whose
  * values are damaged partway keeps the values before the damage.
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { ReadWarning } from './event-reader.js';
-import { readEvent, readRealScalarTensor, WireReader, WireValue } from './event-wire.js';
+import {
+  readEvent,
+  readPluginName,
+  readRealScalarTensor,
+  WireReader,
+  WireValue,
+} from './event-wire.js';
 import type { WireEvent } from './event-wire.js';
 import { HISTOGRAMS_PLUGIN_NAME, readHistogramValue } from './histograms.js';
-import type { HistogramPoint, RunTags, ScalarPoint, TextPoint } from './points.js';
+import type { HistogramPoint, RunTags, ScalarColumns, ScalarPoint, TextPoint } from './points.js';
 import { decodeSummaryValue, type SummaryValueMessage } from './proto.js';
 import { visitRecords, type RecordProblems } from './record-format.js';
-import { ScalarColumns } from './scalar-columns.js';
+import {
+  columnPoints,
+  concatColumns,
+  EMPTY_COLUMNS,
+  ScalarColumnBuilder,
+} from './scalar-columns.js';
 import { readScalarValue, SCALARS_PLUGIN_NAME } from './scalars.js';
 import { TagTable } from './tag-table.js';
 import { readTextValue, TEXT_PLUGIN_NAME } from './text.js';
@@ -40,7 +51,7 @@ interface Tag {
   kind: Kind | undefined;
   /** The file state last written to, and the tag's scalar columns there: spares two lookups. */
   state: FileState | undefined;
-  columns: ScalarColumns | undefined;
+  columns: ScalarColumnBuilder | undefined;
 }
 
 interface FileState {
@@ -48,7 +59,7 @@ interface FileState {
   size: number;
   /** Offset just past the last whole record read. */
   end: number;
-  scalars: Map<Tag, ScalarColumns>;
+  scalars: Map<Tag, ScalarColumnBuilder>;
   histograms: Map<Tag, HistogramPoint[]>;
   texts: Map<Tag, TextPoint[]>;
   /** Tags holding points, in the order their first point appears in this file. */
@@ -76,6 +87,8 @@ export class RunIndex {
   }));
   private readonly byName = new Map<string, Tag>();
   private lastRefresh: Promise<void> = Promise.resolve();
+  /** Counts the refreshes that changed what the run holds (its `version`). */
+  generation = 0;
   // Decoding state, reused from record to record.
   private readonly reader = new WireReader(new Uint8Array(0));
   private readonly event: WireEvent = { step: 0, wallTime: 0 };
@@ -113,9 +126,13 @@ export class RunIndex {
     }
     const names = entries.filter((e) => e.isFile() && isEventFileName(e.name)).map((e) => e.name);
     names.sort();
-    for (const name of this.files.keys()) if (!names.includes(name)) this.files.delete(name);
-    for (const name of names) await this.refreshFile(name);
+    let changed = false;
+    for (const name of this.files.keys()) {
+      if (!names.includes(name)) changed = this.files.delete(name);
+    }
+    for (const name of names) if (await this.refreshFile(name)) changed = true;
     this.fileOrder = names;
+    if (changed) this.generation++;
   }
 
   tags(): RunTags {
@@ -131,13 +148,20 @@ export class RunIndex {
     };
   }
 
-  /** The tag's scalar points, files in name order, records in file order. */
-  scalars(name: string): ScalarPoint[] {
-    const points: ScalarPoint[] = [];
+  /**
+   * The tag's scalar points as columns, files in name order, records in file order: views of
+   * the index's own arrays when one file holds the tag (the usual case), else a joined copy.
+   */
+  scalarColumns(name: string): ScalarColumns {
     const tag = this.byName.get(name);
-    if (tag !== undefined)
-      for (const s of this.orderedStates()) s.scalars.get(tag)?.appendTo(points);
-    return points;
+    if (tag === undefined) return EMPTY_COLUMNS;
+    const parts = this.orderedStates().flatMap((s) => s.scalars.get(tag)?.columns() ?? []);
+    return concatColumns(parts);
+  }
+
+  /** The tag's scalar points as new objects (from `scalarColumns`). */
+  scalars(name: string): ScalarPoint[] {
+    return columnPoints(this.scalarColumns(name));
   }
 
   /** Copies of the tag's histogram points, files in name order, records in file order. */
@@ -168,22 +192,25 @@ export class RunIndex {
     return this.fileOrder.flatMap((name) => this.files.get(name) ?? []);
   }
 
-  private async refreshFile(name: string): Promise<void> {
+  /** Reads what was appended to the file; returns whether there was anything new. */
+  private async refreshFile(name: string): Promise<boolean> {
     const file = path.join(this.dir, name);
     let handle;
     try {
       handle = await fs.open(file, 'r');
     } catch {
-      return; // removed since listing; the next refresh drops it
+      return false; // removed since listing; the next refresh drops it
     }
     try {
       const { size } = await handle.stat();
       let state = this.files.get(name);
-      if (state === undefined || size < state.size) {
+      // A file rewritten shorter drops what was read of it: a change even when it is empty.
+      const rewritten = state !== undefined && size < state.size;
+      if (state === undefined || rewritten) {
         state = emptyState();
         this.files.set(name, state);
       }
-      if (size === state.size) return;
+      if (size === state.size) return rewritten;
       state.stopped = undefined;
       let chunkBytes = this.chunkBytes;
       let buffer = Buffer.alloc(0);
@@ -205,6 +232,7 @@ export class RunIndex {
         if (scan.end === start) chunkBytes *= 2;
       }
       state.size = size;
+      return true;
     } finally {
       await handle.close();
     }
@@ -244,7 +272,7 @@ export class RunIndex {
         tag.state = state;
         tag.columns = state.scalars.get(tag);
         if (tag.columns === undefined) {
-          state.scalars.set(tag, (tag.columns = new ScalarColumns()));
+          state.scalars.set(tag, (tag.columns = new ScalarColumnBuilder()));
           state.order.add(tag);
         }
       }
@@ -284,10 +312,8 @@ export class RunIndex {
 
   /** Fixes the tag's kind from the first value that reveals it (scalars.ts, histograms.ts). */
   private reveal(tag: Tag, value: WireValue): Kind | undefined {
-    const plugin =
-      value.pluginStart < 0
-        ? undefined
-        : pluginDecoder.decode(this.reader.bytes.subarray(value.pluginStart, value.pluginEnd));
+    const at = readPluginName(this.reader, value);
+    const plugin = at && pluginDecoder.decode(this.reader.bytes.subarray(at[0], at[1]));
     let kind: Kind | undefined;
     if (value.hasSimpleValue || plugin === SCALARS_PLUGIN_NAME) kind = 'scalars';
     else if (value.hasHisto || plugin === HISTOGRAMS_PLUGIN_NAME) kind = 'histograms';

@@ -8,6 +8,7 @@ import {
   CONTENT_SECURITY_POLICY,
   startDashboard,
 } from '../../src/dashboard/server.js';
+import { MAX_FLOW_CELLS } from '../../src/dashboard/api.js';
 import { RunWriter } from '../../src/log/run-writer.js';
 import { LAYERS, makeLogdir, writeRun } from './fixture.js';
 
@@ -64,7 +65,7 @@ test('lists the runs under the logdir and none behind a symlink that points out'
 test('is read-only: every method but GET and HEAD is refused and nothing on disk changes', async () => {
   const before = snapshot(root);
   for (const method of ['POST', 'PUT', 'DELETE', 'PATCH'] as const) {
-    for (const url of ['/api/runs', '/api/run?run=a', '/index.html', '/a']) {
+    for (const url of ['/api/runs', '/api/run?run=a', '/api/badges', '/index.html', '/a']) {
       const response = await app.inject({ method, url, headers: HOST, payload: '{}' });
       assert.equal(response.statusCode, 405, `${method} ${url}`);
     }
@@ -144,4 +145,88 @@ test('a busy port gets a clear message and a suggestion', async () => {
     new RegExp(`port ${port} on 127.0.0.1 is already in use.*--port ${port + 1}`),
   );
   await first.close();
+});
+
+test('a run keeps its version, and its cached series, until records are appended', async () => {
+  const root = makeLogdir('gradscope-serve-versions-');
+  writeRun(root, 'grow', 5);
+  const { app } = await buildDashboard({ logdir: root, port: PORT, host: '127.0.0.1' });
+  try {
+    const call = async (url: string) =>
+      (await app.inject({ method: 'GET', url, headers: HOST })).json();
+    const version = async () => (await call('/api/runs')).runs[0].version;
+    const first = await version();
+    assert.equal(await version(), first);
+    assert.equal((await call('/api/run?run=grow')).version, first);
+    assert.equal((await call('/api/scalars?run=grow&tag=loss')).total, 5);
+    const writer = new RunWriter(path.join(root, 'grow'));
+    writer.scalar('loss', 0.5, 99);
+    writer.close();
+    assert.notEqual(await version(), first);
+    const grown = await call('/api/scalars?run=grow&tag=loss');
+    assert.equal(grown.total, 6);
+    assert.deepEqual(grown.points.at(-1), [99, 0.5]);
+  } finally {
+    await app.close();
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('badges arrive once the background diagnosis of each run is done', async () => {
+  const root = makeLogdir('gradscope-serve-badges-');
+  for (const name of ['r1', 'r2']) writeRun(root, name, 5);
+  const diagnosed: string[] = [];
+  const diagnose = async (_provider: unknown, run: string) => {
+    diagnosed.push(run);
+    return { verdicts: [{ check: `check_${run}`, severity: 'warning' }], skipped: [] };
+  };
+  const { app } = await buildDashboard({ logdir: root, port: PORT, host: '127.0.0.1', diagnose });
+  try {
+    const badges = async () =>
+      (await app.inject({ method: 'GET', url: '/api/badges', headers: HOST })).json();
+    const first = await badges();
+    assert.equal(first.available, true);
+    assert.equal(first.pending, 2, 'nothing diagnosed before the first poll');
+    let body = first;
+    for (let i = 0; i < 50 && body.pending > 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      body = await badges();
+    }
+    assert.deepEqual(body.badges, { r1: { warning: ['check_r1'] }, r2: { warning: ['check_r2'] } });
+    await badges();
+    const verdicts = (
+      await app.inject({ method: 'GET', url: '/api/verdicts?run=r1', headers: HOST })
+    ).json();
+    assert.equal(verdicts.verdicts[0].check, 'check_r1');
+    assert.deepEqual(diagnosed.sort(), ['r1', 'r2'], 'each run diagnosed once while unchanged');
+  } finally {
+    await app.close();
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('a heatmap of many layers gets fewer steps per layer, so it stays a few thousand cells', async () => {
+  const root = makeLogdir('gradscope-serve-layers-');
+  const writer = new RunWriter(path.join(root, 'deep'));
+  for (let step = 0; step < 500; step++) {
+    for (let layer = 1; layer <= 50; layer++)
+      writer.scalar(`grad_norm/dense_${layer}/kernel`, 1 / layer, step);
+  }
+  writer.close();
+  const { app } = await buildDashboard({ logdir: root, port: PORT, host: '127.0.0.1' });
+  try {
+    const url = '/api/flow?run=deep&quantity=grad_norm';
+    const flow = (await app.inject({ method: 'GET', url, headers: HOST })).json();
+    assert.equal(flow.layers.length, 50);
+    const cells = flow.series.reduce(
+      (sum: number, s: { points: unknown[] }) => sum + s.points.length,
+      0,
+    );
+    assert.ok(cells <= MAX_FLOW_CELLS, String(cells));
+    assert.equal(flow.series[0].points.length, MAX_FLOW_CELLS / 50);
+    assert.equal(flow.series[0].total, 500);
+  } finally {
+    await app.close();
+    fs.rmSync(root, { recursive: true, force: true });
+  }
 });

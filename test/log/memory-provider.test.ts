@@ -58,6 +58,10 @@ test('reads are copies, and an unknown run is an error that lists the known ones
   const points = await memory.readScalars('b', 'loss');
   points[0].value = 99;
   assert.equal((await memory.readScalars('b', 'loss'))[0].value, 2);
+  const columns = await memory.readScalarColumns('b', 'loss');
+  for (let step = 1; step < 40; step++) memory.run('b').scalar('loss', -1, step);
+  assert.deepEqual([...columns.values], [2], 'columns read before the appends stay as read');
+  assert.equal((await memory.readScalarColumns('b', 'loss')).values.length, 40);
   assert.deepEqual(await memory.readScalars('b', 'missing'), []);
   await assert.rejects(memory.listTags('c'), /no run 'c'\. Expected one of: b/);
 });

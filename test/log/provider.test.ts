@@ -176,3 +176,34 @@ test('refuses runs outside the root and names missing runs', async () => {
   });
   await assert.rejects(provider.listTags('nope'), /expected run "nope" to be a readable directory/);
 });
+
+test('columns hold the points of readScalars, across files, and stay as read when the run grows', async () => {
+  const dir = path.join(tmp, 'columns');
+  fs.mkdirSync(dir, { recursive: true });
+  const first = path.join(dir, 'events.out.tfevents.1.a');
+  const second = path.join(dir, 'events.out.tfevents.2.a');
+  fs.writeFileSync(first, Buffer.concat([0, 1, 2].map((s) => scalarRecord('loss', s / 4, s))));
+  fs.writeFileSync(second, scalarRecord('loss', 9, 3));
+  const provider = new DirectoryProvider(dir);
+  const columns = await provider.readScalarColumns('.', 'loss');
+  const points = await provider.readScalars('.', 'loss');
+  assert.deepEqual([...columns.steps], [0, 1, 2, 3]);
+  assert.deepEqual([...columns.values], [0, 0.25, 0.5, 9]);
+  assert.deepEqual(
+    points,
+    [...columns.steps].map((step, i) => ({
+      step,
+      wallTime: columns.wallTimes[i],
+      value: columns.values[i],
+    })),
+  );
+  // Enough appended points to move the index's arrays, and one overwriting nothing read.
+  fs.appendFileSync(
+    second,
+    Buffer.concat(Array.from({ length: 40 }, (_, k) => scalarRecord('loss', -1, 4 + k))),
+  );
+  const grown = await provider.readScalarColumns('.', 'loss');
+  assert.equal(grown.steps.length, 44);
+  assert.deepEqual([...columns.values], [0, 0.25, 0.5, 9]);
+  assert.equal((await provider.readScalarColumns('.', 'absent')).steps.length, 0);
+});

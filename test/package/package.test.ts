@@ -102,7 +102,9 @@ test('the tarball holds the library, its types, the kernels and the data, and no
   ])
     assert.ok(files.includes(file), `expected ${file} in the tarball`);
   const unwanted = files.filter((file) =>
-    /^(src|test|bench|assembly|dist\/(test|bench|src\/dashboard\/web))\/|fixture|\.map$|\.tsbuildinfo$/.test(file),
+    /^(src|test|bench|assembly|dist\/(test|bench|src\/dashboard\/web))\/|fixture|\.map$|\.tsbuildinfo$/.test(
+      file,
+    ),
   );
   assert.deepEqual(unwanted, []);
   const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));

@@ -2,8 +2,8 @@
 
 export interface RunSummary {
   name: string;
-  scalars: number;
-  histograms: number;
+  /** Changes whenever the run's records change (RunProvider.version). */
+  version: string;
 }
 
 export interface ThroughTimeTag {
@@ -15,6 +15,7 @@ export interface ThroughTimeTag {
 
 export interface RunInfo {
   run: string;
+  version: string;
   scalars: string[];
   histograms: string[];
   layers: string[];
@@ -66,8 +67,18 @@ export interface Verdict {
 export interface VerdictList {
   run: string;
   available: boolean;
+  /** The run's version the verdicts were computed for (absent when not available). */
+  version?: string;
   verdicts: Verdict[];
   skipped: { check: string; reason: string }[];
+}
+
+/** Per run whose verdicts are computed, its verdict checks by severity. */
+export interface BadgeList {
+  available: boolean;
+  badges: Record<string, Partial<Record<Verdict['severity'], string[]>>>;
+  /** Runs still being diagnosed. */
+  pending: number;
 }
 
 async function get<T>(path: string, params: Record<string, string> = {}): Promise<T> {
@@ -84,4 +95,5 @@ export const api = {
   histograms: (run: string, tag: string) => get<HistogramSeries>('/api/histograms', { run, tag }),
   flow: (run: string, quantity: string) => get<FlowSeries>('/api/flow', { run, quantity }),
   verdicts: (run: string) => get<VerdictList>('/api/verdicts', { run }),
+  badges: () => get<BadgeList>('/api/badges'),
 };

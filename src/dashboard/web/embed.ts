@@ -6,6 +6,9 @@
 import embed from 'vega-embed';
 import { expressionInterpreter } from 'vega-interpreter';
 import type { VegaLiteSpec } from '../../charts/line.js';
+import { FIRST_CHART_MARK } from './first-paint.js';
+
+let firstChartMarked = false;
 
 /** The last spec drawn into each element, so an unchanged view is not redrawn on every poll. */
 const drawn = new WeakMap<HTMLElement, { key: string; finalize: () => void }>();
@@ -22,6 +25,10 @@ export async function draw(element: HTMLElement, spec: VegaLiteSpec): Promise<vo
     expr: expressionInterpreter,
   });
   drawn.set(element, { key, finalize: () => result.finalize() });
+  if (!firstChartMarked) {
+    firstChartMarked = true;
+    requestAnimationFrame(() => performance.mark(FIRST_CHART_MARK));
+  }
 }
 
 /** Replaces an element's chart with a short message. */
@@ -38,8 +45,17 @@ export function paragraph(text: string, className = 'note'): HTMLParagraphElemen
   return p;
 }
 
-/** A chart's slot key and what it shows: a spec, or a message in its place. */
-export type ChartEntry = [string, VegaLiteSpec | string];
+/** What a chart slot shows: a spec, or a message in its place. */
+export type ChartContent = VegaLiteSpec | string;
+
+/** A chart's slot key and its content, or a function that fetches and builds it. */
+export type ChartEntry = [string, ChartContent | (() => Promise<ChartContent>)];
+
+/** Whether any of the element lies in the window. */
+function onScreen(element: HTMLElement): boolean {
+  const box = element.getBoundingClientRect();
+  return box.bottom > 0 && box.top < window.innerHeight && box.right > 0;
+}
 
 /** One chart per key under a parent element, kept across redraws, in the order last rendered. */
 export class ChartSlots {
@@ -47,7 +63,11 @@ export class ChartSlots {
 
   constructor(private readonly parent: HTMLElement) {}
 
-  /** Draws each entry (a spec, or a message), then drops the slots of keys no longer there. */
+  /**
+   * Draws each entry (a spec, or a message), then drops the slots of keys no longer there.
+   * Entries given as functions are all started at once, and the charts on screen are drawn
+   * first: a page of two dozen long series paints what the user sees before the rest.
+   */
   async render(entries: readonly ChartEntry[]): Promise<void> {
     const keys = new Set(entries.map(([key]) => key));
     for (const [key, slot] of this.slots) {
@@ -57,19 +77,28 @@ export class ChartSlots {
         this.slots.delete(key);
       }
     }
-    for (const [key, content] of entries) {
+    const placed = entries.map(([key, content]) => {
       let slot = this.slots.get(key);
       if (!slot) {
         slot = document.createElement('div');
-        slot.className = 'chart';
+        slot.className = 'chart pending';
         this.slots.set(key, slot);
       }
       this.parent.append(slot);
-      if (typeof content === 'string') message(slot, content);
-      else await draw(slot, content);
-    }
+      return { slot, content: typeof content === 'function' ? content() : content };
+    });
     if (entries.length === 0)
       this.parent.replaceChildren(paragraph('Nothing to show for the selected runs.', 'empty'));
     else this.parent.querySelector(':scope > p.empty')?.remove();
+    const visible = placed.filter(({ slot }) => onScreen(slot));
+    const rest = placed.filter(({ slot }) => !onScreen(slot));
+    for (const { slot, content } of [...visible, ...rest]) {
+      const resolved = await content;
+      if (typeof resolved === 'string') message(slot, resolved);
+      else await draw(slot, resolved);
+      slot.classList.remove('pending');
+      // A task boundary between charts lets the browser paint each one as it is drawn.
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    }
   }
 }

@@ -7,7 +7,7 @@ import { heatmapChart } from '../../charts/heatmap.js';
 import { FLOW_TITLES, type FlowQuantity } from '../flow.js';
 import { api, type FlowSeries } from './client.js';
 import { ChartSlots } from './embed.js';
-import { byId, selectedInfo, setOptions, union, type DashboardState } from './state.js';
+import { byId, drawKey, selectedInfo, setOptions, union, type DashboardState } from './state.js';
 
 /** Milliseconds between steps while playing. */
 const PLAY_INTERVAL_MS = 400;
@@ -23,6 +23,8 @@ export class FlowView {
   private timer: ReturnType<typeof setInterval> | undefined;
   /** Whether the slider sits on the last step, so that it follows a live run. */
   private atEnd = true;
+  /** The `drawKey` of what is drawn. */
+  private drawn = '';
 
   constructor(private readonly state: DashboardState) {
     this.slider.addEventListener('input', () => {
@@ -36,6 +38,8 @@ export class FlowView {
   async update(): Promise<void> {
     const quantities = union(this.state, (info) => info.quantities);
     const quantity = setOptions(this.quantity, quantities) as FlowQuantity;
+    const key = drawKey(this.state, quantity);
+    if (key === this.drawn) return;
     const runs = selectedInfo(this.state).filter((info) => info.quantities.includes(quantity));
     this.flows = quantity
       ? await Promise.all(runs.map((info) => api.flow(info.run, quantity)))
@@ -47,7 +51,10 @@ export class FlowView {
     ].sort((a, b) => a - b);
     this.slider.max = String(Math.max(0, this.steps.length - 1));
     if (this.atEnd) this.slider.value = this.slider.max;
-    await Promise.all([this.drawBars(), this.drawHeatmaps()]);
+    // The bars first: one mark per layer, drawn much sooner than a heatmap of thousands.
+    await this.drawBars();
+    await this.drawHeatmaps();
+    this.drawn = key;
   }
 
   private title(): string {

@@ -2,11 +2,13 @@
 import { histogramOverlayChart, histogramRidgeChart } from '../../charts/histogram.js';
 import { api } from './client.js';
 import { ChartSlots, type ChartEntry } from './embed.js';
-import { byId, selectedInfo, setOptions, union, type DashboardState } from './state.js';
+import { byId, drawKey, selectedInfo, setOptions, union, type DashboardState } from './state.js';
 
 export class HistogramsView {
   private readonly charts = new ChartSlots(byId('histogram-charts'));
   private readonly tag = byId<HTMLSelectElement>('histogram-tag');
+  /** The `drawKey` of what is drawn. */
+  private drawn = '';
 
   constructor(private readonly state: DashboardState) {
     this.tag.addEventListener('change', () => void this.update());
@@ -17,6 +19,8 @@ export class HistogramsView {
       this.tag,
       union(this.state, (info) => info.histograms),
     );
+    const key = drawKey(this.state, tag);
+    if (key === this.drawn) return;
     const runs = selectedInfo(this.state).filter((info) => info.histograms.includes(tag));
     const series = await Promise.all(runs.map((info) => api.histograms(info.run, tag)));
     await this.charts.render(
@@ -34,5 +38,6 @@ export class HistogramsView {
         ];
       }),
     );
+    this.drawn = key;
   }
 }

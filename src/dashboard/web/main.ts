@@ -1,6 +1,8 @@
 /**
  * The dashboard page: polls the API and redraws what changed, so runs that start or grow while
- * the page is open appear without a reload.
+ * the page is open appear without a reload. Each run carries a version: an unchanged run costs
+ * one small poll, and only the views of runs that changed fetch and draw again. Verdicts are
+ * polled on their own, so the charts never wait for a logdir to be diagnosed.
  */
 import { api } from './client.js';
 import { FlowView } from './flow-view.js';
@@ -13,10 +15,8 @@ import { renderVerdicts } from './verdicts-view.js';
 
 /** New points reach the page within this, plus the time to draw them. */
 const POLL_MS = 1000;
-/** Verdicts cost a diagnose pass per run: refreshed less often. */
-const VERDICT_POLL_MS = 5000;
-/** Runs whose verdict badges are fetched, at most. */
-const MAX_BADGE_RUNS = 200;
+/** Badges and verdicts, computed by the server in the background, are polled this often. */
+const VERDICT_POLL_MS = 2000;
 
 const state = createState();
 // `?runs=a,b` picks runs on load, so a view can be linked to.
@@ -30,7 +30,9 @@ const views = [
   new ThroughTimeView(state),
 ];
 let busy = false;
-let lastVerdicts = 0;
+let verdictsBusy = false;
+/** Called once the view at the top has drawn: verdicts wait for the first paint. */
+let onFirstPaint: (() => void) | undefined = startVerdicts;
 
 async function refresh(): Promise<void> {
   if (busy) return;
@@ -38,22 +40,20 @@ async function refresh(): Promise<void> {
   try {
     const { runs } = await api.runs();
     state.runs = runs;
-    const names = new Set(runs.map((r) => r.name));
-    state.selected = state.selected.filter((run) => names.has(run));
+    const versions = new Map(runs.map((r) => [r.name, r.version]));
+    state.selected = state.selected.filter((run) => versions.has(run));
     if (state.selected.length === 0 && runs.length > 0) state.selected = [runs[0].name];
-    await Promise.all(state.selected.map(async (run) => state.info.set(run, await api.run(run))));
-    if (Date.now() - lastVerdicts > VERDICT_POLL_MS) {
-      lastVerdicts = Date.now();
-      const wanted = [
-        ...new Set([...state.selected, ...runs.slice(0, MAX_BADGE_RUNS).map((r) => r.name)]),
-      ];
-      await Promise.all(
-        wanted.map(async (run) => state.verdicts.set(run, await api.verdicts(run))),
-      );
-    }
-    renderRuns(state, () => void refreshNow());
-    renderVerdicts(state);
-    await Promise.all(views.map((view) => view.update()));
+    renderRuns(state, () => void refresh());
+    await Promise.all(
+      state.selected
+        .filter((run) => state.info.get(run)?.version !== versions.get(run))
+        .map(async (run) => state.info.set(run, await api.run(run))),
+    );
+    // The view at the top first: it is the first paint; the others then draw on screen first.
+    await views[0].update();
+    onFirstPaint?.();
+    onFirstPaint = undefined;
+    await Promise.all(views.slice(1).map((view) => view.update()));
     byId('status').textContent =
       `live · ${runs.length} run${runs.length === 1 ? '' : 's'} · ${new Date().toLocaleTimeString()}`;
   } catch (error) {
@@ -64,13 +64,39 @@ async function refresh(): Promise<void> {
   }
 }
 
-async function refreshNow(): Promise<void> {
-  lastVerdicts = 0;
-  await refresh();
+/** Badges of every run diagnosed so far, and the verdicts of the picked runs that changed. */
+async function refreshVerdicts(): Promise<void> {
+  if (verdictsBusy) return;
+  verdictsBusy = true;
+  try {
+    const { badges } = await api.badges();
+    state.badges = badges;
+    renderRuns(state, () => void refresh());
+    const stale = state.selected.filter((run) => {
+      const known = state.verdicts.get(run);
+      const version = state.runs.find((r) => r.name === run)?.version;
+      return known === undefined || (known.available && known.version !== version);
+    });
+    await Promise.all(stale.map(async (run) => state.verdicts.set(run, await api.verdicts(run))));
+    renderVerdicts(state);
+  } catch {
+    // The next poll tries again; the status line reports the main poll's errors.
+  } finally {
+    verdictsBusy = false;
+  }
 }
 
 byId<HTMLInputElement>('run-filter').addEventListener('input', () =>
-  renderRuns(state, () => void refreshNow()),
+  renderRuns(state, () => void refresh()),
 );
+/**
+ * Diagnosing a large run takes the server's time: asked for after the first paint, it never
+ * delays it.
+ */
+function startVerdicts(): void {
+  void refreshVerdicts();
+  setInterval(() => void refreshVerdicts(), VERDICT_POLL_MS);
+}
+
 void refresh();
 setInterval(() => void refresh(), POLL_MS);

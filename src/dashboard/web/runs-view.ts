@@ -30,17 +30,14 @@ export function renderRuns(state: DashboardState, onChange: () => void): void {
 }
 
 function badges(state: DashboardState, run: string): HTMLElement[] {
-  const verdicts = state.verdicts.get(run)?.verdicts ?? [];
+  const checks = state.badges[run] ?? {};
   return SEVERITIES.flatMap((severity) => {
-    const count = verdicts.filter((v) => v.severity === severity).length;
+    const count = checks[severity]?.length ?? 0;
     if (count === 0) return [];
     const badge = document.createElement('span');
     badge.className = `badge ${severity}`;
     badge.textContent = `${count} ${severity}${count === 1 ? '' : 's'}`;
-    badge.title = verdicts
-      .filter((v) => v.severity === severity)
-      .map((v) => v.check)
-      .join(', ');
+    badge.title = checks[severity]!.join(', ');
     return [badge];
   });
 }

@@ -2,7 +2,7 @@
 import { lineChart } from '../../charts/line.js';
 import { api, type ScalarSeries } from './client.js';
 import { ChartSlots, type ChartEntry } from './embed.js';
-import { byId, selectedInfo, union, type DashboardState } from './state.js';
+import { byId, drawKey, selectedInfo, union, type DashboardState } from './state.js';
 
 /** Charts drawn at once; a filter narrows the rest. */
 export const MAX_SCALAR_CHARTS = 24;
@@ -29,6 +29,8 @@ export class ScalarsView {
   private readonly filter = byId<HTMLInputElement>('scalar-filter');
   private readonly log = byId<HTMLInputElement>('scalar-log');
   private readonly smoothing = byId<HTMLInputElement>('scalar-smoothing');
+  /** The `drawKey` of what is drawn. */
+  private drawn = '';
 
   constructor(private readonly state: DashboardState) {
     for (const control of [this.filter, this.log, this.smoothing]) {
@@ -52,17 +54,20 @@ export class ScalarsView {
       .filter((tag) => pattern?.test(tag) ?? true)
       .sort((a, b) => Number(!LOSS.test(a)) - Number(!LOSS.test(b)) || a.localeCompare(b));
     const shown = tags.slice(0, MAX_SCALAR_CHARTS);
+    const key = drawKey(this.state, shown, weight, this.log.checked);
+    if (key === this.drawn) return;
     const runs = selectedInfo(this.state);
-    const entries = await Promise.all(
-      shown.map(async (tag) => {
+    const entries = shown.map((tag): ChartEntry => [
+      tag,
+      async () => {
         const series = await Promise.all(
           runs
             .filter((info) => info.scalars.includes(tag))
             .map((info) => api.scalars(info.run, tag)),
         );
-        return [tag, this.spec(tag, series, weight)] as ChartEntry;
-      }),
-    );
+        return this.spec(tag, series, weight);
+      },
+    ]);
     if (tags.length > shown.length) {
       entries.push([
         'more',
@@ -70,6 +75,7 @@ export class ScalarsView {
       ]);
     }
     await this.charts.render(entries);
+    this.drawn = key;
   }
 
   private spec(tag: string, series: ScalarSeries[], weight: number) {

@@ -1,16 +1,27 @@
 /** What the page shows: the runs the logdir holds, the ones picked, and their tags. */
-import type { RunInfo, RunSummary, VerdictList } from './client.js';
+import type { BadgeList, RunInfo, RunSummary, VerdictList } from './client.js';
 
 export interface DashboardState {
   runs: RunSummary[];
   /** Picked runs, in the order they were picked. */
   selected: string[];
   info: Map<string, RunInfo>;
+  /** Verdicts of picked runs. */
   verdicts: Map<string, VerdictList>;
+  /** Badges of every run diagnosed so far. */
+  badges: BadgeList['badges'];
 }
 
 export function createState(): DashboardState {
-  return { runs: [], selected: [], info: new Map(), verdicts: new Map() };
+  return { runs: [], selected: [], info: new Map(), verdicts: new Map(), badges: {} };
+}
+
+/**
+ * What a view drew from: the picked runs at their versions and the view's own settings. A view
+ * whose key is unchanged since it last drew has nothing to fetch or draw.
+ */
+export function drawKey(state: DashboardState, ...settings: unknown[]): string {
+  return JSON.stringify([selectedInfo(state).map((info) => [info.run, info.version]), settings]);
 }
 
 /** The picked runs whose tags are known. */

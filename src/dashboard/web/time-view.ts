@@ -2,14 +2,18 @@
 import { lineChart } from '../../charts/line.js';
 import { api } from './client.js';
 import { ChartSlots, type ChartEntry } from './embed.js';
-import { byId, selectedInfo, type DashboardState } from './state.js';
+import { byId, drawKey, selectedInfo, type DashboardState } from './state.js';
 
 export class ThroughTimeView {
   private readonly charts = new ChartSlots(byId('time-charts'));
+  /** The `drawKey` of what is drawn. */
+  private drawn = '';
 
   constructor(private readonly state: DashboardState) {}
 
   async update(): Promise<void> {
+    const key = drawKey(this.state);
+    if (key === this.drawn) return;
     const groups = selectedInfo(this.state).flatMap((info) => {
       const byLayer = new Map<string, typeof info.throughTime>();
       for (const tag of info.throughTime) {
@@ -53,5 +57,6 @@ export class ThroughTimeView {
       ]);
     }
     await this.charts.render(entries);
+    this.drawn = key;
   }
 }

@@ -13,7 +13,7 @@
 import type { HistogramPoint } from '../../log/points.js';
 import type { Rule } from '../rule.js';
 import { verdictOf } from '../rule.js';
-import type { RunData, Series } from '../run-data.js';
+import { seriesFromPoints, type RunData, type Series } from '../run-data.js';
 import { round, show } from '../series.js';
 import { lateFractions, type LateFraction } from './layer-fractions.js';
 
@@ -56,7 +56,7 @@ export function deadFractions(
       });
       return points.length === 0
         ? []
-        : [{ name: p.layer, series: { tag: p.gradients.tag, points } }];
+        : [{ name: p.layer, series: seriesFromPoints(p.gradients.tag, points) }];
     });
   }
   if (layers.length === 0) {

@@ -4,7 +4,8 @@
  * bucket midpoints (how a PyTorch user who logs only histograms is diagnosed).
  */
 import type { ParameterData, RunData, Series } from '../run-data.js';
-import { atCommonSteps, histogramNorm, median } from '../series.js';
+import { seriesFromPoints, seriesLength, seriesOf } from '../run-data.js';
+import { atCommonSteps, histogramNorm, median, sameSteps } from '../series.js';
 
 export interface NormSeries extends Series {
   /** 'scalar' when logged as such, 'histogram' when estimated from buckets. */
@@ -12,8 +13,10 @@ export interface NormSeries extends Series {
 }
 
 export function gradientNorm(parameter: ParameterData): NormSeries | undefined {
-  if (parameter.gradNorm !== undefined && parameter.gradNorm.points.length > 0) {
-    return { ...parameter.gradNorm, source: 'scalar' };
+  const logged = parameter.gradNorm;
+  if (logged !== undefined && seriesLength(logged) > 0) {
+    // Not a spread: that would make the series' point objects.
+    return Object.assign(seriesOf(logged.tag, logged.columns), { source: 'scalar' as const });
   }
   const histograms = parameter.gradients;
   if (histograms === undefined || histograms.points.length === 0) return undefined;
@@ -22,7 +25,7 @@ export function gradientNorm(parameter: ParameterData): NormSeries | undefined {
     wallTime: p.wallTime,
     value: histogramNorm(p),
   }));
-  return { tag: histograms.tag, points, source: 'histogram' };
+  return Object.assign(seriesFromPoints(histograms.tag, points), { source: 'histogram' as const });
 }
 
 /** The weight (non-bias) parameters that have gradient norms, in model order. */
@@ -37,10 +40,19 @@ export function kernelGradientNorms(
 
 /** The global gradient norm: logged, or √Σ of the per-parameter norms at each step. */
 export function globalGradientNorm(run: RunData): Series | undefined {
-  if (run.globalGradNorm !== undefined && run.globalGradNorm.points.length > 0)
-    return run.globalGradNorm;
+  if (seriesLength(run.globalGradNorm) > 0) return run.globalGradNorm;
   const norms = run.parameters.flatMap((p) => gradientNorm(p) ?? []);
   if (norms.length === 0) return undefined;
+  const tag = norms.length === 1 ? norms[0].tag : `√Σ ${norms[0].tag.split('/')[0]}/*²`;
+  const first = norms[0].columns;
+  if (norms.every((norm) => sameSteps(norm.columns.steps, first.steps))) {
+    // Parameters logged at the same steps (as probes log them): summed by index.
+    const sums = new Float64Array(first.steps.length);
+    for (const { columns } of norms) {
+      for (let i = 0; i < sums.length; i++) sums[i] += columns.values[i] ** 2;
+    }
+    return seriesOf(tag, { ...first, values: sums.map(Math.sqrt) });
+  }
   const squares = new Map<number, { wallTime: number; value: number }>();
   for (const norm of norms) {
     for (const point of norm.points) {
@@ -56,7 +68,7 @@ export function globalGradientNorm(run: RunData): Series | undefined {
     value: Math.sqrt(value),
   }));
   points.sort((a, b) => a.step - b.step);
-  return { tag: norms.length === 1 ? norms[0].tag : `√Σ ${norms[0].tag.split('/')[0]}/*²`, points };
+  return seriesFromPoints(tag, points);
 }
 
 export const GRADIENT_TAGS_NEEDED =
@@ -82,7 +94,7 @@ export function firstLastGradients(run: RunData): FirstLastGradients | string {
   }
   const first = kernels[0];
   const last = kernels[kernels.length - 1];
-  const pairs = atCommonSteps(first.norm.points, last.norm.points).filter(
+  const pairs = atCommonSteps(first.norm.columns, last.norm.columns).filter(
     (p) => Number.isFinite(p.a) && Number.isFinite(p.b) && p.b > 0,
   );
   if (pairs.length === 0) {

@@ -5,7 +5,7 @@
  * and DeepDiagnosis "numerical error"). At one step the loss comes first, then the gradients
  * (the parameter nearest the output, where backpropagation starts), then the weights.
  */
-import type { HistogramPoint, ScalarPoint } from '../../log/points.js';
+import type { HistogramPoint, ScalarColumns } from '../../log/points.js';
 import type { Rule } from '../rule.js';
 import { verdictOf } from '../rule.js';
 import type { RunData } from '../run-data.js';
@@ -22,15 +22,15 @@ interface Found {
 }
 
 function firstBad(
-  points: readonly ScalarPoint[],
+  { steps, values }: ScalarColumns,
   bad: (value: number) => boolean,
 ): [number, number] | undefined {
   let first: number | undefined;
   let last = 0;
-  for (const point of points) {
-    if (!bad(point.value)) continue;
-    first ??= point.step;
-    last = point.step;
+  for (let i = 0; i < values.length; i++) {
+    if (!bad(values[i])) continue;
+    first ??= steps[i];
+    last = steps[i];
   }
   return first === undefined ? undefined : [first, last];
 }
@@ -55,9 +55,15 @@ function findings(run: RunData): Found[] {
     if (steps !== undefined)
       found.push({ origin, layer, tag, step: steps[0], lastStep: steps[1], rank });
   };
-  if (run.loss) add('the loss', null, run.loss.tag, firstBad(run.loss.points, isNonFinite), 0);
+  if (run.loss) add('the loss', null, run.loss.tag, firstBad(run.loss.columns, isNonFinite), 0);
   if (run.nonfiniteLoss)
-    add('the loss', null, run.nonfiniteLoss.tag, firstBad(run.nonfiniteLoss.points, isPositive), 0);
+    add(
+      'the loss',
+      null,
+      run.nonfiniteLoss.tag,
+      firstBad(run.nonfiniteLoss.columns, isPositive),
+      0,
+    );
   const count = run.parameters.length;
   run.parameters.forEach((p, k) => {
     // Nearer the output ranks first among gradients: backpropagation starts there.
@@ -67,7 +73,7 @@ function findings(run: RunData): Found[] {
         `the gradient of ${p.name}`,
         p.name,
         p.gradNorm.tag,
-        firstBad(p.gradNorm.points, isNonFinite),
+        firstBad(p.gradNorm.columns, isNonFinite),
         rank,
       );
     if (p.gradients)
@@ -83,7 +89,7 @@ function findings(run: RunData): Found[] {
         `the weights of ${p.name}`,
         p.name,
         p.weightNorm.tag,
-        firstBad(p.weightNorm.points, isNonFinite),
+        firstBad(p.weightNorm.columns, isNonFinite),
         3,
       );
     if (p.weights)
@@ -100,7 +106,7 @@ function findings(run: RunData): Found[] {
       'the gradients',
       null,
       run.nonfiniteGradients.tag,
-      firstBad(run.nonfiniteGradients.points, isPositive),
+      firstBad(run.nonfiniteGradients.columns, isPositive),
       2.5,
     );
   if (run.nonfiniteWeights)
@@ -108,13 +114,13 @@ function findings(run: RunData): Found[] {
       'the weights',
       null,
       run.nonfiniteWeights.tag,
-      firstBad(run.nonfiniteWeights.points, isPositive),
+      firstBad(run.nonfiniteWeights.columns, isPositive),
       3.5,
     );
   const known = new Set(found.map((f) => f.tag));
   for (const series of run.scalars) {
     if (known.has(series.tag) || series.tag.startsWith('nonfinite/')) continue;
-    add(`the tag ${series.tag}`, null, series.tag, firstBad(series.points, isNonFinite), 4);
+    add(`the tag ${series.tag}`, null, series.tag, firstBad(series.columns, isNonFinite), 4);
   }
   return found;
 }

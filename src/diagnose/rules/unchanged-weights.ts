@@ -32,18 +32,18 @@ export const unchangedWeights: Rule = {
     const verdicts: Verdict[] = [];
     let judged = 0;
     for (const p of run.parameters) {
-      const ratios = p.updateRatio ? finiteValues(p.updateRatio.points) : [];
+      const ratios = p.updateRatio ? finiteValues(p.updateRatio.columns) : [];
       if (p.updateRatio && ratios.length > 0) {
         judged++;
         const largest = maxOf(ratios);
         if (largest < limits.updateRatio) {
-          const points = p.updateRatio.points;
+          const { steps } = p.updateRatio.columns;
           verdicts.push(
             verdictOf(this, run, {
               severity: 'warning',
               layer: p.name,
-              firstStep: points[0].step,
-              lastStep: points[points.length - 1].step,
+              firstStep: steps[0],
+              lastStep: steps[steps.length - 1],
               evidence: {
                 maxUpdateRatio: round(largest),
                 threshold: limits.updateRatio,

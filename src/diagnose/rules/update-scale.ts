@@ -5,8 +5,9 @@
  * 1e-3 is the usual healthy scale (DeepDiagnosis's effective learning rate; Karpathy's rule
  * of thumb).
  */
-import type { ScalarPoint } from '../../log/points.js';
-import { LEARNING_RATE_TAGS, type RunData } from '../run-data.js';
+import type { ScalarColumns, ScalarPoint } from '../../log/points.js';
+import { pointColumns } from '../../log/scalar-columns.js';
+import { LEARNING_RATE_TAGS, seriesLength, type RunData } from '../run-data.js';
 import { verdictOf, type Rule, type RuleOutcome } from '../rule.js';
 import {
   atCommonSteps,
@@ -45,7 +46,7 @@ export function updateScale(run: RunData): UpdateScale | string {
 function computeUpdateScale(run: RunData): UpdateScale | string {
   const kernels = run.parameters.filter((p) => !p.isBias);
   const logged = kernels.flatMap((p) =>
-    p.updateRatio && p.updateRatio.points.length > 0 ? [p.updateRatio.points] : [],
+    p.updateRatio && seriesLength(p.updateRatio) > 0 ? [p.updateRatio.columns] : [],
   );
   if (logged.length > 0) return summarize(logged, 'update_ratio');
   const rate = run.learningRate?.points;
@@ -72,24 +73,25 @@ function computeUpdateScale(run: RunData): UpdateScale | string {
     )
       .filter((q) => Number.isFinite(q.g) && q.w > 0)
       .map((q) => ({ step: q.step, wallTime: 0, value: (lr * q.g) / q.w }));
-    return points.length > 0 ? [points] : [];
+    return points.length > 0 ? [pointColumns(points)] : [];
   });
   if (estimated.length === 0)
     return `needs ${UPDATE_TAGS_NEEDED}; found a learning rate but no gradient and weight norms of one parameter`;
   return summarize(estimated, 'learning rate × ‖g‖/‖W‖');
 }
 
-function summarize(series: ScalarPoint[][], source: UpdateScale['source']): UpdateScale | string {
-  const medians = series.map(finiteMedian).filter(Number.isFinite);
+function summarize(series: ScalarColumns[], source: UpdateScale['source']): UpdateScale | string {
+  const medians = series.map((s) => finiteMedian(s)).filter(Number.isFinite);
   if (medians.length === 0) return 'no finite update ratio';
   // Series are in step order: their ends bound the steps.
-  const firsts = series.filter((s) => s.length > 0).map((s) => s[0].step);
-  const lasts = series.filter((s) => s.length > 0).map((s) => s[s.length - 1].step);
+  const steps = series.map((s) => s.steps).filter((s) => s.length > 0);
+  const firsts = steps.map((s) => s[0]);
+  const lasts = steps.map((s) => s[s.length - 1]);
   return {
     value: median(medians),
     source,
     parameters: medians.length,
-    steps: maxOf(series.map((s) => s.length)),
+    steps: maxOf(series.map((s) => s.steps.length)),
     firstStep: minOf(firsts),
     lastStep: maxOf(lasts),
   };

@@ -1,0 +1,40 @@
+/** The series statistics give the same answer on columns as on points. */
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { pointColumns } from '../../src/log/scalar-columns.js';
+import { seriesOf } from '../../src/diagnose/run-data.js';
+import { atCommonSteps, finiteMedian, finiteValues } from '../../src/diagnose/series.js';
+
+const points = (steps: number[], values: number[]) =>
+  steps.map((step, i) => ({ step, wallTime: 0, value: values[i] }));
+
+test('atCommonSteps pairs by step, aligned or not, on points or columns', () => {
+  const a = points([0, 1, 2, 3], [1, 2, 3, 4]);
+  const aligned = points([0, 1, 2, 3], [10, 20, 30, 40]);
+  const sparse = points([1, 3, 3, 5], [20, 39, 40, 60]);
+  const expectedAligned = [0, 1, 2, 3].map((step) => ({ step, a: step + 1, b: 10 * (step + 1) }));
+  assert.deepEqual(atCommonSteps(a, aligned), expectedAligned);
+  assert.deepEqual(atCommonSteps(pointColumns(a), pointColumns(aligned)), expectedAligned);
+  const expectedSparse = [
+    { step: 1, a: 2, b: 20 },
+    { step: 3, a: 4, b: 40 },
+  ];
+  assert.deepEqual(atCommonSteps(a, sparse), expectedSparse);
+  assert.deepEqual(atCommonSteps(pointColumns(a), pointColumns(sparse)), expectedSparse);
+});
+
+test('finite values and median skip NaN and infinities on columns too', () => {
+  const series = points([0, 1, 2, 3, 4], [3, NaN, 1, Infinity, 2]);
+  assert.deepEqual(finiteValues(pointColumns(series)), [3, 1, 2]);
+  assert.equal(finiteMedian(pointColumns(series)), 2);
+  assert.equal(finiteMedian(series), 2);
+  assert.ok(Number.isNaN(finiteMedian(points([0], [NaN]))));
+});
+
+test('a series makes its point objects only when asked, from its columns', () => {
+  const columns = pointColumns(points([5, 6], [0.5, 0.25]));
+  const series = seriesOf('loss', columns);
+  assert.equal(series.columns, columns);
+  assert.deepEqual(series.points, points([5, 6], [0.5, 0.25]));
+  assert.equal(series.points, series.points, 'made once');
+});
