@@ -20,6 +20,7 @@ import {
 export type { Kernels } from './kernels.js';
 export type { AdamStep } from './adam.js';
 export { referenceKernels, simdKernels };
+export { setThreads, stopThreads, threadSetting, type ThreadSetting } from './threads.js';
 
 /** Every kernel group of one implementation. */
 export interface Backend {
