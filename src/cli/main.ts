@@ -4,6 +4,7 @@
  */
 import { resolve } from 'node:path';
 import { collectGarbage } from '../collect-garbage.js';
+import { parseThreadSetting, setThreads } from '../engine/kernels/threads.js';
 import { MAX_SEED } from '../engine/random.js';
 import { checkOutDir, RunDirectory, RunDirectoryError } from '../log/run-dir.js';
 import { FIGURES_DIR, REPORT_FILE } from '../report/files.js';
@@ -43,6 +44,14 @@ function commonFlags(command: string, defaultSeed?: number): FlagSpec[] {
       kind: 'boolean',
       default: false,
       description: 'print results as JSON on stdout, nothing else there',
+    },
+    {
+      name: 'threads',
+      kind: 'choice',
+      choices: ['auto', '1', '2'],
+      default: 'auto',
+      description:
+        'threads for the matrix products of models trained on the main thread (auto: 2 for large products while a core is free; training workers use 1); also GRADSCOPE_THREADS',
     },
     { name: 'help', kind: 'boolean', default: false, description: 'show this help' },
   ];
@@ -144,6 +153,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   const json = given.json === true;
+  if (given.threads !== undefined) setThreads(parseThreadSetting(String(given.threads)));
   const outDir = outDirOf(String(given.out ?? `runs/${command}`));
   const progress = createProgress({ json });
   // Every flag and input is checked before the run directory is touched: a typo costs nothing.
