@@ -31,7 +31,7 @@ const TANH_SMALL: f32 = 0.625;
   return v128.bitselect(small, signed, f32x4.lt(ax, f32x4.splat(TANH_SMALL)));
 }
 
-@inline function activate(kind: i32, z: v128): v128 {
+@inline export function activate(kind: i32, z: v128): v128 {
   if (kind == RELU) return v128.andnot(z, f32x4.le(z, f32x4.splat(0)));
   if (kind == SIGMOID) {
     return f32x4.div(f32x4.splat(1), f32x4.add(f32x4.splat(1), exp4(f32x4.neg(z))));
@@ -41,7 +41,7 @@ const TANH_SMALL: f32 = 0.625;
 }
 
 // f′(z) given a = f(z).
-@inline function derivative(kind: i32, z: v128, a: v128): v128 {
+@inline export function derivative(kind: i32, z: v128, a: v128): v128 {
   const one = f32x4.splat(1);
   if (kind == RELU) return v128.and(one, f32x4.gt(z, f32x4.splat(0)));
   if (kind == SIGMOID) return f32x4.mul(a, f32x4.sub(one, a));

@@ -238,6 +238,10 @@ function rowBlocks(
   }
 }
 
+// Every export computes rows r0 ≤ i < r1 of its m×n product C, so that threads can share one
+// product by rows (src/engine/kernels/threads.ts). Each element of C is computed by the same
+// instructions in the same order whatever the range, so a split changes no bit of the result.
+
 // C (m×n) = A (m×k) · B (k×n)
 export function matmul(
   a: usize,
@@ -247,10 +251,15 @@ export function matmul(
   k: i32,
   n: i32,
   accumulate: i32,
+  r0: i32,
+  r1: i32,
 ): void {
   const rowBytes = (<usize>n) << 2;
-  if (packs(k, n)) packedProducts(a, (<usize>k) << 2, 4, b, rowBytes, 4, c, m, k, n, accumulate);
-  else outerProducts(a, (<usize>k) << 2, 4, b, c, m, k, n, accumulate);
+  const ar = a + <usize>r0 * ((<usize>k) << 2);
+  const cr = c + <usize>r0 * rowBytes;
+  const rows = r1 - r0;
+  if (packs(k, n)) packedProducts(ar, (<usize>k) << 2, 4, b, rowBytes, 4, cr, rows, k, n, accumulate);
+  else outerProducts(ar, (<usize>k) << 2, 4, b, cr, rows, k, n, accumulate);
 }
 
 // C (m×n) = Aᵀ · B with A (k×m), B (k×n)
@@ -262,10 +271,16 @@ export function matmulTransA(
   k: i32,
   n: i32,
   accumulate: i32,
+  r0: i32,
+  r1: i32,
 ): void {
   const ps = (<usize>m) << 2;
-  if (packs(k, n)) packedProducts(a, 4, ps, b, (<usize>n) << 2, 4, c, m, k, n, accumulate);
-  else outerProducts(a, 4, ps, b, c, m, k, n, accumulate);
+  // Row i of C is column i of A.
+  const ar = a + ((<usize>r0) << 2);
+  const cr = c + <usize>r0 * ((<usize>n) << 2);
+  const rows = r1 - r0;
+  if (packs(k, n)) packedProducts(ar, 4, ps, b, (<usize>n) << 2, 4, cr, rows, k, n, accumulate);
+  else outerProducts(ar, 4, ps, b, cr, rows, k, n, accumulate);
 }
 
 // [Σ x0, Σ x1, Σ x2, Σ x3]: four horizontal sums in one vector.
@@ -363,8 +378,13 @@ export function matmulTransB(
   k: i32,
   n: i32,
   accumulate: i32,
+  r0: i32,
+  r1: i32,
 ): void {
   const rowBytes = (<usize>k) << 2;
+  a += <usize>r0 * rowBytes;
+  c += <usize>r0 * ((<usize>n) << 2);
+  m = r1 - r0;
   if (packs(k, n)) {
     // Bᵀ(p, j) = B(j, p): the packing transposes B as it copies it.
     packedProducts(a, rowBytes, 4, b, 4, rowBytes, c, m, k, n, accumulate);

@@ -7,3 +7,4 @@ export { expArray } from './exp';
 export { sumRowsInto, multiply } from './rows';
 export { columnMoments, normalize, gradSums, inputGrad } from './batch-norm';
 export { dropoutMask } from './dropout';
+export { lstmForward, lstmBackward, gruGates, gruOutput, gruOutputGrad, gruResetAfterGrad } from './gates';

@@ -10,7 +10,8 @@
  * Flags: --json (one JSON object on stdout), --quick (smaller TF.js subsets), --recurrent (the
  * recurrent figures only), --grid (only the grid of widths × batch sizes beside PyTorch: grid.ts;
  * with --relaxed, gradscope's products on the relaxed-SIMD build; with --no-pytorch, gradscope
- * alone).
+ * alone; each cell runs on 1 thread and then with GRADSCOPE_THREADS=auto, or 2 with --threads 2,
+ * or only on 1 with --threads 1; --cells 256x128,1024x512 picks cells).
  */
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -59,15 +60,27 @@ function measureRecurrent(): RecurrentBench {
   ]) as unknown as RecurrentBench;
 }
 
+/** The value after `flag` on the command line, if any. */
+function flagValue(flag: string): string | undefined {
+  const i = process.argv.indexOf(flag);
+  return i < 0 ? undefined : process.argv[i + 1];
+}
+
 function grid(): void {
+  const threads = flagValue('--threads');
+  if (threads !== undefined && threads !== '1' && threads !== '2' && threads !== 'auto') {
+    throw new Error(`--threads must be 1, 2 or auto. Received: ${threads}`);
+  }
   const args = {
     repeats: 3,
     relaxed: process.argv.includes('--relaxed'),
     pytorch: !process.argv.includes('--no-pytorch'),
+    twoThreads: threads === '1' ? null : threads === '2' ? (2 as const) : ('auto' as const),
+    cells: flagValue('--cells')?.split(','),
   };
-  const { rows } = runGrid(progress, args);
-  if (json) process.stdout.write(`${JSON.stringify({ grid: rows })}\n`);
-  else printGrid(rows, args);
+  const { rows, pytorch } = runGrid(progress, args);
+  if (json) process.stdout.write(`${JSON.stringify({ grid: rows, pytorch })}\n`);
+  else printGrid(rows, pytorch, args);
 }
 
 async function main(): Promise<void> {

@@ -3,43 +3,58 @@
  * `units` trained at `batch` on the first `samples` Fashion-MNIST training images, one untimed
  * warm-up epoch then `repeats` timed ones; then each matrix product of a training step timed
  * alone on the same shapes (best of several trials, timing.ts). Prints one JSON line (GridCell).
- * The machine is shared, so epochs are timed in CPU seconds of this process: wall time would
- * include the time other processes held the core.
+ * The machine is shared, so one-thread epochs are timed in CPU seconds of this process: wall
+ * time would include the time other processes held the core. Where products may split across
+ * two threads (GRADSCOPE_THREADS=2 or auto, kernels/threads.ts) the basis is wall time: CPU
+ * time would count both threads' seconds.
  * Usage: node grid-epoch.js <units> <batch> <samples> [repeats]
  */
 import { loadFashionMnist } from '../src/data/fashion-mnist.js';
 import { firstImages, imageDataset } from '../src/data/image-dataset.js';
 import { kernels } from '../src/engine/kernels/index.js';
+import {
+  productThreads,
+  threadSetting,
+  type ThreadSetting,
+} from '../src/engine/kernels/threads.js';
 import { RandomState } from '../src/engine/random.js';
 import { median } from '../src/engine/statistics.js';
 import { Tensor } from '../src/engine/tensor.js';
 import { buildGridModel, productFlops, stepProducts, type StepProduct } from './grid-model.js';
-import { cpuSeconds, secondsPerCall } from './timing.js';
+import { cpuSeconds, secondsPerCall, wallSeconds, type Clock } from './timing.js';
 
 export interface GridCell {
   units: number;
   batch: number;
   /** Images per timed epoch. */
   samples: number;
+  /** GRADSCOPE_THREADS of this process. */
+  threads: ThreadSetting;
+  /** How many of the step's products ran on two threads. */
+  splitProducts: number;
+  /** The step's products. */
+  products: number;
+  /** The clock of `stepSeconds` and `productSeconds`: CPU on GRADSCOPE_THREADS=1, else wall. */
+  timeBasis: 'cpu' | 'wall';
   /** Wall-clock seconds of each timed epoch of `samples` images. */
   wallSeconds: number[];
   /** CPU seconds of this process in each timed epoch (all its threads: GC, compiler too). */
   cpuSeconds: number[];
-  /** CPU seconds per step: the median timed epoch over its steps. */
-  stepCpuSeconds: number;
+  /** Seconds per step on `timeBasis`: the median timed epoch over its steps. */
+  stepSeconds: number;
   /** Seconds per step inside the matrix products, each timed alone on the step's shapes. */
   productSeconds: number;
   /** FLOPs of the matrix products of one step. */
   stepFlops: number;
 }
 
-function timeProduct({ op, m, k, n }: StepProduct, random: RandomState): number {
+function timeProduct({ op, m, k, n }: StepProduct, random: RandomState, clock: Clock): number {
   const a = Tensor.fromArray([m * k], random.uniform(-1, 1, m * k));
   const b = Tensor.fromArray([k * n], random.uniform(-1, 1, k * n));
   const c = Tensor.zeros([m, n]);
   // The backward products accumulate into the gradients, as in training.
   const accumulate = op === 'matmulTransA';
-  const seconds = secondsPerCall(() => kernels[op](a, b, c, m, k, n, accumulate), 0.05);
+  const seconds = secondsPerCall(() => kernels[op](a, b, c, m, k, n, accumulate), 0.05, clock);
   for (const t of [a, b, c]) t.dispose();
   return seconds;
 }
@@ -57,17 +72,26 @@ async function main(): Promise<void> {
   epoch();
   const timed = Array.from({ length: repeats }, epoch);
   const cpuTimes = timed.map(([, cpu]) => cpu);
+  const wallTimes = timed.map(([wall]) => wall);
   const steps = Math.ceil(samples / batch);
   const products = stepProducts(units, batch);
+  const splitProducts = products.filter(({ m, k, n }) => productThreads(m, k, n) === 2).length;
+  // Wall time whenever products may split, so the second run of a cell has one basis throughout.
+  const timeBasis = threadSetting() === 1 ? 'cpu' : 'wall';
+  const clock = timeBasis === 'wall' ? wallSeconds : cpuSeconds;
   const random = new RandomState(1);
-  const productSeconds = products.reduce((sum, p) => sum + timeProduct(p, random), 0);
+  const productSeconds = products.reduce((sum, p) => sum + timeProduct(p, random, clock), 0);
   const cell: GridCell = {
     units,
     batch,
     samples,
-    wallSeconds: timed.map(([wall]) => wall),
+    threads: threadSetting(),
+    splitProducts,
+    products: products.length,
+    timeBasis,
+    wallSeconds: wallTimes,
     cpuSeconds: cpuTimes,
-    stepCpuSeconds: median(cpuTimes) / steps,
+    stepSeconds: median(timeBasis === 'wall' ? wallTimes : cpuTimes) / steps,
     productSeconds,
     stepFlops: productFlops(products),
   };

@@ -3,12 +3,17 @@
  * for units 32/256/1024 × batch 32/128/512, beside PyTorch on one core when
  * `python3 -c 'import torch'` works. Each cell runs in a fresh process (grid-epoch.ts,
  * pytorch_grid.py) on a subset of the 60,000 training images, sized to a few seconds of work,
- * and is scaled to a full epoch; the figures are CPU seconds of the training process, the median
- * of the timed epochs, because the machine is shared.
+ * and is scaled to a full epoch, the median of the timed epochs. Each gradscope cell runs twice:
+ * on one thread (GRADSCOPE_THREADS=1), timed in CPU seconds of the process because the machine
+ * is shared, and with the products split where it pays (GRADSCOPE_THREADS=auto), timed in wall
+ * seconds because its CPU seconds count both threads. PyTorch runs on one core, timed in CPU
+ * seconds, with the BLAS library it loaded reported beside it.
  */
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { BUSY_PRESSURE, type ThreadSetting } from '../src/engine/kernels/threads.js';
 import type { GridCell } from './grid-epoch.js';
+import { median } from '../src/engine/statistics.js';
 import { productFlops, stepProducts } from './grid-model.js';
 
 export const EPOCH_SAMPLES = 60000;
@@ -19,21 +24,46 @@ const SUBSET_FLOPS = 2e10;
 /** At least this many steps per timed epoch, so per-epoch costs do not dominate. */
 const MIN_STEPS = 8;
 
-/** One row of `--json`'s `grid`. */
-export interface GridRow {
-  units: number;
-  batch: number;
-  /** gradscope, CPU seconds per 60,000-image epoch (scaled from `samples`). */
+/** gradscope's figures for one cell at one thread setting. */
+export interface GridRun {
+  /** The GRADSCOPE_THREADS setting of the run. */
+  threads: ThreadSetting;
+  /** How many of the step's products ran on two threads, of `products`. */
+  splitProducts: number;
+  products: number;
+  /** The clock: CPU seconds of the process on GRADSCOPE_THREADS=1, else wall seconds. */
+  timeBasis: 'cpu' | 'wall';
+  /** Seconds per 60,000-image epoch (scaled from `samples`), on `timeBasis`. */
   secondsPerEpoch: number;
-  /** gradscope end to end: matrix-product FLOPs over the step's CPU time, in GFLOP/s. */
+  /** The same on the wall clock, whatever `timeBasis` is. */
+  wallSecondsPerEpoch: number;
+  /** End to end: matrix-product FLOPs over the step's time, in GFLOP/s. */
   gflops: number;
   /** The matrix products alone, each timed on its shape, in GFLOP/s. */
   kernelGflops: number;
   /** Share of the step outside the matrix products (JS glue and elementwise kernels). */
   outsideProducts: number;
+}
+
+/** One row of `--json`'s `grid`: the one-thread figures at the top level, as before threads. */
+export interface GridRow extends GridRun {
+  units: number;
+  batch: number;
+  /** The same cell with GRADSCOPE_THREADS=auto (or 2: --threads 2); null with --threads 1. */
+  twoThreads: GridRun | null;
   /** PyTorch on one core, CPU seconds per epoch; null when torch is not importable. */
   pytorchSecondsPerEpoch: number | null;
   samples: number;
+}
+
+/** The PyTorch peer: the interpreter and the BLAS library torch loaded. */
+export interface PytorchPeer {
+  python: string;
+  torch: string;
+  /** The shared library torch's matrix products went to, read from /proc/self/maps. */
+  blas: string;
+  /** Whether `blas` is OpenBLAS; Debian's fallback, the reference BLAS, is ~9× slower. */
+  openblas: boolean;
 }
 
 /** Images per timed epoch: a whole number of batches, ≥ MIN_STEPS of them, ≤ 60,000. */
@@ -66,31 +96,79 @@ export interface GridArgs {
   relaxed?: boolean;
   /** Also time PyTorch where it can be imported. Defaults to true. */
   pytorch?: boolean;
+  /**
+   * The second run of each cell: GRADSCOPE_THREADS=auto (two threads where it pays and the
+   * cores are free), 2 (every product split), or null for none. Defaults to 'auto'.
+   */
+  twoThreads?: Exclude<ThreadSetting, 1> | null;
+  /** Only these cells, as "units×batch" keys ("256x128"). Defaults to the whole grid. */
+  cells?: readonly string[];
+}
+
+/** The "units×batch" key of a cell, as `--cells` takes it. */
+export function cellKey(units: number, batch: number): string {
+  return `${units}x${batch}`;
+}
+
+function runCell(
+  units: number,
+  batch: number,
+  samples: number,
+  { repeats, relaxed, threads }: { repeats: number; relaxed: boolean; threads: ThreadSetting },
+): GridRun {
+  const epochScript = fileURLToPath(new URL('./grid-epoch.js', import.meta.url));
+  const out = execFileSync(
+    process.execPath,
+    [epochScript, String(units), String(batch), String(samples), String(repeats)],
+    {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: {
+        ...process.env,
+        GRADSCOPE_RELAXED_SIMD: relaxed ? '1' : '0',
+        GRADSCOPE_THREADS: String(threads),
+      },
+    },
+  );
+  const cell = JSON.parse(out.trim().split('\n').pop()!) as GridCell;
+  return {
+    threads: cell.threads,
+    splitProducts: cell.splitProducts,
+    products: cell.products,
+    timeBasis: cell.timeBasis,
+    secondsPerEpoch: (cell.stepSeconds * EPOCH_SAMPLES) / batch,
+    wallSecondsPerEpoch: (median(cell.wallSeconds) * EPOCH_SAMPLES) / cell.samples,
+    gflops: cell.stepFlops / cell.stepSeconds / 1e9,
+    kernelGflops: cell.stepFlops / cell.productSeconds / 1e9,
+    outsideProducts: 1 - cell.productSeconds / cell.stepSeconds,
+  };
+}
+
+interface TorchCell {
+  units: number;
+  batch: number;
+  stepCpuSeconds: number;
+  torch: string;
+  blas: string;
 }
 
 export function runGrid(
   progress: (line: string) => void,
-  { repeats = 3, relaxed = false, pytorch = true }: GridArgs = {},
-): { rows: GridRow[]; pytorch: string | null } {
-  const cells = GRID_UNITS.flatMap((units) =>
+  { repeats = 3, relaxed = false, pytorch = true, twoThreads = 'auto', cells }: GridArgs = {},
+): { rows: GridRow[]; pytorch: PytorchPeer | null } {
+  const chosen = GRID_UNITS.flatMap((units) =>
     GRID_BATCHES.map((batch) => ({ units, batch, samples: subsetSamples(units, batch) })),
-  );
-  const epochScript = fileURLToPath(new URL('./grid-epoch.js', import.meta.url));
-  const gradscope = cells.map(({ units, batch, samples }) => {
-    progress(`gradscope units ${units} batch ${batch}: ${samples} images × ${repeats}…`);
-    const out = execFileSync(
-      process.execPath,
-      [epochScript, String(units), String(batch), String(samples), String(repeats)],
-      {
-        encoding: 'utf8',
-        stdio: ['ignore', 'pipe', 'inherit'],
-        env: { ...process.env, GRADSCOPE_RELAXED_SIMD: relaxed ? '1' : '0' },
-      },
-    );
-    return JSON.parse(out.trim().split('\n').pop()!) as GridCell;
+  ).filter(({ units, batch }) => cells === undefined || cells.includes(cellKey(units, batch)));
+  const gradscope = chosen.map(({ units, batch, samples }) => {
+    progress(`gradscope units ${units} batch ${batch}, 1 thread: ${samples} images × ${repeats}…`);
+    const one = runCell(units, batch, samples, { repeats, relaxed, threads: 1 });
+    if (twoThreads === null) return { one, auto: null };
+    progress(`gradscope units ${units} batch ${batch}, threads ${twoThreads}…`);
+    return { one, auto: runCell(units, batch, samples, { repeats, relaxed, threads: twoThreads }) };
   });
   const interpreter = pytorch ? python() : null;
   let torch: Map<string, number> | null = null;
+  let peer: PytorchPeer | null = null;
   if (!pytorch) {
     progress('PyTorch: not asked for (--no-pytorch)');
   } else if (interpreter === null) {
@@ -99,59 +177,98 @@ export function runGrid(
     progress('PyTorch (1 thread, OPENBLAS_NUM_THREADS=1): the same cells…');
     // The peer script lives in bench/, beside this file's TypeScript source.
     const script = fileURLToPath(new URL('../../bench/pytorch_grid.py', import.meta.url));
-    const args = cells.map(({ units, batch, samples }) => `${units},${batch},${samples}`);
+    const args = chosen.map(({ units, batch, samples }) => `${units},${batch},${samples}`);
     const out = execFileSync(interpreter, [script, ...args, '--repeats', String(repeats)], {
       encoding: 'utf8',
       env: { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1' },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
+    const torchCells = out
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as TorchCell);
     torch = new Map(
-      out
-        .trim()
-        .split('\n')
-        .map((line) => JSON.parse(line) as { units: number; batch: number; stepCpuSeconds: number })
-        .map((cell) => [`${cell.units},${cell.batch}`, cell.stepCpuSeconds]),
+      torchCells.map((cell) => [cellKey(cell.units, cell.batch), cell.stepCpuSeconds]),
     );
+    const blas = torchCells[0]?.blas ?? 'unknown';
+    peer = {
+      python: interpreter,
+      torch: torchCells[0]?.torch ?? 'unknown',
+      blas,
+      openblas: /openblas/i.test(blas),
+    };
+    if (!peer.openblas) {
+      // On stderr even with --json: a PyTorch figure on the reference BLAS is not comparable.
+      console.error(
+        `PyTorch: WARNING, torch's products went to ${blas}, not OpenBLAS: Debian's reference ` +
+          'BLAS is several times slower, so these PyTorch figures understate it. Install ' +
+          'libopenblas0-pthread (apt-get install libopenblas0-pthread) and run again.',
+      );
+    }
   }
-  const rows = gradscope.map((cell): GridRow => {
-    const stepsPerEpoch = EPOCH_SAMPLES / cell.batch;
-    const torchStep = torch?.get(`${cell.units},${cell.batch}`);
+  const rows = chosen.map(({ units, batch, samples }, i): GridRow => {
+    const { one, auto } = gradscope[i];
+    const torchStep = torch?.get(cellKey(units, batch));
     return {
-      units: cell.units,
-      batch: cell.batch,
-      secondsPerEpoch: cell.stepCpuSeconds * stepsPerEpoch,
-      gflops: cell.stepFlops / cell.stepCpuSeconds / 1e9,
-      kernelGflops: cell.stepFlops / cell.productSeconds / 1e9,
-      outsideProducts: 1 - cell.productSeconds / cell.stepCpuSeconds,
-      pytorchSecondsPerEpoch: torchStep === undefined ? null : torchStep * stepsPerEpoch,
-      samples: cell.samples,
+      units,
+      batch,
+      ...one,
+      twoThreads: auto,
+      pytorchSecondsPerEpoch: torchStep === undefined ? null : (torchStep * EPOCH_SAMPLES) / batch,
+      samples,
     };
   });
-  return { rows, pytorch: interpreter };
+  return { rows, pytorch: peer };
+}
+
+function ratio(torch: number | null, seconds: number | undefined): string {
+  return torch === null || seconds === undefined ? '–' : (torch / seconds).toFixed(2);
 }
 
 export function printGrid(
   rows: readonly GridRow[],
-  { repeats = 3, relaxed = false }: GridArgs,
+  peer: PytorchPeer | null,
+  { repeats = 3, relaxed = false, twoThreads = 'auto' }: GridArgs,
 ): void {
+  const second = twoThreads === 2 ? '2 threads' : 'auto';
   console.log(
-    `\nGrid model (relu, Adam), CPU seconds per 60,000-image epoch: median of ${repeats} ` +
-      'epochs on the subset shown, scaled to 60,000. gradscope products: ' +
+    `\nGrid model (relu, Adam), seconds per 60,000-image epoch: median of ${repeats} epochs on ` +
+      'the subset shown, scaled to 60,000. gradscope products: ' +
       (relaxed ? 'relaxed SIMD (fused multiply-add).' : '128-bit SIMD.'),
   );
   console.log(
-    '| units | batch | images timed | gradscope s | PyTorch 1 core s | PyTorch ÷ gradscope |' +
-      ' GFLOP/s end to end | GFLOP/s products alone | share outside products |',
+    'Time basis: "1 thread" and PyTorch (1 core) in CPU seconds of the process; the second ' +
+      'run (auto: products split across 2 threads where they pay; "split" counts them) in wall ' +
+      `seconds. auto keeps one thread while CPU pressure is above ${BUSY_PRESSURE}% (other ` +
+      'processes hold the cores); --threads 2 splits every product.',
   );
-  console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  if (peer !== null) {
+    console.log(
+      `PyTorch ${peer.torch} (${peer.python}), BLAS: ${peer.blas}` +
+        (peer.openblas ? '' : ' — NOT OpenBLAS: PyTorch figures understated'),
+    );
+  }
+  console.log(
+    `| units | batch | images timed | gradscope 1 thread CPU s (wall) | ${second} wall s | split | ` +
+      `PyTorch 1 core CPU s | PyTorch ÷ 1 thread | PyTorch ÷ ${second} | ` +
+      `GFLOP/s end to end 1 / ${second} | GFLOP/s products alone 1 / ${second} | ` +
+      `share outside products 1 / ${second} |`,
+  );
+  console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  const pair = (one: number, two: number | undefined, digits: number, scale = 1) =>
+    `${(one * scale).toFixed(digits)} / ${two === undefined ? '–' : (two * scale).toFixed(digits)}`;
   for (const r of rows) {
+    const two = r.twoThreads ?? undefined;
     const torch = r.pytorchSecondsPerEpoch;
     console.log(
-      `| ${r.units} | ${r.batch} | ${r.samples} | ${r.secondsPerEpoch.toFixed(2)} | ` +
-        `${torch === null ? '–' : torch.toFixed(2)} | ` +
-        `${torch === null ? '–' : (torch / r.secondsPerEpoch).toFixed(2)} | ` +
-        `${r.gflops.toFixed(1)} | ${r.kernelGflops.toFixed(1)} | ` +
-        `${(100 * r.outsideProducts).toFixed(0)}% |`,
+      `| ${r.units} | ${r.batch} | ${r.samples} | ${r.secondsPerEpoch.toFixed(2)} ` +
+        `(${r.wallSecondsPerEpoch.toFixed(2)}) | ` +
+        `${two === undefined ? '–' : two.secondsPerEpoch.toFixed(2)} | ` +
+        `${two === undefined ? '–' : `${two.splitProducts}/${two.products}`} | ` +
+        `${torch === null ? '–' : torch.toFixed(2)} | ${ratio(torch, r.secondsPerEpoch)} | ` +
+        `${ratio(torch, two?.secondsPerEpoch)} | ${pair(r.gflops, two?.gflops, 1)} | ` +
+        `${pair(r.kernelGflops, two?.kernelGflops, 1)} | ` +
+        `${pair(r.outsideProducts, two?.outsideProducts, 0, 100)}% |`,
     );
   }
 }

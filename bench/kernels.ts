@@ -1,14 +1,20 @@
 /**
  * Micro-benchmark of the matrix kernels on the reference model's shapes (batch 32, Dense
  * 784→32 and 32→32) and the grid's wide ones (Dense 1024→1024 at batch 128 and 512). Prints
- * GFLOP/s for the SIMD kernels and, on the small shapes, the reference kernels.
+ * GFLOP/s for the SIMD kernels on one thread (CPU time) and split across two (wall time:
+ * kernels/threads.ts, forced on every shape) and, on the small shapes, the reference kernels.
  *
  * Run: `node dist/bench/kernels.js`. Each figure is the best of several timed trials (timing.ts).
  */
-import { referenceKernels, simdKernels, type Kernels } from '../src/engine/kernels/index.js';
+import {
+  referenceKernels,
+  setThreads,
+  simdKernels,
+  type Kernels,
+} from '../src/engine/kernels/index.js';
 import { RandomState } from '../src/engine/random.js';
 import { Tensor } from '../src/engine/tensor.js';
-import { secondsPerCall } from './timing.js';
+import { cpuSeconds, secondsPerCall, wallSeconds, type Clock } from './timing.js';
 
 interface Shape {
   op: 'matmul' | 'matmulTransA' | 'matmulTransB';
@@ -34,25 +40,37 @@ const SHAPES: readonly Shape[] = [
 /** The reference kernels run only up to this many multiply-adds (they take ~1 ns each). */
 const REFERENCE_MAX_MADDS = 2 ** 22;
 
-function gflops({ op, m, k, n }: Shape, kernels: Kernels, random: RandomState): number {
+function gflops(
+  { op, m, k, n }: Shape,
+  kernels: Kernels,
+  random: RandomState,
+  clock: Clock = cpuSeconds,
+): number {
   const a = Tensor.fromArray([m * k], random.uniform(-1, 1, m * k));
   const b = Tensor.fromArray([k * n], random.uniform(-1, 1, k * n));
   const c = Tensor.zeros([m, n]);
-  const seconds = secondsPerCall(() => kernels[op](a, b, c, m, k, n, false));
+  const seconds = secondsPerCall(() => kernels[op](a, b, c, m, k, n, false), undefined, clock);
   for (const t of [a, b, c]) t.dispose();
   return (2 * m * k * n) / seconds / 1e9;
 }
 
 function main(): void {
   const random = new RandomState(0);
-  console.log('kernel          m×k×n        simd GFLOP/s  reference GFLOP/s  speed-up  role');
+  console.log(
+    'kernel          m×k×n        simd GFLOP/s  2 threads (wall)  reference GFLOP/s  speed-up  role',
+  );
   for (const shape of SHAPES) {
+    setThreads(1);
     const simd = gflops(shape, simdKernels, random);
+    setThreads(2);
+    const two = gflops(shape, simdKernels, random, wallSeconds);
+    setThreads(1);
     const small = shape.m * shape.k * shape.n <= REFERENCE_MAX_MADDS;
     const reference = small ? gflops(shape, referenceKernels, random) : NaN;
     const dims = `${shape.m}×${shape.k}×${shape.n}`;
     console.log(
       `${shape.op.padEnd(15)} ${dims.padEnd(12)} ${simd.toFixed(2).padStart(12)}  ` +
+        `${two.toFixed(2).padStart(16)}  ` +
         `${reference.toFixed(2).padStart(17)}  ${(simd / reference).toFixed(1).padStart(7)}×  ` +
         shape.role,
     );

@@ -7,7 +7,9 @@ pool at 1 thread and OpenBLAS at 1 thread (Debian's OpenBLAS keeps its own pool 
 
 Usage: OPENBLAS_NUM_THREADS=1 python3 pytorch_grid.py <units>,<batch>,<samples> ... [--repeats N]
 Prints one JSON line per cell: {units, batch, samples, wallSeconds, cpuSeconds, stepCpuSeconds,
-torch}. The machine is shared, so the CPU time of this process (time.process_time) is the
+torch, blas}: blas is the BLAS shared library this process mapped after its first product (Debian's
+torch goes through libblas.so.3, which is OpenBLAS only when libopenblas0-pthread is installed,
+and otherwise the reference BLAS, several times slower). The machine is shared, so the CPU time of this process (time.process_time) is the
 figure compared: wall time includes the time other processes held the core.
 """
 import gzip
@@ -28,6 +30,18 @@ def read_idx(name, offset):
     with opener(path if os.path.exists(path) else path[: -len(".gz")], "rb") as f:
         raw = f.read()
     return torch.frombuffer(bytearray(raw[offset:]), dtype=torch.uint8)
+
+
+def loaded_blas():
+    """The BLAS (or OpenBLAS) shared library mapped into this process, from /proc/self/maps."""
+    torch.ones(64, 64) @ torch.ones(64, 64)
+    try:
+        with open("/proc/self/maps") as maps:
+            paths = {line.split()[-1] for line in maps if len(line.split()) >= 6}
+    except OSError:
+        return "unknown (no /proc/self/maps)"
+    blas = sorted(p for p in paths if "blas" in os.path.basename(p).lower())
+    return " + ".join(os.path.realpath(p) for p in blas) or "none found (torch's own kernels?)"
 
 
 def build(units):
@@ -68,6 +82,9 @@ def main():
         del args[i : i + 2]
     images = read_idx("train-images-idx3-ubyte.gz", 16).reshape(-1, 28, 28)
     labels = read_idx("train-labels-idx1-ubyte.gz", 8).long()
+    blas = loaded_blas()
+    if "openblas" not in blas.lower():
+        print(f"pytorch_grid.py: WARNING: BLAS is {blas}, not OpenBLAS", file=sys.stderr)
     for cell in args:
         units, batch, samples = (int(v) for v in cell.split(","))
         x, y = images[:samples], labels[:samples]
@@ -86,6 +103,7 @@ def main():
             "cpuSeconds": cpu,
             "stepCpuSeconds": sorted(cpu)[len(cpu) // 2] / steps,
             "torch": torch.__version__,
+            "blas": blas,
         }
         print(json.dumps(out), flush=True)
 

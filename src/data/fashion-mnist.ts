@@ -220,5 +220,21 @@ export async function loadFashionMnist(args: LoadFashionMnistArgs = {}): Promise
     const searched = (args.searchPaths ?? DEFAULT_FASHION_MNIST_DIRS).map(clip).join(', ');
     throw new DataError(`Fashion-MNIST not found (searched ${searched}).\n${FASHION_MNIST_HELP}`);
   }
-  return args.shared ? readSharedInWorker(located.files) : readFashionMnistFiles(located.files);
+  return args.shared ? readSharedOnce(located.files) : readFashionMnistFiles(located.files);
+}
+
+/**
+ * Shared reads still held somewhere, by their files: `seed` prepares fashion and depth, and
+ * both would otherwise hold a 55 MB copy of the same files through the whole job. Weakly
+ * held, so the data goes once the last experiment that uses it is done.
+ */
+const sharedReads = new Map<string, WeakRef<FashionMnist>>();
+
+async function readSharedOnce(files: FashionMnistFiles): Promise<FashionMnist> {
+  const key = JSON.stringify(files);
+  const held = sharedReads.get(key)?.deref();
+  if (held) return held;
+  const data = await readSharedInWorker(files);
+  sharedReads.set(key, new WeakRef(data));
+  return data;
 }

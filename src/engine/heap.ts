@@ -12,7 +12,9 @@
  * the growth: `memory.buffer` must be re-read to reach bytes above the old length (`f32` does),
  * and `view.buffer === memory.buffer` holds only for views taken since the last grow.
  * The kernels are compiled to import a shared memory (`--sharedMemory`, see build:wasm).
- * Each thread has its own heap; none is ever posted to another thread.
+ * Each thread has its own heap. The one exception to "one thread": the product helper thread
+ * (kernels/threads.ts) is given this thread's memory and runs kernels on it, on blocks this heap
+ * allocated; it never allocates, so the free list stays this thread's alone.
  *
  * Stress mode: with the environment variable GRADSCOPE_HEAP_STRESS=1 (or `stress: true`),
  * every allocation grows the memory by one page, so every allocation changes `memory.buffer`,

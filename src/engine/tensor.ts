@@ -4,6 +4,11 @@
  * A tensor either owns its block (created by `zeros`, `fromArray`, `resized`) or is a view
  * on another tensor's block (`view`), used when a batch is smaller than the capacity a layer
  * allocated. Views never release memory.
+ *
+ * `tidy(work)` disposes every tensor that `work` created and left undisposed, as tf.tidy: a
+ * model's tensors live in the private fields of its layers, optimizer, loss and probes, and
+ * the heap never shrinks, so a thread that trains one model after another reuses the blocks
+ * only if each model's tensors are released when it is done.
  */
 import { heap } from './heap.js';
 
@@ -27,6 +32,9 @@ function checkShape(shape: Shape): void {
   }
 }
 
+/** The owning tensors created in each open `tidy`, innermost last. */
+const scopes: Set<Tensor>[] = [];
+
 export class Tensor {
   readonly shape: Shape;
   /** Number of elements, the product of `shape`. */
@@ -46,6 +54,7 @@ export class Tensor {
     this.ptr = ptr;
     this.capacity = capacity;
     this.owner = owner;
+    if (owner) scopes[scopes.length - 1]?.add(this);
   }
 
   static zeros(shape: Shape): Tensor {
@@ -78,6 +87,7 @@ export class Tensor {
       // The new tensor takes over the block; the old object must not release it.
       previous.disposed = true;
       previous.cached = null;
+      for (const scope of scopes) scope.delete(previous);
       return new Tensor(shape, previous.ptr, previous.capacity, true);
     }
     previous?.dispose();
@@ -168,7 +178,28 @@ export class Tensor {
     if (this.disposed) return;
     this.disposed = true;
     this.cached = null;
-    if (this.owner) heap.release(this.ptr, this.capacity * 4);
+    if (!this.owner) return;
+    heap.release(this.ptr, this.capacity * 4);
+    for (const scope of scopes) scope.delete(this);
+  }
+}
+
+/**
+ * Runs `work` and then disposes every tensor it created that is still held, except a tensor
+ * it returns (which then belongs to the enclosing `tidy`, if any). Tensors that outlive
+ * `work` throw on use, so a leak out of the scope is loud rather than garbage.
+ */
+export function tidy<T>(work: () => T): T {
+  const scope = new Set<Tensor>();
+  scopes.push(scope);
+  let result: T | undefined;
+  try {
+    result = work();
+    return result;
+  } finally {
+    scopes.pop();
+    for (const tensor of scope) if (tensor !== result) tensor.dispose();
+    if (result instanceof Tensor && scope.has(result)) scopes[scopes.length - 1]?.add(result);
   }
 }
 

@@ -8,7 +8,7 @@ import { ValueError } from '../engine/errors.js';
 import type { LeftOut } from '../charts/axes.js';
 import { escapeHtml, formatNumber } from '../charts/format.js';
 import { inlineSvg } from './inline-svg.js';
-import { renderPng, renderSvg } from './render.js';
+import { releaseRenderedImages, renderPng, renderSvg } from './render.js';
 import { REPORT_CSS } from './style.js';
 import { FIGURES_DIR, REPORT_FILE } from './files.js';
 import type { Figure, Report, ReportSection, Table } from './types.js';
@@ -215,6 +215,7 @@ export async function writeReport(
     const svg = await renderSvg(figure.spec);
     svgs.set(figure.id, svg);
     files.push({ path: `${FIGURES_DIR}/${figure.id}.png`, data: renderPng(svg) });
+    await releaseRenderedImages();
   }
   const pngs = files.map((file) => join(outDir, file.path));
   files.push({ path: REPORT_FILE, data: renderHtml(report, svgs) });

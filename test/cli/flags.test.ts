@@ -26,6 +26,7 @@ test('hex, exponents for integers, out-of-range values and huge counts are usage
     [['titanic', '--seed', '-1'], /--seed must be an integer in \[0, 4294967295\]/],
     [['fashion', '--train-samples', '70000'], /--train-samples must be an integer in \[1, 60000\]/],
     [['rnn', '--steps', '1'], /--steps must be an integer in \[2, 1000\]/],
+    [['titanic', '--threads', '3'], /--threads must be one of auto, 1, 2\. Received: 3/],
   ];
   for (const [args, message] of cases) {
     const out = path.join(tempOut(), 'run');
@@ -63,4 +64,22 @@ test('a run whose log would pass 100 MB says so early, with its projection', asy
   } finally {
     live.child.kill('SIGKILL');
   }
+});
+
+test('--threads 2 splits the products and gives the same numbers as --threads 1', () => {
+  const results = ['1', '2'].map((threads) => {
+    const result = run([
+      'titanic',
+      '--updates',
+      '5',
+      '--threads',
+      threads,
+      '--json',
+      '--out',
+      tempOut(),
+    ]);
+    assert.equal(result.code, 0, result.stderr);
+    return result.stdout;
+  });
+  assert.equal(results[1], results[0]);
 });

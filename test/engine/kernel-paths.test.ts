@@ -1,8 +1,9 @@
 /**
  * The engine's kernel, parity and finite-difference tests on the other kernel paths, each in a
  * child process (the path is chosen once, at load): the plain-TypeScript reference backend and
- * the relaxed-SIMD build of the matrix products. The default 128-bit SIMD path runs them in
- * the suite itself.
+ * the relaxed-SIMD build of the matrix products, and the products split across two threads
+ * (GRADSCOPE_THREADS=2, every product of 2 rows or more). The default 128-bit SIMD path runs
+ * them in the suite itself.
  */
 import test from 'node:test';
 import assert from 'node:assert/strict';
@@ -48,4 +49,8 @@ test('the relaxed-SIMD matrix products pass the kernel, parity and finite-differ
   );
   assert.equal(probe.stdout.trim(), 'true', `relaxed SIMD could not be enabled: ${probe.stderr}`);
   runOnPath({ GRADSCOPE_RELAXED_SIMD: '1' });
+});
+
+test('the products split across two threads pass the kernel, parity and finite-difference tests', () => {
+  runOnPath({ GRADSCOPE_THREADS: '2' });
 });

@@ -7,6 +7,7 @@ import { referenceBatchNorm, simdBatchNorm, type BatchNormKernels } from './batc
 import { referenceDropout, simdDropout, type DropoutKernel } from './dropout.js';
 import { referenceElementwise, simdElementwise, type ElementwiseKernels } from './elementwise.js';
 import { referenceGatherBytesScaled, simdGatherBytesScaled, type GatherBytes } from './gather.js';
+import { referenceGates, simdGates, type GateKernels } from './gates.js';
 import type { Kernels } from './kernels.js';
 import { referenceKernels } from './reference.js';
 import { simdKernels } from './simd.js';
@@ -19,6 +20,7 @@ import {
 export type { Kernels } from './kernels.js';
 export type { AdamStep } from './adam.js';
 export { referenceKernels, simdKernels };
+export { setThreads, stopThreads, threadSetting, type ThreadSetting } from './threads.js';
 
 /** Every kernel group of one implementation. */
 export interface Backend {
@@ -31,6 +33,8 @@ export interface Backend {
   readonly elementwise: ElementwiseKernels;
   readonly batchNorm: BatchNormKernels;
   readonly dropout: DropoutKernel;
+  /** The LSTM's and GRU's gate arithmetic. */
+  readonly gates: GateKernels;
 }
 
 export const BACKENDS: Readonly<Record<Backend['name'], Backend>> = {
@@ -43,6 +47,7 @@ export const BACKENDS: Readonly<Record<Backend['name'], Backend>> = {
     elementwise: simdElementwise,
     batchNorm: simdBatchNorm,
     dropout: simdDropout,
+    gates: simdGates,
   },
   reference: {
     name: 'reference',
@@ -53,6 +58,7 @@ export const BACKENDS: Readonly<Record<Backend['name'], Backend>> = {
     elementwise: referenceElementwise,
     batchNorm: referenceBatchNorm,
     dropout: referenceDropout,
+    gates: referenceGates,
   },
 };
 

@@ -10,28 +10,9 @@
 import { setFlagsFromString } from 'node:v8';
 import { checkOperands, type Kernels, type Product } from './kernels.js';
 import { heap } from '../heap.js';
-import { instantiateWasm, wasmValidates } from './wasm.js';
-
-type MatmulExport = (
-  a: number,
-  b: number,
-  c: number,
-  m: number,
-  k: number,
-  n: number,
-  accumulate: number,
-) => void;
-
-interface WasmKernels {
-  matmul: MatmulExport;
-  matmulTransA: MatmulExport;
-  matmulTransB: MatmulExport;
-}
-
-interface WasmExports extends WasmKernels {
-  setScratch(ptr: number): void;
-  SCRATCH_BYTES: WebAssembly.Global;
-}
+import { PRODUCT_OPS, type ProductExports, type ProductOp } from './product-control.js';
+import { splitProduct, splitRow } from './threads.js';
+import { compileWasm, instantiateWasm, wasmValidates } from './wasm.js';
 
 const RELAXED_FILE = 'kernels-relaxed.wasm';
 
@@ -47,22 +28,34 @@ function useRelaxedSimd(setting: string | undefined): boolean {
 /** Whether the matrix products run on the relaxed-SIMD build (fused multiply-add). */
 export const relaxedSimd = useRelaxedSimd(process.env.GRADSCOPE_RELAXED_SIMD);
 
-const wasm = instantiateWasm<WasmExports>(relaxedSimd ? RELAXED_FILE : 'kernels.wasm');
+const file = relaxedSimd ? RELAXED_FILE : 'kernels.wasm';
+const wasm = instantiateWasm<ProductExports>(file);
+const scratchBytes = wasm.SCRATCH_BYTES.value as number;
 // The packing buffer of the cache-blocked path: one per instance, for the life of the thread.
-wasm.setScratch(heap.alloc(wasm.SCRATCH_BYTES.value as number));
+wasm.setScratch(heap.alloc(scratchBytes));
+/** What the product helper thread needs to start (threads.ts). */
+const helperStart = { module: compileWasm(file), file, scratchBytes };
 
-/** Wraps one export: checks the operands (the wasm trusts its pointers), then calls it. */
-function product(op: keyof WasmKernels): Product {
+/**
+ * Wraps one export: checks the operands (the wasm trusts its pointers), then runs all rows
+ * here or splits them with the helper thread (threads.ts).
+ */
+function product(op: ProductOp): Product {
   const run = wasm[op];
   return (a, b, c, m, k, n, accumulate) => {
     checkOperands(op, a, b, c, m, k, n);
-    run(a.ptr, b.ptr, c.ptr, m, k, n, accumulate ? 1 : 0);
+    const acc = accumulate ? 1 : 0;
+    const split = splitRow(m, k, n);
+    if (split === 0) {
+      run(a.ptr, b.ptr, c.ptr, m, k, n, acc, 0, m);
+      return;
+    }
+    const args = { a: a.ptr, b: b.ptr, c: c.ptr, m, k, n, accumulate: acc };
+    const mine = (r0: number, r1: number) => run(a.ptr, b.ptr, c.ptr, m, k, n, acc, r0, r1);
+    splitProduct(op, args, split, mine, helperStart);
   };
 }
 
-export const simdKernels: Kernels = {
-  name: 'simd',
-  matmul: product('matmul'),
-  matmulTransA: product('matmulTransA'),
-  matmulTransB: product('matmulTransB'),
-};
+const [matmul, matmulTransA, matmulTransB] = PRODUCT_OPS.map(product);
+
+export const simdKernels: Kernels = { name: 'simd', matmul, matmulTransA, matmulTransB };

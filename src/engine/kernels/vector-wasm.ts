@@ -76,6 +76,73 @@ export interface VectorExports {
     scale: number,
     state: number,
   ): void;
+  lstmForward(
+    z: number,
+    gate: number,
+    cPrev: number,
+    c: number,
+    tc: number,
+    h: number,
+    batch: number,
+    units: number,
+    act: number,
+    gateAct: number,
+  ): void;
+  lstmBackward(
+    z: number,
+    gate: number,
+    cPrev: number,
+    c: number,
+    tc: number,
+    dh: number,
+    dc: number,
+    dcPrev: number,
+    dz: number,
+    batch: number,
+    units: number,
+    act: number,
+    gateAct: number,
+  ): void;
+  gruGates(
+    pre: number,
+    m: number,
+    gate: number,
+    batch: number,
+    units: number,
+    gateAct: number,
+    resetAfter: number,
+  ): void;
+  gruOutput(
+    pre: number,
+    gate: number,
+    hPrev: number,
+    h: number,
+    batch: number,
+    units: number,
+    act: number,
+  ): void;
+  gruOutputGrad(
+    pre: number,
+    gate: number,
+    hPrev: number,
+    dh: number,
+    da: number,
+    dhPrev: number,
+    batch: number,
+    units: number,
+    act: number,
+    gateAct: number,
+  ): void;
+  gruResetAfterGrad(
+    pre: number,
+    m: number,
+    gate: number,
+    da: number,
+    dm: number,
+    batch: number,
+    units: number,
+    gateAct: number,
+  ): void;
 }
 
 export const vectorWasm = instantiateWasm<VectorExports>('vector.wasm');

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { PACKAGE_ROOT } from '../../package-root.js';
 import { heap } from '../heap.js';
+import { instantiateOn } from './wasm-instance.js';
 
 const BUILD_DIR = new URL('build/', PACKAGE_ROOT);
 
@@ -21,9 +22,13 @@ export function wasmValidates(file: string): boolean {
   }
 }
 
-export function instantiateWasm<T>(file: string): T {
-  const known = instances.get(file);
-  if (known) return known as T;
+/** Compiled modules by file: a helper thread instantiates the same module (threads.ts). */
+const modules = new Map<string, WebAssembly.Module>();
+
+/** The module in build/`file`, compiled once per thread. */
+export function compileWasm(file: string): WebAssembly.Module {
+  const known = modules.get(file);
+  if (known) return known;
   const path = fileURLToPath(new URL(file, BUILD_DIR));
   let bytes: Uint8Array<ArrayBuffer>;
   try {
@@ -37,10 +42,14 @@ export function instantiateWasm<T>(file: string): T {
     );
   }
   const module = new WebAssembly.Module(bytes);
-  const abort = () => {
-    throw new Error(`gradscope: a kernel in ${file} aborted`);
-  };
-  const exports = new WebAssembly.Instance(module, { env: { memory: heap.memory, abort } }).exports;
+  modules.set(file, module);
+  return module;
+}
+
+export function instantiateWasm<T>(file: string): T {
+  const known = instances.get(file);
+  if (known) return known as T;
+  const exports = instantiateOn<T>(compileWasm(file), heap.memory, file);
   instances.set(file, exports);
-  return exports as T;
+  return exports;
 }

@@ -12,6 +12,7 @@
  * one h_{t−1}·R product; without it the candidate needs a second product, (r ⊙ h_{t−1})·R,
  * taken over all of R's columns (only R_h's are read) since the kernels take whole rows.
  */
+import { backend } from '../kernels/index.js';
 import type { RandomState } from '../random.js';
 import { Tensor } from '../tensor.js';
 import { GatedRecurrent } from './recurrent.js';
@@ -90,21 +91,10 @@ export class GRU extends GatedRecurrent {
     this.inputProduct(x, pre, this.inputBias('value'));
     this.recurrentProduct(hPrev, m, false, this.recurrentBias('value'));
     const p = pre.data,
-      md = m.data,
       gate = this.gateValues!.slab(t).data,
       hp = hPrev.data;
-    const { gateAct } = this;
-    for (let b = 0; b < batch; b++) {
-      for (let j = 0; j < u; j++) {
-        const zi = b * width + j,
-          ri = zi + u,
-          hi = zi + 2 * u;
-        gate[zi] = gateAct.output((p[zi] += md[zi]));
-        gate[ri] = gateAct.output((p[ri] += md[ri]));
-        // resetAfter: pre_h = a_h + r ⊙ m_h; otherwise the product below adds (r ⊙ h_{t−1})·R_h.
-        if (this.resetAfter) p[hi] += gate[ri] * md[hi];
-      }
-    }
+    // resetAfter: pre_h = a_h + r ⊙ m_h; otherwise the product below adds (r ⊙ h_{t−1})·R_h.
+    backend.gates.gruGates(this.cell, p, m.data, gate, batch, u, this.resetAfter);
     if (!this.resetAfter) {
       const rh = this.resetStates!.slab(t),
         rhd = rh.data,
@@ -118,18 +108,7 @@ export class GRU extends GatedRecurrent {
         for (let j = 0; j < u; j++) p[b * width + 2 * u + j] += nd[b * width + 2 * u + j];
       }
     }
-    const hOut = h.data,
-      { act } = this;
-    for (let b = 0; b < batch; b++) {
-      for (let j = 0; j < u; j++) {
-        const k = b * u + j,
-          zi = b * width + j,
-          hi = zi + 2 * u;
-        const z = gate[zi],
-          hh = (gate[hi] = act.output(p[hi]));
-        hOut[k] = z * hp[k] + (1 - z) * hh;
-      }
-    }
+    backend.gates.gruOutput(this.cell, p, gate, hp, h.data, batch, u);
   }
 
   // ∂L/∂pre_z = ∂L/∂h_t ⊙ (h_{t−1} − h̃) ⊙ σ'     ∂L/∂pre_h = ∂L/∂h_t ⊙ (1 − z) ⊙ tanh'
@@ -138,7 +117,7 @@ export class GRU extends GatedRecurrent {
   // otherwise:   ∂L/∂(r⊙h_{t−1}) = [0 0 ∂pre_h]·Rᵀ, ∂L/∂pre_r = that ⊙ h_{t−1} ⊙ σ',
   //              ∂R += (r⊙h_{t−1})ᵀ·[0 0 ∂pre_h], and ∂L/∂m = [∂pre_z ∂pre_r 0]
   // ∂K += x_tᵀ·∂L/∂a;  ∂R += h_{t−1}ᵀ·∂L/∂m;  ∂b += Σ ∂L/∂a;  ∂b' += Σ ∂L/∂m;  ∂L/∂x_t = ∂L/∂a·Kᵀ
-  // ∂L/∂h_{t−1} += ∂L/∂m·Rᵀ + ∂L/∂h_t ⊙ z  (+ ∂L/∂(r⊙h_{t−1}) ⊙ r without resetAfter)
+  // ∂L/∂h_{t−1} += ∂L/∂h_t ⊙ z + ∂L/∂m·Rᵀ  (+ ∂L/∂(r⊙h_{t−1}) ⊙ r without resetAfter)
   protected backwardStep(
     t: number,
     hGrad: Tensor,
@@ -146,66 +125,64 @@ export class GRU extends GatedRecurrent {
     hPrevGrad: Tensor | null,
   ): void {
     const batch = hGrad.shape[0],
-      u = this.units,
-      width = 3 * u;
+      u = this.units;
     const p = this.pres!.slab(t).data,
       md = this.ms!.slab(t).data,
       gate = this.gateValues!.slab(t).data,
       hPrev = this.hs!.slab(t),
       hp = hPrev.data,
-      dh = hGrad.data,
       aGrad = this.aGrad!,
       mGrad = this.mGrad!,
       da = aGrad.data,
       dm = mGrad.data;
-    const { act, gateAct } = this;
-    for (let b = 0; b < batch; b++) {
-      for (let j = 0; j < u; j++) {
-        const k = b * u + j,
-          zi = b * width + j,
-          hi = zi + 2 * u;
-        const z = gate[zi],
-          hh = gate[hi];
-        const dPreZ = (da[zi] = dh[k] * (hp[k] - hh) * gateAct.der(p[zi], z));
-        const dPreH = (da[hi] = dh[k] * (1 - z) * act.der(p[hi], hh));
-        if (this.resetAfter) {
-          dm[zi] = dPreZ;
-          dm[hi] = dPreH * gate[zi + u];
-        } else {
-          // [0 0 ∂pre_h] first: the product below gives ∂L/∂(r⊙h_{t−1}), which ∂pre_r needs.
-          dm[zi] = dm[zi + u] = 0;
-          dm[hi] = dPreH;
-        }
-      }
-    }
-    let drh: Float32Array | null = null;
-    if (!this.resetAfter) {
-      this.recurrentBackward(this.resetStates!.slab(t), mGrad, null, this.resetStateGrad!, false);
-      drh = this.resetStateGrad!.data;
-    }
-    for (let b = 0; b < batch; b++) {
-      for (let j = 0; j < u; j++) {
-        const k = b * u + j,
-          zi = b * width + j,
-          ri = zi + u,
-          hi = zi + 2 * u;
-        const rGrad = drh ? drh[k] * hp[k] : da[hi] * md[hi];
-        da[ri] = dm[ri] = rGrad * gateAct.der(p[ri], gate[ri]);
-        if (drh) {
-          dm[zi] = da[zi];
-          dm[hi] = 0;
-        }
-      }
-    }
+    const dhPrev = hPrevGrad ? hPrevGrad.data : null;
+    const { gates } = backend;
+    gates.gruOutputGrad(this.cell, p, gate, hp, hGrad.data, da, dhPrev, batch, u);
+    if (this.resetAfter) gates.gruResetAfterGrad(this.cell, p, md, gate, da, dm, batch, u);
+    else this.resetBeforeGrad(t, hp, dhPrev);
     this.inputBackward(this.xs!.slab(t), aGrad, this.inputBias('grad'), xGrad);
     this.recurrentBackward(hPrev, mGrad, this.recurrentBias('grad'), hPrevGrad, true);
-    if (!hPrevGrad) return;
-    const dhPrev = hPrevGrad.data;
+  }
+
+  /**
+   * resetAfter = false, given ∂L/∂a_z and ∂L/∂a_h: ∂L/∂(r⊙h_{t−1}) through R_h (adding its
+   * gradient to ∂R), then ∂L/∂a_r, ∂L/∂m = [∂pre_z ∂pre_r 0], and ∂L/∂(r⊙h_{t−1}) ⊙ r into
+   * dhPrev.
+   */
+  private resetBeforeGrad(t: number, hp: Float32Array, dhPrev: Float32Array | null): void {
+    const u = this.units,
+      width = 3 * u,
+      batch = this.aGrad!.shape[0],
+      gate = this.gateValues!.slab(t).data,
+      p = this.pres!.slab(t).data,
+      da = this.aGrad!.data,
+      dm = this.mGrad!.data;
+    // [0 0 ∂pre_h] first: the product below gives ∂L/∂(r⊙h_{t−1}), which ∂pre_r needs.
+    for (let b = 0; b < batch; b++) {
+      for (let j = 0; j < u; j++) {
+        const zi = b * width + j;
+        dm[zi] = dm[zi + u] = 0;
+        dm[zi + 2 * u] = da[zi + 2 * u];
+      }
+    }
+    this.recurrentBackward(
+      this.resetStates!.slab(t),
+      this.mGrad!,
+      null,
+      this.resetStateGrad!,
+      false,
+    );
+    const drh = this.resetStateGrad!.data,
+      { gateAct } = this.cell;
     for (let b = 0; b < batch; b++) {
       for (let j = 0; j < u; j++) {
         const k = b * u + j,
-          r = gate[b * width + u + j];
-        dhPrev[k] += dh[k] * gate[b * width + j] + (drh ? drh[k] * r : 0);
+          zi = b * width + j,
+          ri = zi + u;
+        da[ri] = dm[ri] = drh[k] * hp[k] * gateAct.der(p[ri], gate[ri]);
+        dm[zi] = da[zi];
+        dm[zi + 2 * u] = 0;
+        if (dhPrev) dhPrev[k] += drh[k] * gate[ri];
       }
     }
   }

@@ -8,6 +8,7 @@
  * σ is `recurrentActivation`, tanh `activation`. Glass-box extra beside `hiddenGrads`:
  * `cellGrads` keeps ∂L/∂c_t for every t, the path the cell state opens through time.
  */
+import { backend } from '../kernels/index.js';
 import type { RandomState } from '../random.js';
 import { Tensor } from '../tensor.js';
 import { GatedRecurrent } from './recurrent.js';
@@ -75,35 +76,20 @@ export class LSTM extends GatedRecurrent {
   }
 
   protected forwardStep(t: number, x: Tensor, hPrev: Tensor, h: Tensor): void {
-    const batch = x.shape[0],
-      u = this.units,
-      width = 4 * u;
     const zt = this.zs!.slab(t);
     this.inputProduct(x, zt, this.bias ? this.bias.value.data : null);
     this.recurrentProduct(hPrev, zt, true, null);
-    const z = zt.data,
-      gate = this.gateValues!.slab(t).data,
-      cPrev = this.cs!.slab(t).data,
-      c = this.cs!.slab(t + 1).data,
-      tc = this.cellOutputs!.slab(t).data,
-      hOut = h.data;
-    const { act, gateAct } = this;
-    for (let b = 0; b < batch; b++) {
-      for (let j = 0; j < u; j++) {
-        const n = b * u + j,
-          iz = b * width + j,
-          fz = iz + u,
-          gz = iz + 2 * u,
-          oz = iz + 3 * u;
-        const i = (gate[iz] = gateAct.output(z[iz]));
-        const f = (gate[fz] = gateAct.output(z[fz]));
-        const g = (gate[gz] = act.output(z[gz]));
-        const o = (gate[oz] = gateAct.output(z[oz]));
-        c[n] = f * cPrev[n] + i * g;
-        tc[n] = act.output(c[n]);
-        hOut[n] = o * tc[n];
-      }
-    }
+    backend.gates.lstmForward(
+      this.cell,
+      zt.data,
+      this.gateValues!.slab(t).data,
+      this.cs!.slab(t).data,
+      this.cs!.slab(t + 1).data,
+      this.cellOutputs!.slab(t).data,
+      h.data,
+      x.shape[0],
+      this.units,
+    );
   }
 
   // ∂L/∂c_t = (∂L/∂c_t through c_{t+1}) + ∂L/∂h_t ⊙ o ⊙ tanh'(c_t)
@@ -116,41 +102,23 @@ export class LSTM extends GatedRecurrent {
     xGrad: Tensor | null,
     hPrevGrad: Tensor | null,
   ): void {
-    const batch = hGrad.shape[0],
-      u = this.units,
-      width = 4 * u;
     const cGrads = this.cGrads!;
     // Nothing reaches c_T from above: the layer returns h only.
     if (t === cGrads.shape[0] - 1) cGrads.slab(t).fill(0);
-    const z = this.zs!.slab(t).data,
-      gate = this.gateValues!.slab(t).data,
-      cPrev = this.cs!.slab(t).data,
-      c = this.cs!.slab(t + 1).data,
-      tc = this.cellOutputs!.slab(t).data,
-      dh = hGrad.data,
-      dc = cGrads.slab(t).data,
-      dcPrev = t > 0 ? cGrads.slab(t - 1).data : null,
-      dz = this.zGrad!.data;
-    const { act, gateAct } = this;
-    for (let b = 0; b < batch; b++) {
-      for (let j = 0; j < u; j++) {
-        const n = b * u + j,
-          iz = b * width + j,
-          fz = iz + u,
-          gz = iz + 2 * u,
-          oz = iz + 3 * u;
-        const i = gate[iz],
-          f = gate[fz],
-          g = gate[gz],
-          o = gate[oz];
-        const dct = (dc[n] += dh[n] * o * act.der(c[n], tc[n]));
-        dz[iz] = dct * g * gateAct.der(z[iz], i);
-        dz[fz] = dct * cPrev[n] * gateAct.der(z[fz], f);
-        dz[gz] = dct * i * act.der(z[gz], g);
-        dz[oz] = dh[n] * tc[n] * gateAct.der(z[oz], o);
-        if (dcPrev) dcPrev[n] = dct * f;
-      }
-    }
+    backend.gates.lstmBackward(
+      this.cell,
+      this.zs!.slab(t).data,
+      this.gateValues!.slab(t).data,
+      this.cs!.slab(t).data,
+      this.cs!.slab(t + 1).data,
+      this.cellOutputs!.slab(t).data,
+      hGrad.data,
+      cGrads.slab(t).data,
+      t > 0 ? cGrads.slab(t - 1).data : null,
+      this.zGrad!.data,
+      hGrad.shape[0],
+      this.units,
+    );
     const biasGrad = this.bias ? this.bias.trainableGrad.data : null;
     this.inputBackward(this.xs!.slab(t), this.zGrad!, biasGrad, xGrad);
     this.recurrentBackward(this.hs!.slab(t), this.zGrad!, null, hPrevGrad, true);

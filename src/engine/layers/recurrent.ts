@@ -15,6 +15,8 @@ import type { ActivationFunction, ElementwiseFunction } from '../activations.js'
 import { checkPositiveInteger, ShapeError, ValueError } from '../errors.js';
 import { getInitializer } from '../initializers.js';
 import { kernels } from '../kernels/index.js';
+import type { PointwiseFunction } from '../kernels/elementwise.js';
+import type { CellFunctions } from '../kernels/gates.js';
 import type { InitializerSpec } from '../initializers.js';
 import type { RandomState } from '../random.js';
 import { Tensor } from '../tensor.js';
@@ -283,17 +285,18 @@ export interface GatedRecurrentArgs extends RecurrentArgs {
 export abstract class GatedRecurrent extends Recurrent {
   readonly activation: ActivationFunction;
   readonly recurrentActivation: ActivationFunction;
-  /** `activation` and `recurrentActivation` as f(x) and f'(x, y), for the per-unit loops. */
-  protected readonly act: ElementwiseFunction;
-  protected readonly gateAct: ElementwiseFunction;
+  /** `activation` (act) and `recurrentActivation` (gateAct) for the gate kernels. */
+  protected readonly cell: CellFunctions;
 
   constructor(args: GatedRecurrentArgs) {
     super(args);
     const owner = this.constructor.name;
     const activation = args.activation ?? 'tanh',
       recurrentActivation = args.recurrentActivation ?? 'sigmoid';
-    this.act = cellFunction(owner, 'activation', activation);
-    this.gateAct = cellFunction(owner, 'recurrentActivation', recurrentActivation);
+    this.cell = {
+      act: cellFunction(owner, 'activation', activation),
+      gateAct: cellFunction(owner, 'recurrentActivation', recurrentActivation),
+    };
     this.activation = getActivation(activation);
     this.recurrentActivation = getActivation(recurrentActivation);
   }
@@ -308,14 +311,15 @@ export abstract class GatedRecurrent extends Recurrent {
 }
 
 /** The elementwise function `name`, or a ValueError naming the layer and the field. */
-export function cellFunction(owner: string, field: string, name: string): ElementwiseFunction {
+export function cellFunction(owner: string, field: string, name: string): PointwiseFunction {
   if (!Object.prototype.hasOwnProperty.call(elementwiseFunctions, name)) {
     throw new ValueError(
       `${owner}: ${field} must be one of ${Object.keys(elementwiseFunctions).join(', ')}. ` +
         `Received: ${field}=${name}`,
     );
   }
-  return elementwiseFunctions[name as ElementwiseName];
+  const fn: ElementwiseFunction = elementwiseFunctions[name as ElementwiseName];
+  return { name, output: fn.output, der: fn.der };
 }
 
 /** out[b, a, :] = x[a, b, :] for x of shape (A, B, C). */

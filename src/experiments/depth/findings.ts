@@ -60,3 +60,53 @@ export function heFinding(f: HeFacts): string {
       : 'He et al. (2015) derive 1 per layer with their init and report that the 30-layer model converges.')
   );
 }
+
+/** A sigmoid layer whose mean activation is below this counts as saturated at 0. */
+export const SATURATED_MEAN = 0.1;
+
+/** Largest over smallest of per-layer values: 1 when every layer has the same. */
+export function spreadAcrossLayers(perLayer: readonly number[]): number {
+  return Math.max(...perLayer) / Math.min(...perLayer);
+}
+
+export interface TrainedFacts {
+  activation: string;
+  /** The step the statistics were taken at. */
+  step: number;
+  /** Spread of the kernel gradients' std across layers, by init. */
+  kernelGradSpread: { standard: number; normalized: number };
+  /** Variance factor of ∂L/∂s per layer toward the input, by init. */
+  gradFactor: { standard: number; normalized: number };
+  /** Mean activation of the last hidden layer, by init. */
+  topMean: { standard: number; normalized: number };
+}
+
+/** What the paper reports during training for `activation`, and whether this run agrees. */
+function paperDuringTraining(f: TrainedFacts): string {
+  if (f.activation === 'sigmoid') {
+    const saturated = f.topMean.standard < SATURATED_MEAN;
+    return (
+      'Glorot & Bengio (2010) report that with sigmoid and standard init the top hidden layer ' +
+      `saturates at 0 early in training; here its mean activation is ${fmt(f.topMean.standard)} ` +
+      `(${saturated ? 'below' : 'not below'} ${SATURATED_MEAN}: ` +
+      `${saturated ? 'saturated' : 'not saturated'}).`
+    );
+  }
+  const agrees = f.kernelGradSpread.normalized < f.kernelGradSpread.standard;
+  return (
+    'Glorot & Bengio (2010) report that during training normalized init keeps the variance of ' +
+    'the weight gradients the same across layers while standard init does not; here the ' +
+    `spread is ${agrees ? 'smaller' : 'not smaller'} with normalized init.`
+  );
+}
+
+export function trainedFinding(f: TrainedFacts): string {
+  return (
+    `${f.activation} at update ${f.step}: the std of ∂L/∂W spans a factor ` +
+    `${fmt(f.kernelGradSpread.standard)} across the hidden layers with standard init and ` +
+    `${fmt(f.kernelGradSpread.normalized)} with normalized init; the variance of ∂L/∂s ` +
+    `changes by ${fmt(f.gradFactor.standard)} and ${fmt(f.gradFactor.normalized)} per layer ` +
+    'toward the input. ' +
+    paperDuringTraining(f)
+  );
+}

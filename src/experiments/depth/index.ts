@@ -9,13 +9,18 @@ import { ensureFashionMnist } from '../../data/fashion-mnist-install.js';
 import { firstImages, imageDataset } from '../../data/image-dataset.js';
 import type { ImageSet } from '../../data/image-set.js';
 import type { ActivationName } from '../../engine/activations.js';
+import { tidy } from '../../engine/tensor.js';
 import { DirectoryProvider } from '../../log/provider.js';
 import { RunWriter } from '../../log/run-writer.js';
 import type { RecordSink } from '../../probe/sink.js';
 import type { Experiment } from '../experiment.js';
 import { numberFlag, stringFlag } from '../flags.js';
-import { readEpochLoss, readLayerStats, readSignalNorms } from './results.js';
-import type { LayerStats } from './results.js';
+import {
+  readEpochLoss,
+  readLayerStats,
+  readSignalNorms,
+  readTrainedLayerStats,
+} from './results.js';
 import { depthSection } from './section.js';
 import type { DepthResults, DepthSetup } from './section.js';
 import { runGlorot, runHe } from './train.js';
@@ -30,10 +35,11 @@ export const REDUCED = { width: 256, heWidth: 64, trainSamples: 6400, updates: 1
 export const FULL = { width: 1000, heWidth: 256, trainSamples: 60000, updates: 2000, epochs: 10 };
 const BATCH_SIZE = 32;
 
+/** One run: its event files closed and its tensors released when it is done. */
 function withWriter(logDir: string, work: (sink: RecordSink) => void): void {
   const writer = new RunWriter(logDir);
   try {
-    work(writer);
+    tidy(() => work(writer));
   } finally {
     writer.close();
   }
@@ -106,9 +112,11 @@ export const depthExperiment: Experiment<DepthInputs> = {
     const seed = numberFlag(flags, 'seed', 0)!;
     const data = await ensureFashionMnist({
       dir: stringFlag(flags, 'data-dir'),
+      shared: true,
       log: (line) => progress.note(line),
     });
-    return { setup, seed, images: firstImages(data.train, setup.trainSamples) };
+    // A copy: the subset is a tenth of the set, which goes once `fashion` is done with it.
+    return { setup, seed, images: firstImages(data.train, setup.trainSamples, { copy: true }) };
   },
   async run({ outDir, progress }, { setup, seed, images }) {
     const train = imageDataset(images);
@@ -124,7 +132,7 @@ export const depthExperiment: Experiment<DepthInputs> = {
             activation,
             init,
             train,
-            // At initialization (the report's) and at the last update (in the run, for the dashboard).
+            // At initialization and at the last update.
             statSteps: [0, setup.glorot.updates - 1],
             seed,
             sink,
@@ -143,14 +151,18 @@ export const depthExperiment: Experiment<DepthInputs> = {
     const provider = new DirectoryProvider(root);
     const results: DepthResults = { glorot: {}, he: {} as DepthResults['he'] };
     for (const activation of GLOROT_ACTIVATIONS) {
-      const inits = {} as Record<GlorotInit, LayerStats>;
+      const inits = {} as DepthResults['glorot'][string];
       for (const init of GLOROT_INITS) {
-        inits[init] = await readLayerStats(
-          provider,
-          `glorot_${activation}_${init}`,
-          setup.glorot.depth,
-          0,
-        );
+        const run = `glorot_${activation}_${init}`;
+        inits[init] = {
+          ...(await readLayerStats(provider, run, setup.glorot.depth, 0)),
+          trained: await readTrainedLayerStats(
+            provider,
+            run,
+            setup.glorot.depth,
+            setup.glorot.updates - 1,
+          ),
+        };
       }
       results.glorot[activation] = inits;
     }

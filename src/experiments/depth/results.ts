@@ -1,12 +1,20 @@
 /** The depth runs read back through a RunProvider: per-layer statistics and loss curves. */
 import type { RunProvider } from '../../log/provider.js';
 import * as tags from '../../probe/tags.js';
-import { hiddenLayers, preactivationGradStdTag } from './train.js';
+import { hiddenLayers, kernelGradStdTag, preactivationGradStdTag } from './train.js';
 
 /** Per hidden layer, input side first, at one step. */
 export interface LayerStats {
   activationStd: number[];
   gradStd: number[];
+}
+
+/** The same after training, with the activations' mean and the kernel gradients' std. */
+export interface TrainedLayerStats extends LayerStats {
+  /** The step the statistics were taken at (the last update). */
+  step: number;
+  activationMean: number[];
+  kernelGradStd: number[];
 }
 
 async function valueAt(
@@ -20,18 +28,42 @@ async function valueAt(
   return point.value;
 }
 
+/** The value of `tag(layer)` at `step` for each hidden layer, input side first. */
+function perLayer(
+  provider: RunProvider,
+  run: string,
+  depth: number,
+  step: number,
+): (tag: (layer: string) => string) => Promise<number[]> {
+  return (tag) =>
+    Promise.all(hiddenLayers(depth).map((layer) => valueAt(provider, run, tag(layer), step)));
+}
+
 export async function readLayerStats(
   provider: RunProvider,
   run: string,
   depth: number,
   step: number,
 ): Promise<LayerStats> {
-  const layers = hiddenLayers(depth);
-  const read = (tag: (layer: string) => string) =>
-    Promise.all(layers.map((layer) => valueAt(provider, run, tag(layer), step)));
+  const read = perLayer(provider, run, depth, step);
   return {
     activationStd: await read(tags.activationStdTag),
     gradStd: await read(preactivationGradStdTag),
+  };
+}
+
+export async function readTrainedLayerStats(
+  provider: RunProvider,
+  run: string,
+  depth: number,
+  step: number,
+): Promise<TrainedLayerStats> {
+  const read = perLayer(provider, run, depth, step);
+  return {
+    step,
+    ...(await readLayerStats(provider, run, depth, step)),
+    activationMean: await read(tags.activationMeanTag),
+    kernelGradStd: await read(kernelGradStdTag),
   };
 }
 
@@ -42,9 +74,7 @@ export async function readSignalNorms(
   depth: number,
   step: number,
 ): Promise<number[]> {
-  return Promise.all(
-    hiddenLayers(depth).map((layer) => valueAt(provider, run, tags.signalNormTag(layer), step)),
-  );
+  return perLayer(provider, run, depth, step)(tags.signalNormTag);
 }
 
 /** Mean batch loss of each epoch of `stepsPerEpoch` steps. */

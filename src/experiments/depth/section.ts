@@ -3,12 +3,21 @@ import { spansDecades } from '../../charts/axes.js';
 import type { Row } from '../../charts/axes.js';
 import { lineChart, smallMultiplesLineChart } from '../../charts/line.js';
 import type { ReportSection } from '../../report/types.js';
-import { converged, glorotFinding, heFinding, varianceFactorPerLayer } from './findings.js';
-import type { LayerStats } from './results.js';
+import {
+  converged,
+  glorotFinding,
+  heFinding,
+  spreadAcrossLayers,
+  trainedFinding,
+  varianceFactorPerLayer,
+} from './findings.js';
+import type { TrainedFacts } from './findings.js';
+import type { LayerStats, TrainedLayerStats } from './results.js';
 import type { GlorotInit, HeInit } from './train.js';
 
 export interface DepthResults {
-  glorot: Record<string, Record<GlorotInit, LayerStats>>;
+  /** By activation and init: statistics at initialization, and `trained` at the last update. */
+  glorot: Record<string, Record<GlorotInit, LayerStats & { trained: TrainedLayerStats }>>;
   he: Record<HeInit, { loss: number[]; signalNorm: number[] }>;
 }
 
@@ -39,6 +48,40 @@ export function depthSection(results: DepthResults, setup: DepthSetup): ReportSe
     standard: varianceFactorPerLayer(inits.standard.gradStd),
     normalized: varianceFactorPerLayer(inits.normalized.gradStd),
   }));
+  const byInit = (
+    of: (stats: TrainedLayerStats) => number,
+    inits: DepthResults['glorot'][string],
+  ) => ({
+    standard: of(inits.standard.trained),
+    normalized: of(inits.normalized.trained),
+  });
+  const trainedFacts: TrainedFacts[] = Object.entries(results.glorot).map(
+    ([activation, inits]) => ({
+      activation,
+      step: inits.standard.trained.step,
+      kernelGradSpread: byInit((t) => spreadAcrossLayers(t.kernelGradStd), inits),
+      gradFactor: byInit((t) => varianceFactorPerLayer(t.gradStd), inits),
+      topMean: byInit((t) => t.activationMean[t.activationMean.length - 1], inits),
+    }),
+  );
+  const quantities = [
+    ['activations', 'activationStd'],
+    ['∂L/∂s', 'gradStd'],
+    ['∂L/∂W', 'kernelGradStd'],
+  ] as const;
+  const trainedRows: Row[] = Object.entries(results.glorot).flatMap(([activation, inits]) =>
+    (Object.entries(inits) as [GlorotInit, (typeof inits)[GlorotInit]][]).flatMap(([init, stats]) =>
+      quantities.flatMap(([quantity, key]) =>
+        stats.trained[key].map((value, k) => ({
+          layer: k + 1,
+          value,
+          series: `${quantity}, ${init}`,
+          activation,
+        })),
+      ),
+    ),
+  );
+  const lastUpdate = setup.glorot.updates - 1;
   const heFacts = (Object.keys(results.he) as HeInit[]).map((init) => ({
     init,
     signalFactor: varianceFactorPerLayer(results.he[init].signalNorm),
@@ -55,10 +98,15 @@ export function depthSection(results: DepthResults, setup: DepthSetup): ReportSe
       `Fashion-MNIST, ${setup.trainSamples} training images, ${sizes}. Glorot & Bengio: ` +
       `${g.depth} hidden layers of ${g.width} units (the paper: 1000), SGD at ${g.learningRate}, ` +
       `${g.updates} updates, "standard" init U[−1/√n, 1/√n] against normalized (Glorot) init; ` +
-      'the statistics are taken on the first batch, before any update. He et al.: ' +
+      'the statistics are taken on the first batch, before any update, and again at the last ' +
+      'update. He et al.: ' +
       `${h.depth} ReLU layers of ${h.width} units, SGD at ${h.learningRate} with momentum ` +
       `${h.momentum}, ${h.epochs} epochs, Glorot (normal) against He (normal) init.`,
-    findings: [...glorotFacts.map(glorotFinding), ...heFacts.map(heFinding)],
+    findings: [
+      ...glorotFacts.map(glorotFinding),
+      ...trainedFacts.map(trainedFinding),
+      ...heFacts.map(heFinding),
+    ],
     figures: [
       {
         id: 'depth-glorot-grad-std',
@@ -74,6 +122,26 @@ export function depthSection(results: DepthResults, setup: DepthSetup): ReportSe
             scale: scale(glorotRows.map((r) => Number(r.value))),
           },
           series: 'init',
+          facet: 'activation',
+          columns: 3,
+        }),
+      },
+      {
+        id: 'depth-glorot-trained',
+        title: `Std per hidden layer at update ${lastUpdate}`,
+        caption:
+          'Of the activations, of ∂L/∂s and of the kernel gradients ∂L/∂W, for each init; ' +
+          'layer 1 is next to the input. One panel per activation.',
+        spec: smallMultiplesLineChart({
+          title: `Std per hidden layer at update ${lastUpdate}`,
+          data: trainedRows,
+          x: { field: 'layer', title: 'hidden layer (input side first)', format: 'd' },
+          y: {
+            field: 'value',
+            title: 'std',
+            scale: scale(trainedRows.map((r) => Number(r.value))),
+          },
+          series: 'series',
           facet: 'activation',
           columns: 3,
         }),
@@ -113,6 +181,27 @@ export function depthSection(results: DepthResults, setup: DepthSetup): ReportSe
         caption: 'Variance factor of ∂L/∂s per layer toward the input, at initialization',
         columns: ['activation', 'standard init', 'normalized init'],
         rows: glorotFacts.map((f) => [f.activation, f.standard, f.normalized]),
+      },
+      {
+        caption: `At update ${lastUpdate}: spread of ∂L/∂W's std across layers (largest / smallest), variance factor of ∂L/∂s per layer toward the input, and the last hidden layer's mean activation`,
+        columns: [
+          'activation',
+          'spread, standard',
+          'spread, normalized',
+          'factor, standard',
+          'factor, normalized',
+          'top mean, standard',
+          'top mean, normalized',
+        ],
+        rows: trainedFacts.map((f) => [
+          f.activation,
+          f.kernelGradSpread.standard,
+          f.kernelGradSpread.normalized,
+          f.gradFactor.standard,
+          f.gradFactor.normalized,
+          f.topMean.standard,
+          f.topMean.normalized,
+        ]),
       },
       {
         caption: `${h.depth} ReLU layers: signal variance factor per layer at step 0, and the loss`,

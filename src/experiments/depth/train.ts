@@ -13,6 +13,7 @@
  * |-----------------------------------------------|-------------------------------|------|
  * | `preactivation_grad_std/<layer>`              | std of ∂L/∂s over the batch   | s    |
  * | histogram `preactivation_grads/<layer>`       | the values of ∂L/∂s           | s    |
+ * | `kernel_grad_std/<layer>`                     | std of ∂L/∂W over its entries | s    |
  */
 import type { ActivationName } from '../../engine/activations.js';
 import type { Callback, StepContext } from '../../engine/callbacks.js';
@@ -36,6 +37,9 @@ export function preactivationGradStdTag(layer: string): string {
 }
 export function preactivationGradsHistogramTag(layer: string): string {
   return `preactivation_grads/${layer}`;
+}
+export function kernelGradStdTag(layer: string): string {
+  return `kernel_grad_std/${layer}`;
 }
 
 /** The probes' loss every step and nothing else (the studies record their own statistics). */
@@ -79,7 +83,10 @@ export function hiddenLayers(depth: number): string[] {
   return Array.from({ length: depth }, (_, k) => `dense_${k + 1}`);
 }
 
-/** Records std and histogram of a and of ∂L/∂s of every hidden layer at the chosen steps. */
+/**
+ * Records mean, std and histogram of a, std and histogram of ∂L/∂s, and the std of ∂L/∂W of
+ * every hidden layer at the chosen steps.
+ */
 function preactivationGradRecorder(
   model: Sequential,
   layers: readonly string[],
@@ -93,10 +100,14 @@ function preactivationGradRecorder(
         const layer = model.layer(name) as Dense;
         const a = layer.output!.data,
           grads = layer.preActivationGrad!.data;
-        sink.scalar(tags.activationStdTag(name), meanAndStd(a).std, context.step);
+        const { mean, std } = meanAndStd(a);
+        sink.scalar(tags.activationMeanTag(name), mean, context.step);
+        sink.scalar(tags.activationStdTag(name), std, context.step);
         sink.histogram(tags.activationsHistogramTag(name), a, context.step);
         sink.scalar(preactivationGradStdTag(name), meanAndStd(grads).std, context.step);
         sink.histogram(preactivationGradsHistogramTag(name), grads, context.step);
+        const kernelGrad = layer.kernel.trainableGrad.data;
+        sink.scalar(kernelGradStdTag(name), meanAndStd(kernelGrad).std, context.step);
       }
     },
   };

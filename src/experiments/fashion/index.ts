@@ -5,6 +5,7 @@
  */
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { TRAINING_WORKER_LIMITS } from '../worker-limits.js';
 import { ensureFashionMnist } from '../../data/fashion-mnist-install.js';
 import type { FashionMnist } from '../../data/fashion-mnist.js';
 import { firstImages } from '../../data/image-dataset.js';
@@ -35,7 +36,10 @@ function trainInWorker(
   workerData: FashionWorkerData,
   onMessage: (message: FashionWorkerMessage) => void,
 ): WorkerRun {
-  const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData });
+  const worker = new Worker(new URL('./worker.js', import.meta.url), {
+    workerData,
+    resourceLimits: TRAINING_WORKER_LIMITS,
+  });
   const label = `fashion (${workerData.args.activation})`;
   const result = new Promise<FashionTrainResult>((resolve, reject) => {
     worker.on('message', (message: FashionWorkerMessage) => {

@@ -4,6 +4,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { TRAINING_WORKER_LIMITS } from '../worker-limits.js';
 import type { SequenceTask } from './task.js';
 import type { SequenceRun } from './train.js';
 import type { SequenceWorkerMessage, SequenceWorkerRequest } from './worker.js';
@@ -24,7 +25,10 @@ export async function runTasks(
   const results: SequenceRun[] = new Array(tasks.length);
   const workers = Array.from(
     { length: threads },
-    () => new Worker(new URL('./worker.js', import.meta.url)),
+    () =>
+      new Worker(new URL('./worker.js', import.meta.url), {
+        resourceLimits: TRAINING_WORKER_LIMITS,
+      }),
   );
   const drain = (worker: Worker) =>
     new Promise<void>((resolve, reject) => {

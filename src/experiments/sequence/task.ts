@@ -3,6 +3,7 @@
  * sequences are generated from seeds inside the task, so the models at one length train and
  * test on identical data whichever thread runs them.
  */
+import { tidy } from '../../engine/tensor.js';
 import { RunWriter } from '../../log/run-writer.js';
 import { addingProblem } from './data.js';
 import type { AddingSet } from './data.js';
@@ -42,7 +43,8 @@ export function taskData(task: Omit<SequenceTask, 'logDir' | 'model'>): {
 export function runTask(task: SequenceTask, onStep?: (done: number) => void): SequenceRun {
   const writer = new RunWriter(task.logDir);
   try {
-    return runSequence({ ...task, ...taskData(task), sink: writer, onStep });
+    // A worker takes one task after another: each releases its tensors for the next to reuse.
+    return tidy(() => runSequence({ ...task, ...taskData(task), sink: writer, onStep }));
   } finally {
     writer.close();
   }

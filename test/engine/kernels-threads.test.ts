@@ -1,0 +1,213 @@
+/**
+ * The matrix products split across two threads (kernels/threads.ts): the same bits as on one
+ * thread, for every product, shape and split, through heap growth, and for a whole training run
+ * from one seed. The other kernel tests run on this path too (kernel-paths.test.ts,
+ * GRADSCOPE_THREADS=2).
+ */
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { arrayDataset } from '../../src/engine/dataset.js';
+import { heap } from '../../src/engine/heap.js';
+import { simdKernels } from '../../src/engine/kernels/index.js';
+import {
+  coresBusy,
+  parseThreadSetting,
+  productThreads,
+  productsSplit,
+  setThreads,
+  splitRow,
+  stopThreads,
+  threadSetting,
+  type ThreadSetting,
+} from '../../src/engine/kernels/threads.js';
+import { RandomState } from '../../src/engine/random.js';
+import { Tensor } from '../../src/engine/tensor.js';
+import { buildFashionModel } from '../../src/experiments/fashion/model.js';
+import { normalValues } from './support.js';
+
+const OPS = ['matmul', 'matmulTransA', 'matmulTransB'] as const;
+
+/** Runs `body` with the products on `threads`, then restores the setting it found. */
+function onThreads<T>(threads: ThreadSetting, body: () => T): T {
+  const before = threadSetting();
+  setThreads(threads);
+  try {
+    return body();
+  } finally {
+    setThreads(before);
+  }
+}
+
+/** C from `c0` (+)= op(A)·op(B) on `threads`; returns C's elements and the guard after it. */
+function product(
+  threads: ThreadSetting,
+  op: (typeof OPS)[number],
+  [m, k, n]: readonly number[],
+  accumulate: boolean,
+  random: RandomState,
+): { c: Float32Array; guard: number[] } {
+  const a = Tensor.fromArray([m * k], normalValues(random, m * k));
+  const b = Tensor.fromArray([k * n], normalValues(random, k * n));
+  const backing = Tensor.fromArray([m * n + 4], [...normalValues(random, m * n), 7, 7, 7, 7]);
+  onThreads(threads, () => simdKernels[op](a, b, backing.view([m, n]), m, k, n, accumulate));
+  const result = { c: backing.data.slice(0, m * n), guard: Array.from(backing.data.slice(m * n)) };
+  for (const t of [a, b, backing]) t.dispose();
+  return result;
+}
+
+const SHAPES = [
+  [2, 3, 5],
+  [7, 9, 4],
+  [8, 16, 8],
+  [13, 33, 17],
+  [32, 784, 32],
+  [784, 32, 32],
+  // Packed (k·n ≥ 32768): several KC and NC blocks; ragged rows.
+  [37, 300, 130],
+  [130, 520, 70],
+  [64, 257, 263],
+];
+
+test('two threads give the same bits as one for every product, shape and accumulate', () => {
+  const splitBefore = productsSplit();
+  for (const op of OPS) {
+    for (const shape of SHAPES) {
+      for (const accumulate of [false, true]) {
+        const seed = shape[0] * 1000 + shape[1] + (accumulate ? 1 : 0);
+        const one = product(1, op, shape, accumulate, new RandomState(seed));
+        const two = product(2, op, shape, accumulate, new RandomState(seed));
+        const where = `${op} ${shape.join('×')} accumulate=${accumulate}`;
+        assert.ok(
+          one.c.every((x, i) => Object.is(x, two.c[i])),
+          `${where}: bits differ`,
+        );
+        assert.deepEqual(two.guard, [7, 7, 7, 7], `${where}: wrote past C`);
+      }
+    }
+  }
+  assert.equal(
+    productsSplit() - splitBefore,
+    OPS.length * SHAPES.length * 2,
+    'every product split',
+  );
+});
+
+test('the split: 2 splits every product of 2 rows or more, auto only big ones, 1 none', () => {
+  onThreads(2, () => {
+    assert.equal(splitRow(1, 100, 100), 0);
+    assert.equal(splitRow(2, 1, 1), 1);
+    assert.equal(splitRow(7, 1, 1), 3);
+    assert.equal(splitRow(12, 1, 1), 8);
+    assert.equal(splitRow(32, 784, 32), 16);
+  });
+  onThreads(1, () => assert.equal(productThreads(512, 1024, 1024), 1));
+  onThreads('auto', () => {
+    assert.equal(productThreads(32, 32, 32), 1, 'a small product stays on one thread');
+    assert.equal(productThreads(4, 1024, 1024), 1, 'fewer than 8 rows stay on one thread');
+  });
+});
+
+test('the helper thread sees memory the heap grew after it started', () => {
+  const random = new RandomState(5);
+  product(2, 'matmul', [16, 8, 8], false, random);
+  const generation = heap.generation;
+  const huge = Tensor.zeros([heap.memory.buffer.byteLength / 4]);
+  assert.ok(heap.generation > generation, 'the huge tensor should have grown the heap');
+  // Operands allocated after `huge` lie above the old end of the memory.
+  const shape = [40, 50, 30];
+  const one = product(1, 'matmulTransA', shape, true, new RandomState(6));
+  const two = product(2, 'matmulTransA', shape, true, new RandomState(6));
+  huge.dispose();
+  assert.ok(one.c.every((x, i) => Object.is(x, two.c[i])));
+});
+
+test('training from one seed gives the same weights on 1 and 2 threads', () => {
+  const samples = 64;
+  const random = new RandomState(11);
+  const x = normalValues(random, samples * 784);
+  const y = Array.from({ length: samples }, (_, i) => i % 10);
+  const data = arrayDataset(x, [28, 28], y);
+  const train = (threads: ThreadSetting) =>
+    onThreads(threads, () => {
+      const model = buildFashionModel({ activation: 'relu', units: 48, seed: 3 });
+      const history = model.fit(data, { epochs: 2, batchSize: 16 });
+      return {
+        loss: history.history.loss,
+        weights: model.variables.map((v) => v.value.data.slice()),
+      };
+    });
+  const one = train(1);
+  const two = train(2);
+  assert.deepEqual(two.loss, one.loss);
+  assert.equal(two.weights.length, one.weights.length);
+  one.weights.forEach((w, i) => {
+    assert.ok(
+      w.every((value, j) => Object.is(value, two.weights[i][j])),
+      `variable ${i} differs`,
+    );
+  });
+});
+
+test('stopThreads stops the helper and the next split starts a new one', async () => {
+  const shape = [9, 10, 11];
+  const before = product(2, 'matmulTransB', shape, false, new RandomState(8));
+  await stopThreads();
+  await stopThreads();
+  const after = product(2, 'matmulTransB', shape, false, new RandomState(8));
+  assert.ok(before.c.every((x, i) => Object.is(x, after.c[i])));
+  await stopThreads();
+});
+
+test('thread settings: GRADSCOPE_THREADS values, and errors that say what was received', () => {
+  assert.equal(parseThreadSetting(undefined), 'auto');
+  assert.equal(parseThreadSetting('auto'), 'auto');
+  assert.equal(parseThreadSetting('1'), 1);
+  assert.equal(parseThreadSetting('2'), 2);
+  assert.throws(
+    () => parseThreadSetting('4'),
+    /GRADSCOPE_THREADS must be 1, 2 or auto\. Received: 4/,
+  );
+  assert.throws(
+    () => setThreads(3 as ThreadSetting),
+    /setThreads: threads must be 1, 2 or 'auto'\. Received: 3/,
+  );
+});
+
+test("'auto' never splits in a worker thread: experiments that train one model per worker keep 1", async () => {
+  const threads = new URL('../../src/engine/kernels/threads.js', import.meta.url).href;
+  const source =
+    `import('${threads}').then((t) => require('node:worker_threads').parentPort.postMessage(` +
+    `[t.threadSetting(), t.productThreads(512, 1024, 1024)]));`;
+  const worker = new Worker(source, { eval: true, env: { GRADSCOPE_THREADS: 'auto' } });
+  const [setting, used] = await new Promise<[string, number]>((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+  });
+  await worker.terminate();
+  assert.equal(setting, 'auto');
+  assert.equal(used, 1);
+  // On the main thread it splits where there is a second core that other processes leave free.
+  const cores = availableParallelism() >= 2 && !coresBusy() ? 2 : 1;
+  onThreads('auto', () => assert.equal(productThreads(512, 1024, 1024), cores));
+});
+
+test('a process that split products exits by itself, also when run by `node -e`', () => {
+  const kernels = new URL('../../src/engine/kernels/index.js', import.meta.url).href;
+  const tensor = new URL('../../src/engine/tensor.js', import.meta.url).href;
+  const script = `import { simdKernels } from ${JSON.stringify(kernels)};
+import { Tensor } from ${JSON.stringify(tensor)};
+const a = Tensor.fromArray([6], [1, 2, 3, 4, 5, 6]);
+const c = Tensor.zeros([6]);
+simdKernels.matmul(a, Tensor.fromArray([1], [2]), c, 6, 1, 1, false);
+console.log(c.toArray().join(' '));`;
+  const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+    env: { ...process.env, GRADSCOPE_THREADS: '2' },
+    encoding: 'utf8',
+    timeout: 60000,
+  });
+  assert.equal(child.status, 0, `the child failed or hung: ${child.stderr}`);
+  assert.equal(child.stdout.trim(), '2 4 6 8 10 12');
+});
