@@ -57,16 +57,6 @@ export function spanLength(length: number, fraction: number, minimum = 1): numbe
   return Math.min(length, Math.max(minimum, Math.ceil(length * fraction)));
 }
 
-/** The last `fraction` of `points` (at least `minimum` of them, at most all). */
-export function tail<T>(points: readonly T[], fraction: number, minimum = 1): T[] {
-  return points.slice(points.length - spanLength(points.length, fraction, minimum));
-}
-
-/** The first `fraction` of `points` (at least `minimum` of them, at most all). */
-export function head<T>(points: readonly T[], fraction: number, minimum = 1): T[] {
-  return points.slice(0, spanLength(points.length, fraction, minimum));
-}
-
 /** The first and last steps at which `holds` is true of the value; undefined where it never is. */
 export function stepsWhere(
   { steps, values }: ScalarColumns,

@@ -3,7 +3,15 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { pointColumns } from '../../src/log/scalar-columns.js';
 import { seriesOf } from '../../src/diagnose/run-data.js';
-import { atCommonSteps, finiteMedian, finiteValues } from '../../src/diagnose/series.js';
+import {
+  atCommonSteps,
+  finiteColumn,
+  finiteMax,
+  finiteMedian,
+  finiteValues,
+  spanLength,
+  stepsWhere,
+} from '../../src/diagnose/series.js';
 
 const points = (steps: number[], values: number[]) =>
   steps.map((step, i) => ({ step, wallTime: 0, value: values[i] }));
@@ -37,4 +45,24 @@ test('a series makes its point objects only when asked, from its columns', () =>
   assert.equal(series.columns, columns);
   assert.deepEqual(series.points, points([5, 6], [0.5, 0.25]));
   assert.equal(series.points, series.points, 'made once');
+});
+
+test('column scans: finite values of a span, the finite maximum, steps where a value holds', () => {
+  const values = Float64Array.from([3, NaN, 1, Infinity, -Infinity, 2]);
+  assert.deepEqual([...finiteColumn(values)], [3, 1, 2]);
+  assert.deepEqual([...finiteColumn(values, 1, 3)], [1]);
+  assert.equal(finiteMax(values), 3);
+  assert.equal(finiteMax(Float64Array.from([NaN, Infinity])), -Infinity);
+  const columns = pointColumns(points([10, 20, 30, 40], [1, 5, 2, 7]));
+  assert.deepEqual(
+    stepsWhere(columns, (v) => v > 1.5),
+    { first: 20, last: 40 },
+  );
+  assert.equal(
+    stepsWhere(columns, (v) => v > 10),
+    undefined,
+  );
+  assert.equal(spanLength(1876, 0.1), 188);
+  assert.equal(spanLength(3, 0.1), 1);
+  assert.equal(spanLength(0, 0.1), 0);
 });
