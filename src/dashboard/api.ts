@@ -68,11 +68,19 @@ function downsampleScalars({ steps, values }: ScalarColumns, limit: number) {
  * the requests that meet them.
  */
 export async function warmUp(provider: RunProvider): Promise<void> {
+  let runs: string[];
   try {
-    // One run at a time: a logdir of thousands of runs must not open thousands of files at once.
-    for (const run of await provider.listRuns()) await provider.listTags(run);
+    runs = await provider.listRuns();
   } catch {
-    // A run removed meanwhile, or an unreadable one: /api/runs reports it when asked.
+    return; // an unreadable logdir: /api/runs reports it when asked
+  }
+  // One run at a time: a logdir of thousands of runs must not open thousands of files at once.
+  for (const run of runs) {
+    try {
+      await provider.listTags(run);
+    } catch {
+      // A run removed meanwhile, or an unreadable one: the requests that meet it report it.
+    }
   }
 }
 
@@ -96,9 +104,19 @@ export function registerApi(app: FastifyInstance, provider: RunProvider, diagnos
   app.get('/api/runs', async () => {
     const runs = await provider.listRuns();
     return {
-      // Names and versions only: a poll of a logdir of many runs refreshes each run once.
+      // Names, versions and whether a run has gradient flow: a poll of a logdir of many runs
+      // refreshes each run once. A run still being read for the first time is listed with its
+      // progress and never waited for: the page shows it reading.
       runs: await Promise.all(
-        runs.map(async (name) => ({ name, version: await provider.version(name) })),
+        runs.map(async (name) => {
+          const loading = provider.loading?.(name);
+          if (loading) return { name, loading };
+          const version = await provider.version(name);
+          const summary = await derived.get(`summary\n${name}`, version, async () => ({
+            flow: flowTagsInOrder(await provider.listTags(name)).length > 0,
+          }));
+          return { name, version, ...summary };
+        }),
       ),
       warnings: provider.warnings().slice(0, 50),
     };

@@ -6,7 +6,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { ReadWarning } from './event-reader.js';
 import type { HistogramPoint, RunTags, ScalarColumns, ScalarPoint, TextPoint } from './points.js';
-import { isEventFileName, RunIndex } from './run-index.js';
+import { isEventFileName, RunIndex, type ReadProgress } from './run-index.js';
 
 export type {
   Bucket,
@@ -17,6 +17,7 @@ export type {
   TextPoint,
 } from './points.js';
 export type { ReadWarning } from './event-reader.js';
+export type { ReadProgress } from './run-index.js';
 
 export interface RunProvider {
   /** Names of all runs, sorted. */
@@ -39,6 +40,12 @@ export interface RunProvider {
    * or rewritten) and only then: what caches of a run's derived data are keyed on.
    */
   version(run: string): Promise<string>;
+  /**
+   * While the run has not been read once: how far that first read has got (zeros when it has
+   * not started). Undefined once it has been read, and from providers that hold their runs in
+   * memory. Answers at once: a caller shows progress instead of waiting for a large run.
+   */
+  loading?(run: string): ReadProgress | undefined;
 }
 
 /**
@@ -85,13 +92,23 @@ export class DirectoryProvider implements RunProvider {
     return String((await this.refreshed(run)).generation);
   }
 
-  private async refreshed(run: string): Promise<RunIndex> {
-    const dir = path.resolve(this.root, run);
-    const name = runName(this.root, dir);
+  loading(run: string): ReadProgress | undefined {
+    const index = this.runs.get(this.nameOf(run));
+    return index === undefined ? { bytesRead: 0, bytes: 0 } : index.progress();
+  }
+
+  private nameOf(run: string): string {
+    const name = runName(this.root, path.resolve(this.root, run));
     if (name === undefined) {
       const expected = `DirectoryProvider: run must name a directory inside ${this.root}.`;
       throw new Error(`${expected} Received: run=${JSON.stringify(run)}`);
     }
+    return name;
+  }
+
+  private async refreshed(run: string): Promise<RunIndex> {
+    const dir = path.resolve(this.root, run);
+    const name = this.nameOf(run);
     let index = this.runs.get(name);
     if (index === undefined) {
       index = new RunIndex(dir, name);

@@ -4,7 +4,8 @@
  * last whole record (a record half-written on one refresh is read whole on a later one).
  *
  * Built for speed (a million scalar records in well under a second): files are read in chunks
- * of CHUNK_BYTES, records are checked and decoded in place (record-format.ts, event-wire.ts),
+ * of CHUNK_BYTES, small enough that a server reading a large run still answers between two
+ * chunks (each is parsed in a few milliseconds), records are checked and decoded in place (record-format.ts, event-wire.ts),
  * tags are looked up by their bytes (tag-table.ts) and scalars stored in float64 columns
  * (scalar-columns.ts), which reads return without copying. Histograms, texts and unusual scalar forms are decoded by protobufjs.
  * Damage never throws (see event-reader.ts for what becomes which warning); a record whose
@@ -40,8 +41,20 @@ export function isEventFileName(name: string): boolean {
   return name.includes('tfevents');
 }
 
-/** Bytes read from a file at a time; a record larger than this is read with a larger chunk. */
-export const CHUNK_BYTES = 8 << 20;
+/**
+ * Bytes read from a file at a time; a record larger than this is read with a larger chunk.
+ * Measured on an 84 MB run: 256 KB chunks cost the same CPU as 8 MB ones (0.8–0.9 s), and the
+ * event loop waits at most ~20–40 ms between turns instead of ~250 ms.
+ */
+export const CHUNK_BYTES = 256 << 10;
+
+/** How far the first read of a run has got. */
+export interface ReadProgress {
+  /** Bytes of the run's event files indexed so far. */
+  bytesRead: number;
+  /** Their size when the read started (0 until it is known). */
+  bytes: number;
+}
 
 type Kind = 'scalars' | 'histograms' | 'texts' | 'other';
 /** One tag of the run and what the reader learned about it. */
@@ -89,6 +102,8 @@ export class RunIndex {
   private lastRefresh: Promise<void> = Promise.resolve();
   /** Counts the refreshes that changed what the run holds (its `version`). */
   generation = 0;
+  /** Set until the first refresh has ended, however it ended. */
+  private firstRead: ReadProgress | undefined = { bytesRead: 0, bytes: 0 };
   // Decoding state, reused from record to record.
   private readonly reader = new WireReader(new Uint8Array(0));
   private readonly event: WireEvent = { step: 0, wallTime: 0 };
@@ -109,9 +124,16 @@ export class RunIndex {
   /** Reads whatever was appended to the run's event files since the last refresh. */
   refresh(): Promise<void> {
     // Refreshes run one at a time: two overlapping ones would both ingest the same new bytes.
-    const next = this.lastRefresh.then(() => this.readAppended());
+    const next = this.lastRefresh.then(() =>
+      this.readAppended().finally(() => (this.firstRead = undefined)),
+    );
     this.lastRefresh = next.catch(() => undefined);
     return next;
+  }
+
+  /** How far the first refresh has got while it runs; undefined once it has ended. */
+  progress(): ReadProgress | undefined {
+    return this.firstRead && { ...this.firstRead };
   }
 
   private async readAppended(): Promise<void> {
@@ -126,6 +148,7 @@ export class RunIndex {
     }
     const names = entries.filter((e) => e.isFile() && isEventFileName(e.name)).map((e) => e.name);
     names.sort();
+    if (this.firstRead) this.firstRead.bytes = await totalBytes(this.dir, names);
     let changed = false;
     for (const name of this.files.keys()) {
       if (!names.includes(name)) changed = this.files.delete(name);
@@ -221,6 +244,7 @@ export class RunIndex {
         if (bytesRead === 0) break;
         const start = state.end;
         const scan = this.parse(state, file, buffer.subarray(0, bytesRead), start);
+        if (this.firstRead) this.firstRead.bytesRead += scan.end - start;
         state.end = scan.end;
         const atFileEnd = start + bytesRead >= size;
         if (scan.stopped && (!scan.truncated || atFileEnd)) {
@@ -325,6 +349,19 @@ export class RunIndex {
     }
     return kind;
   }
+}
+
+/** Total size of the named files in `dir`; a file removed meanwhile counts 0. */
+async function totalBytes(dir: string, names: readonly string[]): Promise<number> {
+  const sizes = await Promise.all(
+    names.map((name) =>
+      fs.stat(path.join(dir, name)).then(
+        (stat) => stat.size,
+        () => 0,
+      ),
+    ),
+  );
+  return sizes.reduce((sum, size) => sum + size, 0);
 }
 
 function append<T>(map: Map<Tag, T[]>, tag: Tag, point: T): void {

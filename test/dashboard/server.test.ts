@@ -9,6 +9,7 @@ import {
   startDashboard,
 } from '../../src/dashboard/server.js';
 import { MAX_FLOW_CELLS } from '../../src/dashboard/api.js';
+import { DirectoryProvider, type RunProvider } from '../../src/log/provider.js';
 import { RunWriter } from '../../src/log/run-writer.js';
 import { LAYERS, makeLogdir, writeRun } from './fixture.js';
 
@@ -36,6 +37,8 @@ after(async () => {
   fs.rmSync(root, { recursive: true, force: true });
   fs.rmSync(outside, { recursive: true, force: true });
 });
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const get = (url: string, headers: Record<string, string> = HOST) =>
   app.inject({ method: 'GET', url, headers });
@@ -155,7 +158,10 @@ test('a run keeps its version, and its cached series, until records are appended
     const call = async (url: string) =>
       (await app.inject({ method: 'GET', url, headers: HOST })).json();
     const version = async () => (await call('/api/runs')).runs[0].version;
+    // The run is listed at once, with its progress while its first read goes on.
+    for (let i = 0; i < 100 && (await version()) === undefined; i++) await sleep(10);
     const first = await version();
+    assert.equal(typeof first, 'string');
     assert.equal(await version(), first);
     assert.equal((await call('/api/run?run=grow')).version, first);
     assert.equal((await call('/api/scalars?run=grow&tag=loss')).total, 5);
@@ -166,6 +172,48 @@ test('a run keeps its version, and its cached series, until records are appended
     const grown = await call('/api/scalars?run=grow&tag=loss');
     assert.equal(grown.total, 6);
     assert.deepEqual(grown.points.at(-1), [99, 0.5]);
+  } finally {
+    await app.close();
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('a run still being read is listed with its progress at once, and its data come once read', async () => {
+  const root = makeLogdir('gradscope-serve-loading-');
+  writeRun(root, 'slow', 5);
+  const directory = new DirectoryProvider(root);
+  let release = () => {};
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  let read = false;
+  // A provider whose first read of the run ends only when the test says so.
+  const provider: RunProvider = {
+    listRuns: () => directory.listRuns(),
+    listTags: async (run) => {
+      await gate;
+      read = true;
+      return directory.listTags(run);
+    },
+    readScalars: (run, tag) => directory.readScalars(run, tag),
+    readScalarColumns: (run, tag) => directory.readScalarColumns(run, tag),
+    readHistograms: (run, tag) => directory.readHistograms(run, tag),
+    readTexts: (run, tag) => directory.readTexts(run, tag),
+    warnings: () => directory.warnings(),
+    version: async (run) => {
+      await gate;
+      return directory.version(run);
+    },
+    loading: () => (read ? undefined : { bytesRead: 5, bytes: 10 }),
+  };
+  const { app } = await buildDashboard({ logdir: root, port: PORT, host: '127.0.0.1', provider });
+  try {
+    const call = (url: string) => app.inject({ method: 'GET', url, headers: HOST });
+    const listed = (await call('/api/runs')).json();
+    assert.deepEqual(listed.runs, [{ name: 'slow', loading: { bytesRead: 5, bytes: 10 } }]);
+    const info = call('/api/run?run=slow');
+    release();
+    assert.deepEqual((await info).json().layers, LAYERS);
+    const after = (await call('/api/runs')).json().runs[0];
+    assert.deepEqual([after.loading, typeof after.version, after.flow], [undefined, 'string', true]);
   } finally {
     await app.close();
     fs.rmSync(root, { recursive: true, force: true });
@@ -189,7 +237,7 @@ test('badges arrive once the background diagnosis of each run is done', async ()
     assert.equal(first.pending, 2, 'nothing diagnosed before the first poll');
     let body = first;
     for (let i = 0; i < 50 && body.pending > 0; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      await sleep(20);
       body = await badges();
     }
     assert.deepEqual(body.badges, { r1: { warning: ['check_r1'] }, r2: { warning: ['check_r2'] } });

@@ -207,3 +207,29 @@ test('columns hold the points of readScalars, across files, and stay as read whe
   assert.deepEqual([...columns.values], [0, 0.25, 0.5, 9]);
   assert.equal((await provider.readScalarColumns('.', 'absent')).steps.length, 0);
 });
+
+test('a run read for the first time tells how far the read has got, then nothing', async () => {
+  const root = path.join(tmp, 'progress');
+  const writer = new RunWriter(path.join(root, 'big'));
+  for (let step = 0; step < 20000; step++) writer.scalar('loss', 1 / (step + 1), step);
+  writer.close();
+  const bytes = fs
+    .readdirSync(path.join(root, 'big'))
+    .reduce((sum, name) => sum + fs.statSync(path.join(root, 'big', name)).size, 0);
+  const provider = new DirectoryProvider(root);
+  assert.deepEqual(provider.loading('big'), { bytesRead: 0, bytes: 0 }, 'not started');
+  const seen: { bytesRead: number; bytes: number }[] = [];
+  let done = false;
+  const read = provider.listTags('big').finally(() => (done = true));
+  // The read yields between chunks: progress is visible while it goes on.
+  while (!done) {
+    const progress = provider.loading('big');
+    if (progress) seen.push(progress);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  await read;
+  assert.equal(provider.loading('big'), undefined, 'read once: nothing to wait for');
+  const midway = seen.filter((p) => p.bytes === bytes && p.bytesRead > 0 && p.bytesRead < bytes);
+  assert.ok(midway.length > 0, JSON.stringify(seen.slice(0, 5)));
+  assert.ok(seen.every((p, i) => i === 0 || p.bytesRead >= seen[i - 1].bytesRead));
+});

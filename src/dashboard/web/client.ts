@@ -2,8 +2,12 @@
 
 export interface RunSummary {
   name: string;
-  /** Changes whenever the run's records change (RunProvider.version). */
-  version: string;
+  /** Changes whenever the run's records change (RunProvider.version); absent while loading. */
+  version?: string;
+  /** Whether the run has gradient-flow tags; absent while loading. */
+  flow?: boolean;
+  /** While the server reads the run for the first time: how far it has got. */
+  loading?: { bytesRead: number; bytes: number };
 }
 
 export interface ThroughTimeTag {

@@ -51,6 +51,22 @@ export type ChartContent = VegaLiteSpec | string;
 /** A chart's slot key and its content, or a function that fetches and builds it. */
 export type ChartEntry = [string, ChartContent | (() => Promise<ChartContent>)];
 
+/**
+ * Resolves once the browser has painted a frame (or after 100 ms in a hidden tab, which paints
+ * none): each chart shows as soon as it is drawn, before the next one takes the main thread.
+ */
+function painted(): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, 100);
+    requestAnimationFrame(() =>
+      setTimeout(() => {
+        clearTimeout(timer);
+        resolve();
+      }, 0),
+    );
+  });
+}
+
 /** Whether any of the element lies in the window. */
 function onScreen(element: HTMLElement): boolean {
   const box = element.getBoundingClientRect();
@@ -97,8 +113,7 @@ export class ChartSlots {
       if (typeof resolved === 'string') message(slot, resolved);
       else await draw(slot, resolved);
       slot.classList.remove('pending');
-      // A task boundary between charts lets the browser paint each one as it is drawn.
-      await new Promise((resolve) => setTimeout(resolve, 0));
+      await painted();
     }
   }
 }

@@ -5,9 +5,10 @@
  * polled on their own, so the charts never wait for a logdir to be diagnosed.
  */
 import { api } from './client.js';
+import { defaultRun } from './default-run.js';
 import { FlowView } from './flow-view.js';
 import { HistogramsView } from './histograms-view.js';
-import { renderRuns } from './runs-view.js';
+import { readingLabel, renderRuns } from './runs-view.js';
 import { ScalarsView } from './scalars-view.js';
 import { byId, createState } from './state.js';
 import { ThroughTimeView } from './time-view.js';
@@ -15,6 +16,8 @@ import { renderVerdicts } from './verdicts-view.js';
 
 /** New points reach the page within this, plus the time to draw them. */
 const POLL_MS = 1000;
+/** While the server reads a run for the first time, its progress is polled this often. */
+const LOADING_POLL_MS = 150;
 /** Badges and verdicts, computed by the server in the background, are polled this often. */
 const VERDICT_POLL_MS = 2000;
 
@@ -29,39 +32,94 @@ const views = [
   new HistogramsView(state),
   new ThroughTimeView(state),
 ];
-let busy = false;
+let drawing = false;
+let drawAgain = false;
 let verdictsBusy = false;
+/** What went wrong in the last poll or draw, shown in the status line until one succeeds. */
+let problem: string | undefined;
 /** Called once the view at the top has drawn: verdicts wait for the first paint. */
 let onFirstPaint: (() => void) | undefined = startVerdicts;
 
-async function refresh(): Promise<void> {
-  if (busy) return;
-  busy = true;
-  try {
-    const { runs } = await api.runs();
-    state.runs = runs;
-    const versions = new Map(runs.map((r) => [r.name, r.version]));
-    state.selected = state.selected.filter((run) => versions.has(run));
-    if (state.selected.length === 0 && runs.length > 0) state.selected = [runs[0].name];
-    renderRuns(state, () => void refresh());
-    await Promise.all(
-      state.selected
-        .filter((run) => state.info.get(run)?.version !== versions.get(run))
-        .map(async (run) => state.info.set(run, await api.run(run))),
-    );
-    // The view at the top first: it is the first paint; the others then draw on screen first.
-    await views[0].update();
-    onFirstPaint?.();
-    onFirstPaint = undefined;
-    await Promise.all(views.slice(1).map((view) => view.update()));
-    byId('status').textContent =
-      `live · ${runs.length} run${runs.length === 1 ? '' : 's'} · ${new Date().toLocaleTimeString()}`;
-  } catch (error) {
-    byId('status').textContent =
-      `not updated: ${error instanceof Error ? error.message : String(error)}`;
-  } finally {
-    busy = false;
+const onPick = () => {
+  renderRuns(state, onPick);
+  void draw();
+};
+
+/** The run list, and the default run when none is picked. Never waits for a run to be read. */
+async function poll(): Promise<void> {
+  const { runs } = await api.runs();
+  state.runs = runs;
+  const names = new Set(runs.map((r) => r.name));
+  state.selected = state.selected.filter((run) => names.has(run));
+  if (state.selected.length === 0) {
+    const choice = defaultRun(runs);
+    state.waitingFor = choice && 'waitingFor' in choice ? choice.waitingFor : undefined;
+    if (choice && 'run' in choice) {
+      state.selected = [choice.run];
+      state.note = `Showing ${choice.run}: ${choice.reason}.`;
+    }
   }
+  renderRuns(state, onPick);
+}
+
+function renderStatus(): void {
+  const reading = state.runs.filter(
+    (run) =>
+      run.loading && (state.selected.includes(run.name) || state.waitingFor === run.name),
+  );
+  const runs = state.runs.length;
+  byId('status').textContent =
+    reading.length > 0
+      ? reading.map((run) => `reading run ${run.name} (${readingLabel(run.loading!)})`).join(' · ')
+      : (problem ??
+        `live · ${runs} run${runs === 1 ? '' : 's'} · ${new Date().toLocaleTimeString()}`);
+}
+
+/**
+ * Fetches the tags of the picked runs that changed (a run still being read is waited for by
+ * the server, so its charts come as soon as it is read) and redraws the views. One draw at a
+ * time; a call during a draw asks for one more after it.
+ */
+async function draw(): Promise<void> {
+  if (drawing) {
+    drawAgain = true;
+    return;
+  }
+  drawing = true;
+  try {
+    do {
+      drawAgain = false;
+      const versions = new Map(state.runs.map((r) => [r.name, r.version]));
+      const stale = state.selected.filter((run) => {
+        const known = state.info.get(run)?.version;
+        return known === undefined || (versions.get(run) ?? known) !== known;
+      });
+      await Promise.all(stale.map(async (run) => state.info.set(run, await api.run(run))));
+      // The view at the top first: it is the first paint; the others then draw on screen first.
+      await views[0].update();
+      onFirstPaint?.();
+      onFirstPaint = undefined;
+      await Promise.all(views.slice(1).map((view) => view.update()));
+      problem = undefined;
+    } while (drawAgain);
+  } catch (error) {
+    problem = `not updated: ${error instanceof Error ? error.message : String(error)}`;
+  } finally {
+    drawing = false;
+    renderStatus();
+  }
+}
+
+/** Polls the run list and redraws, sooner while a run is being read. */
+async function tick(): Promise<void> {
+  try {
+    await poll();
+  } catch (error) {
+    problem = `not updated: ${error instanceof Error ? error.message : String(error)}`;
+  }
+  renderStatus();
+  void draw();
+  setTimeout(() => void tick(), state.runs.some((r) => r.loading) ? LOADING_POLL_MS : POLL_MS);
 }
 
 /** Badges of every run diagnosed so far, and the verdicts of the picked runs that changed. */
@@ -71,7 +129,7 @@ async function refreshVerdicts(): Promise<void> {
   try {
     const { badges } = await api.badges();
     state.badges = badges;
-    renderRuns(state, () => void refresh());
+    renderRuns(state, onPick);
     const stale = state.selected.filter((run) => {
       const known = state.verdicts.get(run);
       const version = state.runs.find((r) => r.name === run)?.version;
@@ -86,9 +144,7 @@ async function refreshVerdicts(): Promise<void> {
   }
 }
 
-byId<HTMLInputElement>('run-filter').addEventListener('input', () =>
-  renderRuns(state, () => void refresh()),
-);
+byId<HTMLInputElement>('run-filter').addEventListener('input', () => renderRuns(state, onPick));
 /**
  * Diagnosing a large run takes the server's time: asked for after the first paint, it never
  * delays it.
@@ -98,5 +154,4 @@ function startVerdicts(): void {
   setInterval(() => void refreshVerdicts(), VERDICT_POLL_MS);
 }
 
-void refresh();
-setInterval(() => void refresh(), POLL_MS);
+void tick();

@@ -10,10 +10,21 @@ export interface DashboardState {
   verdicts: Map<string, VerdictList>;
   /** Badges of every run diagnosed so far. */
   badges: BadgeList['badges'];
+  /** Why the run shown by default was chosen; empty when the user picked. */
+  note: string;
+  /** The run the default choice waits for while the server reads it. */
+  waitingFor?: string;
 }
 
 export function createState(): DashboardState {
-  return { runs: [], selected: [], info: new Map(), verdicts: new Map(), badges: {} };
+  return {
+    runs: [],
+    selected: [],
+    info: new Map(),
+    verdicts: new Map(),
+    badges: {},
+    note: '',
+  };
 }
 
 /**
