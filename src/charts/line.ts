@@ -48,11 +48,21 @@ export interface XYChartArgs {
 export interface LineChartArgs extends XYChartArgs {
   /** Whether to mark each data point. Defaults to false. */
   points?: boolean;
-  /** Invisible points that show a point's values on hover (the dashboard's). Defaults to false. */
+  /**
+   * A layer that shows the points nearest the pointer, with their values (the dashboard's): its
+   * dataset HOVER_DATA starts empty and the page fills it as the pointer moves, so a long series
+   * costs one path, not one mark per point. Defaults to false.
+   */
   hoverPoints?: boolean;
   /** Horizontal reference lines. Defaults to none. */
   rules?: readonly RuleArgs[];
 }
+
+/**
+ * The dataset of the `hoverPoints` layer: rows of the chart's data (x, y and series fields) and
+ * `label`, the text drawn beside each.
+ */
+export const HOVER_DATA = 'hover';
 
 /** Gap between the plot's right edge and a rule's label, in pixels. */
 const RULE_LABEL_GAP = 6;
@@ -96,10 +106,23 @@ function lineEncoding(args: LineChartArgs, owner: string) {
   };
 }
 
-/** Visible points, invisible hover targets (still hit by the pointer), or none. */
-function linePoints(args: LineChartArgs) {
-  if (args.points) return true;
-  return args.hoverPoints ? { opacity: 0, size: 60 } : false;
+/** A rule at the hovered x, and each hovered point with its label (see HOVER_DATA). */
+function hoverLayer(args: LineChartArgs, owner: string) {
+  const { x, y, color, tooltip } = lineEncoding(args, owner);
+  return {
+    data: { name: HOVER_DATA },
+    layer: [
+      { mark: { type: 'rule' as const, color: '#8a94a3' }, encoding: { x } },
+      {
+        mark: { type: 'point' as const, filled: true, size: 50 },
+        encoding: { x, y, color, tooltip },
+      },
+      {
+        mark: { type: 'text' as const, align: 'left' as const, dx: 7, dy: -7, fontSize: 11 },
+        encoding: { x, y, color, text: { field: 'label' } },
+      },
+    ],
+  };
 }
 
 /** A line chart, optionally one line per `series` value, with optional reference lines. */
@@ -108,9 +131,10 @@ export function lineChart(given: LineChartArgs): VegaLiteSpec {
   const { rows, left } = plottableRows(given.data, [given.x, given.y]);
   const args = { ...given, data: rows };
   const line = {
-    mark: { type: 'line' as const, point: linePoints(args) },
+    mark: { type: 'line' as const, point: args.points ?? false },
     encoding: lineEncoding(args, 'lineChart'),
   };
+  const hover = args.hoverPoints ? [hoverLayer(args, 'lineChart')] : [];
   const rules = args.rules ?? [];
   const base = {
     $schema: VEGA_LITE_SCHEMA,
@@ -120,7 +144,10 @@ export function lineChart(given: LineChartArgs): VegaLiteSpec {
     config: THEME,
     ...leftOutMeta(left),
   };
-  if (rules.length === 0) return { ...base, data: { values: [...args.data] }, ...line };
+  if (rules.length === 0 && hover.length === 0)
+    return { ...base, data: { values: [...args.data] }, ...line };
+  if (rules.length === 0)
+    return { ...base, layer: [{ data: { values: [...args.data] }, ...line }, ...hover] };
   const ruleRows = rules.map((rule) => ({ value: rule.value, label: rule.label }));
   // Rule labels sit right of the plot; a legend there must clear the longest one.
   const labelWidth = Math.max(...rules.map((rule) => rule.label.length)) * LABEL_CHAR_WIDTH;
@@ -150,6 +177,7 @@ export function lineChart(given: LineChartArgs): VegaLiteSpec {
         },
         encoding: { y: ruleY, text: { field: 'label' } },
       },
+      ...hover,
     ],
   };
 }

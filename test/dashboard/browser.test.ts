@@ -74,6 +74,23 @@ async function marks(selector: string, pattern: RegExp): Promise<number> {
   return labels.filter((label) => pattern.test(label)).length;
 }
 
+let wiggle = 0;
+/**
+ * Moves the pointer over the loss chart at `fraction` of its line's width (1: the last point)
+ * and counts the hover marks whose label matches `pattern`: points are drawn on demand only.
+ */
+async function hoverLoss(fraction: number, pattern: RegExp): Promise<number> {
+  const line = page.locator('#scalar-charts .chart').first().locator('.mark-line path').first();
+  if ((await line.count()) === 0) return 0;
+  await line.scrollIntoViewIfNeeded();
+  const box = await line.boundingBox();
+  if (!box) return 0;
+  wiggle = 1 - wiggle; // a pointer that does not move sends no event
+  await page.mouse.move(box.x + box.width * fraction - wiggle, box.y + box.height / 2);
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  return marks('#scalar-charts', pattern);
+}
+
 async function until(what: string, check: () => Promise<boolean>, ms = 15000): Promise<void> {
   const deadline = Date.now() + ms;
   while (!(await check())) {
@@ -84,6 +101,10 @@ async function until(what: string, check: () => Promise<boolean>, ms = 15000): P
 
 test('the page loads every run, draws each view, and logs no console error', async () => {
   await until('the run list', async () => (await page.$$('#run-list li')).length === 3);
+  assert.equal(
+    await page.textContent('#run-note'),
+    'Showing alpha: the first run with gradient-flow tags.',
+  );
   await until(
     'the gradient-flow bars',
     async () => (await marks('#flow-bars', /^layer: dense_/)) === 3,
@@ -94,8 +115,19 @@ test('the page loads every run, draws each view, and logs no console error', asy
   );
   await until(
     'the loss chart',
-    async () => (await marks('#scalar-charts', /^step: \d+; loss: .*; run: alpha/)) > 0,
+    async () => (await page.$$('#scalar-charts .mark-line')).length > 0,
   );
+  assert.equal(await marks('#scalar-charts', /loss/), 0, 'no point marks until hovered');
+  await until(
+    'the values on hover',
+    async () => (await hoverLoss(0.5, /^step: \d+; loss: .*; run: alpha/)) > 0,
+  );
+  assert.match(
+    (await page.textContent('#scalar-charts .mark-text text[aria-label]')) ?? '',
+    /^alpha: -?\d.* at step \d+$/,
+    'the hovered value is written beside its point',
+  );
+  await page.mouse.move(0, 0);
   await until(
     'the histograms',
     async () => (await page.$$('#histogram-charts .mark-area path')).length > 0,
@@ -121,11 +153,8 @@ test('a record appended to a run appears without a reload', async () => {
   const writer = new RunWriter(path.join(root, 'alpha'));
   writer.scalar('loss', 0.05, 4321);
   writer.close();
-  await until(
-    'the new point',
-    async () => (await marks('#scalar-charts', /^step: 4321; loss/)) > 0,
-    5000,
-  );
+  await until('the new point', async () => (await hoverLoss(1, /^step: 4321; loss/)) > 0, 5000);
+  await page.mouse.move(0, 0);
 });
 
 test('run names are shown as text, never run as markup', async () => {

@@ -9,6 +9,7 @@ import {
   startDashboard,
 } from '../../src/dashboard/server.js';
 import { MAX_FLOW_CELLS } from '../../src/dashboard/api.js';
+import { MAX_SCALAR_POINTS } from '../../src/dashboard/downsample.js';
 import { DirectoryProvider, type RunProvider } from '../../src/log/provider.js';
 import { RunWriter } from '../../src/log/run-writer.js';
 import { LAYERS, makeLogdir, writeRun } from './fixture.js';
@@ -121,7 +122,7 @@ test('a long series is downsampled by LTTB, keeps its ends, its spike and its Na
   const body = (await get('/api/scalars?run=long&tag=loss')).json();
   assert.equal(body.total, 10001);
   assert.equal(body.downsampled, true);
-  assert.ok(body.points.length <= 2001, String(body.points.length));
+  assert.ok(body.points.length <= MAX_SCALAR_POINTS + 1, String(body.points.length));
   const steps = body.points.map((p: [number, number | null]) => p[0]);
   assert.equal(steps[0], 0);
   assert.ok(steps.includes(7777), 'the spike survives');
@@ -213,7 +214,10 @@ test('a run still being read is listed with its progress at once, and its data c
     release();
     assert.deepEqual((await info).json().layers, LAYERS);
     const after = (await call('/api/runs')).json().runs[0];
-    assert.deepEqual([after.loading, typeof after.version, after.flow], [undefined, 'string', true]);
+    assert.deepEqual(
+      [after.loading, typeof after.version, after.flow],
+      [undefined, 'string', true],
+    );
   } finally {
     await app.close();
     fs.rmSync(root, { recursive: true, force: true });

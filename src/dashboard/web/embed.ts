@@ -3,12 +3,30 @@
  * expression compiler builds functions at run time, which the page's Content-Security-Policy
  * forbids; vega-interpreter evaluates the same expressions without it.
  */
+import { logger, Warn } from 'vega';
 import embed from 'vega-embed';
 import { expressionInterpreter } from 'vega-interpreter';
 import type { VegaLiteSpec } from '../../charts/line.js';
-import { FIRST_CHART_MARK } from './first-paint.js';
+import { FIRST_CHART_MARK, firstChartIn } from './first-paint.js';
+import { attachHover } from './hover.js';
 
-let firstChartMarked = false;
+/**
+ * Vega's warnings, less "Infinite extent" ones: a line chart's hover layer starts with no rows
+ * (hover.ts), which is by design, and would warn on every chart drawn.
+ */
+const log = logger(Warn, undefined, (method, level, args) => {
+  if (typeof args[0] === 'string' && args[0].startsWith('Infinite extent')) return;
+  console[method](level, ...args);
+});
+
+const marked = new Set<string>();
+
+/** Sets the performance mark `name` in the next frame, the first time only. */
+export function markOnce(name: string): void {
+  if (marked.has(name)) return;
+  marked.add(name);
+  requestAnimationFrame(() => performance.mark(name));
+}
 
 /** The last spec drawn into each element, so an unchanged view is not redrawn on every poll. */
 const drawn = new WeakMap<HTMLElement, { key: string; finalize: () => void }>();
@@ -23,12 +41,18 @@ export async function draw(element: HTMLElement, spec: VegaLiteSpec): Promise<vo
     renderer: 'svg',
     ast: true,
     expr: expressionInterpreter,
+    logger: log,
   });
-  drawn.set(element, { key, finalize: () => result.finalize() });
-  if (!firstChartMarked) {
-    firstChartMarked = true;
-    requestAnimationFrame(() => performance.mark(FIRST_CHART_MARK));
-  }
+  const detach = attachHover(element, result.view, spec);
+  drawn.set(element, {
+    key,
+    finalize: () => {
+      detach();
+      result.finalize();
+    },
+  });
+  markOnce(FIRST_CHART_MARK);
+  if (element.parentElement?.id) markOnce(firstChartIn(element.parentElement.id));
 }
 
 /** Replaces an element's chart with a short message. */

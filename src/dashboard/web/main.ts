@@ -6,6 +6,8 @@
  */
 import { api } from './client.js';
 import { defaultRun } from './default-run.js';
+import { markOnce } from './embed.js';
+import { ALL_CHARTS_MARK } from './first-paint.js';
 import { FlowView } from './flow-view.js';
 import { HistogramsView } from './histograms-view.js';
 import { readingLabel, renderRuns } from './runs-view.js';
@@ -64,8 +66,7 @@ async function poll(): Promise<void> {
 
 function renderStatus(): void {
   const reading = state.runs.filter(
-    (run) =>
-      run.loading && (state.selected.includes(run.name) || state.waitingFor === run.name),
+    (run) => run.loading && (state.selected.includes(run.name) || state.waitingFor === run.name),
   );
   const runs = state.runs.length;
   byId('status').textContent =
@@ -100,6 +101,7 @@ async function draw(): Promise<void> {
       onFirstPaint?.();
       onFirstPaint = undefined;
       await Promise.all(views.slice(1).map((view) => view.update()));
+      if (state.selected.length > 0) markOnce(ALL_CHARTS_MARK);
       problem = undefined;
     } while (drawAgain);
   } catch (error) {

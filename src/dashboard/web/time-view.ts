@@ -43,7 +43,8 @@ export class ThroughTimeView {
                 y: { field: 'value', title: quantity, scale: 'log' },
                 series: 'step',
                 seriesTitle: 'training step',
-                hoverPoints: true,
+                // A few dozen steps t per line: each is a mark, with its values on hover.
+                points: true,
                 width: 380,
                 height: 200,
               }),
