@@ -90,6 +90,8 @@ async function draw(): Promise<void> {
   try {
     do {
       drawAgain = false;
+      // Nothing to draw yet: the run to show by default is still being read.
+      if (state.selected.length === 0 && state.waitingFor !== undefined) break;
       const versions = new Map(state.runs.map((r) => [r.name, r.version]));
       const stale = state.selected.filter((run) => {
         const known = state.info.get(run)?.version;
