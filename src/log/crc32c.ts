@@ -33,8 +33,26 @@ function buildTable(): Int32Array {
 /** CRC32C of `bytes[start, end)`, as an unsigned 32-bit number. */
 export function crc32c(bytes: Uint8Array, start = 0, end = bytes.length): number {
   if (end - start >= NATIVE_MIN_BYTES) return nativeCrc32c(asBuffer(bytes, start, end));
+  return (crc32cRegister(-1, bytes, start, end) ^ -1) >>> 0;
+}
+
+/** CRC32C of a range, natively whatever its length (record-format.ts checks spans with it). */
+export function nativeRangeCrc32c(bytes: Uint8Array, start: number, end: number): number {
+  return nativeCrc32c(asBuffer(bytes, start, end));
+}
+
+/**
+ * The CRC register after `bytes[start, end)` is shifted through `register` (an int32), with no
+ * initial or final inversion: crc32c is `~crc32cRegister(~0, …)`.
+ */
+export function crc32cRegister(
+  register: number,
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+): number {
   const t = TABLE;
-  let c = -1;
+  let c = register;
   let i = start;
   for (; i + 8 <= end; i += 8) {
     const a = c ^ (bytes[i] | (bytes[i + 1] << 8) | (bytes[i + 2] << 16) | (bytes[i + 3] << 24));
@@ -49,7 +67,46 @@ export function crc32c(bytes: Uint8Array, start = 0, end = bytes.length): number
       t[bytes[i + 7]];
   }
   for (; i < end; i++) c = t[(c ^ bytes[i]) & 255] ^ (c >>> 8);
-  return (c ^ -1) >>> 0;
+  return c;
+}
+
+/** Zeros operators by byte count, built on first use. */
+const zerosOperators: (Int32Array | undefined)[] = [];
+let zerosOperatorCount = 0;
+/** Distinct byte counts kept, at most (4 KB each): enough for the record sizes of a log. */
+export const MAX_ZEROS_OPERATORS = 256;
+
+/**
+ * The linear map that shifts a CRC register through `n` zero bytes, as four byte tables (apply
+ * with `applyZeros`); undefined once MAX_ZEROS_OPERATORS are kept. With it, the register after
+ * a range of known CRC follows without reading the range: register(s, D) = zeros_n(~s) ^ ~crc(D)
+ * for |D| = n.
+ */
+export function zerosOperator(n: number): Int32Array | undefined {
+  let operator = zerosOperators[n];
+  if (operator !== undefined || zerosOperatorCount >= MAX_ZEROS_OPERATORS) return operator;
+  operator = new Int32Array(4 * 256);
+  const t = TABLE;
+  for (let k = 0; k < 4; k++) {
+    for (let b = 0; b < 256; b++) {
+      let c = b << (8 * k);
+      for (let i = 0; i < n; i++) c = t[c & 255] ^ (c >>> 8);
+      operator[k * 256 + b] = c;
+    }
+  }
+  zerosOperators[n] = operator;
+  zerosOperatorCount++;
+  return operator;
+}
+
+/** `register` shifted through the zero bytes of `operator` (from `zerosOperator`). */
+export function applyZeros(operator: Int32Array, register: number): number {
+  return (
+    operator[register & 255] ^
+    operator[256 + ((register >>> 8) & 255)] ^
+    operator[512 + ((register >>> 16) & 255)] ^
+    operator[768 + (register >>> 24)]
+  );
 }
 
 function asBuffer(bytes: Uint8Array, start: number, end: number): Buffer {

@@ -81,9 +81,13 @@ let wiggle = 0;
  */
 async function hoverLoss(fraction: number, pattern: RegExp): Promise<number> {
   const line = page.locator('#scalar-charts .chart').first().locator('.mark-line path').first();
-  if ((await line.count()) === 0) return 0;
-  await line.scrollIntoViewIfNeeded();
-  const box = await line.boundingBox();
+  let box;
+  try {
+    await line.scrollIntoViewIfNeeded({ timeout: 1000 });
+    box = await line.boundingBox({ timeout: 1000 });
+  } catch {
+    return 0; // not drawn yet, or redrawn meanwhile: the caller asks again
+  }
   if (!box) return 0;
   wiggle = 1 - wiggle; // a pointer that does not move sends no event
   await page.mouse.move(box.x + box.width * fraction - wiggle, box.y + box.height / 2);

@@ -117,3 +117,39 @@ test('offsets are file offsets when scanning resumes mid-file', () => {
   );
   assert.equal(scan.end, file.length);
 });
+
+test('spans of many small records are checked at once, and damage still skips exactly its records', () => {
+  const records = Array.from({ length: 400 }, (_, i) =>
+    encodeRecord(Uint8Array.from({ length: 40 + (i % 37) }, (_, k) => (i * 31 + k * 7) & 255)),
+  );
+  const file = new Uint8Array(records.reduce((sum, r) => sum + r.length, 0));
+  const offsets: number[] = [];
+  records.reduce((at, r) => (offsets.push(at), file.set(r, at), at + r.length), 0);
+  const intact = scanRecords(file);
+  assert.deepEqual(intact.skipped, []);
+  assert.deepEqual(
+    intact.records.map((r) => r.offset),
+    offsets,
+  );
+  assert.deepEqual([...intact.records[123].data], [...records[123].subarray(12, -4)]);
+  for (const damaged of [[57], [3, 250], [0, 399], [100, 101, 102]]) {
+    const copy = file.slice();
+    for (const i of damaged) copy[offsets[i] + 12 + (i % 40)] ^= 0x10; // one data bit
+    const scan = scanRecords(copy);
+    assert.deepEqual(
+      scan.skipped.map((p) => p.offset),
+      damaged.map((i) => offsets[i]),
+    );
+    assert.deepEqual(
+      scan.records.map((r) => r.offset),
+      offsets.filter((_, i) => !damaged.includes(i)),
+    );
+  }
+  // A damaged stored CRC, not data, is caught too.
+  const copy = file.slice();
+  copy[offsets[200] + records[200].length - 1] ^= 1;
+  assert.deepEqual(
+    scanRecords(copy).skipped.map((p) => p.offset),
+    [offsets[200]],
+  );
+});
