@@ -4,6 +4,10 @@
  * No threshold: any non-finite value is an error (SageMaker Debugger ExplodingTensor; AUTOTRAINER
  * and DeepDiagnosis "numerical error"). At one step the loss comes first, then the gradients
  * (the parameter nearest the output, where backpropagation starts), then the weights.
+ *
+ * The weights' side is every value of the weights after an update: `weight_norm/<p>`,
+ * `update_ratio/<p>` (‖ΔW‖/‖W‖: non-finite once W or ΔW is) and `weights/<p>` histograms; each
+ * names "the weights of <p>", never the tag.
  */
 import type { HistogramPoint, ScalarColumns } from '../../log/points.js';
 import type { Rule } from '../rule.js';
@@ -96,14 +100,16 @@ function findings(run: RunData): Found[] {
         firstBadHistogram(p.gradients.points),
         rank,
       );
-    if (p.weightNorm)
-      add(
-        `the weights of ${p.name}`,
-        p.name,
-        p.weightNorm.tag,
-        firstBad(p.weightNorm.columns, 'nonfinite'),
-        3,
-      );
+    for (const weightSide of [p.weightNorm, p.updateRatio]) {
+      if (weightSide)
+        add(
+          `the weights of ${p.name}`,
+          p.name,
+          weightSide.tag,
+          firstBad(weightSide.columns, 'nonfinite'),
+          3,
+        );
+    }
     if (p.weights)
       add(
         `the weights of ${p.name}`,
