@@ -82,6 +82,7 @@ test('a cell state that carries the gradient back keeps an LSTM from a verdict',
   const [v] = timeVerdicts((await diagnoseRun(both, 'run')).verdicts, 'vanishing_gradient');
   assert.deepEqual([v.layer, v.evidence.state], ['lstm_1', 'cell']);
   assert.match(v.message, /‖∂L\/∂c_1‖/);
+  assert.match(v.remedy, /unit_forget_bias/); // already gated: not "use a gated cell"
 });
 
 test('exploding through time: AUTOTRAINER’s 70 over the time steps; unnamed layer', async () => {

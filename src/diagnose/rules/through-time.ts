@@ -24,6 +24,8 @@ export interface TimeGradient {
   layer: string | null;
   /** The state whose profile is judged (the larger ratio of hidden and cell). */
   state: 'hidden' | 'cell';
+  /** Whether the layer logs a cell state (an LSTM): a gated cell already. */
+  hasCellState: boolean;
   /** The training step s the profile was recorded at. */
   trainingStep: number;
   /** Time steps in the profile, and the earliest and latest (the records' steps t). */
@@ -76,7 +78,7 @@ export const THROUGH_TIME_TAGS_NEEDED =
 export const timeGradients = oncePerRun(computeTimeGradients);
 
 function computeTimeGradients(run: RunData): TimeGradient[] {
-  const latest = new Map<string | null, TimeGradient>();
+  const latest = new Map<string | null, Omit<TimeGradient, 'hasCellState'>>();
   for (const profile of run.throughTime) {
     const measured = measure(profile);
     if (measured === undefined) continue;
@@ -89,10 +91,11 @@ function computeTimeGradients(run: RunData): TimeGradient[] {
       latest.set(profile.layer, measured);
     }
   }
-  return [...latest.values()];
+  const withCell = new Set(run.throughTime.filter((p) => p.state === 'cell').map((p) => p.layer));
+  return [...latest.values()].map((m) => ({ ...m, hasCellState: withCell.has(m.layer) }));
 }
 
-function measure(profile: ThroughTimeSeries): TimeGradient | undefined {
+function measure(profile: ThroughTimeSeries): Omit<TimeGradient, 'hasCellState'> | undefined {
   const { steps, values } = profile.series.columns;
   const T = values.length;
   if (T < 2) return undefined;

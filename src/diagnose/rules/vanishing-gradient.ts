@@ -33,6 +33,14 @@ const LAYER_REMEDY = {
     'replace sigmoid/tanh by ReLU-family activations, use He initialization, add batch normalization or residual connections; Adam adapts per-parameter step sizes',
 };
 
+/** For a layer with a cell state (an LSTM), already gated. */
+const GATED_TIME_REMEDY = {
+  gradscope:
+    'shorten the sequences (gradscope sequence --lengths 10,50) or compare the other gated cell (--models gru)',
+  general:
+    'initialize the forget gate’s bias to 1 (Keras unit_forget_bias=True; PyTorch: set the forget slice of bias_ih to 1), shorten the backpropagation window (truncated BPTT), or compare a GRU',
+};
+
 const TIME_REMEDY = {
   gradscope:
     'use a gated cell (gradscope sequence --models gru,lstm) or shorter sequences (gradscope sequence --lengths 10; gradscope rnn --steps 10); in the rnn demo, a recurrent kernel with σmax nearer 1 (--vanishing-scale 1)',
@@ -118,7 +126,7 @@ function timeVerdicts(
           firstNormThreshold: limits.timeFirstNorm,
         },
         message: `the gradient through time vanishes: ${timeMessage(m)}; threshold ${limits.timeRatio}`,
-        remedy: TIME_REMEDY,
+        remedy: m.hasCellState ? GATED_TIME_REMEDY : TIME_REMEDY,
       }),
     );
 }
