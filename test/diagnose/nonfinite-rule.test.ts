@@ -42,3 +42,14 @@ test('origin: the weights, when NaN first shows in update_ratio/<p>', async () =
     ['the weights of dense_1/kernel', 'dense_1/kernel', 3, 'update_ratio/dense_1/kernel'],
   );
 });
+
+test('origin: the gradient through time, dated by its training step, not its time steps', async () => {
+  const v = await nonfiniteOf((run) => {
+    series(run, 'loss', [1, 0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, NaN]);
+    series(run, 'through_time/simple_rnn_1/step_7', [Infinity, 4, 2], 1);
+  });
+  assert.deepEqual(
+    [v.evidence.origin, v.layer, v.firstStep],
+    ['the gradient through time of simple_rnn_1', 'simple_rnn_1', 7],
+  );
+});
