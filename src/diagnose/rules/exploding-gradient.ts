@@ -20,13 +20,7 @@ import { verdictOf } from '../rule.js';
 import { medianInPlace } from '../../engine/statistics.js';
 import { finiteColumn, maxOf, round, show, spanLength, stepsWhere } from '../series.js';
 import { firstLastGradients, GRADIENT_TAGS_NEEDED, globalGradientNorm } from './gradient-norms.js';
-import {
-  THROUGH_TIME_TAGS_NEEDED,
-  timeEvidence,
-  timeGradients,
-  timeLayerName,
-  timeMessage,
-} from './through-time.js';
+import { THROUGH_TIME_TAGS_NEEDED, timeGradients, timeVerdict } from './through-time.js';
 
 const TIME_REMEDY = {
   gradscope:
@@ -75,13 +69,11 @@ export const explodingGradient: Rule = {
     const through: Verdict[] = times
       .filter((m) => m.ratio > limits.timeRatio)
       .map((m) =>
-        verdictOf(this, run, {
+        timeVerdict(this, run, m, {
           severity: 'error',
-          layer: timeLayerName(m),
-          firstStep: m.trainingStep,
-          lastStep: m.trainingStep,
-          evidence: { ...timeEvidence(m), threshold: limits.timeRatio },
-          message: `the gradient through time explodes: ${timeMessage(m)}; threshold ${limits.timeRatio}`,
+          does: 'explodes',
+          threshold: limits.timeRatio,
+          thresholds: { threshold: limits.timeRatio },
           remedy: TIME_REMEDY,
         }),
       );

@@ -14,6 +14,8 @@
  * verdict). A layer with a cell state (LSTM: `through_time_cell/…`) is judged by the state
  * whose ratio is larger, since the gradient reaches the early steps along either path.
  */
+import type { Remedy, Rule, Severity, Verdict } from '../rule.js';
+import { verdictOf } from '../rule.js';
 import type { RunData, ThroughTimeSeries } from '../run-data.js';
 import { oncePerRun } from '../run-data.js';
 import { round, show } from '../series.js';
@@ -42,13 +44,38 @@ export interface TimeGradient {
   tag: string;
 }
 
-/** How a verdict names the layer: the recurrent layer, or "through time" when unnamed. */
-export function timeLayerName(measured: TimeGradient): string {
-  return measured.layer ?? 'through time';
+/**
+ * `rule`'s verdict on one layer's gradient through time: the layer is the recurrent layer (or
+ * "through time" when the tags name none), the steps the profile's training step, the evidence
+ * the measured numbers and `thresholds`.
+ */
+export function timeVerdict(
+  rule: Rule,
+  run: RunData,
+  measured: TimeGradient,
+  fields: {
+    severity: Severity;
+    /** What the gradient through time does: "vanishes", "explodes". */
+    does: string;
+    /** The threshold that the ratio crossed. */
+    threshold: number;
+    thresholds: Record<string, number>;
+    remedy: Remedy;
+  },
+): Verdict {
+  return verdictOf(rule, run, {
+    severity: fields.severity,
+    layer: measured.layer ?? 'through time',
+    firstStep: measured.trainingStep,
+    lastStep: measured.trainingStep,
+    evidence: { ...timeEvidence(measured), ...fields.thresholds },
+    message: `the gradient through time ${fields.does}: ${timeMessage(measured)}; threshold ${fields.threshold}`,
+    remedy: fields.remedy,
+  });
 }
 
 /** The numbers behind a through-time verdict, as its evidence lists them. */
-export function timeEvidence(measured: TimeGradient): Record<string, number | string> {
+function timeEvidence(measured: TimeGradient): Record<string, number | string> {
   return {
     ratio: round(measured.ratio),
     earliestNorm: round(measured.earliest),
@@ -62,7 +89,7 @@ export function timeEvidence(measured: TimeGradient): Record<string, number | st
 }
 
 /** "‖∂L/∂h_1‖ is 1.6e-7 of ‖∂L/∂h_21‖ at training step 0 (×0.457 per step back over 21 time steps)". */
-export function timeMessage(measured: TimeGradient): string {
+function timeMessage(measured: TimeGradient): string {
   const { state, firstTime, lastTime, ratio, trainingStep, stepFactor, T } = measured;
   const symbol = state === 'cell' ? 'c' : 'h';
   return (

@@ -19,13 +19,7 @@ import { verdictOf } from '../rule.js';
 import type { RunData } from '../run-data.js';
 import { round, show } from '../series.js';
 import { firstLastGradients } from './gradient-norms.js';
-import {
-  THROUGH_TIME_TAGS_NEEDED,
-  timeEvidence,
-  timeGradients,
-  timeLayerName,
-  timeMessage,
-} from './through-time.js';
+import { THROUGH_TIME_TAGS_NEEDED, timeGradients, timeVerdict } from './through-time.js';
 
 const LAYER_REMEDY = {
   gradscope: 'use --activation relu (and --optimizer adam, which scales each parameter’s step)',
@@ -115,17 +109,11 @@ function timeVerdicts(
   return timeGradients(run)
     .filter((m) => m.ratio < limits.timeRatio)
     .map((m) =>
-      verdictOf(rule, run, {
+      timeVerdict(rule, run, m, {
         severity: m.earliest < limits.timeFirstNorm ? 'error' : 'warning',
-        layer: timeLayerName(m),
-        firstStep: m.trainingStep,
-        lastStep: m.trainingStep,
-        evidence: {
-          ...timeEvidence(m),
-          ratioThreshold: limits.timeRatio,
-          firstNormThreshold: limits.timeFirstNorm,
-        },
-        message: `the gradient through time vanishes: ${timeMessage(m)}; threshold ${limits.timeRatio}`,
+        does: 'vanishes',
+        threshold: limits.timeRatio,
+        thresholds: { ratioThreshold: limits.timeRatio, firstNormThreshold: limits.timeFirstNorm },
         remedy: m.hasCellState ? GATED_TIME_REMEDY : TIME_REMEDY,
       }),
     );
