@@ -78,6 +78,8 @@ export const explodingGradient: Rule = {
         }),
       );
     if (global === undefined) return { verdicts: through };
+    // A recurrent run's remedies are its own: --max-norm, gated cells (not every command clips).
+    const remedy = times.length > 0 ? TIME_REMEDY : REMEDY;
     const verdicts: Verdict[] = [];
     const measured = firstLastGradients(run);
     if (typeof measured !== 'string' && measured.ratio > limits.layerRatio) {
@@ -97,7 +99,7 @@ export const explodingGradient: Rule = {
             source: first.norm.source,
           },
           message: `the gradient of ${first.parameter.name} is ${show(ratio)}× that of ${last.parameter.name} (median over ${pairs.length} steps; threshold ${limits.layerRatio})`,
-          remedy: REMEDY,
+          remedy,
         }),
       );
     }
@@ -124,7 +126,7 @@ export const explodingGradient: Rule = {
               tag: global.tag,
             },
             message: `the gradient norm is ${show(early)} from the start (median of the first 10% of steps; threshold ${limits.norm})`,
-            remedy: REMEDY,
+            remedy,
           }),
         );
       } else if (values.length >= 2 && early > 0 && growth > limits.growth) {
@@ -144,7 +146,7 @@ export const explodingGradient: Rule = {
               tag: global.tag,
             },
             message: `the gradient norm grew ${show(growth)}× (from ${show(early)} early on to ${show(peak)} at step ${peakStep})`,
-            remedy: REMEDY,
+            remedy,
           }),
         );
       }
