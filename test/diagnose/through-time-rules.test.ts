@@ -143,6 +143,15 @@ test('the rnn experiment’s runs: verdicts match the norms the experiment repor
       assert.match(v.remedy, /gradscope (rnn|sequence)/); // written by gradscope
     }
     assert.deepEqual(timeVerdicts(diagnoses.get('vanishing')!.verdicts, 'exploding_gradient'), []);
+    // The global-norm verdict too names the clipping flag the rnn command has.
+    const exploding = diagnoses.get('exploding')!.verdicts;
+    assert.deepEqual(
+      exploding.map((v) => [v.check, /--max-norm 1/.test(v.remedy)]),
+      [
+        ['exploding_gradient', true],
+        ['exploding_gradient', true],
+      ],
+    );
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
