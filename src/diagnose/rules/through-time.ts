@@ -39,7 +39,7 @@ export interface TimeGradient {
   latest: number;
   /** earliest / latest. */
   ratio: number;
-  /** ratio^(1/(T−1)): the average factor per step back. */
+  /** ratio^(1/(T−1)): the geometric mean of the factors of the T − 1 steps back. */
   stepFactor: number;
   tag: string;
 }
@@ -88,13 +88,17 @@ function timeEvidence(measured: TimeGradient): Record<string, number | string> {
   };
 }
 
-/** "‖∂L/∂h_1‖ is 1.6e-7 of ‖∂L/∂h_21‖ at training step 0 (×0.457 per step back over 21 time steps)". */
+/**
+ * "‖∂L/∂h_1‖ is 1.61e-7× ‖∂L/∂h_21‖ at training step 0 (×0.4574 per step back on average, the
+ * geometric mean over the 20 steps)".
+ */
 function timeMessage(measured: TimeGradient): string {
   const { state, firstTime, lastTime, ratio, trainingStep, stepFactor, T } = measured;
   const symbol = state === 'cell' ? 'c' : 'h';
   return (
     `‖∂L/∂${symbol}_${firstTime}‖ is ${show(ratio)}× ‖∂L/∂${symbol}_${lastTime}‖ at training ` +
-    `step ${trainingStep} (×${show(stepFactor)} per step back over ${T} time steps)`
+    `step ${trainingStep} (×${show(stepFactor)} per step back on average, the geometric mean ` +
+    `over the ${T - 1} steps)`
   );
 }
 
