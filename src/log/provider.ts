@@ -46,6 +46,12 @@ export interface RunProvider {
    * memory. Answers at once: a caller shows progress instead of waiting for a large run.
    */
   loading?(run: string): ReadProgress | undefined;
+  /**
+   * The writers the run's event files name in their first event (`source_metadata.writer`:
+   * "gradscope" for gradscope's), each once, sorted; empty when none names one. Absent where
+   * the runs are no files (memory).
+   */
+  writers?(run: string): Promise<string[]>;
 }
 
 /**
@@ -95,6 +101,10 @@ export class DirectoryProvider implements RunProvider {
   loading(run: string): ReadProgress | undefined {
     const index = this.runs.get(this.nameOf(run));
     return index === undefined ? { bytesRead: 0, bytes: 0 } : index.progress();
+  }
+
+  async writers(run: string): Promise<string[]> {
+    return (await this.refreshed(run)).writers();
   }
 
   private nameOf(run: string): string {
