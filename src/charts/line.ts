@@ -59,8 +59,10 @@ export interface LineChartArgs extends XYChartArgs {
 }
 
 /**
- * The dataset of the `hoverPoints` layer: rows of the chart's data (x, y and series fields) and
- * `label`, the text drawn beside each.
+ * The dataset of the `hoverPoints` layer: rows of the chart's data (x, y and series fields),
+ * `label`, the text written at the top of the plot beside the hovered x, and `labelX`, `labelY`,
+ * where it starts in pixels from the plot's top left (one line per series, so labels never
+ * overlap; left of the hovered x when they would run past the plot).
  */
 export const HOVER_DATA = 'hover';
 
@@ -118,8 +120,13 @@ function hoverLayer(args: LineChartArgs, owner: string) {
         encoding: { x, y, color, tooltip },
       },
       {
-        mark: { type: 'text' as const, align: 'left' as const, dx: 7, dy: -7, fontSize: 11 },
-        encoding: { x, y, color, text: { field: 'label' } },
+        mark: { type: 'text' as const, align: 'left' as const, fontSize: 11 },
+        encoding: {
+          x: { field: 'labelX', type: 'quantitative' as const, scale: null },
+          y: { field: 'labelY', type: 'quantitative' as const, scale: null },
+          color,
+          text: { field: 'label' },
+        },
       },
     ],
   };

@@ -9,6 +9,13 @@ import { HOVER_DATA, type VegaLiteSpec } from '../../charts/line.js';
 
 type Row = Record<string, unknown>;
 
+/** Pixels from the plot's top to the first hover label, and between labels. */
+const LABEL_TOP = 8;
+const LABEL_LINE = 13;
+/** Pixels between the hovered x and its labels, and a generous width of an 11px character. */
+const LABEL_GAP = 5;
+const LABEL_CHAR_WIDTH = 6.2;
+
 interface Hoverable {
   rows: readonly Row[];
   x: string;
@@ -80,12 +87,18 @@ export function attachHover(element: HTMLElement, view: View, spec: VegaLiteSpec
     if (!surface) return;
     const plotX = event.clientX - surface.getBoundingClientRect().left - view.origin()[0];
     if (plotX < 0 || plotX > view.width()) return show([]);
-    const target = Number(view.scale('x').invert(plotX));
+    const scale = view.scale('x');
+    const target = Number(scale.invert(plotX));
     show(
-      [...bySeries].map(([series, rows]) => {
+      [...bySeries].map(([series, rows], i) => {
         const row = rows[nearest(rows, chart.x, target)];
         const value = `${formatValue(row[chart.y])} at ${chart.x} ${formatValue(row[chart.x])}`;
-        return { ...row, label: chart.series ? `${String(series)}: ${value}` : value };
+        const label = chart.series ? `${String(series)}: ${value}` : value;
+        const at = Number(scale(row[chart.x]));
+        const width = label.length * LABEL_CHAR_WIDTH;
+        const fits = at + LABEL_GAP + width <= view.width();
+        const labelX = fits ? at + LABEL_GAP : Math.max(0, at - LABEL_GAP - width);
+        return { ...row, label, labelX, labelY: LABEL_TOP + i * LABEL_LINE };
       }),
     );
   };
