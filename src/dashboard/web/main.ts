@@ -64,10 +64,15 @@ async function poll(): Promise<void> {
   renderRuns(state, onPick);
 }
 
-function renderStatus(): void {
-  const reading = state.runs.filter(
+/** Runs being read that the page waits for: picked ones, and the default choice's. */
+function awaitedRuns() {
+  return state.runs.filter(
     (run) => run.loading && (state.selected.includes(run.name) || state.waitingFor === run.name),
   );
+}
+
+function renderStatus(): void {
+  const reading = awaitedRuns();
   const runs = state.runs.length;
   byId('status').textContent =
     reading.length > 0
@@ -114,7 +119,11 @@ async function draw(): Promise<void> {
   }
 }
 
-/** Polls the run list and redraws, sooner while a run is being read. */
+/**
+ * Polls the run list and redraws, sooner while a run the page waits for is being read (runs
+ * read in the background are polled at the usual pace: each poll costs the server a refresh
+ * of every run that is read).
+ */
 async function tick(): Promise<void> {
   try {
     await poll();
@@ -123,7 +132,7 @@ async function tick(): Promise<void> {
   }
   renderStatus();
   void draw();
-  setTimeout(() => void tick(), state.runs.some((r) => r.loading) ? LOADING_POLL_MS : POLL_MS);
+  setTimeout(() => void tick(), awaitedRuns().length > 0 ? LOADING_POLL_MS : POLL_MS);
 }
 
 /** Badges of every run diagnosed so far, and the verdicts of the picked runs that changed. */
