@@ -2,38 +2,49 @@
  * The run as the live Diagnoser keeps it while `fit` writes it: what the rules read of it, at a
  * few nanoseconds per record.
  *
- * - Scalars go into growing typed columns (step, value), with no object per record;
- *   the ScalarPoint arrays the rules read are extended only when the rules run, by the records
- *   added since they last ran. Values are rounded to float32 as event files store them, and
- *   wall times read 0: no rule reads them.
- * - The probes repeat one sequence of tags step after step, so each record's column is found by
- *   comparing its tag with the one that came next last time, a map lookup only where the
+ * - Scalars are appended to one log (tag index, step, value: three float64s per record, values
+ *   rounded to float32 as event files store them), and moved into per-tag columns (step, value)
+ *   when the log is full or the rules read the run. Between two batches training sweeps the
+ *   caches; appending to one array touches a few cache lines per step, where writing each
+ *   record straight into its tag's columns touched three or four objects per record (measured:
+ *   that cost 5× the log's time on the reference model, bench/diagnoser-overhead.ts). Wall
+ *   times read 0: no rule reads them.
+ * - The probes repeat one sequence of tags step after step, so each record's tag index is found
+ *   by comparing its tag with the one that came next last time, a map lookup only where the
  *   sequence changes (a group with a longer interval).
+ * - Non-finite values (and positive counts of `nonfinite/…` tags) are looked for once per
+ *   step, by one scan of the records the step added (`nonFiniteArrived`).
  * - Of each parameter's histograms (weights/…, gradients/…; not activations/…, which no rule
- *   reads) the first is kept, bucketed (initialization), and the values of the latest are
- *   copied, to be bucketed when a rule first reads them (RunContents.histograms takes a
- *   function for it): the rules read the others only for runs that log no norms or update
- *   ratios (see run-data.ts), which gradscope's probes always log unless their interval is
- *   'never', and `nonfinite` reads them once a non-finite value has arrived.
+ *   reads) the values of the first and of the latest are copied, and each is bucketed when a
+ *   rule first reads it (RunContents.histograms takes a function for it, and each element of
+ *   the list it gives is computed on first read): the rules read the latest only for runs that
+ *   log no norms or update ratios (see run-data.ts), which gradscope's probes always log unless
+ *   their interval is 'never', or once a non-finite value has arrived (`nonfinite`), and of the
+ *   first only the weights' (`poor_initialization`).
  */
 import { computeHistogram, DEFAULT_BUCKET_COUNT } from '../log/histograms.js';
 import type { HistogramPoint, RunTags, ScalarColumns } from '../log/points.js';
 import type { HistogramOptions } from '../probe/sink.js';
 import type { RunContents } from './run-data.js';
 
+/** The log's first capacity, in records. */
+const FIRST_LOG_RECORDS = 4096;
+/**
+ * Records (8 bytes each) the log grows to before they are moved into columns even though the
+ * rules have not asked: 8 MB.
+ */
+const LOG_LIMIT = 1 << 20;
+/** A column's first capacity. */
+const FIRST_CAPACITY = 64;
+
 /**
  * One scalar tag's records, as float64 columns like the provider's ScalarColumns (points.ts):
  * values rounded to float32, wall times 0.
  */
-export class ScalarColumn {
-  /** Whether the tag counts non-finite values (`nonfinite/…`): any positive value is one. */
-  readonly countsNonFinite: boolean;
-  private steps = new Float64Array(64);
-  private values = new Float64Array(64);
-  private length = 0;
-  constructor(readonly tag: string) {
-    this.countsNonFinite = tag.startsWith('nonfinite/');
-  }
+class ScalarColumn {
+  private steps = new Float64Array(FIRST_CAPACITY);
+  private values = new Float64Array(FIRST_CAPACITY);
+  length = 0;
 
   add(step: number, value: number): void {
     if (this.length === this.steps.length) {
@@ -41,7 +52,7 @@ export class ScalarColumn {
       this.values = doubled(this.values);
     }
     this.steps[this.length] = step;
-    this.values[this.length] = Math.fround(value);
+    this.values[this.length] = value;
     this.length++;
   }
 
@@ -69,68 +80,210 @@ function doubled(column: Float64Array<ArrayBuffer>): Float64Array<ArrayBuffer> {
   return larger;
 }
 
-/** One parameter histogram tag: its first histogram, and the latest one's values. */
-class HistogramColumn {
-  readonly first: HistogramPoint;
-  private latest: Float32Array | null = null;
-  private latestStep = 0;
-  private latestBuckets = DEFAULT_BUCKET_COUNT;
-  /** The latest histogram, bucketed when the rules last asked. */
+/** One histogram as recorded, bucketed on first read. */
+class KeptHistogram {
   private bucketed: HistogramPoint | null = null;
+  constructor(
+    private readonly values: Float32Array,
+    private readonly step: number,
+    private readonly bucketCount: number,
+  ) {}
 
-  constructor(values: ArrayLike<number>, step: number, bucketCount: number) {
-    this.first = { step, wallTime: 0, buckets: computeHistogram(values, bucketCount).buckets };
-  }
-
-  add(values: ArrayLike<number>, step: number, bucketCount: number): void {
-    if (this.latest === null || this.latest.length !== values.length) {
-      this.latest = new Float32Array(values.length);
-    }
-    this.latest.set(values);
-    this.latestStep = step;
-    this.latestBuckets = bucketCount;
-    this.bucketed = null;
-  }
-
-  points(): HistogramPoint[] {
-    if (this.latest === null) return [this.first];
+  point(): HistogramPoint {
     this.bucketed ??= {
-      step: this.latestStep,
+      step: this.step,
       wallTime: 0,
-      buckets: computeHistogram(this.latest, this.latestBuckets).buckets,
+      buckets: computeHistogram(this.values, this.bucketCount).buckets,
     };
-    return [this.first, this.bucketed];
+    return this.bucketed;
   }
 }
 
+/** One parameter histogram tag: its first histogram, and the latest one. */
+class HistogramColumn {
+  private readonly first: KeptHistogram;
+  private latest: KeptHistogram | null = null;
+  /** The latest values, reused while their length stays: the engine's tensors keep theirs. */
+  private latestValues: Float32Array | null = null;
+
+  constructor(values: ArrayLike<number>, step: number, bucketCount: number) {
+    this.first = new KeptHistogram(copied(values, null), step, bucketCount);
+  }
+
+  add(values: ArrayLike<number>, step: number, bucketCount: number): void {
+    this.latestValues = copied(values, this.latestValues);
+    this.latest = new KeptHistogram(this.latestValues, step, bucketCount);
+  }
+
+  /** The first and the latest histogram, each bucketed when it is first read. */
+  points(): HistogramPoint[] {
+    const points: HistogramPoint[] = [];
+    const first = this.first;
+    const latest = this.latest;
+    computedOnRead(points, 0, () => first.point());
+    if (latest !== null) computedOnRead(points, 1, () => latest.point());
+    return points;
+  }
+}
+
+/** `values` copied into `into` when it has their length, else into a new array. */
+function copied(values: ArrayLike<number>, into: Float32Array | null): Float32Array {
+  const copy =
+    into !== null && into.length === values.length ? into : new Float32Array(values.length);
+  copy.set(values);
+  return copy;
+}
+
+/** Makes `list[index]` a value computed on its first read (defining it sets the list's length). */
+function computedOnRead<T>(list: T[], index: number, compute: () => T): void {
+  Object.defineProperty(list, index, { get: compute, enumerable: true, configurable: true });
+}
+
 export class LiveRun {
-  private readonly scalars = new Map<string, ScalarColumn>();
+  /** By tag index. */
+  private readonly columns: ScalarColumn[] = [];
+  /** By tag index: whether the tag counts non-finite values (`nonfinite/…`), 1 or 0. */
+  private countsNonFinite = new Uint8Array(64);
+  private readonly indexes = new Map<string, number>();
   private readonly histograms = new Map<string, HistogramColumn>();
   /** Every tag in first-appearance order (RunTags.order). */
   private readonly order: string[] = [];
-  /** The columns in the order records last came, and where the next record is expected. */
-  private readonly sequence: ScalarColumn[] = [];
+  /** The tags as `contents` gives them, until a new tag appears. */
+  private tags: RunTags | null = null;
+  /** The scalar tags in the order records last came, their indexes, and the next one's place. */
+  private readonly sequence: string[] = [];
+  private readonly sequenceIndexes: number[] = [];
   private cursor = 0;
+  /**
+   * Records not yet in columns, two 32-bit words each: the tag index, and the value as a
+   * float32 (a view of the same memory). A record's step is the last one in `stepChanges`.
+   */
+  private words = new Uint32Array(2 * FIRST_LOG_RECORDS);
+  private floats = new Float32Array(this.words.buffer);
+  private logged = 0;
+  /** The log's steps: where the step changes, (record, step) pairs. */
+  private readonly stepChanges: number[] = [];
+  private lastStep = NaN;
+  /** Records of the log already looked at by `scan`. */
+  private scanned = 0;
+  private nonFiniteFound = false;
 
-  /** Keeps a scalar record; returns its tag's column. */
-  scalar(tag: string, value: number, step: number): ScalarColumn {
-    const expected = this.sequence[this.cursor];
-    const column = expected !== undefined && expected.tag === tag ? expected : this.find(tag);
-    this.cursor = expected === column ? this.cursor + 1 : this.sequence.indexOf(column) + 1;
-    column.add(step, value);
-    return column;
+  /** Keeps a scalar record. */
+  scalar(tag: string, value: number, step: number): void {
+    const c = this.cursor;
+    let index: number;
+    if (this.sequence[c] === tag) {
+      index = this.sequenceIndexes[c];
+      this.cursor = c + 1;
+    } else index = this.resequence(tag);
+    const k = this.logged;
+    if (2 * k === this.words.length) this.growLog();
+    if (step !== this.lastStep) {
+      this.stepChanges.push(k, step);
+      this.lastStep = step;
+    }
+    this.words[2 * k] = index;
+    this.floats[2 * k + 1] = value;
+    this.logged = k + 1;
   }
 
-  /** The column of `tag`, made and put into the sequence at the cursor on its first record. */
-  private find(tag: string): ScalarColumn {
-    let column = this.scalars.get(tag);
-    if (column === undefined) {
-      column = new ScalarColumn(tag);
-      this.scalars.set(tag, column);
-      this.order.push(tag);
-      this.sequence.splice(this.cursor, 0, column);
+  /** Doubles the log, or moves it into the columns once it holds LOG_LIMIT records. */
+  private growLog(): void {
+    if (this.logged >= LOG_LIMIT) {
+      this.drain();
+      return;
     }
-    return column;
+    const words = new Uint32Array(2 * this.words.length);
+    words.set(this.words);
+    this.words = words;
+    this.floats = new Float32Array(words.buffer);
+  }
+
+  /**
+   * The index of `tag`, where it was not the one expected: the sequence restarting, a tag seen
+   * elsewhere in the sequence (the cursor moves after it), or a new tag, put into the sequence
+   * at the cursor.
+   */
+  private resequence(tag: string): number {
+    if (this.sequence[0] === tag) {
+      this.cursor = 1;
+      return this.sequenceIndexes[0];
+    }
+    let index = this.indexes.get(tag);
+    if (index !== undefined) {
+      this.cursor = this.sequenceIndexes.indexOf(index) + 1;
+      return index;
+    }
+    index = this.columns.length;
+    this.columns.push(new ScalarColumn());
+    if (index === this.countsNonFinite.length) {
+      const larger = new Uint8Array(2 * index);
+      larger.set(this.countsNonFinite);
+      this.countsNonFinite = larger;
+    }
+    this.countsNonFinite[index] = tag.startsWith('nonfinite/') ? 1 : 0;
+    this.indexes.set(tag, index);
+    this.addTag(tag);
+    this.sequence.splice(this.cursor, 0, tag);
+    this.sequenceIndexes.splice(this.cursor, 0, index);
+    this.cursor++;
+    return index;
+  }
+
+  private addTag(tag: string): void {
+    this.order.push(tag);
+    this.tags = null;
+  }
+
+  /**
+   * Whether a non-finite value, or a positive count of a `nonfinite/…` tag, arrived since the
+   * last call (the Diagnoser asks once per step).
+   */
+  nonFiniteArrived(): boolean {
+    this.scan();
+    const found = this.nonFiniteFound;
+    this.nonFiniteFound = false;
+    return found;
+  }
+
+  private scan(): void {
+    const { words, floats, countsNonFinite } = this;
+    for (let k = this.scanned; k < this.logged; k++) {
+      const value = floats[2 * k + 1];
+      // x − x is NaN exactly for NaN and ±Infinity.
+      if (value - value !== 0 || (value > 0 && countsNonFinite[words[2 * k]] === 1)) {
+        this.nonFiniteFound = true;
+        break;
+      }
+    }
+    this.scanned = this.logged;
+  }
+
+  /** Moves the log's records into their columns. */
+  private drain(): void {
+    this.scan();
+    const { words, floats, columns, stepChanges } = this;
+    let change = 0;
+    let step = NaN;
+    for (let k = 0; k < this.logged; k++) {
+      if (change < stepChanges.length && stepChanges[change] === k) {
+        step = stepChanges[change + 1];
+        change += 2;
+      }
+      columns[words[2 * k]].add(step, floats[2 * k + 1]);
+    }
+    this.logged = 0;
+    this.scanned = 0;
+    stepChanges.length = 0;
+    this.lastStep = NaN;
+  }
+
+  /** The number of records of scalar `tag` so far. */
+  scalarCount(tag: string): number {
+    const index = this.indexes.get(tag);
+    if (index === undefined) return 0;
+    this.drain();
+    return this.columns[index].length;
   }
 
   /** Keeps what the rules read of a histogram record (see the top of this file). */
@@ -148,22 +301,25 @@ export class LiveRun {
       return;
     }
     this.histograms.set(tag, new HistogramColumn(values, step, bucketCount));
-    this.order.push(tag);
+    this.addTag(tag);
   }
 
-  /** The run so far as `buildRunData` reads it; the point arrays are the run's own. */
+  /**
+   * The run so far as `buildRunData` reads it; the point arrays are the run's own. The same
+   * `tags` object is given until a new tag appears.
+   */
   contents(name: string): RunContents {
+    this.drain();
     const scalars = new Map<string, ScalarColumns>();
-    for (const [tag, column] of this.scalars) scalars.set(tag, column.columns());
-    // Bucketed only if a rule reads them (see the top of this file).
+    for (const [tag, index] of this.indexes) scalars.set(tag, this.columns[index].columns());
     const histograms = new Map<string, () => HistogramPoint[]>();
     for (const [tag, column] of this.histograms) histograms.set(tag, () => column.points());
-    const tags: RunTags = {
-      scalars: [...this.scalars.keys()].sort(),
+    this.tags ??= {
+      scalars: [...this.indexes.keys()].sort(),
       histograms: [...this.histograms.keys()].sort(),
       texts: [],
       order: [...this.order],
     };
-    return { name, tags, scalars, histograms };
+    return { name, tags: this.tags, scalars, histograms };
   }
 }
