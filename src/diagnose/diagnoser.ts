@@ -1,6 +1,6 @@
 /**
  * Diagnoser: the rules, live during `fit`. The probes' records pass through `diagnoser.sink`
- * into a LiveRun (live-run.ts: typed columns, a few nanoseconds per record) and on to the sink
+ * into a LiveRun (live-run.ts: one compact log, a few nanoseconds per record) and on to the sink
  * given, e.g. the run's RunWriter. Each verdict is printed with its step the first time it
  * fires and written into the run as a TensorBoard text summary (`verdicts/<check>`), where
  * TensorBoard's Text tab shows it and any RunProvider reads it back.
@@ -10,8 +10,8 @@
  *   model.fit(data, { callbacks: [new GradientProbes({ sink: diagnoser.sink }), diagnoser] });
  *
  * When the rules run (synchronously between two batches; fit is synchronous):
- * - `nonfinite` alone, at the end of the step in which a non-finite record arrived, until it has
- *   fired: so training can stop at that step;
+ * - `nonfinite` alone, at the end of the step in which a non-finite record arrived (one scan of
+ *   the step's records), until it has fired: so training can stop at that step;
  * - every rule at steps 16, 64, 256, … (each 4× the last) and when training ends. Each such
  *   evaluation reads the whole run so far (the rules are medians and trends over whole series),
  *   so the growing interval keeps their total cost under 4/3 of one evaluation of the finished

@@ -2,13 +2,14 @@
  * The run as the live Diagnoser keeps it while `fit` writes it: what the rules read of it, at a
  * few nanoseconds per record.
  *
- * - Scalars are appended to one log (tag index, step, value: three float64s per record, values
- *   rounded to float32 as event files store them), and moved into per-tag columns (step, value)
- *   when the log is full or the rules read the run. Between two batches training sweeps the
- *   caches; appending to one array touches a few cache lines per step, where writing each
- *   record straight into its tag's columns touched three or four objects per record (measured:
- *   that cost 5× the log's time on the reference model, bench/diagnoser-overhead.ts). Wall
- *   times read 0: no rule reads them.
+ * - Scalars are appended to one log, 8 bytes a record (the tag's index, the value as a float32
+ *   as event files store it; steps only where they change), and moved into per-tag columns
+ *   (column-pool.ts) when the rules read the run. Training sweeps the caches between two
+ *   batches, so what a record costs is mostly the memory it touches: the log touches a few
+ *   cache lines per step, where writing each record into its own tag's arrays touched three
+ *   or four objects per record (measured in place on the reference model, a step's ~65
+ *   records replayed after the step: 3–4 µs into the log, 7.5–9 µs into per-tag arrays, both
+ *   with about 1 µs of replaying). Wall times read 0: no rule reads them.
  * - The probes repeat one sequence of tags step after step, so each record's tag index is found
  *   by comparing its tag with the one that came next last time, a map lookup only where the
  *   sequence changes (a group with a longer interval).
@@ -19,11 +20,12 @@
  *   rule first reads it (RunContents.histograms takes a function for it, and each element of
  *   the list it gives is computed on first read): the rules read the latest only for runs that
  *   log no norms or update ratios (see run-data.ts), which gradscope's probes always log unless
- *   their interval is 'never', or once a non-finite value has arrived (`nonfinite`), and of the
- *   first only the weights' (`poor_initialization`).
+ *   their interval is 'never', or once `nonfinite` runs (after a non-finite value arrived),
+ *   and of the first only the weights' (`poor_initialization`).
  */
 import { computeHistogram, DEFAULT_BUCKET_COUNT } from '../log/histograms.js';
 import type { HistogramPoint, RunTags, ScalarColumns } from '../log/points.js';
+import { ColumnPool } from './column-pool.js';
 import type { HistogramOptions } from '../probe/sink.js';
 import type { RunContents } from './run-data.js';
 
@@ -34,52 +36,6 @@ const FIRST_LOG_RECORDS = 4096;
  * rules have not asked: 8 MB.
  */
 const LOG_LIMIT = 1 << 20;
-/** A column's first capacity. */
-const FIRST_CAPACITY = 64;
-
-/**
- * One scalar tag's records, as float64 columns like the provider's ScalarColumns (points.ts):
- * values rounded to float32, wall times 0.
- */
-class ScalarColumn {
-  private steps = new Float64Array(FIRST_CAPACITY);
-  private values = new Float64Array(FIRST_CAPACITY);
-  length = 0;
-
-  add(step: number, value: number): void {
-    if (this.length === this.steps.length) {
-      this.steps = doubled(this.steps);
-      this.values = doubled(this.values);
-    }
-    this.steps[this.length] = step;
-    this.values[this.length] = value;
-    this.length++;
-  }
-
-  /** The records so far as columns: views of the column's arrays, no copy. */
-  columns(): ScalarColumns {
-    const n = this.length;
-    return {
-      steps: this.steps.subarray(0, n),
-      wallTimes: zeros(n),
-      values: this.values.subarray(0, n),
-    };
-  }
-}
-
-/** n zero wall times, as a view of one array shared by every column. */
-let sharedZeros = new Float64Array(1024);
-function zeros(n: number): Float64Array {
-  if (n > sharedZeros.length) sharedZeros = new Float64Array(2 * n);
-  return sharedZeros.subarray(0, n);
-}
-
-function doubled(column: Float64Array<ArrayBuffer>): Float64Array<ArrayBuffer> {
-  const larger = new Float64Array(2 * column.length);
-  larger.set(column);
-  return larger;
-}
-
 /** One histogram as recorded, bucketed on first read. */
 class KeptHistogram {
   private bucketed: HistogramPoint | null = null;
@@ -140,8 +96,10 @@ function computedOnRead<T>(list: T[], index: number, compute: () => T): void {
 }
 
 export class LiveRun {
-  /** By tag index. */
-  private readonly columns: ScalarColumn[] = [];
+  /** The scalar columns, by tag index. */
+  private readonly pool = new ColumnPool();
+  /** By tag index: records of the tag in the log (`drain` counts them). */
+  private counts = new Int32Array(64);
   /** By tag index: whether the tag counts non-finite values (`nonfinite/…`), 1 or 0. */
   private countsNonFinite = new Uint8Array(64);
   private readonly indexes = new Map<string, number>();
@@ -214,12 +172,12 @@ export class LiveRun {
       this.cursor = this.sequenceIndexes.indexOf(index) + 1;
       return index;
     }
-    index = this.columns.length;
-    this.columns.push(new ScalarColumn());
+    index = this.pool.addColumn();
     if (index === this.countsNonFinite.length) {
       const larger = new Uint8Array(2 * index);
       larger.set(this.countsNonFinite);
       this.countsNonFinite = larger;
+      this.counts = new Int32Array(2 * index);
     }
     this.countsNonFinite[index] = tag.startsWith('nonfinite/') ? 1 : 0;
     this.indexes.set(tag, index);
@@ -262,15 +220,19 @@ export class LiveRun {
   /** Moves the log's records into their columns. */
   private drain(): void {
     this.scan();
-    const { words, floats, columns, stepChanges } = this;
+    const { words, floats, pool, stepChanges, counts } = this;
+    const n = this.logged;
+    counts.fill(0);
+    for (let k = 0; k < n; k++) counts[words[2 * k]]++;
+    pool.reserve(counts);
     let change = 0;
     let step = NaN;
-    for (let k = 0; k < this.logged; k++) {
+    for (let k = 0; k < n; k++) {
       if (change < stepChanges.length && stepChanges[change] === k) {
         step = stepChanges[change + 1];
         change += 2;
       }
-      columns[words[2 * k]].add(step, floats[2 * k + 1]);
+      pool.append(words[2 * k], step, floats[2 * k + 1]);
     }
     this.logged = 0;
     this.scanned = 0;
@@ -283,7 +245,7 @@ export class LiveRun {
     const index = this.indexes.get(tag);
     if (index === undefined) return 0;
     this.drain();
-    return this.columns[index].length;
+    return this.pool.lengths[index];
   }
 
   /** Keeps what the rules read of a histogram record (see the top of this file). */
@@ -311,7 +273,7 @@ export class LiveRun {
   contents(name: string): RunContents {
     this.drain();
     const scalars = new Map<string, ScalarColumns>();
-    for (const [tag, index] of this.indexes) scalars.set(tag, this.columns[index].columns());
+    for (const [tag, index] of this.indexes) scalars.set(tag, this.pool.columns(index));
     const histograms = new Map<string, () => HistogramPoint[]>();
     for (const [tag, column] of this.histograms) histograms.set(tag, () => column.points());
     this.tags ??= {
