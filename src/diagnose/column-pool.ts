@@ -60,11 +60,30 @@ export class ColumnPool {
     this.values = values;
   }
 
-  /** Appends a record to column `c`, which `reserve` made room in. */
-  append(c: number, step: number, value: number): void {
-    const at = this.offsets[c] + this.lengths[c]++;
-    this.steps[at] = step;
-    this.values[at] = value;
+  /**
+   * Appends `n` records, which `reserve` made room for: record k goes to column `indexes[2k]`
+   * with value `values[2k + 1]` (live-run.ts's log) and the step of the last (record, step)
+   * pair of `stepChanges` at or before it. One loop per step, so the inner one only copies.
+   */
+  appendAll(
+    indexes: Uint32Array,
+    values: Float32Array,
+    n: number,
+    stepChanges: readonly number[],
+  ): void {
+    const { offsets, lengths } = this;
+    const stepColumn = this.steps;
+    const valueColumn = this.values;
+    for (let s = 0; s < stepChanges.length; s += 2) {
+      const step = stepChanges[s + 1];
+      const end = s + 2 < stepChanges.length ? stepChanges[s + 2] : n;
+      for (let k = stepChanges[s]; k < end; k++) {
+        const c = indexes[2 * k];
+        const at = offsets[c] + lengths[c]++;
+        stepColumn[at] = step;
+        valueColumn[at] = values[2 * k + 1];
+      }
+    }
   }
 
   /**

@@ -98,7 +98,7 @@ function computedOnRead<T>(list: T[], index: number, compute: () => T): void {
 export class LiveRun {
   /** The scalar columns, by tag index. */
   private readonly pool = new ColumnPool();
-  /** By tag index: records of the tag in the log (`drain` counts them). */
+  /** By tag index: records of the tag in the log (counted by `scan`). */
   private counts = new Int32Array(64);
   /** By tag index: whether the tag counts non-finite values (`nonfinite/…`), 1 or 0. */
   private countsNonFinite = new Uint8Array(64);
@@ -177,7 +177,9 @@ export class LiveRun {
       const larger = new Uint8Array(2 * index);
       larger.set(this.countsNonFinite);
       this.countsNonFinite = larger;
-      this.counts = new Int32Array(2 * index);
+      const counts = new Int32Array(2 * index);
+      counts.set(this.counts);
+      this.counts = counts;
     }
     this.countsNonFinite[index] = tag.startsWith('nonfinite/') ? 1 : 0;
     this.indexes.set(tag, index);
@@ -204,16 +206,22 @@ export class LiveRun {
     return found;
   }
 
+  /**
+   * Looks at the records logged since the last scan: for non-finite values, and to count each
+   * tag's records for `drain` (here, once per step, where the step's records are still in the
+   * caches, rather than in one long loop that runs too seldom for V8 to compile it early).
+   */
   private scan(): void {
-    const { words, floats, countsNonFinite } = this;
+    const { words, floats, countsNonFinite, counts } = this;
+    let found = false;
     for (let k = this.scanned; k < this.logged; k++) {
+      const index = words[2 * k];
       const value = floats[2 * k + 1];
+      counts[index]++;
       // x − x is NaN exactly for NaN and ±Infinity.
-      if (value - value !== 0 || (value > 0 && countsNonFinite[words[2 * k]] === 1)) {
-        this.nonFiniteFound = true;
-        break;
-      }
+      if (value - value !== 0 || (value > 0 && countsNonFinite[index] === 1)) found = true;
     }
+    if (found) this.nonFiniteFound = true;
     this.scanned = this.logged;
   }
 
@@ -221,19 +229,9 @@ export class LiveRun {
   private drain(): void {
     this.scan();
     const { words, floats, pool, stepChanges, counts } = this;
-    const n = this.logged;
-    counts.fill(0);
-    for (let k = 0; k < n; k++) counts[words[2 * k]]++;
     pool.reserve(counts);
-    let change = 0;
-    let step = NaN;
-    for (let k = 0; k < n; k++) {
-      if (change < stepChanges.length && stepChanges[change] === k) {
-        step = stepChanges[change + 1];
-        change += 2;
-      }
-      pool.append(words[2 * k], step, floats[2 * k + 1]);
-    }
+    pool.appendAll(words, floats, this.logged, stepChanges);
+    counts.fill(0);
     this.logged = 0;
     this.scanned = 0;
     stepChanges.length = 0;
