@@ -89,18 +89,26 @@ const PRESSURE_INTERVAL_MS = 1000;
 let pressureReadAt = -Infinity;
 let busy = false;
 
+/**
+ * Linux's CPU pressure now, "some avg10" in %, or NaN without pressure information (not Linux,
+ * or PSI off).
+ */
+export function cpuPressure(): number {
+  try {
+    const some = /some avg10=([\d.]+)/.exec(readFileSync('/proc/pressure/cpu', 'utf8'));
+    return some === null ? NaN : Number(some[1]);
+  } catch {
+    return NaN;
+  }
+}
+
 /** Whether other work holds the cores (CPU pressure above BUSY_PRESSURE), read once a second. */
 export function coresBusy(): boolean {
   const now = performance.now();
   if (now - pressureReadAt < PRESSURE_INTERVAL_MS) return busy;
   pressureReadAt = now;
-  try {
-    const some = /some avg10=([\d.]+)/.exec(readFileSync('/proc/pressure/cpu', 'utf8'));
-    busy = some !== null && Number(some[1]) > BUSY_PRESSURE;
-  } catch {
-    // No pressure information (not Linux, or PSI off): assume the cores are free.
-    busy = false;
-  }
+  // Without pressure information (NaN) the cores count as free.
+  busy = cpuPressure() > BUSY_PRESSURE;
   return busy;
 }
 
