@@ -2,8 +2,10 @@
  * `npm run bench -- --grid`: seconds per epoch of the grid model (grid-model.ts: relu, Adam)
  * for units 32/256/1024 × batch 32/128/512, beside PyTorch on one core when
  * `python3 -c 'import torch'` works. Each cell runs in a fresh process (grid-epoch.ts,
- * pytorch_grid.py) on a subset of the 60,000 training images, sized to a few seconds of work,
- * and is scaled to a full epoch, the median of the timed epochs. Each gradscope cell runs twice:
+ * pytorch_grid.py) on a subset of the 60,000 training images (at least MIN_STEPS batches and
+ * SUBSET_FLOPS of products), and the median of the timed epochs is scaled to a full epoch; the
+ * table says how many images were timed. A cell's runs go back to back, so that gradscope and
+ * PyTorch are compared under the same load on a shared machine. Each gradscope cell runs twice:
  * on one thread (GRADSCOPE_THREADS=1), timed in CPU seconds of the process because the machine
  * is shared, and with the products split where it pays (GRADSCOPE_THREADS=auto), timed in wall
  * seconds because its CPU seconds count both threads. PyTorch runs on one core, timed in CPU
@@ -209,7 +211,7 @@ export function runGrid(
   const interpreter = pytorch ? python() : null;
   if (!pytorch) progress('PyTorch: not asked for (--no-pytorch)');
   else if (interpreter === null) progress("PyTorch: skipped (python3 -c 'import torch' fails)");
-  let peer: PytorchPeer | null = null;
+  const torchCells: TorchCell[] = [];
   const rows = chosen.map((cell): GridRow => {
     const { units, batch, samples } = cell;
     progress(`gradscope units ${units} batch ${batch}, 1 thread: ${samples} images × ${repeats}…`);
@@ -223,12 +225,7 @@ export function runGrid(
     if (interpreter !== null) {
       progress(`PyTorch units ${units} batch ${batch} (1 thread, OPENBLAS_NUM_THREADS=1)…`);
       torch = runTorchCell(interpreter, cell, repeats);
-      peer ??= {
-        python: interpreter,
-        torch: torch.torch,
-        blas: torch.blas,
-        openblas: /openblas/i.test(torch.blas),
-      };
+      torchCells.push(torch);
     }
     return {
       units,
@@ -242,10 +239,20 @@ export function runGrid(
       samples,
     };
   });
-  if (peer !== null && !(peer as PytorchPeer).openblas) {
+  const first = torchCells[0];
+  const peer: PytorchPeer | null =
+    interpreter === null || first === undefined
+      ? null
+      : {
+          python: interpreter,
+          torch: first.torch,
+          blas: first.blas,
+          openblas: /openblas/i.test(first.blas),
+        };
+  if (peer !== null && !peer.openblas) {
     // On stderr even with --json: a PyTorch figure on the reference BLAS is not comparable.
     console.error(
-      `PyTorch: WARNING, torch's products went to ${(peer as PytorchPeer).blas}, not OpenBLAS: ` +
+      `PyTorch: WARNING, torch's products went to ${peer.blas}, not OpenBLAS: ` +
         "Debian's reference BLAS is several times slower, so these PyTorch figures understate " +
         'it. Install libopenblas0-pthread (apt-get install libopenblas0-pthread) and run again.',
     );

@@ -19,11 +19,11 @@ import {
 import { instantiateOn } from './wasm-instance.js';
 
 /**
- * Reads of `seq` before sleeping, some tens of µs: long enough to catch the next product of a
- * training step (the elementwise work between two products takes about that long), short
- * enough not to hold a core another process needs for long.
+ * Reads of `seq` before sleeping, 150–250 µs here (an atomic read of shared memory takes 30–50
+ * ns in V8): long enough to catch the next product of a training step, short enough not to
+ * hold a core another process needs for long.
  */
-const IDLE_SPINS = 20000;
+const IDLE_SPINS = 5000;
 
 const { module, memory, scratch, control, file } = workerData as ProductWorkerData;
 const wasm = instantiateOn<ProductExports>(module, memory, file);

@@ -44,11 +44,14 @@ export type ThreadSetting = 1 | 2 | 'auto';
  */
 export const AUTO_MIN_FLOPS = 4_000_000;
 /**
- * Reads of `finished` before sleeping, some tens of µs: the helper's last piece ends within a
- * piece's time of ours, and a futex wake-up costs about as much.
+ * Reads of `finished` before sleeping, 150–250 µs here (an atomic read of shared memory takes
+ * 30–50 ns in V8): the helper's last piece ends within a piece's time of ours.
  */
-const JOIN_SPINS = 20000;
-/** Pieces per product: the most the main thread waits for at the end is one piece. */
+const JOIN_SPINS = 5000;
+/**
+ * Pieces per product: at the end the main thread waits for at most the piece the helper is
+ * computing (longer only if the helper loses its core in the middle of one).
+ */
 export const PIECES = 8;
 /** Products are cut into fewer pieces where a piece would have fewer FLOPs than this. */
 const MIN_PIECE_FLOPS = 500_000;
