@@ -269,7 +269,7 @@ export function printGrid(
   peer: PytorchPeer | null,
   { repeats = 3, relaxed = false, twoThreads = 'auto' }: GridArgs,
 ): void {
-  const second = twoThreads === 2 ? '2 threads' : 'auto';
+  const second = twoThreads === 2 ? '2 threads' : twoThreads === null ? 'none' : 'auto';
   console.log(
     `\nGrid model (relu, Adam), seconds per 60,000-image epoch: median of ${repeats} epochs on ` +
       'the subset shown, scaled to 60,000. gradscope products: ' +
