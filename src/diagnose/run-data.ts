@@ -19,15 +19,17 @@
  * side, last the output side.
  *
  * Origin. A run is "gradscope" when its event files name gradscope as their writer (TensorBoard's
- * `source_metadata.writer`, which gradscope's RunWriter always sets and other writers set to their
- * own name or leave out), whatever tags it holds; remedies then name gradscope flags. Only where
- * no file names a writer (memory, a live run, files of older writers) is it told by a tag only
+ * `source_metadata.writer`, which gradscope's RunWriter always sets, "gradscope <command>" when
+ * it knows the command, and other writers set to their own name or leave out), whatever tags it
+ * holds; remedies then name gradscope flags (only the command's own, where it is known and the
+ * caller says which flags each command takes: DiagnoseOptions.commandFlags). Only where no file
+ * names a writer (memory, a live run, files of older writers) is it told by a tag only
  * gradscope's probes write (`nonfinite/*`, `global_norm/*`).
  */
 import type { HistogramPoint, RunTags, ScalarColumns, ScalarPoint } from '../log/points.js';
 import type { RunProvider } from '../log/provider.js';
 import { columnPoints, pointColumns } from '../log/scalar-columns.js';
-import { GRADSCOPE_WRITER } from '../log/proto.js';
+import { commandOfWriter } from '../log/proto.js';
 import { parseThroughTimeTag, type ThroughTimeTag } from '../probe/tags.js';
 
 /**
@@ -114,6 +116,13 @@ export interface RunData {
   /** The run's name: the provider's, or a Keras folder's for its train/validation pair. */
   name: string;
   origin: 'gradscope' | 'foreign';
+  /** The gradscope command that wrote the run ('depth'), when its files name one. */
+  command?: string;
+  /**
+   * The flags (`--learning-rate`) that command takes, when the caller knows them: remedies that
+   * name another flag give the general change instead. Set by diagnoseData.
+   */
+  acceptedFlags?: ReadonlySet<string>;
   /** Training loss: per step, or per epoch for Keras-style runs. */
   loss?: Series;
   validationLoss?: Series;
@@ -282,6 +291,7 @@ export function buildRunData(contents: RunContents): RunData {
   return {
     name: contents.name,
     origin: originOf(contents),
+    command: commandOf(contents),
     loss: firstOf(scalars, LOSS_TAGS),
     validationLoss,
     learningRate: firstOf(scalars, LEARNING_RATE_TAGS),
@@ -300,9 +310,15 @@ export function buildRunData(contents: RunContents): RunData {
 function originOf({ writers = [], tags }: RunContents): RunData['origin'] {
   const gradscope =
     writers.length > 0
-      ? writers.includes(GRADSCOPE_WRITER)
+      ? writers.some((writer) => commandOfWriter(writer) !== undefined)
       : tags.order.some((tag) => GRADSCOPE_PREFIXES.some((p) => tag.startsWith(p)));
   return gradscope ? 'gradscope' : 'foreign';
+}
+
+/** The one command every gradscope file of the run names; undefined when none or several do. */
+function commandOf({ writers = [] }: RunContents): string | undefined {
+  const commands = new Set(writers.map(commandOfWriter).filter((c) => typeof c === 'string'));
+  return commands.size === 1 ? [...commands][0] : undefined;
 }
 
 function throughTimeOf(scalars: Map<string, Series>): ThroughTimeSeries[] {

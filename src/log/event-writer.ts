@@ -10,7 +10,9 @@
  * Each file is a sequence of TFRecords (framing and its edge cases: record-format.ts), each
  * record one serialized `Event` protobuf (proto.ts):
  * - the first event has `wall_time`, `file_version` = "brain.Event:2" and
- *   `source_metadata.writer` = "gradscope" (GRADSCOPE_WRITER: how readers know our runs);
+ *   `source_metadata.writer` = "gradscope", or "gradscope <command>" when the writer is told
+ *   the command that trains the run (gradscopeWriter: how readers know our runs and the flags
+ *   their remedies may name);
  * - every later event has `wall_time` (seconds, float64), `step` (int64) and a `summary` of one
  *   or more values; scalars.ts and histograms.ts define the two value forms we write and their
  *   edge cases (float32 rounding, empty and all-equal histograms, non-finite values).
@@ -31,7 +33,7 @@ import { nowSeconds } from '../probe/sink.js';
 import {
   encodeEvent,
   FILE_VERSION,
-  GRADSCOPE_WRITER,
+  gradscopeWriter,
   type EventMessage,
   type SummaryValueMessage,
 } from './proto.js';
@@ -67,8 +69,11 @@ export class EventFileWriter {
   private held = false;
   private readonly templates = new Map<string, ScalarTemplate>();
 
-  /** Creates `logdir` (and its parents) if needed and opens a new event file in it. */
-  constructor(logdir: string) {
+  /**
+   * Creates `logdir` (and its parents) if needed and opens a new event file in it. `command`,
+   * the gradscope command writing the run, goes into the file's writer name; defaults to none.
+   */
+  constructor(logdir: string, command?: string) {
     fs.mkdirSync(logdir, { recursive: true });
     const wallTime = nowSeconds();
     const name = [
@@ -84,7 +89,7 @@ export class EventFileWriter {
     this.write({
       wallTime,
       fileVersion: FILE_VERSION,
-      sourceMetadata: { writer: GRADSCOPE_WRITER },
+      sourceMetadata: { writer: gradscopeWriter(command) },
     });
   }
 

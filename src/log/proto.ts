@@ -108,6 +108,22 @@ export const FILE_VERSION = 'brain.Event:2';
  */
 export const GRADSCOPE_WRITER = 'gradscope';
 
+/**
+ * The writer name of a file written by gradscope's command `command` ("gradscope depth"): what
+ * lets diagnose name only flags that command takes in its remedies.
+ */
+export function gradscopeWriter(command?: string): string {
+  return command === undefined ? GRADSCOPE_WRITER : `${GRADSCOPE_WRITER} ${command}`;
+}
+
+/** The command of a gradscope writer name: 'depth' for "gradscope depth", null for "gradscope", undefined for another writer's name. */
+export function commandOfWriter(writer: string): string | null | undefined {
+  if (writer === GRADSCOPE_WRITER) return null;
+  return writer.startsWith(`${GRADSCOPE_WRITER} `)
+    ? writer.slice(GRADSCOPE_WRITER.length + 1)
+    : undefined;
+}
+
 // Decoded messages in protobufjs's camelCase form. Fields absent on the wire are undefined
 // (proto3 writers omit default values, so a step of 0 is usually absent).
 

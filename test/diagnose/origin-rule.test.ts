@@ -8,6 +8,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { commandFlags } from '../../src/cli/command-flags.js';
+import { diagnoseRun } from '../../src/diagnose/diagnose.js';
 import { groupRuns, loadRunData } from '../../src/diagnose/run-data.js';
 import { arrayDataset } from '../../src/engine/dataset.js';
 import { RandomState } from '../../src/engine/random.js';
@@ -114,4 +116,34 @@ test('runs without files are told by the tags only gradscope’s probes write', 
   const theirs = oneRun((run) => series(run, 'loss', [1]));
   assert.deepEqual(await origins(ours), { run: 'gradscope' });
   assert.deepEqual(await origins(theirs), { run: 'foreign' });
+});
+
+test('remedies name only flags of the command that wrote the run', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gradscope-command-'));
+  try {
+    // A loss that stays flat: loss_not_decreasing, whose remedy names --learning-rate.
+    for (const command of ['depth', 'titanic']) {
+      const writer = new RunWriter(path.join(dir, command), { command });
+      for (let step = 0; step < 50; step++) writer.scalar('loss', 2.303, step);
+      writer.close();
+    }
+    const provider = new DirectoryProvider(dir);
+    assert.deepEqual(await provider.writers('depth'), ['gradscope depth']);
+    const data = await loadRunData(provider, { name: 'depth', train: 'depth' });
+    assert.equal(data.origin, 'gradscope');
+    assert.equal(data.command, 'depth');
+    const flags = commandFlags();
+    assert.ok(!flags.get('depth')!.has('--learning-rate'));
+    assert.ok(flags.get('titanic')!.has('--learning-rate'));
+    const remedy = async (run: string, options = {}) =>
+      (await diagnoseRun(provider, run, options)).verdicts.find(
+        (v) => v.check === 'loss_not_decreasing',
+      )!.remedy;
+    assert.match(await remedy('titanic', { commandFlags: flags }), /--learning-rate/);
+    assert.doesNotMatch(await remedy('depth', { commandFlags: flags }), /--/);
+    // Without the commands' flags the remedy may name any gradscope flag.
+    assert.match(await remedy('depth'), /--learning-rate/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
