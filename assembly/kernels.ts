@@ -140,7 +140,8 @@ function block4xLanes(
   storeLanes(c3, x3, lanes);
 }
 
-// C (m×n) = Σ_p A(i, p) · B(p, j) with A(i, p) at a + i·rs + p·ps (byte strides).
+// Columns j0 ≤ j < j1 of C (m×n) = Σ_p A(i, p) · B(p, j) with A(i, p) at a + i·rs + p·ps (byte
+// strides).
 function outerProducts(
   a: usize,
   rs: usize,
@@ -151,9 +152,12 @@ function outerProducts(
   k: i32,
   n: i32,
   accumulate: i32,
+  j0: i32,
+  j1: i32,
 ): void {
   const ldb = (<usize>n) << 2;
-  rowBlocks(a, rs, ps, b, 32, ldb, c, ldb, m, k, n, accumulate, false);
+  const o = (<usize>j0) << 2;
+  rowBlocks(a, rs, ps, b + o, 32, ldb, c + o, ldb, m, k, j1 - j0, accumulate, false);
 }
 
 // C rows (ldc bytes apart) (+)= A′ (m×kc) · B′ (kc×nc), four rows of A′ at a time. Column j of
@@ -238,9 +242,10 @@ function rowBlocks(
   }
 }
 
-// Every export computes rows r0 ≤ i < r1 of its m×n product C, so that threads can share one
-// product by rows (src/engine/kernels/threads.ts). Each element of C is computed by the same
-// instructions in the same order whatever the range, so a split changes no bit of the result.
+// Every export computes the block r0 ≤ i < r1, j0 ≤ j < j1 of its m×n product C, so that threads
+// can share one product by rows or by columns (src/engine/kernels/threads.ts). Each element of C
+// is computed by the same instructions in the same order whatever the block (whether B is packed
+// depends on the whole product's shape), so a split changes no bit of the result.
 
 // C (m×n) = A (m×k) · B (k×n)
 export function matmul(
@@ -253,13 +258,16 @@ export function matmul(
   accumulate: i32,
   r0: i32,
   r1: i32,
+  j0: i32,
+  j1: i32,
 ): void {
   const rowBytes = (<usize>n) << 2;
   const ar = a + <usize>r0 * ((<usize>k) << 2);
   const cr = c + <usize>r0 * rowBytes;
   const rows = r1 - r0;
-  if (packs(k, n)) packedProducts(ar, (<usize>k) << 2, 4, b, rowBytes, 4, cr, rows, k, n, accumulate);
-  else outerProducts(ar, (<usize>k) << 2, 4, b, cr, rows, k, n, accumulate);
+  const rs = (<usize>k) << 2;
+  if (packs(k, n)) packedProducts(ar, rs, 4, b, rowBytes, 4, cr, rows, k, n, accumulate, j0, j1);
+  else outerProducts(ar, rs, 4, b, cr, rows, k, n, accumulate, j0, j1);
 }
 
 // C (m×n) = Aᵀ · B with A (k×m), B (k×n)
@@ -273,14 +281,17 @@ export function matmulTransA(
   accumulate: i32,
   r0: i32,
   r1: i32,
+  j0: i32,
+  j1: i32,
 ): void {
   const ps = (<usize>m) << 2;
   // Row i of C is column i of A.
   const ar = a + ((<usize>r0) << 2);
   const cr = c + <usize>r0 * ((<usize>n) << 2);
   const rows = r1 - r0;
-  if (packs(k, n)) packedProducts(ar, 4, ps, b, (<usize>n) << 2, 4, cr, rows, k, n, accumulate);
-  else outerProducts(ar, 4, ps, b, cr, rows, k, n, accumulate);
+  const bp = (<usize>n) << 2;
+  if (packs(k, n)) packedProducts(ar, 4, ps, b, bp, 4, cr, rows, k, n, accumulate, j0, j1);
+  else outerProducts(ar, 4, ps, b, cr, rows, k, n, accumulate, j0, j1);
 }
 
 // [Σ x0, Σ x1, Σ x2, Σ x3]: four horizontal sums in one vector.
@@ -380,6 +391,8 @@ export function matmulTransB(
   accumulate: i32,
   r0: i32,
   r1: i32,
+  j0: i32,
+  j1: i32,
 ): void {
   const rowBytes = (<usize>k) << 2;
   a += <usize>r0 * rowBytes;
@@ -387,7 +400,7 @@ export function matmulTransB(
   m = r1 - r0;
   if (packs(k, n)) {
     // Bᵀ(p, j) = B(j, p): the packing transposes B as it copies it.
-    packedProducts(a, rowBytes, 4, b, 4, rowBytes, c, m, k, n, accumulate);
+    packedProducts(a, rowBytes, 4, b, 4, rowBytes, c, m, k, n, accumulate, j0, j1);
     return;
   }
   const ldc = (<usize>n) << 2;
@@ -397,13 +410,13 @@ export function matmulTransB(
     const a1 = a + <usize>i1 * rowBytes;
     const c0 = c + <usize>i * ldc;
     const c1 = c + <usize>i1 * ldc;
-    for (let j = 0; j < n; j += 4) {
+    for (let j = j0; j < j1; j += 4) {
       const b0 = b + <usize>j * rowBytes;
       const b1 = b + <usize>min(j + 1, n - 1) * rowBytes;
       const b2 = b + <usize>min(j + 2, n - 1) * rowBytes;
       const b3 = b + <usize>min(j + 3, n - 1) * rowBytes;
       const o = (<usize>j) << 2;
-      dots2x4(a0, a1, b0, b1, b2, b3, c0 + o, c1 + o, k, accumulate, min(n - j, 4));
+      dots2x4(a0, a1, b0, b1, b2, b3, c0 + o, c1 + o, k, accumulate, min(j1 - j, 4));
     }
   }
 }
@@ -453,8 +466,10 @@ function packB(b: usize, bp: usize, bj: usize, kc: i32, nc: i32): void {
   }
 }
 
-// C (m×n) (+)= A′·B′ through packed blocks of B′ (element (p, j) at b + p·bp + j·bj); A′(i, p)
-// at a + i·rs + p·ps as in outerProducts. After the first KC block every block accumulates.
+// Columns j0 ≤ j < j1 of C (m×n) (+)= A′·B′ through packed blocks of B′ (element (p, j) at
+// b + p·bp + j·bj); A′(i, p) at a + i·rs + p·ps as in outerProducts. After the first KC block
+// every block accumulates. Only the columns asked for are packed, so threads that share a
+// product by columns pack no block twice.
 function packedProducts(
   a: usize,
   rs: usize,
@@ -467,17 +482,19 @@ function packedProducts(
   k: i32,
   n: i32,
   accumulate: i32,
+  j0: i32,
+  j1: i32,
 ): void {
   const ldc = (<usize>n) << 2;
   for (let p0 = 0; p0 < k; p0 += KC) {
     const kc = min(KC, k - p0);
     const acc = accumulate || p0 > 0 ? 1 : 0;
     const stripBytes = (<usize>kc) << 5;
-    for (let j0 = 0; j0 < n; j0 += NC) {
-      const nc = min(NC, n - j0);
-      packB(b + <usize>p0 * bp + <usize>j0 * bj, bp, bj, kc, nc);
+    for (let jb = j0; jb < j1; jb += NC) {
+      const nc = min(NC, j1 - jb);
+      packB(b + <usize>p0 * bp + <usize>jb * bj, bp, bj, kc, nc);
       const ap = a + <usize>p0 * ps;
-      const cj = c + ((<usize>j0) << 2);
+      const cj = c + ((<usize>jb) << 2);
       rowBlocks(ap, rs, ps, scratch, stripBytes, 32, cj, ldc, m, kc, nc, acc, rs == 4);
     }
   }

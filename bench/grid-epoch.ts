@@ -9,10 +9,14 @@
  * time would count both threads' seconds.
  * Usage: node grid-epoch.js <units> <batch> <samples> [repeats]
  */
+import { loadavg } from 'node:os';
 import { loadFashionMnist } from '../src/data/fashion-mnist.js';
 import { firstImages, imageDataset } from '../src/data/image-dataset.js';
 import { kernels } from '../src/engine/kernels/index.js';
 import {
+  cpuPressure,
+  piecesSplit,
+  productsSplit,
   productThreads,
   threadSetting,
   type ThreadSetting,
@@ -30,8 +34,16 @@ export interface GridCell {
   samples: number;
   /** GRADSCOPE_THREADS of this process. */
   threads: ThreadSetting;
-  /** How many of the step's products ran on two threads. */
+  /** How many of the step's products would run on two threads now, after the timing. */
   splitProducts: number;
+  /** Of the product calls in the timed epochs, the share that ran on two threads. */
+  splitWhileTimed: number;
+  /** Of the pieces of those split products, the share the helper thread computed. */
+  helperPieces: number;
+  /** The 1-minute load average before and after the timed epochs. */
+  loadAverage: [number, number];
+  /** CPU pressure (% "some avg10", kernels/threads.ts) before and after the timed epochs. */
+  cpuPressure: [number, number];
   /** The step's products. */
   products: number;
   /** The clock of `stepSeconds` and `productSeconds`: CPU on GRADSCOPE_THREADS=1, else wall. */
@@ -64,17 +76,27 @@ async function main(): Promise<void> {
   const repeats = Number(process.argv[5] ?? 3);
   const data = imageDataset(firstImages((await loadFashionMnist()).train, samples));
   const model = buildGridModel(units);
+  const conditions = () => ({
+    load: loadavg()[0],
+    pressure: cpuPressure(),
+    split: productsSplit(),
+    pieces: piecesSplit(),
+  });
   const epoch = (): [wall: number, cpu: number] => {
     const [started, cpu] = [performance.now(), cpuSeconds()];
     model.fit(data, { epochs: 1, batchSize: batch });
     return [(performance.now() - started) / 1000, cpuSeconds() - cpu];
   };
   epoch();
+  const before = conditions();
   const timed = Array.from({ length: repeats }, epoch);
+  const after = conditions();
   const cpuTimes = timed.map(([, cpu]) => cpu);
   const wallTimes = timed.map(([wall]) => wall);
   const steps = Math.ceil(samples / batch);
   const products = stepProducts(units, batch);
+  const calls = products.length * steps * repeats;
+  const pieces = after.pieces.pieces - before.pieces.pieces;
   const splitProducts = products.filter(({ m, k, n }) => productThreads(m, k, n) === 2).length;
   // Wall time whenever products may split, so the second run of a cell has one basis throughout.
   const timeBasis = threadSetting() === 1 ? 'cpu' : 'wall';
@@ -87,6 +109,10 @@ async function main(): Promise<void> {
     samples,
     threads: threadSetting(),
     splitProducts,
+    splitWhileTimed: (after.split - before.split) / calls,
+    helperPieces: pieces === 0 ? 0 : (after.pieces.helped - before.pieces.helped) / pieces,
+    loadAverage: [before.load, after.load],
+    cpuPressure: [before.pressure, after.pressure],
     products: products.length,
     timeBasis,
     wallSeconds: wallTimes,

@@ -2,8 +2,10 @@
  * `npm run bench -- --grid`: seconds per epoch of the grid model (grid-model.ts: relu, Adam)
  * for units 32/256/1024 × batch 32/128/512, beside PyTorch on one core when
  * `python3 -c 'import torch'` works. Each cell runs in a fresh process (grid-epoch.ts,
- * pytorch_grid.py) on a subset of the 60,000 training images, sized to a few seconds of work,
- * and is scaled to a full epoch, the median of the timed epochs. Each gradscope cell runs twice:
+ * pytorch_grid.py) on a subset of the 60,000 training images (at least MIN_STEPS batches and
+ * SUBSET_FLOPS of products), and the median of the timed epochs is scaled to a full epoch; the
+ * table says how many images were timed. A cell's runs go back to back, so that gradscope and
+ * PyTorch are compared under the same load on a shared machine. Each gradscope cell runs twice:
  * on one thread (GRADSCOPE_THREADS=1), timed in CPU seconds of the process because the machine
  * is shared, and with the products split where it pays (GRADSCOPE_THREADS=auto), timed in wall
  * seconds because its CPU seconds count both threads. PyTorch runs on one core, timed in CPU
@@ -19,24 +21,37 @@ import { productFlops, stepProducts } from './grid-model.js';
 export const EPOCH_SAMPLES = 60000;
 export const GRID_UNITS = [32, 256, 1024] as const;
 export const GRID_BATCHES = [32, 128, 512] as const;
-/** FLOPs of matrix products per timed subset epoch: about a second at 20–50 GFLOP/s. */
-const SUBSET_FLOPS = 2e10;
-/** At least this many steps per timed epoch, so per-epoch costs do not dominate. */
-const MIN_STEPS = 8;
+/** FLOPs of matrix products per timed subset epoch: about two seconds at 20–40 GFLOP/s. */
+const SUBSET_FLOPS = 4e10;
+/**
+ * At least this many steps per timed epoch, so per-epoch costs do not dominate and one slow
+ * step (a collection, another process taking the core) moves the figure by a few % at most:
+ * with 8 steps the wide cells' two-thread times varied by up to 1.7× between runs.
+ */
+const MIN_STEPS = 16;
 
 /** gradscope's figures for one cell at one thread setting. */
 export interface GridRun {
   /** The GRADSCOPE_THREADS setting of the run. */
   threads: ThreadSetting;
-  /** How many of the step's products ran on two threads, of `products`. */
+  /** How many of the step's products split after the timing (auto's choice then), of `products`. */
   splitProducts: number;
   products: number;
+  /** Of the product calls in the timed epochs, the share that ran on two threads. */
+  splitWhileTimed: number;
+  /** Of the pieces of the split products, the share the helper thread computed. */
+  helperPieces: number;
+  /** 1-minute load average and CPU pressure (%) before and after the timed epochs. */
+  loadAverage: [number, number];
+  cpuPressure: [number, number];
   /** The clock: CPU seconds of the process on GRADSCOPE_THREADS=1, else wall seconds. */
   timeBasis: 'cpu' | 'wall';
   /** Seconds per 60,000-image epoch (scaled from `samples`), on `timeBasis`. */
   secondsPerEpoch: number;
   /** The same on the wall clock, whatever `timeBasis` is. */
   wallSecondsPerEpoch: number;
+  /** The same in CPU seconds of the process (both threads' when split), whatever `timeBasis` is. */
+  cpuSecondsPerEpoch: number;
   /** End to end: matrix-product FLOPs over the step's time, in GFLOP/s. */
   gflops: number;
   /** The matrix products alone, each timed on its shape, in GFLOP/s. */
@@ -53,6 +68,8 @@ export interface GridRow extends GridRun {
   twoThreads: GridRun | null;
   /** PyTorch on one core, CPU seconds per epoch; null when torch is not importable. */
   pytorchSecondsPerEpoch: number | null;
+  /** The same on the wall clock. */
+  pytorchWallSecondsPerEpoch: number | null;
   samples: number;
 }
 
@@ -135,9 +152,14 @@ function runCell(
     threads: cell.threads,
     splitProducts: cell.splitProducts,
     products: cell.products,
+    splitWhileTimed: cell.splitWhileTimed,
+    helperPieces: cell.helperPieces,
+    loadAverage: cell.loadAverage,
+    cpuPressure: cell.cpuPressure,
     timeBasis: cell.timeBasis,
     secondsPerEpoch: (cell.stepSeconds * EPOCH_SAMPLES) / batch,
     wallSecondsPerEpoch: (median(cell.wallSeconds) * EPOCH_SAMPLES) / cell.samples,
+    cpuSecondsPerEpoch: (median(cell.cpuSeconds) * EPOCH_SAMPLES) / cell.samples,
     gflops: cell.stepFlops / cell.stepSeconds / 1e9,
     kernelGflops: cell.stepFlops / cell.productSeconds / 1e9,
     outsideProducts: 1 - cell.productSeconds / cell.stepSeconds,
@@ -147,11 +169,38 @@ function runCell(
 interface TorchCell {
   units: number;
   batch: number;
+  samples: number;
+  wallSeconds: number[];
   stepCpuSeconds: number;
   torch: string;
   blas: string;
 }
 
+/** One PyTorch cell in a fresh interpreter (bench/pytorch_grid.py), on one core. */
+function runTorchCell(
+  interpreter: string,
+  { units, batch, samples }: { units: number; batch: number; samples: number },
+  repeats: number,
+): TorchCell {
+  // The peer script lives in bench/, beside this file's TypeScript source.
+  const script = fileURLToPath(new URL('../../bench/pytorch_grid.py', import.meta.url));
+  const out = execFileSync(
+    interpreter,
+    [script, `${units},${batch},${samples}`, '--repeats', String(repeats)],
+    {
+      encoding: 'utf8',
+      env: { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  return JSON.parse(out.trim().split('\n').pop()!) as TorchCell;
+}
+
+/**
+ * Runs the chosen cells one after another, each cell's three runs (gradscope on 1 thread, on
+ * `twoThreads`, PyTorch) back to back, so that the figures compared were taken under the same
+ * load on a shared machine.
+ */
 export function runGrid(
   progress: (line: string) => void,
   { repeats = 3, relaxed = false, pytorch = true, twoThreads = 'auto', cells }: GridArgs = {},
@@ -159,65 +208,55 @@ export function runGrid(
   const chosen = GRID_UNITS.flatMap((units) =>
     GRID_BATCHES.map((batch) => ({ units, batch, samples: subsetSamples(units, batch) })),
   ).filter(({ units, batch }) => cells === undefined || cells.includes(cellKey(units, batch)));
-  const gradscope = chosen.map(({ units, batch, samples }) => {
+  const interpreter = pytorch ? python() : null;
+  if (!pytorch) progress('PyTorch: not asked for (--no-pytorch)');
+  else if (interpreter === null) progress("PyTorch: skipped (python3 -c 'import torch' fails)");
+  const torchCells: TorchCell[] = [];
+  const rows = chosen.map((cell): GridRow => {
+    const { units, batch, samples } = cell;
     progress(`gradscope units ${units} batch ${batch}, 1 thread: ${samples} images × ${repeats}…`);
     const one = runCell(units, batch, samples, { repeats, relaxed, threads: 1 });
-    if (twoThreads === null) return { one, auto: null };
-    progress(`gradscope units ${units} batch ${batch}, threads ${twoThreads}…`);
-    return { one, auto: runCell(units, batch, samples, { repeats, relaxed, threads: twoThreads }) };
-  });
-  const interpreter = pytorch ? python() : null;
-  let torch: Map<string, number> | null = null;
-  let peer: PytorchPeer | null = null;
-  if (!pytorch) {
-    progress('PyTorch: not asked for (--no-pytorch)');
-  } else if (interpreter === null) {
-    progress("PyTorch: skipped (python3 -c 'import torch' fails)");
-  } else {
-    progress('PyTorch (1 thread, OPENBLAS_NUM_THREADS=1): the same cells…');
-    // The peer script lives in bench/, beside this file's TypeScript source.
-    const script = fileURLToPath(new URL('../../bench/pytorch_grid.py', import.meta.url));
-    const args = chosen.map(({ units, batch, samples }) => `${units},${batch},${samples}`);
-    const out = execFileSync(interpreter, [script, ...args, '--repeats', String(repeats)], {
-      encoding: 'utf8',
-      env: { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1' },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    const torchCells = out
-      .trim()
-      .split('\n')
-      .map((line) => JSON.parse(line) as TorchCell);
-    torch = new Map(
-      torchCells.map((cell) => [cellKey(cell.units, cell.batch), cell.stepCpuSeconds]),
-    );
-    const blas = torchCells[0]?.blas ?? 'unknown';
-    peer = {
-      python: interpreter,
-      torch: torchCells[0]?.torch ?? 'unknown',
-      blas,
-      openblas: /openblas/i.test(blas),
-    };
-    if (!peer.openblas) {
-      // On stderr even with --json: a PyTorch figure on the reference BLAS is not comparable.
-      console.error(
-        `PyTorch: WARNING, torch's products went to ${blas}, not OpenBLAS: Debian's reference ` +
-          'BLAS is several times slower, so these PyTorch figures understate it. Install ' +
-          'libopenblas0-pthread (apt-get install libopenblas0-pthread) and run again.',
-      );
+    let auto: GridRun | null = null;
+    if (twoThreads !== null) {
+      progress(`gradscope units ${units} batch ${batch}, threads ${twoThreads}…`);
+      auto = runCell(units, batch, samples, { repeats, relaxed, threads: twoThreads });
     }
-  }
-  const rows = chosen.map(({ units, batch, samples }, i): GridRow => {
-    const { one, auto } = gradscope[i];
-    const torchStep = torch?.get(cellKey(units, batch));
+    let torch: TorchCell | null = null;
+    if (interpreter !== null) {
+      progress(`PyTorch units ${units} batch ${batch} (1 thread, OPENBLAS_NUM_THREADS=1)…`);
+      torch = runTorchCell(interpreter, cell, repeats);
+      torchCells.push(torch);
+    }
     return {
       units,
       batch,
       ...one,
       twoThreads: auto,
-      pytorchSecondsPerEpoch: torchStep === undefined ? null : (torchStep * EPOCH_SAMPLES) / batch,
+      pytorchSecondsPerEpoch:
+        torch === null ? null : (torch.stepCpuSeconds * EPOCH_SAMPLES) / batch,
+      pytorchWallSecondsPerEpoch:
+        torch === null ? null : (median(torch.wallSeconds) * EPOCH_SAMPLES) / samples,
       samples,
     };
   });
+  const first = torchCells[0];
+  const peer: PytorchPeer | null =
+    interpreter === null || first === undefined
+      ? null
+      : {
+          python: interpreter,
+          torch: first.torch,
+          blas: first.blas,
+          openblas: /openblas/i.test(first.blas),
+        };
+  if (peer !== null && !peer.openblas) {
+    // On stderr even with --json: a PyTorch figure on the reference BLAS is not comparable.
+    console.error(
+      `PyTorch: WARNING, torch's products went to ${peer.blas}, not OpenBLAS: ` +
+        "Debian's reference BLAS is several times slower, so these PyTorch figures understate " +
+        'it. Install libopenblas0-pthread (apt-get install libopenblas0-pthread) and run again.',
+    );
+  }
   return { rows, pytorch: peer };
 }
 
@@ -230,17 +269,19 @@ export function printGrid(
   peer: PytorchPeer | null,
   { repeats = 3, relaxed = false, twoThreads = 'auto' }: GridArgs,
 ): void {
-  const second = twoThreads === 2 ? '2 threads' : 'auto';
+  const second = twoThreads === 2 ? '2 threads' : twoThreads === null ? 'none' : 'auto';
   console.log(
     `\nGrid model (relu, Adam), seconds per 60,000-image epoch: median of ${repeats} epochs on ` +
       'the subset shown, scaled to 60,000. gradscope products: ' +
       (relaxed ? 'relaxed SIMD (fused multiply-add).' : '128-bit SIMD.'),
   );
   console.log(
-    'Time basis: "1 thread" and PyTorch (1 core) in CPU seconds of the process; the second ' +
-      'run (auto: products split across 2 threads where they pay; "split" counts them) in wall ' +
-      `seconds. auto keeps one thread while CPU pressure is above ${BUSY_PRESSURE}% (other ` +
-      'processes hold the cores); --threads 2 splits every product.',
+    'Time basis: "1 thread" and PyTorch (1 core) in CPU seconds of the process (wall seconds in ' +
+      `brackets); the second run (${second}) in wall seconds (CPU seconds of both threads in ` +
+      'brackets). Each cell ran its three runs back to back. "split" is the share of the ' +
+      'timed product calls that ran on two threads, "helper" the share of their pieces the ' +
+      `helper thread computed. auto keeps one thread while CPU pressure is above ${BUSY_PRESSURE}% ` +
+      '(other processes hold the cores); --threads 2 splits every product.',
   );
   if (peer !== null) {
     console.log(
@@ -249,26 +290,38 @@ export function printGrid(
     );
   }
   console.log(
-    `| units | batch | images timed | gradscope 1 thread CPU s (wall) | ${second} wall s | split | ` +
-      `PyTorch 1 core CPU s | PyTorch ÷ 1 thread | PyTorch ÷ ${second} | ` +
-      `GFLOP/s end to end 1 / ${second} | GFLOP/s products alone 1 / ${second} | ` +
-      `share outside products 1 / ${second} |`,
+    `| units | batch | images timed | gradscope 1 thread CPU s (wall) | ${second} wall s (CPU) | ` +
+      `split / helper | PyTorch 1 core CPU s (wall) | PyTorch ÷ 1 thread | ` +
+      `PyTorch ÷ ${second} | GFLOP/s end to end 1 / ${second} | ` +
+      `GFLOP/s products alone 1 / ${second} | share outside products 1 / ${second} | ` +
+      'load average, CPU pressure % |',
   );
-  console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
   const pair = (one: number, two: number | undefined, digits: number, scale = 1) =>
     `${(one * scale).toFixed(digits)} / ${two === undefined ? '–' : (two * scale).toFixed(digits)}`;
+  const percent = (x: number) => `${(100 * x).toFixed(0)}%`;
   for (const r of rows) {
     const two = r.twoThreads ?? undefined;
     const torch = r.pytorchSecondsPerEpoch;
+    const loads = [r.loadAverage, two?.loadAverage ?? []].flat();
+    const pressures = [r.cpuPressure, two?.cpuPressure ?? []].flat();
+    const range = (xs: number[], digits: number) =>
+      `${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)}`;
     console.log(
       `| ${r.units} | ${r.batch} | ${r.samples} | ${r.secondsPerEpoch.toFixed(2)} ` +
         `(${r.wallSecondsPerEpoch.toFixed(2)}) | ` +
-        `${two === undefined ? '–' : two.secondsPerEpoch.toFixed(2)} | ` +
-        `${two === undefined ? '–' : `${two.splitProducts}/${two.products}`} | ` +
-        `${torch === null ? '–' : torch.toFixed(2)} | ${ratio(torch, r.secondsPerEpoch)} | ` +
+        (two === undefined
+          ? '– | – | '
+          : `${two.secondsPerEpoch.toFixed(2)} (${two.cpuSecondsPerEpoch.toFixed(2)}) | ` +
+            `${percent(two.splitWhileTimed)} / ${percent(two.helperPieces)} | `) +
+        (torch === null
+          ? '–'
+          : `${torch.toFixed(2)} (${r.pytorchWallSecondsPerEpoch!.toFixed(2)})`) +
+        ` | ${ratio(torch, r.secondsPerEpoch)} | ` +
         `${ratio(torch, two?.secondsPerEpoch)} | ${pair(r.gflops, two?.gflops, 1)} | ` +
         `${pair(r.kernelGflops, two?.kernelGflops, 1)} | ` +
-        `${pair(r.outsideProducts, two?.outsideProducts, 0, 100)}% |`,
+        `${pair(r.outsideProducts, two?.outsideProducts, 0, 100)}% | ` +
+        `${range(loads, 1)}, ${range(pressures, 0)} |`,
     );
   }
 }

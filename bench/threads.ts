@@ -11,7 +11,7 @@ import { simdKernels } from '../src/engine/kernels/index.js';
 import {
   AUTO_MIN_FLOPS,
   setThreads,
-  splitRow,
+  splitPlan,
   type ThreadSetting,
 } from '../src/engine/kernels/threads.js';
 import { RandomState } from '../src/engine/random.js';
@@ -69,7 +69,7 @@ function main(): void {
       one,
       two,
       speedUp: one / two,
-      autoSplits: splitRow(product.m, product.k, product.n) > 0,
+      autoSplits: splitPlan(product.m, product.k, product.n) !== null,
     };
   });
   setThreads('auto');

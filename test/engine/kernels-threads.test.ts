@@ -18,7 +18,8 @@ import {
   productThreads,
   productsSplit,
   setThreads,
-  splitRow,
+  splitPlan,
+  piecesSplit,
   stopThreads,
   threadSetting,
   type ThreadSetting,
@@ -95,19 +96,35 @@ test('two threads give the same bits as one for every product, shape and accumul
   );
 });
 
-test('the split: 2 splits every product of 2 rows or more, auto only big ones, 1 none', () => {
+test('the split: 2 cuts every product that has two pieces, auto only big ones, 1 none', () => {
   onThreads(2, () => {
-    assert.equal(splitRow(1, 100, 100), 0);
-    assert.equal(splitRow(2, 1, 1), 1);
-    assert.equal(splitRow(7, 1, 1), 3);
-    assert.equal(splitRow(12, 1, 1), 8);
-    assert.equal(splitRow(32, 784, 32), 16);
+    assert.equal(splitPlan(1, 100, 1), null, 'one element: nothing to cut');
+    assert.deepEqual(splitPlan(2, 1, 1), { axis: 0, size: 1, chunks: 2 });
+    assert.deepEqual(splitPlan(7, 1, 1), { axis: 0, size: 4, chunks: 2 });
+    // Wide C: column blocks, multiples of 8 columns (the last one shorter).
+    assert.deepEqual(splitPlan(32, 256, 256), { axis: 1, size: 32, chunks: 8 });
+    assert.deepEqual(splitPlan(1, 100, 100), { axis: 1, size: 56, chunks: 2 });
+    assert.deepEqual(splitPlan(512, 1024, 1000), { axis: 1, size: 128, chunks: 8 });
+    // Tall, narrow C: row blocks, multiples of 4 rows.
+    assert.deepEqual(splitPlan(784, 32, 32), { axis: 0, size: 264, chunks: 3 });
+    assert.deepEqual(splitPlan(1024, 512, 64), { axis: 0, size: 128, chunks: 8 });
+    // Fewer pieces where each would have fewer than 500,000 FLOPs.
+    assert.deepEqual(splitPlan(32, 784, 32), { axis: 1, size: 16, chunks: 2 });
   });
   onThreads(1, () => assert.equal(productThreads(512, 1024, 1024), 1));
   onThreads('auto', () => {
     assert.equal(productThreads(32, 32, 32), 1, 'a small product stays on one thread');
-    assert.equal(productThreads(4, 1024, 1024), 1, 'fewer than 8 rows stay on one thread');
   });
+});
+
+test('a split product is computed in pieces, some of them by the helper', () => {
+  const before = piecesSplit();
+  const runs = 20;
+  for (let i = 0; i < runs; i++) product(2, 'matmul', [64, 512, 512], false, new RandomState(i));
+  const after = piecesSplit();
+  assert.equal(after.pieces - before.pieces, runs * 8);
+  const helped = after.helped - before.helped;
+  assert.ok(helped >= 0 && helped <= runs * 8, `helper pieces: ${helped}`);
 });
 
 test('the helper thread sees memory the heap grew after it started', () => {

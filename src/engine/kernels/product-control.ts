@@ -1,42 +1,69 @@
 /**
- * The control block through which the main thread hands half of a matrix product to the
- * product helper thread (threads.ts → product-worker.ts): Int32 slots in a SharedArrayBuffer.
- * The main thread writes a task's operands, then bumps `seq` (an atomic store, so the helper
- * sees the operands once it sees the new `seq`); the helper runs it, then stores `seq` in `done`.
+ * The control block through which the main thread shares a matrix product with the product
+ * helper thread (threads.ts → product-worker.ts): Int32 slots in a SharedArrayBuffer.
+ *
+ * A task is one product cut into `chunks` pieces (row or column blocks of C) that the two
+ * threads claim one at a time, so a helper that is late (asleep, or waiting for a core another
+ * process holds) takes fewer pieces instead of holding the product up: the main thread waits
+ * at most for the piece the helper is computing. The main thread writes the operands, then
+ * `claim` (tag = task number, piece 0) with an atomic store, so whoever claims a piece sees the
+ * operands; then it bumps `seq` to wake the helper. A piece is claimed by a compare-exchange
+ * of `claim` from (tag, i) to (tag, i + 1): a helper that wakes after the task is over fails
+ * it, since the tag has moved on, and touches nothing. Each finished piece adds 1 to `finished`;
+ * the task is over when `finished` reaches `chunks`, and only then are new operands written.
  */
 
 /** The products, in the order of the `op` slot. */
 export const PRODUCT_OPS = ['matmul', 'matmulTransA', 'matmulTransB'] as const;
 export type ProductOp = (typeof PRODUCT_OPS)[number];
 
-/** The `op` slot's value that asks the helper to return. */
-export const EXIT_OP = -1;
-
 export const SLOT = {
-  /** Task number, incremented by the main thread for each task. */
+  /** Task number, incremented by the main thread for each task; wakes the helper. */
   seq: 0,
-  /** The number of the last task the helper finished. */
-  done: 1,
   /** 1 once the helper has instantiated its kernels. */
-  ready: 2,
-  /** 1 when a task threw in the helper. */
-  failed: 3,
-  /** The task: index into PRODUCT_OPS (or EXIT_OP), then the export's arguments in order. */
-  op: 4,
-  a: 5,
-  b: 6,
-  c: 7,
-  m: 8,
-  k: 9,
-  n: 10,
-  accumulate: 11,
-  r0: 12,
-  r1: 13,
+  ready: 1,
+  /** 1 when a piece threw in the helper. */
+  failed: 2,
+  /** 1 asks the helper to return. */
+  exit: 3,
+  /** (task tag << CHUNK_BITS) | next unclaimed piece. */
+  claim: 4,
+  /** Pieces of the current task finished, by either thread. */
+  finished: 5,
+  /** Pieces of the current task the helper computed (for the benchmarks). */
+  helped: 6,
+  /** The task: index into PRODUCT_OPS, the product's operands, then how it is cut. */
+  op: 7,
+  a: 8,
+  b: 9,
+  c: 10,
+  m: 11,
+  k: 12,
+  n: 13,
+  accumulate: 14,
+  /** 0: pieces are blocks of `size` rows of C; 1: of `size` columns. */
+  axis: 15,
+  size: 16,
+  chunks: 17,
 } as const;
 
-export const CONTROL_SLOTS = 14;
+export const CONTROL_SLOTS = 18;
 
-/** One export of assembly/kernels.ts: rows r0 ≤ i < r1 of C (m×n); byte addresses. */
+/**
+ * Bits of `claim` that count pieces; the others tag the task. With 20 tag bits a stale claim
+ * could only succeed if the helper stalled between reading `claim` and its compare-exchange
+ * while the main thread ran 2²⁰ products.
+ */
+export const CHUNK_BITS = 11;
+export const MAX_CHUNKS = (1 << CHUNK_BITS) - 1;
+const TAG_MASK = (1 << (31 - CHUNK_BITS)) - 1;
+
+/** The `claim` value that opens task `seq`: its tag, piece 0. */
+export function openClaim(seq: number): number {
+  return (seq & TAG_MASK) << CHUNK_BITS;
+}
+
+/** One export of assembly/kernels.ts: the block r0 ≤ i < r1, j0 ≤ j < j1 of C (m×n). */
 export type ProductExport = (
   a: number,
   b: number,
@@ -47,6 +74,8 @@ export type ProductExport = (
   accumulate: number,
   r0: number,
   r1: number,
+  j0: number,
+  j1: number,
 ) => void;
 
 export interface ProductExports {
@@ -70,9 +99,54 @@ export interface ProductWorkerData {
 }
 
 /**
+ * Claims the next piece of the task whose `claim` tag is `tag`: its index, or -1 when every
+ * piece is taken or the task is no longer the current one.
+ */
+export function claimPiece(control: Int32Array, tag: number): number {
+  for (;;) {
+    const claim = Atomics.load(control, SLOT.claim);
+    const piece = claim & MAX_CHUNKS;
+    if (claim >>> CHUNK_BITS !== tag >>> CHUNK_BITS) return -1;
+    if (piece >= control[SLOT.chunks]) return -1;
+    if (Atomics.compareExchange(control, SLOT.claim, claim, claim + 1) === claim) return piece;
+  }
+}
+
+/**
+ * Computes piece `piece` of the current task through `run` (one thread's instance of the
+ * export in the `op` slot), then counts it finished.
+ */
+export function runPiece(control: Int32Array, piece: number, run: ProductExport): void {
+  const m = control[SLOT.m];
+  const n = control[SLOT.n];
+  const size = control[SLOT.size];
+  const from = piece * size;
+  const byColumns = control[SLOT.axis] === 1;
+  const to = Math.min(from + size, byColumns ? n : m);
+  try {
+    run(
+      control[SLOT.a] >>> 0,
+      control[SLOT.b] >>> 0,
+      control[SLOT.c] >>> 0,
+      m,
+      control[SLOT.k],
+      n,
+      control[SLOT.accumulate],
+      byColumns ? 0 : from,
+      byColumns ? m : to,
+      byColumns ? from : 0,
+      byColumns ? to : n,
+    );
+  } finally {
+    Atomics.add(control, SLOT.finished, 1);
+    Atomics.notify(control, SLOT.finished);
+  }
+}
+
+/**
  * Spins on `slot` for up to `spins` reads until it differs from `value`, then sleeps on it.
  * Returns the new value. The spin avoids the futex wake-up (tens of µs) when the other thread
- * is about to answer; a product's two halves finish within a few µs of each other.
+ * is about to answer.
  */
 export function awaitChange(
   control: Int32Array,

@@ -1,14 +1,17 @@
 /**
  * The product helper thread: the kernels module instantiated on the main thread's heap memory,
- * running the second half of the products the main thread hands it (threads.ts). It owns no
- * heap; its packing buffer is a block the main thread allocated for it. The module has no data
- * segments and no start function, so a second instance writes nothing on instantiation.
+ * computing pieces of the products the main thread shares with it (threads.ts; the protocol is
+ * in product-control.ts). It owns no heap; its packing buffer is a block the main thread
+ * allocated for it. The module has no data segments and no start function, so a second
+ * instance writes nothing on instantiation.
  */
 import { workerData } from 'node:worker_threads';
 import {
   awaitChange,
-  EXIT_OP,
+  claimPiece,
+  MAX_CHUNKS,
   PRODUCT_OPS,
+  runPiece,
   SLOT,
   type ProductExports,
   type ProductWorkerData,
@@ -16,8 +19,9 @@ import {
 import { instantiateOn } from './wasm-instance.js';
 
 /**
- * Reads of `seq` before sleeping, a few µs: long enough to catch a product that follows at once,
- * short enough not to hold a core another process needs.
+ * Reads of `seq` before sleeping, 150–250 µs here (an atomic read of shared memory takes 30–50
+ * ns in V8): long enough to catch the next product of a training step, short enough not to
+ * hold a core another process needs for long.
  */
 const IDLE_SPINS = 5000;
 
@@ -30,25 +34,16 @@ Atomics.notify(control, SLOT.ready);
 
 let seen = 0;
 for (;;) {
-  const seq = awaitChange(control, SLOT.seq, seen, IDLE_SPINS);
-  seen = seq;
-  const op = control[SLOT.op];
-  if (op === EXIT_OP) break;
-  try {
-    products[op](
-      control[SLOT.a] >>> 0,
-      control[SLOT.b] >>> 0,
-      control[SLOT.c] >>> 0,
-      control[SLOT.m],
-      control[SLOT.k],
-      control[SLOT.n],
-      control[SLOT.accumulate],
-      control[SLOT.r0],
-      control[SLOT.r1],
-    );
-  } catch {
-    Atomics.store(control, SLOT.failed, 1);
+  seen = awaitChange(control, SLOT.seq, seen, IDLE_SPINS);
+  if (Atomics.load(control, SLOT.exit) !== 0) break;
+  // The current task, whichever it is by now: a task that is over has closed its claim.
+  const tag = Atomics.load(control, SLOT.claim) & ~MAX_CHUNKS;
+  for (let piece = claimPiece(control, tag); piece >= 0; piece = claimPiece(control, tag)) {
+    Atomics.add(control, SLOT.helped, 1);
+    try {
+      runPiece(control, piece, products[control[SLOT.op]]);
+    } catch {
+      Atomics.store(control, SLOT.failed, 1);
+    }
   }
-  Atomics.store(control, SLOT.done, seq);
-  Atomics.notify(control, SLOT.done);
 }

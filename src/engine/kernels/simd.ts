@@ -11,7 +11,7 @@ import { setFlagsFromString } from 'node:v8';
 import { checkOperands, type Kernels, type Product } from './kernels.js';
 import { heap } from '../heap.js';
 import { PRODUCT_OPS, type ProductExports, type ProductOp } from './product-control.js';
-import { splitProduct, splitRow } from './threads.js';
+import { splitPlan, splitProduct } from './threads.js';
 import { compileWasm, instantiateWasm, wasmValidates } from './wasm.js';
 
 const RELAXED_FILE = 'kernels-relaxed.wasm';
@@ -37,22 +37,21 @@ wasm.setScratch(heap.alloc(scratchBytes));
 const helperStart = { module: compileWasm(file), file, scratchBytes };
 
 /**
- * Wraps one export: checks the operands (the wasm trusts its pointers), then runs all rows
- * here or splits them with the helper thread (threads.ts).
+ * Wraps one export: checks the operands (the wasm trusts its pointers), then runs the whole
+ * product here or shares it with the helper thread (threads.ts).
  */
 function product(op: ProductOp): Product {
   const run = wasm[op];
   return (a, b, c, m, k, n, accumulate) => {
     checkOperands(op, a, b, c, m, k, n);
     const acc = accumulate ? 1 : 0;
-    const split = splitRow(m, k, n);
-    if (split === 0) {
-      run(a.ptr, b.ptr, c.ptr, m, k, n, acc, 0, m);
+    const plan = splitPlan(m, k, n);
+    if (plan === null) {
+      run(a.ptr, b.ptr, c.ptr, m, k, n, acc, 0, m, 0, n);
       return;
     }
     const args = { a: a.ptr, b: b.ptr, c: c.ptr, m, k, n, accumulate: acc };
-    const mine = (r0: number, r1: number) => run(a.ptr, b.ptr, c.ptr, m, k, n, acc, r0, r1);
-    splitProduct(op, args, split, mine, helperStart);
+    splitProduct(op, args, plan, run, helperStart);
   };
 }
 

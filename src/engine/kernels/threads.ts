@@ -1,15 +1,18 @@
 /**
- * Both cores for one model: a matrix product big enough to pay for the hand-off is split by
- * rows of C between this thread and one persistent helper thread (product-worker.ts) that runs
- * the same kernels module on the same shared heap memory. Each element of C is computed by the
- * same instructions in either thread (assembly/kernels.ts), so the result has the same bits
- * for 1 and 2 threads.
+ * Both cores for one model: a matrix product big enough to pay for the hand-off is cut into
+ * pieces (blocks of columns of C, or of rows when C is tall and narrow) that this thread and one
+ * persistent helper thread (product-worker.ts), running the same kernels module on the same
+ * shared heap memory, claim one at a time (product-control.ts). A helper that is late, because
+ * it was asleep or another process holds the second core, takes fewer pieces rather than making
+ * the product wait for a fixed half. Each element of C is computed by the same instructions in
+ * either thread (assembly/kernels.ts), so the result has the same bits for 1 and 2 threads.
  *
  * The setting: `setThreads(1 | 2 | 'auto')`, or GRADSCOPE_THREADS=1|2|auto at load. Defaults
  * to 'auto': split on the main thread only, where the machine has 2 cores or more, while other
- * processes leave a core free (`coresBusy`), and only products of at least AUTO_MIN_FLOPS. Experiments that train one model per worker thread (the
- * fashion and sequence experiments) already keep the cores busy, so 'auto' never splits in a
- * worker thread; 2 forces a split of every product of 2 rows or more, wherever it runs.
+ * processes leave a core free (`coresBusy`), and only products of at least AUTO_MIN_FLOPS.
+ * Experiments that train one model per worker thread (the fashion and sequence experiments)
+ * already keep the cores busy, so 'auto' never splits in a worker thread; 2 forces a split of
+ * every product that can be cut in two pieces, wherever it runs.
  *
  * The helper starts at the first split, is unref'd (it never keeps the process alive) and
  * stops with `stopThreads()`, or when the process exits.
@@ -21,10 +24,14 @@ import { ValueError } from '../errors.js';
 import { heap } from '../heap.js';
 import {
   awaitChange,
+  claimPiece,
   CONTROL_SLOTS,
-  EXIT_OP,
+  MAX_CHUNKS,
+  openClaim,
   PRODUCT_OPS,
+  runPiece,
   SLOT,
+  type ProductExport,
   type ProductOp,
   type ProductWorkerData,
 } from './product-control.js';
@@ -36,8 +43,18 @@ export type ThreadSetting = 1 | 2 | 'auto';
  * a few µs (bench/threads.ts measures it), which a product this size repays.
  */
 export const AUTO_MIN_FLOPS = 4_000_000;
-/** Reads of `done` before sleeping: the helper's half ends within µs of ours. */
+/**
+ * Reads of `finished` before sleeping, 150–250 µs here (an atomic read of shared memory takes
+ * 30–50 ns in V8): the helper's last piece ends within a piece's time of ours.
+ */
 const JOIN_SPINS = 5000;
+/**
+ * Pieces per product: at the end the main thread waits for at most the piece the helper is
+ * computing (longer only if the helper loses its core in the middle of one).
+ */
+export const PIECES = 8;
+/** Products are cut into fewer pieces where a piece would have fewer FLOPs than this. */
+const MIN_PIECE_FLOPS = 500_000;
 /** How long the first split waits for the helper to start before 'auto' gives up on it. */
 const START_TIMEOUT_MS = 30000;
 
@@ -75,40 +92,69 @@ const PRESSURE_INTERVAL_MS = 1000;
 let pressureReadAt = -Infinity;
 let busy = false;
 
+/**
+ * Linux's CPU pressure now, "some avg10" in %, or NaN without pressure information (not Linux,
+ * or PSI off).
+ */
+export function cpuPressure(): number {
+  try {
+    const some = /some avg10=([\d.]+)/.exec(readFileSync('/proc/pressure/cpu', 'utf8'));
+    return some === null ? NaN : Number(some[1]);
+  } catch {
+    return NaN;
+  }
+}
+
 /** Whether other work holds the cores (CPU pressure above BUSY_PRESSURE), read once a second. */
 export function coresBusy(): boolean {
   const now = performance.now();
   if (now - pressureReadAt < PRESSURE_INTERVAL_MS) return busy;
   pressureReadAt = now;
-  try {
-    const some = /some avg10=([\d.]+)/.exec(readFileSync('/proc/pressure/cpu', 'utf8'));
-    busy = some !== null && Number(some[1]) > BUSY_PRESSURE;
-  } catch {
-    // No pressure information (not Linux, or PSI off): assume the cores are free.
-    busy = false;
-  }
+  // Without pressure information (NaN) the cores count as free.
+  busy = cpuPressure() > BUSY_PRESSURE;
   return busy;
 }
 
 /** Set when the helper failed to start: 'auto' then stays on one thread for good. */
 let startFailed = false;
 
+/** How a product is cut: `chunks` blocks of `size` rows (axis 0) or columns (axis 1) of C. */
+export interface SplitPlan {
+  axis: 0 | 1;
+  size: number;
+  chunks: number;
+}
+
 /**
- * The first row of the helper's half of an m-row product of 2·m·k·n FLOPs, or 0 for no split.
- * Halves end on a multiple of 4 rows (the kernels' row block) where there are 8 rows or more.
+ * The pieces of an m×n product of 2·m·k·n FLOPs, or null for no split. Column blocks are
+ * multiples of 8 columns (the kernels' register block), so each thread packs only its own
+ * columns of B; a C four times taller than wide is cut by rows (multiples of 4 where it can),
+ * so that each piece does not read all of A again.
  */
-export function splitRow(m: number, k: number, n: number): number {
-  if (setting === 1 || m < 2) return 0;
+export function splitPlan(m: number, k: number, n: number): SplitPlan | null {
+  if (setting === 1) return null;
+  const flops = 2 * m * k * n;
   if (setting === 'auto') {
-    if (!autoSplits || startFailed || m < 8 || 2 * m * k * n < AUTO_MIN_FLOPS) return 0;
-    if (coresBusy()) return 0;
+    if (!autoSplits || startFailed || flops < AUTO_MIN_FLOPS) return null;
+    if (coresBusy()) return null;
   }
-  return m >= 8 ? 4 * Math.round(m / 8) : m >> 1;
+  const pieces = Math.max(2, Math.min(PIECES, Math.floor(flops / MIN_PIECE_FLOPS)));
+  const strips = Math.ceil(n / 8);
+  let plan: SplitPlan;
+  if (m < 4 * n && strips >= 2) {
+    const size = 8 * Math.ceil(strips / Math.min(pieces, strips));
+    plan = { axis: 1, size, chunks: Math.ceil(n / size) };
+  } else {
+    const per = Math.ceil(m / Math.min(pieces, m));
+    const size = m >= 4 * pieces ? 4 * Math.ceil(per / 4) : per;
+    plan = { axis: 0, size, chunks: Math.ceil(m / size) };
+  }
+  return plan.chunks >= 2 && plan.chunks <= MAX_CHUNKS ? plan : null;
 }
 
 /** How many threads a product of these dimensions runs on now. */
 export function productThreads(m: number, k: number, n: number): 1 | 2 {
-  return splitRow(m, k, n) === 0 ? 1 : 2;
+  return splitPlan(m, k, n) === null ? 1 : 2;
 }
 
 interface Helper {
@@ -121,10 +167,16 @@ interface Helper {
 
 let helper: Helper | null = null;
 let splits = 0;
+let pieces = 0;
 
 /** How many products this thread has split with the helper so far. */
 export function productsSplit(): number {
   return splits;
+}
+
+/** Of the pieces of the products split so far, how many there were and how many the helper computed. */
+export function piecesSplit(): { pieces: number; helped: number } {
+  return { pieces, helped: helper === null ? 0 : Atomics.load(helper.control, SLOT.helped) };
 }
 
 /** What the helper needs to start: the compiled kernels and the size of a packing buffer. */
@@ -181,19 +233,21 @@ function runningHelper(start: HelperStart): Helper | null {
 }
 
 /**
- * Runs `op`'s rows [0, split) here through `run` and rows [split, m) in the helper, and returns
- * once both are done. `module` (the kernels, compiled) starts the helper on the first call.
+ * Runs `op` cut as `plan` says, this thread and the helper each computing pieces through their
+ * own instance of the export (`run` is this thread's), and returns once every piece is done.
+ * `start` (the kernels, compiled) starts the helper on the first call.
  */
 export function splitProduct(
   op: ProductOp,
   args: { a: number; b: number; c: number; m: number; k: number; n: number; accumulate: number },
-  split: number,
-  run: (r0: number, r1: number) => void,
+  plan: SplitPlan,
+  run: ProductExport,
   start: HelperStart,
 ): void {
   const running = runningHelper(start);
   if (running === null) {
-    run(0, args.m);
+    const { a, b, c, m, k, n, accumulate } = args;
+    run(a, b, c, m, k, n, accumulate, 0, m, 0, n);
     return;
   }
   const { control } = running;
@@ -205,18 +259,31 @@ export function splitProduct(
   control[SLOT.k] = args.k;
   control[SLOT.n] = args.n;
   control[SLOT.accumulate] = args.accumulate;
-  control[SLOT.r0] = split;
-  control[SLOT.r1] = args.m;
+  control[SLOT.axis] = plan.axis;
+  control[SLOT.size] = plan.size;
+  control[SLOT.chunks] = plan.chunks;
+  Atomics.store(control, SLOT.finished, 0);
   const seq = ++running.seq;
-  splits++;
+  const tag = openClaim(seq);
+  // The atomic store publishes the operands above to whoever claims a piece.
+  Atomics.store(control, SLOT.claim, tag);
   Atomics.store(control, SLOT.seq, seq);
   Atomics.notify(control, SLOT.seq);
+  splits++;
+  pieces += plan.chunks;
   try {
-    run(0, split);
+    for (let piece = claimPiece(control, tag); piece >= 0; piece = claimPiece(control, tag)) {
+      runPiece(control, piece, run);
+    }
   } finally {
-    // The helper may be writing C: never return before it is done, even when our half threw.
-    let done = Atomics.load(control, SLOT.done);
-    while (done !== seq) done = awaitChange(control, SLOT.done, done, JOIN_SPINS);
+    // Closed, so the helper claims nothing more; it may still be writing C in a piece it holds,
+    // so never return before that is done, even when one of ours threw.
+    const claimed = Math.min(
+      Atomics.exchange(control, SLOT.claim, tag | MAX_CHUNKS) & MAX_CHUNKS,
+      plan.chunks,
+    );
+    let finished = Atomics.load(control, SLOT.finished);
+    while (finished < claimed) finished = awaitChange(control, SLOT.finished, finished, JOIN_SPINS);
   }
   if (Atomics.exchange(control, SLOT.failed, 0) !== 0) {
     throw new Error(`gradscope: ${op} failed in the product helper thread`);
@@ -230,7 +297,7 @@ export async function stopThreads(): Promise<void> {
   helper = null;
   // Held until it has exited: an unref'd worker's 'exit' would not keep the loop alive.
   worker.ref();
-  control[SLOT.op] = EXIT_OP;
+  Atomics.store(control, SLOT.exit, 1);
   Atomics.add(control, SLOT.seq, 1);
   Atomics.notify(control, SLOT.seq);
   await new Promise((resolve) => worker.once('exit', resolve));

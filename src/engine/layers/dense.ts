@@ -124,7 +124,8 @@ export class Dense extends Layer {
     const x = this.lastInput!;
     const inFeatures = this.kernel.shape[0];
     const rows = x.size / inFeatures;
-    kernels.matmulTransA(x, zGrad, this.kernel.trainableGrad, inFeatures, rows, this.units, true);
+    const { grad, accumulate } = this.kernel.gradToWrite();
+    kernels.matmulTransA(x, zGrad, grad, inFeatures, rows, this.units, accumulate);
     if (this.bias) sumRowsInto(zGrad.data, this.bias.trainableGrad.data, rows, this.units);
     if (!needInputGrad) return (this.lastInputGrad = null);
     const inputGrad = (this.inputGradBuffer = Tensor.resized(this.inputGradBuffer, x.shape));

@@ -165,7 +165,16 @@ export abstract class Recurrent extends Layer {
   ): void {
     const [batch, features] = x.shape;
     const K = this.kernel;
-    kernels.matmulTransA(x, aGrad, K.trainableGrad, features, batch, this.width, true);
+    const kernelGrad = K.gradToWrite();
+    kernels.matmulTransA(
+      x,
+      aGrad,
+      kernelGrad.grad,
+      features,
+      batch,
+      this.width,
+      kernelGrad.accumulate,
+    );
     if (biasGrad) sumRowsInto(aGrad.data, biasGrad, batch, this.width);
     if (xGrad) kernels.matmulTransB(aGrad, K.value, xGrad, batch, this.width, features, false);
   }
@@ -183,7 +192,16 @@ export abstract class Recurrent extends Layer {
   ): void {
     const batch = h.shape[0],
       R = this.recurrentKernel;
-    kernels.matmulTransA(h, mGrad, R.trainableGrad, this.units, batch, this.width, true);
+    const recurrentGrad = R.gradToWrite();
+    kernels.matmulTransA(
+      h,
+      mGrad,
+      recurrentGrad.grad,
+      this.units,
+      batch,
+      this.width,
+      recurrentGrad.accumulate,
+    );
     if (biasGrad) sumRowsInto(mGrad.data, biasGrad, batch, this.width);
     if (hGrad)
       kernels.matmulTransB(mGrad, R.value, hGrad, batch, this.width, this.units, accumulate);
