@@ -16,7 +16,7 @@
  * - bad length CRC: the record boundaries after it are unknowable, so scanning stops;
  * - bad data CRC: the length is trusted, so that record alone is skipped.
  */
-import { applyZeros, crc32c, crc32cRegister, nativeRangeCrc32c, zerosOperator } from './crc32c.js';
+import { crc32c } from './crc32c.js';
 
 const LENGTH_BYTES = 8;
 const HEADER_BYTES = LENGTH_BYTES + 4;
@@ -25,16 +25,8 @@ const MASK_DELTA = 0xa282ead8;
 
 /** CRC32C of `data`, masked the way TFRecord stores it. */
 export function maskedCrc32c(data: Uint8Array, start = 0, end = data.length): number {
-  return mask(crc32c(data, start, end));
-}
-
-function mask(crc: number): number {
+  const crc = crc32c(data, start, end);
   return (((crc >>> 15) | (crc << 17)) + MASK_DELTA) >>> 0;
-}
-
-function unmask(masked: number): number {
-  const rotated = (masked - MASK_DELTA) >>> 0;
-  return ((rotated << 15) | (rotated >>> 17)) >>> 0;
 }
 
 /** Bytes a record adds around its data: the header before it, the footer after. */
@@ -107,93 +99,9 @@ export interface RecordScan extends RecordProblems {
 export type RecordVisitor = (offset: number, dataStart: number, dataEnd: number) => void;
 
 /**
- * Spans of records at least this long have their data CRCs checked at once (see RecordBatch);
- * shorter ones, record by record.
- */
-const BATCH_MIN_BYTES = 4096;
-/** Records with more data than this are checked alone (natively, see crc32c.ts). */
-const BATCH_MAX_DATA = 2048;
-const ZEROS_OF_LENGTH = zerosOperator(LENGTH_BYTES)!;
-
-/**
- * Consecutive records whose data CRCs are checked with one native CRC of their whole span.
- * CRCs are linear: from each record's header and footer bytes (a few table steps) and its
- * stored data CRC (shifted by the data's length through a precomputed zeros operator), the
- * CRC the span has if every stored CRC is right follows without reading the data; one native
- * pass over the span then confirms them all. A single damaged record always changes the span's
- * CRC (a shift is invertible); when the two differ, each record of the span is checked alone,
- * so what is kept or skipped is what record-by-record checks keep or skip.
- */
-class RecordBatch {
-  /** Offsets in the scanned bytes of the first record's header, and just past the last one. */
-  private start = 0;
-  private end = 0;
-  /** The CRC register over [start, end) as the stored CRCs predict it. */
-  private register = -1;
-  /** Per record: header position, data start, data end. */
-  private records: number[] = [];
-
-  constructor(
-    private readonly bytes: Uint8Array,
-    private readonly view: DataView,
-    private readonly baseOffset: number,
-    private readonly visit: RecordVisitor,
-    private readonly scan: RecordProblems,
-  ) {}
-
-  /**
-   * Adds the record at `pos`, whose length CRC was checked (`lengthRegister`: the register
-   * after its 8 length bytes from ~0). False when it cannot join: flush, then check it alone.
-   */
-  add(pos: number, lengthRegister: number, dataStart: number, dataEnd: number): boolean {
-    const dataLength = dataEnd - dataStart;
-    const zeros = dataLength <= BATCH_MAX_DATA ? zerosOperator(dataLength) : undefined;
-    if (zeros === undefined) return false;
-    if (this.records.length === 0) {
-      this.start = pos;
-      this.register = -1;
-    }
-    const bytes = this.bytes;
-    // register(s, D) = zeros_|D|(~s) ^ register(~0, D), and register(~0, D) = ~crc(D).
-    let s = applyZeros(ZEROS_OF_LENGTH, ~this.register) ^ lengthRegister;
-    s = crc32cRegister(s, bytes, pos + LENGTH_BYTES, dataStart);
-    s = applyZeros(zeros, ~s) ^ ~unmask(this.view.getUint32(dataEnd, true));
-    this.register = crc32cRegister(s, bytes, dataEnd, dataEnd + FOOTER_BYTES);
-    this.end = dataEnd + FOOTER_BYTES;
-    this.records.push(pos, dataStart, dataEnd);
-    return true;
-  }
-
-  /** Checks and visits the records added since the last flush, in order. */
-  flush(): void {
-    const records = this.records;
-    if (records.length === 0) return;
-    const allRight =
-      this.end - this.start >= BATCH_MIN_BYTES &&
-      nativeRangeCrc32c(this.bytes, this.start, this.end) === ~this.register >>> 0;
-    this.records = [];
-    for (let i = 0; i < records.length; i += 3) {
-      if (allRight) this.visit(this.baseOffset + records[i], records[i + 1], records[i + 2]);
-      else this.checkAlone(records[i], records[i + 1], records[i + 2]);
-    }
-  }
-
-  /** Checks one record's data CRC: visits it, or lists it as skipped. */
-  checkAlone(pos: number, dataStart: number, dataEnd: number): void {
-    const dataCrc = this.view.getUint32(dataEnd, true);
-    if (maskedCrc32c(this.bytes, dataStart, dataEnd) === dataCrc) {
-      this.visit(this.baseOffset + pos, dataStart, dataEnd);
-    } else {
-      const message = `bad data CRC ${hex(dataCrc)}; record skipped`;
-      this.scan.skipped.push({ offset: this.baseOffset + pos, message });
-    }
-  }
-}
-
-/**
- * Splits `bytes` into records, passing each intact one to `visit`, in file order. `baseOffset`
- * is the file offset of `bytes[0]`, so offsets in the result are file offsets when scanning
- * resumes mid-file. Never throws on malformed input (`visit` may throw; that ends the scan).
+ * Splits `bytes` into records, passing each intact one to `visit`. `baseOffset` is the file
+ * offset of `bytes[0]`, so offsets in the result are file offsets when scanning resumes
+ * mid-file. Never throws on malformed input (`visit` may throw; that ends the scan).
  */
 export function visitRecords(
   bytes: Uint8Array,
@@ -202,7 +110,6 @@ export function visitRecords(
 ): RecordProblems {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const scan: RecordProblems = { skipped: [], end: baseOffset };
-  const batch = new RecordBatch(bytes, view, baseOffset, visit, scan);
   let pos = 0;
   while (pos < bytes.length) {
     const offset = baseOffset + pos;
@@ -213,8 +120,7 @@ export function visitRecords(
       break;
     }
     const lengthCrc = view.getUint32(pos + LENGTH_BYTES, true);
-    const lengthRegister = crc32cRegister(-1, bytes, pos, pos + LENGTH_BYTES);
-    if (mask(~lengthRegister >>> 0) !== lengthCrc) {
+    if (maskedCrc32c(bytes, pos, pos + LENGTH_BYTES) !== lengthCrc) {
       scan.stopped = { offset, message: `bad length CRC ${hex(lengthCrc)}; reading stops here` };
       break;
     }
@@ -228,14 +134,15 @@ export function visitRecords(
     }
     const dataStart = pos + HEADER_BYTES;
     const dataEnd = dataStart + dataLength;
-    if (!batch.add(pos, lengthRegister, dataStart, dataEnd)) {
-      batch.flush();
-      batch.checkAlone(pos, dataStart, dataEnd);
+    const dataCrc = view.getUint32(dataEnd, true);
+    if (maskedCrc32c(bytes, dataStart, dataEnd) === dataCrc) {
+      visit(offset, dataStart, dataEnd);
+    } else {
+      scan.skipped.push({ offset, message: `bad data CRC ${hex(dataCrc)}; record skipped` });
     }
     pos += recordLength;
     scan.end = baseOffset + pos;
   }
-  batch.flush();
   return scan;
 }
 

@@ -118,7 +118,7 @@ test('offsets are file offsets when scanning resumes mid-file', () => {
   assert.equal(scan.end, file.length);
 });
 
-test('spans of many small records are checked at once, and damage still skips exactly its records', () => {
+test('damage among many small records skips exactly the damaged ones', () => {
   const records = Array.from({ length: 400 }, (_, i) =>
     encodeRecord(Uint8Array.from({ length: 40 + (i % 37) }, (_, k) => (i * 31 + k * 7) & 255)),
   );
