@@ -324,7 +324,6 @@ export class GradientProbes implements Callback {
     }
     batch.write(step, wallTime);
   }
-
 }
 
 /** Whether a group is due at `step`; without a context (the initial weights), unless 'never'. */
