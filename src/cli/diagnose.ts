@@ -9,6 +9,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError, type FlagSpec } from '../experiments/flags.js';
 import { formatFlags, parseFlags } from './args.js';
+import { commandFlags } from './command-flags.js';
 import { DirectoryProvider } from '../log/provider.js';
 import { diagnoseAll, type Diagnosis } from '../diagnose/diagnose.js';
 import type { ThresholdOverrides, Verdict } from '../diagnose/rule.js';
@@ -63,7 +64,7 @@ export async function diagnoseCommand(
   for (const root of roots) {
     await checkDirectory(root);
     const provider = new DirectoryProvider(root);
-    const results = await diagnoseAll(provider, { thresholds });
+    const results = await diagnoseAll(provider, { thresholds, commandFlags: commandFlags() });
     if (results.size === 0) {
       throw new UsageError(
         `no runs under ${root}: expected directories holding TensorBoard event files (names containing "tfevents")`,

@@ -5,7 +5,6 @@
 import { resolve } from 'node:path';
 import { collectGarbage } from '../collect-garbage.js';
 import { parseThreadSetting, setThreads } from '../engine/kernels/threads.js';
-import { MAX_SEED } from '../engine/random.js';
 import { checkOutDir, RunDirectory, RunDirectoryError } from '../log/run-dir.js';
 import { FIGURES_DIR, REPORT_FILE } from '../report/files.js';
 import type { ReportSection } from '../report/types.js';
@@ -15,47 +14,11 @@ import { UsageError, withDefaults } from '../experiments/flags.js';
 import type { FlagSpec, FlagValues } from '../experiments/flags.js';
 import { withVerdicts } from '../experiments/verdicts.js';
 import { formatFlags, parseFlags } from './args.js';
+import { commandFlags, commonFlags } from './command-flags.js';
 import { EXPERIMENTS, SEED_COMMAND } from './commands.js';
 import { createProgress } from './progress.js';
 import { DIAGNOSE_SUMMARY, diagnoseCommand } from './diagnose.js';
 import { SERVE_COMMAND, SERVE_SUMMARY, serveCommand } from './serve.js';
-
-function commonFlags(command: string, defaultSeed?: number): FlagSpec[] {
-  return [
-    {
-      name: 'seed',
-      kind: 'integer',
-      min: 0,
-      max: MAX_SEED,
-      default: defaultSeed,
-      description:
-        defaultSeed === undefined
-          ? 'random seed (default: each experiment its own)'
-          : 'random seed',
-    },
-    {
-      name: 'out',
-      kind: 'string',
-      default: `runs/${command}`,
-      description: 'run directory: report, figures, event files',
-    },
-    {
-      name: 'json',
-      kind: 'boolean',
-      default: false,
-      description: 'print results as JSON on stdout, nothing else there',
-    },
-    {
-      name: 'threads',
-      kind: 'choice',
-      choices: ['auto', '1', '2'],
-      default: 'auto',
-      description:
-        'threads for the matrix products of models trained on the main thread (auto: 2 for large products while a core is free; training workers use 1); also GRADSCOPE_THREADS',
-    },
-    { name: 'help', kind: 'boolean', default: false, description: 'show this help' },
-  ];
-}
 
 function usage(): string {
   const width = Math.max(...EXPERIMENTS.map((e) => e.name.length), SEED_COMMAND.length);
@@ -185,7 +148,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         const output = await experiment.run({ outDir, files: runDir, flags, progress }, inputs);
         results[experiment.name] = output.json;
         for (const section of output.sections) {
-          sections.push(await withVerdicts(section, outDir, experiment.name));
+          sections.push(await withVerdicts(section, outDir, experiment.name, commandFlags()));
         }
         diverged.push(...(output.diverged ?? []));
       } finally {

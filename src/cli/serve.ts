@@ -4,6 +4,7 @@ import { DEFAULT_HOST, DEFAULT_PORT, isLoopback } from '../dashboard/address.js'
 import type { FlagSpec } from '../experiments/flags.js';
 import { numberFlag, stringFlag, UsageError } from '../experiments/flags.js';
 import { formatFlags, parseFlags } from './args.js';
+import { commandFlags } from './command-flags.js';
 
 export const SERVE_COMMAND = 'serve';
 export const SERVE_SUMMARY = 'a live dashboard of gradient flow, scalars, histograms and verdicts';
@@ -53,7 +54,13 @@ export async function serveCommand(argv: readonly string[]): Promise<number> {
   // Loaded only here: the server (fastify) is memory that training commands do not need.
   const { startDashboard } = await import('../dashboard/server.js');
   const { diagnoseRun } = await import('../diagnose/diagnose.js');
-  const dashboard = await startDashboard({ logdir, port, host, diagnose: diagnoseRun });
+  const flagsOfCommands = commandFlags();
+  const dashboard = await startDashboard({
+    logdir,
+    port,
+    host,
+    diagnose: (provider, run) => diagnoseRun(provider, run, { commandFlags: flagsOfCommands }),
+  });
   process.stderr.write(`gradscope serve: ${logdir}\n`);
   console.log(`Dashboard: ${dashboard.url}  (Ctrl-C to stop)`);
   await new Promise<void>((done) => {

@@ -18,6 +18,12 @@ export interface DiagnoseOptions {
   thresholds?: ThresholdOverrides;
   /** The checks to run. Defaults to RULES (all of them). */
   rules?: readonly Rule[];
+  /**
+   * The flags (`--learning-rate`) each gradscope command takes, by command name: remedies on a
+   * run whose files name its command then name only that command's flags (rule.ts verdictOf).
+   * Defaults to none: remedies may name any gradscope flag.
+   */
+  commandFlags?: ReadonlyMap<string, ReadonlySet<string>>;
 }
 
 export interface Diagnosis {
@@ -28,8 +34,10 @@ export interface Diagnosis {
 /** Every rule over already loaded data: pure, what the live Diagnoser calls. */
 export function diagnoseData(data: RunData, options: DiagnoseOptions = {}): Diagnosis {
   const diagnosis: Diagnosis = { verdicts: [], skipped: [] };
+  const acceptedFlags = data.command && options.commandFlags?.get(data.command);
+  const run = acceptedFlags ? { ...data, acceptedFlags } : data;
   for (const rule of options.rules ?? RULES) {
-    const outcome = rule.check(data, resolveThresholds(rule, options.thresholds));
+    const outcome = rule.check(run, resolveThresholds(rule, options.thresholds));
     if ('skipped' in outcome) diagnosis.skipped.push({ check: rule.name, reason: outcome.skipped });
     else diagnosis.verdicts.push(...outcome.verdicts.map(withPrintableEvidence));
   }

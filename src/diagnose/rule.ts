@@ -86,7 +86,12 @@ export interface Remedy {
   general: string;
 }
 
-/** A verdict of `rule` on `run`, with the remedy chosen by the run's origin. */
+/**
+ * A verdict of `rule` on `run`, with the remedy chosen by the run's origin: the general change
+ * for a foreign run, and for one of gradscope's whose command does not take a flag the remedy
+ * names (`gradscope depth` has no --learning-rate). A remedy that names its commands
+ * ("gradscope sequence --models gru") is given as it is.
+ */
 export function verdictOf(
   rule: Rule,
   run: RunData,
@@ -96,6 +101,13 @@ export function verdictOf(
   return {
     check: rule.name,
     ...rest,
-    remedy: run.origin === 'gradscope' ? remedy.gradscope : remedy.general,
+    remedy: appliesTo(run, remedy.gradscope) ? remedy.gradscope : remedy.general,
   };
+}
+
+function appliesTo(run: RunData, remedy: string): boolean {
+  if (run.origin !== 'gradscope') return false;
+  const accepted = run.acceptedFlags;
+  if (accepted === undefined || remedy.includes('gradscope ')) return true;
+  return (remedy.match(/--[a-z][a-z-]*/g) ?? []).every((flag) => accepted.has(flag));
 }

@@ -18,12 +18,19 @@
  * are ordered by the first appearance of any of their tags (RunTags.order): first is the input
  * side, last the output side.
  *
- * A run is "gradscope" when it holds a tag only gradscope's probes write (`nonfinite/*`,
- * `global_norm/*`); remedies then name gradscope flags.
+ * Origin. A run is "gradscope" when its event files name gradscope as their writer (TensorBoard's
+ * `source_metadata.writer`, which gradscope's RunWriter always sets, "gradscope <command>" when
+ * it knows the command, and other writers set to their own name or leave out), whatever tags it
+ * holds; remedies then name gradscope flags (only the command's own, where it is known and the
+ * caller says which flags each command takes: DiagnoseOptions.commandFlags). Only where no file
+ * names a writer (memory, a live run, files of older writers) is it told by a tag only
+ * gradscope's probes write (`nonfinite/*`, `global_norm/*`).
  */
 import type { HistogramPoint, RunTags, ScalarColumns, ScalarPoint } from '../log/points.js';
 import type { RunProvider } from '../log/provider.js';
 import { columnPoints, pointColumns } from '../log/scalar-columns.js';
+import { commandOfWriter } from '../log/proto.js';
+import { parseThroughTimeTag, type ThroughTimeTag } from '../probe/tags.js';
 
 /**
  * One scalar tag as the rules read it. `columns` is how it was read; `points`, the same points
@@ -99,10 +106,23 @@ export interface LayerData {
   activationStd?: Series;
 }
 
+/** One profile through time: ‖∂L/∂h_t‖ (or ‖∂L/∂c_t‖) against t = 1 … T, at one training step. */
+export interface ThroughTimeSeries extends ThroughTimeTag {
+  /** Record steps are the time steps t. */
+  series: Series;
+}
+
 export interface RunData {
   /** The run's name: the provider's, or a Keras folder's for its train/validation pair. */
   name: string;
   origin: 'gradscope' | 'foreign';
+  /** The gradscope command that wrote the run ('depth'), when its files name one. */
+  command?: string;
+  /**
+   * The flags (`--learning-rate`) that command takes, when the caller knows them: remedies that
+   * name another flag give the general change instead. Set by diagnoseData.
+   */
+  acceptedFlags?: ReadonlySet<string>;
   /** Training loss: per step, or per epoch for Keras-style runs. */
   loss?: Series;
   validationLoss?: Series;
@@ -116,6 +136,8 @@ export interface RunData {
   parameters: ParameterData[];
   /** In model order, input side first. */
   layers: LayerData[];
+  /** Through-time profiles (`through_time/<layer>/step_<s>`), in tag order. */
+  throughTime: ThroughTimeSeries[];
   /** Every scalar series of the run (all sub-runs), for non-finite values anywhere. */
   scalars: Series[];
   /** Every histogram series of the run that is a parameter's weights or gradients. */
@@ -200,6 +222,8 @@ export interface RunContents {
   histograms: ReadonlyMap<string, HistogramPoint[] | (() => HistogramPoint[])>;
   /** A Keras-style validation sibling's run name and scalar series. */
   validation?: { run: string; scalars: ReadonlyMap<string, ScalarColumns> };
+  /** The writers the run's event files name (RunProvider.writers); none without files. */
+  writers?: readonly string[];
 }
 
 /** The histogram tags the rules read: parameters' weights and gradients (not activations). */
@@ -231,7 +255,8 @@ export async function loadRunData(provider: RunProvider, group: RunGroup): Promi
     );
     validation = { run: group.validation, scalars: series };
   }
-  return buildRunData({ name: group.name, tags, scalars, histograms, validation });
+  const writers = await provider.writers?.(group.train);
+  return buildRunData({ name: group.name, tags, scalars, histograms, validation, writers });
 }
 
 /** The rules' view of a run's contents. Pure: shares the contents' points, never changes them. */
@@ -265,9 +290,8 @@ export function buildRunData(contents: RunContents): RunData {
   }
   return {
     name: contents.name,
-    origin: tags.order.some((tag) => GRADSCOPE_PREFIXES.some((p) => tag.startsWith(p)))
-      ? 'gradscope'
-      : 'foreign',
+    origin: originOf(contents),
+    command: commandOf(contents),
     loss: firstOf(scalars, LOSS_TAGS),
     validationLoss,
     learningRate: firstOf(scalars, LEARNING_RATE_TAGS),
@@ -277,9 +301,33 @@ export function buildRunData(contents: RunContents): RunData {
     globalGradNorm: scalars.get('global_norm/before_clip'),
     parameters: parameters.list,
     layers: layersOf(tags, scalars),
+    throughTime: throughTimeOf(scalars),
     scalars: allScalars,
     histograms,
   };
+}
+
+function originOf({ writers = [], tags }: RunContents): RunData['origin'] {
+  const gradscope =
+    writers.length > 0
+      ? writers.some((writer) => commandOfWriter(writer) !== undefined)
+      : tags.order.some((tag) => GRADSCOPE_PREFIXES.some((p) => tag.startsWith(p)));
+  return gradscope ? 'gradscope' : 'foreign';
+}
+
+/** The one command every gradscope file of the run names; undefined when none or several do. */
+function commandOf({ writers = [] }: RunContents): string | undefined {
+  const commands = new Set(writers.map(commandOfWriter).filter((c) => typeof c === 'string'));
+  return commands.size === 1 ? [...commands][0] : undefined;
+}
+
+function throughTimeOf(scalars: Map<string, Series>): ThroughTimeSeries[] {
+  const profiles: ThroughTimeSeries[] = [];
+  for (const [tag, series] of scalars) {
+    const parsed = parseThroughTimeTag(tag);
+    if (parsed !== undefined) profiles.push({ ...parsed, series });
+  }
+  return profiles;
 }
 
 function lazyHistograms(tag: string, read: () => HistogramPoint[]): HistogramSeries {

@@ -5,7 +5,12 @@
  */
 import { join } from 'node:path';
 import { formatNumber as fmt } from '../charts/format.js';
-import { diagnoseAll, diagnoseData, type Diagnosis } from '../diagnose/diagnose.js';
+import {
+  diagnoseAll,
+  diagnoseData,
+  type DiagnoseOptions,
+  type Diagnosis,
+} from '../diagnose/diagnose.js';
 import type { Rule } from '../diagnose/rule.js';
 import { groupRuns, loadRunData, type RunData } from '../diagnose/run-data.js';
 import { deadFractions } from '../diagnose/rules/dead-relu.js';
@@ -16,16 +21,20 @@ import { saturatedFractions } from '../diagnose/rules/saturated-activation.js';
 import { DirectoryProvider, type RunProvider } from '../log/provider.js';
 import type { ReportSection } from '../report/types.js';
 
-/** `section` with a table of the verdicts on the runs under `outDir/<experiment>`. */
+/**
+ * `section` with a table of the verdicts on the runs under `outDir/<experiment>`; remedies name
+ * only flags of the commands in `commandFlags` that wrote the runs (DiagnoseOptions).
+ */
 export async function withVerdicts(
   section: ReportSection,
   outDir: string,
   experiment: string,
+  commandFlags?: DiagnoseOptions['commandFlags'],
 ): Promise<ReportSection> {
   const provider = new DirectoryProvider(join(outDir, experiment));
   const runs = await provider.listRuns();
   if (runs.length === 0) return section;
-  const diagnoses = await diagnoseAll(provider);
+  const diagnoses = await diagnoseAll(provider, { commandFlags });
   const rows = [...diagnoses].flatMap(([run, { verdicts }]) =>
     verdicts.map((v) => [
       run,

@@ -49,6 +49,12 @@ export class WireValue {
 export interface WireEvent {
   step: number;
   wallTime: number;
+  /**
+   * Where `source_metadata.writer` lies in the bytes, as [start, end); start −1 when the event
+   * names no writer (every event but a file's first).
+   */
+  writerStart: number;
+  writerEnd: number;
 }
 
 /** A cursor over protobuf wire bytes. */
@@ -147,6 +153,7 @@ export function readEvent(
 ): void {
   event.step = 0;
   event.wallTime = 0;
+  event.writerStart = event.writerEnd = -1;
   let summaryStart = -1;
   let summaryEnd = -1;
   reader.pos = start;
@@ -158,7 +165,8 @@ export function readEvent(
       const length = reader.length(end);
       summaryStart = reader.pos;
       summaryEnd = reader.pos += length;
-    } else reader.skip(key & 7, end);
+    } else if (key === 0x52) readWriter(reader, end, event);
+    else reader.skip(key & 7, end);
   }
   // The summary is read after the whole event, so `step` and `wall_time` are known whatever
   // order the writer put the fields in.
@@ -175,6 +183,22 @@ export function readEvent(
     readValue(reader, reader.pos, valueEnd, value);
     onValue(value); // may move the reader: it reads tensors through it
     reader.pos = valueEnd;
+  }
+}
+
+/** SourceMetadata (Event field 10) → writer (1): located in `event`. */
+function readWriter(reader: WireReader, end: number, event: WireEvent): void {
+  const length = reader.length(end);
+  const metadataEnd = reader.pos + length;
+  while (reader.pos < metadataEnd) {
+    const key = reader.varint(metadataEnd);
+    if (key !== 0x0a) {
+      reader.skip(key & 7, metadataEnd);
+      continue;
+    }
+    const writerLength = reader.length(metadataEnd);
+    event.writerStart = reader.pos;
+    event.writerEnd = reader.pos += writerLength;
   }
 }
 

@@ -9,7 +9,10 @@
  * files by `.<hostname>.<pid>.`.
  * Each file is a sequence of TFRecords (framing and its edge cases: record-format.ts), each
  * record one serialized `Event` protobuf (proto.ts):
- * - the first event has `wall_time` and `file_version` = "brain.Event:2", nothing else;
+ * - the first event has `wall_time`, `file_version` = "brain.Event:2" and
+ *   `source_metadata.writer` = "gradscope", or "gradscope <command>" when the writer is told
+ *   the command that trains the run (gradscopeWriter: how readers know our runs and the flags
+ *   their remedies may name);
  * - every later event has `wall_time` (seconds, float64), `step` (int64) and a `summary` of one
  *   or more values; scalars.ts and histograms.ts define the two value forms we write and their
  *   edge cases (float32 rounding, empty and all-equal histograms, non-finite values).
@@ -27,7 +30,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { nowSeconds, type ScalarGroup } from '../probe/sink.js';
-import { encodeEvent, FILE_VERSION, type EventMessage, type SummaryValueMessage } from './proto.js';
+import {
+  encodeEvent,
+  FILE_VERSION,
+  gradscopeWriter,
+  type EventMessage,
+  type SummaryValueMessage,
+} from './proto.js';
 import { frameRecord, RECORD_FOOTER_BYTES, RECORD_HEADER_BYTES } from './record-format.js';
 import {
   appendScalarEvent,
@@ -60,8 +69,11 @@ export class EventFileWriter {
   private held = false;
   private readonly templates = new Map<string, ScalarTemplate>();
 
-  /** Creates `logdir` (and its parents) if needed and opens a new event file in it. */
-  constructor(logdir: string) {
+  /**
+   * Creates `logdir` (and its parents) if needed and opens a new event file in it. `command`,
+   * the gradscope command writing the run, goes into the file's writer name; defaults to none.
+   */
+  constructor(logdir: string, command?: string) {
     fs.mkdirSync(logdir, { recursive: true });
     const wallTime = nowSeconds();
     const name = [
@@ -74,7 +86,11 @@ export class EventFileWriter {
     ].join('.');
     this.path = path.join(logdir, name);
     this.fd = fs.openSync(this.path, 'wx');
-    this.write({ wallTime, fileVersion: FILE_VERSION });
+    this.write({
+      wallTime,
+      fileVersion: FILE_VERSION,
+      sourceMetadata: { writer: gradscopeWriter(command) },
+    });
   }
 
   /** Appends one event as one record (written at once unless held). */

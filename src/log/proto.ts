@@ -20,6 +20,12 @@ message Event {
     string file_version = 3;
     Summary summary = 5;
   }
+  SourceMetadata source_metadata = 10;
+}
+
+// Written only in the first event, beside file_version: who wrote the file.
+message SourceMetadata {
+  string writer = 1;
 }
 
 message Summary {
@@ -95,6 +101,29 @@ export const DataClass = { UNKNOWN: 0, SCALAR: 1, TENSOR: 2, BLOB_SEQUENCE: 3 } 
 /** The first record of every event file carries this `file_version`. */
 export const FILE_VERSION = 'brain.Event:2';
 
+/**
+ * The `source_metadata.writer` of gradscope's event files: how a reader tells gradscope's runs
+ * from others' (TensorBoard's Python writer names itself
+ * "tensorboard.summary.writer.event_file_writer"; older writers leave the field out).
+ */
+export const GRADSCOPE_WRITER = 'gradscope';
+
+/**
+ * The writer name of a file written by gradscope's command `command` ("gradscope depth"): what
+ * lets diagnose name only flags that command takes in its remedies.
+ */
+export function gradscopeWriter(command?: string): string {
+  return command === undefined ? GRADSCOPE_WRITER : `${GRADSCOPE_WRITER} ${command}`;
+}
+
+/** The command of a gradscope writer name: 'depth' for "gradscope depth", null for "gradscope", undefined for another writer's name. */
+export function commandOfWriter(writer: string): string | null | undefined {
+  if (writer === GRADSCOPE_WRITER) return null;
+  return writer.startsWith(`${GRADSCOPE_WRITER} `)
+    ? writer.slice(GRADSCOPE_WRITER.length + 1)
+    : undefined;
+}
+
 // Decoded messages in protobufjs's camelCase form. Fields absent on the wire are undefined
 // (proto3 writers omit default values, so a step of 0 is usually absent).
 
@@ -151,6 +180,7 @@ export interface EventMessage {
   step?: number;
   fileVersion?: string;
   summary?: { value?: SummaryValueMessage[] };
+  sourceMetadata?: { writer?: string };
 }
 
 const root = protobuf.parse(TENSORBOARD_PROTO).root;

@@ -39,6 +39,12 @@ export interface RunProvider {
    * or rewritten) and only then: what caches of a run's derived data are keyed on.
    */
   version(run: string): Promise<string>;
+  /**
+   * The writers the run's event files name in their first event (`source_metadata.writer`:
+   * "gradscope" for gradscope's), each once, sorted; empty when none names one. Absent where
+   * the runs are no files (memory).
+   */
+  writers?(run: string): Promise<string[]>;
 }
 
 /**
@@ -83,6 +89,10 @@ export class DirectoryProvider implements RunProvider {
 
   async version(run: string): Promise<string> {
     return String((await this.refreshed(run)).generation);
+  }
+
+  async writers(run: string): Promise<string[]> {
+    return (await this.refreshed(run)).writers();
   }
 
   private async refreshed(run: string): Promise<RunIndex> {

@@ -66,6 +66,8 @@ interface FileState {
   order: Set<Tag>;
   skipped: ReadWarning[];
   stopped?: ReadWarning;
+  /** The file's `source_metadata.writer`, when it names one. */
+  writer?: string;
 }
 
 function emptyState(): FileState {
@@ -91,7 +93,7 @@ export class RunIndex {
   generation = 0;
   // Decoding state, reused from record to record.
   private readonly reader = new WireReader(new Uint8Array(0));
-  private readonly event: WireEvent = { step: 0, wallTime: 0 };
+  private readonly event: WireEvent = { step: 0, wallTime: 0, writerStart: -1, writerEnd: -1 };
   private readonly value = new WireValue();
   private current: { state: FileState; file: string; offset: number } | undefined;
   private readonly onValue = (value: WireValue): void => this.ingest(value);
@@ -146,6 +148,12 @@ export class RunIndex {
       texts: ofKind('texts').sort(),
       order: [...order].map((tag) => tag.name),
     };
+  }
+
+  /** The writers the run's event files name (`source_metadata.writer`), each once, sorted. */
+  writers(): string[] {
+    const named = this.orderedStates().flatMap((state) => state.writer ?? []);
+    return [...new Set(named)].sort();
   }
 
   /**
@@ -246,6 +254,10 @@ export class RunIndex {
       current.offset = offset;
       try {
         readEvent(this.reader, start, end, this.event, this.value, this.onValue);
+        const { writerStart, writerEnd } = this.event;
+        if (writerStart >= 0) {
+          state.writer = pluginDecoder.decode(this.reader.bytes.subarray(writerStart, writerEnd));
+        }
       } catch (error) {
         if (!(error instanceof Error)) throw error;
         const message = `record is not an Event protobuf (${error.message}); record skipped`;

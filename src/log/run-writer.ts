@@ -20,12 +20,21 @@ export interface HistogramWriteArgs {
   wallTime?: number;
 }
 
+export interface RunWriterArgs {
+  /**
+   * The gradscope command that trains the run ('depth'): recorded in the file's writer name so
+   * that diagnose's remedies name only flags that command takes. Defaults to none (remedies may
+   * then name any gradscope flag).
+   */
+  command?: string;
+}
+
 export class RunWriter implements TextSink {
   private readonly file: EventFileWriter;
 
   /** Creates `logdir` if needed and opens a new event file in it. */
-  constructor(logdir: string) {
-    this.file = new EventFileWriter(logdir);
+  constructor(logdir: string, args: RunWriterArgs = {}) {
+    this.file = new EventFileWriter(logdir, args.command);
   }
 
   /** Path of the event file being written. */

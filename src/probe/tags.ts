@@ -120,6 +120,29 @@ export function throughTimeTag(
   return `${quantity}/${layer}/step_${trainingStep}`;
 }
 
+/** What a through-time tag names: the layer (null when the tag names none), state and step. */
+export interface ThroughTimeTag {
+  layer: string | null;
+  state: 'hidden' | 'cell';
+  trainingStep: number;
+}
+
+const THROUGH_TIME_TAG = /^through_time(_cell)?\/(?:(.+)\/)?step_(\d+)$/;
+
+/**
+ * The parts of a `throughTimeTag` (also `through_time/step_<s>`, without a layer, as another
+ * writer may log a model's only recurrent layer); undefined for any other tag.
+ */
+export function parseThroughTimeTag(tag: string): ThroughTimeTag | undefined {
+  const match = THROUGH_TIME_TAG.exec(tag);
+  if (match === null) return undefined;
+  return {
+    layer: match[2] ?? null,
+    state: match[1] === undefined ? 'hidden' : 'cell',
+    trainingStep: Number(match[3]),
+  };
+}
+
 /** Every tag of one variable, built once per training run rather than per step. */
 export interface VariableTags {
   gradNorm: string;

@@ -39,10 +39,12 @@ test('the thirteen checks of the issue, each with documented, anchored threshold
   assert.deepEqual(resolveThresholds(vanishing, { vanishing_gradient: { ratio: 0.5 } }), {
     ratio: 0.5,
     firstNorm: 1e-4,
+    timeRatio: 1e-3,
+    timeFirstNorm: 1e-4,
   });
   assert.throws(() => resolveThresholds(vanishing, { vanishing_gradient: { nope: 1 } }), {
     message:
-      "vanishing_gradient: no threshold 'nope'. Expected one of: ratio, firstNorm. Received: nope=1",
+      "vanishing_gradient: no threshold 'nope'. Expected one of: ratio, firstNorm, timeRatio, timeFirstNorm. Received: nope=1",
   });
 });
 

@@ -9,13 +9,25 @@
  * - norm 100: the global gradient norm's median over the first 10% of steps above it, for
  *   runs that start exploded (gradscope zoo: healthy zoo runs start below 3, over-scaled
  *   initializations above 800). Overridable for losses of a larger scale (e.g. unnormalized
- *   regression targets).
+ *   regression targets);
+ * - timeRatio 70: through time (through-time.ts), ‖∂L/∂h_1‖/‖∂L/∂h_T‖ of a recurrent layer's
+ *   latest profile above it (AUTOTRAINER's 70, with the time steps in place of the layers: the
+ *   gradient grows geometrically with T when the Jacobians' factor exceeds 1, Bengio, Simard &
+ *   Frasconi 1994; Pascanu, Mikolov & Bengio 2013, who clip the gradient's norm against it).
  */
-import type { Rule } from '../rule.js';
+import type { Rule, Verdict } from '../rule.js';
 import { verdictOf } from '../rule.js';
 import { medianInPlace } from '../../engine/statistics.js';
 import { finiteColumn, maxOf, round, show, spanLength, stepsWhere } from '../series.js';
 import { firstLastGradients, GRADIENT_TAGS_NEEDED, globalGradientNorm } from './gradient-norms.js';
+import { THROUGH_TIME_TAGS_NEEDED, timeGradients, timeVerdict } from './through-time.js';
+
+const TIME_REMEDY = {
+  gradscope:
+    'bound the update by clipping its global norm (gradscope rnn --max-norm 1; titanic and fashion: --clip-global-norm 1), or use a gated cell (gradscope sequence --models gru,lstm)',
+  general:
+    'clip the global gradient norm (PyTorch: torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0); Keras: clipnorm=1.0), scale the recurrent kernel to a spectral radius below 1 (orthogonal initialization), or use a gated cell (LSTM/GRU)',
+};
 
 const REMEDY = {
   gradscope:
@@ -39,11 +51,36 @@ export const explodingGradient: Rule = {
       meaning: 'max ‖g‖ over its early median above this',
     },
     norm: { value: 100, anchor: 'gradscope zoo', meaning: 'early median global ‖g‖ above this' },
+    timeRatio: {
+      value: 70,
+      anchor: 'AUTOTRAINER (ICSE 2021) over time steps; Bengio et al. 1994, Pascanu et al. 2013',
+      meaning: '‖∂L/∂h_1‖/‖∂L/∂h_T‖ of the latest profile above this',
+    },
   },
   check(run, limits) {
     const global = globalGradientNorm(run);
-    if (global === undefined) return { skipped: `needs ${GRADIENT_TAGS_NEEDED}; found none` };
-    const verdicts = [];
+    const times = timeGradients(run);
+    if (global === undefined && times.length === 0) {
+      return {
+        skipped: `needs ${GRADIENT_TAGS_NEEDED}, or ${THROUGH_TIME_TAGS_NEEDED}; found none`,
+      };
+    }
+    // Listed after the layer and global-norm verdicts.
+    const through: Verdict[] = times
+      .filter((m) => m.ratio > limits.timeRatio)
+      .map((m) =>
+        timeVerdict(this, run, m, {
+          severity: 'error',
+          does: 'explodes',
+          threshold: limits.timeRatio,
+          thresholds: { threshold: limits.timeRatio },
+          remedy: TIME_REMEDY,
+        }),
+      );
+    if (global === undefined) return { verdicts: through };
+    // A recurrent run's remedies are its own: --max-norm, gated cells (not every command clips).
+    const remedy = times.length > 0 ? TIME_REMEDY : REMEDY;
+    const verdicts: Verdict[] = [];
     const measured = firstLastGradients(run);
     if (typeof measured !== 'string' && measured.ratio > limits.layerRatio) {
       const { first, last, pairs, ratio } = measured;
@@ -62,7 +99,7 @@ export const explodingGradient: Rule = {
             source: first.norm.source,
           },
           message: `the gradient of ${first.parameter.name} is ${show(ratio)}× that of ${last.parameter.name} (median over ${pairs.length} steps; threshold ${limits.layerRatio})`,
-          remedy: REMEDY,
+          remedy,
         }),
       );
     }
@@ -89,7 +126,7 @@ export const explodingGradient: Rule = {
               tag: global.tag,
             },
             message: `the gradient norm is ${show(early)} from the start (median of the first 10% of steps; threshold ${limits.norm})`,
-            remedy: REMEDY,
+            remedy,
           }),
         );
       } else if (values.length >= 2 && early > 0 && growth > limits.growth) {
@@ -109,11 +146,11 @@ export const explodingGradient: Rule = {
               tag: global.tag,
             },
             message: `the gradient norm grew ${show(growth)}× (from ${show(early)} early on to ${show(peak)} at step ${peakStep})`,
-            remedy: REMEDY,
+            remedy,
           }),
         );
       }
     }
-    return { verdicts };
+    return { verdicts: [...verdicts, ...through] };
   },
 };

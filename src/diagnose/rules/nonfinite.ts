@@ -4,6 +4,13 @@
  * No threshold: any non-finite value is an error (SageMaker Debugger ExplodingTensor; AUTOTRAINER
  * and DeepDiagnosis "numerical error"). At one step the loss comes first, then the gradients
  * (the parameter nearest the output, where backpropagation starts), then the weights.
+ *
+ * The weights' side is every value of the weights after an update: `weight_norm/<p>`,
+ * `update_ratio/<p>` (‖ΔW‖/‖W‖: non-finite once W or ΔW is) and `weights/<p>` histograms; each
+ * names "the weights of <p>", never the tag. A through-time profile's record steps are time
+ * steps: a non-finite value in it is dated by the training step its tag names, and named "the
+ * gradient through time of <layer>" (backpropagation through time computes it before the
+ * parameters' gradients, which are summed from it).
  */
 import type { HistogramPoint, ScalarColumns } from '../../log/points.js';
 import type { Rule } from '../rule.js';
@@ -96,14 +103,16 @@ function findings(run: RunData): Found[] {
         firstBadHistogram(p.gradients.points),
         rank,
       );
-    if (p.weightNorm)
-      add(
-        `the weights of ${p.name}`,
-        p.name,
-        p.weightNorm.tag,
-        firstBad(p.weightNorm.columns, 'nonfinite'),
-        3,
-      );
+    for (const weightSide of [p.weightNorm, p.updateRatio]) {
+      if (weightSide)
+        add(
+          `the weights of ${p.name}`,
+          p.name,
+          weightSide.tag,
+          firstBad(weightSide.columns, 'nonfinite'),
+          3,
+        );
+    }
     if (p.weights)
       add(
         `the weights of ${p.name}`,
@@ -129,6 +138,18 @@ function findings(run: RunData): Found[] {
       firstBad(run.nonfiniteWeights.columns, 'positive'),
       3.5,
     );
+  for (const profile of run.throughTime) {
+    if (firstBad(profile.series.columns, 'nonfinite') === undefined) continue;
+    const layer = profile.layer ?? 'the recurrent layer';
+    const step = profile.trainingStep;
+    add(
+      `the gradient through time of ${layer}`,
+      profile.layer,
+      profile.series.tag,
+      [step, step],
+      0.5,
+    );
+  }
   const known = new Set(found.map((f) => f.tag));
   for (const series of run.scalars) {
     if (known.has(series.tag) || series.tag.startsWith('nonfinite/')) continue;

@@ -8,6 +8,18 @@
 import type { ActivationName } from '../../engine/activations.js';
 import type { InitializerSpec } from '../../engine/initializers.js';
 
+/** A recurrent zoo run's layer, over sequences of the zoo task (zooSequenceDataset). */
+export interface ZooRecurrent {
+  cell: 'simple_rnn' | 'lstm' | 'gru';
+  /** Sequence length T. */
+  timesteps: number;
+  units: number;
+  /** SimpleRNN only. Defaults to 'tanh'. */
+  activation?: 'tanh' | 'linear';
+  /** Defaults to 'orthogonal' (Keras'). */
+  recurrentInitializer?: InitializerSpec;
+}
+
 export interface ZooSpec {
   name: string;
   /** The checks this run is built to trip; none for a healthy run. */
@@ -24,6 +36,8 @@ export interface ZooSpec {
   labelNoise?: number;
   kernelInitializer?: InitializerSpec;
   biasInitializer?: InitializerSpec;
+  /** One recurrent layer before the output layer, in place of `hidden`. Defaults to none. */
+  recurrent?: ZooRecurrent;
   seed: number;
 }
 
@@ -35,6 +49,30 @@ const healthy = (
   learningRate: number,
   seed: number,
 ): ZooSpec => ({ name, faults: [], hidden, activation, optimizer, learningRate, epochs: 12, seed });
+
+/**
+ * A recurrent run: `layer` (16 units unless given) then the output layer, 256 sequences, 8
+ * epochs for a healthy run and 4 for a faulty one (its fault shows from the start).
+ */
+const recurrent = (
+  name: string,
+  faults: string[],
+  layer: Omit<ZooRecurrent, 'units'> & { units?: number },
+  optimizer: ZooSpec['optimizer'],
+  learningRate: number,
+  seed: number,
+): ZooSpec => ({
+  name,
+  faults,
+  hidden: [],
+  activation: 'tanh',
+  optimizer,
+  learningRate,
+  epochs: faults.length === 0 ? 8 : 4,
+  samples: 256,
+  recurrent: { units: 16, ...layer },
+  seed,
+});
 
 export const ZOO: readonly ZooSpec[] = [
   healthy('healthy-relu-1-adam', [32], 'relu', 'adam', 1e-3, 1),
@@ -173,4 +211,54 @@ export const ZOO: readonly ZooSpec[] = [
     labelNoise: 0.3,
     seed,
   })),
+  // Recurrent runs (zooSequenceDataset: the label needs the first and the last step), with
+  // their gradient through time recorded. Healthy: short sequences, or a gated cell.
+  ...[
+    { cell: 'gru' as const, timesteps: 8 },
+    { cell: 'lstm' as const, timesteps: 16 },
+    { cell: 'simple_rnn' as const, timesteps: 8 },
+  ].map(({ cell, timesteps }, i) =>
+    recurrent(`healthy-${cell}-T${timesteps}-adam`, [], { cell, timesteps }, 'adam', 3e-3, 111 + i),
+  ),
+  // A plain RNN over long sequences, or with a small recurrent kernel: ‖∂L/∂h_1‖ ≪ ‖∂L/∂h_T‖.
+  ...[
+    { timesteps: 24, stddev: 0.05 },
+    { timesteps: 32, stddev: undefined },
+    { timesteps: 24, stddev: 0.1 },
+  ].map(({ timesteps, stddev }, i) =>
+    recurrent(
+      `vanishing-rnn-T${timesteps}-${stddev === undefined ? 'orthogonal' : `recurrent-${stddev}`}`,
+      ['vanishing_gradient'],
+      {
+        cell: 'simple_rnn',
+        timesteps,
+        ...(stddev === undefined
+          ? {}
+          : { recurrentInitializer: { name: 'random_normal' as const, stddev } }),
+      },
+      'adam',
+      3e-3,
+      114 + i,
+    ),
+  ),
+  // A linear RNN whose recurrent kernel has a spectral radius above 1: ∂L/∂h_t grows back in time.
+  ...[
+    { timesteps: 12, stddev: 0.5 },
+    { timesteps: 14, stddev: 0.5 },
+    { timesteps: 10, stddev: 0.6 },
+  ].map(({ timesteps, stddev }, i) =>
+    recurrent(
+      `exploding-linear-rnn-T${timesteps}-recurrent-${stddev}`,
+      ['exploding_gradient'],
+      {
+        cell: 'simple_rnn',
+        timesteps,
+        activation: 'linear',
+        recurrentInitializer: { name: 'random_normal', stddev },
+      },
+      'sgd',
+      1e-3,
+      121 + i,
+    ),
+  ),
 ];

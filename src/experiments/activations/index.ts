@@ -17,7 +17,7 @@ export const activationsExperiment: Experiment<undefined> = {
   },
   async run({ outDir, progress }) {
     const dir = join(outDir, 'activations');
-    const writer = new RunWriter(dir);
+    const writer = new RunWriter(dir, { command: 'activations' });
     try {
       writeActivationCurves(writer, activationCurves());
     } finally {

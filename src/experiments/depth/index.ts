@@ -37,7 +37,7 @@ const BATCH_SIZE = 32;
 
 /** One run: its event files closed and its tensors released when it is done. */
 function withWriter(logDir: string, work: (sink: RecordSink) => void): void {
-  const writer = new RunWriter(logDir);
+  const writer = new RunWriter(logDir, { command: 'depth' });
   try {
     tidy(() => work(writer));
   } finally {

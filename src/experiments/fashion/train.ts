@@ -59,10 +59,10 @@ export function trainFashion(
   const stopper = new TerminateOnNonFinite();
   const train = imageDataset(data.train);
   const validation = imageDataset(data.test);
-  const trainWriter = new RunWriter(join(args.logDir, 'train'));
+  const trainWriter = new RunWriter(join(args.logDir, 'train'), { command: 'fashion' });
   let validationWriter: RunWriter;
   try {
-    validationWriter = new RunWriter(join(args.logDir, 'validation'));
+    validationWriter = new RunWriter(join(args.logDir, 'validation'), { command: 'fashion' });
   } catch (error) {
     trainWriter.close();
     throw error;

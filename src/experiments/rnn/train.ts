@@ -112,7 +112,7 @@ export function trainRnn(args: RnnRunArgs): void {
 
 /** `trainRnn` into a new event file under `logDir`. */
 export function trainRnnToDisk(args: Omit<RnnRunArgs, 'sink'>, logDir: string): void {
-  const writer = new RunWriter(logDir);
+  const writer = new RunWriter(logDir, { command: 'rnn' });
   try {
     trainRnn({ ...args, sink: writer });
   } finally {

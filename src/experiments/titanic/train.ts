@@ -113,7 +113,7 @@ export function trainTitanic(args: TitanicRunArgs): void {
   const model = buildTitanicModel(data.d, args);
   const train = arrayDataset(data.train.x, [data.d], data.train.y);
   const validation = arrayDataset(data.validation.x, [data.d], data.validation.y);
-  const writer = new RunWriter(args.logDir);
+  const writer = new RunWriter(args.logDir, { command: 'titanic' });
   const elements = TITANIC_WEIGHTS.map((w) => `${w.layer}/kernel[0,0]`);
   const probes = new GradientProbes({
     sink: writer,
