@@ -42,6 +42,8 @@ export interface DiagnoserOverhead {
   secondsInCallbacks: number;
   /** Rule evaluations per epoch. */
   evaluations: number;
+  /** Each repeat's CPU seconds keeping records, and in the callbacks, in repeat order. */
+  repeats: { secondsInSink: number; secondsInCallbacks: number }[];
 }
 
 /** `a` and `b` in one callback, `a` first at even steps and `b` first at odd ones. */
@@ -70,6 +72,7 @@ export async function measureDiagnoserOverhead(
   const sinks: number[] = [];
   const callbacks: number[] = [];
   let evaluations = 0;
+  const perRepeat: DiagnoserOverhead['repeats'] = [];
   const nullSink: RecordSink = { scalar: () => undefined, histogram: () => undefined };
   for (let r = 0; r < repeats; r++) {
     const diagnoser = new Diagnoser({ print: null, stopOnNonfinite: false });
@@ -98,6 +101,7 @@ export async function measureDiagnoserOverhead(
     sinks.push(sinkCost);
     callbacks.push(secondsInCallbacks(own));
     epochs.push(epoch);
+    perRepeat.push({ secondsInSink: sinkCost, secondsInCallbacks: secondsInCallbacks(own) });
     evaluations = Math.floor(Math.log(count / 16) / Math.log(4)) + 2; // 16, 64, …, and the end
     await new Promise((resolve) => setImmediate(resolve));
   }
@@ -108,6 +112,7 @@ export async function measureDiagnoserOverhead(
     secondsInSink: median(sinks),
     secondsInCallbacks: median(callbacks),
     evaluations,
+    repeats: perRepeat,
   };
 }
 

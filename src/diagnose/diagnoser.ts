@@ -1,6 +1,6 @@
 /**
  * Diagnoser: the rules, live during `fit`. The probes' records pass through `diagnoser.sink`
- * into a LiveRun (live-run.ts: typed columns, a few nanoseconds per record) and on to the sink
+ * into a LiveRun (live-run.ts: one compact log, a few nanoseconds per record) and on to the sink
  * given, e.g. the run's RunWriter. Each verdict is printed with its step the first time it
  * fires and written into the run as a TensorBoard text summary (`verdicts/<check>`), where
  * TensorBoard's Text tab shows it and any RunProvider reads it back.
@@ -10,8 +10,8 @@
  *   model.fit(data, { callbacks: [new GradientProbes({ sink: diagnoser.sink }), diagnoser] });
  *
  * When the rules run (synchronously between two batches; fit is synchronous):
- * - `nonfinite` alone, at the end of the step in which a non-finite record arrived, until it has
- *   fired: so training can stop at that step;
+ * - `nonfinite` alone, at the end of the step in which a non-finite record arrived (one scan of
+ *   the step's records), until it has fired: so training can stop at that step;
  * - every rule at steps 16, 64, 256, … (each 4× the last) and when training ends. Each such
  *   evaluation reads the whole run so far (the rules are medians and trends over whole series),
  *   so the growing interval keeps their total cost under 4/3 of one evaluation of the finished
@@ -69,14 +69,14 @@ export class Diagnoser implements Callback {
   private readonly firedKeys = new Set<string>();
   private readonly print: ((line: string) => void) | null;
   private nextCheck = FIRST_CHECK;
-  /** Whether a non-finite record arrived in this step. */
-  private nonfiniteSeen = false;
   /** Whether any non-finite record arrived: until then `nonfinite` has nothing to find. */
   private everNonfinite = false;
   /** Optimizer steps so far: validation losses are recorded at the step they follow. */
   private steps = 0;
   /** Whether `val_loss` records come through the sink (then epoch logs are not added). */
   private validationLogged = false;
+  /** `val_loss` records added from epoch logs. */
+  private validationAdded = 0;
 
   constructor(private readonly args: DiagnoserArgs = {}) {
     this.name = args.name ?? 'run';
@@ -85,11 +85,7 @@ export class Diagnoser implements Callback {
     const run = this.run;
     this.sink = {
       scalar: (tag: string, value: number, step: number, wallTime?: number): void => {
-        const column = run.scalar(tag, value, step);
-        if (!Number.isFinite(value) || (value > 0 && column.countsNonFinite)) {
-          this.nonfiniteSeen = this.everNonfinite = true;
-        }
-        if (tag === VALIDATION_LOSS_TAG) this.validationLogged = true;
+        run.scalar(tag, value, step);
         next?.scalar(tag, value, step, wallTime);
       },
       histogram: (
@@ -108,23 +104,27 @@ export class Diagnoser implements Callback {
 
   onBatchEnd(context: StepContext): void {
     this.steps = context.step + 1;
+    const nonfinite = this.run.nonFiniteArrived();
+    this.everNonfinite ||= nonfinite;
     if (this.steps >= this.nextCheck) {
       this.nextCheck *= CHECK_GROWTH;
       this.evaluate(context.step, context.model, this.rules());
-    } else if (this.nonfiniteSeen && !this.firedKeys.has('nonfinite')) {
+    } else if (nonfinite && !this.firedKeys.has('nonfinite')) {
       this.evaluate(context.step, context.model, NONFINITE_RULES, false);
     }
-    this.nonfiniteSeen = false;
   }
 
   onTrainEnd(): void {
+    this.everNonfinite ||= this.run.nonFiniteArrived();
     this.evaluate(this.steps, null, this.rules());
   }
 
   onEpochEnd(_epoch: number, logs: EpochLogs): void {
     // For `overfitting`; kept in memory only, unless the run logs validation loss itself.
+    this.validationLogged ||= this.run.scalarCount(VALIDATION_LOSS_TAG) > this.validationAdded;
     if (logs.val_loss !== undefined && !this.validationLogged) {
       this.run.scalar(VALIDATION_LOSS_TAG, logs.val_loss, this.steps);
+      this.validationAdded++;
     }
   }
 

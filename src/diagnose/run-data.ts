@@ -276,11 +276,12 @@ export function buildRunData(contents: RunContents): RunData {
     }
   }
   const { tags } = contents;
-  const parameters = parametersOf(tags, scalars);
+  const layout = layoutOf(tags);
+  const parameters = parametersOf(layout.parameters, scalars);
   const histograms: HistogramSeries[] = [];
-  for (const parameter of parameters.list) {
+  for (const [k, parameter] of parameters.entries()) {
     for (const kind of ['weights', 'gradients'] as const) {
-      const tag = parameters.histogramTags.get(parameter.name)?.[kind];
+      const tag = layout.parameters[k][kind];
       const points = tag === undefined ? undefined : contents.histograms.get(tag);
       if (tag === undefined || points === undefined) continue;
       const series = typeof points === 'function' ? lazyHistograms(tag, points) : { tag, points };
@@ -299,8 +300,8 @@ export function buildRunData(contents: RunContents): RunData {
     nonfiniteGradients: scalars.get('nonfinite/gradients'),
     nonfiniteWeights: scalars.get('nonfinite/weights'),
     globalGradNorm: scalars.get('global_norm/before_clip'),
-    parameters: parameters.list,
-    layers: layersOf(tags, scalars),
+    parameters,
+    layers: layersOf(layout.layers, scalars),
     throughTime: throughTimeOf(scalars),
     scalars: allScalars,
     histograms,
@@ -357,15 +358,45 @@ const PARAMETER_SCALARS = {
 const KERAS_VARIABLE =
   /\/(kernel|recurrent_kernel|bias|gamma|beta|moving_mean|moving_variance|embeddings)(_\d+)?(:\d+)?$/;
 
-/** Parameters in first-appearance order, with their scalar series and histogram tags. */
-function parametersOf(
-  tags: RunTags,
-  scalars: Map<string, Series>,
-): { list: ParameterData[]; histogramTags: Map<string, { weights?: string; gradients?: string }> } {
+/**
+ * What a run's tags say of its parameters and layers, apart from the data: the grouping of
+ * tags that `buildRunData` fills with series. Computed once per RunTags object (a live run
+ * gives the same one until a new tag appears), since it parses every tag.
+ */
+interface Layout {
+  parameters: {
+    name: string;
+    layer: string;
+    isBias: boolean;
+    scalars: {
+      field: (typeof PARAMETER_SCALARS)[keyof typeof PARAMETER_SCALARS];
+      tag: string;
+      squared: boolean;
+    }[];
+    weights?: string;
+    gradients?: string;
+  }[];
+  layers: {
+    name: string;
+    scalars: { field: (typeof LAYER_SCALARS)[keyof typeof LAYER_SCALARS]; tag: string }[];
+  }[];
+}
+
+const layouts = new WeakMap<RunTags, Layout>();
+
+function layoutOf(tags: RunTags): Layout {
+  let layout = layouts.get(tags);
+  if (layout === undefined)
+    layouts.set(tags, (layout = { parameters: parameterLayout(tags), layers: layerLayout(tags) }));
+  return layout;
+}
+
+/** Parameters in first-appearance order, with their scalar and histogram tags. */
+function parameterLayout(tags: RunTags): Layout['parameters'] {
   const histogramSet = new Set(tags.histograms);
-  const byName = new Map<string, ParameterData>();
-  const histogramTags = new Map<string, { weights?: string; gradients?: string }>();
-  const parameter = (name: string): ParameterData => {
+  const scalarSet = new Set(tags.scalars);
+  const byName = new Map<string, Layout['parameters'][number]>();
+  const parameter = (name: string): Layout['parameters'][number] => {
     let found = byName.get(name);
     if (found === undefined) {
       const slash = Math.max(name.lastIndexOf('/'), name.lastIndexOf('.'));
@@ -374,6 +405,7 @@ function parametersOf(
         name,
         layer: slash < 0 ? name : name.slice(0, slash),
         isBias: /^(bias|b)(_\d+)?(:\d+)?$/.test(leaf),
+        scalars: [],
       };
       byName.set(name, found);
     }
@@ -384,12 +416,11 @@ function parametersOf(
     const quantity = tag.slice(0, slash);
     const rest = tag.slice(slash + 1);
     if (histogramSet.has(tag)) {
-      if (tag.startsWith('weights/')) entry(histogramTags, parameter(rest).name).weights = tag;
-      else if (tag.startsWith('gradients/'))
-        entry(histogramTags, parameter(rest).name).gradients = tag;
+      if (tag.startsWith('weights/')) parameter(rest).weights = tag;
+      else if (tag.startsWith('gradients/')) parameter(rest).gradients = tag;
       else if (KERAS_VARIABLE.test(tag)) {
         // The Keras callback names weight histograms by the variable alone: dense/kernel_0.
-        entry(histogramTags, parameter(tag).name).weights = tag;
+        parameter(tag).weights = tag;
       }
       continue;
     }
@@ -399,23 +430,28 @@ function parametersOf(
       squared ? quantity.slice(0, -SQUARED.length) : quantity
     ) as keyof typeof PARAMETER_SCALARS;
     const field = PARAMETER_SCALARS[base];
-    const series = scalars.get(tag);
-    if (field === undefined || series === undefined) continue;
-    const target = parameter(rest);
-    // Σx² tags (normKind 'squared') are turned back into norms, so rules see one scale.
-    const { columns } = series;
-    target[field] =
-      squared && field !== 'updateRatio'
-        ? seriesOf(tag, { ...columns, values: columns.values.map(Math.sqrt) })
-        : series;
+    if (field === undefined || !scalarSet.has(tag)) continue;
+    parameter(rest).scalars.push({ field, tag, squared });
   }
-  return { list: [...byName.values()], histogramTags };
+  return [...byName.values()];
 }
 
-function entry<T extends object>(map: Map<string, T>, key: string): T {
-  let found = map.get(key);
-  if (found === undefined) map.set(key, (found = {} as T));
-  return found;
+/** The parameters of `layout`, with their series. */
+function parametersOf(layout: Layout['parameters'], scalars: Map<string, Series>): ParameterData[] {
+  return layout.map(({ name, layer, isBias, scalars: fields }) => {
+    const parameter: ParameterData = { name, layer, isBias };
+    for (const { field, tag, squared } of fields) {
+      const series = scalars.get(tag);
+      if (series === undefined) continue;
+      // Σx² tags (normKind 'squared') are turned back into norms, so rules see one scale.
+      const { columns } = series;
+      parameter[field] =
+        squared && field !== 'updateRatio'
+          ? seriesOf(tag, { ...columns, values: columns.values.map(Math.sqrt) })
+          : series;
+    }
+    return parameter;
+  });
 }
 
 const LAYER_SCALARS = {
@@ -424,17 +460,28 @@ const LAYER_SCALARS = {
   activation_std: 'activationStd',
 } as const;
 
-function layersOf(tags: RunTags, scalars: Map<string, Series>): LayerData[] {
-  const byName = new Map<string, LayerData>();
+function layerLayout(tags: RunTags): Layout['layers'] {
+  const scalarSet = new Set(tags.scalars);
+  const byName = new Map<string, Layout['layers'][number]>();
   for (const tag of tags.order) {
     const slash = tag.indexOf('/');
     const field = LAYER_SCALARS[tag.slice(0, slash) as keyof typeof LAYER_SCALARS];
-    const series = scalars.get(tag);
-    if (slash < 0 || field === undefined || series === undefined) continue;
+    if (slash < 0 || field === undefined || !scalarSet.has(tag)) continue;
     const name = tag.slice(slash + 1);
     let layer = byName.get(name);
-    if (layer === undefined) byName.set(name, (layer = { name }));
-    layer[field] = series;
+    if (layer === undefined) byName.set(name, (layer = { name, scalars: [] }));
+    layer.scalars.push({ field, tag });
   }
   return [...byName.values()];
+}
+
+function layersOf(layout: Layout['layers'], scalars: Map<string, Series>): LayerData[] {
+  return layout.map(({ name, scalars: fields }) => {
+    const layer: LayerData = { name };
+    for (const { field, tag } of fields) {
+      const series = scalars.get(tag);
+      if (series !== undefined) layer[field] = series;
+    }
+    return layer;
+  });
 }

@@ -20,6 +20,8 @@ test('a LiveRun holds what a MemoryRun holds, whatever order the tags come in', 
     // The same tag twice in one step, and a value that float32 rounds.
     both('nonfinite/gradients', step === 200 ? NaN : 0, step);
     if (step % 50 === 0) both('nonfinite/gradients', 0.1, step);
+    // The rules read the run now and then: the columns grow with records already in them.
+    if (step % 37 === 0) live.contents('r');
   }
   const contents = live.contents('r');
   const tags = memory.tags();
@@ -56,4 +58,23 @@ test('a LiveRun keeps the first and the latest histogram of a parameter, none of
     ],
   );
   assert.deepEqual(points[1].buckets[0], { left: 2, right: 5, count: 3 });
+});
+
+test('a LiveRun tells, step by step, when a non-finite value or count arrived', () => {
+  const live = new LiveRun();
+  const arrived: number[] = [];
+  for (let step = 0; step < 40; step++) {
+    live.scalar('loss', step === 7 ? NaN : 1, step);
+    // float32 rounds 1e39 to Infinity, as an event file stores it.
+    live.scalar('grad_norm/d/kernel', step === 21 ? 1e39 : 2, step);
+    live.scalar('nonfinite/gradients', step === 30 ? 3 : 0, step);
+    live.scalar('nonfinite/loss', 0, step);
+    if (step === 15) live.contents('r');
+    if (live.nonFiniteArrived()) arrived.push(step);
+  }
+  assert.deepEqual(arrived, [7, 21, 30]);
+  const { scalars } = live.contents('r');
+  assert.equal(scalars.get('grad_norm/d/kernel')!.values[21], Infinity);
+  assert.equal(live.scalarCount('loss'), 40);
+  assert.equal(live.scalarCount('val_loss'), 0);
 });
