@@ -73,7 +73,12 @@ export async function measureDiagnoserOverhead(
   const callbacks: number[] = [];
   let evaluations = 0;
   const perRepeat: DiagnoserOverhead['repeats'] = [];
-  const nullSink: RecordSink = { scalar: () => undefined, histogram: () => undefined };
+  // Takes groups as the Diagnoser's sink does, so that the two probe sets make the same calls.
+  const nullSink: RecordSink = {
+    scalar: () => undefined,
+    histogram: () => undefined,
+    scalarGroup: () => ({ write: () => undefined }),
+  };
   for (let r = 0; r < repeats; r++) {
     const diagnoser = new Diagnoser({ print: null, stopOnNonfinite: false });
     const probes = callbackClock();

@@ -29,24 +29,31 @@ import { secondsPerCall } from './timing.js';
 export interface ProbeStepCost {
   /** CPU µs of one training step of the reference model (batch 32). */
   stepMicroseconds: number;
-  /** CPU µs of the probes' callbacks per step, per configuration. */
+  /** CPU µs the probes add per step, per configuration. */
   probesMicroseconds: Record<string, number>;
   /** (step + probes) ÷ step, per configuration. */
   ratios: Record<string, number>;
+  /** CPU µs the probes add per step with one group alone, into memory. */
+  partsMicroseconds: Record<string, number>;
 }
 
 /** Steps per captured epoch: enough to capture a step, short to train. */
 const CAPTURE_SAMPLES = 3200;
 
-const NORMS_EVERY_STEP: ProbeIntervals = {
-  loss: 1,
-  norms: 1,
-  updates: 1,
-  signals: 1,
+const NEVER: Required<ProbeIntervals> = {
+  loss: 'never',
+  norms: 'never',
+  updates: 'never',
+  signals: 'never',
   activations: 'never',
   histograms: 'never',
   elements: 'never',
 };
+
+const NORMS_EVERY_STEP: ProbeIntervals = { ...NEVER, loss: 1, norms: 1, updates: 1, signals: 1 };
+
+/** The groups timed alone: the probes' parts. */
+const PARTS = ['loss', 'norms', 'updates', 'signals', 'activations', 'histograms'] as const;
 
 export async function measureProbeStepCost(): Promise<ProbeStepCost> {
   const train = await referenceEpoch(CAPTURE_SAMPLES);
@@ -62,7 +69,23 @@ export async function measureProbeStepCost(): Promise<ProbeStepCost> {
   ]);
   const steps = CAPTURE_SAMPLES / 32;
   const stepSeconds = secondsPerCall(() => train([]), 0.5) / steps;
+  const variables = gradients!.gradients.variables;
   const logdir = fs.mkdtempSync(path.join(os.tmpdir(), 'gradscope-probe-step-cost-'));
+  /** CPU seconds the probes add to a step, with `every` into `sink`. */
+  const probeSeconds = (sink: RecordSink, every: ProbeIntervals): number => {
+    const probes = new GradientProbes({ sink, every });
+    probes.onTrainBegin(model!);
+    let step = 1;
+    const seconds = secondsPerCall(() => {
+      // A fresh measurement per step, as fit makes one: the gradient norms are the probes' cost.
+      const measured = new GradientNorms(variables);
+      probes.onGradients({ ...gradients!, step, gradients: measured });
+      probes.onBatchEnd({ ...batchEnd!, step, gradients: measured });
+      step++;
+    });
+    if (sink instanceof RunWriter) sink.close();
+    return seconds;
+  };
   const configs: Record<string, () => { sink: RecordSink; every: ProbeIntervals }> = {
     normsEveryStep: () => ({ sink: new MemoryProvider().run('bench'), every: NORMS_EVERY_STEP }),
     normsEveryStepToEventFile: () => ({
@@ -75,22 +98,22 @@ export async function measureProbeStepCost(): Promise<ProbeStepCost> {
   const ratios: Record<string, number> = {};
   for (const [name, config] of Object.entries(configs)) {
     const { sink, every } = config();
-    const probes = new GradientProbes({ sink, every });
-    probes.onTrainBegin(model!);
-    let step = 1;
-    const seconds = secondsPerCall(() => {
-      // A fresh measurement per step, as fit makes one: the gradient norms are the probes' cost.
-      const measured = new GradientNorms(gradients!.gradients.variables);
-      probes.onGradients({ ...gradients!, step, gradients: measured });
-      probes.onBatchEnd({ ...batchEnd!, step, gradients: measured });
-      step++;
-    });
-    if (sink instanceof RunWriter) sink.close();
+    const seconds = probeSeconds(sink, every);
     probesMicroseconds[name] = seconds * 1e6;
     ratios[name] = 1 + seconds / stepSeconds;
   }
+  const partsMicroseconds: Record<string, number> = {};
+  for (const part of PARTS) {
+    const seconds = probeSeconds(new MemoryProvider().run('bench'), { ...NEVER, [part]: 1 });
+    partsMicroseconds[part] = seconds * 1e6;
+  }
   fs.rmSync(logdir, { recursive: true, force: true });
-  return { stepMicroseconds: stepSeconds * 1e6, probesMicroseconds, ratios };
+  return {
+    stepMicroseconds: stepSeconds * 1e6,
+    probesMicroseconds,
+    ratios,
+    partsMicroseconds,
+  };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -22,7 +22,12 @@
  */
 import type { Callback, EpochLogs, StepContext } from '../engine/callbacks.js';
 import type { TextSink } from '../log/text.js';
-import type { HistogramOptions, RecordSink } from '../probe/sink.js';
+import {
+  scalarGroup,
+  type HistogramOptions,
+  type RecordSink,
+  type ScalarGroup,
+} from '../probe/sink.js';
 import { diagnoseData, type DiagnoseOptions } from './diagnose.js';
 import { LiveRun } from './live-run.js';
 import type { Rule, Verdict } from './rule.js';
@@ -96,6 +101,16 @@ export class Diagnoser implements Callback {
       ): void => {
         run.histogram(tag, values, step, options);
         next?.histogram(tag, values, step, options);
+      },
+      scalarGroup: (tags: readonly string[]): ScalarGroup => {
+        const kept = run.scalarGroup(tags);
+        const passed = next === undefined ? undefined : scalarGroup(next, tags);
+        return {
+          write(values, step, wallTime) {
+            kept.write(values, step, wallTime);
+            passed?.write(values, step, wallTime);
+          },
+        };
       },
       hold: () => next?.hold?.(),
       flush: () => next?.flush?.(),

@@ -12,7 +12,8 @@
  *   with about 1 µs of replaying). Wall times read 0: no rule reads them.
  * - The probes repeat one sequence of tags step after step, so each record's tag index is found
  *   by comparing its tag with the one that came next last time, a map lookup only where the
- *   sequence changes (a group with a longer interval).
+ *   sequence changes (a group with a longer interval). A scalar group (sink.ts ScalarGroup,
+ *   what the probes write through) has its tags' indexes found once, when it is made.
  * - Non-finite values (and positive counts of `nonfinite/…` tags) are looked for once per
  *   step, by one scan of the records the step added (`nonFiniteArrived`).
  * - Of each parameter's histograms (weights/…, gradients/…; not activations/…, which no rule
@@ -26,7 +27,7 @@
 import { computeHistogram, DEFAULT_BUCKET_COUNT } from '../log/histograms.js';
 import type { HistogramPoint, RunTags, ScalarColumns } from '../log/points.js';
 import { ColumnPool } from './column-pool.js';
-import type { HistogramOptions } from '../probe/sink.js';
+import type { HistogramOptions, ScalarGroup } from '../probe/sink.js';
 import type { RunContents } from './run-data.js';
 
 /** The log's first capacity, in records. */
@@ -145,6 +146,37 @@ export class LiveRun {
     this.logged = k + 1;
   }
 
+  /**
+   * A group of `tags` (sink.ts ScalarGroup): each write keeps one record per tag. Its tags'
+   * indexes are found at the first write, so that new tags take their place in RunTags.order
+   * when their first records come, as single records' do.
+   */
+  scalarGroup(tags: readonly string[]): ScalarGroup {
+    let indexes: Uint32Array | undefined;
+    return {
+      write: (values, step) => {
+        indexes ??= Uint32Array.from(tags, (tag) => this.indexes.get(tag) ?? this.addColumn(tag));
+        this.logGroup(indexes, values, step);
+      },
+    };
+  }
+
+  private logGroup(indexes: Uint32Array, values: ArrayLike<number>, step: number): void {
+    const n = indexes.length;
+    while (2 * (this.logged + n) > this.words.length) this.growLog();
+    const k = this.logged;
+    if (step !== this.lastStep) {
+      this.stepChanges.push(k, step);
+      this.lastStep = step;
+    }
+    const { words, floats } = this;
+    for (let i = 0; i < n; i++) {
+      words[2 * (k + i)] = indexes[i];
+      floats[2 * (k + i) + 1] = values[i];
+    }
+    this.logged = k + n;
+  }
+
   /** Doubles the log, or moves it into the columns once it holds LOG_LIMIT records. */
   private growLog(): void {
     if (this.logged >= LOG_LIMIT) {
@@ -172,7 +204,16 @@ export class LiveRun {
       this.cursor = this.sequenceIndexes.indexOf(index) + 1;
       return index;
     }
-    index = this.pool.addColumn();
+    index = this.addColumn(tag);
+    this.sequence.splice(this.cursor, 0, tag);
+    this.sequenceIndexes.splice(this.cursor, 0, index);
+    this.cursor++;
+    return index;
+  }
+
+  /** A column for the new scalar tag `tag`; returns its index. */
+  private addColumn(tag: string): number {
+    const index = this.pool.addColumn();
     if (index === this.countsNonFinite.length) {
       const larger = new Uint8Array(2 * index);
       larger.set(this.countsNonFinite);
@@ -184,9 +225,6 @@ export class LiveRun {
     this.countsNonFinite[index] = tag.startsWith('nonfinite/') ? 1 : 0;
     this.indexes.set(tag, index);
     this.addTag(tag);
-    this.sequence.splice(this.cursor, 0, tag);
-    this.sequenceIndexes.splice(this.cursor, 0, index);
-    this.cursor++;
     return index;
   }
 

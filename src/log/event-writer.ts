@@ -29,7 +29,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { threadId } from 'node:worker_threads';
-import { nowSeconds } from '../probe/sink.js';
+import { nowSeconds, type ScalarGroup } from '../probe/sink.js';
 import {
   encodeEvent,
   FILE_VERSION,
@@ -124,12 +124,25 @@ export class EventFileWriter {
    * value of the event of the scalar before when it has the same step and wall time.
    */
   addScalar(tag: string, value: number, step: number, wallTime = nowSeconds()): void {
-    this.checkOpen();
+    const template = this.template(tag);
+    this.openEvent(step, wallTime);
+    this.values.scalar(template, value);
+    if (!this.held) this.written();
+  }
+
+  /** `tag`'s Summary.Value template, made on first use. */
+  private template(tag: string): ScalarTemplate {
     let template = this.templates.get(tag);
     if (template === undefined) {
       checkTag(tag);
       this.templates.set(tag, (template = scalarTemplate(tag)));
     }
+    return template;
+  }
+
+  /** Makes the scalar event being built one at `step` and `wallTime`, ending another. */
+  private openEvent(step: number, wallTime: number): void {
+    this.checkOpen();
     if (this.eventOpen && (this.openStep !== step || this.openWallTime !== wallTime)) {
       this.endEvent();
     }
@@ -139,8 +152,30 @@ export class EventFileWriter {
       this.openStep = step;
       this.openWallTime = wallTime;
     }
-    this.values.scalar(template, value);
-    if (!this.held) this.written();
+  }
+
+  /**
+   * The scalars of `tags`, written together: the Summary.Values of every tag, encoded once into
+   * one template, copied by each write with the floats patched in; the same bytes as
+   * `addScalar` for each tag in order.
+   */
+  scalarGroup(tags: readonly string[]): ScalarGroup {
+    const parts = tags.map((tag) => this.template(tag));
+    const template = new Uint8Array(parts.reduce((sum, part) => sum + part.bytes.length, 0));
+    const floatOffsets = new Int32Array(parts.length);
+    let at = 0;
+    parts.forEach((part, k) => {
+      template.set(part.bytes, at);
+      floatOffsets[k] = at + part.floatOffset;
+      at += part.bytes.length;
+    });
+    return {
+      write: (values, step, wallTime) => {
+        this.openEvent(step, wallTime);
+        this.values.scalars(template, floatOffsets, values);
+        if (!this.held) this.written();
+      },
+    };
   }
 
   /** Until `flush`, records are kept and written together (see the top of this file). */

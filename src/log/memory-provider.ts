@@ -7,7 +7,7 @@
  * bucketed by the same `computeHistogram` — so a run reads the same from memory as from disk.
  */
 import { ValueError } from '../engine/errors.js';
-import type { HistogramOptions, RecordSink } from '../probe/sink.js';
+import type { HistogramOptions, RecordSink, ScalarGroup } from '../probe/sink.js';
 import { nowSeconds } from './event-writer.js';
 import { computeHistogram, DEFAULT_BUCKET_COUNT } from './histograms.js';
 import type { HistogramPoint, RunTags, ScalarColumns, ScalarPoint, TextPoint } from './points.js';
@@ -26,11 +26,33 @@ export class MemoryRun implements RecordSink, TextSink {
   records = 0;
 
   scalar(tag: string, value: number, step: number, wallTime = nowSeconds()): void {
-    this.order.add(tag);
     this.records++;
+    this.series(tag).push(step, wallTime, Math.fround(value));
+  }
+
+  /** The tags' series are looked up once, at the first write (a tag appears when recorded). */
+  scalarGroup(tags: readonly string[]): ScalarGroup {
+    const own = [...tags];
+    let series: ScalarColumnBuilder[] | null = null;
+    return {
+      write: (values, step, wallTime) => {
+        series ??= own.map((tag) => this.series(tag));
+        this.records += own.length;
+        for (let k = 0; k < series.length; k++) {
+          series[k].push(step, wallTime, Math.fround(values[k]));
+        }
+      },
+    };
+  }
+
+  /** `tag`'s series, made (and the tag put in order) on first use. */
+  private series(tag: string): ScalarColumnBuilder {
     let columns = this.scalarSeries.get(tag);
-    if (columns === undefined) this.scalarSeries.set(tag, (columns = new ScalarColumnBuilder()));
-    columns.push(step, wallTime, Math.fround(value));
+    if (columns === undefined) {
+      this.order.add(tag);
+      this.scalarSeries.set(tag, (columns = new ScalarColumnBuilder()));
+    }
+    return columns;
   }
 
   /** Every scalar tag's points so far, as columns (views: no copy). */

@@ -10,6 +10,7 @@ import {
   histogramSummaryValue,
   type Bucket,
 } from './histograms.js';
+import type { ScalarGroup } from '../probe/sink.js';
 import { textSummaryValue, type TextSink } from './text.js';
 
 export interface HistogramWriteArgs {
@@ -47,6 +48,11 @@ export class RunWriter implements TextSink {
    */
   scalar(tag: string, value: number, step: number, wallTime?: number): void {
     this.file.addScalar(tag, value, step, wallTime);
+  }
+
+  /** The scalars of `tags`, written together (RecordSink.scalarGroup). */
+  scalarGroup(tags: readonly string[]): ScalarGroup {
+    return this.file.scalarGroup(tags);
   }
 
   /**

@@ -77,6 +77,20 @@ export class ByteBuffer {
     this.length += bytes.length;
   }
 
+  /**
+   * Appends `template` (Summary.Values one after another) with `values[k]` (as float32) at
+   * `floatOffsets[k]`.
+   */
+  scalars(template: Uint8Array, floatOffsets: Int32Array, values: ArrayLike<number>): void {
+    this.reserve(template.length);
+    const start = this.length;
+    this.bytes.set(template, start);
+    for (let k = 0; k < floatOffsets.length; k++) {
+      this.view.setFloat32(start + floatOffsets[k], values[k], true);
+    }
+    this.length += template.length;
+  }
+
   /** Appends a varint (see `varint`); the fast path covers steps below 2^31. */
   varint(value: number): void {
     this.reserve(10);

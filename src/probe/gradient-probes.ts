@@ -22,6 +22,7 @@ import { isDue, resolveIntervals } from './intervals.js';
 import type { Interval, ProbeIntervals } from './intervals.js';
 import { layersNamed, parseElementSelector, resolveElement } from './selectors.js';
 import type { ElementSelector, ResolvedElement } from './selectors.js';
+import { ScalarBatch } from './scalar-batch.js';
 import { nowSeconds, type RecordSink } from './sink.js';
 import * as tags from './tags.js';
 import type { LayerTags, NormKind, VariableTags } from './tags.js';
@@ -78,6 +79,13 @@ export class GradientProbes implements Callback {
   private signalSquares = new Float64Array(0);
   /** Optimizer steps taken before this `fit`: record steps continue from there. */
   private stepOffset = 0;
+  /** The wall time of every record of step `clockStep` (a fit step), read once per step. */
+  private wallTime = 0;
+  private clockStep = -1;
+  /** The scalars of `onGradients` (step s), and of `onBatchEnd` at steps s and s + 1. */
+  private batch: ScalarBatch;
+  private globalBatch: ScalarBatch;
+  private weightBatch: ScalarBatch;
 
   constructor(args: GradientProbesArgs) {
     this.sink = args.sink;
@@ -97,6 +105,9 @@ export class GradientProbes implements Callback {
         `GradientProbes: bucketCount must be a positive integer. Received: bucketCount=${args.bucketCount}`,
       );
     }
+    this.batch = new ScalarBatch(this.sink);
+    this.globalBatch = new ScalarBatch(this.sink);
+    this.weightBatch = new ScalarBatch(this.sink);
     this.layerNames = args.layers ? [...args.layers] : null;
     this.selectors = (args.elements ?? []).map(parseElementSelector);
   }
@@ -123,40 +134,61 @@ export class GradientProbes implements Callback {
       resolved: resolveElement(selector, model.variables),
     }));
     this.stepOffset = model.optimizer.iterations;
-    if (this.stepOffset === 0) this.recordWeights(0, (interval) => interval !== 'never', null);
+    this.clockStep = -1;
+    if (this.stepOffset === 0) this.held(() => this.recordWeights(0, null, null, nowSeconds()));
   }
 
+  /**
+   * Records the batch side of step s. The sink holds them until the end of `onBatchEnd`, so that
+   * a RunWriter writes a step's records with one system call; they are flushed here only when
+   * recording throws.
+   */
   onGradients(context: StepContext): void {
-    this.held(() => {
+    this.sink.hold?.();
+    try {
       const step = this.stepOffset + context.step;
       const every = this.intervals;
-      // One clock reading per step: every record of a step carries the same wall time.
-      const wallTime = nowSeconds();
-      if (isDue(every.loss, step, context)) {
-        this.sink.scalar(tags.LOSS_TAG, context.loss, step, wallTime);
-      }
-      if (isDue(every.norms, step, context)) this.recordGradientNorms(step, context, wallTime);
-      if (isDue(every.signals, step, context)) this.recordSignals(step, wallTime);
-      if (isDue(every.activations, step, context)) this.recordActivations(step, wallTime);
+      const wallTime = this.stepWallTime(context);
+      if (isDue(every.loss, step, context)) this.batch.add(tags.LOSS_TAG, context.loss);
+      if (isDue(every.norms, step, context)) this.recordGradientNorms(context);
+      if (isDue(every.signals, step, context)) this.recordSignals();
+      if (isDue(every.activations, step, context)) this.recordActivations();
+      this.batch.write(step, wallTime);
       if (isDue(every.histograms, step, context)) this.recordBatchHistograms(step);
-    });
+    } catch (error) {
+      this.sink.flush?.();
+      throw error;
+    }
   }
 
+  /** Records the global norms of step s and the weight side of step s + 1, then flushes. */
   onBatchEnd(context: BatchEndContext): void {
     this.held(() => {
       const step = this.stepOffset + context.step;
-      const wallTime = nowSeconds();
+      const wallTime = this.stepWallTime(context);
       if (isDue(this.intervals.norms, step, context)) {
-        this.recordGlobalNorms(step, context, wallTime);
+        this.recordGlobalNorms(context);
+        this.globalBatch.write(step, wallTime);
       }
-      const due = (interval: Interval) => isDue(interval, step + 1, context);
-      this.recordWeights(step + 1, due, context.update, wallTime);
+      this.recordWeights(step + 1, context, context.update, wallTime);
     });
   }
 
   /**
-   * Runs `record` with the sink holding its records, so that a callback's records are written
-   * together; flushed even when `record` throws, so that nothing recorded before is lost.
+   * One clock reading per step: every record of a step carries the same wall time, and a
+   * RunWriter writes the records of step s from both callbacks as one event.
+   */
+  private stepWallTime(context: StepContext): number {
+    if (this.clockStep !== context.step) {
+      this.clockStep = context.step;
+      this.wallTime = nowSeconds();
+    }
+    return this.wallTime;
+  }
+
+  /**
+   * Runs `record` with the sink holding its records, so that they are written together;
+   * flushed even when `record` throws, so that nothing recorded before is lost.
    */
   private held(record: () => void): void {
     this.sink.hold?.();
@@ -178,7 +210,7 @@ export class GradientProbes implements Callback {
   }
 
   /** From the step's gradient measurement, the one the clipper reads. */
-  private recordGradientNorms(step: number, context: StepContext, wallTime: number): void {
+  private recordGradientNorms(context: StepContext): void {
     const { gradients } = context;
     // The measurement lists the model's trainable variables in the order kept here; reading by
     // index spares a lookup per variable, and any other list is read by reference.
@@ -191,23 +223,21 @@ export class GradientProbes implements Callback {
           ? gradients.squaresAt(k)
           : gradients.squaresOf(variable);
       nonFinite += countNonFiniteGiven(variable.trainableGrad.data, squares);
-      if (probed) this.sink.scalar(t.gradNorm, this.shown(squares), step, wallTime);
+      if (probed) this.batch.add(t.gradNorm, this.shown(squares));
     }
-    const lossNonFinite = Number.isFinite(context.loss) ? 0 : 1;
-    this.sink.scalar(tags.NONFINITE_LOSS_TAG, lossNonFinite, step, wallTime);
-    this.sink.scalar(tags.NONFINITE_GRADIENTS_TAG, nonFinite, step, wallTime);
+    this.batch.add(tags.NONFINITE_LOSS_TAG, Number.isFinite(context.loss) ? 0 : 1);
+    this.batch.add(tags.NONFINITE_GRADIENTS_TAG, nonFinite);
   }
 
   /** Before and after the clipper; without one, both are the step's measured global norm. */
-  private recordGlobalNorms(step: number, context: BatchEndContext, wallTime: number): void {
+  private recordGlobalNorms(context: BatchEndContext): void {
     const { clip } = context.update;
     const measured = context.gradients.total;
-    const sink = this.sink;
-    sink.scalar(tags.GLOBAL_NORM_BEFORE_CLIP_TAG, clip?.normBefore ?? measured, step, wallTime);
-    sink.scalar(tags.GLOBAL_NORM_AFTER_CLIP_TAG, clip?.normAfter ?? measured, step, wallTime);
+    this.globalBatch.add(tags.GLOBAL_NORM_BEFORE_CLIP_TAG, clip?.normBefore ?? measured);
+    this.globalBatch.add(tags.GLOBAL_NORM_AFTER_CLIP_TAG, clip?.normAfter ?? measured);
   }
 
-  private recordSignals(step: number, wallTime: number): void {
+  private recordSignals(): void {
     const { signals, signalLayers } = this;
     signals.length = 0;
     signalLayers.length = 0;
@@ -220,25 +250,23 @@ export class GradientProbes implements Callback {
     }
     sumsOfSquares(signals, this.signalSquares);
     for (let k = 0; k < signals.length; k++) {
-      const shown = this.shown(this.signalSquares[k]);
-      this.sink.scalar(signalLayers[k].tags.signalNorm, shown, step, wallTime);
+      this.batch.add(signalLayers[k].tags.signalNorm, this.shown(this.signalSquares[k]));
     }
   }
 
-  private recordActivations(step: number, wallTime: number): void {
+  private recordActivations(): void {
     for (const { layer, activation, tags: t } of this.layers) {
       const output = layer.output;
       if (!output) continue;
       const a = output.data;
       const { mean, std } = stats.meanAndStd(a);
-      this.sink.scalar(t.activationMean, mean, step, wallTime);
-      this.sink.scalar(t.activationStd, std, step, wallTime);
+      this.batch.add(t.activationMean, mean);
+      this.batch.add(t.activationStd, std);
       if (activation === 'sigmoid' || activation === 'tanh') {
-        const saturated = stats.saturatedFraction(a, activation);
-        this.sink.scalar(t.saturatedFraction, saturated, step, wallTime);
+        this.batch.add(t.saturatedFraction, stats.saturatedFraction(a, activation));
       } else if (activation === 'relu') {
         const units = output.shape[output.shape.length - 1];
-        this.sink.scalar(t.deadFraction, stats.deadFraction(a, units), step, wallTime);
+        this.batch.add(t.deadFraction, stats.deadFraction(a, units));
       }
     }
   }
@@ -256,43 +284,49 @@ export class GradientProbes implements Callback {
   }
 
   /**
-   * Weight-side records at `step` (after `step` updates), for the groups `due` selects; `update`
-   * is the report of the update that led there (null for the initial weights).
+   * Weight-side records at `step` (after `step` updates), for the groups due then (every group
+   * but 'never' at the initial weights, without a `context`); `update` is the report of the
+   * update that led there (null for the initial weights).
    */
   private recordWeights(
     step: number,
-    due: (interval: Interval) => boolean,
+    context: StepContext | null,
     update: UpdateReport | null,
-    wallTime = nowSeconds(),
+    wallTime: number,
   ): void {
-    const norms = due(this.intervals.norms);
-    const updates = due(this.intervals.updates);
-    const histograms = due(this.intervals.histograms);
+    const norms = dueAt(this.intervals.norms, step, context);
+    const updates = dueAt(this.intervals.updates, step, context);
+    const histograms = dueAt(this.intervals.histograms, step, context);
     const squares = this.weightSquares;
     // Every weight in one call: the norms and the non-finite count need them all, and the update
     // ratios nearly all (the probed layers'); one pass costs less than picking.
     if (norms || updates) sumsOfSquares(this.weights, squares);
+    const batch = this.weightBatch;
     let nonFinite = 0;
     for (let k = 0; k < this.variables.length; k++) {
       const { variable, probed, tags: t } = this.variables[k];
       const w = variable.value.data;
       if (norms || (updates && probed)) {
         nonFinite += countNonFiniteGiven(w, squares[k]);
-        if (probed && norms) this.sink.scalar(t.weightNorm, this.shown(squares[k]), step, wallTime);
+        if (probed && norms) batch.add(t.weightNorm, this.shown(squares[k]));
         const delta = probed && updates ? update?.updateNorms.get(variable) : undefined;
-        if (delta !== undefined) {
-          this.sink.scalar(t.updateRatio, delta / Math.sqrt(squares[k]), step, wallTime);
-        }
+        if (delta !== undefined) batch.add(t.updateRatio, delta / Math.sqrt(squares[k]));
       }
       if (probed && histograms) {
         this.sink.histogram(t.weightsHistogram, w, step, { bucketCount: this.bucketCount });
       }
     }
-    if (norms) this.sink.scalar(tags.NONFINITE_WEIGHTS_TAG, nonFinite, step, wallTime);
-    if (due(this.intervals.elements)) {
+    if (norms) batch.add(tags.NONFINITE_WEIGHTS_TAG, nonFinite);
+    if (dueAt(this.intervals.elements, step, context)) {
       for (const { tag, resolved } of this.elements) {
-        this.sink.scalar(tag, resolved.variable.value.data[resolved.offset], step, wallTime);
+        batch.add(tag, resolved.variable.value.data[resolved.offset]);
       }
     }
+    batch.write(step, wallTime);
   }
+}
+
+/** Whether a group is due at `step`; without a context (the initial weights), unless 'never'. */
+function dueAt(interval: Interval, step: number, context: StepContext | null): boolean {
+  return context ? isDue(interval, step, context) : interval !== 'never';
 }

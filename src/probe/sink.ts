@@ -15,6 +15,16 @@ export interface HistogramOptions {
   bucketCount?: number;
 }
 
+/**
+ * Scalars of a fixed list of tags, recorded together: the sink looks up what each tag needs once
+ * (its series, its encoded bytes) when the group is made, so a write costs a copy per value, not
+ * a lookup per tag. Records go out as `scalar` calls in tag order would.
+ */
+export interface ScalarGroup {
+  /** Records `values[k]` under the group's k-th tag at `step` and `wallTime`, for every tag. */
+  write(values: ArrayLike<number>, step: number, wallTime: number): void;
+}
+
 export interface RecordSink {
   /** Records `value` under `tag` at `step`; `wallTime` is in seconds since the Unix epoch. */
   scalar(tag: string, value: number, step: number, wallTime?: number): void;
@@ -30,6 +40,19 @@ export interface RecordSink {
   hold?(): void;
   /** Optional: writes what `hold` kept. The probes call it at the end of each callback. */
   flush?(): void;
+  /** Optional: a group of `tags` (see ScalarGroup); without it, `scalarGroup` loops `scalar`. */
+  scalarGroup?(tags: readonly string[]): ScalarGroup;
+}
+
+/** `sink`'s group of `tags`, or, for a sink without groups, one that records tag by tag. */
+export function scalarGroup(sink: RecordSink, tags: readonly string[]): ScalarGroup {
+  if (sink.scalarGroup) return sink.scalarGroup(tags);
+  const own = [...tags];
+  return {
+    write(values, step, wallTime) {
+      for (let k = 0; k < own.length; k++) sink.scalar(own[k], values[k], step, wallTime);
+    },
+  };
 }
 
 /** Passes every record to each of `sinks`, in order. */
@@ -59,5 +82,14 @@ export class TeeSink implements RecordSink {
 
   flush(): void {
     for (const sink of this.sinks) sink.flush?.();
+  }
+
+  scalarGroup(tags: readonly string[]): ScalarGroup {
+    const groups = this.sinks.map((sink) => scalarGroup(sink, tags));
+    return {
+      write(values, step, wallTime) {
+        for (const group of groups) group.write(values, step, wallTime);
+      },
+    };
   }
 }

@@ -38,6 +38,29 @@ test('a LiveRun holds what a MemoryRun holds, whatever order the tags come in', 
   assert.equal(live.contents('r').scalars.get('loss')!.steps.length, 301);
 });
 
+test('scalar groups keep what the same records one by one keep, mixed with single records', () => {
+  const grouped = new LiveRun();
+  const single = new LiveRun();
+  const norms = ['grad_norm/d0/kernel', 'grad_norm/d1/kernel', 'nonfinite/gradients'];
+  const group = grouped.scalarGroup(norms);
+  // More records than the log's first capacity (4096): the log grows under group writes.
+  for (let step = 0; step < 2000; step++) {
+    for (const run of [grouped, single]) run.scalar('loss', 1 / (step + 1), step);
+    const values = [step * 0.1, step * 0.2, step === 1500 ? 3 : 0, 99]; // the 4th is not a tag's
+    group.write(values, step, 0);
+    norms.forEach((tag, k) => single.scalar(tag, values[k], step));
+    assert.equal(grouped.nonFiniteArrived(), single.nonFiniteArrived(), `step ${step}`);
+    if (step % 333 === 0) grouped.contents('r');
+  }
+  const a = grouped.contents('r');
+  const b = single.contents('r');
+  assert.deepEqual(a.tags.order, b.tags.order);
+  for (const tag of b.tags.scalars) {
+    assert.deepEqual([...a.scalars.get(tag)!.steps], [...b.scalars.get(tag)!.steps], tag);
+    assert.deepEqual([...a.scalars.get(tag)!.values], [...b.scalars.get(tag)!.values], tag);
+  }
+});
+
 test('a LiveRun keeps the first and the latest histogram of a parameter, none of activations', () => {
   const live = new LiveRun();
   live.histogram('weights/d/kernel', [0, 1, 2, 3], 0, { bucketCount: 2 });
