@@ -32,7 +32,8 @@ export function barChart(given: BarChartArgs): VegaLiteSpec {
         type: args.x.type ?? 'nominal',
         title: args.x.title ?? args.x.field,
         sort: null,
-        axis: { labelAngle: 0 },
+        // A 30-layer model's names would overlap: the greedy rule drops every other one instead.
+        axis: { labelAngle: 0, labelOverlap: 'greedy' },
       },
       y: {
         field: args.y.field,

@@ -14,6 +14,7 @@ import { VersionedCache } from './cache.js';
 import { evenIndices, lttbIndices, MAX_HISTOGRAM_STEPS, MAX_SCALAR_POINTS } from './downsample.js';
 import { FLOW_QUANTITIES, flowTagsInOrder, layersOf, type FlowQuantity } from './flow.js';
 import { VerdictCache, type RunDiagnoser } from './verdicts.js';
+import { parseThroughTimeTag } from '../probe/tags.js';
 
 export type { RunDiagnoser } from './verdicts.js';
 
@@ -25,9 +26,6 @@ export const MAX_FLOW_STEPS = 400;
  * 49 × 160 in ~1.8 s.
  */
 export const MAX_FLOW_CELLS = 4000;
-
-/** A through-time tag: `through_time/<layer>/step_<s>` (src/probe/tags.ts). */
-const THROUGH_TIME = /^(through_time(?:_cell)?)\/(.+)\/step_(\d+)$/;
 
 interface Query {
   run?: string;
@@ -129,14 +127,18 @@ export function registerApi(app: FastifyInstance, provider: RunProvider, diagnos
     const version = await provider.version(run);
     const tags = await provider.listTags(run);
     const flow = flowTagsInOrder(tags);
+    // Through-time profiles (`through_time/<layer>/step_<s>`, src/probe/tags.ts) have a view
+    // of their own, not a scalar chart each.
     const throughTime = tags.scalars.flatMap((tag) => {
-      const match = THROUGH_TIME.exec(tag);
-      return match ? [{ tag, kind: match[1], layer: match[2], step: Number(match[3]) }] : [];
+      const parsed = parseThroughTimeTag(tag);
+      if (parsed === undefined) return [];
+      const kind = parsed.state === 'cell' ? 'through_time_cell' : 'through_time';
+      return [{ tag, kind, layer: parsed.layer ?? 'through time', step: parsed.trainingStep }];
     });
     return {
       run,
       version,
-      scalars: tags.scalars.filter((tag) => !THROUGH_TIME.test(tag)),
+      scalars: tags.scalars.filter((tag) => parseThroughTimeTag(tag) === undefined),
       histograms: tags.histograms,
       layers: layersOf(flow),
       quantities: FLOW_QUANTITIES.filter((q) => flow.some((f) => f.quantity === q)),
