@@ -30,22 +30,21 @@ const SUBSET_FLOPS = 4e10;
  */
 const MIN_STEPS = 16;
 
-/** gradscope's figures for one cell at one thread setting. */
-export interface GridRun {
-  /** The GRADSCOPE_THREADS setting of the run. */
-  threads: ThreadSetting;
-  /** How many of the step's products split after the timing (auto's choice then), of `products`. */
-  splitProducts: number;
-  products: number;
-  /** Of the product calls in the timed epochs, the share that ran on two threads. */
-  splitWhileTimed: number;
-  /** Of the pieces of the split products, the share the helper thread computed. */
-  helperPieces: number;
-  /** 1-minute load average and CPU pressure (%) before and after the timed epochs. */
-  loadAverage: [number, number];
-  cpuPressure: [number, number];
-  /** The clock: CPU seconds of the process on GRADSCOPE_THREADS=1, else wall seconds. */
-  timeBasis: 'cpu' | 'wall';
+/** The fields of a cell's epoch figures that a run reports as they are. */
+type CellCounts = Pick<
+  GridCell,
+  | 'threads'
+  | 'splitProducts'
+  | 'products'
+  | 'splitWhileTimed'
+  | 'helperPieces'
+  | 'loadAverage'
+  | 'cpuPressure'
+  | 'timeBasis'
+>;
+
+/** gradscope's figures for one cell at one thread setting (GridCell's, and derived ones). */
+export interface GridRun extends CellCounts {
   /** Seconds per 60,000-image epoch (scaled from `samples`), on `timeBasis`. */
   secondsPerEpoch: number;
   /** The same on the wall clock, whatever `timeBasis` is. */

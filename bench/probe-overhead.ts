@@ -29,7 +29,7 @@ import { firstImages, imageDataset } from '../src/data/image-dataset.js';
 import type { Callback } from '../src/engine/callbacks.js';
 import { buildFashionModel } from '../src/experiments/fashion/model.js';
 import { GradientProbes } from '../src/probe/gradient-probes.js';
-import type { ProbeIntervals } from '../src/probe/intervals.js';
+import { NO_PROBES, type ProbeIntervals } from '../src/probe/intervals.js';
 import { MemoryProvider } from '../src/log/memory-provider.js';
 import { RunWriter } from '../src/log/run-writer.js';
 import type { RecordSink } from '../src/probe/sink.js';
@@ -66,17 +66,14 @@ type Config = keyof OverheadRatios;
 /** Samples per measured epoch: a whole Fashion-MNIST epoch, 1,875 steps of 32. */
 export const DEFAULT_OVERHEAD_SAMPLES = 60000;
 
-const NEVER: Required<ProbeIntervals> = {
-  loss: 'never',
-  norms: 'never',
-  updates: 'never',
-  signals: 'never',
-  activations: 'never',
-  histograms: 'never',
-  elements: 'never',
+/** Every norm every step: the configuration the 1.03 target is for. */
+export const NORMS_EVERY_STEP: ProbeIntervals = {
+  ...NO_PROBES,
+  loss: 1,
+  norms: 1,
+  updates: 1,
+  signals: 1,
 };
-
-const NORMS_EVERY_STEP: ProbeIntervals = { ...NEVER, loss: 1, norms: 1, updates: 1, signals: 1 };
 
 const CONFIGS: Readonly<Record<Config, { every: ProbeIntervals; toFile?: true }>> = {
   normsEveryStep: { every: NORMS_EVERY_STEP },
@@ -92,7 +89,7 @@ const CONFIGS: Readonly<Record<Config, { every: ProbeIntervals; toFile?: true }>
       histograms: 'never',
     },
   },
-  histogramsEvery100: { every: { ...NEVER, histograms: 100 } },
+  histogramsEvery100: { every: { ...NO_PROBES, histograms: 100 } },
   defaults: { every: {} },
 };
 

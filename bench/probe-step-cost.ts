@@ -21,9 +21,9 @@ import { GradientNorms } from '../src/engine/norms.js';
 import { MemoryProvider } from '../src/log/memory-provider.js';
 import { RunWriter } from '../src/log/run-writer.js';
 import { GradientProbes } from '../src/probe/gradient-probes.js';
-import type { ProbeIntervals } from '../src/probe/intervals.js';
+import { NO_PROBES, type ProbeIntervals } from '../src/probe/intervals.js';
 import type { RecordSink } from '../src/probe/sink.js';
-import { referenceEpoch } from './probe-overhead.js';
+import { NORMS_EVERY_STEP, referenceEpoch } from './probe-overhead.js';
 import { secondsPerCall } from './timing.js';
 
 export interface ProbeStepCost {
@@ -39,18 +39,6 @@ export interface ProbeStepCost {
 
 /** Steps per captured epoch: enough to capture a step, short to train. */
 const CAPTURE_SAMPLES = 3200;
-
-const NEVER: Required<ProbeIntervals> = {
-  loss: 'never',
-  norms: 'never',
-  updates: 'never',
-  signals: 'never',
-  activations: 'never',
-  histograms: 'never',
-  elements: 'never',
-};
-
-const NORMS_EVERY_STEP: ProbeIntervals = { ...NEVER, loss: 1, norms: 1, updates: 1, signals: 1 };
 
 /** The groups timed alone: the probes' parts. */
 const PARTS = ['loss', 'norms', 'updates', 'signals', 'activations', 'histograms'] as const;
@@ -104,7 +92,7 @@ export async function measureProbeStepCost(): Promise<ProbeStepCost> {
   }
   const partsMicroseconds: Record<string, number> = {};
   for (const part of PARTS) {
-    const seconds = probeSeconds(new MemoryProvider().run('bench'), { ...NEVER, [part]: 1 });
+    const seconds = probeSeconds(new MemoryProvider().run('bench'), { ...NO_PROBES, [part]: 1 });
     partsMicroseconds[part] = seconds * 1e6;
   }
   fs.rmSync(logdir, { recursive: true, force: true });

@@ -141,6 +141,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     const results: Record<string, unknown> = {};
     const sections: ReportSection[] = [];
     const diverged: string[] = [];
+    const flagsOfCommands = commandFlags();
     // Taken off the list as each runs, so that its inputs (Fashion-MNIST: 55 MB) can go after.
     for (let next = prepared.shift(); next; next = prepared.shift()) {
       const { experiment, flags, inputs } = next;
@@ -148,7 +149,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         const output = await experiment.run({ outDir, files: runDir, flags, progress }, inputs);
         results[experiment.name] = output.json;
         for (const section of output.sections) {
-          sections.push(await withVerdicts(section, outDir, experiment.name, commandFlags()));
+          sections.push(await withVerdicts(section, outDir, experiment.name, flagsOfCommands));
         }
         diverged.push(...(output.diverged ?? []));
       } finally {

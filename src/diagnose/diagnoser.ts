@@ -22,12 +22,7 @@
  */
 import type { Callback, EpochLogs, StepContext } from '../engine/callbacks.js';
 import type { TextSink } from '../log/text.js';
-import {
-  scalarGroup,
-  type HistogramOptions,
-  type RecordSink,
-  type ScalarGroup,
-} from '../probe/sink.js';
+import { TeeSink, type RecordSink } from '../probe/sink.js';
 import { diagnoseData, type DiagnoseOptions } from './diagnose.js';
 import { LiveRun } from './live-run.js';
 import type { Rule, Verdict } from './rule.js';
@@ -86,35 +81,7 @@ export class Diagnoser implements Callback {
   constructor(private readonly args: DiagnoserArgs = {}) {
     this.name = args.name ?? 'run';
     this.print = args.print === undefined ? (line) => console.log(line) : args.print;
-    const next = args.sink;
-    const run = this.run;
-    this.sink = {
-      scalar: (tag: string, value: number, step: number, wallTime?: number): void => {
-        run.scalar(tag, value, step);
-        next?.scalar(tag, value, step, wallTime);
-      },
-      histogram: (
-        tag: string,
-        values: ArrayLike<number>,
-        step: number,
-        options?: HistogramOptions,
-      ): void => {
-        run.histogram(tag, values, step, options);
-        next?.histogram(tag, values, step, options);
-      },
-      scalarGroup: (tags: readonly string[]): ScalarGroup => {
-        const kept = run.scalarGroup(tags);
-        const passed = next === undefined ? undefined : scalarGroup(next, tags);
-        return {
-          write(values, step, wallTime) {
-            kept.write(values, step, wallTime);
-            passed?.write(values, step, wallTime);
-          },
-        };
-      },
-      hold: () => next?.hold?.(),
-      flush: () => next?.flush?.(),
-    };
+    this.sink = new TeeSink(args.sink === undefined ? [this.run] : [this.run, args.sink]);
   }
 
   onBatchEnd(context: StepContext): void {

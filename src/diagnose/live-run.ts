@@ -27,7 +27,7 @@
 import { computeHistogram, DEFAULT_BUCKET_COUNT } from '../log/histograms.js';
 import type { HistogramPoint, RunTags, ScalarColumns } from '../log/points.js';
 import { ColumnPool } from './column-pool.js';
-import type { HistogramOptions, ScalarGroup } from '../probe/sink.js';
+import type { HistogramOptions, RecordSink, ScalarGroup } from '../probe/sink.js';
 import type { RunContents } from './run-data.js';
 
 /** The log's first capacity, in records. */
@@ -96,7 +96,7 @@ function computedOnRead<T>(list: T[], index: number, compute: () => T): void {
   Object.defineProperty(list, index, { get: compute, enumerable: true, configurable: true });
 }
 
-export class LiveRun {
+export class LiveRun implements RecordSink {
   /** The scalar columns, by tag index. */
   private readonly pool = new ColumnPool();
   /** By tag index: records of the tag in the log (counted by `scan`). */

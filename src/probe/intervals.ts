@@ -47,6 +47,17 @@ export const DEFAULT_INTERVALS: Readonly<Required<ProbeIntervals>> = {
   elements: 1,
 };
 
+/** Every group off: what a caller that wants a few groups spreads its own over. */
+export const NO_PROBES: Readonly<Required<ProbeIntervals>> = {
+  loss: 'never',
+  norms: 'never',
+  updates: 'never',
+  signals: 'never',
+  activations: 'never',
+  histograms: 'never',
+  elements: 'never',
+};
+
 /** The intervals of `every` over the defaults, validated. */
 export function resolveIntervals(every: ProbeIntervals = {}): Required<ProbeIntervals> {
   const resolved = { ...DEFAULT_INTERVALS };

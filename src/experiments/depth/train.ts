@@ -26,7 +26,7 @@ import { Sequential } from '../../engine/sequential.js';
 import { meanAndStd } from '../../probe/activation-stats.js';
 import { GradientProbes } from '../../probe/index.js';
 import type { RecordSink } from '../../probe/sink.js';
-import type { ProbeIntervals } from '../../probe/intervals.js';
+import { NO_PROBES, type ProbeIntervals } from '../../probe/intervals.js';
 import * as tags from '../../probe/tags.js';
 
 export type GlorotInit = 'standard' | 'normalized';
@@ -43,14 +43,7 @@ export function kernelGradStdTag(layer: string): string {
 }
 
 /** The probes' loss every step and nothing else (the studies record their own statistics). */
-const LOSS_ONLY: ProbeIntervals = {
-  norms: 'never',
-  updates: 'never',
-  signals: 'never',
-  activations: 'never',
-  histograms: 'never',
-  elements: 'never',
-};
+const LOSS_ONLY: ProbeIntervals = { ...NO_PROBES, loss: 1 };
 
 /** Pixels per Fashion-MNIST image, the first layer's fan-in. */
 const PIXELS = 28 * 28;
