@@ -7,6 +7,7 @@
 
 import { exp4 } from './exp';
 import { loadLanes, storeLanes } from './lanes';
+import { checkedSquares, squares32 } from './sum-of-squares';
 
 export const LINEAR = 0;
 export const RELU = 1;
@@ -68,12 +69,45 @@ export function biasActivation(z: usize, bias: usize, a: usize, rows: i32, cols:
   }
 }
 
-// zGrad = outputGrad · f′(z), over n elements, with a = f(z).
-export function activationGrad(z: usize, a: usize, outputGrad: usize, zGrad: usize, n: i32, kind: i32): void {
-  for (let i = 0; i < n; i += 4) {
+// zGrad = outputGrad · f′(z), over elements i0 ≤ i < n, with a = f(z).
+@inline function activationGradFrom(z: usize, a: usize, outputGrad: usize, zGrad: usize, i0: i32, n: i32, kind: i32): void {
+  for (let i = i0; i < n; i += 4) {
     const o = (<usize>i) << 2;
     const lanes = min(n - i, 4);
     const d = derivative(kind, loadLanes(z + o, lanes), loadLanes(a + o, lanes));
     storeLanes(zGrad + o, f32x4.mul(loadLanes(outputGrad + o, lanes), d), lanes);
   }
+}
+
+// zGrad = outputGrad · f′(z), over n elements, with a = f(z).
+export function activationGrad(z: usize, a: usize, outputGrad: usize, zGrad: usize, n: i32, kind: i32): void {
+  activationGradFrom(z, a, outputGrad, zGrad, 0, n, kind);
+}
+
+// activationGrad, returning Σ outputGrad² (the backprop signal's squared norm) with the bits of
+// sumOfSquares(outputGrad, n): the same groups of 32, squared while they are in registers.
+export function activationGradSquares(z: usize, a: usize, outputGrad: usize, zGrad: usize, n: i32, kind: i32): f64 {
+  let s0 = f64x2.splat(0), s1 = f64x2.splat(0);
+  const n32 = n & ~31;
+  for (let i = 0; i < n32; i += 32) {
+    const o = (<usize>i) << 2;
+    // Before zGrad is stored, which may be outputGrad itself; the loop below reads them from L1.
+    const t = squares32(outputGrad + o);
+    for (let q: usize = 0; q < 128; q += 16) {
+      const d = derivative(kind, v128.load(z + o + q), v128.load(a + o + q));
+      v128.store(zGrad + o + q, f32x4.mul(v128.load(outputGrad + o + q), d));
+    }
+    s0 = f64x2.add(s0, f64x2.promote_low_f32x4(t));
+    s1 = f64x2.add(s1, f64x2.promote_low_f32x4(v128.shuffle<f32>(t, t, 2, 3, 0, 1)));
+  }
+  const s = f64x2.add(s0, s1);
+  let total = f64x2.extract_lane(s, 0) + f64x2.extract_lane(s, 1);
+  for (let i = n32; i < n; i++) {
+    const v = <f64>load<f32>(outputGrad + (<usize>i << 2));
+    total += v * v;
+  }
+  // Exact sums read outputGrad whole: before the tail of zGrad is stored.
+  total = checkedSquares(total, outputGrad, n);
+  activationGradFrom(z, a, outputGrad, zGrad, n32, n, kind);
+  return total;
 }

@@ -18,6 +18,7 @@
 
 import { loadLanes, storeLanes } from './lanes';
 import { madd } from './madd';
+import { checkedSquares } from './sum-of-squares';
 
 // Cache blocking (as in GotoBLAS): once B outgrows the cache, a KC×NC block of it is packed
 // into `scratch` as strips of 8 columns, each strip KC·32 contiguous bytes, zero-padded past
@@ -43,7 +44,27 @@ function packs(k: i32, n: i32): bool {
   return scratch != 0 && k * n >= PACK_MIN;
 }
 
-// C rows c0..c3, 8 columns: c_r += Σ_p A(r, p) · B(p, ·). A(r, p) sits at a_r + p·ps, so one
+// Per lane, the squares of a block of 4 rows × 8 columns (x_r0, x_r1: row r), summed in
+// float32 as a tree: one rounding for each square and three for the sum, as sum-of-squares.ts.
+@inline function squares4x8(
+  x00: v128,
+  x01: v128,
+  x10: v128,
+  x11: v128,
+  x20: v128,
+  x21: v128,
+  x30: v128,
+  x31: v128,
+): v128 {
+  const t0 = f32x4.add(f32x4.mul(x00, x00), f32x4.mul(x01, x01));
+  const t1 = f32x4.add(f32x4.mul(x10, x10), f32x4.mul(x11, x11));
+  const t2 = f32x4.add(f32x4.mul(x20, x20), f32x4.mul(x21, x21));
+  const t3 = f32x4.add(f32x4.mul(x30, x30), f32x4.mul(x31, x31));
+  return f32x4.add(f32x4.add(t0, t1), f32x4.add(t2, t3));
+}
+
+// C rows c0..c3, 8 columns: c_r += Σ_p A(r, p) · B(p, ·). With `measure`, returns the block's
+// squares (squares4x8), else zero. A(r, p) sits at a_r + p·ps, so one
 // loop serves both A·B (ps = 4) and Aᵀ·B (ps = row bytes of A). B rows are ldb bytes apart.
 function block4x8(
   a0: usize,
@@ -59,7 +80,8 @@ function block4x8(
   c3: usize,
   k: i32,
   accumulate: i32,
-): void {
+  measure: bool,
+): v128 {
   const zero = f32x4.splat(0);
   let x00 = accumulate ? v128.load(c0) : zero;
   let x01 = accumulate ? v128.load(c0, 16) : zero;
@@ -98,6 +120,8 @@ function block4x8(
   v128.store(c2, x21, 16);
   v128.store(c3, x30);
   v128.store(c3, x31, 16);
+  // The block's squares from the registers, for a measured product (blockSquares' grouping).
+  return measure ? squares4x8(x00, x01, x10, x11, x20, x21, x30, x31) : zero;
 }
 
 // As block4x8 for the last `lanes` (1–4) columns.
@@ -141,7 +165,8 @@ function block4xLanes(
 }
 
 // Columns j0 ≤ j < j1 of C (m×n) = Σ_p A(i, p) · B(p, j) with A(i, p) at a + i·rs + p·ps (byte
-// strides).
+// strides), in panels of NC columns so that a measured product (`measure`) sums its squares in
+// the order productSquares does. Returns that sum (0 unless `measure`).
 function outerProducts(
   a: usize,
   rs: usize,
@@ -154,13 +179,88 @@ function outerProducts(
   accumulate: i32,
   j0: i32,
   j1: i32,
-): void {
+  measure: bool,
+): f64 {
   const ldb = (<usize>n) << 2;
-  const o = (<usize>j0) << 2;
-  rowBlocks(a, rs, ps, b + o, 32, ldb, c + o, ldb, m, k, j1 - j0, accumulate, false);
+  let squares: f64 = 0;
+  for (let jb = j0; jb < j1; jb += NC) {
+    const o = (<usize>jb) << 2;
+    const nc = min(NC, j1 - jb);
+    squares += rowBlocks(a, rs, ps, b + o, 32, ldb, c + o, ldb, m, k, nc, accumulate, false, measure);
+  }
+  return squares;
 }
 
-// C rows (ldc bytes apart) (+)= A′ (m×kc) · B′ (kc×nc), four rows of A′ at a time. Column j of
+// Σ x² over `rows` (1–4) rows × nc columns of C at c, rows ldc bytes apart: for each 8 columns
+// the squares of every row summed in float32 (at most 8 per lane: the error bound of
+// sum-of-squares.ts), then in float64. The order of every measured product's sum.
+function blockSquares(c: usize, ldc: usize, rows: i32, nc: i32): f64 {
+  let s0 = f64x2.splat(0), s1 = f64x2.splat(0);
+  const c1 = c + ldc, c2 = c1 + ldc, c3 = c2 + ldc;
+  let j = 0;
+  for (; j + 8 <= nc; j += 8) {
+    const o = (<usize>j) << 2;
+    let t: v128;
+    if (rows == 4) {
+      t = squares4x8(
+        v128.load(c + o),
+        v128.load(c + o, 16),
+        v128.load(c1 + o),
+        v128.load(c1 + o, 16),
+        v128.load(c2 + o),
+        v128.load(c2 + o, 16),
+        v128.load(c3 + o),
+        v128.load(c3 + o, 16),
+      );
+    } else {
+      t = f32x4.splat(0);
+      for (let r = 0; r < rows; r++) {
+        const p = c + <usize>r * ldc + o;
+        const x0 = v128.load(p), x1 = v128.load(p, 16);
+        t = f32x4.add(t, f32x4.add(f32x4.mul(x0, x0), f32x4.mul(x1, x1)));
+      }
+    }
+    s0 = f64x2.add(s0, f64x2.promote_low_f32x4(t));
+    s1 = f64x2.add(s1, f64x2.promote_low_f32x4(v128.shuffle<f32>(t, t, 2, 3, 0, 1)));
+  }
+  return tailSquares(c, ldc, rows, j, nc, s0, s1);
+}
+
+// blockSquares from column j on (the last 1–7 columns, 4 at a time), added to its lane sums
+// s0, s1 of the columns before; returns the block's sum.
+function tailSquares(c: usize, ldc: usize, rows: i32, j: i32, nc: i32, s0: v128, s1: v128): f64 {
+  for (; j < nc; j += 4) {
+    const o = (<usize>j) << 2;
+    const lanes = min(nc - j, 4);
+    let t = f32x4.splat(0);
+    for (let r = 0; r < rows; r++) {
+      const x = loadLanes(c + <usize>r * ldc + o, lanes);
+      t = f32x4.add(t, f32x4.mul(x, x));
+    }
+    s0 = f64x2.add(s0, f64x2.promote_low_f32x4(t));
+    s1 = f64x2.add(s1, f64x2.promote_low_f32x4(v128.shuffle<f32>(t, t, 2, 3, 0, 1)));
+  }
+  const s = f64x2.add(s0, s1);
+  return f64x2.extract_lane(s, 0) + f64x2.extract_lane(s, 1);
+}
+
+// Σ x² over C (m×n), in panels of NC columns, 4-row blocks, blockSquares: the same bits as the
+// products' own measurement (a product split across threads is measured after, by this), then
+// checked as sum-of-squares.ts checks its own sums.
+export function productSquares(c: usize, m: i32, n: i32): f64 {
+  const ldc = (<usize>n) << 2;
+  let squares: f64 = 0;
+  for (let jb = 0; jb < n; jb += NC) {
+    const nc = min(NC, n - jb);
+    for (let i = 0; i < m; i += 4) {
+      squares += blockSquares(c + <usize>i * ldc + ((<usize>jb) << 2), ldc, min(4, m - i), nc);
+    }
+  }
+  return checkedSquares(squares, c, m * n);
+}
+
+// C rows (ldc bytes apart) (+)= A′ (m×kc) · B′ (kc×nc), four rows of A′ at a time; with
+// `measure`, returns Σ x² over the rows written, in blockSquares' order (else 0). Column j of
 // B′ starts at b + (j >> 3)·sb + (j & 7)·4 with rows ldb bytes apart: sb = 32 for B in place,
 // the strip size for packed strips. With packA (Aᵀ, kc ≤ KC) the four values of each p sit in
 // one row of A, a row apart for the next p, so each panel is first gathered into kc
@@ -179,7 +279,9 @@ function rowBlocks(
   nc: i32,
   accumulate: i32,
   packA: bool,
-): void {
+  measure: bool,
+): f64 {
+  let squares: f64 = 0;
   for (let i = 0; i < m; i += 4) {
     const i1 = min(i + 1, m - 1);
     const i2 = min(i + 2, m - 1);
@@ -212,12 +314,20 @@ function rowBlocks(
     const c1 = c + <usize>i1 * ldc;
     const c2 = c + <usize>i2 * ldc;
     const c3 = c + <usize>i3 * ldc;
+    // A full block is measured from the registers; the last, partial one from memory after.
+    const full = measure && i + 3 < m;
+    let s0 = f64x2.splat(0), s1 = f64x2.splat(0);
     let j = 0;
     for (; j + 8 <= nc; j += 8) {
       const o = (<usize>j) << 2;
       const bj = b + <usize>(j >> 3) * sb;
-      block4x8(a0, a1, a2, a3, aps, bj, ldb, c0 + o, c1 + o, c2 + o, c3 + o, kc, accumulate);
+      const t = block4x8(a0, a1, a2, a3, aps, bj, ldb, c0 + o, c1 + o, c2 + o, c3 + o, kc, accumulate, full);
+      if (full) {
+        s0 = f64x2.add(s0, f64x2.promote_low_f32x4(t));
+        s1 = f64x2.add(s1, f64x2.promote_low_f32x4(v128.shuffle<f32>(t, t, 2, 3, 0, 1)));
+      }
     }
+    const strips = j;
     for (; j < nc; j += 4) {
       const o = (<usize>j) << 2;
       const bj = b + <usize>(j >> 3) * sb + (<usize>(j & 7) << 2);
@@ -239,13 +349,20 @@ function rowBlocks(
         lanes,
       );
     }
+    if (full) squares += tailSquares(c0, ldc, 4, strips, nc, s0, s1);
+    else if (measure) squares += blockSquares(c0, ldc, m - i, nc);
   }
+  return squares;
 }
 
 // Every export computes the block r0 ≤ i < r1, j0 ≤ j < j1 of its m×n product C, so that threads
 // can share one product by rows or by columns (src/engine/kernels/threads.ts). Each element of C
 // is computed by the same instructions in the same order whatever the block (whether B is packed
 // depends on the whole product's shape), so a split changes no bit of the result.
+//
+// With `measure` (only for the whole product: r0 = 0, r1 = m, j0 = 0, j1 = n) each export also
+// returns Σ x² over C as it leaves it, with productSquares' bits: the kernel gradient's squared
+// norm, taken from the blocks of C while they are still in L1. Without it, returns 0.
 
 // C (m×n) = A (m×k) · B (k×n)
 export function matmul(
@@ -260,14 +377,17 @@ export function matmul(
   r1: i32,
   j0: i32,
   j1: i32,
-): void {
+  measure: i32,
+): f64 {
   const rowBytes = (<usize>n) << 2;
   const ar = a + <usize>r0 * ((<usize>k) << 2);
   const cr = c + <usize>r0 * rowBytes;
   const rows = r1 - r0;
   const rs = (<usize>k) << 2;
-  if (packs(k, n)) packedProducts(ar, rs, 4, b, rowBytes, 4, cr, rows, k, n, accumulate, j0, j1);
-  else outerProducts(ar, rs, 4, b, cr, rows, k, n, accumulate, j0, j1);
+  const squares = packs(k, n)
+    ? packedProducts(ar, rs, 4, b, rowBytes, 4, cr, rows, k, n, accumulate, j0, j1, measure != 0)
+    : outerProducts(ar, rs, 4, b, cr, rows, k, n, accumulate, j0, j1, measure != 0);
+  return measure ? checkedSquares(squares, c, m * n) : 0;
 }
 
 // C (m×n) = Aᵀ · B with A (k×m), B (k×n)
@@ -283,15 +403,18 @@ export function matmulTransA(
   r1: i32,
   j0: i32,
   j1: i32,
-): void {
+  measure: i32,
+): f64 {
   const ps = (<usize>m) << 2;
   // Row i of C is column i of A.
   const ar = a + ((<usize>r0) << 2);
   const cr = c + <usize>r0 * ((<usize>n) << 2);
   const rows = r1 - r0;
   const bp = (<usize>n) << 2;
-  if (packs(k, n)) packedProducts(ar, 4, ps, b, bp, 4, cr, rows, k, n, accumulate, j0, j1);
-  else outerProducts(ar, 4, ps, b, cr, rows, k, n, accumulate, j0, j1);
+  const squares = packs(k, n)
+    ? packedProducts(ar, 4, ps, b, bp, 4, cr, rows, k, n, accumulate, j0, j1, measure != 0)
+    : outerProducts(ar, 4, ps, b, cr, rows, k, n, accumulate, j0, j1, measure != 0);
+  return measure ? checkedSquares(squares, c, m * n) : 0;
 }
 
 // [Σ x0, Σ x1, Σ x2, Σ x3]: four horizontal sums in one vector.
@@ -393,15 +516,18 @@ export function matmulTransB(
   r1: i32,
   j0: i32,
   j1: i32,
-): void {
+  measure: i32,
+): f64 {
   const rowBytes = (<usize>k) << 2;
+  const whole = c;
+  const wholeRows = m;
   a += <usize>r0 * rowBytes;
   c += <usize>r0 * ((<usize>n) << 2);
   m = r1 - r0;
   if (packs(k, n)) {
     // Bᵀ(p, j) = B(j, p): the packing transposes B as it copies it.
-    packedProducts(a, rowBytes, 4, b, 4, rowBytes, c, m, k, n, accumulate, j0, j1);
-    return;
+    const s = packedProducts(a, rowBytes, 4, b, 4, rowBytes, c, m, k, n, accumulate, j0, j1, measure != 0);
+    return measure ? checkedSquares(s, whole, wholeRows * n) : 0;
   }
   const ldc = (<usize>n) << 2;
   for (let i = 0; i < m; i += 2) {
@@ -419,6 +545,8 @@ export function matmulTransB(
       dots2x4(a0, a1, b0, b1, b2, b3, c0 + o, c1 + o, k, accumulate, min(j1 - j, 4));
     }
   }
+  // Blocks of two rows: measured after, in productSquares' order.
+  return measure ? productSquares(whole, wholeRows, n) : 0;
 }
 
 // Packs the kc×nc block of B′ whose element (p, j) sits at b + p·bp + j·bj into scratch:
@@ -469,7 +597,7 @@ function packB(b: usize, bp: usize, bj: usize, kc: i32, nc: i32): void {
 // Columns j0 ≤ j < j1 of C (m×n) (+)= A′·B′ through packed blocks of B′ (element (p, j) at
 // b + p·bp + j·bj); A′(i, p) at a + i·rs + p·ps as in outerProducts. After the first KC block
 // every block accumulates. Only the columns asked for are packed, so threads that share a
-// product by columns pack no block twice.
+// product by columns pack no block twice. Returns the measurement as rowBlocks does.
 function packedProducts(
   a: usize,
   rs: usize,
@@ -484,8 +612,10 @@ function packedProducts(
   accumulate: i32,
   j0: i32,
   j1: i32,
-): void {
+  measure: bool,
+): f64 {
   const ldc = (<usize>n) << 2;
+  let squares: f64 = 0;
   for (let p0 = 0; p0 < k; p0 += KC) {
     const kc = min(KC, k - p0);
     const acc = accumulate || p0 > 0 ? 1 : 0;
@@ -495,7 +625,10 @@ function packedProducts(
       packB(b + <usize>p0 * bp + <usize>jb * bj, bp, bj, kc, nc);
       const ap = a + <usize>p0 * ps;
       const cj = c + ((<usize>jb) << 2);
-      rowBlocks(ap, rs, ps, scratch, stripBytes, 32, cj, ldc, m, kc, nc, acc, rs == 4);
+      // Only the last block of k leaves C final, so only it is measured.
+      const last = measure && p0 + KC >= k;
+      squares += rowBlocks(ap, rs, ps, scratch, stripBytes, 32, cj, ldc, m, kc, nc, acc, rs == 4, last);
     }
   }
+  return squares;
 }

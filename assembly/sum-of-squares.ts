@@ -13,7 +13,7 @@
 const TINY: f64 = 7.888609052210118e-31; // 2⁻¹⁰⁰
 
 // Squares of 32 floats at p, summed 8 per lane in float32.
-@inline function squares32(p: usize): v128 {
+@inline export function squares32(p: usize): v128 {
   const a = v128.load(p), b = v128.load(p, 16), c = v128.load(p, 32), d = v128.load(p, 48);
   const e = v128.load(p, 64), f = v128.load(p, 80), g = v128.load(p, 96), h = v128.load(p, 112);
   const ab = f32x4.add(f32x4.mul(a, a), f32x4.mul(b, b));
@@ -64,7 +64,13 @@ export function sumOfSquares(x: usize, n: i32): f64 {
     const v = <f64>load<f32>(x + (<usize>i << 2));
     total += v * v;
   }
-  // Also NaN: summed again, still NaN, and rare enough not to matter.
+  return checkedSquares(total, x, n);
+}
+
+// `total`, a float32-squares sum of x² over n floats at x (this file's or a kernel's), or the
+// exact float64 sum where float32 squares may have overflowed or underflowed. Also NaN: summed
+// again, still NaN, and rare enough not to matter.
+export function checkedSquares(total: f64, x: usize, n: i32): f64 {
   if (!(total >= TINY * <f64>n && total < Infinity)) return exactSumOfSquares(x, n);
   return total;
 }

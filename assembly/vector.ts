@@ -2,7 +2,7 @@
 export { adamUpdate } from './adam';
 export { sumOfSquares, sumsOfSquares } from './sum-of-squares';
 export { gatherBytesScaled } from './gather';
-export { biasActivation, activationGrad } from './activations';
+export { biasActivation, activationGrad, activationGradSquares } from './activations';
 export { expArray } from './exp';
 export { sumRowsInto, multiply } from './rows';
 export { columnMoments, normalize, gradSums, inputGrad } from './batch-norm';

@@ -27,6 +27,7 @@ import { fileURLToPath } from 'node:url';
 import { loadFashionMnist } from '../src/data/fashion-mnist.js';
 import { firstImages, imageDataset } from '../src/data/image-dataset.js';
 import type { Callback } from '../src/engine/callbacks.js';
+import { NO_MEASURES } from '../src/engine/layers/layer.js';
 import { buildFashionModel } from '../src/experiments/fashion/model.js';
 import { GradientProbes } from '../src/probe/gradient-probes.js';
 import { NO_PROBES, type ProbeIntervals } from '../src/probe/intervals.js';
@@ -171,6 +172,11 @@ export function timed(callback: Callback, clock: CallbackClock): Callback {
     clock.calls++;
   };
   return {
+    measuresWanted: (position) => {
+      let wanted = NO_MEASURES;
+      time(() => (wanted = callback.measuresWanted?.(position) ?? NO_MEASURES));
+      return wanted;
+    },
     onTrainBegin: (model) => time(() => callback.onTrainBegin?.(model)),
     onEpochBegin: (epoch) => time(() => callback.onEpochBegin?.(epoch)),
     onGradients: (context) => time(() => callback.onGradients?.(context)),

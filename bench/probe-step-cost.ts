@@ -9,13 +9,20 @@
  * out, often the probes', and a callback of 20 µs is now and then descheduled. This bench
  * leaves those out, so it shows what a change to the probes' code does.
  *
+ * The probes ask backward for the gradient and signal norms (`measuresWanted`), which the
+ * kernels then take as they compute (kernels.ts `measure`): that cost sits in the step, not in
+ * the callbacks, so the ratios add it (`measuringMicroseconds`: each layer's backward on the
+ * captured batch, measuring less not measuring).
+ *
  * Run alone: node dist/bench/probe-step-cost.js
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { BatchEndContext, StepContext } from '../src/engine/callbacks.js';
+import type { BatchEndContext, Callback, StepContext } from '../src/engine/callbacks.js';
+import { NO_MEASURES, type BackwardMeasures } from '../src/engine/layers/layer.js';
+import { Dense } from '../src/engine/layers/dense.js';
 import type { Model } from '../src/engine/model.js';
 import { GradientNorms } from '../src/engine/norms.js';
 import { MemoryProvider } from '../src/log/memory-provider.js';
@@ -29,9 +36,11 @@ import { secondsPerCall } from './timing.js';
 export interface ProbeStepCost {
   /** CPU µs of one training step of the reference model (batch 32). */
   stepMicroseconds: number;
+  /** CPU µs a step spends more when backward measures the norms the probes read. */
+  measuringMicroseconds: number;
   /** CPU µs the probes add per step, per configuration. */
   probesMicroseconds: Record<string, number>;
-  /** (step + probes) ÷ step, per configuration. */
+  /** (step + measuring + probes) ÷ step, per configuration. */
   ratios: Record<string, number>;
   /** CPU µs the probes add per step with one group alone, into memory. */
   partsMicroseconds: Record<string, number>;
@@ -39,6 +48,44 @@ export interface ProbeStepCost {
 
 /** Steps per captured epoch: enough to capture a step, short to train. */
 const CAPTURE_SAMPLES = 3200;
+
+/** What the probes ask backward for when norms and signals are due: everything. */
+const MEASURE_ALL: BackwardMeasures = { gradients: true, signals: true };
+
+/** Rounds of bare and measuring passes, alternated so that both see the same machine. */
+const STEP_ROUNDS = 3;
+
+/**
+ * CPU seconds backward spends more on the captured batch when it measures what the probes read
+ * (MEASURE_ALL) than when it measures nothing: each layer's backward timed alone both ways, on
+ * the buffers of the captured step (whole passes of ~350 µs vary by more than the difference).
+ */
+function backwardMeasuringSeconds(model: Model): number {
+  const { layers } = model;
+  let extra = 0;
+  layers.forEach((layer, index) => {
+    const outputGrad = layer.outputGrad;
+    if (outputGrad === null) return;
+    // The last layer's ∂L/∂z came from the loss fused with its activation.
+    const last = index === layers.length - 1 && layer instanceof Dense;
+    const fused = last ? (layer.preActivationGrad ?? undefined) : undefined;
+    const needInputGrad = layer.inputGrad !== null;
+    const backward = (measures: BackwardMeasures) => () => {
+      // Written whole again, as after the step's zeroGrad.
+      for (const variable of layer.variables) variable.zeroGrad();
+      layer.backward(outputGrad, needInputGrad, fused, measures);
+    };
+    let bare = Infinity;
+    let measuring = Infinity;
+    for (let round = 0; round < STEP_ROUNDS; round++) {
+      bare = Math.min(bare, secondsPerCall(backward(NO_MEASURES), 0.05));
+      measuring = Math.min(measuring, secondsPerCall(backward(MEASURE_ALL), 0.05));
+    }
+    extra += measuring - bare;
+      console.error(layer.name, (bare * 1e6).toFixed(2), ((measuring - bare) * 1e6).toFixed(2));
+  });
+  return extra;
+}
 
 /** The groups timed alone: the probes' parts. */
 const PARTS = ['loss', 'norms', 'updates', 'signals', 'activations', 'histograms'] as const;
@@ -48,15 +95,22 @@ export async function measureProbeStepCost(): Promise<ProbeStepCost> {
   let model: Model | undefined;
   let gradients: StepContext | undefined;
   let batchEnd: BatchEndContext | undefined;
+  let recorded: (number | null)[] = [];
+  const measuring: Callback = { measuresWanted: () => MEASURE_ALL };
   train([
     {
+      ...measuring,
       onTrainBegin: (m) => void (model = m),
-      onGradients: (context) => void (gradients = context),
+      onGradients: (context) => {
+        gradients = context;
+        recorded = context.gradients.variables.map((v) => v.recordedGradSquares);
+      },
       onBatchEnd: (context) => void (batchEnd = context),
     },
   ]);
   const steps = CAPTURE_SAMPLES / 32;
   const stepSeconds = secondsPerCall(() => train([]), 0.5) / steps;
+  const measuringSeconds = backwardMeasuringSeconds(model!);
   const variables = gradients!.gradients.variables;
   const logdir = fs.mkdtempSync(path.join(os.tmpdir(), 'gradscope-probe-step-cost-'));
   /** CPU seconds the probes add to a step, with `every` into `sink`. */
@@ -65,7 +119,12 @@ export async function measureProbeStepCost(): Promise<ProbeStepCost> {
     probes.onTrainBegin(model!);
     let step = 1;
     const seconds = secondsPerCall(() => {
-      // A fresh measurement per step, as fit makes one: the gradient norms are the probes' cost.
+      // The sums backward recorded, as each step records them; the probes' reads forget them.
+      for (let k = 0; k < variables.length; k++) {
+        const squares = recorded[k];
+        if (squares !== null) variables[k].recordGradSquares(squares);
+      }
+      // A fresh measurement per step, as fit makes one, from the recorded sums where there are.
       const measured = new GradientNorms(variables);
       probes.onGradients({ ...gradients!, step, gradients: measured });
       probes.onBatchEnd({ ...batchEnd!, step, gradients: measured });
@@ -88,7 +147,7 @@ export async function measureProbeStepCost(): Promise<ProbeStepCost> {
     const { sink, every } = config();
     const seconds = probeSeconds(sink, every);
     probesMicroseconds[name] = seconds * 1e6;
-    ratios[name] = 1 + seconds / stepSeconds;
+    ratios[name] = 1 + (measuringSeconds + seconds) / stepSeconds;
   }
   const partsMicroseconds: Record<string, number> = {};
   for (const part of PARTS) {
@@ -98,6 +157,7 @@ export async function measureProbeStepCost(): Promise<ProbeStepCost> {
   fs.rmSync(logdir, { recursive: true, force: true });
   return {
     stepMicroseconds: stepSeconds * 1e6,
+    measuringMicroseconds: measuringSeconds * 1e6,
     probesMicroseconds,
     ratios,
     partsMicroseconds,

@@ -10,6 +10,7 @@
 import { lookup } from './errors.js';
 import { backend } from './kernels/index.js';
 import type { PointwiseFunction } from './kernels/elementwise.js';
+import { referenceSquares } from './kernels/sum-of-squares.js';
 
 export interface ActivationFunction {
   readonly name: ActivationName;
@@ -24,7 +25,10 @@ export interface ActivationFunction {
     cols: number,
     bias?: Float32Array | null,
   ): void;
-  /** ∂L/∂z = ∂L/∂a · ∂a/∂z, written into zGrad. */
+  /**
+   * ∂L/∂z = ∂L/∂a · ∂a/∂z, written into zGrad. With `measure` (defaults to false), also returns
+   * Σ(∂L/∂a)², the backprop signal's squared norm, read as the derivative reads it; else 0.
+   */
   backward(
     z: Float32Array,
     a: Float32Array,
@@ -32,7 +36,8 @@ export interface ActivationFunction {
     zGrad: Float32Array,
     rows: number,
     cols: number,
-  ): void;
+    measure?: boolean,
+  ): number;
 }
 
 /** One entry of the table: f and f′ (f′ given both x and y = f(x)). */
@@ -100,8 +105,16 @@ function elementwise(name: ActivationName, fn: ElementwiseFunction): ActivationF
     forward(z, a, rows, cols, bias = null) {
       backend.elementwise.biasActivation(pointwise, z, bias, a, rows, cols);
     },
-    backward(z, a, aGrad, zGrad, rows, cols) {
-      backend.elementwise.activationGrad(pointwise, z, a, aGrad, zGrad, rows * cols);
+    backward(z, a, aGrad, zGrad, rows, cols, measure = false) {
+      return backend.elementwise.activationGrad(
+        pointwise,
+        z,
+        a,
+        aGrad,
+        zGrad,
+        rows * cols,
+        measure,
+      );
     },
   };
 }
@@ -121,13 +134,15 @@ const softmax: ActivationFunction = {
     }
   },
   // ∂L/∂z_j = a_j (∂L/∂a_j − Σ_k ∂L/∂a_k a_k)
-  backward(_z, a, aGrad, zGrad, rows, cols) {
+  backward(_z, a, aGrad, zGrad, rows, cols, measure = false) {
+    const squares = measure ? referenceSquares(aGrad, rows * cols) : 0;
     for (let r = 0; r < rows; r++) {
       const o = r * cols;
       let dot = 0;
       for (let j = 0; j < cols; j++) dot += aGrad[o + j] * a[o + j];
       for (let j = 0; j < cols; j++) zGrad[o + j] = a[o + j] * (aGrad[o + j] - dot);
     }
+    return squares;
   },
 };
 

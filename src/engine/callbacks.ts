@@ -5,6 +5,7 @@
  * the gradient measurement (`onGradients` and `onBatchEnd`), and the clip and update report
  * (`onBatchEnd`).
  */
+import type { BackwardMeasures } from './layers/layer.js';
 import type { Model } from './model.js';
 import type { GradientNorms } from './norms.js';
 import type { UpdateReport } from './optimizers/optimizer.js';
@@ -38,6 +39,9 @@ export interface StepContext {
   readonly gradients: GradientNorms;
 }
 
+/** Where a step sits in training, known before its forward pass. */
+export type StepPosition = Pick<StepContext, 'epoch' | 'batch' | 'step' | 'batchesPerEpoch'>;
+
 /** The context of `onBatchEnd`: the step, and what the optimizer's update did. */
 export interface BatchEndContext extends StepContext {
   /** The clipper's report (null without a clipper) and ‖Δw‖ of each variable. */
@@ -47,6 +51,13 @@ export interface BatchEndContext extends StepContext {
 export interface Callback {
   onTrainBegin?(model: Model): void;
   onEpochBegin?(epoch: number): void;
+  /**
+   * Before the step's forward pass: which squared norms this callback will read at this step
+   * (the step's `gradients`, the layers' `outputGradSquares`), so that backward takes them as
+   * it computes them instead of a pass over them afterwards. Without it, nothing is asked for;
+   * what a callback reads anyway is then measured on first use.
+   */
+  measuresWanted?(position: StepPosition): BackwardMeasures;
   /** Gradients are computed and not yet applied (clipping happens in the optimizer, after). */
   onGradients?(context: StepContext): void;
   /** The optimizer has applied the step. */

@@ -129,13 +129,35 @@ export class GradientNorms {
   private measure(): Float64Array {
     if (this.squares === null) {
       const squares = new Float64Array(this.variables.length);
-      const total = sumsOfSquares(
-        this.variables.map((v) => v.trainableGrad),
-        squares,
-      );
+      // Sums the kernels took as they wrote the gradients (a product with `measure`) are read
+      // first: handing out a gradient tensor below forgets its recorded sum.
+      let total = 0;
+      let unrecorded = 0;
+      for (let k = 0; k < this.variables.length; k++) {
+        const recorded = this.variables[k].recordedGradSquares;
+        if (recorded === null) unrecorded++;
+        else total += squares[k] = recorded;
+      }
+      if (unrecorded > 0) total += this.measureUnrecorded(squares, unrecorded);
       this.norm = Math.sqrt(total);
       this.squares = squares;
     }
     return this.squares;
+  }
+
+  /** Σg² of the variables without a recorded sum, in one kernel call, into `squares`. */
+  private measureUnrecorded(squares: Float64Array, count: number): number {
+    const { variables } = this;
+    const tensors: Tensor[] = [];
+    const indices: number[] = [];
+    for (let k = 0; k < variables.length; k++) {
+      if (variables[k].recordedGradSquares !== null) continue;
+      indices.push(k);
+      tensors.push(variables[k].trainableGrad);
+    }
+    const sums = count === variables.length ? squares : new Float64Array(count);
+    const total = sumsOfSquares(tensors, sums);
+    if (sums !== squares) for (let i = 0; i < count; i++) squares[indices[i]] = sums[i];
+    return total;
   }
 }

@@ -8,11 +8,19 @@
  * backward pass: nothing there learns.
  */
 import { emptyHistory, recordEpoch } from './callbacks.js';
-import type { BatchEndContext, Callback, EpochLogs, History, StepContext } from './callbacks.js';
+import type {
+  BatchEndContext,
+  Callback,
+  EpochLogs,
+  History,
+  StepContext,
+  StepPosition,
+} from './callbacks.js';
 import { gatherLabels } from './dataset.js';
 import type { Dataset } from './dataset.js';
 import { checkPositiveInteger, ShapeError, ValueError } from './errors.js';
-import type { Layer } from './layers/layer.js';
+import { NO_MEASURES } from './layers/layer.js';
+import type { BackwardMeasures, Layer } from './layers/layer.js';
 import type { Variable } from './layers/variable.js';
 import { getLoss } from './losses.js';
 import type { Model } from './model.js';
@@ -176,9 +184,14 @@ export class Sequential implements Model {
 
   /**
    * Forward and backward on one batch: returns the mean loss and the number of correct
-   * predictions. Gradients are left in the variables; the optimizer is not applied.
+   * predictions. Gradients are left in the variables; the optimizer is not applied. `measures`
+   * (defaults to none) asks backward for squared norms on the way (BackwardMeasures).
    */
-  computeGradients(x: Tensor, y: Float32Array): { loss: number; correct: number | null } {
+  computeGradients(
+    x: Tensor,
+    y: Float32Array,
+    measures: BackwardMeasures = NO_MEASURES,
+  ): { loss: number; correct: number | null } {
     const loss = this.requireCompiled().loss;
     const p = this.forward(x, true);
     const cols = p.shape[p.shape.length - 1];
@@ -196,8 +209,10 @@ export class Sequential implements Model {
       logitGrad = this.logitGrad = Tensor.resized(this.logitGrad, p.shape);
       loss.logitGradient(p.data, y, logitGrad.data, rows, cols);
     }
-    let g = last.backward(lossGrad, lastIndex > first, logitGrad);
-    for (let i = lastIndex - 1; i >= first && g; i--) g = this.layers[i].backward(g, i > first);
+    let g = last.backward(lossGrad, lastIndex > first, logitGrad, measures);
+    for (let i = lastIndex - 1; i >= first && g; i--) {
+      g = this.layers[i].backward(g, i > first, undefined, measures);
+    }
     return { loss: value, correct: loss.correct(p.data, y, rows, cols) };
   }
 
@@ -230,7 +245,9 @@ export class Sequential implements Model {
           n = Math.min(batchSize, data.count - start);
         const x = this.batchInput(data, order, start, n);
         gatherLabels(data, order, start, n, labels);
-        const result = this.computeGradients(x, labels.subarray(0, n * data.labelSize));
+        const position = { epoch, batch, step, batchesPerEpoch };
+        const measures = measuresWanted(callbacks, optimizer, position);
+        const result = this.computeGradients(x, labels.subarray(0, n * data.labelSize), measures);
         if (!Number.isFinite(result.loss)) checkBatchFinite(x, order, start);
         const trainable = this.trainableVariables;
         const context: StepContext = {
@@ -396,6 +413,26 @@ function checkBatchFinite(x: Tensor, order: ArrayLike<number>, start: number): v
       );
     }
   }
+}
+
+/**
+ * What the step's readers ask backward to measure: the callbacks' `measuresWanted`, and the
+ * gradient norms for an optimizer that clips (its clipper reads them every step).
+ */
+function measuresWanted(
+  callbacks: readonly Callback[],
+  optimizer: Optimizer,
+  position: StepPosition,
+): BackwardMeasures {
+  let gradients = optimizer.clipper !== null;
+  let signals = false;
+  for (const callback of callbacks) {
+    const wanted = callback.measuresWanted?.(position);
+    if (!wanted) continue;
+    gradients ||= wanted.gradients;
+    signals ||= wanted.signals;
+  }
+  return gradients || signals ? { gradients, signals } : NO_MEASURES;
 }
 
 function identity(n: number): Int32Array {

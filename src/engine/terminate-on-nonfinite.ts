@@ -7,17 +7,22 @@
  *   if (stopper.divergence) console.error(stopper.divergence.message);
  *
  * It reads only the glass-box contract (layer.ts): the step's loss, each layer's output and
- * outputGrad, each variable's grad and value. The check per step is one SIMD Σx² over every
- * gradient and one over every weight (a sum is non-finite exactly when an element is); only a
+ * outputGrad, each variable's grad and value. The check per step is the step's gradient
+ * measurement (the one probes and the clipper read, taken by backward when asked for, see
+ * `measuresWanted`) and one SIMD Σx² over every weight (a sum is non-finite exactly when an
+ * element is); only a
  * non-finite sum starts the pass that finds the first non-finite quantity, in the order the
  * step computed them: the layers' outputs bottom-up, the loss, then for each layer top-down its
  * ∂L/∂a and its parameter gradients, then (after the update) the weights. As in Keras, the step
  * that went non-finite is finished (the optimizer applies it) and training stops after it.
  */
 import type { Callback, StepContext } from './callbacks.js';
+import { NO_MEASURES, type BackwardMeasures } from './layers/layer.js';
 import { sumOfSquares } from './norms.js';
 import type { Sequential } from './sequential.js';
 import type { Tensor } from './tensor.js';
+
+const GRADIENTS: BackwardMeasures = { gradients: true, signals: false };
 
 /** Where training first went non-finite. */
 export interface Divergence {
@@ -56,12 +61,14 @@ export class TerminateOnNonFinite implements Callback {
     this.divergence = null;
   }
 
+  /** The gradient norms, every step until training has diverged: backward then takes them. */
+  measuresWanted(): BackwardMeasures {
+    return this.divergence ? NO_MEASURES : GRADIENTS;
+  }
+
   onGradients(context: StepContext): void {
     if (this.divergence) return;
-    const variables = context.model.trainableVariables;
-    let squares = 0;
-    for (const variable of variables) squares += sumOfSquares(variable.trainableGrad);
-    if (Number.isFinite(context.loss) && Number.isFinite(squares)) return;
+    if (Number.isFinite(context.loss) && Number.isFinite(context.gradients.total)) return;
     this.stop(context, this.locateInStep(context));
   }
 

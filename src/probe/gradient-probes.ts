@@ -9,9 +9,9 @@
  *
  *   model.fit(data, { callbacks: [new GradientProbes({ sink: new RunWriter('runs/a') })] });
  */
-import type { BatchEndContext, Callback, StepContext } from '../engine/callbacks.js';
+import type { BatchEndContext, Callback, StepContext, StepPosition } from '../engine/callbacks.js';
 import { ValueError } from '../engine/errors.js';
-import type { Layer } from '../engine/layers/layer.js';
+import type { BackwardMeasures, Layer } from '../engine/layers/layer.js';
 import type { Variable } from '../engine/layers/variable.js';
 import type { Model } from '../engine/model.js';
 import { countNonFiniteGiven, sumsOfSquares } from '../engine/norms.js';
@@ -73,9 +73,11 @@ export class GradientProbes implements Callback {
   /** The variables' weights, and room for their Σw²: measured in one call per step. */
   private weights: Tensor[] = [];
   private weightSquares = new Float64Array(0);
-  /** The probed layers' backprop signals this step (their buffers change with the batch size). */
+  /**
+   * The probed layers' backprop signals this step that backward did not measure (their buffers
+   * change with the batch size).
+   */
   private readonly signals: Tensor[] = [];
-  private readonly signalLayers: ProbedLayer[] = [];
   private signalSquares = new Float64Array(0);
   /** Optimizer steps taken before this `fit`: record steps continue from there. */
   private stepOffset = 0;
@@ -136,6 +138,18 @@ export class GradientProbes implements Callback {
     this.stepOffset = model.optimizer.iterations;
     this.clockStep = -1;
     if (this.stepOffset === 0) this.held(() => this.recordWeights(0, null, null, nowSeconds()));
+  }
+
+  /**
+   * The norms due at this step, asked of backward: the gradient norms and the signal norms are
+   * then taken by the kernels that compute gradients and signals, not by a pass of their own.
+   */
+  measuresWanted(position: StepPosition): BackwardMeasures {
+    const step = this.stepOffset + position.step;
+    return {
+      gradients: isDue(this.intervals.norms, step, position),
+      signals: isDue(this.intervals.signals, step, position),
+    };
   }
 
   /**
@@ -237,20 +251,20 @@ export class GradientProbes implements Callback {
     this.globalBatch.add(tags.GLOBAL_NORM_AFTER_CLIP_TAG, clip?.normAfter ?? measured);
   }
 
+  /** Σ(∂L/∂a)² as backward measured it where it did, else in one kernel call for the rest. */
   private recordSignals(): void {
-    const { signals, signalLayers } = this;
+    const { signals, signalSquares } = this;
     signals.length = 0;
-    signalLayers.length = 0;
-    for (const probed of this.layers) {
-      const signal = probed.layer.outputGrad;
-      if (signal) {
-        signals.push(signal);
-        signalLayers.push(probed);
-      }
+    for (const { layer } of this.layers) {
+      if (layer.outputGrad && layer.outputGradSquares === null) signals.push(layer.outputGrad);
     }
-    sumsOfSquares(signals, this.signalSquares);
-    for (let k = 0; k < signals.length; k++) {
-      this.batch.add(signalLayers[k].tags.signalNorm, this.shown(this.signalSquares[k]));
+    if (signals.length > 0) sumsOfSquares(signals, signalSquares);
+    let unmeasured = 0;
+    for (const probed of this.layers) {
+      if (!probed.layer.outputGrad) continue;
+      const measured = probed.layer.outputGradSquares;
+      const squares = measured ?? signalSquares[unmeasured++];
+      this.batch.add(probed.tags.signalNorm, this.shown(squares));
     }
   }
 

@@ -87,7 +87,11 @@ export function resolveIntervals(every: ProbeIntervals = {}): Required<ProbeInte
  * Whether a group with `interval` records in this batch. `recordStep` is the step its records
  * would carry (s for batch-side values, s + 1 for weight-side ones).
  */
-export function isDue(interval: Interval, recordStep: number, context: StepContext): boolean {
+export function isDue(
+  interval: Interval,
+  recordStep: number,
+  context: Pick<StepContext, 'batch' | 'batchesPerEpoch'>,
+): boolean {
   if (interval === 'never') return false;
   if (interval === 'epoch') return context.batch === context.batchesPerEpoch - 1;
   return recordStep % interval === 0;

@@ -13,6 +13,7 @@ import {
   assertNear,
   assertRecorded,
   byStep,
+  MEASURED_RTOL,
   formulaDataset,
   plainSquares,
   steps,
@@ -37,7 +38,7 @@ test('gradient and weight norms equal √Σx² of the variables, at steps 0 and 
     assertRecorded(
       byStep(records, `grad_norm/${v.name}`).get(0)!,
       Math.sqrt(gradSquares),
-      1e-12,
+      MEASURED_RTOL,
       v.name,
     );
     const weights = byStep(records, `weight_norm/${v.name}`);
@@ -53,13 +54,13 @@ test('gradient and weight norms equal √Σx² of the variables, at steps 0 and 
   assertRecorded(
     byStep(records, 'global_norm/before_clip').get(0)!,
     Math.sqrt(total),
-    1e-12,
+    MEASURED_RTOL,
     'global',
   );
   assertRecorded(
     byStep(records, 'global_norm/after_clip').get(0)!,
     Math.sqrt(total),
-    1e-12,
+    MEASURED_RTOL,
     'global',
   );
   assert.deepEqual([...byStep(records, 'loss')], [[0, Math.fround(history.history.loss[0])]]);
@@ -144,7 +145,7 @@ test("normKind 'squared' records Σx² under *_sq tags", async () => {
   assertRecorded(
     byStep(records, 'grad_norm_sq/dense_1/kernel').get(0)!,
     plainSquares(kernel.grad!.data),
-    1e-12,
+    MEASURED_RTOL,
     'grad',
   );
   assertRecorded(
@@ -247,6 +248,6 @@ test('grad norms at each step are those of that step’s gradients', async () =>
   });
   const records = await readRun(provider);
   const recorded = [...byStep(records, 'grad_norm/dense_1/kernel').values()];
-  recorded.forEach((value, i) => assertRecorded(value, seen[i], 1e-12, `step ${i}`));
+  recorded.forEach((value, i) => assertRecorded(value, seen[i], MEASURED_RTOL, `step ${i}`));
   assert.equal(recorded.length, 2);
 });

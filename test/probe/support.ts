@@ -19,6 +19,14 @@ export function plainSquares(values: ArrayLike<number>): number {
   return sum;
 }
 
+/**
+ * rtol of a recorded gradient norm (or its square) against `plainSquares`: backward measures a
+ * kernel gradient as it writes it, in float32 squares summed in groups of 8 (≤ 2.4e-7 relative
+ * on Σx², as the SIMD sum-of-squares kernel, kernels/sum-of-squares.ts), and the record rounds
+ * to float32 (≤ 6e-8).
+ */
+export const MEASURED_RTOL = 4e-7;
+
 export function assertNear(actual: number, expected: number, rtol: number, label: string): void {
   assert.ok(
     Math.abs(actual - expected) <= rtol * Math.abs(expected) + 1e-12,

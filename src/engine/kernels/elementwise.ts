@@ -6,6 +6,7 @@
  * arrays outside the heap.
  */
 import { address, onHeap } from './heap-address.js';
+import { referenceSquares } from './sum-of-squares.js';
 import { vectorWasm } from './vector-wasm.js';
 
 /** An elementwise function and its derivative (the activation table's entries). */
@@ -26,7 +27,10 @@ export interface ElementwiseKernels {
     rows: number,
     cols: number,
   ): void;
-  /** zGrad = outputGrad · f′(z) over the first n elements, given a = f(z). */
+  /**
+   * zGrad = outputGrad · f′(z) over the first n elements, given a = f(z). With `measure`, also
+   * returns Σ outputGrad² (with the bits of the SumOfSquaresKernel's `one`), else 0.
+   */
   activationGrad(
     fn: PointwiseFunction,
     z: Float32Array,
@@ -34,9 +38,19 @@ export interface ElementwiseKernels {
     outputGrad: Float32Array,
     zGrad: Float32Array,
     n: number,
-  ): void;
-  /** out[j] += Σ_r m[r, j], rows added in order. */
-  sumRowsInto(m: Float32Array, out: Float32Array, rows: number, cols: number): void;
+    measure?: boolean,
+  ): number;
+  /**
+   * out[j] += Σ_r m[r, j], rows added in order. With `measure`, also returns Σ out[j]² as it
+   * leaves out (float64, NaN or Infinity exactly when an element is), else 0.
+   */
+  sumRowsInto(
+    m: Float32Array,
+    out: Float32Array,
+    rows: number,
+    cols: number,
+    measure?: boolean,
+  ): number;
   /** out = a ⊙ b over the first n elements. */
   multiply(a: Float32Array, b: Float32Array, out: Float32Array, n: number): void;
 }
@@ -51,14 +65,17 @@ export const referenceElementwise: ElementwiseKernels = {
       }
     }
   },
-  activationGrad(fn, z, a, outputGrad, zGrad, n) {
+  activationGrad(fn, z, a, outputGrad, zGrad, n, measure = false) {
+    const squares = measure ? referenceSquares(outputGrad, n) : 0;
     for (let i = 0; i < n; i++) zGrad[i] = outputGrad[i] * fn.der(z[i], a[i]);
+    return squares;
   },
-  sumRowsInto(m, out, rows, cols) {
+  sumRowsInto(m, out, rows, cols, measure = false) {
     for (let r = 0; r < rows; r++) {
       const o = r * cols;
       for (let j = 0; j < cols; j++) out[j] += m[o + j];
     }
+    return measure ? referenceSquares(out, cols) : 0;
   },
   multiply(a, b, out, n) {
     for (let i = 0; i < n; i++) out[i] = a[i] * b[i];
@@ -88,24 +105,19 @@ export const simdElementwise: ElementwiseKernels = {
     if (bias) vectorWasm.biasActivation(z.byteOffset, bias.byteOffset, z.byteOffset, rows, cols, 0);
     referenceElementwise.biasActivation(fn, z, null, a, rows, cols);
   },
-  activationGrad(fn, z, a, outputGrad, zGrad, n) {
+  activationGrad(fn, z, a, outputGrad, zGrad, n, measure = false) {
     const code = ACTIVATION_CODES[fn.name];
     if (code === undefined || !onHeap(z, a, outputGrad, zGrad)) {
-      referenceElementwise.activationGrad(fn, z, a, outputGrad, zGrad, n);
-      return;
+      return referenceElementwise.activationGrad(fn, z, a, outputGrad, zGrad, n, measure);
     }
-    vectorWasm.activationGrad(
-      z.byteOffset,
-      a.byteOffset,
-      outputGrad.byteOffset,
-      zGrad.byteOffset,
-      n,
-      code,
-    );
+    const args = [z.byteOffset, a.byteOffset, outputGrad.byteOffset, zGrad.byteOffset] as const;
+    if (measure) return vectorWasm.activationGradSquares(...args, n, code);
+    vectorWasm.activationGrad(...args, n, code);
+    return 0;
   },
-  sumRowsInto(m, out, rows, cols) {
-    if (!onHeap(m, out)) referenceElementwise.sumRowsInto(m, out, rows, cols);
-    else vectorWasm.sumRowsInto(m.byteOffset, out.byteOffset, rows, cols);
+  sumRowsInto(m, out, rows, cols, measure = false) {
+    if (!onHeap(m, out)) return referenceElementwise.sumRowsInto(m, out, rows, cols, measure);
+    return vectorWasm.sumRowsInto(m.byteOffset, out.byteOffset, rows, cols, measure ? 1 : 0);
   },
   multiply(a, b, out, n) {
     if (!onHeap(a, b, out)) referenceElementwise.multiply(a, b, out, n);

@@ -11,7 +11,12 @@
 import { ShapeError, ValueError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 
-/** One product: writes (or with `accumulate`, adds) the m×n result into `c`. */
+/**
+ * One product: writes (or with `accumulate`, adds) the m×n result into `c`. With `measure` it
+ * also returns Σ x² over C as it leaves it (float64, NaN or Infinity exactly when an element
+ * is; as exact as the SumOfSquaresKernel), taken while the product writes C, for a gradient's
+ * norm without a pass over it; without, it returns 0. Defaults to false.
+ */
 export type Product = (
   a: Tensor,
   b: Tensor,
@@ -20,7 +25,8 @@ export type Product = (
   k: number,
   n: number,
   accumulate: boolean,
-) => void;
+  measure?: boolean,
+) => number;
 
 export interface Kernels {
   readonly name: string;

@@ -63,7 +63,10 @@ export function openClaim(seq: number): number {
   return (seq & TAG_MASK) << CHUNK_BITS;
 }
 
-/** One export of assembly/kernels.ts: the block r0 ≤ i < r1, j0 ≤ j < j1 of C (m×n). */
+/**
+ * One export of assembly/kernels.ts: the block r0 ≤ i < r1, j0 ≤ j < j1 of C (m×n); with
+ * `measure` (whole products only) it returns Σ x² over C, else 0.
+ */
 export type ProductExport = (
   a: number,
   b: number,
@@ -76,12 +79,15 @@ export type ProductExport = (
   r1: number,
   j0: number,
   j1: number,
-) => void;
+  measure: number,
+) => number;
 
 export interface ProductExports {
   matmul: ProductExport;
   matmulTransA: ProductExport;
   matmulTransB: ProductExport;
+  /** Σ x² over C (m×n) at c, with the bits of a measured product. */
+  productSquares(c: number, m: number, n: number): number;
   setScratch(ptr: number): void;
   SCRATCH_BYTES: WebAssembly.Global;
 }
@@ -136,6 +142,7 @@ export function runPiece(control: Int32Array, piece: number, run: ProductExport)
       byColumns ? m : to,
       byColumns ? from : 0,
       byColumns ? to : n,
+      0,
     );
   } finally {
     Atomics.add(control, SLOT.finished, 1);

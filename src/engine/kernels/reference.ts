@@ -5,6 +5,7 @@
  */
 import type { Tensor } from '../tensor.js';
 import { checkOperands, type Kernels } from './kernels.js';
+import { referenceSquares } from './sum-of-squares.js';
 
 /** Where element (row, col) of an operand sits: row·rowStride + col·colStride. */
 type Strides = readonly [rowStride: number, colStride: number];
@@ -17,7 +18,8 @@ function product(
   accumulate: boolean,
   [aRow, aCol]: Strides,
   [bRow, bCol]: Strides,
-): void {
+  measure = false,
+): number {
   checkOperands(op, a, b, c, m, k, n);
   const A = a.data;
   const B = b.data;
@@ -29,16 +31,18 @@ function product(
       C[i * n + j] = sum;
     }
   }
+  return measure ? referenceSquares(C, m * n) : 0;
 }
 
 export const referenceKernels: Kernels = {
   name: 'reference',
   // A (m×k) row-major, B (k×n) row-major.
-  matmul: (a, b, c, m, k, n, acc) => product('matmul', [a, b, c], [m, k, n], acc, [k, 1], [n, 1]),
+  matmul: (a, b, c, m, k, n, acc, measure) =>
+    product('matmul', [a, b, c], [m, k, n], acc, [k, 1], [n, 1], measure),
   // A stored k×m: A'(i, p) = A[p, i].
-  matmulTransA: (a, b, c, m, k, n, acc) =>
-    product('matmulTransA', [a, b, c], [m, k, n], acc, [1, m], [n, 1]),
+  matmulTransA: (a, b, c, m, k, n, acc, measure) =>
+    product('matmulTransA', [a, b, c], [m, k, n], acc, [1, m], [n, 1], measure),
   // B stored n×k: B'(p, j) = B[j, p].
-  matmulTransB: (a, b, c, m, k, n, acc) =>
-    product('matmulTransB', [a, b, c], [m, k, n], acc, [k, 1], [1, k]),
+  matmulTransB: (a, b, c, m, k, n, acc, measure) =>
+    product('matmulTransB', [a, b, c], [m, k, n], acc, [k, 1], [1, k], measure),
 };

@@ -16,11 +16,15 @@ export interface SumOfSquaresKernel {
   each(tensors: readonly Tensor[], out: Float64Array): number;
 }
 
-function referenceOne(t: Tensor): number {
-  const x = t.data;
+/** Σ x² over the first n elements, every square in float64: the reference's sum everywhere. */
+export function referenceSquares(x: ArrayLike<number>, n: number): number {
   let sum = 0;
-  for (let i = 0; i < x.length; i++) sum += x[i] * x[i];
+  for (let i = 0; i < n; i++) sum += x[i] * x[i];
   return sum;
+}
+
+function referenceOne(t: Tensor): number {
+  return referenceSquares(t.data, t.size);
 }
 
 export const referenceSumOfSquares: SumOfSquaresKernel = {

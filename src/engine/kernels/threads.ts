@@ -247,7 +247,7 @@ export function splitProduct(
   const running = runningHelper(start);
   if (running === null) {
     const { a, b, c, m, k, n, accumulate } = args;
-    run(a, b, c, m, k, n, accumulate, 0, m, 0, n);
+    run(a, b, c, m, k, n, accumulate, 0, m, 0, n, 0);
     return;
   }
   const { control } = running;

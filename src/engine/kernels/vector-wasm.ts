@@ -41,8 +41,16 @@ export interface VectorExports {
     n: number,
     kind: number,
   ): void;
+  activationGradSquares(
+    z: number,
+    a: number,
+    outputGrad: number,
+    zGrad: number,
+    n: number,
+    kind: number,
+  ): number;
   expArray(x: number, out: number, n: number): void;
-  sumRowsInto(m: number, out: number, rows: number, cols: number): void;
+  sumRowsInto(m: number, out: number, rows: number, cols: number, measure: number): number;
   multiply(a: number, b: number, out: number, n: number): void;
   columnMoments(x: number, rows: number, cols: number, mean: number, variance: number): void;
   normalize(

@@ -9,7 +9,8 @@ import type { RandomState } from '../random.js';
 import { Tensor } from '../tensor.js';
 import type { Shape } from '../tensor.js';
 import { Layer } from './layer.js';
-import type { LayerArgs, StepInfo } from './layer.js';
+import { NO_MEASURES } from './layer.js';
+import type { BackwardMeasures, LayerArgs, StepInfo } from './layer.js';
 import type { Variable } from './variable.js';
 
 export interface DenseArgs extends LayerArgs {
@@ -97,36 +98,67 @@ export class Dense extends Layer {
     return a;
   }
 
-  backward(outputGrad: Tensor, needInputGrad: boolean, preActivationGrad?: Tensor): Tensor | null {
+  backward(
+    outputGrad: Tensor,
+    needInputGrad: boolean,
+    preActivationGrad?: Tensor,
+    measures: BackwardMeasures = NO_MEASURES,
+  ): Tensor | null {
     this.checkOutputGrad(outputGrad);
     this.lastOutputGrad = outputGrad;
-    if (preActivationGrad) return this.backwardFromPreActivation(preActivationGrad, needInputGrad);
+    this.lastOutputGradSquares = null;
+    if (preActivationGrad) {
+      return this.backwardFromPreActivation(preActivationGrad, needInputGrad, measures);
+    }
     const z = this.z!;
     let zGrad = outputGrad;
     if (!this.isLinear) {
       zGrad = this.zGradBuffer = Tensor.resized(this.zGradBuffer, z.shape);
       const a = this.lastOutput!;
-      this.activation.backward(
+      // The derivative reads the whole signal: its norm is taken there when asked for.
+      const squares = this.activation.backward(
         z.data,
         a.data,
         outputGrad.data,
         zGrad.data,
         z.size / this.units,
         this.units,
+        measures.signals,
       );
+      if (measures.signals) this.lastOutputGradSquares = squares;
     }
-    return this.backwardFromPreActivation(zGrad, needInputGrad);
+    return this.backwardFromPreActivation(zGrad, needInputGrad, measures);
   }
 
-  // ∂L/∂W += xᵀ·∂L/∂z;  ∂L/∂b += Σ_rows ∂L/∂z;  ∂L/∂x = ∂L/∂z·Wᵀ
-  private backwardFromPreActivation(zGrad: Tensor, needInputGrad: boolean): Tensor | null {
+  // ∂L/∂W += xᵀ·∂L/∂z;  ∂L/∂b += Σ_rows ∂L/∂z;  ∂L/∂x = ∂L/∂z·Wᵀ. With measures.gradients,
+  // the kernels that write ∂L/∂W and ∂L/∂b also return their squared norms.
+  private backwardFromPreActivation(
+    zGrad: Tensor,
+    needInputGrad: boolean,
+    measures: BackwardMeasures,
+  ): Tensor | null {
     this.lastZGrad = zGrad;
     const x = this.lastInput!;
     const inFeatures = this.kernel.shape[0];
     const rows = x.size / inFeatures;
+    const measure = measures.gradients;
     const { grad, accumulate } = this.kernel.gradToWrite();
-    kernels.matmulTransA(x, zGrad, grad, inFeatures, rows, this.units, accumulate);
-    if (this.bias) sumRowsInto(zGrad.data, this.bias.trainableGrad.data, rows, this.units);
+    const kernelSquares = kernels.matmulTransA(
+      x,
+      zGrad,
+      grad,
+      inFeatures,
+      rows,
+      this.units,
+      accumulate,
+      measure,
+    );
+    if (measure) this.kernel.recordGradSquares(kernelSquares);
+    if (this.bias) {
+      const biasGrad = this.bias.trainableGrad;
+      const biasSquares = sumRowsInto(zGrad.data, biasGrad.data, rows, this.units, measure);
+      if (measure) this.bias.recordGradSquares(biasSquares);
+    }
     if (!needInputGrad) return (this.lastInputGrad = null);
     const inputGrad = (this.inputGradBuffer = Tensor.resized(this.inputGradBuffer, x.shape));
     kernels.matmulTransB(zGrad, this.kernel.value, inputGrad, rows, this.units, inFeatures, false);
@@ -143,7 +175,13 @@ export function addRowVector(m: Float32Array, v: Float32Array, rows: number, col
   activations.linear.forward(m, m, rows, cols, v);
 }
 
-/** out[j] += Σ_r m[r, j]. */
-export function sumRowsInto(m: Float32Array, out: Float32Array, rows: number, cols: number): void {
-  backend.elementwise.sumRowsInto(m, out, rows, cols);
+/** out[j] += Σ_r m[r, j]; with `measure`, returns Σ out[j]² after (else 0). */
+export function sumRowsInto(
+  m: Float32Array,
+  out: Float32Array,
+  rows: number,
+  cols: number,
+  measure = false,
+): number {
+  return backend.elementwise.sumRowsInto(m, out, rows, cols, measure);
 }

@@ -48,6 +48,21 @@ export interface StepInfo {
   rng: RandomState;
 }
 
+/**
+ * Squared norms a backward pass can take as it computes what they measure, for the step's
+ * readers (probes, the clipper), so that they need no pass of their own. A layer that cannot
+ * leaves them unrecorded, and readers measure for themselves.
+ */
+export interface BackwardMeasures {
+  /** Σg² of each gradient a kernel writes whole (Variable.recordGradSquares). */
+  readonly gradients: boolean;
+  /** Σ(∂L/∂output)² of the layer's signal (Layer.outputGradSquares). */
+  readonly signals: boolean;
+}
+
+/** Nothing measured: the measures of a step nobody reads norms at. */
+export const NO_MEASURES: BackwardMeasures = { gradients: false, signals: false };
+
 /** A signal a layer keeps for every time step of the last backward pass. */
 export interface TimeSignal {
   /** Which state: 'hidden' (∂L/∂h_t of any recurrent layer) or 'cell' (an LSTM's ∂L/∂c_t). */
@@ -71,6 +86,8 @@ export abstract class Layer {
   protected lastOutput: Tensor | null = null;
   protected lastOutputGrad: Tensor | null = null;
   protected lastInputGrad: Tensor | null = null;
+  /** Σ(∂L/∂output)² when the last backward pass measured it (BackwardMeasures), else null. */
+  protected lastOutputGradSquares: number | null = null;
 
   constructor(args: LayerArgs = {}) {
     this.name = args.name;
@@ -89,6 +106,13 @@ export abstract class Layer {
   /** ∂L/∂output of the last backward pass: the backprop signal at this layer. */
   get outputGrad(): Tensor | null {
     return this.lastOutputGrad;
+  }
+  /**
+   * Σ(∂L/∂output)² of the last backward pass, when it measured it (`measures.signals`, and a
+   * layer that measures its signal); null otherwise.
+   */
+  get outputGradSquares(): number | null {
+    return this.lastOutputGradSquares;
   }
   /** ∂L/∂input of the last backward pass. */
   get inputGrad(): Tensor | null {
@@ -148,11 +172,13 @@ export abstract class Layer {
    * (or null when `needInputGrad` is false). `preActivationGrad` is passed only to a layer that
    * declares a `preActivation`, by a loss fused with its activation: ∂L/∂z itself, exact where
    * the chain through ∂L/∂output would divide by p ≈ 0; `outputGrad` is then kept as the signal.
+   * `measures` (defaults to NO_MEASURES) asks for squared norms taken on the way.
    */
   abstract backward(
     outputGrad: Tensor,
     needInputGrad: boolean,
     preActivationGrad?: Tensor,
+    measures?: BackwardMeasures,
   ): Tensor | null;
 
   /** The Keras-style config, for summaries and saved weights. */

@@ -15,6 +15,14 @@ export class Variable {
    * zeros only to be overwritten (at width 256 the fill took 5% of a step).
    */
   private gradIsZero = false;
+  /**
+   * Σg² as the kernel that wrote the gradient measured it (`recordGradSquares`); NaN stands for
+   * a non-finite sum, so `gradSquaresKnown` says whether there is one. Forgotten whenever the
+   * gradient is handed out again (`grad`, `gradToWrite`, `zeroGrad`): whoever gets the tensor
+   * may write it.
+   */
+  private gradSquares = 0;
+  private gradSquaresKnown = false;
 
   constructor(name: string, shape: Shape, values: Float32Array, trainable: boolean) {
     this.name = name;
@@ -24,6 +32,7 @@ export class Variable {
 
   /** ∂L/∂value for the last batch; zeroed by `zeroGrad`, accumulated with +=. Null when not trainable. */
   get grad(): Tensor | null {
+    this.gradSquaresKnown = false;
     if (this.gradIsZero) {
       this.gradIsZero = false;
       this.gradTensor!.fill(0);
@@ -32,7 +41,7 @@ export class Variable {
   }
 
   get trainable(): boolean {
-    return this.grad !== null;
+    return this.gradTensor !== null;
   }
 
   get shape(): Shape {
@@ -42,6 +51,21 @@ export class Variable {
   /** Sets the gradient to zero (lazily: see `gradToWrite`). */
   zeroGrad(): void {
     this.gradIsZero = this.gradTensor !== null;
+    this.gradSquaresKnown = false;
+  }
+
+  /**
+   * Records Σg² of the gradient as just written, measured by the kernel that wrote it (a
+   * product with `measure`), so that the step's GradientNorms need not read it again.
+   */
+  recordGradSquares(squares: number): void {
+    this.gradSquaresKnown = true;
+    this.gradSquares = squares;
+  }
+
+  /** Σg² recorded since the gradient was last handed out (`recordGradSquares`), or null. */
+  get recordedGradSquares(): number | null {
+    return this.gradSquaresKnown ? this.gradSquares : null;
   }
 
   /**
