@@ -1,5 +1,5 @@
-// Adam's update over whole tensors, 4 lanes at a time; returns Σ Δw², the squared norm of the
-// applied update. Pointers are byte addresses into the imported memory (the heap).
+// Adam's update over whole tensors, 4 lanes at a time; on request returns Σ Δw², the squared
+// norm of the applied update. Pointers are byte addresses into the imported memory (the heap).
 //
 // Moment estimates of weights that rarely get a gradient (border pixels) decay geometrically
 // towards float32 subnormals, and tiny gradients square into them. x86 computes any result
@@ -20,24 +20,50 @@ const SQRT_TINY: f32 = 1e-15;
   return Mathf.abs(x) < limit ? 0 : x;
 }
 
-// Adam: m += (g − m)·a1;  v += (g² − v)·a2;  Δ = lrT·m/(√v + ε);  w −= Δ
-export function adamUpdate(w: usize, g: usize, m: usize, v: usize, n: i32, lrT: f32, a1: f32, a2: f32, eps: f32): f64 {
+// One vector of Adam at byte offset `off`; returns Δ. The second moment needs no |·| before its
+// comparison with TINY: v + (g² − v)·a2 rounds to ≥ 0 for v ≥ 0, g² ≥ 0, a2 ≤ 1 (each step is
+// monotonic and −v is representable), so it equals keepAbove(v, TINY) bit for bit.
+@inline function adam4(w: usize, g: usize, m: usize, v: usize, off: usize, a1v: v128, a2v: v128, lrv: v128, epsv: v128): v128 {
+  const gi = v128.load(g + off);
+  const gs = keepAbove(gi, SQRT_TINY);
+  const m0 = v128.load(m + off), v0 = v128.load(v + off);
+  const mi = keepAbove(f32x4.add(m0, f32x4.mul(f32x4.sub(gi, m0), a1v)), TINY);
+  const vr = f32x4.add(v0, f32x4.mul(f32x4.sub(f32x4.mul(gs, gs), v0), a2v));
+  const vi = v128.andnot(vr, f32x4.lt(vr, f32x4.splat(TINY)));
+  const delta = f32x4.div(f32x4.mul(lrv, mi), f32x4.add(f32x4.sqrt(vi), epsv));
+  v128.store(m + off, mi);
+  v128.store(v + off, vi);
+  v128.store(w + off, f32x4.sub(v128.load(w + off), delta));
+  return delta;
+}
+
+// Adam: m += (g − m)·a1;  v += (g² − v)·a2;  Δ = lrT·m/(√v + ε);  w −= Δ. Two vectors per
+// iteration (the divide and the square root of one overlap the other's arithmetic: 1.3× faster
+// here). Σ Δ² only when `measure` (a compile-time constant at both calls): it costs a fifth
+// of the update.
+@inline function adamLoop(w: usize, g: usize, m: usize, v: usize, n: i32, lrT: f32, a1: f32, a2: f32, eps: f32, measure: bool): f64 {
   const a1v = f32x4.splat(a1), a2v = f32x4.splat(a2), lrv = f32x4.splat(lrT), epsv = f32x4.splat(eps);
   let sq = f32x4.splat(0);
+  const n8 = n & ~7;
   const n4 = n & ~3;
   let i = 0;
-  for (; i < n4; i += 4) {
+  for (; i < n8; i += 8) {
     const off = <usize>i << 2;
-    const gi = v128.load(g + off);
-    const gs = keepAbove(gi, SQRT_TINY);
-    const mi = keepAbove(f32x4.add(v128.load(m + off), f32x4.mul(f32x4.sub(gi, v128.load(m + off)), a1v)), TINY);
-    const vi = keepAbove(f32x4.add(v128.load(v + off), f32x4.mul(f32x4.sub(f32x4.mul(gs, gs), v128.load(v + off)), a2v)), TINY);
-    const delta = f32x4.div(f32x4.mul(lrv, mi), f32x4.add(f32x4.sqrt(vi), epsv));
-    const ds = keepAbove(delta, SQRT_TINY);
-    v128.store(m + off, mi);
-    v128.store(v + off, vi);
-    v128.store(w + off, f32x4.sub(v128.load(w + off), delta));
-    sq = f32x4.add(sq, f32x4.mul(ds, ds));
+    const d0 = adam4(w, g, m, v, off, a1v, a2v, lrv, epsv);
+    const d1 = adam4(w, g, m, v, off + 16, a1v, a2v, lrv, epsv);
+    if (measure) {
+      // In the order of one vector at a time: the same sum as before the pairs.
+      const s0 = keepAbove(d0, SQRT_TINY), s1 = keepAbove(d1, SQRT_TINY);
+      sq = f32x4.add(f32x4.add(sq, f32x4.mul(s0, s0)), f32x4.mul(s1, s1));
+    }
+  }
+  if (i < n4) {
+    const d = adam4(w, g, m, v, <usize>i << 2, a1v, a2v, lrv, epsv);
+    if (measure) {
+      const ds = keepAbove(d, SQRT_TINY);
+      sq = f32x4.add(sq, f32x4.mul(ds, ds));
+    }
+    i += 4;
   }
   let total: f64 = <f64>f32x4.extract_lane(sq, 0) + <f64>f32x4.extract_lane(sq, 1) + <f64>f32x4.extract_lane(sq, 2) + <f64>f32x4.extract_lane(sq, 3);
   for (; i < n; i++) {
@@ -53,6 +79,12 @@ export function adamUpdate(w: usize, g: usize, m: usize, v: usize, n: i32, lrT: 
     const ds = keepAboveScalar(delta, SQRT_TINY);
     total += <f64>(ds * ds);
   }
-  return total;
+  return measure ? total : 0;
 }
 
+// Adam's update of n weights; with `measure`, returns Σ Δ², the squared norm of the applied
+// update (else 0).
+export function adamUpdate(w: usize, g: usize, m: usize, v: usize, n: i32, lrT: f32, a1: f32, a2: f32, eps: f32, measure: i32): f64 {
+  if (measure) return adamLoop(w, g, m, v, n, lrT, a1, a2, eps, true);
+  return adamLoop(w, g, m, v, n, lrT, a1, a2, eps, false);
+}

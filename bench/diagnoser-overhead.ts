@@ -15,6 +15,7 @@
  * Run alone: node dist/bench/diagnoser-overhead.js [samples] [repeats]
  */
 import { fileURLToPath } from 'node:url';
+import { measuresWanted } from '../src/engine/measures.js';
 import type { Callback } from '../src/engine/callbacks.js';
 import { median } from '../src/engine/statistics.js';
 import { Diagnoser } from '../src/diagnose/diagnoser.js';
@@ -54,6 +55,7 @@ function takingTurns(a: Callback, b: Callback): Callback {
     run(second);
   };
   return {
+    measuresWanted: (position) => measuresWanted([a, b], position),
     onTrainBegin: (model) => both(0, (c) => c.onTrainBegin?.(model)),
     onGradients: (context) => both(context.step, (c) => c.onGradients?.(context)),
     onBatchEnd: (context) => both(context.step, (c) => c.onBatchEnd?.(context)),

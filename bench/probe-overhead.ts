@@ -27,7 +27,7 @@ import { fileURLToPath } from 'node:url';
 import { loadFashionMnist } from '../src/data/fashion-mnist.js';
 import { firstImages, imageDataset } from '../src/data/image-dataset.js';
 import type { Callback } from '../src/engine/callbacks.js';
-import { NO_MEASURES } from '../src/engine/layers/layer.js';
+import { NO_MEASURES } from '../src/engine/measures.js';
 import { buildFashionModel } from '../src/experiments/fashion/model.js';
 import { GradientProbes } from '../src/probe/gradient-probes.js';
 import { NO_PROBES, type ProbeIntervals } from '../src/probe/intervals.js';

@@ -12,7 +12,7 @@
  * The probes ask backward for the gradient and signal norms (`measuresWanted`), which the
  * kernels then take as they compute (kernels.ts `measure`): that cost sits in the step, not in
  * the callbacks, so the ratios add it (`measuringMicroseconds`: each layer's backward on the
- * captured batch, measuring less not measuring).
+ * captured batch, and the optimizer's update, measuring less not measuring).
  *
  * Run alone: node dist/bench/probe-step-cost.js
  */
@@ -21,7 +21,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BatchEndContext, Callback, StepContext } from '../src/engine/callbacks.js';
-import { NO_MEASURES, type BackwardMeasures } from '../src/engine/layers/layer.js';
+import { NO_MEASURES, type StepMeasures } from '../src/engine/measures.js';
 import { Dense } from '../src/engine/layers/dense.js';
 import type { Model } from '../src/engine/model.js';
 import { GradientNorms } from '../src/engine/norms.js';
@@ -50,7 +50,7 @@ export interface ProbeStepCost {
 const CAPTURE_SAMPLES = 3200;
 
 /** What the probes ask backward for when norms and signals are due: everything. */
-const MEASURE_ALL: BackwardMeasures = { gradients: true, signals: true };
+const MEASURE_ALL: StepMeasures = { gradients: true, signals: true, updates: true };
 
 /** Rounds of bare and measuring passes, alternated so that both see the same machine. */
 const STEP_ROUNDS = 3;
@@ -70,7 +70,7 @@ function backwardMeasuringSeconds(model: Model): number {
     const last = index === layers.length - 1 && layer instanceof Dense;
     const fused = last ? (layer.preActivationGrad ?? undefined) : undefined;
     const needInputGrad = layer.inputGrad !== null;
-    const backward = (measures: BackwardMeasures) => () => {
+    const backward = (measures: StepMeasures) => () => {
       // Written whole again, as after the step's zeroGrad.
       for (const variable of layer.variables) variable.zeroGrad();
       layer.backward(outputGrad, needInputGrad, fused, measures);
@@ -82,9 +82,29 @@ function backwardMeasuringSeconds(model: Model): number {
       measuring = Math.min(measuring, secondsPerCall(backward(MEASURE_ALL), 0.05));
     }
     extra += measuring - bare;
-      console.error(layer.name, (bare * 1e6).toFixed(2), ((measuring - bare) * 1e6).toFixed(2));
+    console.error(layer.name, (bare * 1e6).toFixed(2), ((measuring - bare) * 1e6).toFixed(2));
   });
   return extra;
+}
+
+/**
+ * CPU seconds the optimizer's step spends more when it measures ‖Δw‖ (StepMeasures.updates)
+ * than when it does not, on the captured gradients (the weights move on; the cost does not).
+ */
+function updateMeasuringSeconds(model: Model, gradients: GradientNorms): number {
+  const optimizer = model.optimizer!;
+  const variables = model.trainableVariables;
+  let bare = Infinity;
+  let measuring = Infinity;
+  for (let round = 0; round < STEP_ROUNDS; round++) {
+    bare = Math.min(
+      bare,
+      secondsPerCall(() => optimizer.apply(variables, gradients, false), 0.05),
+    );
+    const measured = secondsPerCall(() => optimizer.apply(variables, gradients, true), 0.05);
+    measuring = Math.min(measuring, measured);
+  }
+  return measuring - bare;
 }
 
 /** The groups timed alone: the probes' parts. */
@@ -110,7 +130,8 @@ export async function measureProbeStepCost(): Promise<ProbeStepCost> {
   ]);
   const steps = CAPTURE_SAMPLES / 32;
   const stepSeconds = secondsPerCall(() => train([]), 0.5) / steps;
-  const measuringSeconds = backwardMeasuringSeconds(model!);
+  const measuringSeconds =
+    backwardMeasuringSeconds(model!) + updateMeasuringSeconds(model!, gradients!.gradients);
   const variables = gradients!.gradients.variables;
   const logdir = fs.mkdtempSync(path.join(os.tmpdir(), 'gradscope-probe-step-cost-'));
   /** CPU seconds the probes add to a step, with `every` into `sink`. */

@@ -5,7 +5,7 @@
  * the gradient measurement (`onGradients` and `onBatchEnd`), and the clip and update report
  * (`onBatchEnd`).
  */
-import type { BackwardMeasures } from './layers/layer.js';
+import type { StepMeasures } from './measures.js';
 import type { Model } from './model.js';
 import type { GradientNorms } from './norms.js';
 import type { UpdateReport } from './optimizers/optimizer.js';
@@ -44,7 +44,10 @@ export type StepPosition = Pick<StepContext, 'epoch' | 'batch' | 'step' | 'batch
 
 /** The context of `onBatchEnd`: the step, and what the optimizer's update did. */
 export interface BatchEndContext extends StepContext {
-  /** The clipper's report (null without a clipper) and ‖Δw‖ of each variable. */
+  /**
+   * The clipper's report (null without a clipper) and ‖Δw‖ of each variable; those only at a
+   * step where some callback asked for them (`measuresWanted` → updates), else none.
+   */
   readonly update: UpdateReport;
 }
 
@@ -55,9 +58,10 @@ export interface Callback {
    * Before the step's forward pass: which squared norms this callback will read at this step
    * (the step's `gradients`, the layers' `outputGradSquares`), so that backward takes them as
    * it computes them instead of a pass over them afterwards. Without it, nothing is asked for;
-   * what a callback reads anyway is then measured on first use.
+   * gradient and signal norms a callback reads anyway are then measured on first use, but
+   * update norms (`update.updateNorms`) exist only where asked for.
    */
-  measuresWanted?(position: StepPosition): BackwardMeasures;
+  measuresWanted?(position: StepPosition): StepMeasures;
   /** Gradients are computed and not yet applied (clipping happens in the optimizer, after). */
   onGradients?(context: StepContext): void;
   /** The optimizer has applied the step. */

@@ -8,19 +8,12 @@
  * backward pass: nothing there learns.
  */
 import { emptyHistory, recordEpoch } from './callbacks.js';
-import type {
-  BatchEndContext,
-  Callback,
-  EpochLogs,
-  History,
-  StepContext,
-  StepPosition,
-} from './callbacks.js';
+import type { BatchEndContext, Callback, EpochLogs, History, StepContext } from './callbacks.js';
 import { gatherLabels } from './dataset.js';
 import type { Dataset } from './dataset.js';
 import { checkPositiveInteger, ShapeError, ValueError } from './errors.js';
-import { NO_MEASURES } from './layers/layer.js';
-import type { BackwardMeasures, Layer } from './layers/layer.js';
+import type { Layer } from './layers/layer.js';
+import { measuresWanted, NO_MEASURES, type StepMeasures } from './measures.js';
 import type { Variable } from './layers/variable.js';
 import { getLoss } from './losses.js';
 import type { Model } from './model.js';
@@ -33,6 +26,8 @@ import { summary } from './summary.js';
 import { loadWeights, saveWeights } from './weights-io.js';
 import { shapeSize, shapeToString, Tensor } from './tensor.js';
 import type { Shape } from './tensor.js';
+
+const CLIPPING: StepMeasures = { gradients: true, signals: false, updates: false };
 
 export interface SequentialArgs {
   /** Layers to add in order. Defaults to none. */
@@ -185,12 +180,12 @@ export class Sequential implements Model {
   /**
    * Forward and backward on one batch: returns the mean loss and the number of correct
    * predictions. Gradients are left in the variables; the optimizer is not applied. `measures`
-   * (defaults to none) asks backward for squared norms on the way (BackwardMeasures).
+   * (defaults to none) asks backward for squared norms on the way (StepMeasures).
    */
   computeGradients(
     x: Tensor,
     y: Float32Array,
-    measures: BackwardMeasures = NO_MEASURES,
+    measures: StepMeasures = NO_MEASURES,
   ): { loss: number; correct: number | null } {
     const loss = this.requireCompiled().loss;
     const p = this.forward(x, true);
@@ -246,7 +241,12 @@ export class Sequential implements Model {
         const x = this.batchInput(data, order, start, n);
         gatherLabels(data, order, start, n, labels);
         const position = { epoch, batch, step, batchesPerEpoch };
-        const measures = measuresWanted(callbacks, optimizer, position);
+        // The clipper reads the gradient norms every step.
+        const measures = measuresWanted(
+          callbacks,
+          position,
+          optimizer.clipper ? CLIPPING : NO_MEASURES,
+        );
         const result = this.computeGradients(x, labels.subarray(0, n * data.labelSize), measures);
         if (!Number.isFinite(result.loss)) checkBatchFinite(x, order, start);
         const trainable = this.trainableVariables;
@@ -261,7 +261,7 @@ export class Sequential implements Model {
           gradients: new GradientNorms(trainable),
         };
         callbacks.forEach((c) => c.onGradients?.(context));
-        const update = optimizer.apply(trainable, context.gradients);
+        const update = optimizer.apply(trainable, context.gradients, measures.updates);
         const ended: BatchEndContext = { ...context, update };
         callbacks.forEach((c) => c.onBatchEnd?.(ended));
         lossSum += result.loss * n;
@@ -413,26 +413,6 @@ function checkBatchFinite(x: Tensor, order: ArrayLike<number>, start: number): v
       );
     }
   }
-}
-
-/**
- * What the step's readers ask backward to measure: the callbacks' `measuresWanted`, and the
- * gradient norms for an optimizer that clips (its clipper reads them every step).
- */
-function measuresWanted(
-  callbacks: readonly Callback[],
-  optimizer: Optimizer,
-  position: StepPosition,
-): BackwardMeasures {
-  let gradients = optimizer.clipper !== null;
-  let signals = false;
-  for (const callback of callbacks) {
-    const wanted = callback.measuresWanted?.(position);
-    if (!wanted) continue;
-    gradients ||= wanted.gradients;
-    signals ||= wanted.signals;
-  }
-  return gradients || signals ? { gradients, signals } : NO_MEASURES;
 }
 
 function identity(n: number): Int32Array {

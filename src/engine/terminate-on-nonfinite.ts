@@ -17,12 +17,12 @@
  * that went non-finite is finished (the optimizer applies it) and training stops after it.
  */
 import type { Callback, StepContext } from './callbacks.js';
-import { NO_MEASURES, type BackwardMeasures } from './layers/layer.js';
+import { NO_MEASURES, type StepMeasures } from './measures.js';
 import { sumOfSquares } from './norms.js';
 import type { Sequential } from './sequential.js';
 import type { Tensor } from './tensor.js';
 
-const GRADIENTS: BackwardMeasures = { gradients: true, signals: false };
+const GRADIENTS: StepMeasures = { gradients: true, signals: false, updates: false };
 
 /** Where training first went non-finite. */
 export interface Divergence {
@@ -62,7 +62,7 @@ export class TerminateOnNonFinite implements Callback {
   }
 
   /** The gradient norms, every step until training has diverged: backward then takes them. */
-  measuresWanted(): BackwardMeasures {
+  measuresWanted(): StepMeasures {
     return this.divergence ? NO_MEASURES : GRADIENTS;
   }
 

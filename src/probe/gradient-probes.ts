@@ -11,7 +11,8 @@
  */
 import type { BatchEndContext, Callback, StepContext, StepPosition } from '../engine/callbacks.js';
 import { ValueError } from '../engine/errors.js';
-import type { BackwardMeasures, Layer } from '../engine/layers/layer.js';
+import type { Layer } from '../engine/layers/layer.js';
+import type { StepMeasures } from '../engine/measures.js';
 import type { Variable } from '../engine/layers/variable.js';
 import type { Model } from '../engine/model.js';
 import { countNonFiniteGiven, sumsOfSquares } from '../engine/norms.js';
@@ -141,14 +142,16 @@ export class GradientProbes implements Callback {
   }
 
   /**
-   * The norms due at this step, asked of backward: the gradient norms and the signal norms are
-   * then taken by the kernels that compute gradients and signals, not by a pass of their own.
+   * The norms due at this step, asked of the step: the gradient and signal norms are then taken
+   * by the kernels that compute gradients and signals, the update norms by the optimizer's.
    */
-  measuresWanted(position: StepPosition): BackwardMeasures {
+  measuresWanted(position: StepPosition): StepMeasures {
     const step = this.stepOffset + position.step;
     return {
       gradients: isDue(this.intervals.norms, step, position),
       signals: isDue(this.intervals.signals, step, position),
+      // Update ratios are weight-side records: step s's update is recorded at s + 1.
+      updates: isDue(this.intervals.updates, step + 1, position),
     };
   }
 

@@ -193,7 +193,12 @@ test('resolveClipping validates without building a clipper', () => {
 /** Records each step's update report, as a probe would read it. */
 function updateRecorder(): Callback & { updates: UpdateReport[] } {
   const updates: UpdateReport[] = [];
-  return { updates, onBatchEnd: (context: BatchEndContext) => updates.push(context.update) };
+  return {
+    updates,
+    // fit measures ‖Δw‖ only for callbacks that ask.
+    measuresWanted: () => ({ gradients: false, signals: false, updates: true }),
+    onBatchEnd: (context: BatchEndContext) => updates.push(context.update),
+  };
 }
 
 /** Dense(3) → Dense(2), mse against targets of 100: gradients far above 1. */

@@ -1,5 +1,5 @@
 /**
- * Squared norms taken by the kernels that compute what they measure (BackwardMeasures): a
+ * Squared norms taken by the kernels that compute what they measure (StepMeasures): a
  * product's Σ C², the bias row sums' Σ out², the activation derivative's Σ(∂L/∂a)². Each equals
  * the separate sum-of-squares pass to the kernels' float tolerance (or bit for bit, where the
  * grouping is the pass's), leaves the computed values bit for bit as without measuring, and
@@ -180,7 +180,7 @@ function trainedModel(): { model: Sequential; x: Tensor; y: Float32Array } {
 
 test('backward records each Dense gradient’s Σg² and signal Σ(∂L/∂a)², as the separate passes measure them', () => {
   const { model, x, y } = trainedModel();
-  model.computeGradients(x, y, { gradients: true, signals: true });
+  model.computeGradients(x, y, { gradients: true, signals: true, updates: true });
   const variables = model.trainableVariables;
   const recorded = variables.map((v) => v.recordedGradSquares);
   assert.ok(
@@ -210,7 +210,7 @@ test('training that measures in backward gives the same weights, bit for bit', (
     const { model, x, y } = trainedModel();
     const data = arrayDataset(Array.from(x.data), [37], Array.from(y), 1);
     const callbacks = measure
-      ? [{ measuresWanted: () => ({ gradients: true, signals: true }) }]
+      ? [{ measuresWanted: () => ({ gradients: true, signals: true, updates: true }) }]
       : [];
     model.fit(data, { epochs: 3, batchSize: 5, callbacks });
     return model.trainableVariables.map((v) => Array.from(v.value.data));

@@ -15,10 +15,20 @@ export interface AdamStep {
   epsilon: number;
 }
 
-/** m += (g − m)·a1;  v += (g² − v)·a2;  Δ = lrT·m/(√v + ε);  w −= Δ. Returns Σ Δ². */
-export type AdamKernel = (w: Tensor, g: Tensor, m: Tensor, v: Tensor, step: AdamStep) => number;
+/**
+ * m += (g − m)·a1;  v += (g² − v)·a2;  Δ = lrT·m/(√v + ε);  w −= Δ. With `measure`, returns
+ * Σ Δ² (else 0).
+ */
+export type AdamKernel = (
+  w: Tensor,
+  g: Tensor,
+  m: Tensor,
+  v: Tensor,
+  step: AdamStep,
+  measure: boolean,
+) => number;
 
-export const referenceAdam: AdamKernel = (wt, gt, mt, vt, { lrT, a1, a2, epsilon }) => {
+export const referenceAdam: AdamKernel = (wt, gt, mt, vt, { lrT, a1, a2, epsilon }, measure) => {
   const w = wt.data,
     g = gt.data,
     m = mt.data,
@@ -31,8 +41,8 @@ export const referenceAdam: AdamKernel = (wt, gt, mt, vt, { lrT, a1, a2, epsilon
     w[i] -= delta;
     squared += delta * delta;
   }
-  return squared;
+  return measure ? squared : 0;
 };
 
-export const simdAdam: AdamKernel = (w, g, m, v, { lrT, a1, a2, epsilon }) =>
-  vectorWasm.adamUpdate(w.ptr, g.ptr, m.ptr, v.ptr, w.size, lrT, a1, a2, epsilon);
+export const simdAdam: AdamKernel = (w, g, m, v, { lrT, a1, a2, epsilon }, measure) =>
+  vectorWasm.adamUpdate(w.ptr, g.ptr, m.ptr, v.ptr, w.size, lrT, a1, a2, epsilon, measure ? 1 : 0);

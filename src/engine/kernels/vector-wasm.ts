@@ -21,6 +21,7 @@ export interface VectorExports {
     a1: number,
     a2: number,
     eps: number,
+    measure: number,
   ): number;
   sumOfSquares(x: number, n: number): number;
   sumsOfSquares(table: number, count: number, out: number): number;

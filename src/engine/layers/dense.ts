@@ -9,8 +9,8 @@ import type { RandomState } from '../random.js';
 import { Tensor } from '../tensor.js';
 import type { Shape } from '../tensor.js';
 import { Layer } from './layer.js';
-import { NO_MEASURES } from './layer.js';
-import type { BackwardMeasures, LayerArgs, StepInfo } from './layer.js';
+import type { LayerArgs, StepInfo } from './layer.js';
+import { NO_MEASURES, type StepMeasures } from '../measures.js';
 import type { Variable } from './variable.js';
 
 export interface DenseArgs extends LayerArgs {
@@ -102,7 +102,7 @@ export class Dense extends Layer {
     outputGrad: Tensor,
     needInputGrad: boolean,
     preActivationGrad?: Tensor,
-    measures: BackwardMeasures = NO_MEASURES,
+    measures: StepMeasures = NO_MEASURES,
   ): Tensor | null {
     this.checkOutputGrad(outputGrad);
     this.lastOutputGrad = outputGrad;
@@ -135,7 +135,7 @@ export class Dense extends Layer {
   private backwardFromPreActivation(
     zGrad: Tensor,
     needInputGrad: boolean,
-    measures: BackwardMeasures,
+    measures: StepMeasures,
   ): Tensor | null {
     this.lastZGrad = zGrad;
     const x = this.lastInput!;

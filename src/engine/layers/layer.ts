@@ -29,6 +29,7 @@ import type { ActivationName } from '../activations.js';
 import { ShapeError, ValueError } from '../errors.js';
 import { getInitializer } from '../initializers.js';
 import type { InitializerSpec } from '../initializers.js';
+import type { StepMeasures } from '../measures.js';
 import type { RandomState } from '../random.js';
 import { shapeSize, shapeToString } from '../tensor.js';
 import type { Shape, Tensor } from '../tensor.js';
@@ -47,21 +48,6 @@ export interface StepInfo {
   /** Random source for Dropout masks, seeded by the model. */
   rng: RandomState;
 }
-
-/**
- * Squared norms a backward pass can take as it computes what they measure, for the step's
- * readers (probes, the clipper), so that they need no pass of their own. A layer that cannot
- * leaves them unrecorded, and readers measure for themselves.
- */
-export interface BackwardMeasures {
-  /** Σg² of each gradient a kernel writes whole (Variable.recordGradSquares). */
-  readonly gradients: boolean;
-  /** Σ(∂L/∂output)² of the layer's signal (Layer.outputGradSquares). */
-  readonly signals: boolean;
-}
-
-/** Nothing measured: the measures of a step nobody reads norms at. */
-export const NO_MEASURES: BackwardMeasures = { gradients: false, signals: false };
 
 /** A signal a layer keeps for every time step of the last backward pass. */
 export interface TimeSignal {
@@ -86,7 +72,7 @@ export abstract class Layer {
   protected lastOutput: Tensor | null = null;
   protected lastOutputGrad: Tensor | null = null;
   protected lastInputGrad: Tensor | null = null;
-  /** Σ(∂L/∂output)² when the last backward pass measured it (BackwardMeasures), else null. */
+  /** Σ(∂L/∂output)² when the last backward pass measured it (StepMeasures), else null. */
   protected lastOutputGradSquares: number | null = null;
 
   constructor(args: LayerArgs = {}) {
@@ -108,7 +94,7 @@ export abstract class Layer {
     return this.lastOutputGrad;
   }
   /**
-   * Σ(∂L/∂output)² of the last backward pass, when it measured it (`measures.signals`, and a
+   * Σ(∂L/∂output)² of the last backward pass, when it measured it (StepMeasures.signals, in a
    * layer that measures its signal); null otherwise.
    */
   get outputGradSquares(): number | null {
@@ -172,13 +158,13 @@ export abstract class Layer {
    * (or null when `needInputGrad` is false). `preActivationGrad` is passed only to a layer that
    * declares a `preActivation`, by a loss fused with its activation: ∂L/∂z itself, exact where
    * the chain through ∂L/∂output would divide by p ≈ 0; `outputGrad` is then kept as the signal.
-   * `measures` (defaults to NO_MEASURES) asks for squared norms taken on the way.
+   * `measures` (defaults to NO_MEASURES) asks for the squared norms backward takes on the way.
    */
   abstract backward(
     outputGrad: Tensor,
     needInputGrad: boolean,
     preActivationGrad?: Tensor,
-    measures?: BackwardMeasures,
+    measures?: StepMeasures,
   ): Tensor | null;
 
   /** The Keras-style config, for summaries and saved weights. */

@@ -40,10 +40,10 @@ export class Adam extends Optimizer {
     checkPositive('Adam', 'epsilon', this.epsilon);
   }
 
-  protected update(w: Tensor, g: Tensor, [m, v]: Tensor[], t: number): number {
+  protected update(w: Tensor, g: Tensor, [m, v]: Tensor[], t: number, measure: boolean): number {
     const lrT = (this.learningRate * Math.sqrt(1 - this.beta2 ** t)) / (1 - this.beta1 ** t);
     const step = { lrT, a1: 1 - this.beta1, a2: 1 - this.beta2, epsilon: this.epsilon };
-    return backend.adam(w, g, m, v, step);
+    return backend.adam(w, g, m, v, step, measure);
   }
 
   override getConfig(): Record<string, unknown> {

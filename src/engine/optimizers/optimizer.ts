@@ -38,7 +38,7 @@ export interface GradientClipper {
 export interface UpdateReport {
   /** The clipper's report, or null without a clipper. */
   readonly clip: ClipReport | null;
-  /** ‖Δw‖ of each updated variable. */
+  /** ‖Δw‖ of each updated variable; empty when `apply` was asked not to measure them. */
   readonly updateNorms: ReadonlyMap<Variable, number>;
 }
 
@@ -65,20 +65,30 @@ export abstract class Optimizer {
   protected abstract readonly slotCount: number;
 
   /**
-   * w ← update(w, g, slots) for one variable, in place; t is the 1-based step. Returns ‖Δw‖²,
-   * summed in the same loop, so probes get the update size without a copy of w. Slots live
-   * on the heap beside the weights, so SIMD kernels can update them in place.
+   * w ← update(w, g, slots) for one variable, in place; t is the 1-based step. With `measure`,
+   * returns ‖Δw‖², summed in the same loop, so probes get the update size without a copy of w
+   * (without, any number: it is not read). Slots live on the heap beside the weights, so SIMD
+   * kernels can update them in place.
    */
-  protected abstract update(w: Tensor, g: Tensor, slots: Tensor[], t: number): number;
+  protected abstract update(
+    w: Tensor,
+    g: Tensor,
+    slots: Tensor[],
+    t: number,
+    measure: boolean,
+  ): number;
 
   /**
    * Clips (with a clipper), then applies one step to every trainable variable, using its
    * gradient. `gradients` is the step's measurement of exactly those variables (the model passes
    * the one its callbacks read); without it, the trainable ones are measured here, if needed.
+   * `measureUpdates` (defaults to true) asks for ‖Δw‖ of each variable in the report: the model
+   * asks only at steps whose callbacks read them (StepMeasures.updates).
    */
   apply(
     variables: readonly Variable[],
     gradients = new GradientNorms(variables.filter((v) => v.trainable)),
+    measureUpdates = true,
   ): UpdateReport {
     this.iterations++;
     const clip = this.clipper ? this.clipper.clip(gradients) : null;
@@ -86,8 +96,9 @@ export abstract class Optimizer {
     for (const variable of variables) {
       if (!variable.grad) continue;
       const slots = this.slotsOf(variable);
-      const squared = this.update(variable.value, variable.grad, slots, this.iterations);
-      updateNorms.set(variable, Math.sqrt(squared));
+      const t = this.iterations;
+      const squared = this.update(variable.value, variable.grad, slots, t, measureUpdates);
+      if (measureUpdates) updateNorms.set(variable, Math.sqrt(squared));
     }
     return { clip, updateNorms };
   }
