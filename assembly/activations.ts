@@ -50,22 +50,27 @@ const TANH_SMALL: f32 = 0.625;
   return one;
 }
 
-// z[r, :] += bias (when bias ≠ 0), then a = f(z), over rows × cols (a may be z itself).
+// z += bias (when bias ≠ 0), then a = f(z), for the vector of `lanes` (1–4) at byte offset o.
+@inline function biasActivation4(zr: usize, bias: usize, ar: usize, o: usize, lanes: i32, kind: i32): void {
+  let v = loadLanes(zr + o, lanes);
+  if (bias) {
+    v = f32x4.add(v, loadLanes(bias + o, lanes));
+    storeLanes(zr + o, v, lanes);
+  }
+  storeLanes(ar + o, activate(kind, v), lanes);
+}
+
+// z[r, :] += bias (when bias ≠ 0), then a = f(z), over rows × cols (a may be z itself). Whole
+// vectors go through a loop of their own: the partial loads and stores cost 1.5× the work.
 export function biasActivation(z: usize, bias: usize, a: usize, rows: i32, cols: i32, kind: i32): void {
   const rowBytes = (<usize>cols) << 2;
+  const cols4 = cols & ~3;
   for (let r = 0; r < rows; r++) {
     const zr = z + <usize>r * rowBytes;
     const ar = a + <usize>r * rowBytes;
-    for (let j = 0; j < cols; j += 4) {
-      const o = (<usize>j) << 2;
-      const lanes = min(cols - j, 4);
-      let v = loadLanes(zr + o, lanes);
-      if (bias) {
-        v = f32x4.add(v, loadLanes(bias + o, lanes));
-        storeLanes(zr + o, v, lanes);
-      }
-      storeLanes(ar + o, activate(kind, v), lanes);
-    }
+    let j = 0;
+    for (; j < cols4; j += 4) biasActivation4(zr, bias, ar, (<usize>j) << 2, 4, kind);
+    if (j < cols) biasActivation4(zr, bias, ar, (<usize>j) << 2, cols - j, kind);
   }
 }
 

@@ -37,33 +37,36 @@ const SQRT_TINY: f32 = 1e-15;
   return delta;
 }
 
-// Adam: m += (g − m)·a1;  v += (g² − v)·a2;  Δ = lrT·m/(√v + ε);  w −= Δ. Two vectors per
-// iteration (the divide and the square root of one overlap the other's arithmetic: 1.3× faster
-// here). Σ Δ² only when `measure` (a compile-time constant at both calls): it costs a fifth
-// of the update.
+// Adam: m += (g − m)·a1;  v += (g² − v)·a2;  Δ = lrT·m/(√v + ε);  w −= Δ. Four vectors per
+// iteration (the divide and the square root of one overlap the others' arithmetic: 1.35×
+// faster here than one). Σ Δ² only when `measure` (a compile-time constant at both calls):
+// it costs a fifth of the update.
 @inline function adamLoop(w: usize, g: usize, m: usize, v: usize, n: i32, lrT: f32, a1: f32, a2: f32, eps: f32, measure: bool): f64 {
   const a1v = f32x4.splat(a1), a2v = f32x4.splat(a2), lrv = f32x4.splat(lrT), epsv = f32x4.splat(eps);
   let sq = f32x4.splat(0);
-  const n8 = n & ~7;
+  const n16 = n & ~15;
   const n4 = n & ~3;
   let i = 0;
-  for (; i < n8; i += 8) {
+  for (; i < n16; i += 16) {
     const off = <usize>i << 2;
     const d0 = adam4(w, g, m, v, off, a1v, a2v, lrv, epsv);
     const d1 = adam4(w, g, m, v, off + 16, a1v, a2v, lrv, epsv);
+    const d2 = adam4(w, g, m, v, off + 32, a1v, a2v, lrv, epsv);
+    const d3 = adam4(w, g, m, v, off + 48, a1v, a2v, lrv, epsv);
     if (measure) {
-      // In the order of one vector at a time: the same sum as before the pairs.
+      // In the order of one vector at a time: the same sum as before the groups of four.
       const s0 = keepAbove(d0, SQRT_TINY), s1 = keepAbove(d1, SQRT_TINY);
+      const s2 = keepAbove(d2, SQRT_TINY), s3 = keepAbove(d3, SQRT_TINY);
       sq = f32x4.add(f32x4.add(sq, f32x4.mul(s0, s0)), f32x4.mul(s1, s1));
+      sq = f32x4.add(f32x4.add(sq, f32x4.mul(s2, s2)), f32x4.mul(s3, s3));
     }
   }
-  if (i < n4) {
+  for (; i < n4; i += 4) {
     const d = adam4(w, g, m, v, <usize>i << 2, a1v, a2v, lrv, epsv);
     if (measure) {
       const ds = keepAbove(d, SQRT_TINY);
       sq = f32x4.add(sq, f32x4.mul(ds, ds));
     }
-    i += 4;
   }
   let total: f64 = <f64>f32x4.extract_lane(sq, 0) + <f64>f32x4.extract_lane(sq, 1) + <f64>f32x4.extract_lane(sq, 2) + <f64>f32x4.extract_lane(sq, 3);
   for (; i < n; i++) {
