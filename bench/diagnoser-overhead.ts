@@ -17,7 +17,7 @@
 import { fileURLToPath } from 'node:url';
 import type { Callback } from '../src/engine/callbacks.js';
 import { median } from '../src/engine/statistics.js';
-import { Diagnoser } from '../src/diagnose/diagnoser.js';
+import { CHECK_GROWTH, Diagnoser, FIRST_CHECK } from '../src/diagnose/diagnoser.js';
 import { GradientProbes } from '../src/probe/gradient-probes.js';
 import type { RecordSink } from '../src/probe/sink.js';
 import {
@@ -107,7 +107,8 @@ export async function measureDiagnoserOverhead(
     callbacks.push(secondsInCallbacks(own));
     epochs.push(epoch);
     perRepeat.push({ secondsInSink: sinkCost, secondsInCallbacks: secondsInCallbacks(own) });
-    evaluations = Math.floor(Math.log(count / 16) / Math.log(4)) + 2; // 16, 64, …, and the end
+    // The scheduled steps FIRST_CHECK·CHECK_GROWTHᵏ up to the epoch's, and the end.
+    evaluations = Math.floor(Math.log(count / FIRST_CHECK) / Math.log(CHECK_GROWTH)) + 2;
     await new Promise((resolve) => setImmediate(resolve));
   }
   return {

@@ -170,11 +170,28 @@ export class LiveRun implements RecordSink {
       this.lastStep = step;
     }
     const { words, floats } = this;
-    for (let i = 0; i < n; i++) {
-      words[2 * (k + i)] = indexes[i];
-      floats[2 * (k + i) + 1] = values[i];
+    if (this.scanned < k) {
+      for (let i = 0; i < n; i++) {
+        words[2 * (k + i)] = indexes[i];
+        floats[2 * (k + i) + 1] = values[i];
+      }
+      this.logged = k + n;
+      return;
     }
-    this.logged = k + n;
+    // Nothing waits to be scanned: the group is scanned as it is copied, while its values are
+    // at hand, rather than read back from the log later.
+    const { counts, countsNonFinite } = this;
+    let found = false;
+    for (let i = 0; i < n; i++) {
+      const index = indexes[i];
+      const value = Math.fround(values[i]);
+      words[2 * (k + i)] = index;
+      floats[2 * (k + i) + 1] = value;
+      counts[index]++;
+      if (value - value !== 0 || (value > 0 && countsNonFinite[index] === 1)) found = true;
+    }
+    if (found) this.nonFiniteFound = true;
+    this.logged = this.scanned = k + n;
   }
 
   /** Doubles the log, or moves it into the columns once it holds LOG_LIMIT records. */
