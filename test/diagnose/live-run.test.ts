@@ -83,6 +83,31 @@ test('a LiveRun keeps the first and the latest histogram of a parameter, none of
   assert.deepEqual(points[1].buckets[0], { left: 2, right: 5, count: 3 });
 });
 
+test('a group written alone is scanned as it is copied: the same arrivals and counts', () => {
+  const grouped = new LiveRun();
+  const single = new LiveRun();
+  const tags = ['loss', 'grad_norm/d/kernel', 'nonfinite/gradients'];
+  const group = grouped.scalarGroup(tags);
+  const arrived: number[] = [];
+  for (let step = 0; step < 30; step++) {
+    // float32 rounds 1e39 to Infinity, as an event file stores it.
+    const values = [step === 5 ? NaN : 1, step === 9 ? 1e39 : 2, step === 12 ? 3 : 0];
+    group.write(values, step, 0);
+    tags.forEach((tag, k) => single.scalar(tag, values[k], step));
+    const found = grouped.nonFiniteArrived();
+    assert.equal(found, single.nonFiniteArrived(), `step ${step}`);
+    if (found) arrived.push(step);
+    if (step === 20) grouped.contents('r');
+  }
+  assert.deepEqual(arrived, [5, 9, 12]);
+  const a = grouped.contents('r');
+  const b = single.contents('r');
+  for (const tag of tags) {
+    assert.deepEqual([...a.scalars.get(tag)!.values], [...b.scalars.get(tag)!.values], tag);
+    assert.equal(grouped.scalarCount(tag), 30, tag);
+  }
+});
+
 test('a LiveRun tells, step by step, when a non-finite value or count arrived', () => {
   const live = new LiveRun();
   const arrived: number[] = [];
