@@ -15,7 +15,8 @@
  *   sequence changes (a group with a longer interval). A scalar group (sink.ts ScalarGroup,
  *   what the probes write through) has its tags' indexes found once, when it is made.
  * - Non-finite values (and positive counts of `nonfinite/…` tags) are looked for once per
- *   step, by one scan of the records the step added (`nonFiniteArrived`).
+ *   step (`nonFiniteArrived`): as a group's records are copied, or by one scan of the records
+ *   the step added otherwise. Each tag's records are counted when the log is moved into columns.
  * - Of each parameter's histograms (weights/…, gradients/…; not activations/…, which no rule
  *   reads) the values of the first and of the latest are copied, and each is bucketed when a
  *   rule first reads it (RunContents.histograms takes a function for it, and each element of
@@ -91,6 +92,11 @@ function copied(values: ArrayLike<number>, into: Float32Array | null): Float32Ar
   return copy;
 }
 
+/** Whether `tag` counts non-finite values (`nonfinite/…`): a positive count is one arriving. */
+function isCounter(tag: string): boolean {
+  return tag.startsWith('nonfinite/');
+}
+
 /** Makes `list[index]` a value computed on its first read (defining it sets the list's length). */
 function computedOnRead<T>(list: T[], index: number, compute: () => T): void {
   Object.defineProperty(list, index, { get: compute, enumerable: true, configurable: true });
@@ -99,10 +105,10 @@ function computedOnRead<T>(list: T[], index: number, compute: () => T): void {
 export class LiveRun implements RecordSink {
   /** The scalar columns, by tag index. */
   private readonly pool = new ColumnPool();
-  /** By tag index: records of the tag in the log (counted by `scan`). */
+  /** By tag index: records of the tag in the log (counted by `drain`). */
   private counts = new Int32Array(64);
   /** By tag index: whether the tag counts non-finite values (`nonfinite/…`), 1 or 0. */
-  private countsNonFinite = new Uint8Array(64);
+  private counterTags = new Uint8Array(64);
   private readonly indexes = new Map<string, number>();
   private readonly histograms = new Map<string, HistogramColumn>();
   /** Every tag in first-appearance order (RunTags.order). */
@@ -153,15 +159,25 @@ export class LiveRun implements RecordSink {
    */
   scalarGroup(tags: readonly string[]): ScalarGroup {
     let indexes: Uint32Array | undefined;
+    let counters: Uint32Array | undefined;
     return {
       write: (values, step) => {
-        indexes ??= Uint32Array.from(tags, (tag) => this.indexes.get(tag) ?? this.addColumn(tag));
-        this.logGroup(indexes, values, step);
+        if (indexes === undefined) {
+          indexes = Uint32Array.from(tags, (tag) => this.indexes.get(tag) ?? this.addColumn(tag));
+          counters = Uint32Array.from(tags.flatMap((tag, i) => (isCounter(tag) ? [i] : [])));
+        }
+        this.logGroup(indexes, counters!, values, step);
       },
     };
   }
 
-  private logGroup(indexes: Uint32Array, values: ArrayLike<number>, step: number): void {
+  /** `counters`: the places in the group of its `nonfinite/…` tags. */
+  private logGroup(
+    indexes: Uint32Array,
+    counters: Uint32Array,
+    values: ArrayLike<number>,
+    step: number,
+  ): void {
     const n = indexes.length;
     while (2 * (this.logged + n) > this.words.length) this.growLog();
     const k = this.logged;
@@ -178,18 +194,19 @@ export class LiveRun implements RecordSink {
       this.logged = k + n;
       return;
     }
-    // Nothing waits to be scanned: the group is scanned as it is copied, while its values are
-    // at hand, rather than read back from the log later.
-    const { counts, countsNonFinite } = this;
+    // Nothing waits to be scanned: the group is scanned as it is copied, from its values and
+    // its own list of counters, so that the step touches no per-tag table of the run (after a
+    // training step each such cache line is a miss).
     let found = false;
     for (let i = 0; i < n; i++) {
-      const index = indexes[i];
       const value = Math.fround(values[i]);
-      words[2 * (k + i)] = index;
+      words[2 * (k + i)] = indexes[i];
       floats[2 * (k + i) + 1] = value;
-      counts[index]++;
-      if (value - value !== 0 || (value > 0 && countsNonFinite[index] === 1)) found = true;
+      // x − x is NaN exactly for NaN and ±Infinity.
+      if (value - value !== 0) found = true;
     }
+    for (let c = 0; c < counters.length; c++)
+      if (floats[2 * (k + counters[c]) + 1] > 0) found = true;
     if (found) this.nonFiniteFound = true;
     this.logged = this.scanned = k + n;
   }
@@ -231,15 +248,15 @@ export class LiveRun implements RecordSink {
   /** A column for the new scalar tag `tag`; returns its index. */
   private addColumn(tag: string): number {
     const index = this.pool.addColumn();
-    if (index === this.countsNonFinite.length) {
+    if (index === this.counterTags.length) {
       const larger = new Uint8Array(2 * index);
-      larger.set(this.countsNonFinite);
-      this.countsNonFinite = larger;
+      larger.set(this.counterTags);
+      this.counterTags = larger;
       const counts = new Int32Array(2 * index);
       counts.set(this.counts);
       this.counts = counts;
     }
-    this.countsNonFinite[index] = tag.startsWith('nonfinite/') ? 1 : 0;
+    this.counterTags[index] = isCounter(tag) ? 1 : 0;
     this.indexes.set(tag, index);
     this.addTag(tag);
     return index;
@@ -261,20 +278,13 @@ export class LiveRun implements RecordSink {
     return found;
   }
 
-  /**
-   * Looks at the records logged since the last scan: for non-finite values, and to count each
-   * tag's records for `drain` (here, once per step, where the step's records are still in the
-   * caches, rather than in one long loop that runs too seldom for V8 to compile it early).
-   */
+  /** Looks at the records logged since the last scan for non-finite values and counts. */
   private scan(): void {
-    const { words, floats, countsNonFinite, counts } = this;
+    const { words, floats, counterTags } = this;
     let found = false;
     for (let k = this.scanned; k < this.logged; k++) {
-      const index = words[2 * k];
       const value = floats[2 * k + 1];
-      counts[index]++;
-      // x − x is NaN exactly for NaN and ±Infinity.
-      if (value - value !== 0 || (value > 0 && countsNonFinite[index] === 1)) found = true;
+      if (value - value !== 0 || (value > 0 && counterTags[words[2 * k]] === 1)) found = true;
     }
     if (found) this.nonFiniteFound = true;
     this.scanned = this.logged;
@@ -284,6 +294,8 @@ export class LiveRun implements RecordSink {
   private drain(): void {
     this.scan();
     const { words, floats, pool, stepChanges, counts } = this;
+    // Counted here, in one pass over the log, rather than as records come.
+    for (let k = 0; k < this.logged; k++) counts[words[2 * k]]++;
     pool.reserve(counts);
     pool.appendAll(words, floats, this.logged, stepChanges);
     counts.fill(0);
