@@ -219,7 +219,8 @@ export function printDiagnoseBench(result: DiagnoseBenchResult): void {
   const o = result.diagnoserOverhead;
   console.log(
     `\nLive Diagnoser on the reference model (default probes): epoch ÷ (epoch − its cost) = ${o.ratio.toFixed(3)} ` +
-      `(${o.secondsInDiagnoser.toFixed(2)} s of a ${o.epochSeconds.toFixed(2)} s epoch, ${o.evaluations} evaluations)`,
+      `(median of ${o.repeats.length} epochs: ${o.secondsInDiagnoser.toFixed(3)} s of a ${o.epochSeconds.toFixed(2)} s epoch, ${o.evaluations} evaluations); ` +
+      `the process's first epoch, with the rules' code still cold: ${o.firstRatio.toFixed(3)}`,
   );
 }
 

@@ -61,24 +61,30 @@ export class ColumnPool {
   }
 
   /**
-   * Appends `n` records, which `reserve` made room for: record k goes to column `indexes[2k]`
-   * with value `values[2k + 1]` (live-run.ts's log) and the step of the last (record, step)
-   * pair of `stepChanges` at or before it. One loop per step, so the inner one only copies.
+   * Appends the records k in [from, to) of tags t with `selected[t]` 1 and k ≥ `movedTo[t]`,
+   * which `reserve` made room for: record k goes to column `indexes[2k]` with value
+   * `values[2k + 1]` (scalar-log.ts's log) and the step of the last (record, step) pair of
+   * `stepChanges` at or before it. One loop per step, so the inner one only copies.
    */
   appendAll(
     indexes: Uint32Array,
     values: Float32Array,
-    n: number,
+    from: number,
+    to: number,
     stepChanges: readonly number[],
+    selected: Uint8Array,
+    movedTo: Int32Array,
   ): void {
     const { offsets, lengths } = this;
     const stepColumn = this.steps;
     const valueColumn = this.values;
     for (let s = 0; s < stepChanges.length; s += 2) {
       const step = stepChanges[s + 1];
-      const end = s + 2 < stepChanges.length ? stepChanges[s + 2] : n;
-      for (let k = stepChanges[s]; k < end; k++) {
+      const start = Math.max(from, stepChanges[s]);
+      const end = Math.min(to, s + 2 < stepChanges.length ? stepChanges[s + 2] : to);
+      for (let k = start; k < end; k++) {
         const c = indexes[2 * k];
+        if (selected[c] === 0 || k < movedTo[c]) continue;
         const at = offsets[c] + lengths[c]++;
         stepColumn[at] = step;
         valueColumn[at] = values[2 * k + 1];

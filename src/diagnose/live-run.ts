@@ -2,20 +2,16 @@
  * The run as the live Diagnoser keeps it while `fit` writes it: what the rules read of it, at a
  * few nanoseconds per record.
  *
- * - Scalars are appended to one log, 8 bytes a record (the tag's index, the value as a float32
- *   as event files store it; steps only where they change), and moved into per-tag columns
- *   (column-pool.ts) when the rules read the run. Training sweeps the caches between two
- *   batches, so what a record costs is mostly the memory it touches: the log touches a few
- *   cache lines per step, where writing each record into its own tag's arrays touched three
- *   or four objects per record (measured in place on the reference model, a step's ~65
- *   records replayed after the step: 3–4 µs into the log, 7.5–9 µs into per-tag arrays, both
- *   with about 1 µs of replaying). Wall times read 0: no rule reads them.
+ * - Scalars go into one log (scalar-log.ts) and move into per-tag columns when the rules read
+ *   them (measured in place on the reference model, a step's ~65 records replayed after the
+ *   step: 3–4 µs into the log, 7.5–9 µs into per-tag arrays, both with about 1 µs of
+ *   replaying). Wall times read 0: no rule reads them.
  * - The probes repeat one sequence of tags step after step, so each record's tag index is found
  *   by comparing its tag with the one that came next last time, a map lookup only where the
  *   sequence changes (a group with a longer interval). A scalar group (sink.ts ScalarGroup,
  *   what the probes write through) has its tags' indexes found once, when it is made.
  * - Non-finite values (and positive counts of `nonfinite/…` tags) are looked for once per
- *   step, by one scan of the records the step added (`nonFiniteArrived`).
+ *   step (`nonFiniteArrived`).
  * - Of each parameter's histograms (weights/…, gradients/…; not activations/…, which no rule
  *   reads) the values of the first and of the latest are copied, and each is bucketed when a
  *   rule first reads it (RunContents.histograms takes a function for it, and each element of
@@ -26,17 +22,10 @@
  */
 import { computeHistogram, DEFAULT_BUCKET_COUNT } from '../log/histograms.js';
 import type { HistogramPoint, RunTags, ScalarColumns } from '../log/points.js';
-import { ColumnPool } from './column-pool.js';
 import type { HistogramOptions, RecordSink, ScalarGroup } from '../probe/sink.js';
 import type { RunContents } from './run-data.js';
+import { ScalarLog } from './scalar-log.js';
 
-/** The log's first capacity, in records. */
-const FIRST_LOG_RECORDS = 4096;
-/**
- * Records (8 bytes each) the log grows to before they are moved into columns even though the
- * rules have not asked: 8 MB.
- */
-const LOG_LIMIT = 1 << 20;
 /** One histogram as recorded, bucketed on first read. */
 class KeptHistogram {
   private bucketed: HistogramPoint | null = null;
@@ -91,18 +80,36 @@ function copied(values: ArrayLike<number>, into: Float32Array | null): Float32Ar
   return copy;
 }
 
+/** Whether `tag` counts non-finite values (`nonfinite/…`): a positive count is one arriving. */
+function isCounter(tag: string): boolean {
+  return tag.startsWith('nonfinite/');
+}
+
+/** A tag's columns, taken from the log when one of them is first read. */
+class ColumnsOnRead implements ScalarColumns {
+  private taken: ScalarColumns | null = null;
+  constructor(private readonly take: () => ScalarColumns) {}
+
+  get steps(): Float64Array {
+    return (this.taken ??= this.take()).steps;
+  }
+
+  get wallTimes(): Float64Array {
+    return (this.taken ??= this.take()).wallTimes;
+  }
+
+  get values(): Float64Array {
+    return (this.taken ??= this.take()).values;
+  }
+}
+
 /** Makes `list[index]` a value computed on its first read (defining it sets the list's length). */
 function computedOnRead<T>(list: T[], index: number, compute: () => T): void {
   Object.defineProperty(list, index, { get: compute, enumerable: true, configurable: true });
 }
 
 export class LiveRun implements RecordSink {
-  /** The scalar columns, by tag index. */
-  private readonly pool = new ColumnPool();
-  /** By tag index: records of the tag in the log (counted by `scan`). */
-  private counts = new Int32Array(64);
-  /** By tag index: whether the tag counts non-finite values (`nonfinite/…`), 1 or 0. */
-  private countsNonFinite = new Uint8Array(64);
+  private readonly log = new ScalarLog();
   private readonly indexes = new Map<string, number>();
   private readonly histograms = new Map<string, HistogramColumn>();
   /** Every tag in first-appearance order (RunTags.order). */
@@ -113,19 +120,6 @@ export class LiveRun implements RecordSink {
   private readonly sequence: string[] = [];
   private readonly sequenceIndexes: number[] = [];
   private cursor = 0;
-  /**
-   * Records not yet in columns, two 32-bit words each: the tag index, and the value as a
-   * float32 (a view of the same memory). A record's step is the last one in `stepChanges`.
-   */
-  private words = new Uint32Array(2 * FIRST_LOG_RECORDS);
-  private floats = new Float32Array(this.words.buffer);
-  private logged = 0;
-  /** The log's steps: where the step changes, (record, step) pairs. */
-  private readonly stepChanges: number[] = [];
-  private lastStep = NaN;
-  /** Records of the log already looked at by `scan`. */
-  private scanned = 0;
-  private nonFiniteFound = false;
 
   /** Keeps a scalar record. */
   scalar(tag: string, value: number, step: number): void {
@@ -135,15 +129,7 @@ export class LiveRun implements RecordSink {
       index = this.sequenceIndexes[c];
       this.cursor = c + 1;
     } else index = this.resequence(tag);
-    const k = this.logged;
-    if (2 * k === this.words.length) this.growLog();
-    if (step !== this.lastStep) {
-      this.stepChanges.push(k, step);
-      this.lastStep = step;
-    }
-    this.words[2 * k] = index;
-    this.floats[2 * k + 1] = value;
-    this.logged = k + 1;
+    this.log.record(index, value, step);
   }
 
   /**
@@ -153,40 +139,16 @@ export class LiveRun implements RecordSink {
    */
   scalarGroup(tags: readonly string[]): ScalarGroup {
     let indexes: Uint32Array | undefined;
+    let counterPlaces: Uint32Array | undefined;
     return {
       write: (values, step) => {
-        indexes ??= Uint32Array.from(tags, (tag) => this.indexes.get(tag) ?? this.addColumn(tag));
-        this.logGroup(indexes, values, step);
+        if (indexes === undefined) {
+          indexes = Uint32Array.from(tags, (tag) => this.indexes.get(tag) ?? this.addColumn(tag));
+          counterPlaces = Uint32Array.from(tags.flatMap((tag, i) => (isCounter(tag) ? [i] : [])));
+        }
+        this.log.group(indexes, counterPlaces!, values, step);
       },
     };
-  }
-
-  private logGroup(indexes: Uint32Array, values: ArrayLike<number>, step: number): void {
-    const n = indexes.length;
-    while (2 * (this.logged + n) > this.words.length) this.growLog();
-    const k = this.logged;
-    if (step !== this.lastStep) {
-      this.stepChanges.push(k, step);
-      this.lastStep = step;
-    }
-    const { words, floats } = this;
-    for (let i = 0; i < n; i++) {
-      words[2 * (k + i)] = indexes[i];
-      floats[2 * (k + i) + 1] = values[i];
-    }
-    this.logged = k + n;
-  }
-
-  /** Doubles the log, or moves it into the columns once it holds LOG_LIMIT records. */
-  private growLog(): void {
-    if (this.logged >= LOG_LIMIT) {
-      this.drain();
-      return;
-    }
-    const words = new Uint32Array(2 * this.words.length);
-    words.set(this.words);
-    this.words = words;
-    this.floats = new Float32Array(words.buffer);
   }
 
   /**
@@ -213,16 +175,7 @@ export class LiveRun implements RecordSink {
 
   /** A column for the new scalar tag `tag`; returns its index. */
   private addColumn(tag: string): number {
-    const index = this.pool.addColumn();
-    if (index === this.countsNonFinite.length) {
-      const larger = new Uint8Array(2 * index);
-      larger.set(this.countsNonFinite);
-      this.countsNonFinite = larger;
-      const counts = new Int32Array(2 * index);
-      counts.set(this.counts);
-      this.counts = counts;
-    }
-    this.countsNonFinite[index] = tag.startsWith('nonfinite/') ? 1 : 0;
+    const index = this.log.addTag(isCounter(tag));
     this.indexes.set(tag, index);
     this.addTag(tag);
     return index;
@@ -238,50 +191,13 @@ export class LiveRun implements RecordSink {
    * last call (the Diagnoser asks once per step).
    */
   nonFiniteArrived(): boolean {
-    this.scan();
-    const found = this.nonFiniteFound;
-    this.nonFiniteFound = false;
-    return found;
-  }
-
-  /**
-   * Looks at the records logged since the last scan: for non-finite values, and to count each
-   * tag's records for `drain` (here, once per step, where the step's records are still in the
-   * caches, rather than in one long loop that runs too seldom for V8 to compile it early).
-   */
-  private scan(): void {
-    const { words, floats, countsNonFinite, counts } = this;
-    let found = false;
-    for (let k = this.scanned; k < this.logged; k++) {
-      const index = words[2 * k];
-      const value = floats[2 * k + 1];
-      counts[index]++;
-      // x − x is NaN exactly for NaN and ±Infinity.
-      if (value - value !== 0 || (value > 0 && countsNonFinite[index] === 1)) found = true;
-    }
-    if (found) this.nonFiniteFound = true;
-    this.scanned = this.logged;
-  }
-
-  /** Moves the log's records into their columns. */
-  private drain(): void {
-    this.scan();
-    const { words, floats, pool, stepChanges, counts } = this;
-    pool.reserve(counts);
-    pool.appendAll(words, floats, this.logged, stepChanges);
-    counts.fill(0);
-    this.logged = 0;
-    this.scanned = 0;
-    stepChanges.length = 0;
-    this.lastStep = NaN;
+    return this.log.nonFiniteArrived();
   }
 
   /** The number of records of scalar `tag` so far. */
   scalarCount(tag: string): number {
     const index = this.indexes.get(tag);
-    if (index === undefined) return 0;
-    this.drain();
-    return this.pool.lengths[index];
+    return index === undefined ? 0 : this.log.count(index);
   }
 
   /** Keeps what the rules read of a histogram record (see the top of this file). */
@@ -303,13 +219,16 @@ export class LiveRun implements RecordSink {
   }
 
   /**
-   * The run so far as `buildRunData` reads it; the point arrays are the run's own. The same
-   * `tags` object is given until a new tag appears.
+   * The run so far as `buildRunData` reads it; the point arrays are the run's own, each tag's
+   * taken when first read (which tells the log what the rules read). The same `tags` object is
+   * given until a new tag appears.
    */
   contents(name: string): RunContents {
-    this.drain();
+    this.log.startEvaluation();
     const scalars = new Map<string, ScalarColumns>();
-    for (const [tag, index] of this.indexes) scalars.set(tag, this.pool.columns(index));
+    for (const [tag, index] of this.indexes) {
+      scalars.set(tag, new ColumnsOnRead(() => this.log.columns(index)));
+    }
     const histograms = new Map<string, () => HistogramPoint[]>();
     for (const [tag, column] of this.histograms) histograms.set(tag, () => column.points());
     this.tags ??= {

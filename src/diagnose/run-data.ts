@@ -101,6 +101,8 @@ export interface ParameterData {
 
 export interface LayerData {
   name: string;
+  /** ‖∂L/∂a‖, the backprop signal at the layer's output. */
+  signalNorm?: Series;
   deadFraction?: Series;
   saturatedFraction?: Series;
   activationStd?: Series;
@@ -378,7 +380,11 @@ interface Layout {
   }[];
   layers: {
     name: string;
-    scalars: { field: (typeof LAYER_SCALARS)[keyof typeof LAYER_SCALARS]; tag: string }[];
+    scalars: {
+      field: (typeof LAYER_SCALARS)[keyof typeof LAYER_SCALARS];
+      tag: string;
+      squared: boolean;
+    }[];
   }[];
 }
 
@@ -443,18 +449,19 @@ function parametersOf(layout: Layout['parameters'], scalars: Map<string, Series>
     for (const { field, tag, squared } of fields) {
       const series = scalars.get(tag);
       if (series === undefined) continue;
-      // Σx² tags (normKind 'squared') are turned back into norms, so rules see one scale.
-      const { columns } = series;
-      parameter[field] =
-        squared && field !== 'updateRatio'
-          ? seriesOf(tag, { ...columns, values: columns.values.map(Math.sqrt) })
-          : series;
+      parameter[field] = squared && field !== 'updateRatio' ? rooted(series) : series;
     }
     return parameter;
   });
 }
 
+/** A Σx² series (normKind 'squared') as norms, so that rules see one scale. */
+function rooted({ tag, columns }: Series): Series {
+  return seriesOf(tag, { ...columns, values: columns.values.map(Math.sqrt) });
+}
+
 const LAYER_SCALARS = {
+  signal_norm: 'signalNorm',
   dead_fraction: 'deadFraction',
   saturated_fraction: 'saturatedFraction',
   activation_std: 'activationStd',
@@ -465,12 +472,15 @@ function layerLayout(tags: RunTags): Layout['layers'] {
   const byName = new Map<string, Layout['layers'][number]>();
   for (const tag of tags.order) {
     const slash = tag.indexOf('/');
-    const field = LAYER_SCALARS[tag.slice(0, slash) as keyof typeof LAYER_SCALARS];
+    const quantity = tag.slice(0, slash);
+    const squared = quantity === `signal_norm${SQUARED}`;
+    const base = (squared ? 'signal_norm' : quantity) as keyof typeof LAYER_SCALARS;
+    const field = LAYER_SCALARS[base];
     if (slash < 0 || field === undefined || !scalarSet.has(tag)) continue;
     const name = tag.slice(slash + 1);
     let layer = byName.get(name);
     if (layer === undefined) byName.set(name, (layer = { name, scalars: [] }));
-    layer.scalars.push({ field, tag });
+    layer.scalars.push({ field, tag, squared });
   }
   return [...byName.values()];
 }
@@ -478,9 +488,9 @@ function layerLayout(tags: RunTags): Layout['layers'] {
 function layersOf(layout: Layout['layers'], scalars: Map<string, Series>): LayerData[] {
   return layout.map(({ name, scalars: fields }) => {
     const layer: LayerData = { name };
-    for (const { field, tag } of fields) {
+    for (const { field, tag, squared } of fields) {
       const series = scalars.get(tag);
-      if (series !== undefined) layer[field] = series;
+      if (series !== undefined) layer[field] = squared ? rooted(series) : series;
     }
     return layer;
   });

@@ -31,11 +31,17 @@ export function finiteValues(points: Points): number[] {
   return values;
 }
 
-/** The finite values of a column, as a new array (the rules' medians reorder it in place). */
-export function finiteColumn(column: Float64Array, start = 0, end = column.length): Float64Array {
+/** How many values of `column[start, end)` are finite. */
+export function finiteCount(column: ArrayLike<number>, start = 0, end = column.length): number {
   let count = 0;
   // x − x is 0 for a finite x and NaN for NaN and ±Infinity: one subtraction, no call.
   for (let i = start; i < end; i++) if (column[i] - column[i] === 0) count++;
+  return count;
+}
+
+/** The finite values of a column, as a new array (the rules' medians reorder it in place). */
+export function finiteColumn(column: Float64Array, start = 0, end = column.length): Float64Array {
+  const count = finiteCount(column, start, end);
   if (count === end - start) return column.slice(start, end);
   const finite = new Float64Array(count);
   for (let i = start, k = 0; i < end; i++) if (column[i] - column[i] === 0) finite[k++] = column[i];
@@ -59,7 +65,7 @@ export function spanLength(length: number, fraction: number, minimum = 1): numbe
 
 /** The first and last steps at which `holds` is true of the value; undefined where it never is. */
 export function stepsWhere(
-  { steps, values }: ScalarColumns,
+  { steps, values }: Pick<ScalarColumns, 'steps' | 'values'>,
   holds: (value: number) => boolean,
 ): { first: number; last: number } | undefined {
   let first = -1;
@@ -92,35 +98,63 @@ export function mean(values: ArrayLike<number>): number {
   return sum / values.length;
 }
 
+/** Where finiteMedian copies a column's finite values: one array for every call. */
+let scratch = new Float64Array(1024);
+
 /** Median of the finite values, NaN when there are none. */
 export function finiteMedian(points: Points): number {
-  const values = isPointList(points)
-    ? Float64Array.from(finiteValues(points))
-    : finiteColumn(points.values);
-  return values.length === 0 ? NaN : medianInPlace(values);
+  if (isPointList(points)) {
+    const values = Float64Array.from(finiteValues(points));
+    return values.length === 0 ? NaN : medianInPlace(values);
+  }
+  const column = points.values;
+  if (column.length > scratch.length) scratch = new Float64Array(2 * column.length);
+  let count = 0;
+  for (let i = 0; i < column.length; i++)
+    if (column[i] - column[i] === 0) scratch[count++] = column[i];
+  return count === 0 ? NaN : medianInPlace(scratch.subarray(0, count));
+}
+
+/** Two series' values at the steps both have, as columns in the first one's order. */
+export interface CommonSteps {
+  readonly steps: Float64Array;
+  readonly a: Float64Array;
+  readonly b: Float64Array;
 }
 
 /**
- * The values of `b` at the steps `a` also has, as pairs in `a`'s order (the last of `b`'s
- * values where it repeats a step).
+ * The values of `a` and `b` at the steps `a` also has (the last of `b`'s values where it repeats
+ * a step), and of those only where `keep` holds, when given.
  */
-export function atCommonSteps(a: Points, b: Points): { step: number; a: number; b: number }[] {
+export function atCommonSteps(
+  a: Points,
+  b: Points,
+  keep: (a: number, b: number) => boolean = () => true,
+): CommonSteps {
   const x = columnsOf(a);
   const y = columnsOf(b);
-  const pairs: { step: number; a: number; b: number }[] = [];
-  if (sameSteps(x.steps, y.steps)) {
-    // Tags logged together share their steps: pair them by index, without a map.
-    for (let i = 0; i < x.steps.length; i++)
-      pairs.push({ step: x.steps[i], a: x.values[i], b: y.values[i] });
-    return pairs;
+  const n = x.steps.length;
+  // Tags logged together share their steps: paired by index, without a map.
+  const byStep = sameSteps(x.steps, y.steps) ? undefined : new Map<number, number>();
+  for (let j = 0; byStep !== undefined && j < y.steps.length; j++) byStep.set(y.steps[j], j);
+  const xs = new Int32Array(n);
+  const ys = new Int32Array(n);
+  let count = 0;
+  for (let i = 0; i < n; i++) {
+    const j = byStep === undefined ? i : (byStep.get(x.steps[i]) ?? -1);
+    if (j < 0 || !keep(x.values[i], y.values[j])) continue;
+    xs[count] = i;
+    ys[count++] = j;
   }
-  const byStep = new Map<number, number>();
-  for (let i = 0; i < y.steps.length; i++) byStep.set(y.steps[i], y.values[i]);
-  for (let i = 0; i < x.steps.length; i++) {
-    const other = byStep.get(x.steps[i]);
-    if (other !== undefined) pairs.push({ step: x.steps[i], a: x.values[i], b: other });
+  const steps = new Float64Array(count);
+  const first = new Float64Array(count);
+  const second = new Float64Array(count);
+  for (let k = 0; k < count; k++) {
+    steps[k] = x.steps[xs[k]];
+    first[k] = x.values[xs[k]];
+    second[k] = y.values[ys[k]];
   }
-  return pairs;
+  return { steps, a: first, b: second };
 }
 
 /** Whether both hold the same steps, each once, increasing. */

@@ -14,7 +14,7 @@ import {
 import type { Rule } from '../diagnose/rule.js';
 import { groupRuns, loadRunData, type RunData } from '../diagnose/run-data.js';
 import { deadFractions } from '../diagnose/rules/dead-relu.js';
-import { firstLastGradients } from '../diagnose/rules/gradient-norms.js';
+import { compared, firstLastGradients } from '../diagnose/rules/gradient-norms.js';
 import { CHECK_NAMES, RULES } from '../diagnose/rules/index.js';
 import type { LateFraction } from '../diagnose/rules/layer-fractions.js';
 import { saturatedFractions } from '../diagnose/rules/saturated-activation.js';
@@ -120,10 +120,8 @@ const MEASURED: Readonly<Record<string, (data: RunData, rule: Rule) => string | 
   vanishing_gradient(data, rule) {
     const m = firstLastGradients(data);
     if (typeof m === 'string') return undefined;
-    return (
-      `the gradient of ${m.first.parameter.name} is ${fmt(m.ratio)}× that of ` +
-      `${m.last.parameter.name} (median over ${m.pairs.length} step${m.pairs.length === 1 ? '' : 's'}), not below ${cite(rule, 'ratio')}`
-    );
+    const steps = m.pairs.steps.length;
+    return `${compared(m, `${fmt(m.ratio)}×`)} (median over ${steps} step${steps === 1 ? '' : 's'}), not below ${cite(rule, 'ratio')}`;
   },
   dead_relu(data, rule) {
     const m = deadFractions(data);

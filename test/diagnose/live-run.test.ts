@@ -83,6 +83,31 @@ test('a LiveRun keeps the first and the latest histogram of a parameter, none of
   assert.deepEqual(points[1].buckets[0], { left: 2, right: 5, count: 3 });
 });
 
+test('a group written alone is scanned as it is copied: the same arrivals and counts', () => {
+  const grouped = new LiveRun();
+  const single = new LiveRun();
+  const tags = ['loss', 'grad_norm/d/kernel', 'nonfinite/gradients'];
+  const group = grouped.scalarGroup(tags);
+  const arrived: number[] = [];
+  for (let step = 0; step < 30; step++) {
+    // float32 rounds 1e39 to Infinity, as an event file stores it.
+    const values = [step === 5 ? NaN : 1, step === 9 ? 1e39 : 2, step === 12 ? 3 : 0];
+    group.write(values, step, 0);
+    tags.forEach((tag, k) => single.scalar(tag, values[k], step));
+    const found = grouped.nonFiniteArrived();
+    assert.equal(found, single.nonFiniteArrived(), `step ${step}`);
+    if (found) arrived.push(step);
+    if (step === 20) grouped.contents('r');
+  }
+  assert.deepEqual(arrived, [5, 9, 12]);
+  const a = grouped.contents('r');
+  const b = single.contents('r');
+  for (const tag of tags) {
+    assert.deepEqual([...a.scalars.get(tag)!.values], [...b.scalars.get(tag)!.values], tag);
+    assert.equal(grouped.scalarCount(tag), 30, tag);
+  }
+});
+
 test('a LiveRun tells, step by step, when a non-finite value or count arrived', () => {
   const live = new LiveRun();
   const arrived: number[] = [];
@@ -100,4 +125,46 @@ test('a LiveRun tells, step by step, when a non-finite value or count arrived', 
   assert.equal(scalars.get('grad_norm/d/kernel')!.values[21], Infinity);
   assert.equal(live.scalarCount('loss'), 40);
   assert.equal(live.scalarCount('val_loss'), 0);
+});
+
+test('tags the rules do not read wait in the log and come out whole when read', () => {
+  const live = new LiveRun();
+  const memory = new MemoryRun();
+  const tags = ['loss', 'weight_norm/d0/kernel', 'signal_norm/d0', 'grad_norm/d0/kernel'];
+  const group = live.scalarGroup(tags);
+  // 4 records a step for 300,000 steps: past the log's limit of 2²⁰ records, with tags waiting.
+  for (let step = 0; step < 300_000; step++) {
+    const values = [1 / (step + 1), step, step % 7, Math.fround(step * 0.5)];
+    group.write(values, step, 0);
+    if (step % 1000 === 0) values.forEach((value, i) => memory.scalar(tags[i], value, step, 0));
+    if (step % 65_536 === 0) {
+      // An evaluation that reads `loss` and grad_norm only: the others start waiting.
+      const contents = live.contents('r');
+      assert.equal(contents.scalars.get('loss')!.values.length, step + 1);
+      assert.equal(contents.scalars.get('grad_norm/d0/kernel')!.steps[step], step);
+    }
+  }
+  // A waiting tag read at last: all its records, in order, then the others still right.
+  const contents = live.contents('r');
+  for (const tag of ['signal_norm/d0', 'weight_norm/d0/kernel', 'loss', 'grad_norm/d0/kernel']) {
+    const columns = contents.scalars.get(tag)!;
+    assert.equal(columns.steps.length, 300_000, tag);
+    const expected = memory.scalarSeries.get(tag)!.columns();
+    for (let i = 0; i < expected.steps.length; i++) {
+      const step = expected.steps[i];
+      assert.equal(columns.steps[step], step, `${tag} step ${step}`);
+      assert.equal(columns.values[step], Math.fround(expected.values[i]), `${tag} at ${step}`);
+    }
+  }
+  assert.equal(live.scalarCount('signal_norm/d0'), 300_000);
+});
+
+test('single records past the log limit are all kept', () => {
+  const live = new LiveRun();
+  const n = (1 << 20) + 5;
+  for (let step = 0; step < n; step++) live.scalar('loss', step, step);
+  const { steps, values } = live.contents('r').scalars.get('loss')!;
+  assert.equal(steps.length, n);
+  assert.deepEqual([steps[n - 1], values[n - 1]], [n - 1, Math.fround(n - 1)]);
+  assert.equal(live.scalarCount('loss'), n);
 });

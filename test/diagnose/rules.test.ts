@@ -281,3 +281,20 @@ test('one step: its exploded gradient is a verdict, its update no learning-rate 
     );
   }
 });
+
+test('a global norm that is NaN over its first 10% and finite later is read, not a crash', async () => {
+  const provider = oneRun((run) => {
+    series(
+      run,
+      'global_norm/before_clip',
+      range(50, (i) => (i < 5 ? NaN : 1)),
+    );
+  });
+  const { verdicts } = await diagnoseRun(provider, 'run');
+  // No early median to grow from: neither the growth nor the start-exploded verdict.
+  assert.deepEqual(
+    verdicts.filter((v) => v.check === 'exploding_gradient'),
+    [],
+  );
+  assert.ok(verdicts.some((v) => v.check === 'nonfinite'));
+});

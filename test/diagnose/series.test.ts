@@ -16,19 +16,24 @@ import {
 const points = (steps: number[], values: number[]) =>
   steps.map((step, i) => ({ step, wallTime: 0, value: values[i] }));
 
-test('atCommonSteps pairs by step, aligned or not, on points or columns', () => {
+test('atCommonSteps pairs by step, aligned or not, on points or columns, keeping what is asked', () => {
   const a = points([0, 1, 2, 3], [1, 2, 3, 4]);
   const aligned = points([0, 1, 2, 3], [10, 20, 30, 40]);
   const sparse = points([1, 3, 3, 5], [20, 39, 40, 60]);
-  const expectedAligned = [0, 1, 2, 3].map((step) => ({ step, a: step + 1, b: 10 * (step + 1) }));
+  const columns = (steps: number[], x: number[], y: number[]) => ({
+    steps: Float64Array.from(steps),
+    a: Float64Array.from(x),
+    b: Float64Array.from(y),
+  });
+  const expectedAligned = columns([0, 1, 2, 3], [1, 2, 3, 4], [10, 20, 30, 40]);
   assert.deepEqual(atCommonSteps(a, aligned), expectedAligned);
   assert.deepEqual(atCommonSteps(pointColumns(a), pointColumns(aligned)), expectedAligned);
-  const expectedSparse = [
-    { step: 1, a: 2, b: 20 },
-    { step: 3, a: 4, b: 40 },
-  ];
+  // Step 3 repeats in `sparse`: its last value counts.
+  const expectedSparse = columns([1, 3], [2, 4], [20, 40]);
   assert.deepEqual(atCommonSteps(a, sparse), expectedSparse);
   assert.deepEqual(atCommonSteps(pointColumns(a), pointColumns(sparse)), expectedSparse);
+  const kept = atCommonSteps(a, aligned, (x, y) => x % 2 === 0 && y > 0);
+  assert.deepEqual(kept, columns([1, 3], [2, 4], [20, 40]));
 });
 
 test('finite values and median skip NaN and infinities on columns too', () => {

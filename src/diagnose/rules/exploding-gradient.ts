@@ -18,8 +18,23 @@
 import type { Rule, Verdict } from '../rule.js';
 import { verdictOf } from '../rule.js';
 import { medianInPlace } from '../../engine/statistics.js';
-import { finiteColumn, maxOf, round, show, spanLength, stepsWhere } from '../series.js';
-import { firstLastGradients, GRADIENT_TAGS_NEEDED, globalGradientNorm } from './gradient-norms.js';
+import {
+  finiteColumn,
+  finiteCount,
+  finiteMax,
+  round,
+  show,
+  spanLength,
+  stepsWhere,
+} from '../series.js';
+import {
+  compared,
+  firstLastEvidence,
+  firstLastGradients,
+  GRADIENT_TAGS_NEEDED,
+  globalGradientNorm,
+  SIGNAL_TAGS_NEEDED,
+} from './gradient-norms.js';
 import { THROUGH_TIME_TAGS_NEEDED, timeGradients, timeVerdict } from './through-time.js';
 
 const TIME_REMEDY = {
@@ -60,9 +75,10 @@ export const explodingGradient: Rule = {
   check(run, limits) {
     const global = globalGradientNorm(run);
     const times = timeGradients(run);
-    if (global === undefined && times.length === 0) {
+    const measured = firstLastGradients(run);
+    if (global === undefined && times.length === 0 && typeof measured === 'string') {
       return {
-        skipped: `needs ${GRADIENT_TAGS_NEEDED}, or ${THROUGH_TIME_TAGS_NEEDED}; found none`,
+        skipped: `needs ${GRADIENT_TAGS_NEEDED}, or ${SIGNAL_TAGS_NEEDED}, or ${THROUGH_TIME_TAGS_NEEDED}; found none`,
       };
     }
     // Listed after the layer and global-norm verdicts.
@@ -77,39 +93,41 @@ export const explodingGradient: Rule = {
           remedy: TIME_REMEDY,
         }),
       );
-    if (global === undefined) return { verdicts: through };
     // A recurrent run's remedies are its own: --max-norm, gated cells (not every command clips).
     const remedy = times.length > 0 ? TIME_REMEDY : REMEDY;
     const verdicts: Verdict[] = [];
-    const measured = firstLastGradients(run);
     if (typeof measured !== 'string' && measured.ratio > limits.layerRatio) {
-      const { first, last, pairs, ratio } = measured;
-      const over = pairs.filter((p) => p.a / p.b > limits.layerRatio);
+      const { first, pairs, ratio } = measured;
+      const over = stepsWhere(
+        { steps: pairs.steps, values: pairs.a.map((a, i) => a / pairs.b[i]) },
+        (r) => r > limits.layerRatio,
+      )!;
       verdicts.push(
         verdictOf(this, run, {
           severity: 'error',
-          layer: first.parameter.name,
-          firstStep: over[0].step,
-          lastStep: over[over.length - 1].step,
+          layer: first.name,
+          firstStep: over.first,
+          lastStep: over.last,
           evidence: {
             medianRatio: round(ratio),
             threshold: limits.layerRatio,
-            firstParameter: first.parameter.name,
-            lastParameter: last.parameter.name,
-            source: first.norm.source,
+            ...firstLastEvidence(measured),
           },
-          message: `the gradient of ${first.parameter.name} is ${show(ratio)}× that of ${last.parameter.name} (median over ${pairs.length} steps; threshold ${limits.layerRatio})`,
+          message: `${compared(measured, `${show(ratio)}×`)} (median over ${pairs.steps.length} steps; threshold ${limits.layerRatio})`,
           remedy,
         }),
       );
     }
+    if (global === undefined) return { verdicts: [...verdicts, ...through] };
     const norms = global.columns.values;
-    const values = finiteColumn(norms);
+    const finite = finiteCount(norms);
     // One step is enough to start exploded (the rnn experiment's single backward pass); growth
     // needs two.
-    if (values.length >= 1) {
-      const early = medianInPlace(finiteColumn(norms, 0, spanLength(norms.length, 0.1)));
-      const peak = maxOf(values);
+    if (finite >= 1) {
+      // NaN (no verdict of these two) when the first 10% hold no finite norm.
+      const earlyNorms = finiteColumn(norms, 0, spanLength(norms.length, 0.1));
+      const early = earlyNorms.length > 0 ? medianInPlace(earlyNorms) : NaN;
+      const peak = finiteMax(norms);
       const growth = peak / early;
       if (early > limits.norm) {
         const over = stepsWhere(global.columns, (value) => value > limits.norm)!;
@@ -129,7 +147,7 @@ export const explodingGradient: Rule = {
             remedy,
           }),
         );
-      } else if (values.length >= 2 && early > 0 && growth > limits.growth) {
+      } else if (finite >= 2 && early > 0 && growth > limits.growth) {
         const peakStep = global.columns.steps[norms.indexOf(peak)];
         const over = stepsWhere(global.columns, (value) => value / early > limits.growth)!;
         verdicts.push(

@@ -6,11 +6,14 @@
 import type { ParameterData, RunData, Series } from '../run-data.js';
 import { oncePerRun, seriesFromPoints, seriesLength, seriesOf } from '../run-data.js';
 import { medianInPlace } from '../../engine/statistics.js';
-import { atCommonSteps, histogramNorm, sameSteps } from '../series.js';
+import { atCommonSteps, histogramNorm, sameSteps, type CommonSteps } from '../series.js';
 
 export interface NormSeries extends Series {
-  /** 'scalar' when logged as such, 'histogram' when estimated from buckets. */
-  source: 'scalar' | 'histogram';
+  /**
+   * 'scalar' when logged as such, 'histogram' when estimated from buckets, 'signal_norm' for a
+   * layer's backprop signal (FirstLastGradients).
+   */
+  source: 'scalar' | 'histogram' | 'signal_norm';
 }
 
 export function gradientNorm(parameter: ParameterData): NormSeries | undefined {
@@ -75,16 +78,48 @@ export function globalGradientNorm(run: RunData): Series | undefined {
 export const GRADIENT_TAGS_NEEDED =
   'grad_norm/<param> scalars or gradients/<param> histograms for weight (non-bias) parameters';
 
-/** The first and last weight parameters' gradient norms side by side, as both ratio rules read them. */
+/** One side of FirstLastGradients: a weight parameter, or a layer for the signal. */
+export interface NormOf {
+  /** The parameter's name (`dense_1/kernel`), or the layer's (`dense_1`) for the signal. */
+  name: string;
+  norm: NormSeries;
+}
+
+/**
+ * The first and last weight parameters' gradient norms side by side, as both ratio rules read
+ * them. For a run that logs no gradient norms but each layer's backprop signal ‖∂L/∂a‖ (gradscope
+ * depth's runs), the first and last layers' signals instead: the kernel's gradient is that
+ * signal times the layer's input, so a signal that vanishes towards the input side leaves the
+ * first kernels without gradient too.
+ */
 export interface FirstLastGradients {
-  first: { parameter: ParameterData; norm: NormSeries };
-  last: { parameter: ParameterData; norm: NormSeries };
+  quantity: 'gradient' | 'signal';
+  first: NormOf;
+  last: NormOf;
   /** Steps where both norms are finite and the last one positive: a = first, b = last. */
-  pairs: { step: number; a: number; b: number }[];
+  pairs: CommonSteps;
   /** Median over `pairs` of ‖g_first‖/‖g_last‖. */
   ratio: number;
   /** Median over `pairs` of ‖g_first‖. */
   firstNorm: number;
+}
+
+export const SIGNAL_TAGS_NEEDED = 'signal_norm/<layer> scalars for two layers or more';
+
+/** The layers that log their backprop signal's norm, in model order. */
+function layerSignalNorms(run: RunData): NormOf[] {
+  return run.layers.flatMap(({ name, signalNorm }) =>
+    signalNorm !== undefined && seriesLength(signalNorm) > 0
+      ? [
+          {
+            name,
+            norm: Object.assign(seriesOf(signalNorm.tag, signalNorm.columns), {
+              source: 'signal_norm' as const,
+            }),
+          },
+        ]
+      : [],
+  );
 }
 
 /**
@@ -94,23 +129,52 @@ export interface FirstLastGradients {
 export const firstLastGradients = oncePerRun(computeFirstLastGradients);
 
 function computeFirstLastGradients(run: RunData): FirstLastGradients | string {
-  const kernels = kernelGradientNorms(run);
-  if (kernels.length < 2) {
-    return `needs ${GRADIENT_TAGS_NEEDED}, for at least two; found ${kernels.length}`;
+  const kernels = kernelGradientNorms(run).map(({ parameter, norm }) => ({
+    name: parameter.name,
+    norm,
+  }));
+  const signals = kernels.length < 2 ? layerSignalNorms(run) : [];
+  const quantity = kernels.length < 2 && signals.length >= 2 ? 'signal' : 'gradient';
+  const sides = quantity === 'signal' ? signals : kernels;
+  if (sides.length < 2) {
+    return `needs ${GRADIENT_TAGS_NEEDED}, for at least two (found ${kernels.length}), or ${SIGNAL_TAGS_NEEDED} (found ${signals.length})`;
   }
-  const first = kernels[0];
-  const last = kernels[kernels.length - 1];
-  const pairs = atCommonSteps(first.norm.columns, last.norm.columns).filter(
-    (p) => Number.isFinite(p.a) && Number.isFinite(p.b) && p.b > 0,
+  const first = sides[0];
+  const last = sides[sides.length - 1];
+  const pairs = atCommonSteps(
+    first.norm.columns,
+    last.norm.columns,
+    (a, b) => Number.isFinite(a) && Number.isFinite(b) && b > 0,
   );
-  if (pairs.length === 0) {
+  const n = pairs.steps.length;
+  if (n === 0) {
     return `no step where both ${first.norm.tag} and ${last.norm.tag} are finite`;
   }
-  const ratios = new Float64Array(pairs.length);
-  const firstNorms = new Float64Array(pairs.length);
-  for (let i = 0; i < pairs.length; i++) {
-    ratios[i] = pairs[i].a / pairs[i].b;
-    firstNorms[i] = pairs[i].a;
-  }
-  return { first, last, pairs, ratio: medianInPlace(ratios), firstNorm: medianInPlace(firstNorms) };
+  const ratios = new Float64Array(n);
+  for (let i = 0; i < n; i++) ratios[i] = pairs.a[i] / pairs.b[i];
+  return {
+    quantity,
+    first,
+    last,
+    pairs,
+    ratio: medianInPlace(ratios),
+    firstNorm: medianInPlace(pairs.a.slice()),
+  };
+}
+
+/**
+ * "the gradient of dense_1/kernel is 1e-5 of that of dense_3/kernel", or "the backprop signal
+ * ‖∂L/∂a‖ at dense_1 is … that at dense_30", with `how` ("1e-5 of", "120×") in the middle.
+ */
+export function compared(m: FirstLastGradients, how: string): string {
+  return m.quantity === 'signal'
+    ? `the backprop signal ‖∂L/∂a‖ at ${m.first.name} is ${how} that at ${m.last.name}`
+    : `the gradient of ${m.first.name} is ${how} that of ${m.last.name}`;
+}
+
+/** The evidence naming what was compared. */
+export function firstLastEvidence(m: FirstLastGradients): Record<string, string> {
+  return m.quantity === 'signal'
+    ? { firstLayer: m.first.name, lastLayer: m.last.name, source: m.first.norm.source }
+    : { firstParameter: m.first.name, lastParameter: m.last.name, source: m.first.norm.source };
 }

@@ -79,7 +79,7 @@ export const poorInitialization: Rule = {
         }),
       );
     }
-    const hidden = run.layers.slice(0, -1).filter((l) => seriesLength(l.activationStd) > 0);
+    const hidden = run.layers.filter((l) => seriesLength(l.activationStd) > 0).slice(0, -1);
     if (hidden.length >= 2) {
       const firstStep = Math.min(...hidden.map((l) => l.activationStd!.columns.steps[0]));
       const variances = hidden.flatMap((l) => {

@@ -57,16 +57,24 @@ function computeUpdateScale(run: RunData): UpdateScale | string {
         value: histogramNorm(h),
       }));
     if (g === undefined || w === undefined || w.length === 0) return [];
-    const pairs = atCommonSteps(g.points, w);
+    const paired = atCommonSteps(g.columns, w);
     // Weights may be logged less often than gradients: fall back to the median weight norm.
-    const wNorm = finiteMedian(w);
-    const points = (
-      pairs.length > 0
-        ? pairs.map((q) => ({ step: q.step, g: q.a, w: q.b }))
-        : g.points.map((q) => ({ step: q.step, g: q.value, w: wNorm }))
-    )
-      .filter((q) => Number.isFinite(q.g) && q.w > 0)
-      .map((q) => ({ step: q.step, wallTime: 0, value: (lr * q.g) / q.w }));
+    const {
+      steps,
+      a: gradients,
+      b: weights,
+    } = paired.steps.length > 0
+      ? paired
+      : {
+          steps: g.columns.steps,
+          a: g.columns.values,
+          b: new Float64Array(g.columns.steps.length).fill(finiteMedian(w)),
+        };
+    const points: ScalarPoint[] = [];
+    for (let i = 0; i < steps.length; i++) {
+      if (Number.isFinite(gradients[i]) && weights[i] > 0)
+        points.push({ step: steps[i], wallTime: 0, value: (lr * gradients[i]) / weights[i] });
+    }
     return points.length > 0 ? [pointColumns(points)] : [];
   });
   if (estimated.length === 0)

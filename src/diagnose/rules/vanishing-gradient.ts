@@ -18,7 +18,7 @@ import type { Rule, Verdict } from '../rule.js';
 import { verdictOf } from '../rule.js';
 import type { RunData } from '../run-data.js';
 import { round, show } from '../series.js';
-import { firstLastGradients } from './gradient-norms.js';
+import { compared, firstLastEvidence, firstLastGradients } from './gradient-norms.js';
 import { THROUGH_TIME_TAGS_NEEDED, timeGradients, timeVerdict } from './through-time.js';
 
 const LAYER_REMEDY = {
@@ -75,23 +75,22 @@ export const vanishingGradient: Rule = {
     }
     const verdicts: Verdict[] = [];
     if (typeof layers !== 'string' && layers.ratio < limits.ratio) {
-      const { first, last, pairs, ratio, firstNorm } = layers;
+      const { first, pairs, ratio, firstNorm } = layers;
+      const { steps } = pairs;
       verdicts.push(
         verdictOf(this, run, {
           severity: firstNorm < limits.firstNorm ? 'error' : 'warning',
-          layer: first.parameter.name,
-          firstStep: pairs[0].step,
-          lastStep: pairs[pairs.length - 1].step,
+          layer: first.name,
+          firstStep: steps[0],
+          lastStep: steps[steps.length - 1],
           evidence: {
             medianRatio: round(ratio),
             ratioThreshold: limits.ratio,
             medianFirstNorm: round(firstNorm),
             firstNormThreshold: limits.firstNorm,
-            firstParameter: first.parameter.name,
-            lastParameter: last.parameter.name,
-            source: first.norm.source,
+            ...firstLastEvidence(layers),
           },
-          message: `the gradient of ${first.parameter.name} is ${show(ratio)} of that of ${last.parameter.name} (median ‖g‖ ${show(firstNorm)} over ${pairs.length} steps)`,
+          message: `${compared(layers, `${show(ratio)} of`)} (median ${layers.quantity === 'signal' ? '‖∂L/∂a‖' : '‖g‖'} ${show(firstNorm)} over ${steps.length} steps)`,
           remedy: LAYER_REMEDY,
         }),
       );
