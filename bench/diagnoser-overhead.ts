@@ -15,8 +15,7 @@
  * Run alone: node dist/bench/diagnoser-overhead.js [samples] [repeats]
  */
 import { fileURLToPath } from 'node:url';
-import { measuresWanted } from '../src/engine/measures.js';
-import type { Callback } from '../src/engine/callbacks.js';
+import { measuresWanted, type Callback } from '../src/engine/callbacks.js';
 import { median } from '../src/engine/statistics.js';
 import { CHECK_GROWTH, Diagnoser, FIRST_CHECK } from '../src/diagnose/diagnoser.js';
 import { GradientProbes } from '../src/probe/gradient-probes.js';

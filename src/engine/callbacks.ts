@@ -5,7 +5,7 @@
  * the gradient measurement (`onGradients` and `onBatchEnd`), and the clip and update report
  * (`onBatchEnd`).
  */
-import type { StepMeasures } from './measures.js';
+import { NO_MEASURES, type StepMeasures } from './measures.js';
 import type { Model } from './model.js';
 import type { GradientNorms } from './norms.js';
 import type { UpdateReport } from './optimizers/optimizer.js';
@@ -86,4 +86,21 @@ export function recordEpoch(history: History, epoch: number, logs: EpochLogs): v
     const value = logs[key];
     if (value !== undefined) history.history[key].push(value);
   }
+}
+
+/** What `callbacks` ask of the step at `position` (their `measuresWanted`), and `also`. */
+export function measuresWanted(
+  callbacks: readonly Callback[],
+  position: StepPosition,
+  also: StepMeasures = NO_MEASURES,
+): StepMeasures {
+  let { gradients, signals, updates } = also;
+  for (const callback of callbacks) {
+    const wanted = callback.measuresWanted?.(position);
+    if (!wanted) continue;
+    gradients ||= wanted.gradients;
+    signals ||= wanted.signals;
+    updates ||= wanted.updates;
+  }
+  return gradients || signals || updates ? { gradients, signals, updates } : NO_MEASURES;
 }

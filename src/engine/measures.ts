@@ -1,5 +1,3 @@
-import type { Callback, StepPosition } from './callbacks.js';
-
 /**
  * Norms a training step can take as it computes what they measure, for the step's readers
  * (probes, the clipper, TerminateOnNonFinite), so that no reader needs a pass of its own: the
@@ -18,20 +16,3 @@ export interface StepMeasures {
 
 /** Nothing measured: a step no reader asks anything of. */
 export const NO_MEASURES: StepMeasures = { gradients: false, signals: false, updates: false };
-
-/** What `callbacks` ask of the step at `position` (their `measuresWanted`), and `also`. */
-export function measuresWanted(
-  callbacks: readonly Callback[],
-  position: StepPosition,
-  also: StepMeasures = NO_MEASURES,
-): StepMeasures {
-  let { gradients, signals, updates } = also;
-  for (const callback of callbacks) {
-    const wanted = callback.measuresWanted?.(position);
-    if (!wanted) continue;
-    gradients ||= wanted.gradients;
-    signals ||= wanted.signals;
-    updates ||= wanted.updates;
-  }
-  return gradients || signals || updates ? { gradients, signals, updates } : NO_MEASURES;
-}

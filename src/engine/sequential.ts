@@ -7,13 +7,13 @@
  * optimizer step → `onBatchEnd` callbacks. Layers below the first trainable one get no
  * backward pass: nothing there learns.
  */
-import { emptyHistory, recordEpoch } from './callbacks.js';
+import { emptyHistory, measuresWanted, recordEpoch } from './callbacks.js';
 import type { BatchEndContext, Callback, EpochLogs, History, StepContext } from './callbacks.js';
 import { gatherLabels } from './dataset.js';
 import type { Dataset } from './dataset.js';
 import { checkPositiveInteger, ShapeError, ValueError } from './errors.js';
 import type { Layer } from './layers/layer.js';
-import { measuresWanted, NO_MEASURES, type StepMeasures } from './measures.js';
+import { NO_MEASURES, type StepMeasures } from './measures.js';
 import type { Variable } from './layers/variable.js';
 import { getLoss } from './losses.js';
 import type { Model } from './model.js';
