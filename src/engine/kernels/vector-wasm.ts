@@ -10,6 +10,16 @@ export type GatherBytes = (
   out: number,
 ) => void;
 
+/** The operands of the activation derivative: byte addresses, the length and the activation. */
+type ActivationGradArgs = [
+  z: number,
+  a: number,
+  outputGrad: number,
+  zGrad: number,
+  n: number,
+  kind: number,
+];
+
 export interface VectorExports {
   adamUpdate(
     w: number,
@@ -34,22 +44,9 @@ export interface VectorExports {
     cols: number,
     kind: number,
   ): void;
-  activationGrad(
-    z: number,
-    a: number,
-    outputGrad: number,
-    zGrad: number,
-    n: number,
-    kind: number,
-  ): void;
-  activationGradSquares(
-    z: number,
-    a: number,
-    outputGrad: number,
-    zGrad: number,
-    n: number,
-    kind: number,
-  ): number;
+  activationGrad(...args: ActivationGradArgs): void;
+  /** activationGrad, returning Σ outputGrad². */
+  activationGradSquares(...args: ActivationGradArgs): number;
   expArray(x: number, out: number, n: number): void;
   sumRowsInto(m: number, out: number, rows: number, cols: number, measure: number): number;
   multiply(a: number, b: number, out: number, n: number): void;
