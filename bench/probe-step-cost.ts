@@ -82,7 +82,6 @@ function backwardMeasuringSeconds(model: Model): number {
       measuring = Math.min(measuring, secondsPerCall(backward(MEASURE_ALL), 0.05));
     }
     extra += measuring - bare;
-    console.error(layer.name, (bare * 1e6).toFixed(2), ((measuring - bare) * 1e6).toFixed(2));
   });
   return extra;
 }
