@@ -33,7 +33,8 @@ export class ScalarLog {
   /** By tag index: the log position up to which the tag's records are in its column. */
   private movedTo = new Int32Array(64);
   private waitingTags = 0;
-  private evaluated = false;
+  /** Tags at the last evaluation's start: only those can have gone unread through one. */
+  private tagsAtEvaluation = 0;
   /** Two 32-bit words a record: the tag index, and the value as a float32 (same memory). */
   private words = new Uint32Array(2 * FIRST_LOG_RECORDS);
   private floats = new Float32Array(this.words.buffer);
@@ -116,19 +117,18 @@ export class ScalarLog {
   }
 
   /**
-   * Called as the rules start reading the run: tags not read since the last such call start
-   * waiting, and the others' records move into their columns.
+   * Called as the rules start reading the run: tags that were there at the last such call and
+   * were not read since start waiting, and the others' records move into their columns.
    */
   startEvaluation(): void {
     const { moving, read } = this;
-    const tags = this.evaluated ? this.pool.count : 0;
-    for (let t = 0; t < tags; t++) {
+    for (let t = 0; t < this.tagsAtEvaluation; t++) {
       if (moving[t] === 1 && read[t] === 0) {
         moving[t] = 0;
         this.waitingTags++;
       }
     }
-    this.evaluated = true;
+    this.tagsAtEvaluation = this.pool.count;
     read.fill(0);
     this.move(moving);
     this.resetIfMoved();
