@@ -220,8 +220,9 @@ export class LiveRun implements RecordSink {
 
   /**
    * The run so far as `buildRunData` reads it; the point arrays are the run's own, each tag's
-   * taken when first read (which tells the log what the rules read). The same `tags` object is
-   * given until a new tag appears.
+   * taken when first read (which tells the log what the rules read), so read it before more
+   * records come (the Diagnoser's evaluations do): a tag read later gets the later records too.
+   * The same `tags` object is given until a new tag appears.
    */
   contents(name: string): RunContents {
     this.log.startEvaluation();
