@@ -32,7 +32,6 @@ export class ScalarLog {
   private read = new Uint8Array(64);
   /** By tag index: the log position up to which the tag's records are in its column. */
   private movedTo = new Int32Array(64);
-  private waitingTags = 0;
   /** Tags at the last evaluation's start: only those can have gone unread through one. */
   private tagsAtEvaluation = 0;
   /** Two 32-bit words a record: the tag index, and the value as a float32 (same memory). */
@@ -123,10 +122,7 @@ export class ScalarLog {
   startEvaluation(): void {
     const { moving, read } = this;
     for (let t = 0; t < this.tagsAtEvaluation; t++) {
-      if (moving[t] === 1 && read[t] === 0) {
-        moving[t] = 0;
-        this.waitingTags++;
-      }
+      if (read[t] === 0) moving[t] = 0;
     }
     this.tagsAtEvaluation = this.pool.count;
     read.fill(0);
@@ -185,10 +181,9 @@ export class ScalarLog {
 
   /** Moves the waiting tags' records (they wait no more), and empties the log. */
   private moveWaiting(): void {
-    if (this.waitingTags > 0) {
+    if (this.anyWaiting()) {
       this.move(this.moving.map((m) => 1 - m));
       this.moving.fill(1);
-      this.waitingTags = 0;
     }
     this.resetIfMoved();
   }
@@ -210,9 +205,14 @@ export class ScalarLog {
     for (let t = 0; t < tags; t++) if (selected[t] === 1) movedTo[t] = this.logged;
   }
 
+  private anyWaiting(): boolean {
+    for (let t = 0; t < this.pool.count; t++) if (this.moving[t] === 0) return true;
+    return false;
+  }
+
   /** Empties the log once no tag waits (every record is in its column). */
   private resetIfMoved(): void {
-    if (this.waitingTags > 0) return;
+    if (this.anyWaiting()) return;
     this.logged = 0;
     this.scanned = 0;
     this.stepChanges.length = 0;

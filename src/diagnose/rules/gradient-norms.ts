@@ -16,11 +16,15 @@ export interface NormSeries extends Series {
   source: 'scalar' | 'histogram' | 'signal_norm';
 }
 
+/** `series` as a NormSeries from `source` (not a spread: that would make its point objects). */
+function normSeries({ tag, columns }: Series, source: NormSeries['source']): NormSeries {
+  return Object.assign(seriesOf(tag, columns), { source });
+}
+
 export function gradientNorm(parameter: ParameterData): NormSeries | undefined {
   const logged = parameter.gradNorm;
   if (logged !== undefined && seriesLength(logged) > 0) {
-    // Not a spread: that would make the series' point objects.
-    return Object.assign(seriesOf(logged.tag, logged.columns), { source: 'scalar' as const });
+    return normSeries(logged, 'scalar');
   }
   const histograms = parameter.gradients;
   if (histograms === undefined || histograms.points.length === 0) return undefined;
@@ -110,14 +114,7 @@ export const SIGNAL_TAGS_NEEDED = 'signal_norm/<layer> scalars for two layers or
 function layerSignalNorms(run: RunData): NormOf[] {
   return run.layers.flatMap(({ name, signalNorm }) =>
     signalNorm !== undefined && seriesLength(signalNorm) > 0
-      ? [
-          {
-            name,
-            norm: Object.assign(seriesOf(signalNorm.tag, signalNorm.columns), {
-              source: 'signal_norm' as const,
-            }),
-          },
-        ]
+      ? [{ name, norm: normSeries(signalNorm, 'signal_norm') }]
       : [],
   );
 }
