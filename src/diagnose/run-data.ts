@@ -455,9 +455,23 @@ function parametersOf(layout: Layout['parameters'], scalars: Map<string, Series>
   });
 }
 
-/** A Σx² series (normKind 'squared') as norms, so that rules see one scale. */
+/**
+ * A Σx² series (normKind 'squared') as norms, so that rules see one scale. Each column is read
+ * from `columns` when first read here: a live run's columns are taken from its log then.
+ */
 function rooted({ tag, columns }: Series): Series {
-  return seriesOf(tag, { ...columns, values: columns.values.map(Math.sqrt) });
+  let values: Float64Array | undefined;
+  return seriesOf(tag, {
+    get steps() {
+      return columns.steps;
+    },
+    get wallTimes() {
+      return columns.wallTimes;
+    },
+    get values() {
+      return (values ??= columns.values.map(Math.sqrt));
+    },
+  });
 }
 
 const LAYER_SCALARS = {
