@@ -138,15 +138,20 @@ export class LiveRun implements RecordSink {
    * when their first records come, as single records' do.
    */
   scalarGroup(tags: readonly string[]): ScalarGroup {
-    let indexes: Uint32Array | undefined;
-    let counterPlaces: Uint32Array | undefined;
+    let id = -1;
     return {
       write: (values, step) => {
-        if (indexes === undefined) {
-          indexes = Uint32Array.from(tags, (tag) => this.indexes.get(tag) ?? this.addColumn(tag));
-          counterPlaces = Uint32Array.from(tags.flatMap((tag, i) => (isCounter(tag) ? [i] : [])));
+        if (id < 0) {
+          const indexes = Uint32Array.from(
+            tags,
+            (tag) => this.indexes.get(tag) ?? this.addColumn(tag),
+          );
+          const counterPlaces = Uint32Array.from(
+            tags.flatMap((tag, i) => (isCounter(tag) ? [i] : [])),
+          );
+          id = this.log.addGroup(indexes, counterPlaces);
         }
-        this.log.group(indexes, counterPlaces!, values, step);
+        this.log.group(id, values, step);
       },
     };
   }
