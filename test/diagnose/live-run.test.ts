@@ -2,6 +2,8 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { LiveRun } from '../../src/diagnose/live-run.js';
+import { globalGradientNorm } from '../../src/diagnose/rules/gradient-norms.js';
+import { buildRunData } from '../../src/diagnose/run-data.js';
 import { MemoryRun } from '../../src/log/memory-provider.js';
 
 test('a LiveRun holds what a MemoryRun holds, whatever order the tags come in', () => {
@@ -206,4 +208,20 @@ test('groups that share tags, single records and waiting tags keep every record 
     assert.deepEqual([...actual.values], [...expected.values], tag);
     assert.equal(live.scalarCount(tag), expected.steps.length, tag);
   }
+});
+
+test('a live run read as the rules copy it: the global norm summed from per-parameter norms', () => {
+  // No global_norm/before_clip: the rule sums grad_norm/* step by step into a copy of the
+  // first parameter's columns (a spread), which must carry the live columns' steps.
+  const live = new LiveRun();
+  for (let step = 0; step < 10; step++) {
+    live.scalar('loss', 1, step);
+    live.scalar('grad_norm/d0/kernel', 3, step);
+    live.scalar('grad_norm/d1/kernel', 4, step);
+  }
+  const global = globalGradientNorm(buildRunData(live.contents('r')))!;
+  assert.deepEqual([...global.columns.steps], [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  assert.deepEqual([...global.columns.values], Array(10).fill(5));
+  const copy = { ...live.contents('r').scalars.get('loss')! };
+  assert.equal(copy.steps.length, 10);
 });
