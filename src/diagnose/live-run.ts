@@ -13,72 +13,20 @@
  * - Non-finite values (and positive counts of `nonfinite/…` tags) are looked for once per
  *   step (`nonFiniteArrived`).
  * - Of each parameter's histograms (weights/…, gradients/…; not activations/…, which no rule
- *   reads) the values of the first and of the latest are copied, and each is bucketed when a
- *   rule first reads it (RunContents.histograms takes a function for it, and each element of
- *   the list it gives is computed on first read): the rules read the latest only for runs that
- *   log no norms or update ratios (see run-data.ts), which gradscope's probes always log unless
- *   their interval is 'never', or once `nonfinite` runs (after a non-finite value arrived),
- *   and of the first only the weights' (`poor_initialization`).
+ *   reads) all are kept, bucketed as they come, until the scalars that stand in for them have
+ *   come (`standIns`); from then on only the first and the latest (live-histograms.ts), which
+ *   is all the rules read of them then. So the rules read what they would read in the written
+ *   run, and gradscope's probes, which log the stand-ins unless their interval is 'never',
+ *   cost a copy of the latest values per histogram, not a bucketing.
  */
-import { computeHistogram, DEFAULT_BUCKET_COUNT } from '../log/histograms.js';
+import { DEFAULT_BUCKET_COUNT } from '../log/histograms.js';
 import type { HistogramPoint, RunTags, ScalarColumns } from '../log/points.js';
+import { GRADSCOPE_WRITER } from '../log/proto.js';
+import { gradNormTag, updateRatioTag, weightNormTag } from '../probe/tags.js';
+import { HistogramColumn } from './live-histograms.js';
 import type { HistogramOptions, RecordSink, ScalarGroup } from '../probe/sink.js';
 import type { RunContents } from './run-data.js';
 import { ScalarLog } from './scalar-log.js';
-
-/** One histogram as recorded, bucketed on first read. */
-class KeptHistogram {
-  private bucketed: HistogramPoint | null = null;
-  constructor(
-    private readonly values: Float32Array,
-    private readonly step: number,
-    private readonly bucketCount: number,
-  ) {}
-
-  point(): HistogramPoint {
-    this.bucketed ??= {
-      step: this.step,
-      wallTime: 0,
-      buckets: computeHistogram(this.values, this.bucketCount).buckets,
-    };
-    return this.bucketed;
-  }
-}
-
-/** One parameter histogram tag: its first histogram, and the latest one. */
-class HistogramColumn {
-  private readonly first: KeptHistogram;
-  private latest: KeptHistogram | null = null;
-  /** The latest values, reused while their length stays: the engine's tensors keep theirs. */
-  private latestValues: Float32Array | null = null;
-
-  constructor(values: ArrayLike<number>, step: number, bucketCount: number) {
-    this.first = new KeptHistogram(copied(values, null), step, bucketCount);
-  }
-
-  add(values: ArrayLike<number>, step: number, bucketCount: number): void {
-    this.latestValues = copied(values, this.latestValues);
-    this.latest = new KeptHistogram(this.latestValues, step, bucketCount);
-  }
-
-  /** The first and the latest histogram, each bucketed when it is first read. */
-  points(): HistogramPoint[] {
-    const points: HistogramPoint[] = [];
-    const first = this.first;
-    const latest = this.latest;
-    computedOnRead(points, 0, () => first.point());
-    if (latest !== null) computedOnRead(points, 1, () => latest.point());
-    return points;
-  }
-}
-
-/** `values` copied into `into` when it has their length, else into a new array. */
-function copied(values: ArrayLike<number>, into: Float32Array | null): Float32Array {
-  const copy =
-    into !== null && into.length === values.length ? into : new Float32Array(values.length);
-  copy.set(values);
-  return copy;
-}
 
 /** Whether `tag` counts non-finite values (`nonfinite/…`): a positive count is one arriving. */
 function isCounter(tag: string): boolean {
@@ -102,11 +50,6 @@ function columnsOnRead(take: () => ScalarColumns): ScalarColumns {
       return (taken ??= take()).values;
     },
   };
-}
-
-/** Makes `list[index]` a value computed on its first read (defining it sets the list's length). */
-function computedOnRead<T>(list: T[], index: number, compute: () => T): void {
-  Object.defineProperty(list, index, { get: compute, enumerable: true, configurable: true });
 }
 
 export class LiveRun implements RecordSink {
@@ -215,20 +158,30 @@ export class LiveRun implements RecordSink {
   ): void {
     if (tag.startsWith('activations/')) return;
     const bucketCount = options?.bucketCount ?? DEFAULT_BUCKET_COUNT;
+    const replaced = this.hasStandIns(tag);
     const column = this.histograms.get(tag);
     if (column !== undefined) {
-      column.add(values, step, bucketCount);
+      column.add(values, step, bucketCount, replaced);
       return;
     }
-    this.histograms.set(tag, new HistogramColumn(values, step, bucketCount));
+    this.histograms.set(tag, new HistogramColumn(values, step, bucketCount, replaced));
     this.addTag(tag);
+  }
+
+  /** Whether every stand-in of histogram `tag` (`standIns`) has records. */
+  private hasStandIns(tag: string): boolean {
+    const needed = standIns(tag);
+    return (
+      needed !== null && needed.every((anyOf) => anyOf.some((scalar) => this.indexes.has(scalar)))
+    );
   }
 
   /**
    * The run so far as `buildRunData` reads it; the point arrays are the run's own, each tag's
    * taken when first read (which tells the log what the rules read), so read it before more
    * records come (the Diagnoser's evaluations do): a tag read later gets the later records too.
-   * The same `tags` object is given until a new tag appears.
+   * The same `tags` object is given until a new tag appears. Its writer is gradscope, as a
+   * RunWriter's files name it: `fit` is gradscope's engine, whoever named the tags.
    */
   contents(name: string): RunContents {
     this.log.startEvaluation();
@@ -247,6 +200,27 @@ export class LiveRun implements RecordSink {
       texts: [],
       order: [...this.order],
     };
-    return { name, tags: this.tags, scalars, histograms };
+    return { name, tags: this.tags, scalars, histograms, writers: [GRADSCOPE_WRITER] };
   }
+}
+
+/**
+ * The scalars that the rules read in place of histogram `tag`: one tag of each list (the L2 or
+ * the squared form). A parameter's gradient norm stands in for its gradients (gradientNorm in
+ * rules/gradient-norms.ts); its weight norm and update ratio for its weights (update-scale.ts,
+ * unchanged-weights.ts). Null for a tag gradscope's probes do not name so (a Keras-style
+ * `dense/kernel_0`): no scalar stands in for it.
+ */
+export function standIns(tag: string): string[][] | null {
+  const slash = tag.indexOf('/');
+  const kind = tag.slice(0, slash);
+  const variable = tag.slice(slash + 1);
+  if (kind === 'gradients') return [[gradNormTag(variable), gradNormTag(variable, 'squared')]];
+  if (kind === 'weights') {
+    return [
+      [weightNormTag(variable), weightNormTag(variable, 'squared')],
+      [updateRatioTag(variable)],
+    ];
+  }
+  return null;
 }

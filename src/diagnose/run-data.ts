@@ -23,7 +23,7 @@
  * it knows the command, and other writers set to their own name or leave out), whatever tags it
  * holds; remedies then name gradscope flags (only the command's own, where it is known and the
  * caller says which flags each command takes: DiagnoseOptions.commandFlags). Only where no file
- * names a writer (memory, a live run, files of older writers) is it told by a tag only
+ * names a writer (memory, files of older writers) is it told by a tag only
  * gradscope's probes write (`nonfinite/*`, `global_norm/*`).
  */
 import type { HistogramPoint, RunTags, ScalarColumns, ScalarPoint } from '../log/points.js';

@@ -110,3 +110,29 @@ test('with squared norms (normKind squared) the live verdicts are those of the w
     for (const verdict of gradientChecks) assert.ok(verdict.firstStep !== null, name);
   }
 });
+
+test('with histograms only (no norms logged) the live verdicts are those of the written run', async () => {
+  // The rules then read every histogram (gradient norms from buckets, unchanged weights from
+  // the weights'), so the live run keeps them all; and it is gradscope's, as the files say.
+  const histogramsOnly = {
+    norms: 'never',
+    updates: 'never',
+    signals: 'never',
+    histograms: 20,
+  } as const;
+  for (const name of ['vanishing-sigmoid-8-sgd', 'stall-lr-1e-7']) {
+    const dir = path.join(tmp, `histograms-${name}`);
+    const writer = new RunWriter(dir);
+    const diagnoser = new Diagnoser({ sink: writer, name, print: null });
+    trainZooRun(spec(name), diagnoser.sink, [diagnoser], {
+      every: { activations: 1, ...histogramsOnly },
+    });
+    writer.close();
+    const offline = await diagnoseRun(new DirectoryProvider(dir), '.');
+    assert.ok(
+      offline.verdicts.some((v) => v.evidence.source === 'histogram' || 'histograms' in v.evidence),
+      name,
+    );
+    assert.deepEqual(diagnoser.verdicts, offline.verdicts, name);
+  }
+});

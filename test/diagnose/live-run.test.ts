@@ -5,6 +5,7 @@ import { LiveRun } from '../../src/diagnose/live-run.js';
 import { globalGradientNorm } from '../../src/diagnose/rules/gradient-norms.js';
 import { buildRunData } from '../../src/diagnose/run-data.js';
 import { MemoryRun } from '../../src/log/memory-provider.js';
+import type { HistogramPoint } from '../../src/log/points.js';
 
 test('a LiveRun holds what a MemoryRun holds, whatever order the tags come in', () => {
   const live = new LiveRun();
@@ -63,26 +64,47 @@ test('scalar groups keep what the same records one by one keep, mixed with singl
   }
 });
 
-test('a LiveRun keeps the first and the latest histogram of a parameter, none of activations', () => {
+test('a LiveRun keeps every histogram until its stand-in scalars come, then the first and latest', () => {
   const live = new LiveRun();
+  const bucketCounts = (entry: HistogramPoint[] | (() => HistogramPoint[])) =>
+    (typeof entry === 'function' ? entry() : entry).map((p) => [
+      p.step,
+      p.buckets.map((b) => b.count),
+    ]);
   live.histogram('weights/d/kernel', [0, 1, 2, 3], 0, { bucketCount: 2 });
   live.histogram('activations/d', [5, 6], 0);
   live.histogram('weights/d/kernel', [1, 1, 1, 4], 100, { bucketCount: 2 });
+  // No weight norm or update ratio yet: the rules read every weights histogram.
+  assert.deepEqual(bucketCounts(live.contents('r').histograms.get('weights/d/kernel')!), [
+    [0, [2, 2]],
+    [100, [3, 1]],
+  ]);
+  live.scalar('weight_norm/d/kernel', 1, 150);
+  live.scalar('update_ratio/d/kernel', 1e-3, 150);
   live.histogram('weights/d/kernel', [2, 2, 2, 8], 200, { bucketCount: 2 });
+  live.histogram('weights/d/kernel', [3, 3, 3, 9], 300, { bucketCount: 2 });
   const { tags, histograms } = live.contents('r');
   assert.deepEqual(tags.histograms, ['weights/d/kernel']);
+  // Then the scalars stand in: the first and the latest, bucketed when read.
   const entry = histograms.get('weights/d/kernel')!;
-  // Bucketed when the rules read them: given as a function.
   assert.equal(typeof entry, 'function');
-  const points = typeof entry === 'function' ? entry() : entry;
+  assert.deepEqual(bucketCounts(entry), [
+    [0, [2, 2]],
+    [300, [3, 1]],
+  ]);
+  assert.deepEqual((entry as () => HistogramPoint[])()[1].buckets[0], {
+    left: 3,
+    right: 6,
+    count: 3,
+  });
+  // A gradient histogram with its norm logged first keeps only the first and the latest too.
+  live.scalar('grad_norm_sq/d/kernel', 4, 0);
+  for (const step of [0, 100, 200]) live.histogram('gradients/d/kernel', [step, 1], step);
+  const gradients = live.contents('r').histograms.get('gradients/d/kernel')!;
   assert.deepEqual(
-    points.map((p) => [p.step, p.buckets.map((b) => b.count)]),
-    [
-      [0, [2, 2]],
-      [200, [3, 1]],
-    ],
+    bucketCounts(gradients).map(([step]) => step),
+    [0, 200],
   );
-  assert.deepEqual(points[1].buckets[0], { left: 2, right: 5, count: 3 });
 });
 
 test('a group written alone is scanned as it is copied: the same arrivals and counts', () => {

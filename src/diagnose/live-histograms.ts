@@ -1,0 +1,85 @@
+/**
+ * A live run's parameter histograms (live-run.ts), kept as the rules read them. Bucketing a
+ * histogram costs a dozen nanoseconds a value (log/histograms.ts), copying one about one: so
+ * while the rules read every histogram of a tag, each is bucketed as it comes, and once they
+ * read only the first and the latest (its stand-in scalars have come, live-run.ts
+ * `standIns`), only the values of those two are copied, each bucketed when first read.
+ */
+import { computeHistogram } from '../log/histograms.js';
+import type { HistogramPoint } from '../log/points.js';
+
+/** One histogram as recorded, bucketed on first read (its values dropped then). */
+class KeptHistogram {
+  private bucketed: HistogramPoint | null = null;
+  constructor(
+    private values: Float32Array | null,
+    private readonly step: number,
+    private readonly bucketCount: number,
+  ) {}
+
+  point(): HistogramPoint {
+    if (this.bucketed === null) {
+      const buckets = computeHistogram(this.values!, this.bucketCount).buckets;
+      this.bucketed = { step: this.step, wallTime: 0, buckets };
+      this.values = null;
+    }
+    return this.bucketed;
+  }
+}
+
+/**
+ * One parameter histogram tag: every histogram while none came after its stand-ins
+ * (`replaced`), then the first and the latest.
+ */
+export class HistogramColumn {
+  /** Every histogram so far, bucketed; null from the first one that came replaced. */
+  private every: HistogramPoint[] | null = [];
+  private readonly first: KeptHistogram;
+  private latest: KeptHistogram | null = null;
+  /** The latest values, reused while their length stays: the engine's tensors keep theirs. */
+  private latestValues: Float32Array | null = null;
+
+  constructor(values: ArrayLike<number>, step: number, bucketCount: number, replaced: boolean) {
+    this.first = new KeptHistogram(copied(values, null), step, bucketCount);
+    if (replaced) this.every = null;
+    else this.every!.push(this.first.point());
+  }
+
+  add(values: ArrayLike<number>, step: number, bucketCount: number, replaced: boolean): void {
+    if (this.every !== null && !replaced) {
+      const buckets = computeHistogram(values, bucketCount).buckets;
+      this.every.push({ step, wallTime: 0, buckets });
+      return;
+    }
+    this.every = null;
+    this.latestValues = copied(values, this.latestValues);
+    this.latest = new KeptHistogram(this.latestValues, step, bucketCount);
+  }
+
+  /**
+   * Every histogram, or the first and the latest, each of those two bucketed when it is first
+   * read.
+   */
+  points(): HistogramPoint[] {
+    if (this.every !== null) return this.every.slice();
+    const points: HistogramPoint[] = [];
+    const first = this.first;
+    const latest = this.latest;
+    computedOnRead(points, 0, () => first.point());
+    if (latest !== null) computedOnRead(points, 1, () => latest.point());
+    return points;
+  }
+}
+
+/** `values` copied into `into` when it has their length, else into a new array. */
+function copied(values: ArrayLike<number>, into: Float32Array | null): Float32Array {
+  const copy =
+    into !== null && into.length === values.length ? into : new Float32Array(values.length);
+  copy.set(values);
+  return copy;
+}
+
+/** Makes `list[index]` a value computed on its first read (defining it sets the list's length). */
+function computedOnRead<T>(list: T[], index: number, compute: () => T): void {
+  Object.defineProperty(list, index, { get: compute, enumerable: true, configurable: true });
+}
