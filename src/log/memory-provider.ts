@@ -12,98 +12,9 @@ import { nowSeconds } from './event-writer.js';
 import { computeHistogram, DEFAULT_BUCKET_COUNT } from './histograms.js';
 import type { HistogramPoint, RunTags, ScalarColumns, ScalarPoint, TextPoint } from './points.js';
 import type { ReadWarning, RunProvider } from './provider.js';
-import { columnPoints, EMPTY_COLUMNS, grown } from './scalar-columns.js';
+import { GroupBlock, MemorySeries } from './memory-series.js';
+import { columnPoints, EMPTY_COLUMNS } from './scalar-columns.js';
 import type { TextSink } from './text.js';
-
-/** Room for this many points before a column first doubles. */
-const INITIAL_POINTS = 16;
-
-/**
- * The steps and wall times of a scalar group's writes, one point per write, shared by the
- * group's series: a write then appends two numbers per group and one per tag, not three per
- * tag. Only appended to, so views of its first points never change.
- */
-class GroupClock {
-  steps = new Float64Array(INITIAL_POINTS);
-  wallTimes = new Float64Array(INITIAL_POINTS);
-  length = 0;
-
-  push(step: number, wallTime: number): void {
-    if (this.length === this.steps.length) {
-      this.steps = grown(this.steps);
-      this.wallTimes = grown(this.wallTimes);
-    }
-    this.steps[this.length] = step;
-    this.wallTimes[this.length++] = wallTime;
-  }
-}
-
-/**
- * One scalar tag's points as columns. While every point came from one group's writes, its steps
- * and wall times are that group's `clock` (the same points, stored once per group); a point from
- * anywhere else copies them out first, and the series keeps its own from then on.
- */
-export class MemorySeries {
-  private values = new Float64Array(INITIAL_POINTS);
-  private steps: Float64Array<ArrayBuffer> | null = null;
-  private wallTimes: Float64Array<ArrayBuffer> | null = null;
-  length = 0;
-
-  /** `clock`, when the series is made by a group's first write: the group's series share it. */
-  constructor(private clock: GroupClock | null = null) {
-    if (clock === null) this.ownColumns();
-  }
-
-  /** Whether the series' steps and wall times are `clock`'s. */
-  followsClock(clock: GroupClock): boolean {
-    return this.clock === clock;
-  }
-
-  /** Appends a value at the clock's newest point (only for a series that follows the clock). */
-  pushValue(value: number): void {
-    if (this.length === this.values.length) this.values = grown(this.values);
-    this.values[this.length++] = value;
-  }
-
-  push(step: number, wallTime: number, value: number): void {
-    if (this.clock !== null) this.ownColumns();
-    const steps = this.steps!;
-    if (this.length === steps.length) {
-      this.steps = grown(steps);
-      this.wallTimes = grown(this.wallTimes!);
-    }
-    this.steps![this.length] = step;
-    this.wallTimes![this.length] = wallTime;
-    this.pushValue(value);
-  }
-
-  /**
-   * The points so far, as views (no copy). Later points are written past the views' ends or
-   * into new arrays, so a view keeps showing the points it was made with.
-   */
-  columns(): ScalarColumns {
-    const n = this.length;
-    const source = this.clock ?? { steps: this.steps!, wallTimes: this.wallTimes! };
-    return {
-      steps: source.steps.subarray(0, n),
-      wallTimes: source.wallTimes.subarray(0, n),
-      values: this.values.subarray(0, n),
-    };
-  }
-
-  /** Steps and wall times of the series' own, with room for as many points as its values. */
-  private ownColumns(): void {
-    const steps = new Float64Array(this.values.length);
-    const wallTimes = new Float64Array(this.values.length);
-    if (this.clock !== null) {
-      steps.set(this.clock.steps.subarray(0, this.length));
-      wallTimes.set(this.clock.wallTimes.subarray(0, this.length));
-      this.clock = null;
-    }
-    this.steps = steps;
-    this.wallTimes = wallTimes;
-  }
-}
 
 /** One run's records, per tag in arrival order; tags keep their first-appearance order. */
 export class MemoryRun implements RecordSink, TextSink {
@@ -117,46 +28,45 @@ export class MemoryRun implements RecordSink, TextSink {
 
   scalar(tag: string, value: number, step: number, wallTime = nowSeconds()): void {
     this.records++;
-    this.series(tag).push(step, wallTime, Math.fround(value));
+    this.series(tag).push(step, wallTime, value);
   }
 
   /**
    * The tags' series are looked up once, at the first write (a tag appears when recorded); those
-   * the group makes share its clock (MemorySeries), so a write stores each step once.
+   * the group makes follow its block (memory-series.ts), the others get their values passed.
    */
   scalarGroup(tags: readonly string[]): ScalarGroup {
     const own = [...tags];
-    const clock = new GroupClock();
-    let series: MemorySeries[] | null = null;
+    const block = new GroupBlock(own.length);
+    let made = false;
     return {
       write: (values, step, wallTime) => {
-        // A tag listed twice gets two points a write: it keeps steps of its own.
-        series ??= own.map((tag) =>
-          this.series(tag, own.indexOf(tag) === own.lastIndexOf(tag) ? clock : null),
-        );
-        this.records += own.length;
-        clock.push(step, wallTime);
-        for (let k = 0; k < series.length; k++) {
-          const tagSeries = series[k];
-          const value = Math.fround(values[k]);
-          if (tagSeries.followsClock(clock)) tagSeries.pushValue(value);
-          else tagSeries.push(step, wallTime, value);
+        if (!made) {
+          own.forEach((tag, column) => {
+            // A tag listed twice gets two points a write: it keeps columns of its own.
+            const once = own.indexOf(tag) === own.lastIndexOf(tag);
+            const series = this.series(tag, once ? block : null, column);
+            if (!series.follows(block, column)) block.left.push({ column, series });
+          });
+          made = true;
         }
+        this.records += own.length;
+        block.write(values, step, wallTime);
       },
     };
   }
 
   /**
-   * `tag`'s series, made (and the tag put in order) on first use; one made here for a group
-   * follows the group's `clock`.
+   * `tag`'s series, made (and the tag put in order) on first use; made for a group, it follows
+   * `block`'s `column`.
    */
-  private series(tag: string, clock: GroupClock | null = null): MemorySeries {
-    let columns = this.scalarSeries.get(tag);
-    if (columns === undefined) {
+  private series(tag: string, block: GroupBlock | null = null, column = 0): MemorySeries {
+    let series = this.scalarSeries.get(tag);
+    if (series === undefined) {
       this.order.add(tag);
-      this.scalarSeries.set(tag, (columns = new MemorySeries(clock)));
+      this.scalarSeries.set(tag, (series = new MemorySeries(block, column)));
     }
-    return columns;
+    return series;
   }
 
   /** Every scalar tag's points so far, as columns (views: no copy). */
