@@ -69,7 +69,7 @@ export class MemoryRun implements RecordSink, TextSink {
     return series;
   }
 
-  /** Every scalar tag's points so far, as columns (views: no copy). */
+  /** Every scalar tag's points so far, as columns (MemorySeries.columns: views, but a group's values are copied out). */
   scalarColumns(): Map<string, ScalarColumns> {
     const columns = new Map<string, ScalarColumns>();
     for (const [tag, builder] of this.scalarSeries) columns.set(tag, builder.columns());
