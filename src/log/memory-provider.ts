@@ -69,7 +69,10 @@ export class MemoryRun implements RecordSink, TextSink {
     return series;
   }
 
-  /** Every scalar tag's points so far, as columns (MemorySeries.columns: views, but a group's values are copied out). */
+  /**
+   * Every scalar tag's points so far, as columns: views, but for a group's series the values are
+   * copied out of its block (MemorySeries.columns).
+   */
   scalarColumns(): Map<string, ScalarColumns> {
     const columns = new Map<string, ScalarColumns>();
     for (const [tag, builder] of this.scalarSeries) columns.set(tag, builder.columns());
