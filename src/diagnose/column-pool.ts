@@ -10,12 +10,16 @@ import type { ScalarColumns } from '../log/points.js';
 const FIRST_CAPACITY = 64;
 
 export class ColumnPool {
-  /** Per column: where its region starts, how many records it holds, and how many it has. */
-  private readonly offsets: number[] = [];
-  private readonly capacities: number[] = [];
+  /**
+   * Per column: where its region starts and how many records it holds. A mover (scalar-log.ts)
+   * writes record i of column c at `offsets[c] + i` of `steps` and `values` and counts it in
+   * `lengths`, into the room `reserve` made.
+   */
+  readonly offsets: number[] = [];
   readonly lengths: number[] = [];
-  private steps = new Float64Array(0);
-  private values = new Float64Array(0);
+  private readonly capacities: number[] = [];
+  steps = new Float64Array(0);
+  values = new Float64Array(0);
 
   get count(): number {
     return this.lengths.length;
@@ -31,7 +35,8 @@ export class ColumnPool {
 
   /**
    * Makes room for `more[c]` further records in each column c: when any lacks it, every column
-   * moves into new arrays, those short of room with twice their capacity (or what they need).
+   * moves into new arrays, those short of room with twice what they need (or their capacity):
+   * the Diagnoser reads 4× as many steps each time, so that one in two reads reallocates.
    */
   reserve(more: Int32Array): void {
     const { capacities, lengths } = this;
@@ -43,7 +48,7 @@ export class ColumnPool {
     for (let c = 0; c < lengths.length; c++) {
       const needed = lengths[c] + more[c];
       if (needed > capacities[c]) {
-        capacities[c] = Math.max(2 * capacities[c], needed, FIRST_CAPACITY);
+        capacities[c] = Math.max(2 * capacities[c], 2 * needed, FIRST_CAPACITY);
       }
       offsets.push(total);
       total += capacities[c];
@@ -58,38 +63,6 @@ export class ColumnPool {
     }
     this.steps = steps;
     this.values = values;
-  }
-
-  /**
-   * Appends the records k in [from, to) of tags t with `selected[t]` 1 and k ≥ `movedTo[t]`,
-   * which `reserve` made room for: record k goes to column `indexes[2k]` with value
-   * `values[2k + 1]` (scalar-log.ts's log) and the step of the last (record, step) pair of
-   * `stepChanges` at or before it. One loop per step, so the inner one only copies.
-   */
-  appendAll(
-    indexes: Uint32Array,
-    values: Float32Array,
-    from: number,
-    to: number,
-    stepChanges: readonly number[],
-    selected: Uint8Array,
-    movedTo: Int32Array,
-  ): void {
-    const { offsets, lengths } = this;
-    const stepColumn = this.steps;
-    const valueColumn = this.values;
-    for (let s = 0; s < stepChanges.length; s += 2) {
-      const step = stepChanges[s + 1];
-      const start = Math.max(from, stepChanges[s]);
-      const end = Math.min(to, s + 2 < stepChanges.length ? stepChanges[s + 2] : to);
-      for (let k = start; k < end; k++) {
-        const c = indexes[2 * k];
-        if (selected[c] === 0 || k < movedTo[c]) continue;
-        const at = offsets[c] + lengths[c]++;
-        stepColumn[at] = step;
-        valueColumn[at] = values[2 * k + 1];
-      }
-    }
   }
 
   /**

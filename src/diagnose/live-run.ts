@@ -85,22 +85,23 @@ function isCounter(tag: string): boolean {
   return tag.startsWith('nonfinite/');
 }
 
-/** A tag's columns, taken from the log when one of them is first read. */
-class ColumnsOnRead implements ScalarColumns {
-  private taken: ScalarColumns | null = null;
-  constructor(private readonly take: () => ScalarColumns) {}
-
-  get steps(): Float64Array {
-    return (this.taken ??= this.take()).steps;
-  }
-
-  get wallTimes(): Float64Array {
-    return (this.taken ??= this.take()).wallTimes;
-  }
-
-  get values(): Float64Array {
-    return (this.taken ??= this.take()).values;
-  }
+/**
+ * A tag's columns, taken from the log when one of them is first read. Own getters (an object
+ * literal's), so that a copy (`{ ...columns, values }`, as rules make) reads them too.
+ */
+function columnsOnRead(take: () => ScalarColumns): ScalarColumns {
+  let taken: ScalarColumns | null = null;
+  return {
+    get steps() {
+      return (taken ??= take()).steps;
+    },
+    get wallTimes() {
+      return (taken ??= take()).wallTimes;
+    },
+    get values() {
+      return (taken ??= take()).values;
+    },
+  };
 }
 
 /** Makes `list[index]` a value computed on its first read (defining it sets the list's length). */
@@ -138,15 +139,20 @@ export class LiveRun implements RecordSink {
    * when their first records come, as single records' do.
    */
   scalarGroup(tags: readonly string[]): ScalarGroup {
-    let indexes: Uint32Array | undefined;
-    let counterPlaces: Uint32Array | undefined;
+    let id = -1;
     return {
       write: (values, step) => {
-        if (indexes === undefined) {
-          indexes = Uint32Array.from(tags, (tag) => this.indexes.get(tag) ?? this.addColumn(tag));
-          counterPlaces = Uint32Array.from(tags.flatMap((tag, i) => (isCounter(tag) ? [i] : [])));
+        if (id < 0) {
+          const indexes = Uint32Array.from(
+            tags,
+            (tag) => this.indexes.get(tag) ?? this.addColumn(tag),
+          );
+          const counterPlaces = Uint32Array.from(
+            tags.flatMap((tag, i) => (isCounter(tag) ? [i] : [])),
+          );
+          id = this.log.addGroup(indexes, counterPlaces);
         }
-        this.log.group(indexes, counterPlaces!, values, step);
+        this.log.group(id, values, step);
       },
     };
   }
@@ -228,7 +234,10 @@ export class LiveRun implements RecordSink {
     this.log.startEvaluation();
     const scalars = new Map<string, ScalarColumns>();
     for (const [tag, index] of this.indexes) {
-      scalars.set(tag, new ColumnsOnRead(() => this.log.columns(index)));
+      scalars.set(
+        tag,
+        columnsOnRead(() => this.log.columns(index)),
+      );
     }
     const histograms = new Map<string, () => HistogramPoint[]>();
     for (const [tag, column] of this.histograms) histograms.set(tag, () => column.points());

@@ -304,7 +304,7 @@ export function buildRunData(contents: RunContents): RunData {
     globalGradNorm: scalars.get('global_norm/before_clip'),
     parameters,
     layers: layersOf(layout.layers, scalars),
-    throughTime: throughTimeOf(scalars),
+    throughTime: throughTimeOf(layout.throughTime, scalars),
     scalars: allScalars,
     histograms,
   };
@@ -324,10 +324,13 @@ function commandOf({ writers = [] }: RunContents): string | undefined {
   return commands.size === 1 ? [...commands][0] : undefined;
 }
 
-function throughTimeOf(scalars: Map<string, Series>): ThroughTimeSeries[] {
+function throughTimeOf(
+  layout: Layout['throughTime'],
+  scalars: Map<string, Series>,
+): ThroughTimeSeries[] {
   const profiles: ThroughTimeSeries[] = [];
   for (const [tag, series] of scalars) {
-    const parsed = parseThroughTimeTag(tag);
+    const parsed = layout.get(tag);
     if (parsed !== undefined) profiles.push({ ...parsed, series });
   }
   return profiles;
@@ -386,6 +389,8 @@ interface Layout {
       squared: boolean;
     }[];
   }[];
+  /** The scalar tags that are through-time profiles, parsed. */
+  throughTime: Map<string, ThroughTimeTag>;
 }
 
 const layouts = new WeakMap<RunTags, Layout>();
@@ -393,8 +398,24 @@ const layouts = new WeakMap<RunTags, Layout>();
 function layoutOf(tags: RunTags): Layout {
   let layout = layouts.get(tags);
   if (layout === undefined)
-    layouts.set(tags, (layout = { parameters: parameterLayout(tags), layers: layerLayout(tags) }));
+    layouts.set(
+      tags,
+      (layout = {
+        parameters: parameterLayout(tags),
+        layers: layerLayout(tags),
+        throughTime: throughTimeLayout(tags),
+      }),
+    );
   return layout;
+}
+
+function throughTimeLayout(tags: RunTags): Layout['throughTime'] {
+  const profiles = new Map<string, ThroughTimeTag>();
+  for (const tag of tags.scalars) {
+    const parsed = parseThroughTimeTag(tag);
+    if (parsed !== undefined) profiles.set(tag, parsed);
+  }
+  return profiles;
 }
 
 /** Parameters in first-appearance order, with their scalar and histogram tags. */
@@ -455,9 +476,23 @@ function parametersOf(layout: Layout['parameters'], scalars: Map<string, Series>
   });
 }
 
-/** A Σx² series (normKind 'squared') as norms, so that rules see one scale. */
+/**
+ * A Σx² series (normKind 'squared') as norms, so that rules see one scale. Each column is read
+ * from `columns` when first read here: a live run's columns are taken from its log then.
+ */
 function rooted({ tag, columns }: Series): Series {
-  return seriesOf(tag, { ...columns, values: columns.values.map(Math.sqrt) });
+  let values: Float64Array | undefined;
+  return seriesOf(tag, {
+    get steps() {
+      return columns.steps;
+    },
+    get wallTimes() {
+      return columns.wallTimes;
+    },
+    get values() {
+      return (values ??= columns.values.map(Math.sqrt));
+    },
+  });
 }
 
 const LAYER_SCALARS = {

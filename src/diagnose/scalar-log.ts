@@ -1,10 +1,12 @@
 /**
- * The live run's scalar records (live-run.ts) as they come: one log, 8 bytes a record (the
- * tag's index, the value as a float32 as event files store it; steps only where they change),
- * moved into per-tag columns (column-pool.ts) when the rules read the run. Training sweeps the
- * caches between two batches, so what a record costs is mostly the memory it touches: the log
- * touches a few cache lines per step, where writing each record into its own tag's arrays
- * touched three or four objects per record.
+ * The live run's scalar records (live-run.ts) as they come: one log of 32-bit words, moved into
+ * per-tag columns (column-pool.ts) when the rules read the run. A single record takes two words,
+ * its tag's index and its value; a group write (live-run.ts `scalarGroup`, what the probes write
+ * through) one word naming the group, then one word per value. Values are float32s, as event
+ * files store them; steps are kept only where they change. Training sweeps the caches between
+ * two batches, so what a record costs is mostly the memory it touches: a step's group writes
+ * fill a few consecutive cache lines, where writing each record into its own tag's arrays
+ * touched three or four objects per record, and a word per record more doubled the lines.
  *
  * Moving is by need. The rules read some 40 of the reference model's 87 tags (not the weight
  * norms, bias gradients, signal norms, activation means, …), and a record moved costs more
@@ -15,10 +17,12 @@
 import type { ScalarColumns } from '../log/points.js';
 import { ColumnPool } from './column-pool.js';
 
-/** The log's first capacity, in records. */
-const FIRST_LOG_RECORDS = 4096;
-/** Records (8 bytes each) the log grows to before every tag's records move: 8 MB. */
-const LOG_LIMIT = 1 << 20;
+/** The log's first capacity, in words. */
+const FIRST_LOG_WORDS = 8192;
+/** Words (4 bytes each) the log grows to before every tag's records move: 8 MB. */
+const LOG_LIMIT = 1 << 21;
+/** The bit that marks a group write's first word; a single record's is its tag's index. */
+const GROUP = 0x8000_0000;
 
 export class ScalarLog {
   private readonly pool = new ColumnPool();
@@ -30,18 +34,22 @@ export class ScalarLog {
   private moving = new Uint8Array(64);
   /** By tag index: 1 if read since the last evaluation. */
   private read = new Uint8Array(64);
-  /** By tag index: the log position up to which the tag's records are in its column. */
+  /** By tag index: the log position (in words) up to which the tag's records are in its column. */
   private movedTo = new Int32Array(64);
   /** Tags at the last evaluation's start: only those can have gone unread through one. */
   private tagsAtEvaluation = 0;
-  /** Two 32-bit words a record: the tag index, and the value as a float32 (same memory). */
-  private words = new Uint32Array(2 * FIRST_LOG_RECORDS);
+  /** By group: its tags' indexes, and the places among them of its counter tags. */
+  private readonly groupTags: Uint32Array[] = [];
+  private readonly groupCounters: Uint32Array[] = [];
+  /** The log: tag indexes and group words, and values as float32s (the same memory). */
+  private words = new Uint32Array(FIRST_LOG_WORDS);
   private floats = new Float32Array(this.words.buffer);
+  /** Words in the log. */
   private logged = 0;
-  /** The log's steps: where the step changes, (record, step) pairs. */
+  /** The log's steps: where the step changes, (word position, step) pairs. */
   private readonly stepChanges: number[] = [];
   private lastStep = NaN;
-  /** Records of the log already looked at by `scan`. */
+  /** Words of the log already looked at by `scan`. */
   private scanned = 0;
   private nonFiniteFound = false;
 
@@ -61,34 +69,37 @@ export class ScalarLog {
     return index;
   }
 
-  /** Keeps one record of the tag `index`. */
-  record(index: number, value: number, step: number): void {
-    if (2 * this.logged === this.words.length) this.growLog();
-    this.markStep(step);
-    const k = this.logged;
-    this.words[2 * k] = index;
-    this.floats[2 * k + 1] = value;
-    this.logged = k + 1;
+  /**
+   * A group of the tags `indexes` (each added by `addTag`), whose writes keep one record per
+   * tag; `counterPlaces`: the places among them of the counter tags. Returns the group's id.
+   */
+  addGroup(indexes: Uint32Array, counterPlaces: Uint32Array): number {
+    this.groupTags.push(indexes);
+    this.groupCounters.push(counterPlaces);
+    return this.groupTags.length - 1;
   }
 
-  /** Keeps one record per tag `indexes[i]`; `counterPlaces`: the places of its counter tags. */
-  group(
-    indexes: Uint32Array,
-    counterPlaces: Uint32Array,
-    values: ArrayLike<number>,
-    step: number,
-  ): void {
-    const n = indexes.length;
-    while (2 * (this.logged + n) > this.words.length) this.growLog();
+  /** Keeps one record of the tag `index`. */
+  record(index: number, value: number, step: number): void {
+    this.makeRoom(2);
+    this.markStep(step);
+    const k = this.logged;
+    this.words[k] = index;
+    this.floats[k + 1] = value;
+    this.logged = k + 2;
+  }
+
+  /** Keeps one record per tag of group `id`, `values[i]` for its i-th tag. */
+  group(id: number, values: ArrayLike<number>, step: number): void {
+    const n = this.groupTags[id].length;
+    this.makeRoom(1 + n);
     this.markStep(step);
     const k = this.logged;
     const { words, floats } = this;
+    words[k] = GROUP | id;
     if (this.scanned < k) {
-      for (let i = 0; i < n; i++) {
-        words[2 * (k + i)] = indexes[i];
-        floats[2 * (k + i) + 1] = values[i];
-      }
-      this.logged = k + n;
+      for (let i = 0; i < n; i++) floats[k + 1 + i] = values[i];
+      this.logged = k + 1 + n;
       return;
     }
     // Nothing waits to be scanned: the group is scanned as it is copied, from its values and
@@ -97,14 +108,13 @@ export class ScalarLog {
     let found = false;
     for (let i = 0; i < n; i++) {
       const value = Math.fround(values[i]);
-      words[2 * (k + i)] = indexes[i];
-      floats[2 * (k + i) + 1] = value;
+      floats[k + 1 + i] = value;
       // x − x is NaN exactly for NaN and ±Infinity.
       if (value - value !== 0) found = true;
     }
-    for (const place of counterPlaces) if (floats[2 * (k + place) + 1] > 0) found = true;
+    for (const place of this.groupCounters[id]) if (floats[k + 1 + place] > 0) found = true;
     if (found) this.nonFiniteFound = true;
-    this.logged = this.scanned = k + n;
+    this.logged = this.scanned = k + 1 + n;
   }
 
   /** Whether a non-finite value, or a positive count, arrived since the last call. */
@@ -149,25 +159,40 @@ export class ScalarLog {
     this.lastStep = step;
   }
 
-  /** Doubles the log, or moves every record once it holds LOG_LIMIT. */
-  private growLog(): void {
-    if (this.logged >= LOG_LIMIT) {
-      this.moveAll();
-      return;
+  /** Room for `words` more words: the log doubles, or every record moves once it holds LOG_LIMIT. */
+  private makeRoom(words: number): void {
+    while (this.logged + words > this.words.length) {
+      if (this.logged >= LOG_LIMIT) {
+        this.moveAll();
+        continue;
+      }
+      const larger = new Uint32Array(2 * this.words.length);
+      larger.set(this.words);
+      this.words = larger;
+      this.floats = new Float32Array(larger.buffer);
     }
-    const words = new Uint32Array(2 * this.words.length);
-    words.set(this.words);
-    this.words = words;
-    this.floats = new Float32Array(words.buffer);
+  }
+
+  /** The words of the log entry (a record or a group write) that starts with `head`. */
+  private entryWords(head: number): number {
+    return head < GROUP ? 2 : 1 + this.groupTags[head ^ GROUP].length;
   }
 
   /** Looks at the records logged since the last scan for non-finite values and counts. */
   private scan(): void {
     const { words, floats, counters } = this;
     let found = false;
-    for (let k = this.scanned; k < this.logged; k++) {
-      const value = floats[2 * k + 1];
-      if (value - value !== 0 || (value > 0 && counters[words[2 * k]] === 1)) found = true;
+    for (let k = this.scanned; k < this.logged; k += this.entryWords(words[k])) {
+      const head = words[k];
+      if (head < GROUP) {
+        const value = floats[k + 1];
+        if (value - value !== 0 || (value > 0 && counters[head] === 1)) found = true;
+        continue;
+      }
+      const id = head ^ GROUP;
+      const end = k + 1 + this.groupTags[id].length;
+      for (let i = k + 1; i < end; i++) if (floats[i] - floats[i] !== 0) found = true;
+      for (const place of this.groupCounters[id]) if (floats[k + 1 + place] > 0) found = true;
     }
     if (found) this.nonFiniteFound = true;
     this.scanned = this.logged;
@@ -188,21 +213,93 @@ export class ScalarLog {
     this.resetIfMoved();
   }
 
-  /** Moves the records of the tags t with `selected[t]` 1 that are not in their columns yet. */
+  /**
+   * Moves the records of the tags t with `selected[t]` 1 that are not in their columns yet: a
+   * pass counting them, for ColumnPool.reserve, and one appending them. From the position where
+   * every selected tag's records are still in the log (`whole`), a group write moves the values
+   * at its selected places with no per-tag test, and is counted once per group. The loops call
+   * nothing: they run a few times an epoch, as code V8 has not optimized.
+   */
   private move(selected: Uint8Array): void {
     this.scan();
-    const { words, counts, movedTo, pool } = this;
+    const { words, floats, counts, movedTo, pool, groupTags } = this;
     const tags = pool.count;
-    let from = this.logged;
-    for (let t = 0; t < tags; t++) if (selected[t] === 1) from = Math.min(from, movedTo[t]);
-    for (let k = from; k < this.logged; k++) {
-      const t = words[2 * k];
-      if (selected[t] === 1 && k >= movedTo[t]) counts[t]++;
+    const logged = this.logged;
+    let from = logged;
+    let whole = 0;
+    for (let t = 0; t < tags; t++) {
+      if (selected[t] === 0) continue;
+      from = Math.min(from, movedTo[t]);
+      whole = Math.max(whole, movedTo[t]);
+    }
+    const sizes = Int32Array.from(groupTags, (indexes) => indexes.length);
+    const places = groupTags.map((indexes) =>
+      Uint32Array.from(indexes.keys()).filter((i) => selected[indexes[i]] === 1),
+    );
+    const wholeWrites = new Int32Array(groupTags.length);
+    for (let k = from; k < logged;) {
+      const head = words[k];
+      if (head < GROUP) {
+        if (selected[head] === 1 && k >= movedTo[head]) counts[head]++;
+        k += 2;
+        continue;
+      }
+      const id = head ^ GROUP;
+      if (k >= whole) wholeWrites[id]++;
+      else {
+        const indexes = groupTags[id];
+        for (let i = 0; i < indexes.length; i++) {
+          const t = indexes[i];
+          if (selected[t] === 1 && k >= movedTo[t]) counts[t]++;
+        }
+      }
+      k += 1 + sizes[id];
+    }
+    for (let id = 0; id < groupTags.length; id++) {
+      for (const place of places[id]) counts[groupTags[id][place]] += wholeWrites[id];
     }
     pool.reserve(counts);
-    pool.appendAll(words, this.floats, from, this.logged, this.stepChanges, selected, movedTo);
+    const { offsets, lengths, steps: stepColumn, values: valueColumn } = pool;
+    const { stepChanges } = this;
+    for (let s = 0; s < stepChanges.length; s += 2) {
+      const end = s + 2 < stepChanges.length ? stepChanges[s + 2] : logged;
+      if (end <= from) continue;
+      const step = stepChanges[s + 1];
+      for (let k = Math.max(from, stepChanges[s]); k < end;) {
+        const head = words[k];
+        if (head < GROUP) {
+          if (selected[head] === 1 && k >= movedTo[head]) {
+            const at = offsets[head] + lengths[head]++;
+            stepColumn[at] = step;
+            valueColumn[at] = floats[k + 1];
+          }
+          k += 2;
+          continue;
+        }
+        const id = head ^ GROUP;
+        const indexes = groupTags[id];
+        if (k >= whole) {
+          const moved = places[id];
+          for (let p = 0; p < moved.length; p++) {
+            const t = indexes[moved[p]];
+            const at = offsets[t] + lengths[t]++;
+            stepColumn[at] = step;
+            valueColumn[at] = floats[k + 1 + moved[p]];
+          }
+        } else {
+          for (let i = 0; i < indexes.length; i++) {
+            const t = indexes[i];
+            if (selected[t] === 0 || k < movedTo[t]) continue;
+            const at = offsets[t] + lengths[t]++;
+            stepColumn[at] = step;
+            valueColumn[at] = floats[k + 1 + i];
+          }
+        }
+        k += 1 + sizes[id];
+      }
+    }
     counts.fill(0);
-    for (let t = 0; t < tags; t++) if (selected[t] === 1) movedTo[t] = this.logged;
+    for (let t = 0; t < tags; t++) if (selected[t] === 1) movedTo[t] = logged;
   }
 
   private anyWaiting(): boolean {

@@ -137,24 +137,22 @@ export function atCommonSteps(
   // Tags logged together share their steps: paired by index, without a map.
   const byStep = sameSteps(x.steps, y.steps) ? undefined : new Map<number, number>();
   for (let j = 0; byStep !== undefined && j < y.steps.length; j++) byStep.set(y.steps[j], j);
-  const xs = new Int32Array(n);
-  const ys = new Int32Array(n);
+  const steps = new Float64Array(n);
+  const first = new Float64Array(n);
+  const second = new Float64Array(n);
   let count = 0;
   for (let i = 0; i < n; i++) {
     const j = byStep === undefined ? i : (byStep.get(x.steps[i]) ?? -1);
     if (j < 0 || !keep(x.values[i], y.values[j])) continue;
-    xs[count] = i;
-    ys[count++] = j;
+    steps[count] = x.steps[i];
+    first[count] = x.values[i];
+    second[count++] = y.values[j];
   }
-  const steps = new Float64Array(count);
-  const first = new Float64Array(count);
-  const second = new Float64Array(count);
-  for (let k = 0; k < count; k++) {
-    steps[k] = x.steps[xs[k]];
-    first[k] = x.values[xs[k]];
-    second[k] = y.values[ys[k]];
-  }
-  return { steps, a: first, b: second };
+  return {
+    steps: steps.subarray(0, count),
+    a: first.subarray(0, count),
+    b: second.subarray(0, count),
+  };
 }
 
 /** Whether both hold the same steps, each once, increasing. */

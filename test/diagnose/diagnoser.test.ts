@@ -94,3 +94,19 @@ test('overfitting fires live from the epoch logs, once', () => {
   assert.equal(overfitting.length, 1);
   assert.equal(lines.filter((l) => l.includes('overfitting')).length, 1);
 });
+
+test('with squared norms (normKind squared) the live verdicts are those of the written run', async () => {
+  // Σx² series are rooted for the rules; live, their columns are taken from the log on read.
+  for (const name of ['vanishing-sigmoid-8-sgd', 'exploding-init-0.5-relu-8']) {
+    const dir = path.join(tmp, `squared-${name}`);
+    const writer = new RunWriter(dir);
+    const diagnoser = new Diagnoser({ sink: writer, name, print: null });
+    trainZooRun(spec(name), diagnoser.sink, [diagnoser], { normKind: 'squared' });
+    writer.close();
+    const offline = await diagnoseRun(new DirectoryProvider(dir), '.');
+    assert.deepEqual(diagnoser.verdicts, offline.verdicts, name);
+    const gradientChecks = offline.verdicts.filter((v) => v.check.endsWith('_gradient'));
+    assert.ok(gradientChecks.length > 0, `${name}: a gradient verdict from the squared norms`);
+    for (const verdict of gradientChecks) assert.ok(verdict.firstStep !== null, name);
+  }
+});

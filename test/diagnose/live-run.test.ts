@@ -2,6 +2,8 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { LiveRun } from '../../src/diagnose/live-run.js';
+import { globalGradientNorm } from '../../src/diagnose/rules/gradient-norms.js';
+import { buildRunData } from '../../src/diagnose/run-data.js';
 import { MemoryRun } from '../../src/log/memory-provider.js';
 
 test('a LiveRun holds what a MemoryRun holds, whatever order the tags come in', () => {
@@ -167,4 +169,59 @@ test('single records past the log limit are all kept', () => {
   assert.equal(steps.length, n);
   assert.deepEqual([steps[n - 1], values[n - 1]], [n - 1, Math.fround(n - 1)]);
   assert.equal(live.scalarCount('loss'), n);
+});
+
+test('groups that share tags, single records and waiting tags keep every record in order', () => {
+  const live = new LiveRun();
+  const memory = new MemoryRun();
+  // As probes with two intervals write: a longer group every 10 steps in place of the shorter.
+  const short = ['loss', 'grad_norm/d0/kernel', 'grad_norm/d1/kernel'];
+  const long = ['grad_norm/d0/kernel', 'activation_std/d0', 'loss', 'grad_norm/d1/kernel'];
+  // And from step 1000 a group with a new tag: its records start later than the others'.
+  const late = ['dead_fraction/d0', 'grad_norm/d1/kernel'];
+  const groups = [live.scalarGroup(short), live.scalarGroup(long), live.scalarGroup(late)];
+  for (let step = 0; step < 3000; step++) {
+    const which = step >= 1000 && step % 7 === 0 ? 2 : step % 10 === 0 ? 1 : 0;
+    const tags = [short, long, late][which];
+    const values = tags.map((_, k) => Math.fround(step + k / 8));
+    groups[which].write(values, step, 0);
+    tags.forEach((tag, k) => memory.scalar(tag, values[k], step, 0));
+    if (step % 50 === 0) {
+      live.scalar('val_loss', step, step);
+      memory.scalar('val_loss', step, step, 0);
+    }
+    // Evaluations that read two tags only: the others wait, then one is read in between.
+    if (step % 37 === 0) {
+      const contents = live.contents('r');
+      void contents.scalars.get('loss')!.values;
+      void contents.scalars.get('grad_norm/d0/kernel')!.steps;
+      if (step === 1850) void contents.scalars.get('activation_std/d0')!.values;
+    }
+  }
+  const contents = live.contents('r');
+  const tags = memory.tags();
+  assert.deepEqual(contents.tags.order, tags.order);
+  for (const tag of tags.scalars) {
+    const expected = memory.scalarSeries.get(tag)!.columns();
+    const actual = contents.scalars.get(tag)!;
+    assert.deepEqual([...actual.steps], [...expected.steps], tag);
+    assert.deepEqual([...actual.values], [...expected.values], tag);
+    assert.equal(live.scalarCount(tag), expected.steps.length, tag);
+  }
+});
+
+test('a live run read as the rules copy it: the global norm summed from per-parameter norms', () => {
+  // No global_norm/before_clip: the rule sums grad_norm/* step by step into a copy of the
+  // first parameter's columns (a spread), which must carry the live columns' steps.
+  const live = new LiveRun();
+  for (let step = 0; step < 10; step++) {
+    live.scalar('loss', 1, step);
+    live.scalar('grad_norm/d0/kernel', 3, step);
+    live.scalar('grad_norm/d1/kernel', 4, step);
+  }
+  const global = globalGradientNorm(buildRunData(live.contents('r')))!;
+  assert.deepEqual([...global.columns.steps], [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  assert.deepEqual([...global.columns.values], Array(10).fill(5));
+  const copy = { ...live.contents('r').scalars.get('loss')! };
+  assert.equal(copy.steps.length, 10);
 });

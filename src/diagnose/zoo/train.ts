@@ -11,7 +11,7 @@ import { SimpleRNN } from '../../engine/layers/simple-rnn.js';
 import { ThroughTimeProbe } from '../../probe/recorders/through-time.js';
 import { getOptimizer } from '../../engine/optimizers/index.js';
 import { Sequential } from '../../engine/sequential.js';
-import { GradientProbes } from '../../probe/gradient-probes.js';
+import { GradientProbes, type GradientProbesArgs } from '../../probe/gradient-probes.js';
 import type { RecordSink } from '../../probe/sink.js';
 import type { Callback } from '../../engine/callbacks.js';
 import { CLASSES, FEATURES, zooDataset, zooSequenceDataset } from './zoo-data.js';
@@ -34,8 +34,16 @@ function recurrentLayer(args: ZooRecurrent): Recurrent {
   return new SimpleRNN({ ...common, activation: args.activation ?? 'tanh' });
 }
 
-/** Trains `spec`, recording into `sink`; `callbacks` run after the probes. */
-export function trainZooRun(spec: ZooSpec, sink: RecordSink, callbacks: Callback[] = []): void {
+/**
+ * Trains `spec`, recording into `sink`; `callbacks` run after the probes. `probeArgs` change the
+ * probes' defaults here (activations every step, histograms every 20). Defaults to none.
+ */
+export function trainZooRun(
+  spec: ZooSpec,
+  sink: RecordSink,
+  callbacks: Callback[] = [],
+  probeArgs: Omit<GradientProbesArgs, 'sink'> = {},
+): void {
   const model = new Sequential({ seed: spec.seed, name: spec.name });
   if (spec.recurrent) model.add(recurrentLayer(spec.recurrent));
   spec.hidden.forEach((units, i) => {
@@ -63,7 +71,7 @@ export function trainZooRun(spec: ZooSpec, sink: RecordSink, callbacks: Callback
     ? zooSequenceDataset(VALIDATION_SAMPLES, spec.seed + 10000, recurrent.timesteps)
     : zooDataset(VALIDATION_SAMPLES, spec.seed + 10000);
   const probes: Callback[] = [
-    new GradientProbes({ sink, every: { activations: 1, histograms: 20 } }),
+    new GradientProbes({ sink, every: { activations: 1, histograms: 20 }, ...probeArgs }),
     ...(recurrent ? [new ThroughTimeProbe({ sink, at: THROUGH_TIME_EVERY })] : []),
   ];
   let steps = 0;
