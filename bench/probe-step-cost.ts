@@ -38,6 +38,8 @@ export interface ProbeStepCost {
   stepMicroseconds: number;
   /** CPU µs a step spends more when backward measures the norms the probes read. */
   measuringMicroseconds: number;
+  /** That extra cost in its two parts: backward (Σg², Σ signal²) and the update (Σ Δw²). */
+  measuringPartsMicroseconds: { backward: number; update: number };
   /** CPU µs the probes add per step, per configuration. */
   probesMicroseconds: Record<string, number>;
   /** (step + measuring + probes) ÷ step, per configuration. */
@@ -129,8 +131,9 @@ export async function measureProbeStepCost(): Promise<ProbeStepCost> {
   ]);
   const steps = CAPTURE_SAMPLES / 32;
   const stepSeconds = secondsPerCall(() => train([]), 0.5) / steps;
-  const measuringSeconds =
-    backwardMeasuringSeconds(model!) + updateMeasuringSeconds(model!, gradients!.gradients);
+  const backwardSeconds = backwardMeasuringSeconds(model!);
+  const updateSeconds = updateMeasuringSeconds(model!, gradients!.gradients);
+  const measuringSeconds = backwardSeconds + updateSeconds;
   const variables = gradients!.gradients.variables;
   const logdir = fs.mkdtempSync(path.join(os.tmpdir(), 'gradscope-probe-step-cost-'));
   /** CPU seconds the probes add to a step, with `every` into `sink`. */
@@ -178,6 +181,7 @@ export async function measureProbeStepCost(): Promise<ProbeStepCost> {
   return {
     stepMicroseconds: stepSeconds * 1e6,
     measuringMicroseconds: measuringSeconds * 1e6,
+    measuringPartsMicroseconds: { backward: backwardSeconds * 1e6, update: updateSeconds * 1e6 },
     probesMicroseconds,
     ratios,
     partsMicroseconds,

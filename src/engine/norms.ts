@@ -43,10 +43,16 @@ export function sumOfSquares(input: NormInput): number {
 }
 
 /**
+ * Where `sumsOfSquares` writes: a typed array kept from call to call, or a plain array for one
+ * made per call (a Float64Array of more than 8 elements is allocated off V8's heap, ~2 µs each).
+ */
+export type SquaresOut = Float64Array | number[];
+
+/**
  * Σ v² of each of `tensors` into `out[k]`, in one call into the kernel (a step's gradients,
  * weights or signals); returns the sum of them.
  */
-export function sumsOfSquares(tensors: readonly Tensor[], out: Float64Array): number {
+export function sumsOfSquares(tensors: readonly Tensor[], out: SquaresOut): number {
   return backend.sumOfSquares.each(tensors, out);
 }
 
@@ -79,10 +85,12 @@ export function countNonFinite(values: ArrayLike<number>): number {
 
 /**
  * The non-finite count of a tensor whose `sumOfSquares` is already known: 0 without a second
- * pass when the sum is finite (the usual case), else a counting pass.
+ * pass when the sum is finite (the usual case), else a counting pass. A Tensor's elements are
+ * only looked at then (taking a tensor's view costs more than the test, every step).
  */
-export function countNonFiniteGiven(values: ArrayLike<number>, squares: number): number {
-  return Number.isFinite(squares) ? 0 : countNonFinite(values);
+export function countNonFiniteGiven(values: NormInput, squares: number): number {
+  if (Number.isFinite(squares)) return 0;
+  return countNonFinite(values instanceof Tensor ? values.data : values);
 }
 
 /**
@@ -92,7 +100,11 @@ export function countNonFiniteGiven(values: ArrayLike<number>, squares: number):
  * a callback that rewrites gradients in `onGradients` belongs in a clipper instead.
  */
 export class GradientNorms {
-  private squares: Float64Array | null = null;
+  /**
+   * A plain array, not a Float64Array: one is made per step, and a typed array of more than 8
+   * elements costs 1–3 µs of CPU to allocate and collect, more than the probes' other reads.
+   */
+  private squares: number[] | null = null;
   private norm = NaN;
 
   /** The variables measured: a model's trainable variables, in order. */
@@ -126,9 +138,9 @@ export class GradientNorms {
     return squares[index];
   }
 
-  private measure(): Float64Array {
+  private measure(): number[] {
     if (this.squares === null) {
-      const squares = new Float64Array(this.variables.length);
+      const squares = new Array<number>(this.variables.length).fill(0);
       // Sums the kernels took as they wrote the gradients (a product with `measure`) are read
       // first: handing out a gradient tensor below forgets its recorded sum.
       let total = 0;
@@ -146,7 +158,7 @@ export class GradientNorms {
   }
 
   /** Σg² of the variables without a recorded sum, in one kernel call, into `squares`. */
-  private measureUnrecorded(squares: Float64Array, count: number): number {
+  private measureUnrecorded(squares: number[], count: number): number {
     const { variables } = this;
     const tensors: Tensor[] = [];
     const indices: number[] = [];
@@ -155,7 +167,7 @@ export class GradientNorms {
       indices.push(k);
       tensors.push(variables[k].trainableGrad);
     }
-    const sums = count === variables.length ? squares : new Float64Array(count);
+    const sums = count === variables.length ? squares : new Array<number>(count).fill(0);
     const total = sumsOfSquares(tensors, sums);
     if (sums !== squares) for (let i = 0; i < count; i++) squares[indices[i]] = sums[i];
     return total;

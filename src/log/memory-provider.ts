@@ -12,12 +12,13 @@ import { nowSeconds } from './event-writer.js';
 import { computeHistogram, DEFAULT_BUCKET_COUNT } from './histograms.js';
 import type { HistogramPoint, RunTags, ScalarColumns, ScalarPoint, TextPoint } from './points.js';
 import type { ReadWarning, RunProvider } from './provider.js';
-import { columnPoints, EMPTY_COLUMNS, ScalarColumnBuilder } from './scalar-columns.js';
+import { GroupBlock, MemorySeries } from './memory-series.js';
+import { columnPoints, EMPTY_COLUMNS } from './scalar-columns.js';
 import type { TextSink } from './text.js';
 
 /** One run's records, per tag in arrival order; tags keep their first-appearance order. */
 export class MemoryRun implements RecordSink, TextSink {
-  readonly scalarSeries = new Map<string, ScalarColumnBuilder>();
+  readonly scalarSeries = new Map<string, MemorySeries>();
   readonly histogramSeries = new Map<string, HistogramPoint[]>();
   readonly textSeries = new Map<string, TextPoint[]>();
   /** Every tag, of any kind, in first-appearance order (RunTags.order). */
@@ -27,35 +28,51 @@ export class MemoryRun implements RecordSink, TextSink {
 
   scalar(tag: string, value: number, step: number, wallTime = nowSeconds()): void {
     this.records++;
-    this.series(tag).push(step, wallTime, Math.fround(value));
+    this.series(tag).push(step, wallTime, value);
   }
 
-  /** The tags' series are looked up once, at the first write (a tag appears when recorded). */
+  /**
+   * The tags' series are looked up once, at the first write (a tag appears when recorded); those
+   * the group makes follow its block (memory-series.ts), the others get their values passed.
+   */
   scalarGroup(tags: readonly string[]): ScalarGroup {
     const own = [...tags];
-    let series: ScalarColumnBuilder[] | null = null;
+    const block = new GroupBlock(own.length);
+    let made = false;
     return {
       write: (values, step, wallTime) => {
-        series ??= own.map((tag) => this.series(tag));
-        this.records += own.length;
-        for (let k = 0; k < series.length; k++) {
-          series[k].push(step, wallTime, Math.fround(values[k]));
+        if (!made) {
+          own.forEach((tag, column) => {
+            // A tag listed twice gets two points a write: it keeps columns of its own.
+            const once = own.indexOf(tag) === own.lastIndexOf(tag);
+            const series = this.series(tag, once ? block : null, column);
+            if (!series.follows(block, column)) block.left.push({ column, series });
+          });
+          made = true;
         }
+        this.records += own.length;
+        block.write(values, step, wallTime);
       },
     };
   }
 
-  /** `tag`'s series, made (and the tag put in order) on first use. */
-  private series(tag: string): ScalarColumnBuilder {
-    let columns = this.scalarSeries.get(tag);
-    if (columns === undefined) {
+  /**
+   * `tag`'s series, made (and the tag put in order) on first use; made for a group, it follows
+   * `block`'s `column`.
+   */
+  private series(tag: string, block: GroupBlock | null = null, column = 0): MemorySeries {
+    let series = this.scalarSeries.get(tag);
+    if (series === undefined) {
       this.order.add(tag);
-      this.scalarSeries.set(tag, (columns = new ScalarColumnBuilder()));
+      this.scalarSeries.set(tag, (series = new MemorySeries(block, column)));
     }
-    return columns;
+    return series;
   }
 
-  /** Every scalar tag's points so far, as columns (views: no copy). */
+  /**
+   * Every scalar tag's points so far, as columns: views, but for a group's series the values are
+   * copied out of its block (MemorySeries.columns).
+   */
   scalarColumns(): Map<string, ScalarColumns> {
     const columns = new Map<string, ScalarColumns>();
     for (const [tag, builder] of this.scalarSeries) columns.set(tag, builder.columns());

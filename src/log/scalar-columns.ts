@@ -39,7 +39,8 @@ export class ScalarColumnBuilder {
   }
 }
 
-function grown(column: Float64Array<ArrayBuffer>): Float64Array<ArrayBuffer> {
+/** `column` doubled, its points kept. */
+export function grown(column: Float64Array<ArrayBuffer>): Float64Array<ArrayBuffer> {
   const larger = new Float64Array(column.length * 2);
   larger.set(column);
   return larger;

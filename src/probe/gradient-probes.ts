@@ -239,7 +239,7 @@ export class GradientProbes implements Callback {
         sameOrder && gradients.variables[k] === variable
           ? gradients.squaresAt(k)
           : gradients.squaresOf(variable);
-      nonFinite += countNonFiniteGiven(variable.trainableGrad.data, squares);
+      nonFinite += countNonFiniteGiven(variable.trainableGrad, squares);
       if (probed) this.batch.add(t.gradNorm, this.shown(squares));
     }
     this.batch.add(tags.NONFINITE_LOSS_TAG, Number.isFinite(context.loss) ? 0 : 1);
@@ -322,14 +322,14 @@ export class GradientProbes implements Callback {
     let nonFinite = 0;
     for (let k = 0; k < this.variables.length; k++) {
       const { variable, probed, tags: t } = this.variables[k];
-      const w = variable.value.data;
       if (norms || (updates && probed)) {
-        nonFinite += countNonFiniteGiven(w, squares[k]);
+        nonFinite += countNonFiniteGiven(variable.value, squares[k]);
         if (probed && norms) batch.add(t.weightNorm, this.shown(squares[k]));
         const delta = probed && updates ? update?.updateNorms.get(variable) : undefined;
         if (delta !== undefined) batch.add(t.updateRatio, delta / Math.sqrt(squares[k]));
       }
       if (probed && histograms) {
+        const w = variable.value.data;
         this.sink.histogram(t.weightsHistogram, w, step, { bucketCount: this.bucketCount });
       }
     }

@@ -65,3 +65,39 @@ test('reads are copies, and an unknown run is an error that lists the known ones
   assert.deepEqual(await memory.readScalars('b', 'missing'), []);
   await assert.rejects(memory.listTags('c'), /no run 'c'\. Expected one of: b/);
 });
+
+test('group writes read back the same columns as the same records written one by one', async () => {
+  const grouped = new MemoryProvider();
+  const single = new MemoryProvider();
+  const run = grouped.run('a');
+  const first = run.scalarGroup(['a', 'b', 'a']);
+  const second = run.scalarGroup(['b', 'c']);
+  const writes: [tags: string[], group: typeof first | null, values: number[]][] = [];
+  let early: Awaited<ReturnType<MemoryProvider['readScalarColumns']>> | null = null;
+  for (let step = 0; step < 60; step++) {
+    // The first group alone for a while (its series share its clock), then the second group
+    // and single records on the same tags, which move the series onto steps of their own.
+    writes.push([['a', 'b', 'a'], first, [step, 0.1 * step, -step]]);
+    if (step >= 30 && step % 3 === 0) writes.push([['b', 'c'], second, [step / 7, 1 / (step + 1)]]);
+    if (step === 45) writes.push([['a'], null, [Math.PI]]);
+    for (const [tags, group, values] of writes.splice(0)) {
+      const wallTime = 1000 + step;
+      if (group) group.write(values, step, wallTime);
+      else tags.forEach((tag, k) => run.scalar(tag, values[k], step, wallTime));
+      tags.forEach((tag, k) => single.run('a').scalar(tag, values[k], step, wallTime));
+    }
+    if (step === 20) early = await grouped.readScalarColumns('a', 'b');
+  }
+  assert.deepEqual(await grouped.listTags('a'), await single.listTags('a'));
+  assert.equal(await grouped.version('a'), await single.version('a'));
+  for (const tag of ['a', 'b', 'c']) {
+    const columns = await grouped.readScalarColumns('a', tag);
+    assert.ok(columns.steps.length >= 10, `${tag} has points`);
+    assert.deepEqual(columns, await single.readScalarColumns('a', tag), tag);
+  }
+  assert.deepEqual([...early!.steps], [...Array(21).keys()], 'a view taken early stays as read');
+  assert.deepEqual(
+    [...early!.values],
+    [...Array(21).keys()].map((step) => Math.fround(0.1 * step)),
+  );
+});

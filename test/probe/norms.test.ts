@@ -42,6 +42,11 @@ test('non-finite values: counted, and they make the sums non-finite', () => {
   assert.equal(sumOfSquares([1, Infinity]), Infinity);
   assert.equal(countNonFiniteGiven(values, sumOfSquares(values)), 3);
   assert.equal(countNonFiniteGiven([1, 2], 5), 0);
+  // A tensor's elements, counted only when its sum is not finite.
+  const tensor = Tensor.fromArray([values.length], values);
+  assert.equal(countNonFiniteGiven(tensor, sumOfSquares(tensor)), 3);
+  assert.equal(countNonFiniteGiven(tensor, 5), 0);
+  tensor.dispose();
 });
 
 /**

@@ -13,7 +13,7 @@ export interface SumOfSquaresKernel {
   /** Σ x² over the tensor, in float64: NaN or Infinity exactly when an element is. */
   one(x: Tensor): number;
   /** Σ x² of each tensor into `out[k]` (as `one`); returns the sum of them. */
-  each(tensors: readonly Tensor[], out: Float64Array): number;
+  each(tensors: readonly Tensor[], out: Float64Array | number[]): number;
 }
 
 /** Σ x² over the first n elements, every square in float64: the reference's sum everywhere. */

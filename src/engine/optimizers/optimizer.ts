@@ -6,6 +6,7 @@ import { ValueError } from '../errors.js';
 import type { Variable } from '../layers/variable.js';
 import { GradientNorms } from '../norms.js';
 import { Tensor } from '../tensor.js';
+import { UpdateNorms } from './update-norms.js';
 
 /** Keras' default learning rate for Adam and RMSprop. */
 export const DEFAULT_LEARNING_RATE = 0.001;
@@ -92,13 +93,13 @@ export abstract class Optimizer {
   ): UpdateReport {
     this.iterations++;
     const clip = this.clipper ? this.clipper.clip(gradients) : null;
-    const updateNorms = new Map<Variable, number>();
+    const updateNorms = new UpdateNorms();
     for (const variable of variables) {
       if (!variable.grad) continue;
       const slots = this.slotsOf(variable);
       const t = this.iterations;
       const squared = this.update(variable.value, variable.grad, slots, t, measureUpdates);
-      if (measureUpdates) updateNorms.set(variable, Math.sqrt(squared));
+      if (measureUpdates) updateNorms.add(variable, Math.sqrt(squared));
     }
     return { clip, updateNorms };
   }
