@@ -146,7 +146,14 @@ export async function main(argv: readonly string[]): Promise<number> {
     for (let next = prepared.shift(); next; next = prepared.shift()) {
       const { experiment, flags, inputs } = next;
       try {
-        const output = await experiment.run({ outDir, files: runDir, flags, progress }, inputs);
+        const context = {
+          outDir,
+          files: runDir,
+          flags,
+          progress,
+          commandFlags: flagsOfCommands.get(experiment.name),
+        };
+        const output = await experiment.run(context, inputs);
         results[experiment.name] = output.json;
         for (const section of output.sections) {
           sections.push(await withVerdicts(section, outDir, experiment.name, flagsOfCommands));

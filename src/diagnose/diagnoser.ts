@@ -45,6 +45,12 @@ export interface DiagnoserArgs {
   stopOnError?: boolean;
   /** Threshold overrides, as for `diagnose`. Defaults to none. */
   thresholds?: DiagnoseOptions['thresholds'];
+  /**
+   * The gradscope command that trains the run and the flags it takes (`--learning-rate`):
+   * remedies then name only those, as `diagnose` gives them on the run's files, whose writer
+   * names the command (DiagnoseOptions.commandFlags). Defaults to none: any gradscope flag.
+   */
+  command?: { name: string; flags: ReadonlySet<string> };
   /** Where verdict lines are printed. Defaults to console.log; null prints nothing. */
   print?: ((line: string) => void) | null;
 }
@@ -67,7 +73,7 @@ export class Diagnoser implements Callback {
   verdicts: Verdict[] = [];
   /** Every verdict as it first fired, in firing order (each check and layer once). */
   readonly fired: Verdict[] = [];
-  private readonly run = new LiveRun();
+  private readonly run: LiveRun;
   private readonly name: string;
   private readonly firedKeys = new Set<string>();
   private readonly print: ((line: string) => void) | null;
@@ -83,6 +89,7 @@ export class Diagnoser implements Callback {
 
   constructor(private readonly args: DiagnoserArgs = {}) {
     this.name = args.name ?? 'run';
+    this.run = new LiveRun(args.command?.name);
     this.print = args.print === undefined ? (line) => console.log(line) : args.print;
     this.sink = new TeeSink(args.sink === undefined ? [this.run] : [this.run, args.sink]);
   }
@@ -129,7 +136,9 @@ export class Diagnoser implements Callback {
     complete = true,
   ): void {
     const data = buildRunData(this.run.contents(this.name));
-    const { verdicts } = diagnoseData(data, { thresholds: this.args.thresholds, rules });
+    const { command, thresholds } = this.args;
+    const commandFlags = command && new Map([[command.name, command.flags]]);
+    const { verdicts } = diagnoseData(data, { thresholds, rules, commandFlags });
     if (complete) this.verdicts = verdicts;
     for (const verdict of verdicts) {
       const key = verdict.layer === null ? verdict.check : `${verdict.check}|${verdict.layer}`;

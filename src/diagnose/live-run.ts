@@ -21,7 +21,7 @@
  */
 import { DEFAULT_BUCKET_COUNT } from '../log/histograms.js';
 import type { HistogramPoint, RunTags, ScalarColumns } from '../log/points.js';
-import { GRADSCOPE_WRITER } from '../log/proto.js';
+import { gradscopeWriter } from '../log/proto.js';
 import { gradNormTag, updateRatioTag, weightNormTag } from '../probe/tags.js';
 import { HistogramColumn } from './live-histograms.js';
 import type { HistogramOptions, RecordSink, ScalarGroup } from '../probe/sink.js';
@@ -53,6 +53,12 @@ function columnsOnRead(take: () => ScalarColumns): ScalarColumns {
 }
 
 export class LiveRun implements RecordSink {
+  /** As a RunWriter's files name their writer: gradscope, and the command if one is given. */
+  private readonly writers: string[];
+  constructor(command?: string) {
+    this.writers = [gradscopeWriter(command)];
+  }
+
   private readonly log = new ScalarLog();
   private readonly indexes = new Map<string, number>();
   private readonly histograms = new Map<string, HistogramColumn>();
@@ -180,8 +186,9 @@ export class LiveRun implements RecordSink {
    * The run so far as `buildRunData` reads it; the point arrays are the run's own, each tag's
    * taken when first read (which tells the log what the rules read), so read it before more
    * records come (the Diagnoser's evaluations do): a tag read later gets the later records too.
-   * The same `tags` object is given until a new tag appears. Its writer is gradscope, as a
-   * RunWriter's files name it: `fit` is gradscope's engine, whoever named the tags.
+   * The same `tags` object is given until a new tag appears. Its writer is gradscope (with the
+   * command the LiveRun was made for), as a RunWriter's files name it: `fit` is gradscope's
+   * engine, whoever named the tags.
    */
   contents(name: string): RunContents {
     this.log.startEvaluation();
@@ -200,7 +207,7 @@ export class LiveRun implements RecordSink {
       texts: [],
       order: [...this.order],
     };
-    return { name, tags: this.tags, scalars, histograms, writers: [GRADSCOPE_WRITER] };
+    return { name, tags: this.tags, scalars, histograms, writers: this.writers };
   }
 }
 

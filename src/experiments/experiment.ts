@@ -24,6 +24,11 @@ export interface RunFiles {
 export interface ExperimentContext {
   /** The run directory: event files go in subfolders named after the experiment. */
   outDir: string;
+  /**
+   * The flags the experiment's command takes (`--learning-rate`): the live Diagnoser's remedies
+   * name only these, as the report's do. Defaults to none: remedies may name any flag.
+   */
+  commandFlags?: ReadonlySet<string>;
   /** Other files in the run directory go through here (src/log/run-dir.ts). */
   files: RunFiles;
   /** Parsed flags: the common ones (seed, out, json) and the experiment's own. */

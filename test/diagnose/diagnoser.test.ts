@@ -136,3 +136,19 @@ test('with histograms only (no norms logged) the live verdicts are those of the 
     assert.deepEqual(diagnoser.verdicts, offline.verdicts, name);
   }
 });
+
+test('given its command, the live Diagnoser names only that command’s flags, as diagnose does', async () => {
+  const command = { name: 'depth', flags: new Set(['--seed', '--out', '--epochs']) };
+  const dir = path.join(tmp, 'command');
+  const writer = new RunWriter(dir, { command: command.name });
+  const diagnoser = new Diagnoser({ sink: writer, print: null, command });
+  trainZooRun(spec('stall-lr-1e-7'), diagnoser.sink, [diagnoser]);
+  writer.close();
+  const offline = await diagnoseRun(new DirectoryProvider(dir), '.', {
+    commandFlags: new Map([[command.name, command.flags]]),
+  });
+  assert.ok(offline.verdicts.length > 0);
+  assert.deepEqual(diagnoser.verdicts, offline.verdicts);
+  // The stall's gradscope remedy names --learning-rate, which this command does not take.
+  for (const verdict of diagnoser.verdicts) assert.ok(!verdict.remedy.includes('--learning-rate'));
+});

@@ -12,6 +12,7 @@ import {
   titanicFindings,
 } from '../../src/experiments/titanic/findings.js';
 import { checkRun, type CheckedRun } from '../../src/experiments/verdicts.js';
+import { diagnoseRun } from '../../src/diagnose/diagnose.js';
 import type { Verdict } from '../../src/diagnose/rule.js';
 import { buildRunData } from '../../src/diagnose/run-data.js';
 import { DirectoryProvider } from '../../src/log/provider.js';
@@ -157,4 +158,31 @@ test('with squared norms the signal decay is still the ratio of L2 norms', async
   const l2 = titanicFacts(await runTitanic(args({ updates: 12 })));
   const squared = titanicFacts(await runTitanic(args({ updates: 12, normKind: 'squared' })));
   assert.ok(Math.abs(squared.signalDecay - l2.signalDecay) <= 1e-6 * l2.signalDecay);
+});
+
+test('the live Diagnoser prints each verdict and writes it into the run', async () => {
+  const lines: string[] = [];
+  // A learning rate of 5 kills ReLU units: dead_relu and learning_rate_too_high fire.
+  const run = args({
+    activation: 'relu',
+    learningRate: 5,
+    updates: 100,
+    onVerdict: (line) => lines.push(line),
+  });
+  await runTitanic(run);
+  const provider = new DirectoryProvider(run.logDir);
+  const { verdicts } = await diagnoseRun(provider, '.');
+  assert.ok(verdicts.length >= 2, verdicts.map((v) => v.check).join(', '));
+  const texts = (await provider.listTags('.')).texts;
+  for (const check of new Set(verdicts.map((v) => v.check))) {
+    assert.ok(texts.includes(`verdicts/${check}`), `${check} written as text`);
+    const [first] = await provider.readTexts('.', `verdicts/${check}`);
+    assert.ok(first.step <= 100, `${check} at step ${first.step}`);
+    assert.ok(
+      lines.some(
+        (line) => line.startsWith(`gradscope: titanic/relu: step `) && line.includes(check),
+      ),
+      `${check} printed`,
+    );
+  }
 });

@@ -25,6 +25,7 @@ import { depthSection } from './section.js';
 import type { DepthResults, DepthSetup } from './section.js';
 import { runGlorot, runHe } from './train.js';
 import type { GlorotInit, HeInit } from './train.js';
+import { liveCommand } from '../live-diagnosis.js';
 
 export const GLOROT_ACTIVATIONS: readonly ActivationName[] = ['tanh', 'sigmoid', 'softsign'];
 const GLOROT_INITS: readonly GlorotInit[] = ['standard', 'normalized'];
@@ -118,7 +119,8 @@ export const depthExperiment: Experiment<DepthInputs> = {
     // A copy: the subset is a tenth of the set, which goes once `fashion` is done with it.
     return { setup, seed, images: firstImages(data.train, setup.trainSamples, { copy: true }) };
   },
-  async run({ outDir, progress }, { setup, seed, images }) {
+  async run({ outDir, progress, commandFlags }, { setup, seed, images }) {
+    const command = liveCommand('depth', commandFlags);
     const train = imageDataset(images);
     const root = join(outDir, 'depth');
     const total = GLOROT_ACTIVATIONS.length * GLOROT_INITS.length + HE_INITS.length;
@@ -136,6 +138,9 @@ export const depthExperiment: Experiment<DepthInputs> = {
             statSteps: [0, setup.glorot.updates - 1],
             seed,
             sink,
+            runName: `depth/glorot_${activation}_${init}`,
+            onVerdict: (line) => progress.note(line),
+            command,
           }),
         );
         progress.update(++done, `${activation} ${init}`);
@@ -143,7 +148,16 @@ export const depthExperiment: Experiment<DepthInputs> = {
     }
     for (const init of HE_INITS) {
       withWriter(join(root, `he_${init}`), (sink) =>
-        runHe({ ...setup.he, init, train, seed, sink }),
+        runHe({
+          ...setup.he,
+          init,
+          train,
+          seed,
+          sink,
+          runName: `depth/he_${init}`,
+          onVerdict: (line) => progress.note(line),
+          command,
+        }),
       );
       progress.update(++done, `relu ${init}`);
     }

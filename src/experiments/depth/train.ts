@@ -28,6 +28,7 @@ import { GradientProbes } from '../../probe/index.js';
 import type { RecordSink } from '../../probe/sink.js';
 import { NO_PROBES, type ProbeIntervals } from '../../probe/intervals.js';
 import * as tags from '../../probe/tags.js';
+import { diagnosedProbes, type LiveCommand } from '../live-diagnosis.js';
 
 export type GlorotInit = 'standard' | 'normalized';
 export type HeInit = 'glorot' | 'he';
@@ -120,6 +121,12 @@ export interface GlorotRunArgs {
   learningRate: number;
   seed: number;
   sink: RecordSink;
+  /** The run's name in the live Diagnoser's verdict lines ('depth/he_he'). Defaults to the model's. */
+  runName?: string;
+  /** Where those lines go (live-diagnosis.ts). Defaults to nowhere. */
+  onVerdict?: (line: string) => void;
+  /** The command training the run, for the live Diagnoser's remedies. Defaults to none. */
+  command?: LiveCommand;
 }
 
 export function runGlorot(args: GlorotRunArgs): void {
@@ -140,10 +147,16 @@ export function runGlorot(args: GlorotRunArgs): void {
   model.fit(args.train, {
     epochs: Math.ceil((args.updates * 32) / args.train.count),
     maxSteps: args.updates,
-    callbacks: [
-      new GradientProbes({ sink: args.sink, every: LOSS_ONLY }),
-      preactivationGradRecorder(model, hiddenLayers(args.depth), args.sink, steps),
-    ],
+    callbacks: diagnosedProbes({
+      name: args.runName ?? model.name,
+      sink: args.sink,
+      probes: (sink) => [
+        new GradientProbes({ sink, every: LOSS_ONLY }),
+        preactivationGradRecorder(model, hiddenLayers(args.depth), sink, steps),
+      ],
+      print: args.onVerdict,
+      command: args.command,
+    }),
   });
 }
 
@@ -158,6 +171,12 @@ export interface HeRunArgs {
   momentum: number;
   seed: number;
   sink: RecordSink;
+  /** The run's name in the live Diagnoser's verdict lines ('depth/he_he'). Defaults to the model's. */
+  runName?: string;
+  /** Where those lines go (live-diagnosis.ts). Defaults to nowhere. */
+  onVerdict?: (line: string) => void;
+  /** The command training the run, for the live Diagnoser's remedies. Defaults to none. */
+  command?: LiveCommand;
 }
 
 export function runHe(args: HeRunArgs): void {
@@ -169,12 +188,18 @@ export function runHe(args: HeRunArgs): void {
   });
   model.fit(args.train, {
     epochs: args.epochs,
-    callbacks: [
-      new GradientProbes({
-        sink: args.sink,
-        every: { ...LOSS_ONLY, signals: 1 },
-        layers: hiddenLayers(args.depth),
-      }),
-    ],
+    callbacks: diagnosedProbes({
+      name: args.runName ?? model.name,
+      sink: args.sink,
+      probes: (sink) => [
+        new GradientProbes({
+          sink,
+          every: { ...LOSS_ONLY, signals: 1 },
+          layers: hiddenLayers(args.depth),
+        }),
+      ],
+      print: args.onVerdict,
+      command: args.command,
+    }),
   });
 }

@@ -23,6 +23,7 @@ import type { FashionRun } from './findings.js';
 import type { FashionTrainArgs, FashionTrainResult } from './train.js';
 import type { FashionWorkerData, FashionWorkerMessage } from './worker.js';
 import { checkBatchSize, clippingFromFlags, trainingFlags } from '../training-flags.js';
+import { liveCommand } from '../live-diagnosis.js';
 
 export const FASHION_EPOCHS = 10;
 
@@ -130,7 +131,7 @@ export const fashionExperiment: Experiment<FashionInputs> = {
     checkBatchSize(flags, data.train.count, 'training images');
     return { clipping, data };
   },
-  async run({ outDir, files, flags, progress }, { clipping, data }) {
+  async run({ outDir, files, flags, progress, commandFlags }, { clipping, data }) {
     const activations = (
       flags.activation ? [flags.activation] : ['sigmoid', 'relu']
     ) as ActivationName[];
@@ -143,6 +144,7 @@ export const fashionExperiment: Experiment<FashionInputs> = {
       clipping,
       seed: numberFlag(flags, 'seed', 0)!,
       logDir: join(outDir, 'fashion', activation),
+      command: liveCommand('fashion', commandFlags),
     }));
     const results = await trainAll(data, runs, progress);
     const diverged = markDivergences(

@@ -15,6 +15,7 @@ import type { Divergence } from '../../engine/terminate-on-nonfinite.js';
 import { RunWriter } from '../../log/run-writer.js';
 import { GradientProbes } from '../../probe/index.js';
 import { buildFashionModel } from './model.js';
+import { diagnosedProbes, type LiveCommand } from '../live-diagnosis.js';
 
 export interface FashionTrainArgs {
   /** Activation of every hidden Dense layer. Required. */
@@ -33,6 +34,8 @@ export interface FashionTrainArgs {
   seed: number;
   /** The run directory: train/ and validation/ event files go below it. Required. */
   logDir: string;
+  /** The command training the run, for the live Diagnoser's remedies. Defaults to none. */
+  command?: LiveCommand;
 }
 
 export type FashionProgress =
@@ -67,17 +70,20 @@ export function trainFashion(
     trainWriter.close();
     throw error;
   }
-  const probes = new GradientProbes({
+  const every = {
+    loss: 50,
+    norms: 'epoch',
+    updates: 'epoch',
+    signals: 'epoch',
+    activations: 'epoch',
+    histograms: 'epoch',
+    elements: 'never',
+  } as const;
+  const probes = diagnosedProbes({
+    name: `fashion/${args.activation}`,
     sink: trainWriter,
-    every: {
-      loss: 50,
-      norms: 'epoch',
-      updates: 'epoch',
-      signals: 'epoch',
-      activations: 'epoch',
-      histograms: 'epoch',
-      elements: 'never',
-    },
+    probes: (sink) => [new GradientProbes({ sink, every })],
+    command: args.command,
   });
   const total = args.epochs * Math.ceil(train.count / args.batchSize);
   const epochLogger: Callback = {
@@ -102,7 +108,7 @@ export function trainFashion(
       epochs: args.epochs,
       batchSize: args.batchSize,
       validationData: validation,
-      callbacks: [stopper, probes, epochLogger],
+      callbacks: [stopper, ...probes, epochLogger],
     });
     return { divergence: stopper.divergence };
   } finally {

@@ -12,6 +12,7 @@ import { singularValues2x2 } from './linalg.js';
 import type { RnnResult, RnnSettings } from './findings.js';
 import { rnnSection } from './section.js';
 import { trainRnn, trainRnnToDisk } from './train.js';
+import { liveCommand, type LiveCommand } from '../live-diagnosis.js';
 
 /** The demonstration's settings; each defaults to the article's. */
 export type RnnArgs = Partial<RnnSettings>;
@@ -45,7 +46,11 @@ function resolveArgs(args: RnnArgs): RnnSettings {
  * Runs both cases on the engine, their records into event files under `logDir` (or, without
  * one, into memory), and returns what the runs hold, read back through the run provider.
  */
-export async function runRnnExperiment(args: RnnArgs = {}, logDir?: string): Promise<RnnResult> {
+export async function runRnnExperiment(
+  args: RnnArgs = {},
+  logDir?: string,
+  command?: LiveCommand,
+): Promise<RnnResult> {
   const settings = resolveArgs(args);
   const { seed, N, H, T, maxNorm, vanishingScale } = settings;
   // numpy draws Wh after dh = ones(...), which consumes no random numbers.
@@ -57,10 +62,15 @@ export async function runRnnExperiment(args: RnnArgs = {}, logDir?: string): Pro
   let provider: RunProvider;
   if (logDir === undefined) {
     const memory = new MemoryProvider();
-    for (const run of RUNS) trainRnn({ wh: matrices[run], N, T, maxNorm, sink: memory.run(run) });
+    for (const run of RUNS)
+      trainRnn({ wh: matrices[run], N, T, maxNorm, sink: memory.run(run), runName: run });
     provider = memory;
   } else {
-    for (const run of RUNS) trainRnnToDisk({ wh: matrices[run], N, T, maxNorm }, join(logDir, run));
+    for (const run of RUNS)
+      trainRnnToDisk(
+        { wh: matrices[run], N, T, maxNorm, runName: `rnn/${run}`, command },
+        join(logDir, run),
+      );
     provider = new DirectoryProvider(logDir);
   }
   const exploding = await readRnnRun(provider, 'exploding', T);
@@ -108,7 +118,7 @@ export const rnnExperiment: Experiment<undefined> = {
   async prepare() {
     return undefined;
   },
-  async run({ outDir, flags, progress }) {
+  async run({ outDir, flags, progress, commandFlags }) {
     const result = await runRnnExperiment(
       {
         seed: numberFlag(flags, 'seed'),
@@ -118,6 +128,7 @@ export const rnnExperiment: Experiment<undefined> = {
         vanishingScale: numberFlag(flags, 'vanishing-scale'),
       },
       join(outDir, 'rnn'),
+      liveCommand('rnn', commandFlags),
     );
     const section = rnnSection(result);
     section.findings.forEach((line) => progress.note(`rnn: ${line}`));

@@ -25,6 +25,7 @@ import { GradientProbes } from '../../probe/gradient-probes.js';
 import { ThroughTimeProbe } from '../../probe/recorders/through-time.js';
 import type { RecordSink } from '../../probe/sink.js';
 import { makeOptimizer } from '../training-flags.js';
+import { diagnosedProbes, type LiveCommand } from '../live-diagnosis.js';
 
 /** The recurrent layer's name in the run's tags. */
 export const RNN_LAYER = 'simple_rnn_1';
@@ -42,6 +43,10 @@ export interface RnnRunArgs {
   maxNorm: number;
   /** Where the records go: a RunWriter or a MemoryProvider run. Required. */
   sink: RecordSink;
+  /** The run's name in the live Diagnoser's verdicts (live-diagnosis.ts). Defaults to the model's. */
+  runName?: string;
+  /** The command training the run, for the live Diagnoser's remedies. Defaults to none. */
+  command?: LiveCommand;
 }
 
 /**
@@ -103,10 +108,15 @@ export function trainRnn(args: RnnRunArgs): void {
     new Array<number>(N * units).fill(1),
     units,
   );
-  const callbacks = [
-    new ThroughTimeProbe({ sink: args.sink, at: [DEMO_STEP] }),
-    new GradientProbes({ sink: args.sink, every: { activations: 'never', histograms: 'never' } }),
-  ];
+  const callbacks = diagnosedProbes({
+    name: args.runName ?? model.name,
+    sink: args.sink,
+    command: args.command,
+    probes: (sink) => [
+      new ThroughTimeProbe({ sink, at: [DEMO_STEP] }),
+      new GradientProbes({ sink, every: { activations: 'never', histograms: 'never' } }),
+    ],
+  });
   model.fit(data, { epochs: 1, batchSize: N, shuffle: false, maxSteps: 1, callbacks });
 }
 

@@ -10,6 +10,7 @@ import type { AddingSet } from './data.js';
 import type { SequenceModel } from './model.js';
 import { runSequence } from './train.js';
 import type { SequenceRun } from './train.js';
+import type { LiveCommand } from '../live-diagnosis.js';
 
 export interface SequenceTask {
   model: SequenceModel;
@@ -22,6 +23,10 @@ export interface SequenceTask {
   seed: number;
   /** Where the run's event files go. */
   logDir: string;
+  /** The run's name in the live Diagnoser's verdicts ('sequence/lstm_t100'). */
+  runName?: string;
+  /** The command training the run, for the live Diagnoser's remedies. Defaults to none. */
+  command?: LiveCommand;
 }
 
 /** Seeds of the data, apart from the weights' seed so that models differ only in their cell. */

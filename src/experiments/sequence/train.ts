@@ -12,6 +12,7 @@ import { baselineMse } from './data.js';
 import { buildSequenceModel } from './model.js';
 import type { SequenceModel } from './model.js';
 import { ThroughTimeProbe } from '../../probe/recorders/through-time.js';
+import { diagnosedProbes, type LiveCommand } from '../live-diagnosis.js';
 
 export const TEST_TAGS = { mse: 'test/mse', baselineMse: 'test/baseline_mse' } as const;
 
@@ -36,6 +37,10 @@ export interface SequenceRunArgs {
   sink: RecordSink;
   /** Called after every step with the number done. */
   onStep?: (done: number) => void;
+  /** The run's name in the live Diagnoser's verdicts (live-diagnosis.ts). Defaults to the model's. */
+  runName?: string;
+  /** The command training the run, for the live Diagnoser's remedies. Defaults to none. */
+  command?: LiveCommand;
 }
 
 /** What the run returns besides its records: the layer to read and the steps profiled. */
@@ -61,8 +66,15 @@ export function runSequence(args: SequenceRunArgs): SequenceRun {
   const profileSteps: [number, number] = [0, args.steps - 1];
   const { sink } = args;
   const callbacks = [
-    new GradientProbes({ sink }),
-    new ThroughTimeProbe({ sink, at: profileSteps, layers: [recurrent.name!] }),
+    ...diagnosedProbes({
+      name: args.runName ?? model.name,
+      sink,
+      command: args.command,
+      probes: (diagnosed) => [
+        new GradientProbes({ sink: diagnosed }),
+        new ThroughTimeProbe({ sink: diagnosed, at: profileSteps, layers: [recurrent.name!] }),
+      ],
+    }),
     { onBatchEnd: () => args.onStep?.(model.optimizer!.iterations) },
   ];
   model.fit(args.train.dataset, {

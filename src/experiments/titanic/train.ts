@@ -17,6 +17,7 @@ import type { RunProvider } from '../../log/provider.js';
 import { RunWriter } from '../../log/run-writer.js';
 import { GradientProbes } from '../../probe/gradient-probes.js';
 import * as tags from '../../probe/tags.js';
+import { diagnosedProbes, type LiveCommand } from '../live-diagnosis.js';
 import { makeOptimizer } from '../training-flags.js';
 import type { NormKind } from '../../probe/tags.js';
 
@@ -51,6 +52,10 @@ export interface TitanicRunArgs {
   logDir: string;
   /** Called after every update with the number done. */
   onUpdate?: (done: number) => void;
+  /** Where the live Diagnoser's verdict lines go (live-diagnosis.ts). Defaults to nowhere. */
+  onVerdict?: (line: string) => void;
+  /** The command training the run, for the live Diagnoser's remedies. Defaults to none. */
+  command?: LiveCommand;
   /** More callbacks for `fit` (the CLI's TerminateOnNonFinite). Defaults to none. */
   callbacks?: Callback[];
 }
@@ -115,11 +120,14 @@ export function trainTitanic(args: TitanicRunArgs): void {
   const validation = arrayDataset(data.validation.x, [data.d], data.validation.y);
   const writer = new RunWriter(args.logDir, { command: 'titanic' });
   const elements = TITANIC_WEIGHTS.map((w) => `${w.layer}/kernel[0,0]`);
-  const probes = new GradientProbes({
+  const probes = diagnosedProbes({
+    name: `titanic/${args.activation}`,
     sink: writer,
-    elements,
-    normKind: args.normKind,
-    every: { histograms: 10 },
+    probes: (sink) => [
+      new GradientProbes({ sink, elements, normKind: args.normKind, every: { histograms: 10 } }),
+    ],
+    print: args.onVerdict,
+    command: args.command,
   });
   const progress = { onBatchEnd: () => args.onUpdate?.(model.optimizer!.iterations) };
   const epochs = Math.ceil(args.updates / Math.ceil(train.count / args.batchSize));
@@ -128,7 +136,7 @@ export function trainTitanic(args: TitanicRunArgs): void {
       epochs,
       batchSize: args.batchSize,
       maxSteps: args.updates,
-      callbacks: [...(args.callbacks ?? []), probes, progress],
+      callbacks: [...(args.callbacks ?? []), ...probes, progress],
     });
     const evaluate = (set: typeof train, loss: string, accuracy: string) => {
       const result = model.evaluate(set, { batchSize: 256 });
