@@ -15,7 +15,6 @@
  * Run alone: node dist/bench/diagnoser-overhead.js [samples] [repeats]
  */
 import { fileURLToPath } from 'node:url';
-import { collectGarbage } from '../src/collect-garbage.js';
 import { measuresWanted, type Callback } from '../src/engine/callbacks.js';
 import { median } from '../src/engine/statistics.js';
 import { CHECK_GROWTH, Diagnoser, FIRST_CHECK } from '../src/diagnose/diagnoser.js';
@@ -90,9 +89,6 @@ export async function measureDiagnoserOverhead(
     scalarGroup: () => ({ write: () => undefined }),
   };
   for (let r = 0; r < repeats; r++) {
-    // The last repeat's run is garbage now: collected here, not in this epoch (a run keeps its
-    // Diagnoser; dropping one an epoch made major collections land in the measured epochs).
-    collectGarbage();
     const diagnoser = new Diagnoser({ print: null, stopOnNonfinite: false });
     const probes = callbackClock();
     const bare = callbackClock();
