@@ -15,7 +15,9 @@
  * - Of each parameter's histograms (weights/…, gradients/…; not activations/…, which no rule
  *   reads) all are kept, bucketed as they come, until the scalars that stand in for them have
  *   come (`standIns`); from then on only the first and the latest (live-histograms.ts), which
- *   is all the rules read of them then. So the rules read what they would read in the written
+ *   is all the rules read of them then (`nonfinite` reads them too, but finds a non-finite
+ *   value in the stand-ins at the same step or before, where those are logged at least as
+ *   often, as the probes log them). So the rules read what they would read in the written
  *   run, and gradscope's probes, which log the stand-ins unless their interval is 'never',
  *   cost a copy of the latest values per histogram, not a bucketing.
  */
@@ -55,10 +57,6 @@ function columnsOnRead(take: () => ScalarColumns): ScalarColumns {
 export class LiveRun implements RecordSink {
   /** As a RunWriter's files name their writer: gradscope, and the command if one is given. */
   private readonly writers: string[];
-  constructor(command?: string) {
-    this.writers = [gradscopeWriter(command)];
-  }
-
   private readonly log = new ScalarLog();
   private readonly indexes = new Map<string, number>();
   private readonly histograms = new Map<string, HistogramColumn>();
@@ -70,6 +68,10 @@ export class LiveRun implements RecordSink {
   private readonly sequence: string[] = [];
   private readonly sequenceIndexes: number[] = [];
   private cursor = 0;
+
+  constructor(command?: string) {
+    this.writers = [gradscopeWriter(command)];
+  }
 
   /** Keeps a scalar record. */
   scalar(tag: string, value: number, step: number): void {
