@@ -3,7 +3,8 @@
  * into a LiveRun (live-run.ts: one compact log, a few nanoseconds per record) and on to the sink
  * given, e.g. the run's RunWriter. Each verdict is printed with its step the first time it
  * fires and written into the run as a TensorBoard text summary (`verdicts/<check>`), where
- * TensorBoard's Text tab shows it and any RunProvider reads it back.
+ * TensorBoard's Text tab shows it and any RunProvider reads it back; when a later evaluation of
+ * every rule no longer finds it, it is printed and written again as resolved.
  *
  *   const writer = new RunWriter('runs/a');
  *   const diagnoser = new Diagnoser({ sink: writer, texts: writer });
@@ -71,11 +72,17 @@ export class Diagnoser implements Callback {
    * The verdicts of the latest evaluation of every rule: after training, those of the whole run.
    */
   verdicts: Verdict[] = [];
-  /** Every verdict as it first fired, in firing order (each check and layer once). */
+  /**
+   * Every verdict as it fired, in firing order: each check and layer once, and again only after
+   * an evaluation of every rule no longer found it (it was resolved, see `resolveGone`).
+   */
   readonly fired: Verdict[] = [];
   private readonly run: LiveRun;
   private readonly name: string;
-  private readonly firedKeys = new Set<string>();
+  /** The verdicts fired and not resolved since, by check and layer (`keyOf`). */
+  private readonly open = new Map<string, Verdict>();
+  /** Whether `nonfinite` fired: then it no longer runs alone (a non-finite value stays found). */
+  private nonfiniteFired = false;
   private readonly print: ((line: string) => void) | null;
   private nextCheck = FIRST_CHECK;
   /** Whether any non-finite record arrived: until then `nonfinite` has nothing to find. */
@@ -101,7 +108,7 @@ export class Diagnoser implements Callback {
     if (this.steps >= this.nextCheck) {
       this.nextCheck *= CHECK_GROWTH;
       this.evaluate(context.step, context.model, this.rules());
-    } else if (nonfinite && !this.firedKeys.has('nonfinite')) {
+    } else if (nonfinite && !this.nonfiniteFired) {
       this.evaluate(context.step, context.model, NONFINITE_RULES, false);
     }
   }
@@ -139,12 +146,15 @@ export class Diagnoser implements Callback {
     const { command, thresholds } = this.args;
     const commandFlags = command && new Map([[command.name, command.flags]]);
     const { verdicts } = diagnoseData(data, { thresholds, rules, commandFlags });
-    if (complete) this.verdicts = verdicts;
+    if (complete) {
+      this.verdicts = verdicts;
+      this.resolveGone(step, verdicts);
+    }
     for (const verdict of verdicts) {
-      const key = verdict.layer === null ? verdict.check : `${verdict.check}|${verdict.layer}`;
-      if (this.firedKeys.has(key)) continue;
-      this.firedKeys.add(key);
-      if (verdict.check === 'nonfinite') this.firedKeys.add('nonfinite');
+      const key = keyOf(verdict);
+      if (this.open.has(key)) continue;
+      this.open.set(key, verdict);
+      if (verdict.check === 'nonfinite') this.nonfiniteFired = true;
       this.fired.push(verdict);
       this.print?.(`gradscope: ${this.name}: step ${step}: ${describe(verdict)}`);
       this.args.texts?.text(`verdicts/${verdict.check}`, markdown(verdict), step);
@@ -154,11 +164,44 @@ export class Diagnoser implements Callback {
       if (stop && model !== null) model.stopTraining = true;
     }
   }
+
+  /**
+   * Each open verdict that `verdicts`, an evaluation of every rule at `step`, no longer holds is
+   * resolved: printed and written into the run as such, so that a reader of the run sees an early
+   * warning end (Adam's first steps, say, move the weights by more than 1% of their norm). It may
+   * fire again.
+   */
+  private resolveGone(step: number, verdicts: readonly Verdict[]): void {
+    const found = new Set(verdicts.map(keyOf));
+    for (const [key, verdict] of this.open) {
+      if (found.has(key)) continue;
+      this.open.delete(key);
+      this.print?.(
+        `gradscope: ${this.name}: step ${step}: resolved ${where(verdict)}: no longer found`,
+      );
+      this.args.texts?.text(`verdicts/${verdict.check}`, resolvedMarkdown(verdict, step), step);
+    }
+  }
+}
+
+/** A verdict's check and layer: what fires once until it is resolved. */
+function keyOf(v: Verdict): string {
+  return v.layer === null ? v.check : `${v.check}|${v.layer}`;
+}
+
+/** "dead_relu at dense_2", or the check alone for the whole run. */
+function where(v: Verdict): string {
+  return v.layer === null ? v.check : `${v.check} at ${v.layer}`;
+}
+
+/** A resolved verdict as TensorBoard's Text tab renders it. */
+function resolvedMarkdown(v: Verdict, step: number): string {
+  const layer = v.layer === null ? '' : ` at \`${v.layer}\``;
+  return `**resolved** \`${v.check}\`${layer}: no longer found at step ${step}.`;
 }
 
 function describe(v: Verdict): string {
-  const where = v.layer === null ? '' : ` at ${v.layer}`;
-  return `${v.severity} ${v.check}${where}: ${v.message}. Remedy: ${v.remedy}`;
+  return `${v.severity} ${where(v)}: ${v.message}. Remedy: ${v.remedy}`;
 }
 
 /** A verdict as TensorBoard's Text tab renders it (markdown). */

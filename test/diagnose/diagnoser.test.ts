@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { diagnoseRun } from '../../src/diagnose/diagnose.js';
 import { Diagnoser } from '../../src/diagnose/diagnoser.js';
+import type { StepContext } from '../../src/engine/callbacks.js';
 import { ZOO } from '../../src/diagnose/zoo/specs.js';
 import { trainZooRun } from '../../src/diagnose/zoo/train.js';
 import { DirectoryProvider } from '../../src/log/provider.js';
@@ -151,4 +152,33 @@ test('given its command, the live Diagnoser names only that command’s flags, a
   assert.deepEqual(diagnoser.verdicts, offline.verdicts);
   // The stall's gradscope remedy names --learning-rate, which this command does not take.
   for (const verdict of diagnoser.verdicts) assert.ok(!verdict.remedy.includes('--learning-rate'));
+});
+
+test('a verdict that a later evaluation no longer finds is written and printed as resolved', async () => {
+  const dir = path.join(tmp, 'resolved');
+  const writer = new RunWriter(dir);
+  const lines: string[] = [];
+  const diagnoser = new Diagnoser({ sink: writer, texts: writer, print: (l) => lines.push(l) });
+  const model = { stopTraining: false };
+  // A flat loss for the first evaluation (step 63), then one that falls tenfold.
+  for (let step = 0; step < 300; step++) {
+    diagnoser.sink.scalar('loss', step < 64 ? 1 : 1 / (1 + (step - 63) / 25), step);
+    diagnoser.onBatchEnd({ step, model } as unknown as StepContext);
+  }
+  diagnoser.onTrainEnd();
+  writer.close();
+  const texts = await new DirectoryProvider(dir).readTexts('.', 'verdicts/loss_not_decreasing');
+  assert.deepEqual(
+    texts.map((t) => [t.step, t.text.split(' ')[0]]),
+    [
+      [63, '**warning**'],
+      [255, '**resolved**'],
+    ],
+  );
+  assert.match(
+    lines[1],
+    /^gradscope: run: step 255: resolved loss_not_decreasing: no longer found$/,
+  );
+  assert.deepEqual(diagnoser.verdicts, []);
+  assert.equal(diagnoser.fired.length, 1);
 });
