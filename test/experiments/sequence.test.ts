@@ -160,3 +160,29 @@ test('gradscope sequence: every model and length, JSON of the agreed shape, a re
     /--lengths must be a comma-separated list of integers ≥ 2\. Received: 10,x/,
   );
 });
+
+test('the training workers print each live verdict through the progress, as it is written', async () => {
+  const outDir = mkdtempSync(join(tmpdir(), 'sequence-live-'));
+  const progress = quietProgress();
+  // Few units, many steps of a long sequence: the simple RNN's gradient through time vanishes.
+  const flags = { seed: 0, lengths: '40', units: 4, updates: 70, 'test-samples': 32 };
+  const inputs = await sequenceExperiment.prepare({ flags, progress });
+  const files = RunDirectory.open(outDir);
+  await sequenceExperiment.run({ outDir, files, flags, progress }, inputs);
+  files.release();
+  const provider = new DirectoryProvider(join(outDir, 'sequence'));
+  let written = 0;
+  for (const run of await provider.listRuns()) {
+    for (const tag of (await provider.listTags(run)).texts) {
+      const [first] = await provider.readTexts(run, tag);
+      const check = tag.slice('verdicts/'.length);
+      const line = `gradscope: sequence/${run}: step ${first.step}: `;
+      assert.ok(
+        progress.notes.some((note) => note.startsWith(line) && note.includes(check)),
+        `${run} ${check} printed`,
+      );
+      written++;
+    }
+  }
+  assert.ok(written > 0, 'some verdict was written');
+});

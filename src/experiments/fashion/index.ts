@@ -81,6 +81,8 @@ async function trainAll(
           `fashion ${args.activation} epoch ${message.epoch + 1}: loss ${logs.loss.toFixed(4)} ` +
             `val_loss ${logs.val_loss?.toFixed(4)} val_accuracy ${logs.val_accuracy?.toFixed(4)}`,
         );
+      } else if (message.type === 'verdict') {
+        progress.note(message.line);
       }
     }),
   );

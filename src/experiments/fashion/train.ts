@@ -40,7 +40,8 @@ export interface FashionTrainArgs {
 
 export type FashionProgress =
   | { type: 'batch'; done: number; total: number; loss: number }
-  | { type: 'epoch'; epoch: number; logs: EpochLogs };
+  | { type: 'epoch'; epoch: number; logs: EpochLogs }
+  | { type: 'verdict'; line: string };
 
 export interface FashionTrainResult {
   /** Where training went non-finite and stopped; null when it stayed finite. */
@@ -83,6 +84,7 @@ export function trainFashion(
     name: `fashion/${args.activation}`,
     sink: trainWriter,
     probes: (sink) => [new GradientProbes({ sink, every })],
+    print: (line) => report({ type: 'verdict', line }),
     command: args.command,
   });
   const total = args.epochs * Math.ceil(train.count / args.batchSize);

@@ -1,7 +1,7 @@
 /** Worker-thread entry: trains one Fashion-MNIST model and reports to the parent thread. */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { FashionMnist } from '../../data/fashion-mnist.js';
-import type { FashionTrainArgs, FashionTrainResult } from './train.js';
+import type { FashionProgress, FashionTrainArgs, FashionTrainResult } from './train.js';
 import { trainFashion } from './train.js';
 
 export interface FashionWorkerData {
@@ -10,10 +10,7 @@ export interface FashionWorkerData {
 }
 
 export type FashionWorkerMessage =
-  | { type: 'batch'; done: number; total: number; loss: number }
-  | { type: 'epoch'; epoch: number; logs: import('../../engine/callbacks.js').EpochLogs }
-  | ({ type: 'done' } & FashionTrainResult)
-  | { type: 'error'; message: string };
+  FashionProgress | ({ type: 'done' } & FashionTrainResult) | { type: 'error'; message: string };
 
 const port = parentPort!;
 const { data, args } = workerData as FashionWorkerData;

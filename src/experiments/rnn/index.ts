@@ -49,7 +49,7 @@ function resolveArgs(args: RnnArgs): RnnSettings {
 export async function runRnnExperiment(
   args: RnnArgs = {},
   logDir?: string,
-  command?: LiveCommand,
+  live: { command?: LiveCommand; onVerdict?: (line: string) => void } = {},
 ): Promise<RnnResult> {
   const settings = resolveArgs(args);
   const { seed, N, H, T, maxNorm, vanishingScale } = settings;
@@ -63,12 +63,12 @@ export async function runRnnExperiment(
   if (logDir === undefined) {
     const memory = new MemoryProvider();
     for (const run of RUNS)
-      trainRnn({ wh: matrices[run], N, T, maxNorm, sink: memory.run(run), runName: run });
+      trainRnn({ wh: matrices[run], N, T, maxNorm, sink: memory.run(run), runName: run, ...live });
     provider = memory;
   } else {
     for (const run of RUNS)
       trainRnnToDisk(
-        { wh: matrices[run], N, T, maxNorm, runName: `rnn/${run}`, command },
+        { wh: matrices[run], N, T, maxNorm, runName: `rnn/${run}`, ...live },
         join(logDir, run),
       );
     provider = new DirectoryProvider(logDir);
@@ -128,7 +128,7 @@ export const rnnExperiment: Experiment<undefined> = {
         vanishingScale: numberFlag(flags, 'vanishing-scale'),
       },
       join(outDir, 'rnn'),
-      liveCommand('rnn', commandFlags),
+      { command: liveCommand('rnn', commandFlags), onVerdict: (line) => progress.note(line) },
     );
     const section = rnnSection(result);
     section.findings.forEach((line) => progress.note(`rnn: ${line}`));

@@ -47,6 +47,8 @@ export interface RnnRunArgs {
   runName?: string;
   /** The command training the run, for the live Diagnoser's remedies. Defaults to none. */
   command?: LiveCommand;
+  /** Where the live Diagnoser's verdict lines go. Defaults to nowhere. */
+  onVerdict?: (line: string) => void;
 }
 
 /**
@@ -111,6 +113,7 @@ export function trainRnn(args: RnnRunArgs): void {
   const callbacks = diagnosedProbes({
     name: args.runName ?? model.name,
     sink: args.sink,
+    print: args.onVerdict,
     command: args.command,
     probes: (sink) => [
       new ThroughTimeProbe({ sink, at: [DEMO_STEP] }),

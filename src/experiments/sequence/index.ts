@@ -152,14 +152,15 @@ export const sequenceExperiment: Experiment<SequenceInputs> = {
     );
     const done = new Array<number>(tasks.length).fill(0);
     progress.start('sequence', tasks.length * setup.steps);
-    const runs = await runTasks(tasks, (task, steps) => {
+    const onStep = (task: number, steps: number) => {
       done[task] = steps;
       const { model, timesteps } = tasks[task];
       progress.update(
         done.reduce((a, b) => a + b, 0),
         `${model} T=${timesteps}`,
       );
-    });
+    };
+    const runs = await runTasks(tasks, onStep, undefined, (line) => progress.note(line));
     progress.finish();
     const provider = new DirectoryProvider(root);
     const results = [];

@@ -20,6 +20,7 @@ export async function runTasks(
   tasks: readonly SequenceTask[],
   onStep: (task: number, done: number) => void,
   threads = Math.min(availableParallelism(), tasks.length),
+  onVerdict: (line: string) => void = () => {},
 ): Promise<SequenceRun[]> {
   const queue = tasks.map((_, i) => i).sort((a, b) => taskCost(tasks[b]) - taskCost(tasks[a]));
   const results: SequenceRun[] = new Array(tasks.length);
@@ -44,6 +45,7 @@ export async function runTasks(
       };
       worker.on('message', (message: SequenceWorkerMessage) => {
         if (message.type === 'step') onStep(current, message.done);
+        else if (message.type === 'verdict') onVerdict(message.line);
         else if (message.type === 'error') reject(new Error(message.message));
         else {
           onStep(current, tasks[current].steps);

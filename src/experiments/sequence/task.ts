@@ -45,11 +45,15 @@ export function taskData(task: Omit<SequenceTask, 'logDir' | 'model'>): {
   };
 }
 
-export function runTask(task: SequenceTask, onStep?: (done: number) => void): SequenceRun {
+export function runTask(
+  task: SequenceTask,
+  onStep?: (done: number) => void,
+  onVerdict?: (line: string) => void,
+): SequenceRun {
   const writer = new RunWriter(task.logDir, { command: 'sequence' });
   try {
     // A worker takes one task after another: each releases its tensors for the next to reuse.
-    return tidy(() => runSequence({ ...task, ...taskData(task), sink: writer, onStep }));
+    return tidy(() => runSequence({ ...task, ...taskData(task), sink: writer, onStep, onVerdict }));
   } finally {
     writer.close();
   }

@@ -37,6 +37,8 @@ export interface SequenceRunArgs {
   sink: RecordSink;
   /** Called after every step with the number done. */
   onStep?: (done: number) => void;
+  /** Where the live Diagnoser's verdict lines go (live-diagnosis.ts). Defaults to nowhere. */
+  onVerdict?: (line: string) => void;
   /** The run's name in the live Diagnoser's verdicts (live-diagnosis.ts). Defaults to the model's. */
   runName?: string;
   /** The command training the run, for the live Diagnoser's remedies. Defaults to none. */
@@ -69,6 +71,7 @@ export function runSequence(args: SequenceRunArgs): SequenceRun {
     ...diagnosedProbes({
       name: args.runName ?? model.name,
       sink,
+      print: args.onVerdict,
       command: args.command,
       probes: (diagnosed) => [
         new GradientProbes({ sink: diagnosed }),

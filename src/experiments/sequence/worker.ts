@@ -8,6 +8,7 @@ export type SequenceWorkerRequest = { type: 'run'; task: SequenceTask } | { type
 
 export type SequenceWorkerMessage =
   | { type: 'step'; done: number }
+  | { type: 'verdict'; line: string }
   | { type: 'done'; run: SequenceRun }
   | { type: 'error'; message: string };
 
@@ -21,9 +22,13 @@ port.on('message', (request: SequenceWorkerRequest) => {
     return;
   }
   try {
-    const run = runTask(request.task, (done) => {
-      if (done % PROGRESS_EVERY === 0) port.postMessage({ type: 'step', done });
-    });
+    const run = runTask(
+      request.task,
+      (done) => {
+        if (done % PROGRESS_EVERY === 0) port.postMessage({ type: 'step', done });
+      },
+      (line) => port.postMessage({ type: 'verdict', line } satisfies SequenceWorkerMessage),
+    );
     port.postMessage({ type: 'done', run } satisfies SequenceWorkerMessage);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
