@@ -151,7 +151,7 @@ export async function main(argv: readonly string[]): Promise<number> {
           files: runDir,
           flags,
           progress,
-          commandFlags: flagsOfCommands.get(experiment.name),
+          command: { name: experiment.name, flags: flagsOfCommands.get(experiment.name)! },
         };
         const output = await experiment.run(context, inputs);
         results[experiment.name] = output.json;

@@ -78,6 +78,8 @@ export class Diagnoser implements Callback {
    */
   readonly fired: Verdict[] = [];
   private readonly run: LiveRun;
+  /** `args.command` as diagnose takes it. */
+  private readonly commandFlags: DiagnoseOptions['commandFlags'];
   private readonly name: string;
   /** The verdicts fired and not resolved since, by check and layer (`keyOf`). */
   private readonly open = new Map<string, Verdict>();
@@ -97,6 +99,8 @@ export class Diagnoser implements Callback {
   constructor(private readonly args: DiagnoserArgs = {}) {
     this.name = args.name ?? 'run';
     this.run = new LiveRun(args.command?.name);
+    const { command } = args;
+    this.commandFlags = command && new Map([[command.name, command.flags]]);
     this.print = args.print === undefined ? (line) => console.log(line) : args.print;
     this.sink = new TeeSink(args.sink === undefined ? [this.run] : [this.run, args.sink]);
   }
@@ -143,9 +147,8 @@ export class Diagnoser implements Callback {
     complete = true,
   ): void {
     const data = buildRunData(this.run.contents(this.name));
-    const { command, thresholds } = this.args;
-    const commandFlags = command && new Map([[command.name, command.flags]]);
-    const { verdicts } = diagnoseData(data, { thresholds, rules, commandFlags });
+    const { thresholds } = this.args;
+    const { verdicts } = diagnoseData(data, { thresholds, rules, commandFlags: this.commandFlags });
     if (complete) {
       this.verdicts = verdicts;
       this.resolveGone(step, verdicts);

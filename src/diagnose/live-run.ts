@@ -24,6 +24,7 @@
 import { DEFAULT_BUCKET_COUNT } from '../log/histograms.js';
 import type { HistogramPoint, RunTags, ScalarColumns } from '../log/points.js';
 import { gradscopeWriter } from '../log/proto.js';
+import { columnsOnRead } from '../log/scalar-columns.js';
 import { gradNormTag, updateRatioTag, weightNormTag } from '../probe/tags.js';
 import { HistogramColumn } from './live-histograms.js';
 import type { HistogramOptions, RecordSink, ScalarGroup } from '../probe/sink.js';
@@ -33,25 +34,6 @@ import { ScalarLog } from './scalar-log.js';
 /** Whether `tag` counts non-finite values (`nonfinite/…`): a positive count is one arriving. */
 function isCounter(tag: string): boolean {
   return tag.startsWith('nonfinite/');
-}
-
-/**
- * A tag's columns, taken from the log when one of them is first read. Own getters (an object
- * literal's), so that a copy (`{ ...columns, values }`, as rules make) reads them too.
- */
-function columnsOnRead(take: () => ScalarColumns): ScalarColumns {
-  let taken: ScalarColumns | null = null;
-  return {
-    get steps() {
-      return (taken ??= take()).steps;
-    },
-    get wallTimes() {
-      return (taken ??= take()).wallTimes;
-    },
-    get values() {
-      return (taken ??= take()).values;
-    },
-  };
 }
 
 export class LiveRun implements RecordSink {

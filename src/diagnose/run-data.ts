@@ -28,7 +28,7 @@
  */
 import type { HistogramPoint, RunTags, ScalarColumns, ScalarPoint } from '../log/points.js';
 import type { RunProvider } from '../log/provider.js';
-import { columnPoints, pointColumns } from '../log/scalar-columns.js';
+import { columnPoints, columnsOnRead, pointColumns } from '../log/scalar-columns.js';
 import { commandOfWriter } from '../log/proto.js';
 import { parseThroughTimeTag, type ThroughTimeTag } from '../probe/tags.js';
 
@@ -477,22 +477,14 @@ function parametersOf(layout: Layout['parameters'], scalars: Map<string, Series>
 }
 
 /**
- * A Σx² series (normKind 'squared') as norms, so that rules see one scale. Each column is read
- * from `columns` when first read here: a live run's columns are taken from its log then.
+ * A Σx² series (normKind 'squared') as norms, so that rules see one scale; rooted when first
+ * read, as a live run's columns are taken from its log then.
  */
 function rooted({ tag, columns }: Series): Series {
-  let values: Float64Array | undefined;
-  return seriesOf(tag, {
-    get steps() {
-      return columns.steps;
-    },
-    get wallTimes() {
-      return columns.wallTimes;
-    },
-    get values() {
-      return (values ??= columns.values.map(Math.sqrt));
-    },
-  });
+  return seriesOf(
+    tag,
+    columnsOnRead(() => ({ ...columns, values: columns.values.map(Math.sqrt) })),
+  );
 }
 
 const LAYER_SCALARS = {

@@ -6,6 +6,7 @@
  * flag or a missing data file never costs the previous results.
  */
 import type { FlagSpec, FlagValues } from './flags.js';
+import type { LiveCommand } from './live-diagnosis.js';
 import type { ProgressSink } from './progress.js';
 import type { ReportSection } from '../report/types.js';
 
@@ -25,10 +26,10 @@ export interface ExperimentContext {
   /** The run directory: event files go in subfolders named after the experiment. */
   outDir: string;
   /**
-   * The flags the experiment's command takes (`--learning-rate`): the live Diagnoser's remedies
-   * name only these, as the report's do. Defaults to none: remedies may name any flag.
+   * The experiment's command and the flags it takes (`--learning-rate`): the live Diagnoser's
+   * remedies name only these, as the report's do. Defaults to none: remedies may name any flag.
    */
-  commandFlags?: ReadonlySet<string>;
+  command?: LiveCommand;
   /** Other files in the run directory go through here (src/log/run-dir.ts). */
   files: RunFiles;
   /** Parsed flags: the common ones (seed, out, json) and the experiment's own. */

@@ -15,43 +15,40 @@ import type { RecordSink } from '../probe/sink.js';
 /** The command training a run and the flags it takes (DiagnoserArgs.command). */
 export type LiveCommand = NonNullable<DiagnoserArgs['command']>;
 
-/** Command `name` with the flags the CLI gave its context; none without them. */
-export function liveCommand(
-  name: string,
-  flags: ReadonlySet<string> | undefined,
-): LiveCommand | undefined {
-  return flags === undefined ? undefined : { name, flags };
+/** What a training function takes for its live Diagnoser. */
+export interface LiveDiagnosisArgs {
+  /**
+   * The run's name in verdict lines, as its folder below the run directory ('depth/he_he').
+   * Defaults to the name the training function gives it (its model's, for most).
+   */
+  runName?: string;
+  /** Where each verdict's line goes when it first fires. Defaults to nowhere. */
+  onVerdict?: (line: string) => void;
+  /** The command training the run and the flags it takes, for the remedies. Defaults to none. */
+  command?: LiveCommand;
 }
 
 export interface DiagnosedProbesArgs {
-  /** The run's name in printed verdicts, as its folder below the run directory ('depth/he_he'). */
+  /** The run's name, verdict lines and command, as the training function was given them. */
+  live: LiveDiagnosisArgs;
+  /** The run's name where `live` gives none. */
   name: string;
   /** The run's writer: the probes' records go on to it, and the verdicts where it takes text. */
   sink: RecordSink & Partial<TextSink>;
   /** Makes the run's probes, writing into the sink given. */
   probes: (sink: RecordSink) => Callback[];
-  /** Where each verdict's line goes when it first fires. Defaults to nowhere. */
-  print?: (line: string) => void;
-  /** The command training the run and its flags, for the remedies. Defaults to none. */
-  command?: LiveCommand;
 }
 
 /** The run's probes writing through a Diagnoser into `sink`, and the Diagnoser after them. */
-export function diagnosedProbes({
-  name,
-  sink,
-  probes,
-  print,
-  command,
-}: DiagnosedProbesArgs): Callback[] {
+export function diagnosedProbes({ live, name, sink, probes }: DiagnosedProbesArgs): Callback[] {
   const texts = typeof sink.text === 'function' ? (sink as TextSink) : undefined;
   const diagnoser = new Diagnoser({
     sink,
     texts,
-    name,
-    print: print ?? null,
+    name: live.runName ?? name,
+    print: live.onVerdict ?? null,
     stopOnNonfinite: false,
-    command,
+    command: live.command,
   });
   return [...probes(diagnoser.sink), diagnoser];
 }

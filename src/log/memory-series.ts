@@ -12,7 +12,7 @@
  * the series keeps columns of its own from then on.
  */
 import type { ScalarColumns } from './points.js';
-import { grown } from './scalar-columns.js';
+import { grown, ScalarColumnBuilder } from './scalar-columns.js';
 
 /** Room for this many points before a column first doubles. */
 const INITIAL_POINTS = 16;
@@ -67,10 +67,7 @@ export class GroupBlock {
 export class MemorySeries {
   private block: GroupBlock | null;
   private column: number;
-  private steps: Float64Array<ArrayBuffer> | null = null;
-  private wallTimes: Float64Array<ArrayBuffer> | null = null;
-  private values: Float64Array<ArrayBuffer> | null = null;
-  private own = 0;
+  private own: ScalarColumnBuilder | null = null;
 
   /**
    * A series of its own, or, made by a group's first write (while `block` is empty), one that
@@ -84,7 +81,7 @@ export class MemorySeries {
 
   /** Points so far. */
   get length(): number {
-    return this.block === null ? this.own : this.block.length;
+    return this.own !== null ? this.own.length : this.block!.length;
   }
 
   /** Whether the series is `block`'s `column` (a write of its group stores its value). */
@@ -94,47 +91,29 @@ export class MemorySeries {
 
   /** Appends one point; `value` is rounded to float32. */
   push(step: number, wallTime: number, value: number): void {
-    if (this.block !== null) this.ownColumns();
-    if (this.own === this.steps!.length) {
-      this.steps = grown(this.steps!);
-      this.wallTimes = grown(this.wallTimes!);
-      this.values = grown(this.values!);
-    }
-    this.steps![this.own] = step;
-    this.wallTimes![this.own] = wallTime;
-    this.values![this.own++] = Math.fround(value);
+    (this.own ?? this.ownColumns()).push(step, wallTime, Math.fround(value));
   }
 
   /**
-   * The points so far as columns. A series of its own returns views (no copy): later points are
-   * written past the views' ends or into new arrays, so a view keeps showing its points.
+   * The points so far as columns. A series of its own returns views (no copy, see
+   * ScalarColumnBuilder.columns).
    */
   columns(): ScalarColumns {
-    if (this.block !== null) return this.block.columns(this.column, this.block.length);
-    const n = this.own;
-    return {
-      steps: this.steps!.subarray(0, n),
-      wallTimes: this.wallTimes!.subarray(0, n),
-      values: this.values!.subarray(0, n),
-    };
+    return this.own !== null
+      ? this.own.columns()
+      : this.block!.columns(this.column, this.block!.length);
   }
 
   /** Columns of its own, with the block's points copied in when it followed one. */
-  private ownColumns(): void {
+  private ownColumns(): ScalarColumnBuilder {
+    const own = new ScalarColumnBuilder();
     const { block } = this;
-    const n = block === null ? 0 : block.length;
-    const capacity = Math.max(INITIAL_POINTS, 2 * n);
-    this.steps = new Float64Array(capacity);
-    this.wallTimes = new Float64Array(capacity);
-    this.values = new Float64Array(capacity);
     if (block !== null) {
-      const points = block.columns(this.column, n);
-      this.steps.set(points.steps);
-      this.wallTimes.set(points.wallTimes);
-      this.values.set(points.values);
+      const { steps, wallTimes, values } = block.columns(this.column, block.length);
+      for (let i = 0; i < steps.length; i++) own.push(steps[i], wallTimes[i], values[i]);
       block.left.push({ column: this.column, series: this });
       this.block = null;
     }
-    this.own = n;
+    return (this.own = own);
   }
 }

@@ -25,7 +25,6 @@ import { depthSection } from './section.js';
 import type { DepthResults, DepthSetup } from './section.js';
 import { runGlorot, runHe } from './train.js';
 import type { GlorotInit, HeInit } from './train.js';
-import { liveCommand } from '../live-diagnosis.js';
 
 export const GLOROT_ACTIVATIONS: readonly ActivationName[] = ['tanh', 'sigmoid', 'softsign'];
 const GLOROT_INITS: readonly GlorotInit[] = ['standard', 'normalized'];
@@ -119,8 +118,7 @@ export const depthExperiment: Experiment<DepthInputs> = {
     // A copy: the subset is a tenth of the set, which goes once `fashion` is done with it.
     return { setup, seed, images: firstImages(data.train, setup.trainSamples, { copy: true }) };
   },
-  async run({ outDir, progress, commandFlags }, { setup, seed, images }) {
-    const command = liveCommand('depth', commandFlags);
+  async run({ outDir, progress, command }, { setup, seed, images }) {
     const train = imageDataset(images);
     const root = join(outDir, 'depth');
     const total = GLOROT_ACTIVATIONS.length * GLOROT_INITS.length + HE_INITS.length;

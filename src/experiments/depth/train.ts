@@ -28,7 +28,7 @@ import { GradientProbes } from '../../probe/index.js';
 import type { RecordSink } from '../../probe/sink.js';
 import { NO_PROBES, type ProbeIntervals } from '../../probe/intervals.js';
 import * as tags from '../../probe/tags.js';
-import { diagnosedProbes, type LiveCommand } from '../live-diagnosis.js';
+import { diagnosedProbes, type LiveDiagnosisArgs } from '../live-diagnosis.js';
 
 export type GlorotInit = 'standard' | 'normalized';
 export type HeInit = 'glorot' | 'he';
@@ -107,7 +107,7 @@ function preactivationGradRecorder(
   };
 }
 
-export interface GlorotRunArgs {
+export interface GlorotRunArgs extends LiveDiagnosisArgs {
   activation: ActivationName;
   init: GlorotInit;
   /** Hidden layers (5 in the paper). */
@@ -121,12 +121,6 @@ export interface GlorotRunArgs {
   learningRate: number;
   seed: number;
   sink: RecordSink;
-  /** The run's name in the live Diagnoser's verdict lines ('depth/he_he'). Defaults to the model's. */
-  runName?: string;
-  /** Where those lines go (live-diagnosis.ts). Defaults to nowhere. */
-  onVerdict?: (line: string) => void;
-  /** The command training the run, for the live Diagnoser's remedies. Defaults to none. */
-  command?: LiveCommand;
 }
 
 export function runGlorot(args: GlorotRunArgs): void {
@@ -148,19 +142,18 @@ export function runGlorot(args: GlorotRunArgs): void {
     epochs: Math.ceil((args.updates * 32) / args.train.count),
     maxSteps: args.updates,
     callbacks: diagnosedProbes({
-      name: args.runName ?? model.name,
+      live: args,
+      name: model.name,
       sink: args.sink,
       probes: (sink) => [
         new GradientProbes({ sink, every: LOSS_ONLY }),
         preactivationGradRecorder(model, hiddenLayers(args.depth), sink, steps),
       ],
-      print: args.onVerdict,
-      command: args.command,
     }),
   });
 }
 
-export interface HeRunArgs {
+export interface HeRunArgs extends LiveDiagnosisArgs {
   init: HeInit;
   /** ReLU layers (30 in the paper's deepest model). */
   depth: number;
@@ -171,12 +164,6 @@ export interface HeRunArgs {
   momentum: number;
   seed: number;
   sink: RecordSink;
-  /** The run's name in the live Diagnoser's verdict lines ('depth/he_he'). Defaults to the model's. */
-  runName?: string;
-  /** Where those lines go (live-diagnosis.ts). Defaults to nowhere. */
-  onVerdict?: (line: string) => void;
-  /** The command training the run, for the live Diagnoser's remedies. Defaults to none. */
-  command?: LiveCommand;
 }
 
 export function runHe(args: HeRunArgs): void {
@@ -189,7 +176,8 @@ export function runHe(args: HeRunArgs): void {
   model.fit(args.train, {
     epochs: args.epochs,
     callbacks: diagnosedProbes({
-      name: args.runName ?? model.name,
+      live: args,
+      name: model.name,
       sink: args.sink,
       probes: (sink) => [
         new GradientProbes({
@@ -198,8 +186,6 @@ export function runHe(args: HeRunArgs): void {
           layers: hiddenLayers(args.depth),
         }),
       ],
-      print: args.onVerdict,
-      command: args.command,
     }),
   });
 }

@@ -23,7 +23,6 @@ import type { FashionRun } from './findings.js';
 import type { FashionTrainArgs, FashionTrainResult } from './train.js';
 import type { FashionWorkerData, FashionWorkerMessage } from './worker.js';
 import { checkBatchSize, clippingFromFlags, trainingFlags } from '../training-flags.js';
-import { liveCommand } from '../live-diagnosis.js';
 
 export const FASHION_EPOCHS = 10;
 
@@ -133,7 +132,7 @@ export const fashionExperiment: Experiment<FashionInputs> = {
     checkBatchSize(flags, data.train.count, 'training images');
     return { clipping, data };
   },
-  async run({ outDir, files, flags, progress, commandFlags }, { clipping, data }) {
+  async run({ outDir, files, flags, progress, command }, { clipping, data }) {
     const activations = (
       flags.activation ? [flags.activation] : ['sigmoid', 'relu']
     ) as ActivationName[];
@@ -146,7 +145,7 @@ export const fashionExperiment: Experiment<FashionInputs> = {
       clipping,
       seed: numberFlag(flags, 'seed', 0)!,
       logDir: join(outDir, 'fashion', activation),
-      command: liveCommand('fashion', commandFlags),
+      command,
     }));
     const results = await trainAll(data, runs, progress);
     const diverged = markDivergences(

@@ -15,9 +15,10 @@ import type { Divergence } from '../../engine/terminate-on-nonfinite.js';
 import { RunWriter } from '../../log/run-writer.js';
 import { GradientProbes } from '../../probe/index.js';
 import { buildFashionModel } from './model.js';
-import { diagnosedProbes, type LiveCommand } from '../live-diagnosis.js';
+import { diagnosedProbes, type LiveDiagnosisArgs } from '../live-diagnosis.js';
 
-export interface FashionTrainArgs {
+/** The arguments cross to a worker thread: its live Diagnoser's lines come back as messages. */
+export interface FashionTrainArgs extends Pick<LiveDiagnosisArgs, 'command'> {
   /** Activation of every hidden Dense layer. Required. */
   activation: ActivationName;
   /** Required (the command's default is 10). */
@@ -34,8 +35,6 @@ export interface FashionTrainArgs {
   seed: number;
   /** The run directory: train/ and validation/ event files go below it. Required. */
   logDir: string;
-  /** The command training the run, for the live Diagnoser's remedies. Defaults to none. */
-  command?: LiveCommand;
 }
 
 export type FashionProgress =
@@ -81,11 +80,10 @@ export function trainFashion(
     elements: 'never',
   } as const;
   const probes = diagnosedProbes({
+    live: { command: args.command, onVerdict: (line) => report({ type: 'verdict', line }) },
     name: `fashion/${args.activation}`,
     sink: trainWriter,
     probes: (sink) => [new GradientProbes({ sink, every })],
-    print: (line) => report({ type: 'verdict', line }),
-    command: args.command,
   });
   const total = args.epochs * Math.ceil(train.count / args.batchSize);
   const epochLogger: Callback = {

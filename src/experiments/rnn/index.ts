@@ -12,7 +12,7 @@ import { singularValues2x2 } from './linalg.js';
 import type { RnnResult, RnnSettings } from './findings.js';
 import { rnnSection } from './section.js';
 import { trainRnn, trainRnnToDisk } from './train.js';
-import { liveCommand, type LiveCommand } from '../live-diagnosis.js';
+import type { LiveDiagnosisArgs } from '../live-diagnosis.js';
 
 /** The demonstration's settings; each defaults to the article's. */
 export type RnnArgs = Partial<RnnSettings>;
@@ -49,7 +49,7 @@ function resolveArgs(args: RnnArgs): RnnSettings {
 export async function runRnnExperiment(
   args: RnnArgs = {},
   logDir?: string,
-  live: { command?: LiveCommand; onVerdict?: (line: string) => void } = {},
+  live: Omit<LiveDiagnosisArgs, 'runName'> = {},
 ): Promise<RnnResult> {
   const settings = resolveArgs(args);
   const { seed, N, H, T, maxNorm, vanishingScale } = settings;
@@ -118,7 +118,7 @@ export const rnnExperiment: Experiment<undefined> = {
   async prepare() {
     return undefined;
   },
-  async run({ outDir, flags, progress, commandFlags }) {
+  async run({ outDir, flags, progress, command }) {
     const result = await runRnnExperiment(
       {
         seed: numberFlag(flags, 'seed'),
@@ -128,7 +128,7 @@ export const rnnExperiment: Experiment<undefined> = {
         vanishingScale: numberFlag(flags, 'vanishing-scale'),
       },
       join(outDir, 'rnn'),
-      { command: liveCommand('rnn', commandFlags), onVerdict: (line) => progress.note(line) },
+      { command, onVerdict: (line) => progress.note(line) },
     );
     const section = rnnSection(result);
     section.findings.forEach((line) => progress.note(`rnn: ${line}`));

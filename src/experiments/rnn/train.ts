@@ -25,14 +25,14 @@ import { GradientProbes } from '../../probe/gradient-probes.js';
 import { ThroughTimeProbe } from '../../probe/recorders/through-time.js';
 import type { RecordSink } from '../../probe/sink.js';
 import { makeOptimizer } from '../training-flags.js';
-import { diagnosedProbes, type LiveCommand } from '../live-diagnosis.js';
+import { diagnosedProbes, type LiveDiagnosisArgs } from '../live-diagnosis.js';
 
 /** The recurrent layer's name in the run's tags. */
 export const RNN_LAYER = 'simple_rnn_1';
 /** The training step whose backward pass is the demonstration. */
 export const DEMO_STEP = 0;
 
-export interface RnnRunArgs {
+export interface RnnRunArgs extends LiveDiagnosisArgs {
   /** The recurrent kernel, as rows (H × H). Required. */
   wh: readonly (readonly number[])[];
   /** Mini-batch size: rows of dh. Required. */
@@ -43,12 +43,6 @@ export interface RnnRunArgs {
   maxNorm: number;
   /** Where the records go: a RunWriter or a MemoryProvider run. Required. */
   sink: RecordSink;
-  /** The run's name in the live Diagnoser's verdicts (live-diagnosis.ts). Defaults to the model's. */
-  runName?: string;
-  /** The command training the run, for the live Diagnoser's remedies. Defaults to none. */
-  command?: LiveCommand;
-  /** Where the live Diagnoser's verdict lines go. Defaults to nowhere. */
-  onVerdict?: (line: string) => void;
 }
 
 /**
@@ -111,10 +105,9 @@ export function trainRnn(args: RnnRunArgs): void {
     units,
   );
   const callbacks = diagnosedProbes({
-    name: args.runName ?? model.name,
+    live: args,
+    name: model.name,
     sink: args.sink,
-    print: args.onVerdict,
-    command: args.command,
     probes: (sink) => [
       new ThroughTimeProbe({ sink, at: [DEMO_STEP] }),
       new GradientProbes({ sink, every: { activations: 'never', histograms: 'never' } }),

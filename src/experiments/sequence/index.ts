@@ -17,7 +17,6 @@ import { readSequenceResult, sequenceRunName } from './results.js';
 import { sequenceSection } from './section.js';
 import type { SequenceSetup } from './section.js';
 import type { SequenceTask } from './task.js';
-import { liveCommand } from '../live-diagnosis.js';
 
 export const DEFAULT_LENGTHS = '10,50,100';
 
@@ -133,7 +132,7 @@ export const sequenceExperiment: Experiment<SequenceInputs> = {
     const models = modelList(stringFlag(flags, 'models', SEQUENCE_MODELS.join(','))!);
     return { lengths, models, setup: setupFromFlags(flags), seed: numberFlag(flags, 'seed', 0)! };
   },
-  async run({ outDir, progress, commandFlags }, { lengths, models, setup, seed }) {
+  async run({ outDir, progress, command }, { lengths, models, setup, seed }) {
     const root = join(outDir, 'sequence');
     const tasks: SequenceTask[] = lengths.flatMap((timesteps) =>
       models.map((model) => ({
@@ -147,7 +146,7 @@ export const sequenceExperiment: Experiment<SequenceInputs> = {
         seed,
         logDir: join(root, sequenceRunName(model, timesteps)),
         runName: `sequence/${sequenceRunName(model, timesteps)}`,
-        command: liveCommand('sequence', commandFlags),
+        command,
       })),
     );
     const done = new Array<number>(tasks.length).fill(0);

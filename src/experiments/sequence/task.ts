@@ -10,9 +10,10 @@ import type { AddingSet } from './data.js';
 import type { SequenceModel } from './model.js';
 import { runSequence } from './train.js';
 import type { SequenceRun } from './train.js';
-import type { LiveCommand } from '../live-diagnosis.js';
+import type { LiveDiagnosisArgs } from '../live-diagnosis.js';
 
-export interface SequenceTask {
+/** A task crosses to a worker thread: its live Diagnoser's lines come back as messages. */
+export interface SequenceTask extends Omit<LiveDiagnosisArgs, 'onVerdict'> {
   model: SequenceModel;
   timesteps: number;
   units: number;
@@ -23,10 +24,6 @@ export interface SequenceTask {
   seed: number;
   /** Where the run's event files go. */
   logDir: string;
-  /** The run's name in the live Diagnoser's verdicts ('sequence/lstm_t100'). */
-  runName?: string;
-  /** The command training the run, for the live Diagnoser's remedies. Defaults to none. */
-  command?: LiveCommand;
 }
 
 /** Seeds of the data, apart from the weights' seed so that models differ only in their cell. */

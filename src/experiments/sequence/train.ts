@@ -12,11 +12,11 @@ import { baselineMse } from './data.js';
 import { buildSequenceModel } from './model.js';
 import type { SequenceModel } from './model.js';
 import { ThroughTimeProbe } from '../../probe/recorders/through-time.js';
-import { diagnosedProbes, type LiveCommand } from '../live-diagnosis.js';
+import { diagnosedProbes, type LiveDiagnosisArgs } from '../live-diagnosis.js';
 
 export const TEST_TAGS = { mse: 'test/mse', baselineMse: 'test/baseline_mse' } as const;
 
-export interface SequenceRunArgs {
+export interface SequenceRunArgs extends LiveDiagnosisArgs {
   /** Required. */
   model: SequenceModel;
   /** Training sequences: steps × batchSize of them. Required. */
@@ -37,12 +37,6 @@ export interface SequenceRunArgs {
   sink: RecordSink;
   /** Called after every step with the number done. */
   onStep?: (done: number) => void;
-  /** Where the live Diagnoser's verdict lines go (live-diagnosis.ts). Defaults to nowhere. */
-  onVerdict?: (line: string) => void;
-  /** The run's name in the live Diagnoser's verdicts (live-diagnosis.ts). Defaults to the model's. */
-  runName?: string;
-  /** The command training the run, for the live Diagnoser's remedies. Defaults to none. */
-  command?: LiveCommand;
 }
 
 /** What the run returns besides its records: the layer to read and the steps profiled. */
@@ -69,10 +63,9 @@ export function runSequence(args: SequenceRunArgs): SequenceRun {
   const { sink } = args;
   const callbacks = [
     ...diagnosedProbes({
-      name: args.runName ?? model.name,
+      live: args,
+      name: model.name,
       sink,
-      print: args.onVerdict,
-      command: args.command,
       probes: (diagnosed) => [
         new GradientProbes({ sink: diagnosed }),
         new ThroughTimeProbe({ sink: diagnosed, at: profileSteps, layers: [recurrent.name!] }),

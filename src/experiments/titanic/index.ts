@@ -18,7 +18,6 @@ import { checkRun, type CheckedRun } from '../verdicts.js';
 import { checkBatchSize, clippingFromFlags, trainingFlags } from '../training-flags.js';
 import type { ClippingArgs } from '../../engine/clipping.js';
 import type { TitanicDataset } from '../../data/titanic.js';
-import { liveCommand } from '../live-diagnosis.js';
 
 export const TITANIC_UPDATES = 50;
 /** Upper bound of --updates: every update is probed, a few kB of log per model each. */
@@ -114,7 +113,7 @@ export const titanicExperiment: Experiment<TitanicInputs> = {
     data.warnings.forEach((warning) => progress.note(`titanic: warning: ${warning}`));
     return { seed, clipping, data };
   },
-  async run({ outDir, files, flags, progress, commandFlags }, { seed, clipping, data }) {
+  async run({ outDir, files, flags, progress, command }, { seed, clipping, data }) {
     const updates = numberFlag(flags, 'updates', TITANIC_UPDATES)!;
     const normKind = stringFlag(flags, 'norm', 'l2') as NormKind;
     const activations = (
@@ -143,7 +142,7 @@ export const titanicExperiment: Experiment<TitanicInputs> = {
           if (i === 0) warnLogSize(done, activation);
         },
         onVerdict: (line) => progress.note(line),
-        command: liveCommand('titanic', commandFlags),
+        command,
         callbacks: [stoppers[i]],
       });
     }

@@ -17,7 +17,7 @@ import type { RunProvider } from '../../log/provider.js';
 import { RunWriter } from '../../log/run-writer.js';
 import { GradientProbes } from '../../probe/gradient-probes.js';
 import * as tags from '../../probe/tags.js';
-import { diagnosedProbes, type LiveCommand } from '../live-diagnosis.js';
+import { diagnosedProbes, type LiveDiagnosisArgs } from '../live-diagnosis.js';
 import { makeOptimizer } from '../training-flags.js';
 import type { NormKind } from '../../probe/tags.js';
 
@@ -29,7 +29,7 @@ export const TITANIC_WEIGHTS = [
 ] as const;
 export type WeightLabel = (typeof TITANIC_WEIGHTS)[number]['label'];
 
-export interface TitanicRunArgs {
+export interface TitanicRunArgs extends LiveDiagnosisArgs {
   /** The prepared passengers (train and validation splits). Required. */
   data: TitanicDataset;
   /** Hidden activation of W0 and W1 (W2 is always sigmoid). Required. */
@@ -52,10 +52,6 @@ export interface TitanicRunArgs {
   logDir: string;
   /** Called after every update with the number done. */
   onUpdate?: (done: number) => void;
-  /** Where the live Diagnoser's verdict lines go (live-diagnosis.ts). Defaults to nowhere. */
-  onVerdict?: (line: string) => void;
-  /** The command training the run, for the live Diagnoser's remedies. Defaults to none. */
-  command?: LiveCommand;
   /** More callbacks for `fit` (the CLI's TerminateOnNonFinite). Defaults to none. */
   callbacks?: Callback[];
 }
@@ -121,13 +117,12 @@ export function trainTitanic(args: TitanicRunArgs): void {
   const writer = new RunWriter(args.logDir, { command: 'titanic' });
   const elements = TITANIC_WEIGHTS.map((w) => `${w.layer}/kernel[0,0]`);
   const probes = diagnosedProbes({
+    live: args,
     name: `titanic/${args.activation}`,
     sink: writer,
     probes: (sink) => [
       new GradientProbes({ sink, elements, normKind: args.normKind, every: { histograms: 10 } }),
     ],
-    print: args.onVerdict,
-    command: args.command,
   });
   const progress = { onBatchEnd: () => args.onUpdate?.(model.optimizer!.iterations) };
   const epochs = Math.ceil(args.updates / Math.ceil(train.count / args.batchSize));
