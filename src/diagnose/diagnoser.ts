@@ -30,7 +30,6 @@ import { TeeSink, type RecordSink } from '../probe/sink.js';
 import { diagnoseData, type DiagnoseOptions } from './diagnose.js';
 import { LiveRun } from './live-run.js';
 import type { Rule, Verdict } from './rule.js';
-import { buildRunData } from './run-data.js';
 import { RULES } from './rules/index.js';
 
 export interface DiagnoserArgs {
@@ -102,7 +101,7 @@ export class Diagnoser implements Callback {
     const { command } = args;
     this.commandFlags = command && new Map([[command.name, command.flags]]);
     this.print = args.print === undefined ? (line) => console.log(line) : args.print;
-    this.sink = new TeeSink(args.sink === undefined ? [this.run] : [this.run, args.sink]);
+    this.sink = args.sink === undefined ? this.run : new TeeSink([this.run, args.sink]);
   }
 
   onBatchEnd(context: StepContext): void {
@@ -146,7 +145,7 @@ export class Diagnoser implements Callback {
     rules: readonly Rule[],
     complete = true,
   ): void {
-    const data = buildRunData(this.run.contents(this.name));
+    const data = this.run.data(this.name);
     const { thresholds } = this.args;
     const { verdicts } = diagnoseData(data, { thresholds, rules, commandFlags: this.commandFlags });
     if (complete) {

@@ -45,6 +45,11 @@ export class HistogramColumn {
     else this.every!.push(this.first.point());
   }
 
+  /** Whether a histogram came after its stand-ins: from then on only the latest is kept. */
+  get replaced(): boolean {
+    return this.every === null;
+  }
+
   add(values: ArrayLike<number>, step: number, bucketCount: number, replaced: boolean): void {
     if (this.every !== null && !replaced) {
       const buckets = computeHistogram(values, bucketCount).buckets;

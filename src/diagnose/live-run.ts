@@ -22,13 +22,12 @@
  *   cost a copy of the latest values per histogram, not a bucketing.
  */
 import { DEFAULT_BUCKET_COUNT } from '../log/histograms.js';
-import type { HistogramPoint, RunTags, ScalarColumns } from '../log/points.js';
+import type { HistogramPoint, ScalarColumns } from '../log/points.js';
 import { gradscopeWriter } from '../log/proto.js';
-import { columnsOnRead } from '../log/scalar-columns.js';
 import { gradNormTag, updateRatioTag, weightNormTag } from '../probe/tags.js';
 import { HistogramColumn } from './live-histograms.js';
 import type { HistogramOptions, RecordSink, ScalarGroup } from '../probe/sink.js';
-import type { RunContents } from './run-data.js';
+import { buildRunData, columnsReading, type RunContents, type RunData } from './run-data.js';
 import { ScalarLog } from './scalar-log.js';
 
 /** Whether `tag` counts non-finite values (`nonfinite/…`): a positive count is one arriving. */
@@ -44,8 +43,10 @@ export class LiveRun implements RecordSink {
   private readonly histograms = new Map<string, HistogramColumn>();
   /** Every tag in first-appearance order (RunTags.order). */
   private readonly order: string[] = [];
-  /** The tags as `contents` gives them, until a new tag appears. */
-  private tags: RunTags | null = null;
+  /** What `contents` gives, and `buildRunData` made of it, until a new tag appears. */
+  private built: { contents: RunContents; data: RunData | null } | null = null;
+  /** `contents` calls so far: the columns and histograms it gives read the records anew at each. */
+  private evaluations = 0;
   /** The scalar tags in the order records last came, their indexes, and the next one's place. */
   private readonly sequence: string[] = [];
   private readonly sequenceIndexes: number[] = [];
@@ -122,7 +123,7 @@ export class LiveRun implements RecordSink {
 
   private addTag(tag: string): void {
     this.order.push(tag);
-    this.tags = null;
+    this.built = null;
   }
 
   /**
@@ -148,13 +149,13 @@ export class LiveRun implements RecordSink {
   ): void {
     if (tag.startsWith('activations/')) return;
     const bucketCount = options?.bucketCount ?? DEFAULT_BUCKET_COUNT;
-    const replaced = this.hasStandIns(tag);
     const column = this.histograms.get(tag);
     if (column !== undefined) {
-      column.add(values, step, bucketCount, replaced);
+      // Once replaced, always: stand-ins are not looked for again (a few strings a record).
+      column.add(values, step, bucketCount, column.replaced || this.hasStandIns(tag));
       return;
     }
-    this.histograms.set(tag, new HistogramColumn(values, step, bucketCount, replaced));
+    this.histograms.set(tag, new HistogramColumn(values, step, bucketCount, this.hasStandIns(tag)));
     this.addTag(tag);
   }
 
@@ -168,30 +169,64 @@ export class LiveRun implements RecordSink {
 
   /**
    * The run so far as `buildRunData` reads it; the point arrays are the run's own, each tag's
-   * taken when first read (which tells the log what the rules read), so read it before more
-   * records come (the Diagnoser's evaluations do): a tag read later gets the later records too.
-   * The same `tags` object is given until a new tag appears. Its writer is gradscope (with the
-   * command the LiveRun was made for), as a RunWriter's files name it: `fit` is gradscope's
-   * engine, whoever named the tags.
+   * taken when first read after this call (which tells the log what the rules read), so read it
+   * before more records come (the Diagnoser's evaluations do): a tag read later gets the later
+   * records too. The same object is given until a new tag appears, its columns and histograms
+   * reading the records anew after each call. Its writer is gradscope (with the command the
+   * LiveRun was made for), as a RunWriter's files name it: `fit` is gradscope's engine, whoever
+   * named the tags.
    */
   contents(name: string): RunContents {
     this.log.startEvaluation();
+    this.evaluations++;
+    if (this.built?.contents.name === name) return this.built.contents;
     const scalars = new Map<string, ScalarColumns>();
     for (const [tag, index] of this.indexes) {
-      scalars.set(
-        tag,
-        columnsOnRead(() => this.log.columns(index)),
-      );
+      scalars.set(tag, columnsReading(this.perEvaluation(() => this.log.columns(index))));
     }
     const histograms = new Map<string, () => HistogramPoint[]>();
-    for (const [tag, column] of this.histograms) histograms.set(tag, () => column.points());
-    this.tags ??= {
+    for (const [tag, column] of this.histograms) {
+      histograms.set(
+        tag,
+        this.perEvaluation(() => column.points()),
+      );
+    }
+    const tags = {
       scalars: [...this.indexes.keys()].sort(),
       histograms: [...this.histograms.keys()].sort(),
       texts: [],
       order: [...this.order],
     };
-    return { name, tags: this.tags, scalars, histograms, writers: this.writers };
+    const contents = { name, tags, scalars, histograms, writers: this.writers };
+    this.built = { contents, data: null };
+    return contents;
+  }
+
+  /**
+   * The run so far as the rules read it (see `contents`): the RunData that `buildRunData` made
+   * when the tags last changed, whose series read each evaluation's records, as a new object
+   * (rules keep what they compute once per RunData: run-data.ts `oncePerRun`). Building it anew
+   * measured 0.2–0.5 ms an evaluation on the reference model, a fifth of the evaluation; while
+   * the tags stay, which tag is the loss (say) stays too: a live run's tags each have a record.
+   */
+  data(name: string): RunData {
+    const contents = this.contents(name);
+    const built = this.built!;
+    built.data ??= buildRunData(contents);
+    return { ...built.data };
+  }
+
+  /** `read()`, read again at its first call after each `contents` call. */
+  private perEvaluation<T>(read: () => T): () => T {
+    let value: T | undefined;
+    let readAt = -1;
+    return () => {
+      if (readAt !== this.evaluations) {
+        value = read();
+        readAt = this.evaluations;
+      }
+      return value as T;
+    };
   }
 }
 

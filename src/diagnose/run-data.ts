@@ -28,7 +28,7 @@
  */
 import type { HistogramPoint, RunTags, ScalarColumns, ScalarPoint } from '../log/points.js';
 import type { RunProvider } from '../log/provider.js';
-import { columnPoints, columnsOnRead, pointColumns } from '../log/scalar-columns.js';
+import { columnPoints, pointColumns } from '../log/scalar-columns.js';
 import { commandOfWriter } from '../log/proto.js';
 import { parseThroughTimeTag, type ThroughTimeTag } from '../probe/tags.js';
 
@@ -43,14 +43,42 @@ export interface Series {
   readonly points: ScalarPoint[];
 }
 
-/** A series over `columns`, its `points` made on first read. */
+/**
+ * A series over `columns`, its `points` made on first read, and made again when the columns'
+ * steps are another array: a live run's columns (live-run.ts) give each evaluation's records.
+ */
 export function seriesOf(tag: string, columns: ScalarColumns): Series {
-  let points: ScalarPoint[] | undefined;
+  let points: ScalarPoint[] = [];
+  let pointsOf: Float64Array | null = null;
   return {
     tag,
     columns,
     get points() {
-      return (points ??= columnPoints(columns));
+      const { steps } = columns;
+      if (steps !== pointsOf) {
+        points = columnPoints(columns);
+        pointsOf = steps;
+      }
+      return points;
+    },
+  };
+}
+
+/**
+ * Columns whose every read goes to `read` (own getters, an object literal's, so that a copy
+ * `{ ...columns, values }` reads them too): for columns that change under their reader, a live
+ * run's, and those derived from them.
+ */
+export function columnsReading(read: () => ScalarColumns): ScalarColumns {
+  return {
+    get steps() {
+      return read().steps;
+    },
+    get wallTimes() {
+      return read().wallTimes;
+    },
+    get values() {
+      return read().values;
     },
   };
 }
@@ -61,8 +89,8 @@ export function seriesFromPoints(tag: string, points: ScalarPoint[]): Series {
 }
 
 /**
- * `compute`, run once per run data: for what several rules read (one RunData is built per
- * evaluation and never changed, so the result holds for it).
+ * `compute`, run once per run data: for what several rules read (each evaluation reads a
+ * RunData of its own, never changed, so the result holds for it).
  */
 export function oncePerRun<T>(compute: (run: RunData) => T): (run: RunData) => T {
   const computed = new WeakMap<RunData, T>();
@@ -81,7 +109,7 @@ export function seriesLength(series: Series | undefined): number {
 
 export interface HistogramSeries {
   readonly tag: string;
-  /** Read on first use, for a source that buckets them then (LiveRun). */
+  /** Read on use, for a source that buckets them then (LiveRun). */
   readonly points: HistogramPoint[];
 }
 
@@ -219,7 +247,8 @@ export interface RunContents {
   scalars: ReadonlyMap<string, ScalarColumns>;
   /**
    * The histogram series named by `parameterHistogramTags(tags)`, by tag; or a function giving
-   * them, called on the rules' first read (the live run buckets its latest values then).
+   * them, called on each of the rules' reads (the live run buckets its latest values at the
+   * first, and gives the same points until its next evaluation).
    */
   histograms: ReadonlyMap<string, HistogramPoint[] | (() => HistogramPoint[])>;
   /** A Keras-style validation sibling's run name and scalar series. */
@@ -337,11 +366,10 @@ function throughTimeOf(
 }
 
 function lazyHistograms(tag: string, read: () => HistogramPoint[]): HistogramSeries {
-  let points: HistogramPoint[] | undefined;
   return {
     tag,
     get points() {
-      return (points ??= read());
+      return read();
     },
   };
 }
@@ -478,12 +506,22 @@ function parametersOf(layout: Layout['parameters'], scalars: Map<string, Series>
 
 /**
  * A Σx² series (normKind 'squared') as norms, so that rules see one scale; rooted when first
- * read, as a live run's columns are taken from its log then.
+ * read, as a live run's columns are taken from its log then, and again when its values are
+ * another array (a live run's next evaluation).
  */
 function rooted({ tag, columns }: Series): Series {
+  let roots: ScalarColumns | null = null;
+  let rootsOf: Float64Array | null = null;
   return seriesOf(
     tag,
-    columnsOnRead(() => ({ ...columns, values: columns.values.map(Math.sqrt) })),
+    columnsReading(() => {
+      const { values } = columns;
+      if (roots === null || values !== rootsOf) {
+        roots = { ...columns, values: values.map(Math.sqrt) };
+        rootsOf = values;
+      }
+      return roots;
+    }),
   );
 }
 

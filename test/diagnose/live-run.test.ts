@@ -2,8 +2,13 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { LiveRun } from '../../src/diagnose/live-run.js';
-import { globalGradientNorm } from '../../src/diagnose/rules/gradient-norms.js';
-import { buildRunData } from '../../src/diagnose/run-data.js';
+import { firstLastGradients, globalGradientNorm } from '../../src/diagnose/rules/gradient-norms.js';
+import {
+  buildRunData,
+  type HistogramSeries,
+  type RunData,
+  type Series,
+} from '../../src/diagnose/run-data.js';
 import { MemoryRun } from '../../src/log/memory-provider.js';
 import type { HistogramPoint } from '../../src/log/points.js';
 
@@ -246,4 +251,73 @@ test('a live run read as the rules copy it: the global norm summed from per-para
   assert.deepEqual([...global.columns.values], Array(10).fill(5));
   const copy = { ...live.contents('r').scalars.get('loss')! };
   assert.equal(copy.steps.length, 10);
+});
+
+/** What the rules can read of `data`, as plain values: every series' points and histograms. */
+function readable(data: RunData): unknown {
+  const series = (s: Series | undefined) =>
+    s && [s.tag, [...s.columns.steps], [...s.columns.values], s.points];
+  const histograms = (h: HistogramSeries | undefined) => h && [h.tag, h.points];
+  return {
+    ...data,
+    loss: series(data.loss),
+    validationLoss: series(data.validationLoss),
+    globalGradNorm: series(data.globalGradNorm),
+    nonfiniteGradients: series(data.nonfiniteGradients),
+    scalars: data.scalars.map(series),
+    histograms: data.histograms.map(histograms),
+    parameters: data.parameters.map((p) => ({
+      ...p,
+      gradNorm: series(p.gradNorm),
+      weightNorm: series(p.weightNorm),
+      updateRatio: series(p.updateRatio),
+      weights: histograms(p.weights),
+      gradients: histograms(p.gradients),
+    })),
+    layers: data.layers.map((l) => ({
+      ...l,
+      signalNorm: series(l.signalNorm),
+      activationStd: series(l.activationStd),
+    })),
+    throughTime: data.throughTime.map((t) => ({ ...t, series: series(t.series) })),
+  };
+}
+
+test("a LiveRun's data, kept while its tags stay, reads what a fresh build reads", () => {
+  const live = new LiveRun();
+  // The same records into a second run, built afresh from its contents each time.
+  const fresh = new LiveRun();
+  const both = (write: (run: LiveRun) => void) => [live, fresh].forEach(write);
+  const tags = [
+    'loss',
+    'grad_norm/d0/kernel',
+    'grad_norm_sq/d1/kernel',
+    'signal_norm_sq/d0',
+    'weight_norm/d0/kernel',
+  ];
+  const groups = [live.scalarGroup(tags), fresh.scalarGroup(tags)];
+  const ratios: number[] = [];
+  let previous: RunData | null = null;
+  for (let step = 0; step < 400; step++) {
+    const values = [1 / (step + 1), 1 + step, (step % 9) + 4, step * step, 10 - step / 100];
+    groups.forEach((group) => group.write(values, step, 0));
+    if (step % 100 === 0) {
+      both((run) => run.histogram('weights/d0/kernel', [step, 1, 2], step, { bucketCount: 3 }));
+    }
+    // Tags that come later: a single record's, then a group's, then a histogram's.
+    if (step >= 150) both((run) => run.scalar('val_loss', 2 / step, step));
+    if (step === 250)
+      both((run) => run.scalarGroup(['update_ratio/d0/kernel']).write([1e-3], step, 0));
+    if (step >= 320) both((run) => run.histogram('gradients/d1/kernel', [step, -step], step));
+    if (step % 45 === 0) {
+      const data = live.data('r');
+      assert.notEqual(data, previous, 'a new RunData each evaluation');
+      assert.deepEqual(readable(data), readable(buildRunData(fresh.contents('r'))), `step ${step}`);
+      const measured = firstLastGradients(data);
+      if (typeof measured !== 'string') ratios.push(measured.pairs.steps.length);
+      previous = data;
+    }
+  }
+  // What the rules compute once per RunData is computed again at each evaluation.
+  assert.deepEqual(ratios, [1, 46, 91, 136, 181, 226, 271, 316, 361]);
 });
