@@ -37,11 +37,27 @@ export function diagnoseData(data: RunData, options: DiagnoseOptions = {}): Diag
   const acceptedFlags = data.command && options.commandFlags?.get(data.command);
   const run = acceptedFlags ? { ...data, acceptedFlags } : data;
   for (const rule of options.rules ?? RULES) {
-    const outcome = rule.check(run, resolveThresholds(rule, options.thresholds));
+    const outcome = rule.check(run, limitsOf(rule, options.thresholds));
     if ('skipped' in outcome) diagnosis.skipped.push({ check: rule.name, reason: outcome.skipped });
     else diagnosis.verdicts.push(...outcome.verdicts.map(withPrintableEvidence));
   }
   return diagnosis;
+}
+
+/** Each rule's limits, by the overrides object they were resolved with (none: NO_OVERRIDES). */
+const resolved = new WeakMap<ThresholdOverrides, Map<Rule, Readonly<Record<string, number>>>>();
+const NO_OVERRIDES: ThresholdOverrides = {};
+
+/**
+ * `resolveThresholds(rule, overrides)`, kept for the same overrides object: the live Diagnoser
+ * runs every rule a few times an epoch with the same ones. Rules never change their limits.
+ */
+function limitsOf(rule: Rule, overrides = NO_OVERRIDES): Readonly<Record<string, number>> {
+  let byRule = resolved.get(overrides);
+  if (byRule === undefined) resolved.set(overrides, (byRule = new Map()));
+  let limits = byRule.get(rule);
+  if (limits === undefined) byRule.set(rule, (limits = resolveThresholds(rule, overrides)));
+  return limits;
 }
 
 /**

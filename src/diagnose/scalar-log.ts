@@ -233,9 +233,7 @@ export class ScalarLog {
       whole = Math.max(whole, movedTo[t]);
     }
     const sizes = Int32Array.from(groupTags, (indexes) => indexes.length);
-    const places = groupTags.map((indexes) =>
-      Uint32Array.from(indexes.keys()).filter((i) => selected[indexes[i]] === 1),
-    );
+    const places = groupTags.map((indexes) => selectedPlaces(indexes, selected));
     const wholeWrites = new Int32Array(groupTags.length);
     for (let k = from; k < logged;) {
       const head = words[k];
@@ -316,6 +314,17 @@ export class ScalarLog {
     this.lastStep = NaN;
     this.movedTo.fill(0);
   }
+}
+
+/**
+ * The places i of `indexes` whose tag is selected. A loop, not a `filter` callback: measured
+ * 0.1 ms a move for the reference model's five groups, a tenth of the move.
+ */
+function selectedPlaces(indexes: Uint32Array, selected: Uint8Array): Uint32Array {
+  const places = new Uint32Array(indexes.length);
+  let count = 0;
+  for (let i = 0; i < indexes.length; i++) if (selected[indexes[i]] === 1) places[count++] = i;
+  return places.subarray(0, count);
 }
 
 /** `array` in one twice as long. */
