@@ -28,7 +28,7 @@ import { gradNormTag, updateRatioTag, weightNormTag } from '../probe/tags.js';
 import { HistogramColumn } from './live-histograms.js';
 import type { HistogramOptions, RecordSink, ScalarGroup } from '../probe/sink.js';
 import { buildRunData, columnsReading, type RunContents, type RunData } from './run-data.js';
-import { ScalarLog } from './scalar-log.js';
+import { ScalarLog, type LogGroup } from './scalar-log.js';
 
 /** Whether `tag` counts non-finite values (`nonfinite/…`): a positive count is one arriving. */
 function isCounter(tag: string): boolean {
@@ -73,10 +73,11 @@ export class LiveRun implements RecordSink {
    * when their first records come, as single records' do.
    */
   scalarGroup(tags: readonly string[]): ScalarGroup {
-    let id = -1;
+    let group: LogGroup | null = null;
+    const { log } = this;
     return {
       write: (values, step) => {
-        if (id < 0) {
+        if (group === null) {
           const indexes = Uint32Array.from(
             tags,
             (tag) => this.indexes.get(tag) ?? this.addColumn(tag),
@@ -84,9 +85,9 @@ export class LiveRun implements RecordSink {
           const counterPlaces = Uint32Array.from(
             tags.flatMap((tag, i) => (isCounter(tag) ? [i] : [])),
           );
-          id = this.log.addGroup(indexes, counterPlaces);
+          group = log.addGroup(indexes, counterPlaces);
         }
-        this.log.group(id, values, step);
+        log.group(group, values, step);
       },
     };
   }

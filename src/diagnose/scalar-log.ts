@@ -24,7 +24,34 @@ const LOG_LIMIT = 1 << 21;
 /** The bit that marks a group write's first word; a single record's is its tag's index. */
 const GROUP = 0x8000_0000;
 
+/**
+ * A group as its writes use it (ScalarLog.addGroup): what a write reads, in one small object,
+ * so that a write after a training step misses the cache on few lines.
+ */
+export interface LogGroup {
+  /** The word that starts each of its writes: GROUP and its id. */
+  readonly head: number;
+  /** Its tags' count. */
+  readonly size: number;
+  /** The places among its tags of the counter tags. */
+  readonly counterPlaces: Uint32Array;
+}
+
 export class ScalarLog {
+  // What a group write touches first, so that those fields share cache lines: after a training
+  // step each line a write reads is a miss (measured: a write of 20 values took 0.14 µs with warm
+  // caches, 0.6 µs in place).
+  /** The log: tag indexes and group words, and values as float32s (the same memory). */
+  private words = new Uint32Array(FIRST_LOG_WORDS);
+  private floats = new Float32Array(this.words.buffer);
+  /** Words in the log. */
+  private logged = 0;
+  /** Words of the log already looked at by `scan`. */
+  private scanned = 0;
+  private lastStep = NaN;
+  private nonFiniteFound = false;
+  /** The log's steps: where the step changes, (word position, step) pairs. */
+  private readonly stepChanges: number[] = [];
   private readonly pool = new ColumnPool();
   /** By tag index: records of the tag about to move (counted by `move`). */
   private counts = new Int32Array(64);
@@ -41,17 +68,6 @@ export class ScalarLog {
   /** By group: its tags' indexes, and the places among them of its counter tags. */
   private readonly groupTags: Uint32Array[] = [];
   private readonly groupCounters: Uint32Array[] = [];
-  /** The log: tag indexes and group words, and values as float32s (the same memory). */
-  private words = new Uint32Array(FIRST_LOG_WORDS);
-  private floats = new Float32Array(this.words.buffer);
-  /** Words in the log. */
-  private logged = 0;
-  /** The log's steps: where the step changes, (word position, step) pairs. */
-  private readonly stepChanges: number[] = [];
-  private lastStep = NaN;
-  /** Words of the log already looked at by `scan`. */
-  private scanned = 0;
-  private nonFiniteFound = false;
 
   /** A column for a new tag; returns its index. `counter` for a `nonfinite/…` tag. */
   addTag(counter: boolean): number {
@@ -71,12 +87,12 @@ export class ScalarLog {
 
   /**
    * A group of the tags `indexes` (each added by `addTag`), whose writes keep one record per
-   * tag; `counterPlaces`: the places among them of the counter tags. Returns the group's id.
+   * tag; `counterPlaces`: the places among them of the counter tags.
    */
-  addGroup(indexes: Uint32Array, counterPlaces: Uint32Array): number {
+  addGroup(indexes: Uint32Array, counterPlaces: Uint32Array): LogGroup {
     this.groupTags.push(indexes);
     this.groupCounters.push(counterPlaces);
-    return this.groupTags.length - 1;
+    return { head: GROUP | (this.groupTags.length - 1), size: indexes.length, counterPlaces };
   }
 
   /** Keeps one record of the tag `index`. */
@@ -89,14 +105,14 @@ export class ScalarLog {
     this.logged = k + 2;
   }
 
-  /** Keeps one record per tag of group `id`, `values[i]` for its i-th tag. */
-  group(id: number, values: ArrayLike<number>, step: number): void {
-    const n = this.groupTags[id].length;
-    this.makeRoom(1 + n);
-    this.markStep(step);
+  /** Keeps one record per tag of `group`, `values[i]` for its i-th tag. */
+  group(group: LogGroup, values: ArrayLike<number>, step: number): void {
+    const n = group.size;
+    if (this.logged + 1 + n > this.words.length) this.makeRoom(1 + n);
+    if (step !== this.lastStep) this.markStep(step);
     const k = this.logged;
     const { words, floats } = this;
-    words[k] = GROUP | id;
+    words[k] = group.head;
     if (this.scanned < k) {
       for (let i = 0; i < n; i++) floats[k + 1 + i] = values[i];
       this.logged = k + 1 + n;
@@ -112,7 +128,8 @@ export class ScalarLog {
       // x − x is NaN exactly for NaN and ±Infinity.
       if (value - value !== 0) found = true;
     }
-    for (const place of this.groupCounters[id]) if (floats[k + 1 + place] > 0) found = true;
+    const places = group.counterPlaces;
+    for (let c = 0; c < places.length; c++) if (floats[k + 1 + places[c]] > 0) found = true;
     if (found) this.nonFiniteFound = true;
     this.logged = this.scanned = k + 1 + n;
   }
