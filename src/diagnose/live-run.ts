@@ -41,6 +41,9 @@ export class LiveRun implements RecordSink {
   private readonly log = new ScalarLog();
   private readonly indexes = new Map<string, number>();
   private readonly histograms = new Map<string, HistogramColumn>();
+  /** By tag, in first-appearance order: what `contents` gives for it, made with the tag. */
+  private readonly scalarReaders = new Map<string, ScalarColumns>();
+  private readonly histogramReaders = new Map<string, () => HistogramPoint[]>();
   /** Every tag in first-appearance order (RunTags.order). */
   private readonly order: string[] = [];
   /** What `contents` gives, and `buildRunData` made of it, until a new tag appears. */
@@ -118,6 +121,7 @@ export class LiveRun implements RecordSink {
   private addColumn(tag: string): number {
     const index = this.log.addTag(isCounter(tag));
     this.indexes.set(tag, index);
+    this.scalarReaders.set(tag, columnsReading(this.perEvaluation(() => this.log.columns(index))));
     this.addTag(tag);
     return index;
   }
@@ -156,7 +160,12 @@ export class LiveRun implements RecordSink {
       column.add(values, step, bucketCount, column.replaced || this.hasStandIns(tag));
       return;
     }
-    this.histograms.set(tag, new HistogramColumn(values, step, bucketCount, this.hasStandIns(tag)));
+    const created = new HistogramColumn(values, step, bucketCount, this.hasStandIns(tag));
+    this.histograms.set(tag, created);
+    this.histogramReaders.set(
+      tag,
+      this.perEvaluation(() => created.points()),
+    );
     this.addTag(tag);
   }
 
@@ -181,17 +190,8 @@ export class LiveRun implements RecordSink {
     this.log.startEvaluation();
     this.evaluations++;
     if (this.built?.contents.name === name) return this.built.contents;
-    const scalars = new Map<string, ScalarColumns>();
-    for (const [tag, index] of this.indexes) {
-      scalars.set(tag, columnsReading(this.perEvaluation(() => this.log.columns(index))));
-    }
-    const histograms = new Map<string, () => HistogramPoint[]>();
-    for (const [tag, column] of this.histograms) {
-      histograms.set(
-        tag,
-        this.perEvaluation(() => column.points()),
-      );
-    }
+    const scalars = new Map(this.scalarReaders);
+    const histograms = new Map(this.histogramReaders);
     const tags = {
       scalars: [...this.indexes.keys()].sort(),
       histograms: [...this.histograms.keys()].sort(),
