@@ -20,7 +20,9 @@
  *   step after its evidence appeared, up to 4× its step. None before step 64: the rules'
  *   medians and trends need some steps of history, and an evaluation costs about as much at
  *   step 16 as at step 256 (its fixed part: measured 1.2–1.5 ms of the 10–12 ms an epoch of
- *   the reference model spent evaluating, when the first was at step 16).
+ *   the reference model spent evaluating, when the first was at step 16). What an evaluation
+ *   builds of the run and does not change while its tags stay (the RunData's series, parameters
+ *   and layers) is kept for the next (LiveRun.data), which then reads only the new records.
  * After training, `verdicts` are those of the whole run: what `gradscope diagnose` gives on the
  * run the probes wrote (test/diagnose/diagnoser.test.ts checks it).
  */
