@@ -10,7 +10,8 @@ import {
   type Series,
 } from '../../src/diagnose/run-data.js';
 import { MemoryRun } from '../../src/log/memory-provider.js';
-import type { HistogramPoint } from '../../src/log/points.js';
+import type { HistogramPoint, ScalarColumns } from '../../src/log/points.js';
+import { range } from './support.js';
 
 test('a LiveRun holds what a MemoryRun holds, whatever order the tags come in', () => {
   const live = new LiveRun();
@@ -320,4 +321,58 @@ test("a LiveRun's data, kept while its tags stay, reads what a fresh build reads
   }
   // What the rules compute once per RunData is computed again at each evaluation.
   assert.deepEqual(ratios, [1, 46, 91, 136, 181, 226, 271, 316, 361]);
+});
+
+test('the gradient ratio rules read only the first and last kernels’ norms', () => {
+  const steps = Float64Array.from(range(20, (i) => i));
+  const columns = (scale: number): ScalarColumns => ({
+    steps,
+    wallTimes: new Float64Array(20),
+    values: Float64Array.from(range(20, (i) => scale * (i + 1))),
+  });
+  const tags = [
+    'grad_norm/d0/kernel',
+    'grad_norm/d0/bias',
+    'grad_norm/d1/kernel',
+    'grad_norm/d2/kernel',
+    'grad_norm/d3/kernel',
+    'grad_norm/d3/bias',
+  ];
+  const contents = (names: string[]) => ({
+    name: 'r',
+    tags: { scalars: [...names].sort(), histograms: [], texts: [], order: names },
+    scalars: new Map(names.map((tag, k) => [tag, columns(10 ** k)])),
+    histograms: new Map(),
+  });
+  // Each series' reads counted: a live run moves only the records of the tags read.
+  const read = new Set<string>();
+  const counted = (data: RunData): RunData => ({
+    ...data,
+    parameters: data.parameters.map((p) => {
+      const norm = p.gradNorm!;
+      const series: Series = {
+        tag: norm.tag,
+        get columns() {
+          read.add(norm.tag);
+          return norm.columns;
+        },
+        get points() {
+          read.add(norm.tag);
+          return norm.points;
+        },
+      };
+      return { ...p, gradNorm: series };
+    }),
+  });
+  const measured = firstLastGradients(counted(buildRunData(contents(tags))));
+  assert.ok(typeof measured !== 'string');
+  assert.deepEqual([measured.first.name, measured.last.name], ['d0/kernel', 'd3/kernel']);
+  // d0/kernel's norms are 1, 2, …, d3/kernel's 10⁴ times those: the ratio is 10⁻⁴ at every step.
+  assert.equal(measured.ratio, 1e-4);
+  assert.deepEqual([...read].sort(), ['grad_norm/d0/kernel', 'grad_norm/d3/kernel']);
+  // One kernel: the count in the reason is exact.
+  const one = firstLastGradients(
+    buildRunData(contents(['grad_norm/d0/bias', 'grad_norm/d1/kernel'])),
+  );
+  assert.match(String(one), /for at least two \(found 1\)/);
 });

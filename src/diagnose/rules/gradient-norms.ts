@@ -36,16 +36,6 @@ export function gradientNorm(parameter: ParameterData): NormSeries | undefined {
   return Object.assign(seriesFromPoints(histograms.tag, points), { source: 'histogram' as const });
 }
 
-/** The weight (non-bias) parameters that have gradient norms, in model order. */
-export function kernelGradientNorms(
-  run: RunData,
-): { parameter: ParameterData; norm: NormSeries }[] {
-  return run.parameters.flatMap((parameter) => {
-    const norm = parameter.isBias ? undefined : gradientNorm(parameter);
-    return norm === undefined ? [] : [{ parameter, norm }];
-  });
-}
-
 /** The global gradient norm: logged, or √Σ of the per-parameter norms at each step. */
 export function globalGradientNorm(run: RunData): Series | undefined {
   if (seriesLength(run.globalGradNorm) > 0) return run.globalGradNorm;
@@ -125,11 +115,31 @@ function layerSignalNorms(run: RunData): NormOf[] {
  */
 export const firstLastGradients = oncePerRun(computeFirstLastGradients);
 
+/**
+ * Of the weight (non-bias) parameters that have gradient norms, in model order, the first and
+ * the last: none, one, or two for two or more. Looked for from each end, so that the parameters
+ * between are not read: a live run moves a tag's records into its column only when a rule reads
+ * it (scalar-log.ts), and the reference model's middle kernels are 7 of its 9.
+ */
+function firstLastKernels(run: RunData): NormOf[] {
+  const { parameters } = run;
+  const normOf = (parameter: ParameterData): NormOf | undefined => {
+    const norm = parameter.isBias ? undefined : gradientNorm(parameter);
+    return norm === undefined ? undefined : { name: parameter.name, norm };
+  };
+  let first: NormOf | undefined;
+  let i = 0;
+  while (first === undefined && i < parameters.length) first = normOf(parameters[i++]);
+  if (first === undefined) return [];
+  for (let j = parameters.length - 1; j >= i; j--) {
+    const last = normOf(parameters[j]);
+    if (last !== undefined) return [first, last];
+  }
+  return [first];
+}
+
 function computeFirstLastGradients(run: RunData): FirstLastGradients | string {
-  const kernels = kernelGradientNorms(run).map(({ parameter, norm }) => ({
-    name: parameter.name,
-    norm,
-  }));
+  const kernels = firstLastKernels(run);
   const signals = kernels.length < 2 ? layerSignalNorms(run) : [];
   const quantity = kernels.length < 2 && signals.length >= 2 ? 'signal' : 'gradient';
   const sides = quantity === 'signal' ? signals : kernels;
