@@ -37,12 +37,22 @@ const SQRT_TINY: f32 = 1e-15;
   return delta;
 }
 
+// How Σ Δ² is taken (a compile-time constant in each instantiation of adamLoop).
+const UNMEASURED = 0;
+// Each Δ below SQRT_TINY is zeroed before it is squared (its square would be subnormal): four
+// instructions a vector besides the square and the sum.
+const GUARDED = 1;
+// Each Δ is multiplied by `scale`, a power of two that the caller chose from a bound on |Δ|
+// (src/engine/kernels/adam.ts): the scaled squares stay far above the subnormals and far below
+// overflow, and Σ (sΔ)² / s² is Σ Δ² (scaling by 2ᵏ is exact). One multiply a vector.
+const SCALED = 2;
+
 // Adam: m += (g − m)·a1;  v += (g² − v)·a2;  Δ = lrT·m/(√v + ε);  w −= Δ. Four vectors per
 // iteration (the divide and the square root of one overlap the others' arithmetic: 1.35×
-// faster here than one). Σ Δ² only when `measure` (a compile-time constant at both calls):
-// it costs a fifth of the update.
-@inline function adamLoop(w: usize, g: usize, m: usize, v: usize, n: i32, lrT: f32, a1: f32, a2: f32, eps: f32, measure: bool): f64 {
+// faster here than one). Σ Δ² as `mode` says (GUARDED costs a fifth of the update).
+@inline function adamLoop(w: usize, g: usize, m: usize, v: usize, n: i32, lrT: f32, a1: f32, a2: f32, eps: f32, mode: i32, scale: f32): f64 {
   const a1v = f32x4.splat(a1), a2v = f32x4.splat(a2), lrv = f32x4.splat(lrT), epsv = f32x4.splat(eps);
+  const sv = f32x4.splat(scale);
   let sq = f32x4.splat(0);
   const n16 = n & ~15;
   const n4 = n & ~3;
@@ -53,18 +63,18 @@ const SQRT_TINY: f32 = 1e-15;
     const d1 = adam4(w, g, m, v, off + 16, a1v, a2v, lrv, epsv);
     const d2 = adam4(w, g, m, v, off + 32, a1v, a2v, lrv, epsv);
     const d3 = adam4(w, g, m, v, off + 48, a1v, a2v, lrv, epsv);
-    if (measure) {
+    if (mode != UNMEASURED) {
       // In the order of one vector at a time: the same sum as before the groups of four.
-      const s0 = keepAbove(d0, SQRT_TINY), s1 = keepAbove(d1, SQRT_TINY);
-      const s2 = keepAbove(d2, SQRT_TINY), s3 = keepAbove(d3, SQRT_TINY);
+      const s0 = squarable(d0, mode, sv), s1 = squarable(d1, mode, sv);
+      const s2 = squarable(d2, mode, sv), s3 = squarable(d3, mode, sv);
       sq = f32x4.add(f32x4.add(sq, f32x4.mul(s0, s0)), f32x4.mul(s1, s1));
       sq = f32x4.add(f32x4.add(sq, f32x4.mul(s2, s2)), f32x4.mul(s3, s3));
     }
   }
   for (; i < n4; i += 4) {
     const d = adam4(w, g, m, v, <usize>i << 2, a1v, a2v, lrv, epsv);
-    if (measure) {
-      const ds = keepAbove(d, SQRT_TINY);
+    if (mode != UNMEASURED) {
+      const ds = squarable(d, mode, sv);
       sq = f32x4.add(sq, f32x4.mul(ds, ds));
     }
   }
@@ -79,15 +89,22 @@ const SQRT_TINY: f32 = 1e-15;
     store<f32>(m + off, mi);
     store<f32>(v + off, vi);
     store<f32>(w + off, load<f32>(w + off) - delta);
-    const ds = keepAboveScalar(delta, SQRT_TINY);
+    const ds = mode == SCALED ? delta * scale : keepAboveScalar(delta, SQRT_TINY);
     total += <f64>(ds * ds);
   }
-  return measure ? total : 0;
+  if (mode == UNMEASURED) return 0;
+  return mode == SCALED ? total / (<f64>scale * <f64>scale) : total;
 }
 
-// Adam's update of n weights; with `measure`, returns Σ Δ², the squared norm of the applied
-// update (else 0).
-export function adamUpdate(w: usize, g: usize, m: usize, v: usize, n: i32, lrT: f32, a1: f32, a2: f32, eps: f32, measure: i32): f64 {
-  if (measure) return adamLoop(w, g, m, v, n, lrT, a1, a2, eps, true);
-  return adamLoop(w, g, m, v, n, lrT, a1, a2, eps, false);
+// Δ as it is squared for Σ Δ² in `mode` (GUARDED or SCALED).
+@inline function squarable(d: v128, mode: i32, sv: v128): v128 {
+  return mode == SCALED ? f32x4.mul(d, sv) : keepAbove(d, SQRT_TINY);
+}
+
+// Adam's update of n weights. `measure` 0: returns 0; 1: returns Σ Δ², the squared norm of the
+// applied update, guarding each Δ; 2: returns Σ Δ² from the squares of `scale`·Δ (see SCALED).
+export function adamUpdate(w: usize, g: usize, m: usize, v: usize, n: i32, lrT: f32, a1: f32, a2: f32, eps: f32, measure: i32, scale: f32): f64 {
+  if (measure == SCALED) return adamLoop(w, g, m, v, n, lrT, a1, a2, eps, SCALED, scale);
+  if (measure == GUARDED) return adamLoop(w, g, m, v, n, lrT, a1, a2, eps, GUARDED, 1);
+  return adamLoop(w, g, m, v, n, lrT, a1, a2, eps, UNMEASURED, 1);
 }

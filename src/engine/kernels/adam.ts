@@ -44,5 +44,55 @@ export const referenceAdam: AdamKernel = (wt, gt, mt, vt, { lrT, a1, a2, epsilon
   return measure ? squared : 0;
 };
 
-export const simdAdam: AdamKernel = (w, g, m, v, { lrT, a1, a2, epsilon }, measure) =>
-  vectorWasm.adamUpdate(w.ptr, g.ptr, m.ptr, v.ptr, w.size, lrT, a1, a2, epsilon, measure ? 1 : 0);
+/** adamUpdate's ways to take Σ Δ² (assembly/adam.ts). */
+const UNMEASURED = 0;
+const GUARDED = 1;
+const SCALED = 2;
+
+export const simdAdam: AdamKernel = (w, g, m, v, step, measure) => {
+  const { lrT, a1, a2, epsilon } = step;
+  const scale = measure ? squareScale(step) : 0;
+  const mode = !measure ? UNMEASURED : scale > 0 ? SCALED : GUARDED;
+  return vectorWasm.adamUpdate(
+    w.ptr,
+    g.ptr,
+    m.ptr,
+    v.ptr,
+    w.size,
+    lrT,
+    a1,
+    a2,
+    epsilon,
+    mode,
+    scale,
+  );
+};
+
+/**
+ * log2 of the largest scaled Δ (see squareScale): its square, 2⁸⁸, summed over the 2³⁰ floats a
+ * 4 GiB memory can hold, stays below float32's 2¹²⁸ with 2¹⁰ to spare, and a scaled square
+ * becomes subnormal (slow, though still exact enough) only where |Δ| < 2⁻¹⁰⁷ of the bound.
+ */
+const LARGEST_SCALED_EXPONENT = 44;
+
+/** The exponents a float32 power of two can take, with room for its square in float64. */
+const SCALE_EXPONENTS = 120;
+
+/**
+ * The power of two by which the SIMD kernel multiplies each Δ before squaring it for Σ Δ² (so
+ * that no square is subnormal, without a test per value), or 0 where no bound on |Δ| is known
+ * (the kernel then zeroes each Δ too small to square). The bound: with m = a1·Σ β1ᵏ g₋ₖ and
+ * v = a2·Σ β2ᵏ g₋ₖ² (both start at 0), Cauchy–Schwarz gives |m| ≤ a1·√(v / (a2·(1 − β1²/β2)))
+ * where β1² < β2, so |Δ| = lrT·|m|/(√v + ε) ≤ lrT·a1/√(a2·(1 − β1²/β2)): 7.27·lrT with Keras's
+ * defaults. The zeroing of tiny moments only lowers |m| or leaves it below 1e-15 (far under
+ * the margin).
+ */
+export function squareScale({ lrT, a1, a2 }: AdamStep): number {
+  const beta1 = 1 - a1;
+  const beta2 = 1 - a2;
+  const ratio = (beta1 * beta1) / beta2;
+  if (!(ratio < 1) || !(lrT > 0) || !Number.isFinite(lrT)) return 0;
+  const bound = (lrT * a1) / Math.sqrt(a2 * (1 - ratio));
+  const exponent = LARGEST_SCALED_EXPONENT - Math.ceil(Math.log2(bound));
+  return Math.abs(exponent) <= SCALE_EXPONENTS ? 2 ** exponent : 0;
+}
