@@ -131,3 +131,15 @@ test('Adam: Σ Δ² equals the reference with large steps, and with betas that b
     assert.ok(close, `${JSON.stringify(step)}: ${simd.squared} vs ${reference.squared}`);
   }
 });
+
+test('Adam: Σ Δ² stays finite where a tiny ε lets gradients the moments leave out make Δ large', () => {
+  // g below 1e-15 is left out of v (so v stays 0) but not of m: Δ = lrT·m/ε, far above
+  // lrT·a1/√(a2·(1 − β1²/β2)), the bound without the guards.
+  const step = { ...STEP, epsilon: 1e-30 };
+  const g = Array.from({ length: 21 }, (_, i) => (i % 2 === 0 ? 1 : -1) * 1e-16);
+  const { simd } = adamBoth(g, 0, true, step);
+  // From w = 0, the weights after the step are −Δ.
+  const applied = simd.w.reduce((sum, w) => sum + w * w, 0);
+  assert.ok(applied > 1e15 && Number.isFinite(applied), `Σ Δ² of the applied steps ${applied}`);
+  assert.ok(Math.abs(simd.squared - applied) <= 1e-5 * applied, `${simd.squared} vs ${applied}`);
+});
