@@ -3,7 +3,11 @@
 //
 // 2^n is applied as two factors 2^h·2^(n−h), each a normal float for every n the clamped x
 // gives, so results that overflow become Infinity and those below the subnormals become 0 with
-// no special cases. min/max propagate NaN, so NaN in gives NaN out.
+// no special cases. The clamp keeps NaN: pmax(x, c) is x < c ? c : x and pmin(x, c) is
+// c < x ? c : x, so NaN, which compares false, passes through (as do ±0 and every x within
+// range). Each is one x86 instruction, where f32x4.min and max take about eight for their NaN
+// and signed-zero rules: e^x on 64k floats took 4.4 ns a value with them, 3.3 with these, the
+// same bits (NaN, ±Infinity, −0 and values beyond the clamp included).
 
 import { loadLanes, storeLanes } from './lanes';
 
@@ -16,7 +20,7 @@ const X_MIN: f32 = -105;
 const X_MAX: f32 = 89;
 
 @inline export function exp4(x: v128): v128 {
-  const xc = f32x4.min(f32x4.max(x, f32x4.splat(X_MIN)), f32x4.splat(X_MAX));
+  const xc = f32x4.pmin(f32x4.pmax(x, f32x4.splat(X_MIN)), f32x4.splat(X_MAX));
   const n = f32x4.nearest(f32x4.mul(xc, f32x4.splat(LOG2E)));
   let r = f32x4.sub(xc, f32x4.mul(n, f32x4.splat(LN2_HI)));
   r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(LN2_LO)));

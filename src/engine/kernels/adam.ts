@@ -44,5 +44,84 @@ export const referenceAdam: AdamKernel = (wt, gt, mt, vt, { lrT, a1, a2, epsilon
   return measure ? squared : 0;
 };
 
-export const simdAdam: AdamKernel = (w, g, m, v, { lrT, a1, a2, epsilon }, measure) =>
-  vectorWasm.adamUpdate(w.ptr, g.ptr, m.ptr, v.ptr, w.size, lrT, a1, a2, epsilon, measure ? 1 : 0);
+/** adamUpdate's ways to take Σ Δ² (assembly/adam.ts). */
+const UNMEASURED = 0;
+const GUARDED = 1;
+const SCALED = 2;
+
+export const simdAdam: AdamKernel = (w, g, m, v, step, measure) => {
+  const { lrT, a1, a2, epsilon } = step;
+  const scale = measure ? stepSquareScale(step) : 0;
+  const mode = !measure ? UNMEASURED : scale > 0 ? SCALED : GUARDED;
+  return vectorWasm.adamUpdate(
+    w.ptr,
+    g.ptr,
+    m.ptr,
+    v.ptr,
+    w.size,
+    lrT,
+    a1,
+    a2,
+    epsilon,
+    mode,
+    scale,
+  );
+};
+
+/** The step whose scale was found last, and that scale (see stepSquareScale). */
+const lastScaled = { lrT: NaN, a1: NaN, a2: NaN, epsilon: NaN, scale: 0 };
+
+/**
+ * squareScale of `step`, found once for all the variables of one optimizer step, which share
+ * their step size: finding it takes about 160 ns (log2 and a power), 16 variables 2.5 µs.
+ */
+function stepSquareScale(step: AdamStep): number {
+  const last = lastScaled;
+  const { lrT, a1, a2, epsilon } = step;
+  if (lrT !== last.lrT || a1 !== last.a1 || a2 !== last.a2 || epsilon !== last.epsilon) {
+    last.lrT = lrT;
+    last.a1 = a1;
+    last.a2 = a2;
+    last.epsilon = epsilon;
+    last.scale = squareScale(step);
+  }
+  return last.scale;
+}
+
+/**
+ * log2 of the largest scaled Δ (see squareScale): its square, 2⁸⁸, summed over the 2³⁰ floats a
+ * 4 GiB memory can hold, stays below float32's 2¹²⁸ with 2¹⁰ to spare, and a scaled square
+ * becomes subnormal (slow, though still exact enough) only where |Δ| < 2⁻¹⁰⁷ of the bound.
+ */
+const LARGEST_SCALED_EXPONENT = 44;
+
+/** The exponents a float32 power of two can take, with room for its square in float64. */
+const SCALE_EXPONENTS = 120;
+
+/**
+ * The kernel's guards (assembly/adam.ts): a gradient below this is left out of v, and a moment
+ * below its square is zeroed.
+ */
+const SQRT_TINY = 1e-15;
+
+/**
+ * The power of two by which the SIMD kernel multiplies each Δ before squaring it for Σ Δ² (so
+ * that no square is subnormal, without a test per value), or 0 where no bound on |Δ| is known
+ * (the kernel then zeroes each Δ too small to square). The bound: with m = a1·Σ β1ᵏ g₋ₖ and
+ * v = a2·Σ β2ᵏ g₋ₖ² (both start at 0), Cauchy–Schwarz gives |m| ≤ B·√v, B = a1/√(a2·(1 − β1²/β2)),
+ * where β1² < β2 (B = 7.27 with Keras's defaults). The guards change that by at most
+ * (B + 1)·SQRT_TINY: the gradients below SQRT_TINY that m has and v has not add less than
+ * SQRT_TINY to |m|, and a v zeroed below SQRT_TINY² held less than B·SQRT_TINY of m. So
+ * |Δ| = lrT·|m|/(√v + ε) ≤ lrT·(B + (B + 1)·SQRT_TINY/ε), which with a tiny ε is far above
+ * lrT·B (test/engine/vector-kernels.test.ts).
+ */
+export function squareScale({ lrT, a1, a2, epsilon }: AdamStep): number {
+  const beta1 = 1 - a1;
+  const beta2 = 1 - a2;
+  const ratio = (beta1 * beta1) / beta2;
+  if (!(ratio < 1) || !(lrT > 0) || !Number.isFinite(lrT)) return 0;
+  const moments = a1 / Math.sqrt(a2 * (1 - ratio));
+  const bound = lrT * (moments + ((moments + 1) * SQRT_TINY) / epsilon);
+  const exponent = LARGEST_SCALED_EXPONENT - Math.ceil(Math.log2(bound));
+  return Math.abs(exponent) <= SCALE_EXPONENTS ? 2 ** exponent : 0;
+}

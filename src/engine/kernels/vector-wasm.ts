@@ -32,6 +32,7 @@ export interface VectorExports {
     a2: number,
     eps: number,
     measure: number,
+    scale: number,
   ): number;
   sumOfSquares(x: number, n: number): number;
   sumsOfSquares(table: number, count: number, out: number): number;
