@@ -97,22 +97,3 @@ export function pointColumns(points: readonly ScalarPoint[]): ScalarColumns {
   }
   return columns;
 }
-
-/**
- * Columns made by `read` when any of them is first read. Own getters (an object literal's), so
- * that a copy (`{ ...columns, values }`) reads them too.
- */
-export function columnsOnRead(read: () => ScalarColumns): ScalarColumns {
-  let columns: ScalarColumns | null = null;
-  return {
-    get steps() {
-      return (columns ??= read()).steps;
-    },
-    get wallTimes() {
-      return (columns ??= read()).wallTimes;
-    },
-    get values() {
-      return (columns ??= read()).values;
-    },
-  };
-}

@@ -138,6 +138,26 @@ test('with histograms only (no norms logged) the live verdicts are those of the 
   }
 });
 
+test('with no dead fractions logged, dead_relu reads zero gradients live as it does offline', async () => {
+  // Without any dead_fraction tag, dead_relu reads every gradient histogram (the share of
+  // gradients at zero), so the live run keeps them all although grad_norm is logged.
+  for (const name of ['dead-relu-bias-1', 'healthy-relu-3-adam']) {
+    const dir = path.join(tmp, `zero-gradients-${name}`);
+    const writer = new RunWriter(dir);
+    const diagnoser = new Diagnoser({ sink: writer, name, print: null });
+    trainZooRun(spec(name), diagnoser.sink, [diagnoser], {
+      every: { activations: 'never', histograms: 5 },
+    });
+    writer.close();
+    const offline = await diagnoseRun(new DirectoryProvider(dir), '.');
+    assert.deepEqual(diagnoser.verdicts, offline.verdicts, name);
+    if (name.startsWith('dead')) {
+      const dead = offline.verdicts.find((v) => v.check === 'dead_relu');
+      assert.equal(dead?.evidence.source, 'zero gradients', name);
+    }
+  }
+});
+
 test('given its command, the live Diagnoser names only that command’s flags, as diagnose does', async () => {
   const command = { name: 'depth', flags: new Set(['--seed', '--out', '--epochs']) };
   const dir = path.join(tmp, 'command');

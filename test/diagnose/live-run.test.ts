@@ -103,12 +103,26 @@ test('a LiveRun keeps every histogram until its stand-in scalars come, then the 
     right: 6,
     count: 3,
   });
-  // A gradient histogram with its norm logged first keeps only the first and the latest too.
+  // A gradient histogram with its norm logged first keeps every histogram while no layer's
+  // dead fraction has come (dead_relu reads them all then), and after that the first and the
+  // latest.
   live.scalar('grad_norm_sq/d/kernel', 4, 0);
-  for (const step of [0, 100, 200]) live.histogram('gradients/d/kernel', [step, 1], step);
+  for (const step of [0, 100, 150]) live.histogram('gradients/d/kernel', [step, 1], step);
+  assert.deepEqual(
+    bucketCounts(live.contents('r').histograms.get('gradients/d/kernel')!).map(([step]) => step),
+    [0, 100, 150],
+  );
+  live.scalar('dead_fraction/d', 0, 150);
+  for (const step of [200, 300]) live.histogram('gradients/d/kernel', [step, 1], step);
   const gradients = live.contents('r').histograms.get('gradients/d/kernel')!;
   assert.deepEqual(
     bucketCounts(gradients).map(([step]) => step),
+    [0, 300],
+  );
+  live.scalar('grad_norm_sq/d/bias', 4, 0);
+  for (const step of [0, 100, 200]) live.histogram('gradients/d/bias', [step, 1], step);
+  assert.deepEqual(
+    bucketCounts(live.contents('r').histograms.get('gradients/d/bias')!).map(([step]) => step),
     [0, 200],
   );
 });
