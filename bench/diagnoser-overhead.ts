@@ -25,6 +25,7 @@ import {
   DEFAULT_OVERHEAD_SAMPLES,
   referenceEpoch,
   secondsInCallbacks,
+  secondsTiming,
   timed,
 } from './probe-overhead.js';
 import { cpuSeconds } from './timing.js';
@@ -106,8 +107,9 @@ export async function measureDiagnoserOverhead(
       timed(diagnoser, own),
       counting,
     ]);
-    // The epoch's CPU time as it would be without the second probe set.
-    const epoch = cpuSeconds() - started - secondsInCallbacks(bare);
+    // The epoch's CPU time as it would be without the second probe set and the clocks.
+    const clocks = [probes, bare, own].reduce((sum, clock) => sum + secondsTiming(clock), 0);
+    const epoch = cpuSeconds() - started - secondsInCallbacks(bare) - clocks;
     const sinkCost = Math.max(0, secondsInCallbacks(probes) - secondsInCallbacks(bare));
     const cost = sinkCost + secondsInCallbacks(own);
     ratios.push(epoch / (epoch - cost));

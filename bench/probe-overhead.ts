@@ -120,7 +120,7 @@ export async function measureProbeOverhead(
       bare.push(epoch([]));
       const started = cpuSeconds();
       const seconds = epoch([timed(probes, clock)]);
-      const cpu = cpuSeconds() - started;
+      const cpu = cpuSeconds() - started - secondsTiming(clock);
       writer?.close();
       probed.get(name)!.push(seconds);
       inCallbacks.get(name)!.push(cpu / (cpu - secondsInCallbacks(clock)));
@@ -140,12 +140,30 @@ export async function measureProbeOverhead(
   };
 }
 
-/** CPU seconds one `cpuSeconds()` reading takes (a system call), measured once. */
-const CLOCK_READING_SECONDS = (() => {
-  const readings = 10000;
-  const started = cpuSeconds();
-  for (let i = 0; i < readings; i++) cpuSeconds();
-  return (cpuSeconds() - started) / readings;
+/**
+ * What timing one call costs, in CPU seconds: `counted`, the part inside the clock's interval
+ * (each `cpuSeconds()` is a system call), and `total`, all it adds to the process's CPU time,
+ * which an untimed run does not spend. Each is the median over rounds of timed calls of a
+ * callback that does nothing, leaving out the first round, which runs as cold code (measured:
+ * about 2.5 µs a reading, 1.0 warm). A figure from such a first round once over-subtracted
+ * about 1.5 µs from each of the ~5,600 timed calls of an epoch, hiding some 8 ms of the
+ * Diagnoser's callbacks (their medians came out negative). `counted` is what matters: an error
+ * in an epoch's length barely moves a ratio near 1.
+ */
+const TIMER_COST = (() => {
+  const calls = 10000;
+  const counted: number[] = [];
+  const total: number[] = [];
+  for (let round = 0; round < 6; round++) {
+    const clock = callbackClock();
+    // Through the same wrapper the benches time with, around a callback that does nothing.
+    const empty = timed({}, clock);
+    const started = cpuSeconds();
+    for (let i = 0; i < calls; i++) empty.onEpochBegin!(0);
+    total.push((cpuSeconds() - started) / calls);
+    counted.push(clock.seconds / calls);
+  }
+  return { counted: median(counted.slice(1)), total: median(total.slice(1)) };
 })();
 
 /** CPU seconds spent in timed callbacks, and how many calls were timed. */
@@ -160,17 +178,25 @@ export function callbackClock(): CallbackClock {
 
 /** The clock's CPU seconds less its own readings'. */
 export function secondsInCallbacks(clock: CallbackClock): number {
-  return clock.seconds - clock.calls * CLOCK_READING_SECONDS;
+  return clock.seconds - clock.calls * TIMER_COST.counted;
+}
+
+/** The CPU seconds the clock's readings added to the process: an untimed run spends none. */
+export function secondsTiming(clock: CallbackClock): number {
+  return clock.calls * TIMER_COST.total;
+}
+
+/** Runs `run`, adding its CPU seconds to `clock`. */
+function timeInto(clock: CallbackClock, run: () => void): void {
+  const started = cpuSeconds();
+  run();
+  clock.seconds += cpuSeconds() - started;
+  clock.calls++;
 }
 
 /** `callback`, adding the CPU seconds spent in each of its hooks to `clock`. */
 export function timed(callback: Callback, clock: CallbackClock): Callback {
-  const time = (run: () => void): void => {
-    const started = cpuSeconds();
-    run();
-    clock.seconds += cpuSeconds() - started;
-    clock.calls++;
-  };
+  const time = (run: () => void): void => timeInto(clock, run);
   return {
     measuresWanted: (position) => {
       let wanted = NO_MEASURES;
