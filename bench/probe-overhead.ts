@@ -186,17 +186,14 @@ export function secondsTiming(clock: CallbackClock): number {
   return clock.calls * TIMER_COST.total;
 }
 
-/** Runs `run`, adding its CPU seconds to `clock`. */
-function timeInto(clock: CallbackClock, run: () => void): void {
-  const started = cpuSeconds();
-  run();
-  clock.seconds += cpuSeconds() - started;
-  clock.calls++;
-}
-
 /** `callback`, adding the CPU seconds spent in each of its hooks to `clock`. */
 export function timed(callback: Callback, clock: CallbackClock): Callback {
-  const time = (run: () => void): void => timeInto(clock, run);
+  const time = (run: () => void): void => {
+    const started = cpuSeconds();
+    run();
+    clock.seconds += cpuSeconds() - started;
+    clock.calls++;
+  };
   return {
     measuresWanted: (position) => {
       let wanted = NO_MEASURES;
