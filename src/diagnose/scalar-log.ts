@@ -65,9 +65,9 @@ export class ScalarLog {
   private movedTo = new Int32Array(64);
   /** Tags at the last evaluation's start: only those can have gone unread through one. */
   private tagsAtEvaluation = 0;
-  /** By group: its tags' indexes, and the places among them of its counter tags. */
+  /** By group id: its tags' indexes, and what its writes read (LogGroup). */
   private readonly groupTags: Uint32Array[] = [];
-  private readonly groupCounters: Uint32Array[] = [];
+  private readonly groups: LogGroup[] = [];
 
   /** A column for a new tag; returns its index. `counter` for a `nonfinite/…` tag. */
   addTag(counter: boolean): number {
@@ -90,9 +90,10 @@ export class ScalarLog {
    * tag; `counterPlaces`: the places among them of the counter tags.
    */
   addGroup(indexes: Uint32Array, counterPlaces: Uint32Array): LogGroup {
+    const group = { head: GROUP | this.groups.length, size: indexes.length, counterPlaces };
     this.groupTags.push(indexes);
-    this.groupCounters.push(counterPlaces);
-    return { head: GROUP | (this.groupTags.length - 1), size: indexes.length, counterPlaces };
+    this.groups.push(group);
+    return group;
   }
 
   /** Keeps one record of the tag `index`. */
@@ -192,7 +193,7 @@ export class ScalarLog {
 
   /** The words of the log entry (a record or a group write) that starts with `head`. */
   private entryWords(head: number): number {
-    return head < GROUP ? 2 : 1 + this.groupTags[head ^ GROUP].length;
+    return head < GROUP ? 2 : 1 + this.groups[head ^ GROUP].size;
   }
 
   /** Looks at the records logged since the last scan for non-finite values and counts. */
@@ -207,9 +208,10 @@ export class ScalarLog {
         continue;
       }
       const id = head ^ GROUP;
-      const end = k + 1 + this.groupTags[id].length;
+      const { size, counterPlaces } = this.groups[id];
+      const end = k + 1 + size;
       for (let i = k + 1; i < end; i++) if (floats[i] - floats[i] !== 0) found = true;
-      for (const place of this.groupCounters[id]) if (floats[k + 1 + place] > 0) found = true;
+      for (const place of counterPlaces) if (floats[k + 1 + place] > 0) found = true;
     }
     if (found) this.nonFiniteFound = true;
     this.scanned = this.logged;
@@ -249,7 +251,7 @@ export class ScalarLog {
       from = Math.min(from, movedTo[t]);
       whole = Math.max(whole, movedTo[t]);
     }
-    const sizes = Int32Array.from(groupTags, (indexes) => indexes.length);
+    const sizes = Int32Array.from(this.groups, (group) => group.size);
     const places = groupTags.map((indexes) => selectedPlaces(indexes, selected));
     const wholeWrites = new Int32Array(groupTags.length);
     for (let k = from; k < logged;) {
