@@ -9,7 +9,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError, type FlagSpec } from '../experiments/flags.js';
 import { formatFlags, parseFlags } from './args.js';
-import { commandFlags } from './command-flags.js';
+import { commandOfWriter } from '../log/proto.js';
 import { DirectoryProvider } from '../log/provider.js';
 import { diagnoseAll, type Diagnosis } from '../diagnose/diagnose.js';
 import type { ThresholdOverrides, Verdict } from '../diagnose/rule.js';
@@ -64,7 +64,8 @@ export async function diagnoseCommand(
   for (const root of roots) {
     await checkDirectory(root);
     const provider = new DirectoryProvider(root);
-    const results = await diagnoseAll(provider, { thresholds, commandFlags: commandFlags() });
+    const commandFlags = await commandFlagsFor(provider);
+    const results = await diagnoseAll(provider, { thresholds, commandFlags });
     if (results.size === 0) {
       throw new UsageError(
         `no runs under ${root}: expected directories holding TensorBoard event files (names containing "tfevents")`,
@@ -81,6 +82,23 @@ export async function diagnoseCommand(
   io.stdout(flags.json ? `${JSON.stringify({ runs })}\n` : formatTables(runs));
   const anyError = Object.values(runs).some((d) => d.verdicts.some((v) => v.severity === 'error'));
   return anyError ? 1 : 0;
+}
+
+/**
+ * The flags of gradscope's commands, when a run under `provider` names the command that wrote
+ * it: only then do remedies need them. Imported only then, since they come with every
+ * experiment's code (the engine, the probes: about 0.15 s of start-up). Reads the runs, which
+ * the provider keeps for diagnosing them.
+ */
+async function commandFlagsFor(
+  provider: DirectoryProvider,
+): Promise<Map<string, Set<string>> | undefined> {
+  for (const run of await provider.listRuns()) {
+    const writers = await provider.writers(run);
+    if (writers.some((writer) => typeof commandOfWriter(writer) === 'string'))
+      return (await import('./command-flags.js')).commandFlags();
+  }
+  return undefined;
 }
 
 function help(): string {

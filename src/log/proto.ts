@@ -1,13 +1,16 @@
 /**
- * The subset of TensorBoard's protocol buffers that gradscope reads and writes, parsed at load
- * time with protobufjs's reflection API.
+ * The subset of TensorBoard's protocol buffers that gradscope reads and writes, parsed on first
+ * use with protobufjs's reflection API. protobufjs is loaded then too, not with this module:
+ * loading and parsing take ~0.1 s, which `diagnose` of a scalar run (event-wire.ts reads
+ * those fields itself) never needs.
  *
  * Field numbers are copied from tensorflow/tensorboard tensorboard/compat/proto/event.proto,
  * summary.proto, histogram.proto, tensor.proto, plugins/text/plugin_data.proto and tensor_shape.proto. Messages and fields we do
  * not use (graph defs, images, audio, session logs, other tensor dtypes) are left out: protobuf
  * decoders skip unknown fields, so events that carry them still decode.
  */
-import protobuf from 'protobufjs';
+import { createRequire } from 'node:module';
+import type protobufModule from 'protobufjs';
 
 const TENSORBOARD_PROTO = `
 syntax = "proto3";
@@ -183,13 +186,27 @@ export interface EventMessage {
   sourceMetadata?: { writer?: string };
 }
 
-const root = protobuf.parse(TENSORBOARD_PROTO).root;
-const eventType = root.lookupType('tensorboard.Event');
-const summaryValueType = root.lookupType('tensorboard.Summary.Value');
+interface Codec {
+  eventType: protobufModule.Type;
+  summaryValueType: protobufModule.Type;
+}
+let codec: Codec | undefined;
+
+/** The message types, parsed on first use. protobufjs is CommonJS, so `require` loads it at once. */
+function types(): Codec {
+  if (codec !== undefined) return codec;
+  const protobuf = createRequire(import.meta.url)('protobufjs') as typeof protobufModule;
+  const root = protobuf.parse(TENSORBOARD_PROTO).root;
+  codec = {
+    eventType: root.lookupType('tensorboard.Event'),
+    summaryValueType: root.lookupType('tensorboard.Summary.Value'),
+  };
+  return codec;
+}
 
 /** Serializes an event to its protobuf wire bytes. */
 export function encodeEvent(event: EventMessage): Uint8Array {
-  return eventType.encode(event).finish();
+  return types().eventType.encode(event).finish();
 }
 
 /**
@@ -197,12 +214,14 @@ export function encodeEvent(event: EventMessage): Uint8Array {
  * 2^53, far beyond any training step). Throws if the bytes are not a valid Event.
  */
 export function decodeEvent(bytes: Uint8Array): EventMessage {
+  const { eventType } = types();
   const message = eventType.decode(bytes);
   return eventType.toObject(message, { longs: Number, enums: Number }) as EventMessage;
 }
 
 /** Parses protobuf wire bytes as one Summary.Value. Throws if they are not one. */
 export function decodeSummaryValue(bytes: Uint8Array): SummaryValueMessage {
+  const { summaryValueType } = types();
   const message = summaryValueType.decode(bytes);
   return summaryValueType.toObject(message, {
     longs: Number,
