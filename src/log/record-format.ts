@@ -17,6 +17,7 @@
  * - bad data CRC: the length is trusted, so that record alone is skipped.
  */
 import { crc32c } from './crc32c.js';
+import { checkWindow } from './record-check.js';
 
 const LENGTH_BYTES = 8;
 const HEADER_BYTES = LENGTH_BYTES + 4;
@@ -102,6 +103,10 @@ export type RecordVisitor = (offset: number, dataStart: number, dataEnd: number)
  * Splits `bytes` into records, passing each intact one to `visit`. `baseOffset` is the file
  * offset of `bytes[0]`, so offsets in the result are file offsets when scanning resumes
  * mid-file. Never throws on malformed input (`visit` may throw; that ends the scan).
+ *
+ * Records are checked a window at a time in WebAssembly (record-check.ts); the record where a
+ * window's check stops (a damaged or truncated one, or one longer than a window) is looked at
+ * here, so every problem is found and worded in one place.
  */
 export function visitRecords(
   bytes: Uint8Array,
@@ -112,38 +117,70 @@ export function visitRecords(
   const scan: RecordProblems = { skipped: [], end: baseOffset };
   let pos = 0;
   while (pos < bytes.length) {
-    const offset = baseOffset + pos;
-    const remaining = bytes.length - pos;
-    if (remaining < HEADER_BYTES) {
-      scan.stopped = truncated(offset, 'record header', HEADER_BYTES, remaining);
-      scan.truncated = true;
-      break;
+    const { count, results } = checkWindow(bytes, pos, bytes.length);
+    for (let k = 0; k < 3 * count; k += 3) {
+      const dataStart = pos + results[k] + HEADER_BYTES;
+      const dataEnd = dataStart + results[k + 1];
+      if (results[k + 2] === 1) visit(baseOffset + pos + results[k], dataStart, dataEnd);
+      else scan.skipped.push(badDataCrc(baseOffset + pos + results[k], view, dataEnd));
     }
-    const lengthCrc = view.getUint32(pos + LENGTH_BYTES, true);
-    if (maskedCrc32c(bytes, pos, pos + LENGTH_BYTES) !== lengthCrc) {
-      scan.stopped = { offset, message: `bad length CRC ${hex(lengthCrc)}; reading stops here` };
-      break;
+    if (count > 0) {
+      pos += results[3 * count - 3] + HEADER_BYTES + results[3 * count - 2] + FOOTER_BYTES;
+      scan.end = baseOffset + pos;
+      continue;
     }
-    // Lengths beyond 2^53 cannot fit in memory anyway; they read as truncated.
-    const dataLength = view.getUint32(pos, true) + view.getUint32(pos + 4, true) * 2 ** 32;
-    const recordLength = HEADER_BYTES + dataLength + FOOTER_BYTES;
-    if (remaining < recordLength) {
-      scan.stopped = truncated(offset, 'record', recordLength, remaining);
-      scan.truncated = true;
-      break;
-    }
-    const dataStart = pos + HEADER_BYTES;
-    const dataEnd = dataStart + dataLength;
-    const dataCrc = view.getUint32(dataEnd, true);
-    if (maskedCrc32c(bytes, dataStart, dataEnd) === dataCrc) {
-      visit(offset, dataStart, dataEnd);
-    } else {
-      scan.skipped.push({ offset, message: `bad data CRC ${hex(dataCrc)}; record skipped` });
-    }
-    pos += recordLength;
+    const next = visitRecord(bytes, view, pos, baseOffset, visit, scan);
+    if (next === undefined) break;
+    pos = next;
     scan.end = baseOffset + pos;
   }
   return scan;
+}
+
+/**
+ * Checks the one record at `bytes[pos]` and visits it when intact; returns the position after
+ * it, or undefined when scanning stops there (`scan.stopped` says why).
+ */
+function visitRecord(
+  bytes: Uint8Array,
+  view: DataView,
+  pos: number,
+  baseOffset: number,
+  visit: RecordVisitor,
+  scan: RecordProblems,
+): number | undefined {
+  const offset = baseOffset + pos;
+  const remaining = bytes.length - pos;
+  if (remaining < HEADER_BYTES) {
+    scan.stopped = truncated(offset, 'record header', HEADER_BYTES, remaining);
+    scan.truncated = true;
+    return undefined;
+  }
+  const lengthCrc = view.getUint32(pos + LENGTH_BYTES, true);
+  if (maskedCrc32c(bytes, pos, pos + LENGTH_BYTES) !== lengthCrc) {
+    scan.stopped = { offset, message: `bad length CRC ${hex(lengthCrc)}; reading stops here` };
+    return undefined;
+  }
+  // Lengths beyond 2^53 cannot fit in memory anyway; they read as truncated.
+  const dataLength = view.getUint32(pos, true) + view.getUint32(pos + 4, true) * 2 ** 32;
+  const recordLength = HEADER_BYTES + dataLength + FOOTER_BYTES;
+  if (remaining < recordLength) {
+    scan.stopped = truncated(offset, 'record', recordLength, remaining);
+    scan.truncated = true;
+    return undefined;
+  }
+  const dataStart = pos + HEADER_BYTES;
+  const dataEnd = dataStart + dataLength;
+  if (maskedCrc32c(bytes, dataStart, dataEnd) === view.getUint32(dataEnd, true)) {
+    visit(offset, dataStart, dataEnd);
+  } else {
+    scan.skipped.push(badDataCrc(offset, view, dataEnd));
+  }
+  return pos + recordLength;
+}
+
+function badDataCrc(offset: number, view: DataView, dataEnd: number): RecordProblem {
+  return { offset, message: `bad data CRC ${hex(view.getUint32(dataEnd, true))}; record skipped` };
 }
 
 /** `visitRecords`, collecting the records as views into `bytes`. */

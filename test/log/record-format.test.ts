@@ -153,3 +153,44 @@ test('damage among many small records skips exactly the damaged ones', () => {
     [offsets[200]],
   );
 });
+
+test('records across check windows, longer than a window, damaged at a window edge: as a plain scan finds them', () => {
+  // Sizes that put record boundaries on both sides of each 256 KiB window edge, and one record
+  // (the 700th) longer than a window, which is checked outside the bulk path.
+  const sizes = Array.from({ length: 1500 }, (_, i) =>
+    i === 700 ? (300 << 10) + 5 : 200 + ((i * 97) % 900),
+  );
+  const records = sizes.map((size, i) =>
+    encodeRecord(Uint8Array.from({ length: size }, (_, k) => (i * 13 + k * 5) & 255)),
+  );
+  const file = new Uint8Array(records.reduce((sum, r) => sum + r.length, 0));
+  const offsets: number[] = [];
+  records.reduce((at, r) => (offsets.push(at), file.set(r, at), at + r.length), 0);
+  const edge = offsets.findIndex((at, i) => at < 256 << 10 && at + records[i].length > 256 << 10);
+  for (const damaged of [[], [edge], [edge - 1, edge + 1], [700], [699, 701, 1499]]) {
+    const copy = file.slice();
+    for (const i of damaged) copy[offsets[i] + 12 + (i % 100)] ^= 0x40;
+    const scan = scanRecords(copy);
+    assert.deepEqual(
+      scan.skipped.map((p) => p.offset),
+      damaged.map((i) => offsets[i]),
+    );
+    const kept = offsets.filter((_, i) => !damaged.includes(i));
+    assert.deepEqual(
+      scan.records.map((r) => r.offset),
+      kept,
+    );
+    const sample = kept.indexOf(offsets[700]) >= 0 ? 700 : 702;
+    const found = scan.records.find((r) => r.offset === offsets[sample])!;
+    assert.equal(crc32c(found.data), crc32c(records[sample].subarray(12, -4)));
+    assert.equal(scan.end, file.length);
+  }
+  // A bad length CRC past the first window stops the scan exactly there.
+  const copy = file.slice();
+  copy[offsets[edge + 3] + 9] ^= 1;
+  const scan = scanRecords(copy);
+  assert.equal(scan.records.length, edge + 3);
+  assert.equal(scan.stopped?.offset, offsets[edge + 3]);
+  assert.match(scan.stopped?.message ?? '', /bad length CRC/);
+  assert.equal(scan.end, offsets[edge + 3]);
+});
