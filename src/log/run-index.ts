@@ -301,6 +301,8 @@ export class RunIndex {
         const scan = this.parse(state, file, bytes, start);
         if (this.firstRead) this.firstRead.bytesRead += scan.end - start;
         state.end = scan.end;
+        if (start === 0 && state.end > 0 && state.end < size)
+          reserveColumns(state, size / state.end);
         if (scan.stopped && (!scan.truncated || chunkEnd >= size)) {
           state.stopped = { file, ...scan.stopped };
           break;
@@ -410,6 +412,18 @@ export class RunIndex {
     }
     return kind;
   }
+}
+
+/**
+ * Sizes each scalar tag's columns for the whole file from its count in the file's first chunk
+ * (`scale` = file size ÷ bytes read): one allocation instead of a copy at every doubling, which
+ * also left up to half of each column unused. 10% spare, as a first chunk is rarely exactly
+ * representative; where it is not, the columns double from there. Even a tag found only in the
+ * first chunk reserves at most the columns of every record the file could hold at that density.
+ */
+function reserveColumns(state: FileState, scale: number): void {
+  for (const columns of state.scalars.values())
+    columns.reserve(Math.ceil(columns.length * scale * 1.1));
 }
 
 /** Total size of the named files in `dir`; a file removed meanwhile counts 0. */

@@ -25,6 +25,14 @@ export class ScalarColumnBuilder {
     this.length++;
   }
 
+  /** Makes room for `capacity` points in all, so that appending up to that many copies nothing. */
+  reserve(capacity: number): void {
+    if (capacity <= this.steps.length) return;
+    this.steps = grown(this.steps, capacity);
+    this.wallTimes = grown(this.wallTimes, capacity);
+    this.values = grown(this.values, capacity);
+  }
+
   /**
    * The points so far, as views of the builder's arrays: no copy. Later pushes write past the
    * views' ends or into new arrays, so a view keeps showing the points it was made with.
@@ -39,9 +47,12 @@ export class ScalarColumnBuilder {
   }
 }
 
-/** `column` doubled, its points kept. */
-export function grown(column: Float64Array<ArrayBuffer>): Float64Array<ArrayBuffer> {
-  const larger = new Float64Array(column.length * 2);
+/** `column` doubled (or made `length` long), its points kept. */
+export function grown(
+  column: Float64Array<ArrayBuffer>,
+  length = column.length * 2,
+): Float64Array<ArrayBuffer> {
+  const larger = new Float64Array(length);
   larger.set(column);
   return larger;
 }

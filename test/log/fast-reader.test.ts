@@ -11,6 +11,7 @@ import { histogramSummaryValue, readHistogramValue } from '../../src/log/histogr
 import { encodeEvent, type EventMessage, type SummaryValueMessage } from '../../src/log/proto.js';
 import { encodeRecord } from '../../src/log/record-format.js';
 import { RunIndex } from '../../src/log/run-index.js';
+import { ScalarColumnBuilder } from '../../src/log/scalar-columns.js';
 import { readScalarValue, scalarSummaryValue } from '../../src/log/scalars.js';
 import { readTextValue, textSummaryValue } from '../../src/log/text.js';
 
@@ -72,7 +73,8 @@ test('the index reads what protobufjs decodes, in chunks smaller than a record',
       expected.set(value.tag ?? '', points);
     }
   }
-  for (const chunkBytes of [64, 1000, 1 << 20]) {
+  // 1000 and 16384: chunks read ahead, over or short of the record cut by the chunk's end.
+  for (const chunkBytes of [64, 1000, 16384, 1 << 20]) {
     const index = new RunIndex(dir, '.', chunkBytes);
     await index.refresh();
     assert.deepEqual(index.warnings(), []);
@@ -145,4 +147,25 @@ test('a valid record whose bytes are not an Event is skipped with its offset', a
   const [warning] = index.warnings();
   assert.equal(warning.offset, 0);
   assert.match(warning.message, /not an Event protobuf/);
+});
+
+test('columns keep their points through a reservation and grow past it', () => {
+  const builder = new ScalarColumnBuilder();
+  for (let i = 0; i < 20; i++) builder.push(i, 100 + i, i / 4);
+  const before = builder.columns();
+  builder.reserve(1000);
+  builder.reserve(10); // smaller than what it holds: nothing changes
+  for (let i = 20; i < 1500; i++) builder.push(i, 100 + i, i / 4);
+  const { steps, wallTimes, values } = builder.columns();
+  assert.equal(steps.length, 1500);
+  assert.deepEqual(
+    [...steps],
+    Array.from({ length: 1500 }, (_, i) => i),
+  );
+  assert.deepEqual([...wallTimes.subarray(1495)], [1595, 1596, 1597, 1598, 1599]);
+  assert.equal(values[1499], 1499 / 4);
+  assert.deepEqual(
+    [...before.steps],
+    Array.from({ length: 20 }, (_, i) => i),
+  );
 });
