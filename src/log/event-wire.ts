@@ -12,6 +12,11 @@
 /** Thrown for bytes that are not a valid Event; the reader turns it into a warning. */
 export class WireError extends Error {}
 
+/** Apart from `need`, so that the check inlines as a compare and a branch. */
+function pastEnd(): never {
+  throw new WireError('field runs past the end of its message');
+}
+
 /** Where one Summary.Value's fields lie in the record bytes; reused from value to value. */
 export class WireValue {
   /** The whole Value message. */
@@ -73,18 +78,35 @@ export class WireReader {
     this.pos = 0;
   }
 
-  /** An unsigned varint of up to 64 bits, exact up to 2^53. */
+  /**
+   * An unsigned varint of up to 64 bits, exact up to 2^53. Keys, small lengths and small steps
+   * take one byte: that case is kept apart from the longer ones, small enough to be inlined.
+   */
   varint(end: number): number {
+    const pos = this.pos;
+    if (pos < end) {
+      const byte = this.bytes[pos];
+      if (byte < 0x80) {
+        this.pos = pos + 1;
+        return byte;
+      }
+    }
+    return this.longVarint(end);
+  }
+
+  private longVarint(end: number): number {
     const bytes = this.bytes;
-    // Keys, small lengths and small steps take one byte: the common case, kept short.
-    if (this.pos < end && bytes[this.pos] < 0x80) return bytes[this.pos++];
+    let pos = this.pos;
     let result = 0;
     let scale = 1;
     for (let i = 0; i < 10; i++) {
-      if (this.pos >= end) throw new WireError('varint runs past the end of its message');
-      const byte = bytes[this.pos++];
+      if (pos >= end) throw new WireError('varint runs past the end of its message');
+      const byte = bytes[pos++];
       result += (byte & 0x7f) * scale;
-      if (byte < 0x80) return result;
+      if (byte < 0x80) {
+        this.pos = pos;
+        return result;
+      }
       scale *= 128;
     }
     throw new WireError('varint longer than 10 bytes');
@@ -134,7 +156,7 @@ export class WireReader {
   }
 
   private need(bytes: number, end: number): void {
-    if (this.pos + bytes > end) throw new WireError('field runs past the end of its message');
+    if (this.pos + bytes > end) pastEnd();
   }
 }
 
