@@ -305,6 +305,15 @@ export function readRealScalarTensor(
     reader.pos = start + 6;
     return reader.float(end);
   }
+  return readAnyRealScalarTensor(reader, start, end);
+}
+
+/** `readRealScalarTensor` for the forms other than TensorFlow's: apart, so that one inlines. */
+function readAnyRealScalarTensor(
+  reader: WireReader,
+  start: number,
+  end: number,
+): number | undefined {
   let dtype = 0;
   let rank = 0;
   let value: number | undefined;
