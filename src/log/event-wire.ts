@@ -114,8 +114,15 @@ export class WireReader {
 
   /** An int64 varint: two's complement values ≥ 2^63 are negative. */
   int64(end: number): number {
+    const start = this.pos;
     const value = this.varint(end);
-    return value >= 2 ** 63 ? value - 2 ** 64 : value;
+    if (value <= Number.MAX_SAFE_INTEGER) return value;
+    // Beyond 2^53 `varint` has rounded its sum; a negative value (two's complement, 10 bytes)
+    // would round to 2^64 and read as 0. Its bytes again, exactly, rounded once as protobufjs does.
+    let exact = 0n;
+    for (let i = this.pos - 1; i >= start; i--)
+      exact = (exact << 7n) | BigInt(this.bytes[i] & 0x7f);
+    return Number(BigInt.asIntN(64, exact));
   }
 
   double(end: number): number {

@@ -17,7 +17,7 @@
  * - bad data CRC: the length is trusted, so that record alone is skipped.
  */
 import { crc32c } from './crc32c.js';
-import { checkWindow } from './record-check.js';
+import { BAD_DATA_CRC, checkWindow, SCALAR } from './record-check.js';
 
 const LENGTH_BYTES = 8;
 const HEADER_BYTES = LENGTH_BYTES + 4;
@@ -100,9 +100,27 @@ export interface RecordScan extends RecordProblems {
 export type RecordVisitor = (offset: number, dataStart: number, dataEnd: number) => void;
 
 /**
- * Splits `bytes` into records, passing each intact one to `visit`. `baseOffset` is the file
- * offset of `bytes[0]`, so offsets in the result are file offsets when scanning resumes
- * mid-file. Never throws on malformed input (`visit` may throw; that ends the scan).
+ * Called instead of the RecordVisitor for an intact record that holds one scalar in one of
+ * the two forms nearly every scalar record takes (assembly/records.ts `readScalarEvent`):
+ * its tag's bytes at `bytes[tagStart, tagEnd)`, its step, wall time and value, decoded.
+ */
+export type ScalarRecordVisitor = (
+  offset: number,
+  dataStart: number,
+  dataEnd: number,
+  tagStart: number,
+  tagEnd: number,
+  step: number,
+  wallTime: number,
+  value: number,
+) => void;
+
+/**
+ * Splits `bytes` into records, passing each intact one to `visit`, or to `visitScalar` when
+ * given and the record is a plain scalar event. `baseOffset` is the file offset of `bytes[0]`,
+ * so offsets in the result are file offsets when scanning resumes mid-file. Never throws on
+ * malformed input (a visitor may throw; that ends the scan). Visitors must not scan records
+ * themselves: the entries they are called from are reused.
  *
  * Records are checked a window at a time in WebAssembly (record-check.ts); the record where a
  * window's check stops (a damaged or truncated one, or one longer than a window) is looked at
@@ -112,20 +130,31 @@ export function visitRecords(
   bytes: Uint8Array,
   baseOffset: number,
   visit: RecordVisitor,
+  visitScalar?: ScalarRecordVisitor,
 ): RecordProblems {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const scan: RecordProblems = { skipped: [], end: baseOffset };
   let pos = 0;
   while (pos < bytes.length) {
-    const { count, results } = checkWindow(bytes, pos, bytes.length);
-    for (let k = 0; k < 3 * count; k += 3) {
-      const dataStart = pos + results[k] + HEADER_BYTES;
-      const dataEnd = dataStart + results[k + 1];
-      if (results[k + 2] === 1) visit(baseOffset + pos + results[k], dataStart, dataEnd);
-      else scan.skipped.push(badDataCrc(baseOffset + pos + results[k], view, dataEnd));
+    const { count, ints, floats } = checkWindow(bytes, pos, bytes.length);
+    for (let k = 0; k < count; k++) {
+      const offset = baseOffset + pos + ints[12 * k];
+      const dataStart = pos + ints[12 * k] + HEADER_BYTES;
+      const dataEnd = dataStart + ints[12 * k + 1];
+      const status = ints[12 * k + 2];
+      if (status === SCALAR && visitScalar !== undefined) {
+        const tagStart = pos + ints[12 * k + 3];
+        const tagEnd = pos + ints[12 * k + 4];
+        const step = floats[6 * k + 3];
+        const wallTime = floats[6 * k + 4];
+        const value = floats[6 * k + 5];
+        visitScalar(offset, dataStart, dataEnd, tagStart, tagEnd, step, wallTime, value);
+      } else if (status !== BAD_DATA_CRC) visit(offset, dataStart, dataEnd);
+      else scan.skipped.push(badDataCrc(offset, view, dataEnd));
     }
     if (count > 0) {
-      pos += results[3 * count - 3] + HEADER_BYTES + results[3 * count - 2] + FOOTER_BYTES;
+      const last = 12 * (count - 1);
+      pos += ints[last] + HEADER_BYTES + ints[last + 1] + FOOTER_BYTES;
       scan.end = baseOffset + pos;
       continue;
     }

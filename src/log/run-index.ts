@@ -25,7 +25,7 @@ import type { WireEvent } from './event-wire.js';
 import { HISTOGRAMS_PLUGIN_NAME, readHistogramValue } from './histograms.js';
 import type { HistogramPoint, RunTags, ScalarColumns, ScalarPoint, TextPoint } from './points.js';
 import { decodeSummaryValue, type SummaryValueMessage } from './proto.js';
-import { visitRecords, type RecordProblems } from './record-format.js';
+import { visitRecords, type RecordProblems, type ScalarRecordVisitor } from './record-format.js';
 import {
   columnPoints,
   concatColumns,
@@ -325,7 +325,7 @@ export class RunIndex {
     this.reader.reset(bytes);
     const current = { state, file, offset: base };
     this.current = current;
-    const problems = visitRecords(bytes, base, (offset, start, end) => {
+    const visit = (offset: number, start: number, end: number): void => {
       current.offset = offset;
       try {
         readEvent(this.reader, start, end, this.event, this.value, this.onValue);
@@ -338,7 +338,24 @@ export class RunIndex {
         const message = `record is not an Event protobuf (${error.message}); record skipped`;
         state.skipped.push({ file, offset, message });
       }
-    });
+    };
+    // A scalar record decoded in WebAssembly: its point goes straight to the columns once its
+    // tag is known to hold scalars; a tag's first record is read in full, which reveals that.
+    const visitScalar: ScalarRecordVisitor = (
+      offset,
+      start,
+      end,
+      tagStart,
+      tagEnd,
+      step,
+      wallTime,
+      value,
+    ) => {
+      const tag = this.tagTable.lookup(bytes, tagStart, tagEnd);
+      if (tag.kind === 'scalars') this.appendScalar(tag, state, step, wallTime, value);
+      else visit(offset, start, end);
+    };
+    const problems = visitRecords(bytes, base, visit, visitScalar);
     this.current = undefined;
     state.skipped.push(...problems.skipped.map((problem) => ({ file, ...problem })));
     return problems;
@@ -355,15 +372,7 @@ export class RunIndex {
         state.skipped.push({ file, offset, message: undecodable(tag.name, 'scalar', step) });
         return;
       }
-      if (tag.state !== state) {
-        tag.state = state;
-        tag.columns = state.scalars.get(tag);
-        if (tag.columns === undefined) {
-          state.scalars.set(tag, (tag.columns = new ScalarColumnBuilder()));
-          state.order.add(tag);
-        }
-      }
-      tag.columns!.push(step, wallTime, scalar);
+      this.appendScalar(tag, state, step, wallTime, scalar);
     } else if (kind === 'histograms') {
       const buckets = readHistogramValue(this.decoded(value));
       if (buckets === undefined) {
@@ -381,6 +390,24 @@ export class RunIndex {
       append(state.texts, tag, { step, wallTime, text });
       state.order.add(tag);
     }
+  }
+
+  private appendScalar(
+    tag: Tag,
+    state: FileState,
+    step: number,
+    wallTime: number,
+    value: number,
+  ): void {
+    if (tag.state !== state) {
+      tag.state = state;
+      tag.columns = state.scalars.get(tag);
+      if (tag.columns === undefined) {
+        state.scalars.set(tag, (tag.columns = new ScalarColumnBuilder()));
+        state.order.add(tag);
+      }
+    }
+    tag.columns!.push(step, wallTime, value);
   }
 
   /** The value's number by the fast path, else as protobufjs decodes it. */

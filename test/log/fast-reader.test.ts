@@ -169,3 +169,90 @@ test('columns keep their points through a reservation and grow past it', () => {
     Array.from({ length: 20 }, (_, i) => i),
   );
 });
+
+/** Protobuf wire pieces, for events in layouts protobufjs never writes. */
+const wire = {
+  varint(value: bigint): number[] {
+    const bytes: number[] = [];
+    let v = BigInt.asUintN(64, value);
+    do {
+      const byte = Number(v & 0x7fn);
+      v >>= 7n;
+      bytes.push(v > 0n ? byte | 0x80 : byte);
+    } while (v > 0n);
+    return bytes;
+  },
+  field(key: number, bytes: number[]): number[] {
+    return [key, ...wire.varint(BigInt(bytes.length)), ...bytes];
+  },
+  double(key: number, x: number): number[] {
+    return [key, ...new Uint8Array(Float64Array.of(x).buffer)];
+  },
+  float(key: number, x: number): number[] {
+    return [key, ...new Uint8Array(Float32Array.of(x).buffer)];
+  },
+  text: (s: string) => [...new TextEncoder().encode(s)],
+};
+/** TensorFlow's rank-0 DT_FLOAT tensor of `x`, and a scalars plugin's metadata. */
+const tensorOf = (x: number) =>
+  wire.field(0x42, [8, 1, 0x12, 0, 0x22, 4, ...wire.float(0, x).slice(1)]);
+const scalarsMetadata = wire.field(0x4a, wire.field(0x0a, wire.field(0x0a, wire.text('scalars'))));
+
+test('scalar events in any field order and edge values read as protobufjs decodes them', async () => {
+  const dir = path.join(tmp, 'layouts');
+  fs.mkdirSync(dir);
+  const tag = (name: string) => wire.field(0x0a, wire.text(name));
+  const step = (s: bigint) => [0x10, ...wire.varint(s)];
+  const events: number[][] = [];
+  const steps = [0n, 1n, 127n, 128n, 2n ** 49n - 1n, 2n ** 49n, 2n ** 53n + 2n, -5n];
+  for (const [i, s] of steps.entries()) {
+    const values = [
+      [...tag('pytorch'), ...wire.float(0x15, i + 0.5)], // PyTorch's order
+      [...wire.float(0x15, -i), ...scalarsMetadata, ...tag('reversed')],
+      [...tag('tensor'), ...tensorOf(i * 3), ...scalarsMetadata],
+      [...scalarsMetadata, ...tensorOf(i === 3 ? NaN : i / 7), ...tag('tensor_first')],
+      [...tag('twice'), ...tag('twice'), ...wire.float(0x15, i)], // the last tag counts
+      [...tag('node'), ...wire.field(0x3a, wire.text('op')), ...wire.float(0x15, i)], // node_name
+    ];
+    for (const [k, value] of values.entries()) {
+      const summary = wire.field(0x2a, wire.field(0x0a, value));
+      const wallTime = wire.double(0x09, 1e9 + i);
+      const withStep = s === 0n && k % 2 === 0 ? [] : step(s); // proto3 leaves a zero step out
+      const layouts = [
+        [...wallTime, ...withStep, ...summary],
+        [...summary, ...withStep, ...wallTime],
+        [...withStep, ...wire.double(0x09, 5), ...summary, ...wallTime], // the last wall time
+      ];
+      events.push(layouts[(i + k) % 3]);
+    }
+    // Two values in one event, and a summary holding something besides its value.
+    const two = [...wire.field(0x0a, [...tag('pair_a'), ...wire.float(0x15, i)])];
+    two.push(...wire.field(0x0a, [...tag('pair_b'), ...wire.float(0x15, -i)]));
+    events.push([...wire.double(0x09, 2e9), ...step(s), ...wire.field(0x2a, two)]);
+  }
+  const bytes = Uint8Array.from(events.flatMap((e) => [...encodeRecord(Uint8Array.from(e))]));
+  fs.writeFileSync(path.join(dir, 'events.out.tfevents.1.h'), bytes);
+  const expected = new Map<string, { step: number; wallTime: number; value: number }[]>();
+  for (const { event } of parseEvents(bytes, 'x').events) {
+    for (const value of event.summary?.value ?? []) {
+      const points = expected.get(value.tag!) ?? [];
+      points.push({
+        step: event.step ?? 0,
+        wallTime: event.wallTime!,
+        value: readScalarValue(value)!,
+      });
+      expected.set(value.tag!, points);
+    }
+  }
+  assert.equal(expected.get('pytorch')?.length, steps.length);
+  const index = new RunIndex(dir, '.');
+  await index.refresh();
+  assert.deepEqual(index.warnings(), []);
+  assert.deepEqual(index.tags().scalars, [...expected.keys()].sort());
+  for (const [name, points] of expected) {
+    const read = index
+      .scalars(name)
+      .map(({ step, wallTime, value }) => ({ step, wallTime, value }));
+    assert.deepEqual(read, points, name);
+  }
+});
