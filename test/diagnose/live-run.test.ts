@@ -429,3 +429,31 @@ test('kept histograms bucket on read what was recorded, though the caller reuses
   // Read twice: the same buckets, computed once.
   assert.equal(points[1].buckets, points[1].buckets);
 });
+
+test('a tag of one group moves column by column only while no single record of it is moving', () => {
+  const live = new LiveRun();
+  const memory = new MemoryRun();
+  // update_ratio/* are in this group alone; weight_norm/d0/kernel also comes as single records
+  // from step 500 to 700, between group writes, so that its records interleave two sources.
+  const tags = ['weight_norm/d0/kernel', 'update_ratio/d0/kernel', 'update_ratio/d0/bias'];
+  const group = live.scalarGroup(tags);
+  for (let step = 0; step < 1200; step++) {
+    const values = tags.map((_, k) => Math.fround(step * 0.25 + k));
+    group.write(values, step, 0);
+    tags.forEach((tag, k) => memory.scalar(tag, values[k], step, 0));
+    if (step >= 500 && step < 700 && step % 3 === 0) {
+      live.scalar('weight_norm/d0/kernel', -step, step);
+      memory.scalar('weight_norm/d0/kernel', -step, step, 0);
+    }
+    if (step % 64 === 63) {
+      const { scalars } = live.contents('r');
+      for (const tag of tags) void scalars.get(tag)!.values;
+    }
+  }
+  const { scalars } = live.contents('r');
+  for (const tag of tags) {
+    const expected = memory.scalarSeries.get(tag)!.columns();
+    assert.deepEqual([...scalars.get(tag)!.steps], [...expected.steps], tag);
+    assert.deepEqual([...scalars.get(tag)!.values], [...expected.values], tag);
+  }
+});
