@@ -292,8 +292,8 @@ export class ScalarLog {
     // others.
     const byColumn = places.map((moved, id) => ownPlaces(moved, groupTags[id], groupsOf, singles));
     const mixed = places.map((moved, id) => ownPlaces(moved, groupTags[id], groupsOf, singles, 0));
-    const writesOf = byColumn.map((own, id) =>
-      own.length === 0 ? null : new GroupWrites(wholeWrites[id]),
+    const writesOf = byColumn.map(
+      (own, id) => new GroupWrites(own.length === 0 ? 0 : wholeWrites[id]),
     );
     pool.reserve(counts);
     const { offsets, lengths, steps: stepColumn, values: valueColumn } = pool;
@@ -316,7 +316,11 @@ export class ScalarLog {
         const id = head ^ GROUP;
         const indexes = groupTags[id];
         if (k >= whole) {
-          writesOf[id]?.add(k, step);
+          const writes = writesOf[id];
+          if (writes.positions.length > 0) {
+            writes.positions[writes.count] = k;
+            writes.steps[writes.count++] = step;
+          }
           const moved = mixed[id];
           for (let p = 0; p < moved.length; p++) {
             const t = indexes[moved[p]];
@@ -337,10 +341,10 @@ export class ScalarLog {
       }
     }
     for (let id = 0; id < groupTags.length; id++) {
-      const writes = writesOf[id];
-      if (writes === null) continue;
-      const { positions, steps, count } = writes;
-      for (const place of byColumn[id]) {
+      const { positions, steps, count } = writesOf[id];
+      const own = byColumn[id];
+      for (let p = 0; p < own.length; p++) {
+        const place = own[p];
         const t = groupTags[id][place];
         const start = offsets[t] + lengths[t];
         stepColumn.set(steps, start);
@@ -381,7 +385,10 @@ function selectedPlaces(indexes: Uint32Array, selected: Uint8Array): Uint32Array
   return places.subarray(0, count);
 }
 
-/** The log positions and steps of a group's writes, in log order (ScalarLog.move). */
+/**
+ * The log positions and steps of a group's writes, in log order, as ScalarLog.move appends
+ * them: sized by its counting pass, empty for a group none of whose tags moves by column.
+ */
 class GroupWrites {
   readonly positions: Int32Array;
   readonly steps: Float64Array;
@@ -389,11 +396,6 @@ class GroupWrites {
   constructor(capacity: number) {
     this.positions = new Int32Array(capacity);
     this.steps = new Float64Array(capacity);
-  }
-
-  add(position: number, step: number): void {
-    this.positions[this.count] = position;
-    this.steps[this.count++] = step;
   }
 }
 
