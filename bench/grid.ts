@@ -268,7 +268,11 @@ export function printGrid(
   peer: PytorchPeer | null,
   { repeats = 3, relaxed = false, twoThreads = 'auto' }: GridArgs,
 ): void {
-  const second = twoThreads === 2 ? '2 threads' : twoThreads === null ? 'none' : 'auto';
+  const second = twoThreads === 2 ? '2 threads' : twoThreads === null ? 'second run' : 'auto';
+  const secondRun =
+    twoThreads === null
+      ? 'no second run (--threads 1)'
+      : `the second run (${second}) in wall seconds (CPU seconds of both threads in brackets)`;
   console.log(
     `\nGrid model (relu, Adam), seconds per 60,000-image epoch: median of ${repeats} epochs on ` +
       'the subset shown, scaled to 60,000. gradscope products: ' +
@@ -276,8 +280,7 @@ export function printGrid(
   );
   console.log(
     'Time basis: "1 thread" and PyTorch (1 core) in CPU seconds of the process (wall seconds in ' +
-      `brackets); the second run (${second}) in wall seconds (CPU seconds of both threads in ` +
-      'brackets). Each cell ran its three runs back to back. "split" is the share of the ' +
+      `brackets); ${secondRun}. Each cell ran its runs back to back. "split" is the share of the ` +
       'timed product calls that ran on two threads, "helper" the share of their pieces the ' +
       `helper thread computed. auto keeps one thread while CPU pressure is above ${BUSY_PRESSURE}% ` +
       '(other processes hold the cores); --threads 2 splits every product.',
