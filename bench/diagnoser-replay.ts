@@ -23,6 +23,7 @@ import {
   type RecordSink,
   type ScalarGroup,
 } from '../src/probe/sink.js';
+import { NULL_SINK } from './diagnoser-overhead.js';
 import { DEFAULT_OVERHEAD_SAMPLES, referenceEpoch } from './probe-overhead.js';
 import { cpuSeconds } from './timing.js';
 
@@ -102,11 +103,6 @@ function replay(calls: readonly Recorded[], diagnoser: Replayed): [number, numbe
   return [cpuSeconds() - started - inCallbacks, inCallbacks];
 }
 
-const NULL_SINK: RecordSink = {
-  scalar: () => undefined,
-  histogram: () => undefined,
-  scalarGroup: () => ({ write: () => undefined }),
-};
 const NOTHING: Replayed = {
   sink: NULL_SINK,
   onBatchEnd: () => undefined,
