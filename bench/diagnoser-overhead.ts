@@ -67,6 +67,16 @@ function takingTurns(a: Callback, b: Callback): Callback {
   };
 }
 
+/**
+ * A sink that keeps nothing. It takes groups as the Diagnoser's sink does, so that probes into
+ * either make the same calls.
+ */
+export const NULL_SINK: RecordSink = {
+  scalar: () => undefined,
+  histogram: () => undefined,
+  scalarGroup: () => ({ write: () => undefined }),
+};
+
 /** Epochs measured: the median of 7 is steadier than of 3 against a shared machine's load. */
 const DEFAULT_REPEATS = 7;
 
@@ -83,12 +93,6 @@ export async function measureDiagnoserOverhead(
   const callbacks: number[] = [];
   let evaluations = 0;
   const perRepeat: DiagnoserOverhead['repeats'] = [];
-  // Takes groups as the Diagnoser's sink does, so that the two probe sets make the same calls.
-  const nullSink: RecordSink = {
-    scalar: () => undefined,
-    histogram: () => undefined,
-    scalarGroup: () => ({ write: () => undefined }),
-  };
   for (let r = 0; r < repeats; r++) {
     const diagnoser = new Diagnoser({ print: null, stopOnNonfinite: false });
     const probes = callbackClock();
@@ -102,7 +106,7 @@ export async function measureDiagnoserOverhead(
       measureNorms,
       takingTurns(
         timed(new GradientProbes({ sink: diagnoser.sink }), probes),
-        timed(new GradientProbes({ sink: nullSink }), bare),
+        timed(new GradientProbes({ sink: NULL_SINK }), bare),
       ),
       timed(diagnoser, own),
       counting,

@@ -5,22 +5,27 @@
  * read only the first and the latest (its stand-in scalars have come, live-run.ts
  * `standIns`), only the values of those two are copied, each bucketed when first read.
  */
-import { computeHistogram } from '../log/histograms.js';
+import { computeHistogram, type Bucket } from '../log/histograms.js';
 import type { HistogramPoint } from '../log/points.js';
 
-/** One histogram as recorded, bucketed on first read (its values dropped then). */
-class KeptHistogram {
-  private bucketed: HistogramPoint | null = null;
+/**
+ * One histogram as recorded: a HistogramPoint whose buckets are computed on first read (its
+ * values dropped then), so that a rule that reads only the steps (or the first histogram) does
+ * not bucket the latest. A getter of the class, not a property defined on each list of points:
+ * that made every list a dictionary, measured 5% of an evaluation of the reference model.
+ */
+class KeptHistogram implements HistogramPoint {
+  readonly wallTime = 0;
+  private bucketed: Bucket[] | null = null;
   constructor(
     private values: Float32Array | null,
-    private readonly step: number,
+    readonly step: number,
     private readonly bucketCount: number,
   ) {}
 
-  point(): HistogramPoint {
+  get buckets(): Bucket[] {
     if (this.bucketed === null) {
-      const buckets = computeHistogram(this.values!, this.bucketCount).buckets;
-      this.bucketed = { step: this.step, wallTime: 0, buckets };
+      this.bucketed = computeHistogram(this.values!, this.bucketCount).buckets;
       this.values = null;
     }
     return this.bucketed;
@@ -42,7 +47,7 @@ export class HistogramColumn {
   constructor(values: ArrayLike<number>, step: number, bucketCount: number, replaced: boolean) {
     this.first = new KeptHistogram(copied(values, null), step, bucketCount);
     if (replaced) this.every = null;
-    else this.every!.push(this.first.point());
+    else this.every!.push(this.first);
   }
 
   /** Whether a histogram came after its stand-ins: from then on only the latest is kept. */
@@ -62,17 +67,12 @@ export class HistogramColumn {
   }
 
   /**
-   * Every histogram, or the first and the latest, each of those two bucketed when it is first
-   * read.
+   * Every histogram, or the first and the latest, each of those two bucketed when its buckets
+   * are first read.
    */
   points(): HistogramPoint[] {
     if (this.every !== null) return this.every.slice();
-    const points: HistogramPoint[] = [];
-    const first = this.first;
-    const latest = this.latest;
-    computedOnRead(points, 0, () => first.point());
-    if (latest !== null) computedOnRead(points, 1, () => latest.point());
-    return points;
+    return this.latest === null ? [this.first] : [this.first, this.latest];
   }
 }
 
@@ -82,9 +82,4 @@ function copied(values: ArrayLike<number>, into: Float32Array | null): Float32Ar
     into !== null && into.length === values.length ? into : new Float32Array(values.length);
   copy.set(values);
   return copy;
-}
-
-/** Makes `list[index]` a value computed on its first read (defining it sets the list's length). */
-function computedOnRead<T>(list: T[], index: number, compute: () => T): void {
-  Object.defineProperty(list, index, { get: compute, enumerable: true, configurable: true });
 }

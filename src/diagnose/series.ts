@@ -131,22 +131,24 @@ export function atCommonSteps(
   b: Points,
   keep: (a: number, b: number) => boolean = () => true,
 ): CommonSteps {
-  const x = columnsOf(a);
-  const y = columnsOf(b);
-  const n = x.steps.length;
+  // The arrays read once: a live run's columns are getters (run-data.ts columnsReading), each
+  // read a few calls, which per element made this loop ten times slower.
+  const { steps: xSteps, values: xValues } = columnsOf(a);
+  const { steps: ySteps, values: yValues } = columnsOf(b);
+  const n = xSteps.length;
   // Tags logged together share their steps: paired by index, without a map.
-  const byStep = sameSteps(x.steps, y.steps) ? undefined : new Map<number, number>();
-  for (let j = 0; byStep !== undefined && j < y.steps.length; j++) byStep.set(y.steps[j], j);
+  const byStep = sameSteps(xSteps, ySteps) ? undefined : new Map<number, number>();
+  for (let j = 0; byStep !== undefined && j < ySteps.length; j++) byStep.set(ySteps[j], j);
   const steps = new Float64Array(n);
   const first = new Float64Array(n);
   const second = new Float64Array(n);
   let count = 0;
   for (let i = 0; i < n; i++) {
-    const j = byStep === undefined ? i : (byStep.get(x.steps[i]) ?? -1);
-    if (j < 0 || !keep(x.values[i], y.values[j])) continue;
-    steps[count] = x.steps[i];
-    first[count] = x.values[i];
-    second[count++] = y.values[j];
+    const j = byStep === undefined ? i : (byStep.get(xSteps[i]) ?? -1);
+    if (j < 0 || !keep(xValues[i], yValues[j])) continue;
+    steps[count] = xSteps[i];
+    first[count] = xValues[i];
+    second[count++] = yValues[j];
   }
   return {
     steps: steps.subarray(0, count),

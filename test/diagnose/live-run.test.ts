@@ -9,6 +9,7 @@ import {
   type RunData,
   type Series,
 } from '../../src/diagnose/run-data.js';
+import { computeHistogram } from '../../src/log/histograms.js';
 import { MemoryRun } from '../../src/log/memory-provider.js';
 import type { HistogramPoint, ScalarColumns } from '../../src/log/points.js';
 import { range } from './support.js';
@@ -389,4 +390,70 @@ test('the gradient ratio rules read only the first and last kernels’ norms', (
     buildRunData(contents(['grad_norm/d0/bias', 'grad_norm/d1/kernel'])),
   );
   assert.match(String(one), /for at least two \(found 1\)/);
+});
+
+test('kept histograms bucket on read what was recorded, though the caller reuses its array', () => {
+  const live = new LiveRun();
+  // The engine's tensors keep their arrays: each record's values are overwritten after it.
+  const values = new Float32Array(6);
+  const recorded = new Map<number, number[]>();
+  const record = (step: number) => {
+    values.forEach((_, i) => (values[i] = Math.sin(step + i) * (step + 1)));
+    recorded.set(step, [...values]);
+    live.histogram('weights/d/kernel', values, step, { bucketCount: 3 });
+  };
+  record(0);
+  live.scalar('weight_norm/d/kernel', 1, 0);
+  live.scalar('update_ratio/d/kernel', 1e-3, 1);
+  for (const step of [100, 200]) record(step);
+  const eager = (step: number) => computeHistogram(recorded.get(step)!, 3).buckets;
+  const read = () =>
+    (live.contents('r').histograms.get('weights/d/kernel') as () => HistogramPoint[])();
+  let points = read();
+  assert.deepEqual(
+    points.map((p) => p.step),
+    [0, 200],
+  );
+  // Read after later records overwrote the caller's array, and after the next latest came.
+  values.fill(7);
+  record(300);
+  assert.deepEqual(points[0].buckets, eager(0));
+  points = read();
+  assert.deepEqual(
+    points.map((p) => [p.step, p.wallTime, p.buckets]),
+    [
+      [0, 0, eager(0)],
+      [300, 0, eager(300)],
+    ],
+  );
+  // Read twice: the same buckets, computed once.
+  assert.equal(points[1].buckets, points[1].buckets);
+});
+
+test('a tag of one group moves column by column only while no single record of it is moving', () => {
+  const live = new LiveRun();
+  const memory = new MemoryRun();
+  // update_ratio/* are in this group alone; weight_norm/d0/kernel also comes as single records
+  // from step 500 to 700, between group writes, so that its records interleave two sources.
+  const tags = ['weight_norm/d0/kernel', 'update_ratio/d0/kernel', 'update_ratio/d0/bias'];
+  const group = live.scalarGroup(tags);
+  for (let step = 0; step < 1200; step++) {
+    const values = tags.map((_, k) => Math.fround(step * 0.25 + k));
+    group.write(values, step, 0);
+    tags.forEach((tag, k) => memory.scalar(tag, values[k], step, 0));
+    if (step >= 500 && step < 700 && step % 3 === 0) {
+      live.scalar('weight_norm/d0/kernel', -step, step);
+      memory.scalar('weight_norm/d0/kernel', -step, step, 0);
+    }
+    if (step % 64 === 63) {
+      const { scalars } = live.contents('r');
+      for (const tag of tags) void scalars.get(tag)!.values;
+    }
+  }
+  const { scalars } = live.contents('r');
+  for (const tag of tags) {
+    const expected = memory.scalarSeries.get(tag)!.columns();
+    assert.deepEqual([...scalars.get(tag)!.steps], [...expected.steps], tag);
+    assert.deepEqual([...scalars.get(tag)!.values], [...expected.values], tag);
+  }
 });

@@ -47,7 +47,9 @@ export function globalGradientNorm(run: RunData): Series | undefined {
     // Parameters logged at the same steps (as probes log them): summed by index.
     const sums = new Float64Array(first.steps.length);
     for (const { columns } of norms) {
-      for (let i = 0; i < sums.length; i++) sums[i] += columns.values[i] ** 2;
+      // Read once: a live run's columns are getters.
+      const { values } = columns;
+      for (let i = 0; i < sums.length; i++) sums[i] += values[i] ** 2;
     }
     return seriesOf(tag, { ...first, values: sums.map(Math.sqrt) });
   }
