@@ -12,7 +12,7 @@
  * gradients from colder caches (measured: that alone was worth 0.05 s an epoch). Times are CPU
  * times, as in bench/probe-overhead.ts and for its reason.
  *
- * Run alone: node dist/bench/diagnoser-overhead.js [samples] [repeats]
+ * Run alone: node dist/bench/diagnoser-overhead.js [samples] [repeats] [epochs]
  */
 import { fileURLToPath } from 'node:url';
 import { measuresWanted, type Callback } from '../src/engine/callbacks.js';
@@ -46,7 +46,7 @@ export interface DiagnoserOverhead {
   secondsInSink: number;
   /** Of which: CPU seconds in the Diagnoser's callbacks (the rules' evaluations), median. */
   secondsInCallbacks: number;
-  /** Rule evaluations per epoch. */
+  /** Rule evaluations per run. */
   evaluations: number;
   /** Each repeat's CPU seconds keeping records, and in the callbacks, in repeat order. */
   repeats: { secondsInSink: number; secondsInCallbacks: number }[];
@@ -80,15 +80,21 @@ export const NULL_SINK: RecordSink = {
 /** Epochs measured: the median of 7 is steadier than of 3 against a shared machine's load. */
 const DEFAULT_REPEATS = 7;
 
+/**
+ * `repeats` runs of `epochs` epochs each (1 by default: every cost a run pays once, such as
+ * the first evaluation, falls on that one epoch), each with a fresh Diagnoser; the ratios are
+ * of the whole run's time, the seconds per epoch.
+ */
 export async function measureDiagnoserOverhead(
   samples = DEFAULT_OVERHEAD_SAMPLES,
   repeats = DEFAULT_REPEATS,
+  epochs = 1,
 ): Promise<DiagnoserOverhead> {
   const train = await referenceEpoch(samples);
   train([]);
   const ratios: number[] = [];
   const inside: number[] = [];
-  const epochs: number[] = [];
+  const epochTimes: number[] = [];
   const sinks: number[] = [];
   const callbacks: number[] = [];
   let evaluations = 0;
@@ -102,26 +108,32 @@ export async function measureDiagnoserOverhead(
     const measureNorms: Callback = { onGradients: (context) => void context.gradients.total };
     const counting: Callback = { onBatchEnd: () => void count++ };
     const started = cpuSeconds();
-    train([
-      measureNorms,
-      takingTurns(
-        timed(new GradientProbes({ sink: diagnoser.sink }), probes),
-        timed(new GradientProbes({ sink: NULL_SINK }), bare),
-      ),
-      timed(diagnoser, own),
-      counting,
-    ]);
+    train(
+      [
+        measureNorms,
+        takingTurns(
+          timed(new GradientProbes({ sink: diagnoser.sink }), probes),
+          timed(new GradientProbes({ sink: NULL_SINK }), bare),
+        ),
+        timed(diagnoser, own),
+        counting,
+      ],
+      epochs,
+    );
     // The epoch's CPU time as it would be without the second probe set and the clocks.
     const clocks = [probes, bare, own].reduce((sum, clock) => sum + secondsTiming(clock), 0);
-    const epoch = cpuSeconds() - started - secondsInCallbacks(bare) - clocks;
+    const epoch = cpuSeconds() - started - secondsInCallbacks(bare) - clocks; // the whole run's
     const sinkCost = Math.max(0, secondsInCallbacks(probes) - secondsInCallbacks(bare));
     const cost = sinkCost + secondsInCallbacks(own);
     ratios.push(epoch / (epoch - cost));
-    inside.push(cost);
-    sinks.push(sinkCost);
-    callbacks.push(secondsInCallbacks(own));
-    epochs.push(epoch);
-    perRepeat.push({ secondsInSink: sinkCost, secondsInCallbacks: secondsInCallbacks(own) });
+    inside.push(cost / epochs);
+    sinks.push(sinkCost / epochs);
+    callbacks.push(secondsInCallbacks(own) / epochs);
+    epochTimes.push(epoch / epochs);
+    perRepeat.push({
+      secondsInSink: sinkCost / epochs,
+      secondsInCallbacks: secondsInCallbacks(own) / epochs,
+    });
     // The scheduled steps FIRST_CHECK·CHECK_GROWTHᵏ up to the epoch's, and the end.
     evaluations = Math.floor(Math.log(count / FIRST_CHECK) / Math.log(CHECK_GROWTH)) + 2;
     await new Promise((resolve) => setImmediate(resolve));
@@ -130,7 +142,7 @@ export async function measureDiagnoserOverhead(
     ratio: median(ratios),
     firstRatio: ratios[0],
     secondsInDiagnoser: median(inside),
-    epochSeconds: median(epochs),
+    epochSeconds: median(epochTimes),
     secondsInSink: median(sinks),
     secondsInCallbacks: median(callbacks),
     evaluations,
@@ -141,5 +153,6 @@ export async function measureDiagnoserOverhead(
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const samples = Number(process.argv[2] ?? DEFAULT_OVERHEAD_SAMPLES);
   const repeats = Number(process.argv[3] ?? DEFAULT_REPEATS);
-  console.log(JSON.stringify(await measureDiagnoserOverhead(samples, repeats)));
+  const epochs = Number(process.argv[4] ?? 1);
+  console.log(JSON.stringify(await measureDiagnoserOverhead(samples, repeats, epochs)));
 }

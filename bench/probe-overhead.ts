@@ -38,7 +38,8 @@ import { median } from '../src/engine/statistics.js';
 import { cpuSeconds } from './timing.js';
 
 /** Trains one epoch with `callbacks` and returns its duration in seconds. */
-export type TrainEpoch = (callbacks: Callback[]) => number;
+/** Trains the reference model for `epochs` (default 1) with `callbacks`; returns wall seconds. */
+export type TrainEpoch = (callbacks: Callback[], epochs?: number) => number;
 
 /** Instrumented / bare epoch time per configuration. */
 export interface OverheadRatios {
@@ -215,9 +216,9 @@ export async function referenceEpoch(samples: number): Promise<TrainEpoch> {
   // One model trains on epoch after epoch: a fresh model per epoch lands its buffers elsewhere
   // in the heap each time, which by itself moves epoch times by ±10%.
   const model = buildFashionModel({ activation: 'relu', seed: 0 });
-  return (callbacks) => {
+  return (callbacks, epochs = 1) => {
     const started = performance.now();
-    model.fit(data, { epochs: 1, batchSize: 32, callbacks });
+    model.fit(data, { epochs, batchSize: 32, callbacks });
     return (performance.now() - started) / 1000;
   };
 }

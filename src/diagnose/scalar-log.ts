@@ -252,7 +252,7 @@ export class ScalarLog {
    */
   private move(selected: Uint8Array): void {
     this.scan();
-    const { words, floats, counts, movedTo, pool, groupTags, groupsOf, singles } = this;
+    const { counts, movedTo, pool, groupTags, groupsOf, singles } = this;
     const tags = pool.count;
     const logged = this.logged;
     let from = logged;
@@ -262,28 +262,21 @@ export class ScalarLog {
       from = Math.min(from, movedTo[t]);
       whole = Math.max(whole, movedTo[t]);
     }
-    const sizes = Int32Array.from(this.groups, (group) => group.size);
+    const moving: Moving = {
+      words: this.words,
+      floats: this.floats,
+      selected,
+      movedTo,
+      counts,
+      singles,
+      groupTags,
+      sizes: Int32Array.from(this.groups, (group) => group.size),
+      from,
+      whole,
+      logged,
+    };
     const places = groupTags.map((indexes) => selectedPlaces(indexes, selected));
-    const wholeWrites = new Int32Array(groupTags.length);
-    for (let k = from; k < logged;) {
-      const head = words[k];
-      if (head < GROUP) {
-        if (selected[head] === 1 && k >= movedTo[head]) counts[head]++;
-        singles[head] = 1;
-        k += 2;
-        continue;
-      }
-      const id = head ^ GROUP;
-      if (k >= whole) wholeWrites[id]++;
-      else {
-        const indexes = groupTags[id];
-        for (let i = 0; i < indexes.length; i++) {
-          const t = indexes[i];
-          if (selected[t] === 1 && k >= movedTo[t]) counts[t]++;
-        }
-      }
-      k += 1 + sizes[id];
-    }
+    const wholeWrites = countMoving(moving);
     for (let id = 0; id < groupTags.length; id++) {
       for (const place of places[id]) counts[groupTags[id][place]] += wholeWrites[id];
     }
@@ -296,63 +289,8 @@ export class ScalarLog {
       (own, id) => new GroupWrites(own.length === 0 ? 0 : wholeWrites[id]),
     );
     pool.reserve(counts);
-    const { offsets, lengths, steps: stepColumn, values: valueColumn } = pool;
-    const { stepChanges } = this;
-    for (let s = 0; s < stepChanges.length; s += 2) {
-      const end = s + 2 < stepChanges.length ? stepChanges[s + 2] : logged;
-      if (end <= from) continue;
-      const step = stepChanges[s + 1];
-      for (let k = Math.max(from, stepChanges[s]); k < end;) {
-        const head = words[k];
-        if (head < GROUP) {
-          if (selected[head] === 1 && k >= movedTo[head]) {
-            const at = offsets[head] + lengths[head]++;
-            stepColumn[at] = step;
-            valueColumn[at] = floats[k + 1];
-          }
-          k += 2;
-          continue;
-        }
-        const id = head ^ GROUP;
-        const indexes = groupTags[id];
-        if (k >= whole) {
-          const writes = writesOf[id];
-          if (writes.positions.length > 0) {
-            writes.positions[writes.count] = k;
-            writes.steps[writes.count++] = step;
-          }
-          const moved = mixed[id];
-          for (let p = 0; p < moved.length; p++) {
-            const t = indexes[moved[p]];
-            const at = offsets[t] + lengths[t]++;
-            stepColumn[at] = step;
-            valueColumn[at] = floats[k + 1 + moved[p]];
-          }
-        } else {
-          for (let i = 0; i < indexes.length; i++) {
-            const t = indexes[i];
-            if (selected[t] === 0 || k < movedTo[t]) continue;
-            const at = offsets[t] + lengths[t]++;
-            stepColumn[at] = step;
-            valueColumn[at] = floats[k + 1 + i];
-          }
-        }
-        k += 1 + sizes[id];
-      }
-    }
-    for (let id = 0; id < groupTags.length; id++) {
-      const { positions, steps, count } = writesOf[id];
-      const own = byColumn[id];
-      for (let p = 0; p < own.length; p++) {
-        const place = own[p];
-        const t = groupTags[id][place];
-        const start = offsets[t] + lengths[t];
-        stepColumn.set(steps, start);
-        const first = 1 + place;
-        for (let w = 0; w < count; w++) valueColumn[start + w] = floats[positions[w] + first];
-        lengths[t] += count;
-      }
-    }
+    appendMoving(moving, this.stepChanges, pool, mixed, writesOf);
+    appendByColumn(moving, pool, byColumn, writesOf);
     counts.fill(0);
     singles.fill(0);
     for (let t = 0; t < tags; t++) if (selected[t] === 1) movedTo[t] = logged;
@@ -378,6 +316,139 @@ export class ScalarLog {
  * The places i of `indexes` whose tag is selected. A loop, not a `filter` callback: measured
  * 0.1 ms a move for the reference model's five groups, a tenth of the move.
  */
+/**
+ * What ScalarLog.move's passes read: the log, the tags selected, and the log positions from
+ * which records move (`from`) and from which every selected tag's do (`whole`). The passes are
+ * functions of their own, each compiled on its own: as one method, V8's optimizing compiler
+ * took 72–78 ms of CPU over it, twice in a run's first evaluations (node --trace-opt).
+ */
+interface Moving {
+  readonly words: Uint32Array;
+  readonly floats: Float32Array;
+  readonly selected: Uint8Array;
+  readonly movedTo: Int32Array;
+  /** By tag index: its records about to move, counted by countMoving. */
+  readonly counts: Int32Array;
+  /** By tag index: 1 if a single record of it is among those moving, set by countMoving. */
+  readonly singles: Uint8Array;
+  readonly groupTags: readonly Uint32Array[];
+  /** By group id: its tags' count. */
+  readonly sizes: Int32Array;
+  readonly from: number;
+  readonly whole: number;
+  readonly logged: number;
+}
+
+/**
+ * The counting pass: counts the records to move by tag, except a group's writes from `whole` on,
+ * which it counts by group (returned by group id).
+ */
+function countMoving(m: Moving): Int32Array {
+  const { words, selected, movedTo, counts, singles, groupTags, sizes, whole, logged } = m;
+  const wholeWrites = new Int32Array(groupTags.length);
+  for (let k = m.from; k < logged;) {
+    const head = words[k];
+    if (head < GROUP) {
+      if (selected[head] === 1 && k >= movedTo[head]) counts[head]++;
+      singles[head] = 1;
+      k += 2;
+      continue;
+    }
+    const id = head ^ GROUP;
+    if (k >= whole) wholeWrites[id]++;
+    else {
+      const indexes = groupTags[id];
+      for (let i = 0; i < indexes.length; i++) {
+        const t = indexes[i];
+        if (selected[t] === 1 && k >= movedTo[t]) counts[t]++;
+      }
+    }
+    k += 1 + sizes[id];
+  }
+  return wholeWrites;
+}
+
+/**
+ * The appending pass, record by record in log order: the single records, a group's writes
+ * before `whole`, and from there its `mixed` places, noting the writes in `writesOf`.
+ */
+function appendMoving(
+  m: Moving,
+  stepChanges: readonly number[],
+  pool: ColumnPool,
+  mixed: readonly Uint32Array[],
+  writesOf: readonly GroupWrites[],
+): void {
+  const { words, floats, selected, movedTo, groupTags, sizes, from, whole, logged } = m;
+  const { offsets, lengths, steps: stepColumn, values: valueColumn } = pool;
+  for (let s = 0; s < stepChanges.length; s += 2) {
+    const end = s + 2 < stepChanges.length ? stepChanges[s + 2] : logged;
+    if (end <= from) continue;
+    const step = stepChanges[s + 1];
+    for (let k = Math.max(from, stepChanges[s]); k < end;) {
+      const head = words[k];
+      if (head < GROUP) {
+        if (selected[head] === 1 && k >= movedTo[head]) {
+          const at = offsets[head] + lengths[head]++;
+          stepColumn[at] = step;
+          valueColumn[at] = floats[k + 1];
+        }
+        k += 2;
+        continue;
+      }
+      const id = head ^ GROUP;
+      const indexes = groupTags[id];
+      if (k >= whole) {
+        const writes = writesOf[id];
+        if (writes.positions.length > 0) {
+          writes.positions[writes.count] = k;
+          writes.steps[writes.count++] = step;
+        }
+        const moved = mixed[id];
+        for (let p = 0; p < moved.length; p++) {
+          const t = indexes[moved[p]];
+          const at = offsets[t] + lengths[t]++;
+          stepColumn[at] = step;
+          valueColumn[at] = floats[k + 1 + moved[p]];
+        }
+      } else {
+        for (let i = 0; i < indexes.length; i++) {
+          const t = indexes[i];
+          if (selected[t] === 0 || k < movedTo[t]) continue;
+          const at = offsets[t] + lengths[t]++;
+          stepColumn[at] = step;
+          valueColumn[at] = floats[k + 1 + i];
+        }
+      }
+      k += 1 + sizes[id];
+    }
+  }
+}
+
+/** The by-column pass: each group's `byColumn` places, from the writes appendMoving noted. */
+function appendByColumn(
+  m: Moving,
+  pool: ColumnPool,
+  byColumn: readonly Uint32Array[],
+  writesOf: readonly GroupWrites[],
+): void {
+  const { floats, groupTags } = m;
+  const { offsets, lengths, steps: stepColumn, values: valueColumn } = pool;
+  for (let id = 0; id < groupTags.length; id++) {
+    const { positions, steps, count } = writesOf[id];
+    const own = byColumn[id];
+    for (let p = 0; p < own.length; p++) {
+      const place = own[p];
+      const t = groupTags[id][place];
+      const start = offsets[t] + lengths[t];
+      stepColumn.set(steps, start);
+      const first = 1 + place;
+      for (let w = 0; w < count; w++) valueColumn[start + w] = floats[positions[w] + first];
+      lengths[t] += count;
+    }
+  }
+}
+
 function selectedPlaces(indexes: Uint32Array, selected: Uint8Array): Uint32Array {
   const places = new Uint32Array(indexes.length);
   let count = 0;
