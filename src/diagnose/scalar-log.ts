@@ -247,8 +247,9 @@ export class ScalarLog {
    * whose records all come from one group (the update ratios: 16 of the reference model's 35
    * read tags, most of the records moved) moves column by column after the pass, its steps
    * copied as one block: appending record by record wrote to some 70 places at once (measured:
-   * the move took a fifth longer). The loops call nothing: they run a few times an epoch, as
-   * code V8 has not optimized.
+   * the move took a fifth longer). The passes' loops call nothing: they run a few times an
+   * epoch, long enough for V8 to compile each pass (see Moving), but never often enough to repay
+   * a call's cost in the code it runs before then.
    */
   private move(selected: Uint8Array): void {
     this.scan();
