@@ -247,9 +247,8 @@ export class ScalarLog {
    * whose records all come from one group (the update ratios: 16 of the reference model's 35
    * read tags, most of the records moved) moves column by column after the pass, its steps
    * copied as one block: appending record by record wrote to some 70 places at once (measured:
-   * the move took a fifth longer). The passes' loops call nothing: they run a few times an
-   * epoch, long enough for V8 to compile each pass (see Moving), but never often enough to repay
-   * a call's cost in the code it runs before then.
+   * the move took a fifth longer). The passes' loops call nothing: they run only a few times an
+   * epoch, much of it before V8 has optimized them (see Moving), and unoptimized calls are slow.
    */
   private move(selected: Uint8Array): void {
     this.scan();
