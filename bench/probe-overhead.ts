@@ -37,7 +37,6 @@ import type { RecordSink } from '../src/probe/sink.js';
 import { median } from '../src/engine/statistics.js';
 import { cpuSeconds } from './timing.js';
 
-/** Trains one epoch with `callbacks` and returns its duration in seconds. */
 /** Trains the reference model for `epochs` (default 1) with `callbacks`; returns wall seconds. */
 export type TrainEpoch = (callbacks: Callback[], epochs?: number) => number;
 
