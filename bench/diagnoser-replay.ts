@@ -13,7 +13,7 @@
  */
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { Callback } from '../src/engine/callbacks.js';
+import { emptyHistory, type BatchEndContext, type Callback } from '../src/engine/callbacks.js';
 import { median } from '../src/engine/statistics.js';
 import { Diagnoser, type DiagnoserArgs } from '../src/diagnose/diagnoser.js';
 import { GradientProbes } from '../src/probe/gradient-probes.js';
@@ -24,7 +24,13 @@ import {
   type ScalarGroup,
 } from '../src/probe/sink.js';
 import { NULL_SINK } from './diagnoser-overhead.js';
-import { DEFAULT_OVERHEAD_SAMPLES, referenceEpoch } from './probe-overhead.js';
+import {
+  callbackClock,
+  DEFAULT_OVERHEAD_SAMPLES,
+  referenceEpoch,
+  secondsInCallbacks,
+  timed,
+} from './probe-overhead.js';
 import { cpuSeconds } from './timing.js';
 
 /** One recorded call: a record for the sink, or a Diagnoser callback. */
@@ -78,11 +84,23 @@ async function recordEpoch(samples: number): Promise<Recorded[]> {
   return calls;
 }
 
-/** Replays `calls` into `diagnoser`: CPU seconds in the sink and in the callbacks. */
+/**
+ * Replays `calls` into `diagnoser`: CPU seconds in the sink, and in the callbacks (timed as the
+ * other benches time them, their clock readings' own cost taken off).
+ */
 function replay(calls: readonly Recorded[], diagnoser: Replayed): [number, number] {
   const groups = new Map<readonly string[], ScalarGroup>();
+  const clock = callbackClock();
+  const callbacks = timed(
+    {
+      onBatchEnd: (context) => diagnoser.onBatchEnd(context),
+      onTrainEnd: () => diagnoser.onTrainEnd(),
+    },
+    clock,
+  );
+  // What the Diagnoser reads of a batch's end: the step, and the model to stop.
   const model = { stopTraining: false };
-  let inCallbacks = 0;
+  const atStep = (step: number) => ({ step, model }) as unknown as BatchEndContext;
   const started = cpuSeconds();
   for (const call of calls) {
     if (call.kind === 'scalar') diagnoser.sink.scalar(call.tag, call.value, call.step);
@@ -93,14 +111,10 @@ function replay(calls: readonly Recorded[], diagnoser: Replayed): [number, numbe
       if (group === undefined)
         groups.set(call.tags, (group = scalarGroup(diagnoser.sink, call.tags)));
       group.write(call.values, call.step, 0);
-    } else {
-      const before = cpuSeconds();
-      if (call.kind === 'batchEnd') diagnoser.onBatchEnd({ step: call.step, model });
-      else diagnoser.onTrainEnd();
-      inCallbacks += cpuSeconds() - before;
-    }
+    } else if (call.kind === 'batchEnd') callbacks.onBatchEnd!(atStep(call.step));
+    else callbacks.onTrainEnd!(emptyHistory());
   }
-  return [cpuSeconds() - started - inCallbacks, inCallbacks];
+  return [cpuSeconds() - started - clock.seconds, secondsInCallbacks(clock)];
 }
 
 const NOTHING: Replayed = {
@@ -122,12 +136,6 @@ export async function measureReplay(
   samples = DEFAULT_OVERHEAD_SAMPLES,
 ): Promise<{ costs: ReplayCost[]; differencesMs: number[] }> {
   const calls = await recordEpoch(samples);
-  // A clock reading's own cost, taken off each timed callback.
-  let clock = cpuSeconds();
-  const readings = 20000;
-  for (let i = 0; i < readings; i++) cpuSeconds();
-  clock = (cpuSeconds() - clock) / readings;
-  const timedCalls = calls.filter((c) => c.kind === 'batchEnd' || c.kind === 'trainEnd').length;
   const sinks = makers.map((): number[] => []);
   const callbacks = makers.map((): number[] => []);
   for (let r = 0; r < repeats + WARMUP; r++) {
@@ -138,7 +146,7 @@ export async function measureReplay(
       const [sink, inCallbacks] = replay(calls, makers[i]({ print: null, stopOnNonfinite: false }));
       if (r < WARMUP) continue;
       sinks[i].push((sink - bare) * 1e3);
-      callbacks[i].push((inCallbacks - timedCalls * clock) * 1e3);
+      callbacks[i].push(inCallbacks * 1e3);
     }
   }
   const totals = sinks.map((s, i) => s.map((ms, r) => ms + callbacks[i][r]));
