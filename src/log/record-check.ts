@@ -12,9 +12,9 @@
  * A copy costs ~1% of the check, and lets the caller keep its bytes anywhere: a reader's buffer
  * may be filled by an asynchronous read while another run's bytes are checked.
  */
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { PACKAGE_ROOT } from '../package-root.js';
+import { compileWasm, instantiateOn } from '../engine/kernels/wasm-instance.js';
+
+const FILE = 'records.wasm';
 
 /** Bytes checked per call: records longer than this are checked by the caller itself. */
 export const WINDOW_BYTES = 256 << 10;
@@ -57,22 +57,8 @@ interface Checker {
 let checker: Checker | undefined;
 
 function load(): Checker {
-  const path = fileURLToPath(new URL('build/records.wasm', PACKAGE_ROOT));
-  let bytes: Uint8Array<ArrayBuffer>;
-  try {
-    bytes = Uint8Array.from(readFileSync(path));
-  } catch (cause) {
-    const message = `gradscope: records.wasm is not built (expected ${path}). Run \`npm run build\` first.`;
-    throw new Error(message, { cause });
-  }
   const memory = new WebAssembly.Memory({ initial: PAGES, maximum: PAGES });
-  const abort = () => {
-    throw new Error('gradscope: the record check in records.wasm aborted');
-  };
-  const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), {
-    env: { memory, abort },
-  });
-  const module = instance.exports as unknown as RecordsModule;
+  const module = instantiateOn<RecordsModule>(compileWasm(FILE), memory, FILE);
   module.init();
   const results = CAPACITY * ENTRY_BYTES;
   return {

@@ -12,7 +12,8 @@ import { checkOperands, type Kernels, type Product } from './kernels.js';
 import { heap } from '../heap.js';
 import { PRODUCT_OPS, type ProductExports, type ProductOp } from './product-control.js';
 import { splitPlan, splitProduct } from './threads.js';
-import { compileWasm, instantiateWasm, wasmValidates } from './wasm.js';
+import { instantiateWasm, wasmValidates } from './wasm.js';
+import { compileWasm } from './wasm-instance.js';
 
 const RELAXED_FILE = 'kernels-relaxed.wasm';
 
