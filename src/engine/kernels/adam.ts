@@ -3,6 +3,7 @@
  * reference that defines it.
  */
 import type { Tensor } from '../tensor.js';
+import { adamSplitPlan, splitAdam } from './threads.js';
 import { vectorWasm } from './vector-wasm.js';
 
 export interface AdamStep {
@@ -51,6 +52,14 @@ const SCALED = 2;
 
 export const simdAdam: AdamKernel = (w, g, m, v, step, measure) => {
   const { lrT, a1, a2, epsilon } = step;
+  // Shared with the helper thread where products are (threads.ts); not when Σ Δ² is measured,
+  // so that its sum keeps one order whatever the thread count.
+  const plan = measure ? null : adamSplitPlan(w.size);
+  if (plan !== null) {
+    const task = { w: w.ptr, g: g.ptr, m: m.ptr, v: v.ptr, n: w.size, lrT, a1, a2, epsilon };
+    splitAdam(task, plan, vectorWasm.adamUpdate);
+    return 0;
+  }
   const scale = measure ? stepSquareScale(step) : 0;
   const mode = !measure ? UNMEASURED : scale > 0 ? SCALED : GUARDED;
   return vectorWasm.adamUpdate(
