@@ -17,6 +17,8 @@
  */
 
 /** The products, in the order of the `op` slot. */
+import type { AdamExport } from './vector-wasm.js';
+
 export const PRODUCT_OPS = ['matmul', 'matmulTransA', 'matmulTransB'] as const;
 export type ProductOp = (typeof PRODUCT_OPS)[number];
 
@@ -114,21 +116,6 @@ export interface ProductExports {
   setScratch(ptr: number): void;
   SCRATCH_BYTES: WebAssembly.Global;
 }
-
-/** assembly/adam.ts's export, unmeasured (measure 0): the update of n weights from w on. */
-export type AdamExport = (
-  w: number,
-  g: number,
-  m: number,
-  v: number,
-  n: number,
-  lrT: number,
-  a1: number,
-  a2: number,
-  eps: number,
-  measure: number,
-  scale: number,
-) => number;
 
 /** What the helper thread is started with. */
 export interface ProductWorkerData {

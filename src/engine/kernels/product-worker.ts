@@ -15,10 +15,10 @@ import {
   runAdamPiece,
   runPiece,
   SLOT,
-  type AdamExport,
   type ProductExports,
   type ProductWorkerData,
 } from './product-control.js';
+import type { AdamExport } from './vector-wasm.js';
 import { instantiateOn } from './wasm-instance.js';
 
 /**

@@ -37,11 +37,11 @@ import {
   runAdamPiece,
   runPiece,
   SLOT,
-  type AdamExport,
   type ProductExport,
   type ProductOp,
   type ProductWorkerData,
 } from './product-control.js';
+import type { AdamExport } from './vector-wasm.js';
 
 export type ThreadSetting = 1 | 2 | 'auto';
 
@@ -331,15 +331,8 @@ export function splitAdam(
   if (helper === null) throw new Error('splitAdam: the helper thread is not running');
   const { control, floats } = helper;
   control[SLOT.op] = ADAM_OP;
-  control[ADAM_SLOT.w] = task.w;
-  control[ADAM_SLOT.g] = task.g;
-  control[ADAM_SLOT.m] = task.m;
-  control[ADAM_SLOT.v] = task.v;
-  control[ADAM_SLOT.n] = task.n;
-  floats[ADAM_SLOT.lrT] = task.lrT;
-  floats[ADAM_SLOT.a1] = task.a1;
-  floats[ADAM_SLOT.a2] = task.a2;
-  floats[ADAM_SLOT.epsilon] = task.epsilon;
+  for (const key of ['w', 'g', 'm', 'v', 'n'] as const) control[ADAM_SLOT[key]] = task[key];
+  for (const key of ['lrT', 'a1', 'a2', 'epsilon'] as const) floats[ADAM_SLOT[key]] = task[key];
   shareTask(helper, 'adamUpdate', plan, (piece) => runAdamPiece(control, floats, piece, run));
 }
 
