@@ -16,9 +16,9 @@
  * its pointers and step sizes have slots of their own (ADAM_SLOT).
  */
 
-/** The products, in the order of the `op` slot. */
 import type { AdamExport } from './vector-wasm.js';
 
+/** The products, in the order of the `op` slot. */
 export const PRODUCT_OPS = ['matmul', 'matmulTransA', 'matmulTransB'] as const;
 export type ProductOp = (typeof PRODUCT_OPS)[number];
 
@@ -54,7 +54,7 @@ export const SLOT = {
 
 /**
  * The slots of an Adam task (op ADAM_OP): the byte addresses of the weights, gradients and
- * moments, their length, then the step sizes, read as float32 (AdamControl.floats). `size` is
+ * moments, their length, then the step sizes, read as float32 (a Float32Array over the same memory). `size` is
  * the weights per piece.
  */
 export const ADAM_SLOT = {

@@ -1,9 +1,9 @@
 /**
  * The product helper thread: the kernels module instantiated on the main thread's heap memory,
  * computing pieces of the products the main thread shares with it (threads.ts; the protocol is
- * in product-control.ts), and of Adam's updates, through the vector module. It owns no heap; its packing buffer is a block the main thread
- * allocated for it. Neither module has data segments or a start function, so a second
- * instance writes nothing on instantiation.
+ * in product-control.ts), and of Adam's updates through the vector module. It owns no heap;
+ * its packing buffer is a block the main thread allocated for it. Neither module has data
+ * segments or a start function, so a second instance writes nothing on instantiation.
  */
 import { workerData } from 'node:worker_threads';
 import {
