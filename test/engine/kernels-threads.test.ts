@@ -164,12 +164,16 @@ test("Adam's update shared with the helper gives the bits of one thread", () => 
       );
     });
   }
-  // Measured, it stays whole: Σ Δ² has the bits of one thread.
+  // Measured, Σ Δ² is summed by the same blocks on 1 thread: the same bits either way.
   const before = piecesSplit().pieces;
   const measured = adamUpdate(2, 100_003, true);
-  assert.equal(piecesSplit().pieces, before);
-  assert.equal(measured.squared, adamUpdate(1, 100_003, true).squared);
-  assert.ok(measured.squared > 0);
+  assert.equal(piecesSplit().pieces - before, 8, 'a measured update splits too');
+  const whole = adamUpdate(1, 100_003, true);
+  assert.equal(measured.squared, whole.squared);
+  measured.after.forEach((values, k) => {
+    assert.ok(values.every((x, i) => Object.is(x, whole.after[k][i])));
+  });
+  assert.ok(whole.squared > 0);
 });
 
 test('the Adam split: blocks of 16 weights covering the update, none on 1 thread or below the minimum', () => {

@@ -63,16 +63,19 @@ export const ADAM_SLOT = {
   m: 20,
   v: 21,
   n: 22,
-  lrT: 23,
-  a1: 24,
-  a2: 25,
-  epsilon: 26,
+  /** 0: unmeasured; else how Σ Δ² is taken (kernels/adam.ts), each piece's into `results`. */
+  mode: 23,
+  lrT: 24,
+  a1: 25,
+  a2: 26,
+  epsilon: 27,
+  scale: 28,
 } as const;
 
 /** The `op` of an Adam task: after the products. */
 export const ADAM_OP = PRODUCT_OPS.length;
 
-export const CONTROL_SLOTS = 27;
+export const CONTROL_SLOTS = 29;
 
 /**
  * Bits of `claim` that count pieces; the others tag the task. With 20 tag bits a stale claim
@@ -122,6 +125,8 @@ export interface ProductWorkerData {
   module: WebAssembly.Module;
   /** build/vector.wasm, for Adam's updates. */
   vectorModule: WebAssembly.Module;
+  /** Σ Δ² of each piece of a measured Adam task, by piece (shared). */
+  results: Float64Array;
   /** The main thread's heap memory (shared). */
   memory: WebAssembly.Memory;
   /** The helper's own packing buffer, a block of the main thread's heap. */
@@ -178,12 +183,14 @@ export function runPiece(control: Int32Array, piece: number, run: ProductExport)
 }
 
 /**
- * Computes piece `piece` of the current Adam task through `run` (one thread's instance), then
- * counts it finished. `floats` views the control block's memory as float32.
+ * Computes piece `piece` of the current Adam task through `run` (one thread's instance), its
+ * Σ Δ² (when measured) into `results[piece]`, then counts it finished. `floats` views the
+ * control block's memory as float32.
  */
 export function runAdamPiece(
   control: Int32Array,
   floats: Float32Array,
+  results: Float64Array,
   piece: number,
   run: AdamExport,
 ): void {
@@ -192,7 +199,7 @@ export function runAdamPiece(
   const count = Math.min(size, control[ADAM_SLOT.n] - from);
   const bytes = from * 4;
   try {
-    run(
+    results[piece] = run(
       (control[ADAM_SLOT.w] >>> 0) + bytes,
       (control[ADAM_SLOT.g] >>> 0) + bytes,
       (control[ADAM_SLOT.m] >>> 0) + bytes,
@@ -202,8 +209,8 @@ export function runAdamPiece(
       floats[ADAM_SLOT.a1],
       floats[ADAM_SLOT.a2],
       floats[ADAM_SLOT.epsilon],
-      0,
-      0,
+      control[ADAM_SLOT.mode],
+      floats[ADAM_SLOT.scale],
     );
   } finally {
     Atomics.add(control, SLOT.finished, 1);

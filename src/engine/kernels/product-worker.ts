@@ -28,7 +28,8 @@ import { instantiateOn } from './wasm-instance.js';
  */
 const IDLE_SPINS = 5000;
 
-const { module, vectorModule, memory, scratch, control, file } = workerData as ProductWorkerData;
+const { module, vectorModule, results, memory, scratch, control, file } =
+  workerData as ProductWorkerData;
 const wasm = instantiateOn<ProductExports>(module, memory, file);
 wasm.setScratch(scratch);
 const products = PRODUCT_OPS.map((op) => wasm[op]);
@@ -51,7 +52,7 @@ for (;;) {
     Atomics.add(control, SLOT.helped, 1);
     try {
       const op = control[SLOT.op];
-      if (op === ADAM_OP) runAdamPiece(control, floats, piece, adamUpdate);
+      if (op === ADAM_OP) runAdamPiece(control, floats, results, piece, adamUpdate);
       else runPiece(control, piece, products[op]);
     } catch {
       Atomics.store(control, SLOT.failed, 1);

@@ -7,8 +7,7 @@
  * the product wait for a fixed half. Each element of C is computed by the same instructions in
  * either thread (assembly/kernels.ts), so the result has the same bits for 1 and 2 threads.
  * Adam's update of a large variable is shared the same way once the helper runs (blocks of
- * weights, each updated as on one thread), except where it measures Σ Δw², whose sum runs in
- * one order over the whole variable.
+ * weights, each updated as on one thread; a measured Σ Δw² is summed by block on 1 thread too).
  *
  * The setting: `setThreads(1 | 2 | 'auto')`, or GRADSCOPE_THREADS=1|2|auto at load. Defaults
  * to 'auto': split on the main thread only, where the machine has 2 cores or more, while other
@@ -166,15 +165,24 @@ export function splitPlan(m: number, k: number, n: number): SplitPlan | null {
 export const ADAM_SPLIT_MIN = 65536;
 
 /**
- * The pieces of an Adam update of n weights (blocks of a multiple of 16, the kernel's widest
- * step), or null for no split: where products may split now (as splitPlan decides) and the
- * helper already runs, which it does once a product was split.
+ * The blocks of an Adam update of n ≥ ADAM_SPLIT_MIN weights: PIECES blocks of a multiple of
+ * 16 (the kernel's widest step), whatever the thread count, since a measured update sums its
+ * Σ Δ² by block (kernels/adam.ts).
+ */
+export function adamBlocks(n: number): { size: number; chunks: number } {
+  const size = 16 * Math.ceil(n / 16 / PIECES);
+  return { size, chunks: Math.ceil(n / size) };
+}
+
+/**
+ * The pieces of an Adam update of n weights (adamBlocks), or null for no split: where products
+ * may split now (as splitPlan decides) and the helper already runs, which it does once a
+ * product was split.
  */
 export function adamSplitPlan(n: number): { size: number; chunks: number } | null {
   if (setting === 1 || helper === null || n < ADAM_SPLIT_MIN) return null;
   if (setting === 'auto' && (!autoSplits || coresBusy())) return null;
-  const size = 16 * Math.ceil(n / 16 / PIECES);
-  return { size, chunks: Math.ceil(n / size) };
+  return adamBlocks(n);
 }
 
 /** How many threads a product of these dimensions runs on now. */
@@ -187,6 +195,8 @@ interface Helper {
   control: Int32Array;
   /** `control`'s memory as float32, for the Adam task's step sizes. */
   floats: Float32Array;
+  /** Σ Δ² of each piece of a measured Adam task. */
+  results: Float64Array;
   scratch: number;
   scratchBytes: number;
   seq: number;
@@ -224,7 +234,16 @@ function startHelper({ module, vectorModule, file, scratchBytes }: HelperStart):
   const control = new Int32Array(new SharedArrayBuffer(CONTROL_SLOTS * 4));
   const scratch = heap.alloc(scratchBytes);
   const memory = heap.memory;
-  const workerData: ProductWorkerData = { module, vectorModule, memory, scratch, control, file };
+  const results = new Float64Array(new SharedArrayBuffer(PIECES * 8));
+  const workerData: ProductWorkerData = {
+    module,
+    vectorModule,
+    results,
+    memory,
+    scratch,
+    control,
+    file,
+  };
   // No inherited execArgv: under `node --input-type=module -e` the worker waited on this
   // thread's event loop, which the Atomics.wait below blocks. V8 flags are process-wide anyway.
   const worker = new Worker(new URL('./product-worker.js', import.meta.url), {
@@ -243,6 +262,7 @@ function startHelper({ module, vectorModule, file, scratchBytes }: HelperStart):
     worker,
     control,
     floats: new Float32Array(control.buffer),
+    results,
     scratch,
     scratchBytes,
     seq: 0,
@@ -306,34 +326,47 @@ export function splitProduct(
   shareTask(running, op, plan, (piece) => runPiece(control, piece, run));
 }
 
-/** The operands of an unmeasured Adam update (assembly/adam.ts): byte addresses and step sizes. */
+/**
+ * The operands of an Adam update (assembly/adam.ts): byte addresses, length, how Σ Δ² is taken
+ * (`mode`, 0 for none, with `scale`) and the step sizes.
+ */
 export interface AdamTask {
   w: number;
   g: number;
   m: number;
   v: number;
   n: number;
+  mode: number;
   lrT: number;
   a1: number;
   a2: number;
   epsilon: number;
+  scale: number;
 }
 
 /**
  * Adam's update cut as `plan` (adamSplitPlan) says, shared with the running helper as a product
- * is. Each weight's update is its own, so the pieces give the bits of one whole update.
+ * is; returns each piece's Σ Δ² (0 unmeasured), by piece, valid until the next split. Each
+ * weight's update is its own, so the pieces give the bits of one whole update.
  */
 export function splitAdam(
   task: AdamTask,
   plan: { size: number; chunks: number },
   run: AdamExport,
-): void {
+): Float64Array {
   if (helper === null) throw new Error('splitAdam: the helper thread is not running');
-  const { control, floats } = helper;
+  const { control, floats, results } = helper;
   control[SLOT.op] = ADAM_OP;
-  for (const key of ['w', 'g', 'm', 'v', 'n'] as const) control[ADAM_SLOT[key]] = task[key];
-  for (const key of ['lrT', 'a1', 'a2', 'epsilon'] as const) floats[ADAM_SLOT[key]] = task[key];
-  shareTask(helper, 'adamUpdate', plan, (piece) => runAdamPiece(control, floats, piece, run));
+  for (const key of ['w', 'g', 'm', 'v', 'n', 'mode'] as const) {
+    control[ADAM_SLOT[key]] = task[key];
+  }
+  for (const key of ['lrT', 'a1', 'a2', 'epsilon', 'scale'] as const) {
+    floats[ADAM_SLOT[key]] = task[key];
+  }
+  shareTask(helper, 'adamUpdate', plan, (piece) =>
+    runAdamPiece(control, floats, results, piece, run),
+  );
+  return results.subarray(0, plan.chunks);
 }
 
 /**
