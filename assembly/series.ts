@@ -1,0 +1,128 @@
+// The numeric loops of histogram bucketing and of the rules' medians (src/log/series-kernels.ts
+// explains why they are here and lays out the memory). Each is a literal port of the JavaScript
+// it replaces, comparison for comparison, so that every result is the same to the last bit:
+// the histograms' range and counts of log/histograms.ts, the median of engine/statistics.ts.
+
+// The smallest and largest finite value of the n values at `at` and how many are finite, as
+// three f64s at `out`; `x - x != 0` is true exactly for NaN and ±Infinity.
+function finiteRange<T>(at: usize, n: i32, out: usize): void {
+  let min = Infinity;
+  let max = -Infinity;
+  let count = 0;
+  for (let i = 0; i < n; i++) {
+    const value = <f64>load<T>(at + (<usize>i << alignof<T>()));
+    if (value - value != 0) continue;
+    count++;
+    if (value < min) min = value;
+    if (value > max) max = value;
+  }
+  store<f64>(out, min);
+  store<f64>(out, max, 8);
+  store<f64>(out, <f64>count, 16);
+}
+
+export function finiteRangeF32(at: usize, n: i32, out: usize): void {
+  finiteRange<f32>(at, n, out);
+}
+
+export function finiteRangeF64(at: usize, n: i32, out: usize): void {
+  finiteRange<f64>(at, n, out);
+}
+
+// JavaScript's `q | 0` (ToInt32) of a quotient that is not negative, or NaN.
+@inline function toInt32(q: f64): i32 {
+  if (q < 2147483648.0) return <i32>q;
+  if (!(q < Infinity)) return 0;
+  return <i32><i64>(q % 4294967296.0);
+}
+
+// Adds each finite value of the n at `at` to its count of the `buckets` f64 counts at `counts`:
+// bucket ⌊(value − min) / width⌋ as `| 0` takes it, the last one closed. An index that `| 0`
+// makes negative counts nowhere, as a typed array ignores a write at a negative index.
+function countFinite<T>(at: usize, n: i32, min: f64, width: f64, counts: usize, buckets: i32): void {
+  const last = buckets - 1;
+  for (let i = 0; i < n; i++) {
+    const value = <f64>load<T>(at + (<usize>i << alignof<T>()));
+    if (value - value != 0) continue;
+    const k = toInt32((value - min) / width);
+    if (k < 0) continue;
+    const slot = counts + (<usize>(k < last ? k : last) << 3);
+    store<f64>(slot, load<f64>(slot) + 1);
+  }
+}
+
+export function countFiniteF32(
+  at: usize,
+  n: i32,
+  min: f64,
+  width: f64,
+  counts: usize,
+  buckets: i32,
+): void {
+  countFinite<f32>(at, n, min, width, counts, buckets);
+}
+
+export function countFiniteF64(
+  at: usize,
+  n: i32,
+  min: f64,
+  width: f64,
+  counts: usize,
+  buckets: i32,
+): void {
+  countFinite<f64>(at, n, min, width, counts, buckets);
+}
+
+@inline function get(a: usize, i: i32): f64 {
+  return load<f64>(a + (<usize>i << 3));
+}
+
+@inline function set(a: usize, i: i32, value: f64): void {
+  store<f64>(a + (<usize>i << 3), value);
+}
+
+// Rearranges the n f64s at `a` so that the k-th is the k-th smallest (Hoare's selection, middle
+// pivot), and returns it: engine/statistics.ts `select`.
+function select(a: usize, n: i32, k: i32): f64 {
+  let lo = 0;
+  let hi = n - 1;
+  while (lo < hi) {
+    const pivot = get(a, (lo + hi) >> 1);
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (get(a, i) < pivot) i++;
+      while (get(a, j) > pivot) j--;
+      if (i <= j) {
+        const t = get(a, i);
+        set(a, i++, get(a, j));
+        set(a, j--, t);
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else break;
+  }
+  return get(a, k);
+}
+
+// The median of the n (≥ 1) f64s at `a`, reordering them: engine/statistics.ts `medianInPlace`.
+export function median(a: usize, n: i32): f64 {
+  const mid = n >> 1;
+  const upper = select(a, n, mid);
+  if (n & 1) return upper;
+  let lower = -Infinity;
+  for (let i = 0; i < mid; i++) if (get(a, i) > lower) lower = get(a, i);
+  return (lower + upper) / 2;
+}
+
+// The median of the finite values of the n f64s at `a`, NaN when none is: they are moved to
+// the front in order, then selected among.
+export function finiteMedian(a: usize, n: i32): f64 {
+  let count = 0;
+  for (let i = 0; i < n; i++) {
+    const value = get(a, i);
+    if (value - value == 0) set(a, count++, value);
+  }
+  return count == 0 ? NaN : median(a, count);
+}
