@@ -126,3 +126,119 @@ export function finiteMedian(a: usize, n: i32): f64 {
   }
   return count == 0 ? NaN : median(a, count);
 }
+
+// The live run's scalar log (src/diagnose/scalar-log.ts) into columns: the records in the log
+// window at `log` (its words from log position `base` on, up to `end`) whose tag t has
+// `selected[t]` 1 and whose position is at or after `movedTo[t]`, each tag's in log order.
+// A log entry is a single record (its tag's index, then its value as a float32) or a group
+// write (GROUP | its id, then one float32 per tag of the group: the `sizes[id]` tag indexes at
+// `groupTags + 4·starts[id]`). Each entry's step is that of the last of the `changes` step
+// changes, (log position, step) f64 pairs, at or before it; the first one passed is at or
+// before `from`. Only entries that end by `end` are read: returns the position after the last
+// one read. Writes each tag's count to `counts` (i32) and its steps and values, in that order,
+// to `steps` and `values` (f64), tag after tag in index order.
+const GROUP: u32 = 0x8000_0000;
+
+export function moveRecords(
+  log: usize,
+  base: i32,
+  from: i32,
+  end: i32,
+  changes: usize,
+  changeCount: i32,
+  tags: i32,
+  selected: usize,
+  movedTo: usize,
+  groupTags: usize,
+  starts: usize,
+  sizes: usize,
+  counts: usize,
+  cursors: usize,
+  steps: usize,
+  values: usize,
+): i32 {
+  memory.fill(counts, 0, <usize>tags << 2);
+  const stop = walk(log, base, from, end, changes, changeCount, selected, movedTo, groupTags, starts, sizes, counts, 0, 0, 0);
+  let total = 0;
+  for (let t = 0; t < tags; t++) {
+    store<i32>(cursors + (<usize>t << 2), total);
+    total += load<i32>(counts + (<usize>t << 2));
+  }
+  walk(log, base, from, stop, changes, changeCount, selected, movedTo, groupTags, starts, sizes, 0, cursors, steps, values);
+  return stop;
+}
+
+// One pass over the entries from `from`: counting each tag's records into `counts` (when not
+// 0), or writing them at the `cursors` places of `steps` and `values`.
+function walk(
+  log: usize,
+  base: i32,
+  from: i32,
+  end: i32,
+  changes: usize,
+  changeCount: i32,
+  selected: usize,
+  movedTo: usize,
+  groupTags: usize,
+  starts: usize,
+  sizes: usize,
+  counts: usize,
+  cursors: usize,
+  steps: usize,
+  values: usize,
+): i32 {
+  let change = 0;
+  let step = load<f64>(changes, 8);
+  let next = change + 1 < changeCount ? <i32>load<f64>(changes + 16) : i32.MAX_VALUE;
+  let k = from;
+  while (k < end) {
+    const head = load<u32>(log + (<usize>(k - base) << 2));
+    const size = head < GROUP ? 1 : load<i32>(sizes + (<usize>(head ^ GROUP) << 2));
+    if (k + 1 + size > end) break;
+    while (k >= next) {
+      change++;
+      step = load<f64>(changes + (<usize>change << 4), 8);
+      next = change + 1 < changeCount ? <i32>load<f64>(changes + (<usize>(change + 1) << 4)) : i32.MAX_VALUE;
+    }
+    if (head < GROUP) {
+      take(<i32>head, k, k + 1, log, base, selected, movedTo, counts, cursors, steps, values, step);
+    } else {
+      const tagsAt = groupTags + (<usize>load<i32>(starts + (<usize>(head ^ GROUP) << 2)) << 2);
+      for (let i = 0; i < size; i++) {
+        const t = load<i32>(tagsAt + (<usize>i << 2));
+        take(t, k, k + 1 + i, log, base, selected, movedTo, counts, cursors, steps, values, step);
+      }
+    }
+    k += 1 + size;
+  }
+  return k;
+}
+
+// Counts or writes the record of tag `t` in the entry at log position `k`, whose value is at
+// log position `at`, if the tag is selected and the record not in its column yet.
+@inline function take(
+  t: i32,
+  k: i32,
+  at: i32,
+  log: usize,
+  base: i32,
+  selected: usize,
+  movedTo: usize,
+  counts: usize,
+  cursors: usize,
+  steps: usize,
+  values: usize,
+  step: f64,
+): void {
+  if (load<u8>(selected + <usize>t) == 0 || k < load<i32>(movedTo + (<usize>t << 2))) return;
+  if (counts != 0) {
+    const slot = counts + (<usize>t << 2);
+    store<i32>(slot, load<i32>(slot) + 1);
+    return;
+  }
+  const slot = cursors + (<usize>t << 2);
+  const place = load<i32>(slot);
+  store<i32>(slot, place + 1);
+  store<f64>(steps + (<usize>place << 3), step);
+  store<f64>(values + (<usize>place << 3), <f64>load<f32>(log + (<usize>(at - base) << 2)));
+}

@@ -22,7 +22,8 @@ const PAGE_BYTES = 64 << 10;
 const RANGE_ADDRESS = 0;
 const COUNTS_ADDRESS = 64;
 
-interface SeriesModule {
+/** The module's exports (see assembly/series.ts for each). */
+export interface SeriesModule {
   finiteRangeF32(at: number, n: number, out: number): void;
   finiteRangeF64(at: number, n: number, out: number): void;
   countFiniteF32(
@@ -43,17 +44,38 @@ interface SeriesModule {
   ): void;
   median(at: number, n: number): number;
   finiteMedian(at: number, n: number): number;
+  moveRecords(
+    log: number,
+    base: number,
+    from: number,
+    end: number,
+    changes: number,
+    changeCount: number,
+    tags: number,
+    selected: number,
+    movedTo: number,
+    groupTags: number,
+    starts: number,
+    sizes: number,
+    counts: number,
+    cursors: number,
+    steps: number,
+    values: number,
+  ): number;
 }
 
-interface Kernels {
+export interface SeriesKernels {
   module: SeriesModule;
   memory: WebAssembly.Memory;
 }
 
-let kernels: Kernels | undefined;
+let kernels: SeriesKernels | undefined;
 
-/** The module, its memory at least `bytes` long. */
-function loaded(bytes: number): Kernels {
+/**
+ * The module, its memory at least `bytes` long (grown when shorter, which leaves views of it
+ * made before empty: make them after this call). Its first 64 bytes hold results.
+ */
+export function seriesKernels(bytes: number): SeriesKernels {
   if (kernels === undefined) {
     const memory = new WebAssembly.Memory({ initial: Math.ceil(bytes / PAGE_BYTES) || 1 });
     kernels = { module: instantiateOn<SeriesModule>(compileWasm(FILE), memory, FILE), memory };
@@ -87,7 +109,7 @@ export interface FiniteBuckets {
 export function bucketFinite(values: ArrayLike<number>, bucketCount: number): FiniteBuckets {
   const f32 = values instanceof Float32Array;
   const at = inputAddress(bucketCount);
-  const { module, memory } = loaded(at + values.length * (f32 ? 4 : 8));
+  const { module, memory } = seriesKernels(at + values.length * (f32 ? 4 : 8));
   const { buffer } = memory;
   const n = values.length;
   if (f32) new Float32Array(buffer, at, n).set(values);
@@ -108,7 +130,7 @@ export function bucketFinite(values: ArrayLike<number>, bucketCount: number): Fi
 /** `values` copied into the module's memory; returns their address. */
 function copiedIn(values: ArrayLike<number>): { module: SeriesModule; at: number } {
   const at = inputAddress(0);
-  const { module, memory } = loaded(at + 8 * values.length);
+  const { module, memory } = seriesKernels(at + 8 * values.length);
   new Float64Array(memory.buffer, at, values.length).set(values);
   return { module, at };
 }

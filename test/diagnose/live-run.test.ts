@@ -430,7 +430,7 @@ test('kept histograms bucket on read what was recorded, though the caller reuses
   assert.equal(points[1].buckets, points[1].buckets);
 });
 
-test('a tag of one group moves column by column only while no single record of it is moving', () => {
+test('a tag written in a group and as single records in between keeps both, in step order', () => {
   const live = new LiveRun();
   const memory = new MemoryRun();
   // update_ratio/* are in this group alone; weight_norm/d0/kernel also comes as single records

@@ -44,7 +44,15 @@ const SPECIALS = [NaN, Infinity, -Infinity, 0, -0, 5e-324, -5e-324, 1e308, -1e30
 
 /** Inputs of every kind the callers give: scales, repeats, non-finite values, the extremes. */
 function inputs(): number[][] {
-  const cases: number[][] = [[], [1], [2, 2, 2], [NaN, Infinity], [0, -0], [0, 5e-324], [-1e308, 1e308]];
+  const cases: number[][] = [
+    [],
+    [1],
+    [2, 2, 2],
+    [NaN, Infinity],
+    [0, -0],
+    [0, 5e-324],
+    [-1e308, 1e308],
+  ];
   for (let seed = 1; seed <= 40; seed++) {
     const next = uniform(seed);
     const length = Math.floor(next() * 3000);

@@ -18,14 +18,7 @@
 import type { Rule, Verdict } from '../rule.js';
 import { verdictOf } from '../rule.js';
 import { finiteMedianOf } from '../../log/series-kernels.js';
-import {
-  finiteCount,
-  finiteMax,
-  round,
-  show,
-  spanLength,
-  stepsWhere,
-} from '../series.js';
+import { finiteCount, finiteMax, round, show, spanLength, stepsWhere } from '../series.js';
 import {
   compared,
   firstLastEvidence,

@@ -1,0 +1,137 @@
+/**
+ * A live run's scalar records moved from its log (scalar-log.ts) into their columns
+ * (column-pool.ts), in WebAssembly (assembly/series.ts `moveRecords`). The move runs a few times
+ * an epoch, over tens of thousands of records: in JavaScript its loops ran interpreted through
+ * the first evaluations, then were compiled on a background thread twice each (on the stack,
+ * then whole: 10–35 ms of CPU per loop, node --trace-opt), which the Diagnoser paid in every
+ * one-epoch run. There, each tag's records go to a staging area of the module's memory, tag
+ * after tag, from where each tag's block is copied into its column in one call.
+ *
+ * The log goes in windows of at most WINDOW_WORDS words, so that the module's memory stays
+ * small (a window and its records: about 1.3 MB) however long the log (up to 8 MB) has grown.
+ */
+import { seriesKernels } from '../log/series-kernels.js';
+import type { ColumnPool } from './column-pool.js';
+
+/** Log words per window; a group write longer than this gets a window of its own size. */
+const WINDOW_WORDS = 1 << 16;
+/** Where the tables start: after the module's results (series-kernels.ts). */
+const TABLES_ADDRESS = 64;
+
+/** What `moveRecords` reads of the log. */
+export interface LogToMove {
+  /** The log: tag indexes, group words and float32 values (scalar-log.ts). */
+  readonly words: Uint32Array;
+  /** Words in the log. */
+  readonly logged: number;
+  /** (log position, step) pairs, where the step changes. */
+  readonly stepChanges: readonly number[];
+  /** By group id, its tags' indexes. */
+  readonly groupTags: readonly Uint32Array[];
+}
+
+/** A bump allocator over the module's memory, 8-byte aligned. */
+function layout(): (bytes: number) => number {
+  let next = TABLES_ADDRESS;
+  return (bytes) => {
+    const at = next;
+    next += (bytes + 7) & ~7;
+    return at;
+  };
+}
+
+/**
+ * Appends to the columns of `pool` the records of `log` from log position `from` on whose tag t
+ * has `selected[t]` 1 and whose position is at or after `movedTo[t]`, in log order.
+ */
+export function moveRecords(
+  log: LogToMove,
+  from: number,
+  selected: Uint8Array,
+  movedTo: Int32Array,
+  pool: ColumnPool,
+): void {
+  const { words, logged, stepChanges, groupTags } = log;
+  if (from >= logged) return;
+  const tags = pool.count;
+  const groups = groupTags.length;
+  let groupTagCount = 0;
+  let longest = 0;
+  for (const indexes of groupTags) {
+    groupTagCount += indexes.length;
+    longest = Math.max(longest, indexes.length);
+  }
+  const window = Math.max(WINDOW_WORDS, 2 + longest);
+  const next = layout();
+  const at = {
+    selected: next(tags),
+    movedTo: next(4 * tags),
+    counts: next(4 * tags),
+    cursors: next(4 * tags),
+    starts: next(4 * groups),
+    sizes: next(4 * groups),
+    groupTags: next(4 * groupTagCount),
+    changes: next(8 * stepChanges.length),
+    log: next(4 * window),
+    // A window holds at most one record per word.
+    steps: next(8 * window),
+    values: next(8 * window),
+  };
+  const { module, memory } = seriesKernels(next(0));
+  const { buffer } = memory;
+  new Uint8Array(buffer, at.selected, tags).set(selected.subarray(0, tags));
+  new Int32Array(buffer, at.movedTo, tags).set(movedTo.subarray(0, tags));
+  const starts = new Int32Array(buffer, at.starts, groups);
+  const sizes = new Int32Array(buffer, at.sizes, groups);
+  const flat = new Uint32Array(buffer, at.groupTags, groupTagCount);
+  for (let id = 0, start = 0; id < groups; id++) {
+    starts[id] = start;
+    sizes[id] = groupTags[id].length;
+    flat.set(groupTags[id], start);
+    start += groupTags[id].length;
+  }
+  new Float64Array(buffer, at.changes, stepChanges.length).set(stepChanges);
+  const windowWords = new Uint32Array(buffer, at.log, window);
+  const counts = new Int32Array(buffer, at.counts, tags);
+  const cursors = new Int32Array(buffer, at.cursors, tags);
+  const steps = new Float64Array(buffer, at.steps, window);
+  const values = new Float64Array(buffer, at.values, window);
+  const changeCount = stepChanges.length / 2;
+  // The step change at or before `k`: the first one passed to the module.
+  let change = 0;
+  for (let k = from; k < logged;) {
+    while (change + 1 < changeCount && stepChanges[2 * change + 2] <= k) change++;
+    const end = Math.min(logged, k + window);
+    windowWords.set(words.subarray(k, end));
+    const stop = module.moveRecords(
+      at.log,
+      k,
+      k,
+      end,
+      at.changes + 16 * change,
+      changeCount - change,
+      tags,
+      at.selected,
+      at.movedTo,
+      at.groupTags,
+      at.starts,
+      at.sizes,
+      at.counts,
+      at.cursors,
+      at.steps,
+      at.values,
+    );
+    pool.reserve(counts);
+    const { offsets, lengths } = pool;
+    for (let t = 0; t < tags; t++) {
+      const count = counts[t];
+      if (count === 0) continue;
+      const start = cursors[t] - count;
+      const into = offsets[t] + lengths[t];
+      pool.steps.set(steps.subarray(start, start + count), into);
+      pool.values.set(values.subarray(start, start + count), into);
+      lengths[t] += count;
+    }
+    k = stop;
+  }
+}
