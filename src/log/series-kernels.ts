@@ -1,19 +1,19 @@
 /**
- * Histogram bucketing and medians in WebAssembly (assembly/series.ts): for the live Diagnoser,
- * whose evaluations run a few times a run, mostly as cold code. V8 compiles the module once,
- * when it is loaded (a few hundred microseconds), where the same loops in JavaScript ran
- * interpreted at first, then compiled by the optimizing compiler on a background thread, often
- * twice (on the stack, then as a whole): measured on the reference model's first evaluation,
- * 6 ms of bucketing the step-0 weights interpreted, and 10–40 ms of CPU per loop compiled
- * (`node --trace-opt`), all of it the Diagnoser's cost in a one-epoch run. Each function is a
- * literal port of the JavaScript it replaced, so the results are the same to the last bit
- * (test/log/series-kernels.test.ts).
+ * Histogram bucketing, medians and the live run's scalar-log move (src/diagnose/log-move.ts) in
+ * WebAssembly (assembly/series.ts): for the live Diagnoser, whose evaluations run a few times a
+ * run, mostly as cold code. V8 compiles the module when it is loaded (well under a millisecond),
+ * where the same loops in JavaScript ran interpreted at first, then were compiled by the
+ * optimizing compiler on a background thread, most of them twice (on the stack, then whole):
+ * measured on the reference model's first epoch, 6 ms of bucketing the step-0 weights
+ * interpreted, and 10–45 ms of CPU per loop compiled (`node --trace-opt`: some 165 ms for the
+ * Diagnoser's loops, 15 ms since), all of it the Diagnoser's cost in a one-epoch run. Each
+ * function is a literal port of the JavaScript it replaced, so the results are the same to the
+ * last bit (test/log/series-kernels.test.ts).
  *
- * The module works on a memory of its own, grown to fit the largest input so far and laid out
- * per call as
- *   [0, 24)              a range's results (min, max, finite count: three f64s);
- *   [64, 64 + 8k)        a histogram's k bucket counts (f64);
- *   [input, …)           the input, copied in (a copy costs about a nanosecond a value).
+ * The module works on a memory of its own, grown to fit the largest call so far. A call lays it
+ * out as it needs from address 64 on; the first 64 bytes hold results (a range's min, max and
+ * finite count: three f64s). For a histogram: its k bucket counts (f64) from 64, then the
+ * input, copied in (a copy costs about a nanosecond a value).
  */
 import { compileWasm, instantiateOn } from '../engine/kernels/wasm-instance.js';
 
