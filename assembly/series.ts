@@ -39,7 +39,14 @@ export function finiteRangeF64(at: usize, n: i32, out: usize): void {
 // Adds each finite value of the n at `at` to its count of the `buckets` f64 counts at `counts`:
 // bucket ⌊(value − min) / width⌋ as `| 0` takes it, the last one closed. An index that `| 0`
 // makes negative counts nowhere, as a typed array ignores a write at a negative index.
-function countFinite<T>(at: usize, n: i32, min: f64, width: f64, counts: usize, buckets: i32): void {
+function countFinite<T>(
+  at: usize,
+  n: i32,
+  min: f64,
+  width: f64,
+  counts: usize,
+  buckets: i32,
+): void {
   const last = buckets - 1;
   for (let i = 0; i < n; i++) {
     const value = <f64>load<T>(at + (<usize>i << alignof<T>()));
@@ -128,7 +135,7 @@ export function finiteMedian(a: usize, n: i32): f64 {
 }
 
 // The live run's scalar log (src/diagnose/scalar-log.ts) into columns: the records in the log
-// window at `log` (its words from log position `base` on, up to `end`) whose tag t has
+// window at `log` (its words from log position `from` on, up to `end`) whose tag t has
 // `selected[t]` 1 and whose position is at or after `movedTo[t]`, each tag's in log order.
 // A log entry is a single record (its tag's index, then its value as a float32) or a group
 // write (GROUP | its id, then one float32 per tag of the group: the `sizes[id]` tag indexes at
@@ -141,7 +148,6 @@ const GROUP: u32 = 0x8000_0000;
 
 export function moveRecords(
   log: usize,
-  base: i32,
   from: i32,
   end: i32,
   changes: usize,
@@ -158,21 +164,32 @@ export function moveRecords(
   values: usize,
 ): i32 {
   memory.fill(counts, 0, <usize>tags << 2);
-  const stop = walk(log, base, from, end, changes, changeCount, selected, movedTo, groupTags, starts, sizes, counts, 0, 0, 0);
+  const stop = walk(
+    log, from, end, changes, changeCount, selected, movedTo, groupTags, starts, sizes,
+    counts, 0, 0, 0,
+  );
   let total = 0;
   for (let t = 0; t < tags; t++) {
     store<i32>(cursors + (<usize>t << 2), total);
     total += load<i32>(counts + (<usize>t << 2));
   }
-  walk(log, base, from, stop, changes, changeCount, selected, movedTo, groupTags, starts, sizes, 0, cursors, steps, values);
+  walk(
+    log, from, stop, changes, changeCount, selected, movedTo, groupTags, starts, sizes,
+    0, cursors, steps, values,
+  );
   return stop;
+}
+
+// The log position of the step change after change `change`, or the largest i32 if none is.
+@inline function changeAfter(changes: usize, change: i32, changeCount: i32): i32 {
+  if (change + 1 >= changeCount) return i32.MAX_VALUE;
+  return <i32>load<f64>(changes + (<usize>(change + 1) << 4));
 }
 
 // One pass over the entries from `from`: counting each tag's records into `counts` (when not
 // 0), or writing them at the `cursors` places of `steps` and `values`.
 function walk(
   log: usize,
-  base: i32,
   from: i32,
   end: i32,
   changes: usize,
@@ -189,24 +206,24 @@ function walk(
 ): i32 {
   let change = 0;
   let step = load<f64>(changes, 8);
-  let next = change + 1 < changeCount ? <i32>load<f64>(changes + 16) : i32.MAX_VALUE;
+  let next = changeAfter(changes, change, changeCount);
   let k = from;
   while (k < end) {
-    const head = load<u32>(log + (<usize>(k - base) << 2));
+    const head = load<u32>(log + (<usize>(k - from) << 2));
     const size = head < GROUP ? 1 : load<i32>(sizes + (<usize>(head ^ GROUP) << 2));
     if (k + 1 + size > end) break;
     while (k >= next) {
       change++;
       step = load<f64>(changes + (<usize>change << 4), 8);
-      next = change + 1 < changeCount ? <i32>load<f64>(changes + (<usize>(change + 1) << 4)) : i32.MAX_VALUE;
+      next = changeAfter(changes, change, changeCount);
     }
     if (head < GROUP) {
-      take(<i32>head, k, k + 1, log, base, selected, movedTo, counts, cursors, steps, values, step);
+      take(<i32>head, k, k + 1, log, from, selected, movedTo, counts, cursors, steps, values, step);
     } else {
       const tagsAt = groupTags + (<usize>load<i32>(starts + (<usize>(head ^ GROUP) << 2)) << 2);
       for (let i = 0; i < size; i++) {
         const t = load<i32>(tagsAt + (<usize>i << 2));
-        take(t, k, k + 1 + i, log, base, selected, movedTo, counts, cursors, steps, values, step);
+        take(t, k, k + 1 + i, log, from, selected, movedTo, counts, cursors, steps, values, step);
       }
     }
     k += 1 + size;
@@ -221,7 +238,7 @@ function walk(
   k: i32,
   at: i32,
   log: usize,
-  base: i32,
+  from: i32,
   selected: usize,
   movedTo: usize,
   counts: usize,
@@ -240,5 +257,5 @@ function walk(
   const place = load<i32>(slot);
   store<i32>(slot, place + 1);
   store<f64>(steps + (<usize>place << 3), step);
-  store<f64>(values + (<usize>place << 3), <f64>load<f32>(log + (<usize>(at - base) << 2)));
+  store<f64>(values + (<usize>place << 3), <f64>load<f32>(log + (<usize>(at - from) << 2)));
 }

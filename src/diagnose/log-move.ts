@@ -106,7 +106,6 @@ export function moveRecords(
     const stop = module.moveRecords(
       at.log,
       k,
-      k,
       end,
       at.changes + 16 * change,
       changeCount - change,

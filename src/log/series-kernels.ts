@@ -46,7 +46,6 @@ export interface SeriesModule {
   finiteMedian(at: number, n: number): number;
   moveRecords(
     log: number,
-    base: number,
     from: number,
     end: number,
     changes: number,
