@@ -38,7 +38,7 @@ export interface GridCell {
   splitProducts: number;
   /** Of the product calls in the timed epochs, the share that ran on two threads. */
   splitWhileTimed: number;
-  /** Of the pieces of those split products, the share the helper thread computed. */
+  /** Of the pieces split (products' and Adam updates'), the share the helper thread computed. */
   helperPieces: number;
   /** The 1-minute load average before and after the timed epochs. */
   loadAverage: [number, number];

@@ -281,8 +281,8 @@ export function printGrid(
   console.log(
     'Time basis: "1 thread" and PyTorch (1 core) in CPU seconds of the process (wall seconds in ' +
       `brackets); ${secondRun}. Each cell ran its runs back to back. "split" is the share of the ` +
-      'timed product calls that ran on two threads, "helper" the share of their pieces the ' +
-      `helper thread computed. auto keeps one thread while CPU pressure is above ${BUSY_PRESSURE}% ` +
+      'timed product calls that ran on two threads, "helper" the share of the pieces split (of ' +
+      `products and of Adam's updates) the helper thread computed. auto keeps one thread while CPU pressure is above ${BUSY_PRESSURE}% ` +
       '(other processes hold the cores); --threads 2 splits every product.',
   );
   if (peer !== null) {

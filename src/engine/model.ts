@@ -12,8 +12,8 @@ export interface Model {
   readonly name: string;
   readonly layers: readonly Layer[];
   /** Every variable, trainable or not, in layer order. */
-  readonly variables: Variable[];
-  readonly trainableVariables: Variable[];
+  readonly variables: readonly Variable[];
+  readonly trainableVariables: readonly Variable[];
   readonly optimizer: Optimizer | null;
   /** The layer called `name`; throws naming the layers there are. */
   layer(name: string): Layer;

@@ -204,5 +204,8 @@ export function tidy<T>(work: () => T): T {
 }
 
 export function sameShape(a: Shape, b: Shape): boolean {
-  return a.length === b.length && a.every((dim, i) => dim === b[i]);
+  if (a.length !== b.length) return false;
+  // A loop, not `every`: layers compare their buffers' shapes every batch.
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

@@ -3,6 +3,7 @@
  * reference that defines it.
  */
 import type { Tensor } from '../tensor.js';
+import { ADAM_SPLIT_MIN, adamBlocks, adamSplitPlan, splitAdam, type AdamTask } from './threads.js';
 import { vectorWasm } from './vector-wasm.js';
 
 export interface AdamStep {
@@ -53,12 +54,30 @@ export const simdAdam: AdamKernel = (w, g, m, v, step, measure) => {
   const { lrT, a1, a2, epsilon } = step;
   const scale = measure ? stepSquareScale(step) : 0;
   const mode = !measure ? UNMEASURED : scale > 0 ? SCALED : GUARDED;
+  const n = w.size;
+  const task = { w: w.ptr, g: g.ptr, m: m.ptr, v: v.ptr, n, mode, lrT, a1, a2, epsilon, scale };
+  // Shared with the helper thread where products are (threads.ts).
+  const plan = adamSplitPlan(n);
+  if (plan !== null) return blockTotal(splitAdam(task, plan, vectorWasm.adamUpdate));
+  if (!measure || n < ADAM_SPLIT_MIN) return adamRange(task, 0, n);
+  // Measured by the same blocks as a split update, so that Σ Δ² has one value per thread count.
+  const { size, chunks } = adamBlocks(n);
+  const sums = new Float64Array(chunks);
+  for (let k = 0; k < chunks; k++)
+    sums[k] = adamRange(task, k * size, Math.min(size, n - k * size));
+  return blockTotal(sums);
+};
+
+/** The update of `count` weights of `task` from `from` on; their Σ Δ² as `task.mode` says. */
+function adamRange(task: AdamTask, from: number, count: number): number {
+  const bytes = from * 4;
+  const { lrT, a1, a2, epsilon, mode, scale } = task;
   return vectorWasm.adamUpdate(
-    w.ptr,
-    g.ptr,
-    m.ptr,
-    v.ptr,
-    w.size,
+    task.w + bytes,
+    task.g + bytes,
+    task.m + bytes,
+    task.v + bytes,
+    count,
     lrT,
     a1,
     a2,
@@ -66,7 +85,14 @@ export const simdAdam: AdamKernel = (w, g, m, v, step, measure) => {
     mode,
     scale,
   );
-};
+}
+
+/** The blocks' Σ Δ², summed in block order. */
+function blockTotal(sums: Float64Array): number {
+  let total = 0;
+  for (const sum of sums) total += sum;
+  return total;
+}
 
 /** The step whose scale was found last, and that scale (see stepSquareScale). */
 const lastScaled = { lrT: NaN, a1: NaN, a2: NaN, epsilon: NaN, scale: 0 };

@@ -11,7 +11,12 @@
  * of `claim` from (tag, i) to (tag, i + 1): a helper that wakes after the task is over fails
  * it, since the tag has moved on, and touches nothing. Each finished piece adds 1 to `finished`;
  * the task is over when `finished` reaches `chunks`, and only then are new operands written.
+ *
+ * A task may also be Adam's update of one variable (op ADAM_OP), cut into blocks of weights:
+ * its pointers and step sizes have slots of their own (ADAM_SLOT).
  */
+
+import type { AdamExport } from './vector-wasm.js';
 
 /** The products, in the order of the `op` slot. */
 export const PRODUCT_OPS = ['matmul', 'matmulTransA', 'matmulTransB'] as const;
@@ -47,7 +52,30 @@ export const SLOT = {
   chunks: 17,
 } as const;
 
-export const CONTROL_SLOTS = 18;
+/**
+ * The slots of an Adam task (op ADAM_OP): the byte addresses of the weights, gradients and
+ * moments, their length, then the step sizes, read as float32 (a Float32Array over the same memory). `size` is
+ * the weights per piece.
+ */
+export const ADAM_SLOT = {
+  w: 18,
+  g: 19,
+  m: 20,
+  v: 21,
+  n: 22,
+  /** 0: unmeasured; else how Σ Δ² is taken (kernels/adam.ts), each piece's into `results`. */
+  mode: 23,
+  lrT: 24,
+  a1: 25,
+  a2: 26,
+  epsilon: 27,
+  scale: 28,
+} as const;
+
+/** The `op` of an Adam task: after the products. */
+export const ADAM_OP = PRODUCT_OPS.length;
+
+export const CONTROL_SLOTS = 29;
 
 /**
  * Bits of `claim` that count pieces; the others tag the task. With 20 tag bits a stale claim
@@ -95,6 +123,10 @@ export interface ProductExports {
 /** What the helper thread is started with. */
 export interface ProductWorkerData {
   module: WebAssembly.Module;
+  /** build/vector.wasm, for Adam's updates. */
+  vectorModule: WebAssembly.Module;
+  /** Σ Δ² of each piece of a measured Adam task, by piece (shared). */
+  results: Float64Array;
   /** The main thread's heap memory (shared). */
   memory: WebAssembly.Memory;
   /** The helper's own packing buffer, a block of the main thread's heap. */
@@ -143,6 +175,42 @@ export function runPiece(control: Int32Array, piece: number, run: ProductExport)
       byColumns ? from : 0,
       byColumns ? to : n,
       0,
+    );
+  } finally {
+    Atomics.add(control, SLOT.finished, 1);
+    Atomics.notify(control, SLOT.finished);
+  }
+}
+
+/**
+ * Computes piece `piece` of the current Adam task through `run` (one thread's instance), its
+ * Σ Δ² (when measured) into `results[piece]`, then counts it finished. `floats` views the
+ * control block's memory as float32.
+ */
+export function runAdamPiece(
+  control: Int32Array,
+  floats: Float32Array,
+  results: Float64Array,
+  piece: number,
+  run: AdamExport,
+): void {
+  const size = control[SLOT.size];
+  const from = piece * size;
+  const count = Math.min(size, control[ADAM_SLOT.n] - from);
+  const bytes = from * 4;
+  try {
+    results[piece] = run(
+      (control[ADAM_SLOT.w] >>> 0) + bytes,
+      (control[ADAM_SLOT.g] >>> 0) + bytes,
+      (control[ADAM_SLOT.m] >>> 0) + bytes,
+      (control[ADAM_SLOT.v] >>> 0) + bytes,
+      count,
+      floats[ADAM_SLOT.lrT],
+      floats[ADAM_SLOT.a1],
+      floats[ADAM_SLOT.a2],
+      floats[ADAM_SLOT.epsilon],
+      control[ADAM_SLOT.mode],
+      floats[ADAM_SLOT.scale],
     );
   } finally {
     Atomics.add(control, SLOT.finished, 1);

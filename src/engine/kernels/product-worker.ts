@@ -1,21 +1,24 @@
 /**
  * The product helper thread: the kernels module instantiated on the main thread's heap memory,
  * computing pieces of the products the main thread shares with it (threads.ts; the protocol is
- * in product-control.ts). It owns no heap; its packing buffer is a block the main thread
- * allocated for it. The module has no data segments and no start function, so a second
- * instance writes nothing on instantiation.
+ * in product-control.ts), and of Adam's updates through the vector module. It owns no heap;
+ * its packing buffer is a block the main thread allocated for it. Neither module has data
+ * segments or a start function, so a second instance writes nothing on instantiation.
  */
 import { workerData } from 'node:worker_threads';
 import {
+  ADAM_OP,
   awaitChange,
   claimPiece,
   MAX_CHUNKS,
   PRODUCT_OPS,
+  runAdamPiece,
   runPiece,
   SLOT,
   type ProductExports,
   type ProductWorkerData,
 } from './product-control.js';
+import type { AdamExport } from './vector-wasm.js';
 import { instantiateOn } from './wasm-instance.js';
 
 /**
@@ -25,10 +28,17 @@ import { instantiateOn } from './wasm-instance.js';
  */
 const IDLE_SPINS = 5000;
 
-const { module, memory, scratch, control, file } = workerData as ProductWorkerData;
+const { module, vectorModule, results, memory, scratch, control, file } =
+  workerData as ProductWorkerData;
 const wasm = instantiateOn<ProductExports>(module, memory, file);
 wasm.setScratch(scratch);
 const products = PRODUCT_OPS.map((op) => wasm[op]);
+const { adamUpdate } = instantiateOn<{ adamUpdate: AdamExport }>(
+  vectorModule,
+  memory,
+  'vector.wasm',
+);
+const floats = new Float32Array(control.buffer);
 Atomics.store(control, SLOT.ready, 1);
 Atomics.notify(control, SLOT.ready);
 
@@ -41,7 +51,9 @@ for (;;) {
   for (let piece = claimPiece(control, tag); piece >= 0; piece = claimPiece(control, tag)) {
     Atomics.add(control, SLOT.helped, 1);
     try {
-      runPiece(control, piece, products[control[SLOT.op]]);
+      const op = control[SLOT.op];
+      if (op === ADAM_OP) runAdamPiece(control, floats, results, piece, adamUpdate);
+      else runPiece(control, piece, products[op]);
     } catch {
       Atomics.store(control, SLOT.failed, 1);
     }

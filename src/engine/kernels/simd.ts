@@ -35,7 +35,12 @@ const scratchBytes = wasm.SCRATCH_BYTES.value as number;
 // The packing buffer of the cache-blocked path: one per instance, for the life of the thread.
 wasm.setScratch(heap.alloc(scratchBytes));
 /** What the product helper thread needs to start (threads.ts). */
-const helperStart = { module: compileWasm(file), file, scratchBytes };
+const helperStart = {
+  module: compileWasm(file),
+  vectorModule: compileWasm('vector.wasm'),
+  file,
+  scratchBytes,
+};
 
 /**
  * Wraps one export: checks the operands (the wasm trusts its pointers), then runs the whole

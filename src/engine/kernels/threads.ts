@@ -6,6 +6,8 @@
  * it was asleep or another process holds the second core, takes fewer pieces rather than making
  * the product wait for a fixed half. Each element of C is computed by the same instructions in
  * either thread (assembly/kernels.ts), so the result has the same bits for 1 and 2 threads.
+ * Adam's update of a large variable is shared the same way once the helper runs (blocks of
+ * weights, each updated as on one thread; a measured Σ Δw² is summed by block on 1 thread too).
  *
  * The setting: `setThreads(1 | 2 | 'auto')`, or GRADSCOPE_THREADS=1|2|auto at load. Defaults
  * to 'auto': split on the main thread only, where the machine has 2 cores or more, while other
@@ -23,18 +25,22 @@ import { isMainThread, Worker } from 'node:worker_threads';
 import { ValueError } from '../errors.js';
 import { heap } from '../heap.js';
 import {
+  ADAM_OP,
+  ADAM_SLOT,
   awaitChange,
   claimPiece,
   CONTROL_SLOTS,
   MAX_CHUNKS,
   openClaim,
   PRODUCT_OPS,
+  runAdamPiece,
   runPiece,
   SLOT,
   type ProductExport,
   type ProductOp,
   type ProductWorkerData,
 } from './product-control.js';
+import type { AdamExport } from './vector-wasm.js';
 
 export type ThreadSetting = 1 | 2 | 'auto';
 
@@ -152,6 +158,33 @@ export function splitPlan(m: number, k: number, n: number): SplitPlan | null {
   return plan.chunks >= 2 && plan.chunks <= MAX_CHUNKS ? plan : null;
 }
 
+/**
+ * Adam updates of fewer weights stay on one thread: at about 1.5 ns a weight, 65,536 take
+ * 100 µs, which repays the hand-off's few µs.
+ */
+export const ADAM_SPLIT_MIN = 65536;
+
+/**
+ * The blocks of an Adam update of n ≥ ADAM_SPLIT_MIN weights: PIECES blocks of a multiple of
+ * 16 (the kernel's widest step), whatever the thread count, since a measured update sums its
+ * Σ Δ² by block (kernels/adam.ts).
+ */
+export function adamBlocks(n: number): { size: number; chunks: number } {
+  const size = 16 * Math.ceil(n / 16 / PIECES);
+  return { size, chunks: Math.ceil(n / size) };
+}
+
+/**
+ * The pieces of an Adam update of n weights (adamBlocks), or null for no split: where products
+ * may split now (as splitPlan decides) and the helper already runs, which it does once a
+ * product was split.
+ */
+export function adamSplitPlan(n: number): { size: number; chunks: number } | null {
+  if (setting === 1 || helper === null || n < ADAM_SPLIT_MIN) return null;
+  if (setting === 'auto' && (!autoSplits || coresBusy())) return null;
+  return adamBlocks(n);
+}
+
 /** How many threads a product of these dimensions runs on now. */
 export function productThreads(m: number, k: number, n: number): 1 | 2 {
   return splitPlan(m, k, n) === null ? 1 : 2;
@@ -160,6 +193,10 @@ export function productThreads(m: number, k: number, n: number): 1 | 2 {
 interface Helper {
   worker: Worker;
   control: Int32Array;
+  /** `control`'s memory as float32, for the Adam task's step sizes. */
+  floats: Float32Array;
+  /** Σ Δ² of each piece of a measured Adam task. */
+  results: Float64Array;
   scratch: number;
   scratchBytes: number;
   seq: number;
@@ -174,22 +211,39 @@ export function productsSplit(): number {
   return splits;
 }
 
-/** Of the pieces of the products split so far, how many there were and how many the helper computed. */
+/**
+ * Of the pieces split so far (of products and of Adam updates), how many there were and how
+ * many the helper computed.
+ */
 export function piecesSplit(): { pieces: number; helped: number } {
   return { pieces, helped: helper === null ? 0 : Atomics.load(helper.control, SLOT.helped) };
 }
 
-/** What the helper needs to start: the compiled kernels and the size of a packing buffer. */
+/**
+ * What the helper needs to start: the compiled kernels, the vector module (Adam) and the size
+ * of a packing buffer.
+ */
 export interface HelperStart {
   module: WebAssembly.Module;
+  vectorModule: WebAssembly.Module;
   file: string;
   scratchBytes: number;
 }
 
-function startHelper({ module, file, scratchBytes }: HelperStart): Helper | null {
+function startHelper({ module, vectorModule, file, scratchBytes }: HelperStart): Helper | null {
   const control = new Int32Array(new SharedArrayBuffer(CONTROL_SLOTS * 4));
   const scratch = heap.alloc(scratchBytes);
-  const workerData: ProductWorkerData = { module, memory: heap.memory, scratch, control, file };
+  const memory = heap.memory;
+  const results = new Float64Array(new SharedArrayBuffer(PIECES * 8));
+  const workerData: ProductWorkerData = {
+    module,
+    vectorModule,
+    results,
+    memory,
+    scratch,
+    control,
+    file,
+  };
   // No inherited execArgv: under `node --input-type=module -e` the worker waited on this
   // thread's event loop, which the Atomics.wait below blocks. V8 flags are process-wide anyway.
   const worker = new Worker(new URL('./product-worker.js', import.meta.url), {
@@ -204,7 +258,15 @@ function startHelper({ module, file, scratchBytes }: HelperStart): Helper | null
     heap.release(scratch, scratchBytes);
     return null;
   }
-  return { worker, control, scratch, scratchBytes, seq: 0 };
+  return {
+    worker,
+    control,
+    floats: new Float32Array(control.buffer),
+    results,
+    scratch,
+    scratchBytes,
+    seq: 0,
+  };
 }
 
 /**
@@ -260,6 +322,65 @@ export function splitProduct(
   control[SLOT.n] = args.n;
   control[SLOT.accumulate] = args.accumulate;
   control[SLOT.axis] = plan.axis;
+  splits++;
+  shareTask(running, op, plan, (piece) => runPiece(control, piece, run));
+}
+
+/**
+ * The operands of an Adam update (assembly/adam.ts): byte addresses, length, how Σ Δ² is taken
+ * (`mode`, 0 for none, with `scale`) and the step sizes.
+ */
+export interface AdamTask {
+  w: number;
+  g: number;
+  m: number;
+  v: number;
+  n: number;
+  mode: number;
+  lrT: number;
+  a1: number;
+  a2: number;
+  epsilon: number;
+  scale: number;
+}
+
+/**
+ * Adam's update cut as `plan` (adamSplitPlan) says, shared with the running helper as a product
+ * is; returns each piece's Σ Δ² (0 unmeasured), by piece, valid until the next split. Each
+ * weight's update is its own, so the pieces give the bits of one whole update.
+ */
+export function splitAdam(
+  task: AdamTask,
+  plan: { size: number; chunks: number },
+  run: AdamExport,
+): Float64Array {
+  if (helper === null) throw new Error('splitAdam: the helper thread is not running');
+  const { control, floats, results } = helper;
+  control[SLOT.op] = ADAM_OP;
+  for (const key of ['w', 'g', 'm', 'v', 'n', 'mode'] as const) {
+    control[ADAM_SLOT[key]] = task[key];
+  }
+  for (const key of ['lrT', 'a1', 'a2', 'epsilon', 'scale'] as const) {
+    floats[ADAM_SLOT[key]] = task[key];
+  }
+  shareTask(helper, 'adamUpdate', plan, (piece) =>
+    runAdamPiece(control, floats, results, piece, run),
+  );
+  return results.subarray(0, plan.chunks);
+}
+
+/**
+ * Opens the task whose operands are in `running`'s control block, cut into `plan.chunks`
+ * pieces of `plan.size`, computes pieces here (`runOwn`) until none is left, then waits for the
+ * helper's. `name` names the task in the error when a piece failed in the helper.
+ */
+function shareTask(
+  running: Helper,
+  name: string,
+  plan: { size: number; chunks: number },
+  runOwn: (piece: number) => void,
+): void {
+  const { control } = running;
   control[SLOT.size] = plan.size;
   control[SLOT.chunks] = plan.chunks;
   Atomics.store(control, SLOT.finished, 0);
@@ -269,14 +390,13 @@ export function splitProduct(
   Atomics.store(control, SLOT.claim, tag);
   Atomics.store(control, SLOT.seq, seq);
   Atomics.notify(control, SLOT.seq);
-  splits++;
   pieces += plan.chunks;
   try {
     for (let piece = claimPiece(control, tag); piece >= 0; piece = claimPiece(control, tag)) {
-      runPiece(control, piece, run);
+      runOwn(piece);
     }
   } finally {
-    // Closed, so the helper claims nothing more; it may still be writing C in a piece it holds,
+    // Closed, so the helper claims nothing more; it may still be writing in a piece it holds,
     // so never return before that is done, even when one of ours threw.
     const claimed = Math.min(
       Atomics.exchange(control, SLOT.claim, tag | MAX_CHUNKS) & MAX_CHUNKS,
@@ -286,7 +406,7 @@ export function splitProduct(
     while (finished < claimed) finished = awaitChange(control, SLOT.finished, finished, JOIN_SPINS);
   }
   if (Atomics.exchange(control, SLOT.failed, 0) !== 0) {
-    throw new Error(`gradscope: ${op} failed in the product helper thread`);
+    throw new Error(`gradscope: ${name} failed in the product helper thread`);
   }
 }
 

@@ -10,6 +10,24 @@ export type GatherBytes = (
   out: number,
 ) => void;
 
+/**
+ * assembly/adam.ts's update of n weights from w on; `measure` 0 returns 0, 1 and 2 Σ Δ² (two
+ * ways, see kernels/adam.ts), with `scale` for 2.
+ */
+export type AdamExport = (
+  w: number,
+  g: number,
+  m: number,
+  v: number,
+  n: number,
+  lrT: number,
+  a1: number,
+  a2: number,
+  eps: number,
+  measure: number,
+  scale: number,
+) => number;
+
 /** The operands of the activation derivative: byte addresses, the length and the activation. */
 type ActivationGradArgs = [
   z: number,
@@ -21,19 +39,7 @@ type ActivationGradArgs = [
 ];
 
 export interface VectorExports {
-  adamUpdate(
-    w: number,
-    g: number,
-    m: number,
-    v: number,
-    n: number,
-    lrT: number,
-    a1: number,
-    a2: number,
-    eps: number,
-    measure: number,
-    scale: number,
-  ): number;
+  adamUpdate: AdamExport;
   sumOfSquares(x: number, n: number): number;
   sumsOfSquares(table: number, count: number, out: number): number;
   gatherBytesScaled: GatherBytes;

@@ -193,9 +193,11 @@ export abstract class Layer {
   protected checkInput(input: Tensor): number {
     const expected = this.inputShape;
     if (!expected) throw new ValueError(`${this.name}: forward called before build`);
-    const batchDims = input.shape.length - expected.length;
-    const trailing = input.shape.slice(batchDims);
-    if (batchDims !== 1 || trailing.some((dim, i) => dim !== expected[i])) {
+    const { shape } = input;
+    let matches = shape.length === expected.length + 1;
+    // A loop over the trailing dimensions, not slice and some: it runs every batch.
+    for (let i = 0; matches && i < expected.length; i++) matches = shape[i + 1] === expected[i];
+    if (!matches) {
       throw new ShapeError(
         `${this.name}: expected input of shape [batch,${expected.join(',')}]. ` +
           `Received: ${shapeToString(input.shape)}`,
