@@ -37,16 +37,12 @@ export function finiteRangeF64(at: usize, n: i32, out: usize): void {
 }
 
 // Adds each finite value of the n at `at` to its count of the `buckets` f64 counts at `counts`:
-// bucket ⌊(value − min) / width⌋ as `| 0` takes it, the last one closed. An index that `| 0`
-// makes negative counts nowhere, as a typed array ignores a write at a negative index.
-function countFinite<T>(
-  at: usize,
-  n: i32,
-  min: f64,
-  width: f64,
-  counts: usize,
-  buckets: i32,
-): void {
+// bucket ⌊(value − min) / width⌋ as `| 0` takes it, width = (max − min) / buckets, from the
+// range at `range` (finiteRange's), the last one closed. An index that `| 0` makes negative
+// counts nowhere, as a typed array ignores a write at a negative index.
+function countFinite<T>(at: usize, n: i32, range: usize, counts: usize, buckets: i32): void {
+  const min = load<f64>(range);
+  const width = (load<f64>(range, 8) - min) / <f64>buckets;
   const last = buckets - 1;
   for (let i = 0; i < n; i++) {
     const value = <f64>load<T>(at + (<usize>i << alignof<T>()));
@@ -58,26 +54,12 @@ function countFinite<T>(
   }
 }
 
-export function countFiniteF32(
-  at: usize,
-  n: i32,
-  min: f64,
-  width: f64,
-  counts: usize,
-  buckets: i32,
-): void {
-  countFinite<f32>(at, n, min, width, counts, buckets);
+export function countFiniteF32(at: usize, n: i32, range: usize, counts: usize, b: i32): void {
+  countFinite<f32>(at, n, range, counts, b);
 }
 
-export function countFiniteF64(
-  at: usize,
-  n: i32,
-  min: f64,
-  width: f64,
-  counts: usize,
-  buckets: i32,
-): void {
-  countFinite<f64>(at, n, min, width, counts, buckets);
+export function countFiniteF64(at: usize, n: i32, range: usize, counts: usize, b: i32): void {
+  countFinite<f64>(at, n, range, counts, b);
 }
 
 @inline function get(a: usize, i: i32): f64 {
@@ -134,49 +116,54 @@ export function finiteMedian(a: usize, n: i32): f64 {
   return count == 0 ? NaN : median(a, count);
 }
 
-// The live run's scalar log (src/diagnose/scalar-log.ts) into columns: the records in the log
-// window at `log` (its words from log position `from` on, up to `end`) whose tag t has
-// `selected[t]` 1 and whose position is at or after `movedTo[t]`, each tag's in log order.
-// A log entry is a single record (its tag's index, then its value as a float32) or a group
-// write (GROUP | its id, then one float32 per tag of the group: the `sizes[id]` tag indexes at
-// `groupTags + 4·starts[id]`). Each entry's step is that of the last of the `changes` step
-// changes, (log position, step) f64 pairs, at or before it; the first one passed is at or
-// before `from`. Only entries that end by `end` are read: returns the position after the last
-// one read. Writes each tag's count to `counts` (i32) and its steps and values, in that order,
-// to `steps` and `values` (f64), tag after tag in index order.
+// The live run's scalar log (src/diagnose/scalar-log.ts) into columns, as the move described
+// at `d` asks: fifteen i32 fields, in MOVE order (src/diagnose/log-move.ts writes them). The
+// records moved are those in the log window at LOG (the log's words from log position FROM on,
+// up to END) whose tag t has SELECTED[t] 1 (a byte) and whose position is at or after
+// MOVED_TO[t], each tag's in log order. A log entry is a single record (its tag's index, then
+// its value as a float32) or a group write (GROUP | its id, then one float32 per tag of the
+// group: the SIZES[id] tag indexes at GROUP_TAGS + 4·STARTS[id]). Each entry's step is that of
+// the last of the CHANGE_COUNT step changes at CHANGES, (log position, step) f64 pairs, at or
+// before it; the first one is at or before FROM. Only entries that end by END are read: returns
+// the position after the last one read. Writes each tag's count to COUNTS (i32) and its steps
+// and values to STEPS and VALUES (f64), tag after tag in index order, ending at CURSORS[t].
 const GROUP: u32 = 0x8000_0000;
+const LOG = 0;
+const FROM = 4;
+const END = 8;
+const CHANGES = 12;
+const CHANGE_COUNT = 16;
+const TAGS = 20;
+const SELECTED = 24;
+const MOVED_TO = 28;
+const GROUP_TAGS = 32;
+const STARTS = 36;
+const SIZES = 40;
+const COUNTS = 44;
+const CURSORS = 48;
+const STEPS = 52;
+const VALUES = 56;
 
-export function moveRecords(
-  log: usize,
-  from: i32,
-  end: i32,
-  changes: usize,
-  changeCount: i32,
-  tags: i32,
-  selected: usize,
-  movedTo: usize,
-  groupTags: usize,
-  starts: usize,
-  sizes: usize,
-  counts: usize,
-  cursors: usize,
-  steps: usize,
-  values: usize,
-): i32 {
+@inline function field(d: usize, offset: usize): usize {
+  return <usize>load<i32>(d + offset);
+}
+
+@inline function at32(table: usize, i: i32): i32 {
+  return load<i32>(table + (<usize>i << 2));
+}
+
+export function moveRecords(d: usize): i32 {
+  const tags = <i32>field(d, TAGS);
+  const counts = field(d, COUNTS);
+  const cursors = field(d, CURSORS);
   memory.fill(counts, 0, <usize>tags << 2);
-  const stop = walk(
-    log, from, end, changes, changeCount, selected, movedTo, groupTags, starts, sizes,
-    counts, 0, 0, 0,
-  );
+  const stop = walk(d, <i32>field(d, END), true);
   let total = 0;
   for (let t = 0; t < tags; t++) {
     store<i32>(cursors + (<usize>t << 2), total);
-    total += load<i32>(counts + (<usize>t << 2));
+    total += at32(counts, t);
   }
-  walk(
-    log, from, stop, changes, changeCount, selected, movedTo, groupTags, starts, sizes,
-    0, cursors, steps, values,
-  );
+  walk(d, stop, false);
   return stop;
 }
 
@@ -186,31 +173,23 @@ export function moveRecords(
   return <i32>load<f64>(changes + (<usize>(change + 1) << 4));
 }
 
-// One pass over the entries from `from`: counting each tag's records into `counts` (when not
-// 0), or writing them at the `cursors` places of `steps` and `values`.
-function walk(
-  log: usize,
-  from: i32,
-  end: i32,
-  changes: usize,
-  changeCount: i32,
-  selected: usize,
-  movedTo: usize,
-  groupTags: usize,
-  starts: usize,
-  sizes: usize,
-  counts: usize,
-  cursors: usize,
-  steps: usize,
-  values: usize,
-): i32 {
+// One pass over the entries from FROM to `end`: counting each tag's records into COUNTS, or
+// writing them at the CURSORS places of STEPS and VALUES.
+function walk(d: usize, end: i32, counting: bool): i32 {
+  const log = field(d, LOG);
+  const from = <i32>field(d, FROM);
+  const changes = field(d, CHANGES);
+  const changeCount = <i32>field(d, CHANGE_COUNT);
+  const sizes = field(d, SIZES);
+  const starts = field(d, STARTS);
+  const groupTags = field(d, GROUP_TAGS);
   let change = 0;
   let step = load<f64>(changes, 8);
   let next = changeAfter(changes, change, changeCount);
   let k = from;
   while (k < end) {
     const head = load<u32>(log + (<usize>(k - from) << 2));
-    const size = head < GROUP ? 1 : load<i32>(sizes + (<usize>(head ^ GROUP) << 2));
+    const size = head < GROUP ? 1 : at32(sizes, <i32>(head ^ GROUP));
     if (k + 1 + size > end) break;
     while (k >= next) {
       change++;
@@ -218,13 +197,10 @@ function walk(
       next = changeAfter(changes, change, changeCount);
     }
     if (head < GROUP) {
-      take(<i32>head, k, k + 1, log, from, selected, movedTo, counts, cursors, steps, values, step);
+      take(d, <i32>head, k, k + 1, step, counting);
     } else {
-      const tagsAt = groupTags + (<usize>load<i32>(starts + (<usize>(head ^ GROUP) << 2)) << 2);
-      for (let i = 0; i < size; i++) {
-        const t = load<i32>(tagsAt + (<usize>i << 2));
-        take(t, k, k + 1 + i, log, from, selected, movedTo, counts, cursors, steps, values, step);
-      }
+      const tagsAt = groupTags + (<usize>at32(starts, <i32>(head ^ GROUP)) << 2);
+      for (let i = 0; i < size; i++) take(d, at32(tagsAt, i), k, k + 1 + i, step, counting);
     }
     k += 1 + size;
   }
@@ -233,29 +209,17 @@ function walk(
 
 // Counts or writes the record of tag `t` in the entry at log position `k`, whose value is at
 // log position `at`, if the tag is selected and the record not in its column yet.
-@inline function take(
-  t: i32,
-  k: i32,
-  at: i32,
-  log: usize,
-  from: i32,
-  selected: usize,
-  movedTo: usize,
-  counts: usize,
-  cursors: usize,
-  steps: usize,
-  values: usize,
-  step: f64,
-): void {
-  if (load<u8>(selected + <usize>t) == 0 || k < load<i32>(movedTo + (<usize>t << 2))) return;
-  if (counts != 0) {
-    const slot = counts + (<usize>t << 2);
+@inline function take(d: usize, t: i32, k: i32, at: i32, step: f64, counting: bool): void {
+  if (load<u8>(field(d, SELECTED) + <usize>t) == 0 || k < at32(field(d, MOVED_TO), t)) return;
+  if (counting) {
+    const slot = field(d, COUNTS) + (<usize>t << 2);
     store<i32>(slot, load<i32>(slot) + 1);
     return;
   }
-  const slot = cursors + (<usize>t << 2);
+  const slot = field(d, CURSORS) + (<usize>t << 2);
   const place = load<i32>(slot);
   store<i32>(slot, place + 1);
-  store<f64>(steps + (<usize>place << 3), step);
-  store<f64>(values + (<usize>place << 3), <f64>load<f32>(log + (<usize>(at - from) << 2)));
+  store<f64>(field(d, STEPS) + (<usize>place << 3), step);
+  const value = load<f32>(field(d, LOG) + (<usize>(at - <i32>field(d, FROM)) << 2));
+  store<f64>(field(d, VALUES) + (<usize>place << 3), <f64>value);
 }

@@ -15,6 +15,28 @@ import type { ColumnPool } from './column-pool.js';
 
 /** Log words per window; a group write longer than this gets a window of its own size. */
 const WINDOW_WORDS = 1 << 16;
+/**
+ * The fields of a move (assembly/series.ts `moveRecords`), i32s in this order: the window's
+ * address and log positions, the step changes' address and count, the tag count, the tables'
+ * addresses, the outputs'.
+ */
+const MOVE_FIELDS = [
+  'log',
+  'from',
+  'end',
+  'changes',
+  'changeCount',
+  'tags',
+  'selected',
+  'movedTo',
+  'groupTags',
+  'starts',
+  'sizes',
+  'counts',
+  'cursors',
+  'steps',
+  'values',
+] as const;
 /** Where the tables start: after the module's results (series-kernels.ts). */
 const TABLES_ADDRESS = 64;
 
@@ -64,6 +86,7 @@ export function moveRecords(
   const window = Math.max(WINDOW_WORDS, 2 + longest);
   const next = layout();
   const at = {
+    move: next(4 * MOVE_FIELDS.length),
     selected: next(tags),
     movedTo: next(4 * tags),
     counts: next(4 * tags),
@@ -97,29 +120,18 @@ export function moveRecords(
   const steps = new Float64Array(buffer, at.steps, window);
   const values = new Float64Array(buffer, at.values, window);
   const changeCount = stepChanges.length / 2;
+  // The move's fields, in MOVE_FIELDS order: the first five change per window.
+  const move = new Int32Array(buffer, at.move, MOVE_FIELDS.length);
+  const tables = [at.selected, at.movedTo, at.groupTags, at.starts, at.sizes];
+  move.set([tags, ...tables, at.counts, at.cursors, at.steps, at.values], 5);
   // The step change at or before `k`: the first one passed to the module.
   let change = 0;
   for (let k = from; k < logged;) {
     while (change + 1 < changeCount && stepChanges[2 * change + 2] <= k) change++;
     const end = Math.min(logged, k + window);
     windowWords.set(words.subarray(k, end));
-    const stop = module.moveRecords(
-      at.log,
-      k,
-      end,
-      at.changes + 16 * change,
-      changeCount - change,
-      tags,
-      at.selected,
-      at.movedTo,
-      at.groupTags,
-      at.starts,
-      at.sizes,
-      at.counts,
-      at.cursors,
-      at.steps,
-      at.values,
-    );
+    move.set([at.log, k, end, at.changes + 16 * change, changeCount - change], 0);
+    const stop = module.moveRecords(at.move);
     pool.reserve(counts);
     const { offsets, lengths } = pool;
     for (let t = 0; t < tags; t++) {

@@ -22,45 +22,19 @@ const PAGE_BYTES = 64 << 10;
 const RANGE_ADDRESS = 0;
 const COUNTS_ADDRESS = 64;
 
+type FiniteRange = (at: number, n: number, out: number) => void;
+type CountFinite = (at: number, n: number, range: number, counts: number, buckets: number) => void;
+
 /** The module's exports (see assembly/series.ts for each). */
 export interface SeriesModule {
-  finiteRangeF32(at: number, n: number, out: number): void;
-  finiteRangeF64(at: number, n: number, out: number): void;
-  countFiniteF32(
-    at: number,
-    n: number,
-    min: number,
-    width: number,
-    counts: number,
-    buckets: number,
-  ): void;
-  countFiniteF64(
-    at: number,
-    n: number,
-    min: number,
-    width: number,
-    counts: number,
-    buckets: number,
-  ): void;
+  finiteRangeF32: FiniteRange;
+  finiteRangeF64: FiniteRange;
+  countFiniteF32: CountFinite;
+  countFiniteF64: CountFinite;
   median(at: number, n: number): number;
   finiteMedian(at: number, n: number): number;
-  moveRecords(
-    log: number,
-    from: number,
-    end: number,
-    changes: number,
-    changeCount: number,
-    tags: number,
-    selected: number,
-    movedTo: number,
-    groupTags: number,
-    starts: number,
-    sizes: number,
-    counts: number,
-    cursors: number,
-    steps: number,
-    values: number,
-  ): number;
+  /** The move described at `move`: its fields as log-move.ts `MOVE_FIELDS` lists them. */
+  moveRecords(move: number): number;
 }
 
 export interface SeriesKernels {
@@ -102,7 +76,8 @@ export interface FiniteBuckets {
 /**
  * The range of the finite values of `values` and, when they span more than one value, their
  * counts in `bucketCount` equal buckets from min to max, the last one closed (log/histograms.ts
- * `computeHistogram`): ⌊(value − min) / width⌋, width = (max − min) / bucketCount. A
+ * `computeHistogram`): ⌊(value − min) / width⌋, width = (max − min) / bucketCount, the same
+ * float64 as the caller's. A
  * Float32Array is copied as it is, any other input as float64s.
  */
 export function bucketFinite(values: ArrayLike<number>, bucketCount: number): FiniteBuckets {
@@ -119,9 +94,8 @@ export function bucketFinite(values: ArrayLike<number>, bucketCount: number): Fi
   const counts = new Float64Array(buffer, COUNTS_ADDRESS, bucketCount);
   counts.fill(0);
   if (finiteCount > 0 && min !== max) {
-    const width = (max - min) / bucketCount;
     const count = f32 ? module.countFiniteF32 : module.countFiniteF64;
-    count(at, n, min, width, COUNTS_ADDRESS, bucketCount);
+    count(at, n, RANGE_ADDRESS, COUNTS_ADDRESS, bucketCount);
   }
   return { min, max, finiteCount, counts };
 }
