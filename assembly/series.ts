@@ -174,7 +174,7 @@ export function moveRecords(d: usize): i32 {
 }
 
 // One pass over the entries from FROM to `end`: counting each tag's records into COUNTS, or
-// writing them at the CURSORS places of STEPS and VALUES.
+// writing them at the CURSORS places of STEPS and VALUES. The fields are read once, into locals.
 function walk(d: usize, end: i32, counting: bool): i32 {
   const log = field(d, LOG);
   const from = <i32>field(d, FROM);
@@ -183,6 +183,13 @@ function walk(d: usize, end: i32, counting: bool): i32 {
   const sizes = field(d, SIZES);
   const starts = field(d, STARTS);
   const groupTags = field(d, GROUP_TAGS);
+  const selected = field(d, SELECTED);
+  const movedTo = field(d, MOVED_TO);
+  // 0 when writing: address 0 holds results, never a table.
+  const counts = counting ? field(d, COUNTS) : 0;
+  const cursors = field(d, CURSORS);
+  const steps = field(d, STEPS);
+  const values = field(d, VALUES);
   let change = 0;
   let step = load<f64>(changes, 8);
   let next = changeAfter(changes, change, changeCount);
@@ -196,30 +203,46 @@ function walk(d: usize, end: i32, counting: bool): i32 {
       step = load<f64>(changes + (<usize>change << 4), 8);
       next = changeAfter(changes, change, changeCount);
     }
+    const read = log + (<usize>(k + 1 - from) << 2);
     if (head < GROUP) {
-      take(d, <i32>head, k, k + 1, step, counting);
+      const value = load<f32>(read);
+      take(<i32>head, k, value, step, selected, movedTo, counts, cursors, steps, values);
     } else {
       const tagsAt = groupTags + (<usize>at32(starts, <i32>(head ^ GROUP)) << 2);
-      for (let i = 0; i < size; i++) take(d, at32(tagsAt, i), k, k + 1 + i, step, counting);
+      for (let i = 0; i < size; i++) {
+        const value = load<f32>(read + (<usize>i << 2));
+        take(at32(tagsAt, i), k, value, step, selected, movedTo, counts, cursors, steps, values);
+      }
     }
     k += 1 + size;
   }
   return k;
 }
 
-// Counts or writes the record of tag `t` in the entry at log position `k`, whose value is at
-// log position `at`, if the tag is selected and the record not in its column yet.
-@inline function take(d: usize, t: i32, k: i32, at: i32, step: f64, counting: bool): void {
-  if (load<u8>(field(d, SELECTED) + <usize>t) == 0 || k < at32(field(d, MOVED_TO), t)) return;
-  if (counting) {
-    const slot = field(d, COUNTS) + (<usize>t << 2);
+// Counts (into `counts`, when not 0) or writes (at its `cursors` place of `steps` and `values`)
+// the record of tag `t` in the entry at log position `k`, if the tag is selected and the record
+// not in its column yet.
+@inline function take(
+  t: i32,
+  k: i32,
+  value: f32,
+  step: f64,
+  selected: usize,
+  movedTo: usize,
+  counts: usize,
+  cursors: usize,
+  steps: usize,
+  values: usize,
+): void {
+  if (load<u8>(selected + <usize>t) == 0 || k < at32(movedTo, t)) return;
+  if (counts != 0) {
+    const slot = counts + (<usize>t << 2);
     store<i32>(slot, load<i32>(slot) + 1);
     return;
   }
-  const slot = field(d, CURSORS) + (<usize>t << 2);
+  const slot = cursors + (<usize>t << 2);
   const place = load<i32>(slot);
   store<i32>(slot, place + 1);
-  store<f64>(field(d, STEPS) + (<usize>place << 3), step);
-  const value = load<f32>(field(d, LOG) + (<usize>(at - <i32>field(d, FROM)) << 2));
-  store<f64>(field(d, VALUES) + (<usize>place << 3), <f64>value);
+  store<f64>(steps + (<usize>place << 3), step);
+  store<f64>(values + (<usize>place << 3), <f64>value);
 }

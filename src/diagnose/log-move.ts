@@ -132,7 +132,11 @@ export function moveRecords(
     windowWords.set(words.subarray(k, end));
     move.set([at.log, k, end, at.changes + 16 * change, changeCount - change], 0);
     const stop = module.moveRecords(at.move);
-    pool.reserve(counts);
+    // The first of several windows reserves room for the whole move as its share foretells:
+    // reserving window by window reallocated every column at each doubling (ColumnPool.reserve).
+    pool.reserve(
+      k === from && stop < logged ? foretold(counts, (logged - from) / (stop - from)) : counts,
+    );
     const { offsets, lengths } = pool;
     for (let t = 0; t < tags; t++) {
       const count = counts[t];
@@ -145,4 +149,9 @@ export function moveRecords(
     }
     k = stop;
   }
+}
+
+/** `counts` scaled by `factor`, rounded up: each tag's records in a log `factor` times as long. */
+function foretold(counts: Int32Array, factor: number): Int32Array {
+  return counts.map((count) => Math.ceil(count * factor));
 }
