@@ -3,8 +3,8 @@
  * (column-pool.ts), in WebAssembly (assembly/series.ts `moveRecords`). The move runs a few times
  * an epoch, over tens of thousands of records: in JavaScript its loops ran interpreted through
  * the first evaluations, then were compiled on a background thread twice each (on the stack,
- * then whole: 10–35 ms of CPU per loop, node --trace-opt), which the Diagnoser paid in every
- * one-epoch run. There, each tag's records go to a staging area of the module's memory, tag
+ * then whole: 10–35 ms per loop on the compiler's thread, node --trace-opt), which the
+ * Diagnoser paid in every one-epoch run. There, each tag's records go to a staging area of the module's memory, tag
  * after tag, from where each tag's block is copied into its column in one call.
  *
  * The log goes in windows of at most WINDOW_WORDS words, so that the module's memory stays

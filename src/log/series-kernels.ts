@@ -5,8 +5,8 @@
  * where the same loops in JavaScript ran interpreted at first, then were compiled by the
  * optimizing compiler on a background thread, most of them twice (on the stack, then whole):
  * measured on the reference model's first epoch, 6 ms of bucketing the step-0 weights
- * interpreted, and 10–45 ms of CPU per loop compiled (`node --trace-opt`: some 165 ms for the
- * Diagnoser's loops, 15 ms since), all of it the Diagnoser's cost in a one-epoch run. Each
+ * interpreted, and 10–45 ms per loop on the compiler's thread (`node --trace-opt`: some 165 ms
+ * for the Diagnoser's loops, 15 ms since), all of it the Diagnoser's cost in a one-epoch run. Each
  * function is a literal port of the JavaScript it replaced, so the results are the same to the
  * last bit (test/log/series-kernels.test.ts).
  *
