@@ -117,7 +117,7 @@ export function finiteMedian(a: usize, n: i32): f64 {
 }
 
 // The live run's scalar log (src/diagnose/scalar-log.ts) into columns, as the move described
-// at `d` asks: fifteen i32 fields, in MOVE order (src/diagnose/log-move.ts writes them). The
+// at `d` asks: eighteen i32 fields, in the order of src/diagnose/log-move.ts MOVE_FIELDS. The
 // records moved are those in the log window at LOG (the log's words from log position FROM on,
 // up to END) whose tag t has SELECTED[t] 1 (a byte) and whose position is at or after
 // MOVED_TO[t], each tag's in log order. A log entry is a single record (its tag's index, then
@@ -143,6 +143,9 @@ const COUNTS = 44;
 const CURSORS = 48;
 const STEPS = 52;
 const VALUES = 56;
+const GROUPS = 60;
+const PLACES = 64;
+const PLACE_COUNTS = 68;
 
 @inline function field(d: usize, offset: usize): usize {
   return <usize>load<i32>(d + offset);
@@ -157,6 +160,7 @@ export function moveRecords(d: usize): i32 {
   const counts = field(d, COUNTS);
   const cursors = field(d, CURSORS);
   memory.fill(counts, 0, <usize>tags << 2);
+  selectPlaces(d);
   const stop = walk(d, <i32>field(d, END), true);
   let total = 0;
   for (let t = 0; t < tags; t++) {
@@ -165,6 +169,28 @@ export function moveRecords(d: usize): i32 {
   }
   walk(d, stop, false);
   return stop;
+}
+
+// For each group, the places i among its tags whose tag is selected, at PLACES + 4·STARTS[id]
+// (PLACE_COUNTS[id] of them): a group write moves those alone.
+function selectPlaces(d: usize): void {
+  const selected = field(d, SELECTED);
+  const groupTags = field(d, GROUP_TAGS);
+  const starts = field(d, STARTS);
+  const sizes = field(d, SIZES);
+  const places = field(d, PLACES);
+  const placeCounts = field(d, PLACE_COUNTS);
+  const groups = <i32>field(d, GROUPS);
+  for (let id = 0; id < groups; id++) {
+    const start = <usize>at32(starts, id) << 2;
+    let count = 0;
+    for (let i = 0; i < at32(sizes, id); i++) {
+      if (load<u8>(selected + <usize>at32(groupTags + start, i)) == 0) continue;
+      store<i32>(places + start + (<usize>count << 2), i);
+      count++;
+    }
+    store<i32>(placeCounts + (<usize>id << 2), count);
+  }
 }
 
 // The log position of the step change after change `change`, or the largest i32 if none is.
@@ -183,6 +209,8 @@ function walk(d: usize, end: i32, counting: bool): i32 {
   const sizes = field(d, SIZES);
   const starts = field(d, STARTS);
   const groupTags = field(d, GROUP_TAGS);
+  const places = field(d, PLACES);
+  const placeCounts = field(d, PLACE_COUNTS);
   const selected = field(d, SELECTED);
   const movedTo = field(d, MOVED_TO);
   // 0 when writing: address 0 holds results, never a table.
@@ -208,10 +236,13 @@ function walk(d: usize, end: i32, counting: bool): i32 {
       const value = load<f32>(read);
       take(<i32>head, k, value, step, selected, movedTo, counts, cursors, steps, values);
     } else {
-      const tagsAt = groupTags + (<usize>at32(starts, <i32>(head ^ GROUP)) << 2);
-      for (let i = 0; i < size; i++) {
+      const id = <i32>(head ^ GROUP);
+      const start = <usize>at32(starts, id) << 2;
+      for (let p = 0; p < at32(placeCounts, id); p++) {
+        const i = at32(places + start, p);
         const value = load<f32>(read + (<usize>i << 2));
-        take(at32(tagsAt, i), k, value, step, selected, movedTo, counts, cursors, steps, values);
+        const t = at32(groupTags + start, i);
+        take(t, k, value, step, selected, movedTo, counts, cursors, steps, values);
       }
     }
     k += 1 + size;

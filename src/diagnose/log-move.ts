@@ -4,8 +4,9 @@
  * an epoch, over tens of thousands of records: in JavaScript its loops ran interpreted through
  * the first evaluations, then were compiled on a background thread twice each (on the stack,
  * then whole: 10–35 ms per loop on the compiler's thread, node --trace-opt), which the
- * Diagnoser paid in every one-epoch run. There, each tag's records go to a staging area of the module's memory, tag
- * after tag, from where each tag's block is copied into its column in one call.
+ * Diagnoser paid in every one-epoch run. There, each tag's records go to a staging area of the
+ * module's memory, tag after tag, from where each tag's block is copied into its column in one
+ * call; a group write moves only the values at its selected places.
  *
  * The log goes in windows of at most WINDOW_WORDS words, so that the module's memory stays
  * small (a window and its records: about 1.3 MB) however long the log (up to 8 MB) has grown.
@@ -18,7 +19,7 @@ const WINDOW_WORDS = 1 << 16;
 /**
  * The fields of a move (assembly/series.ts `moveRecords`), i32s in this order: the window's
  * address and log positions, the step changes' address and count, the tag count, the tables'
- * addresses, the outputs'.
+ * addresses, the outputs', the group count and the addresses of the groups' selected places.
  */
 const MOVE_FIELDS = [
   'log',
@@ -36,6 +37,9 @@ const MOVE_FIELDS = [
   'cursors',
   'steps',
   'values',
+  'groups',
+  'places',
+  'placeCounts',
 ] as const;
 /** Where the tables start: after the module's results (series-kernels.ts). */
 const TABLES_ADDRESS = 64;
@@ -94,6 +98,8 @@ export function moveRecords(
     starts: next(4 * groups),
     sizes: next(4 * groups),
     groupTags: next(4 * groupTagCount),
+    places: next(4 * groupTagCount),
+    placeCounts: next(4 * groups),
     changes: next(8 * stepChanges.length),
     log: next(4 * window),
     // A window holds at most one record per word.
@@ -123,7 +129,8 @@ export function moveRecords(
   // The move's fields, in MOVE_FIELDS order: the first five change per window.
   const move = new Int32Array(buffer, at.move, MOVE_FIELDS.length);
   const tables = [at.selected, at.movedTo, at.groupTags, at.starts, at.sizes];
-  move.set([tags, ...tables, at.counts, at.cursors, at.steps, at.values], 5);
+  const outputs = [at.counts, at.cursors, at.steps, at.values];
+  move.set([tags, ...tables, ...outputs, groups, at.places, at.placeCounts], 5);
   // The step change at or before `k`: the first one passed to the module.
   let change = 0;
   for (let k = from; k < logged;) {
