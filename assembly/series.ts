@@ -174,22 +174,17 @@ export function moveRecords(d: usize): i32 {
 // For each group, the places i among its tags whose tag is selected, at PLACES + 4·STARTS[id]
 // (PLACE_COUNTS[id] of them): a group write moves those alone.
 function selectPlaces(d: usize): void {
-  const selected = field(d, SELECTED);
-  const groupTags = field(d, GROUP_TAGS);
-  const starts = field(d, STARTS);
-  const sizes = field(d, SIZES);
-  const places = field(d, PLACES);
-  const placeCounts = field(d, PLACE_COUNTS);
-  const groups = <i32>field(d, GROUPS);
-  for (let id = 0; id < groups; id++) {
-    const start = <usize>at32(starts, id) << 2;
+  for (let id = 0; id < <i32>field(d, GROUPS); id++) {
+    const start = <usize>at32(field(d, STARTS), id) << 2;
+    const tags = field(d, GROUP_TAGS) + start;
+    const places = field(d, PLACES) + start;
     let count = 0;
-    for (let i = 0; i < at32(sizes, id); i++) {
-      if (load<u8>(selected + <usize>at32(groupTags + start, i)) == 0) continue;
-      store<i32>(places + start + (<usize>count << 2), i);
+    for (let i = 0; i < at32(field(d, SIZES), id); i++) {
+      if (load<u8>(field(d, SELECTED) + <usize>at32(tags, i)) == 0) continue;
+      store<i32>(places + (<usize>count << 2), i);
       count++;
     }
-    store<i32>(placeCounts + (<usize>id << 2), count);
+    store<i32>(field(d, PLACE_COUNTS) + (<usize>id << 2), count);
   }
 }
 
