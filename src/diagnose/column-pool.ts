@@ -11,7 +11,7 @@ const FIRST_CAPACITY = 64;
 
 export class ColumnPool {
   /**
-   * Per column: where its region starts and how many records it holds. A mover (scalar-log.ts)
+   * Per column: where its region starts and how many records it holds. A mover (log-move.ts)
    * writes record i of column c at `offsets[c] + i` of `steps` and `values` and counts it in
    * `lengths`, into the room `reserve` made.
    */

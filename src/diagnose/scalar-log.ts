@@ -16,6 +16,7 @@
  */
 import type { ScalarColumns } from '../log/points.js';
 import { ColumnPool } from './column-pool.js';
+import { moveRecords } from './log-move.js';
 
 /** The log's first capacity, in words. */
 const FIRST_LOG_WORDS = 8192;
@@ -53,8 +54,6 @@ export class ScalarLog {
   /** The log's steps: where the step changes, (word position, step) pairs. */
   private readonly stepChanges: number[] = [];
   private readonly pool = new ColumnPool();
-  /** By tag index: records of the tag about to move (counted by `move`). */
-  private counts = new Int32Array(64);
   /** By tag index: 1 if the tag counts non-finite values (`nonfinite/…`). */
   private counters = new Uint8Array(64);
   /** By tag index: 1 while its records move at each evaluation, 0 while they wait. */
@@ -63,10 +62,6 @@ export class ScalarLog {
   private read = new Uint8Array(64);
   /** By tag index: the log position (in words) up to which the tag's records are in its column. */
   private movedTo = new Int32Array(64);
-  /** By tag index: the number of groups it is in (ScalarLog.addGroup). */
-  private groupsOf = new Int32Array(64);
-  /** By tag index: 1 if a single record of it is among those `move` is moving. */
-  private singles = new Uint8Array(64);
   /** Tags at the last evaluation's start: only those can have gone unread through one. */
   private tagsAtEvaluation = 0;
   /** By group id: its tags' indexes, and what its writes read (LogGroup). */
@@ -77,13 +72,10 @@ export class ScalarLog {
   addTag(counter: boolean): number {
     const index = this.pool.addColumn();
     if (index === this.counters.length) {
-      this.counts = grown(this.counts);
       this.counters = grown(this.counters);
       this.moving = grown(this.moving);
       this.read = grown(this.read);
       this.movedTo = grown(this.movedTo);
-      this.groupsOf = grown(this.groupsOf);
-      this.singles = grown(this.singles);
     }
     this.counters[index] = counter ? 1 : 0;
     this.moving[index] = 1;
@@ -99,7 +91,6 @@ export class ScalarLog {
     const group = { head: GROUP | this.groups.length, size: indexes.length, counterPlaces };
     this.groupTags.push(indexes);
     this.groups.push(group);
-    for (const index of indexes) this.groupsOf[index]++;
     return group;
   }
 
@@ -240,60 +231,18 @@ export class ScalarLog {
   }
 
   /**
-   * Moves the records of the tags t with `selected[t]` 1 that are not in their columns yet: a
-   * pass counting them, for ColumnPool.reserve, and one appending them. From the position where
-   * every selected tag's records are still in the log (`whole`), a group write moves the values
-   * at its selected places with no per-tag test, and is counted once per group. There a tag
-   * whose records all come from one group (the update ratios: 16 of the reference model's 35
-   * read tags, most of the records moved) moves column by column after the pass, its steps
-   * copied as one block: appending record by record wrote to some 70 places at once (measured:
-   * the move took a fifth longer). The passes' loops call nothing: they run only a few times an
-   * epoch, much of it before V8 has optimized them (see Moving), and unoptimized calls are slow.
+   * Moves the records of the tags t with `selected[t]` 1 that are not in their columns yet
+   * (log-move.ts: in WebAssembly).
    */
   private move(selected: Uint8Array): void {
     this.scan();
-    const { counts, movedTo, pool, groupTags, groupsOf, singles } = this;
+    const { movedTo, pool } = this;
     const tags = pool.count;
-    const logged = this.logged;
-    let from = logged;
-    let whole = 0;
-    for (let t = 0; t < tags; t++) {
-      if (selected[t] === 0) continue;
-      from = Math.min(from, movedTo[t]);
-      whole = Math.max(whole, movedTo[t]);
-    }
-    const moving: Moving = {
-      words: this.words,
-      floats: this.floats,
-      selected,
-      movedTo,
-      counts,
-      singles,
-      groupTags,
-      sizes: Int32Array.from(this.groups, (group) => group.size),
-      from,
-      whole,
-      logged,
-    };
-    const places = groupTags.map((indexes) => selectedPlaces(indexes, selected));
-    const wholeWrites = countMoving(moving);
-    for (let id = 0; id < groupTags.length; id++) {
-      for (const place of places[id]) counts[groupTags[id][place]] += wholeWrites[id];
-    }
-    // Of each group's selected places, those whose tag has no other source (`byColumn`), moved
-    // after the pass from the positions and steps of the group's writes (`writesOf`), and the
-    // others.
-    const byColumn = places.map((moved, id) => ownPlaces(moved, groupTags[id], groupsOf, singles));
-    const mixed = places.map((moved, id) => ownPlaces(moved, groupTags[id], groupsOf, singles, 0));
-    const writesOf = byColumn.map(
-      (own, id) => new GroupWrites(own.length === 0 ? 0 : wholeWrites[id]),
-    );
-    pool.reserve(counts);
-    appendMoving(moving, this.stepChanges, pool, mixed, writesOf);
-    appendByColumn(moving, pool, byColumn, writesOf);
-    counts.fill(0);
-    singles.fill(0);
-    for (let t = 0; t < tags; t++) if (selected[t] === 1) movedTo[t] = logged;
+    let from = this.logged;
+    for (let t = 0; t < tags; t++) if (selected[t] === 1) from = Math.min(from, movedTo[t]);
+    const { words, logged, stepChanges, groupTags } = this;
+    moveRecords({ words, logged, stepChanges, groupTags }, from, selected, movedTo, pool);
+    for (let t = 0; t < tags; t++) if (selected[t] === 1) movedTo[t] = this.logged;
   }
 
   private anyWaiting(): boolean {
@@ -310,185 +259,6 @@ export class ScalarLog {
     this.lastStep = NaN;
     this.movedTo.fill(0);
   }
-}
-
-/**
- * The places i of `indexes` whose tag is selected. A loop, not a `filter` callback: measured
- * 0.1 ms a move for the reference model's five groups, a tenth of the move.
- */
-/**
- * What ScalarLog.move's passes read: the log, the tags selected, and the log positions from
- * which records move (`from`) and from which every selected tag's do (`whole`). The passes are
- * functions of their own, each compiled on its own: as one method, V8's optimizing compiler
- * took 72–78 ms of CPU over it, twice in a run's first evaluations (node --trace-opt).
- */
-interface Moving {
-  readonly words: Uint32Array;
-  readonly floats: Float32Array;
-  readonly selected: Uint8Array;
-  readonly movedTo: Int32Array;
-  /** By tag index: its records about to move, counted by countMoving. */
-  readonly counts: Int32Array;
-  /** By tag index: 1 if a single record of it is among those moving, set by countMoving. */
-  readonly singles: Uint8Array;
-  readonly groupTags: readonly Uint32Array[];
-  /** By group id: its tags' count. */
-  readonly sizes: Int32Array;
-  readonly from: number;
-  readonly whole: number;
-  readonly logged: number;
-}
-
-/**
- * The counting pass: counts the records to move by tag, except a group's writes from `whole` on,
- * which it counts by group (returned by group id).
- */
-function countMoving(m: Moving): Int32Array {
-  const { words, selected, movedTo, counts, singles, groupTags, sizes, whole, logged } = m;
-  const wholeWrites = new Int32Array(groupTags.length);
-  for (let k = m.from; k < logged;) {
-    const head = words[k];
-    if (head < GROUP) {
-      if (selected[head] === 1 && k >= movedTo[head]) counts[head]++;
-      singles[head] = 1;
-      k += 2;
-      continue;
-    }
-    const id = head ^ GROUP;
-    if (k >= whole) wholeWrites[id]++;
-    else {
-      const indexes = groupTags[id];
-      for (let i = 0; i < indexes.length; i++) {
-        const t = indexes[i];
-        if (selected[t] === 1 && k >= movedTo[t]) counts[t]++;
-      }
-    }
-    k += 1 + sizes[id];
-  }
-  return wholeWrites;
-}
-
-/**
- * The appending pass, record by record in log order: the single records, a group's writes
- * before `whole`, and from there its `mixed` places, noting the writes in `writesOf`.
- */
-function appendMoving(
-  m: Moving,
-  stepChanges: readonly number[],
-  pool: ColumnPool,
-  mixed: readonly Uint32Array[],
-  writesOf: readonly GroupWrites[],
-): void {
-  const { words, floats, selected, movedTo, groupTags, sizes, from, whole, logged } = m;
-  const { offsets, lengths, steps: stepColumn, values: valueColumn } = pool;
-  for (let s = 0; s < stepChanges.length; s += 2) {
-    const end = s + 2 < stepChanges.length ? stepChanges[s + 2] : logged;
-    if (end <= from) continue;
-    const step = stepChanges[s + 1];
-    for (let k = Math.max(from, stepChanges[s]); k < end;) {
-      const head = words[k];
-      if (head < GROUP) {
-        if (selected[head] === 1 && k >= movedTo[head]) {
-          const at = offsets[head] + lengths[head]++;
-          stepColumn[at] = step;
-          valueColumn[at] = floats[k + 1];
-        }
-        k += 2;
-        continue;
-      }
-      const id = head ^ GROUP;
-      const indexes = groupTags[id];
-      if (k >= whole) {
-        const writes = writesOf[id];
-        if (writes.positions.length > 0) {
-          writes.positions[writes.count] = k;
-          writes.steps[writes.count++] = step;
-        }
-        const moved = mixed[id];
-        for (let p = 0; p < moved.length; p++) {
-          const t = indexes[moved[p]];
-          const at = offsets[t] + lengths[t]++;
-          stepColumn[at] = step;
-          valueColumn[at] = floats[k + 1 + moved[p]];
-        }
-      } else {
-        for (let i = 0; i < indexes.length; i++) {
-          const t = indexes[i];
-          if (selected[t] === 0 || k < movedTo[t]) continue;
-          const at = offsets[t] + lengths[t]++;
-          stepColumn[at] = step;
-          valueColumn[at] = floats[k + 1 + i];
-        }
-      }
-      k += 1 + sizes[id];
-    }
-  }
-}
-
-/** The by-column pass: each group's `byColumn` places, from the writes appendMoving noted. */
-function appendByColumn(
-  m: Moving,
-  pool: ColumnPool,
-  byColumn: readonly Uint32Array[],
-  writesOf: readonly GroupWrites[],
-): void {
-  const { floats, groupTags } = m;
-  const { offsets, lengths, steps: stepColumn, values: valueColumn } = pool;
-  for (let id = 0; id < groupTags.length; id++) {
-    const { positions, steps, count } = writesOf[id];
-    const own = byColumn[id];
-    for (let p = 0; p < own.length; p++) {
-      const place = own[p];
-      const t = groupTags[id][place];
-      const start = offsets[t] + lengths[t];
-      stepColumn.set(steps, start);
-      const first = 1 + place;
-      for (let w = 0; w < count; w++) valueColumn[start + w] = floats[positions[w] + first];
-      lengths[t] += count;
-    }
-  }
-}
-
-function selectedPlaces(indexes: Uint32Array, selected: Uint8Array): Uint32Array {
-  const places = new Uint32Array(indexes.length);
-  let count = 0;
-  for (let i = 0; i < indexes.length; i++) if (selected[indexes[i]] === 1) places[count++] = i;
-  return places.subarray(0, count);
-}
-
-/**
- * The log positions and steps of a group's writes, in log order, as ScalarLog.move appends
- * them: sized by its counting pass, empty for a group none of whose tags moves by column.
- */
-class GroupWrites {
-  readonly positions: Int32Array;
-  readonly steps: Float64Array;
-  count = 0;
-  constructor(capacity: number) {
-    this.positions = new Int32Array(capacity);
-    this.steps = new Float64Array(capacity);
-  }
-}
-
-/**
- * Of `places` (into `indexes`), those whose tag is in this group alone and has no single record
- * among those moving (`own` 1), or the others (`own` 0).
- */
-function ownPlaces(
-  places: Uint32Array,
-  indexes: Uint32Array,
-  groupsOf: Int32Array,
-  singles: Uint8Array,
-  own = 1,
-): Uint32Array {
-  const kept = new Uint32Array(places.length);
-  let count = 0;
-  for (let p = 0; p < places.length; p++) {
-    const t = indexes[places[p]];
-    const alone = groupsOf[t] === 1 && singles[t] === 0 ? 1 : 0;
-    if (alone === own) kept[count++] = places[p];
-  }
-  return kept.subarray(0, count);
 }
 
 /** `array` in one twice as long. */

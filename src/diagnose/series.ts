@@ -2,7 +2,8 @@
  * Small statistics over scalar series, shared by the rules. Those a rule may call on every
  * series of a run take the columns (`Series.columns`) as well as points.
  */
-import { median, medianInPlace } from '../engine/statistics.js';
+import { median } from '../engine/statistics.js';
+import { finiteMedianOf } from '../log/series-kernels.js';
 import type { HistogramPoint, ScalarColumns, ScalarPoint } from '../log/points.js';
 import { pointColumns } from '../log/scalar-columns.js';
 
@@ -19,33 +20,12 @@ function isPointList(points: Points): points is readonly ScalarPoint[] {
   return Array.isArray(points);
 }
 
-/** The finite values of `points`. */
-export function finiteValues(points: Points): number[] {
-  const values: number[] = [];
-  if (isPointList(points)) {
-    for (const point of points) if (Number.isFinite(point.value)) values.push(point.value);
-  } else {
-    const column = points.values;
-    for (let i = 0; i < column.length; i++) if (Number.isFinite(column[i])) values.push(column[i]);
-  }
-  return values;
-}
-
 /** How many values of `column[start, end)` are finite. */
 export function finiteCount(column: ArrayLike<number>, start = 0, end = column.length): number {
   let count = 0;
   // x − x is 0 for a finite x and NaN for NaN and ±Infinity: one subtraction, no call.
   for (let i = start; i < end; i++) if (column[i] - column[i] === 0) count++;
   return count;
-}
-
-/** The finite values of a column, as a new array (the rules' medians reorder it in place). */
-export function finiteColumn(column: Float64Array, start = 0, end = column.length): Float64Array {
-  const count = finiteCount(column, start, end);
-  if (count === end - start) return column.slice(start, end);
-  const finite = new Float64Array(count);
-  for (let i = start, k = 0; i < end; i++) if (column[i] - column[i] === 0) finite[k++] = column[i];
-  return finite;
 }
 
 /** Largest finite value of `column`, −Infinity when it has none. */
@@ -98,21 +78,9 @@ export function mean(values: ArrayLike<number>): number {
   return sum / values.length;
 }
 
-/** Where finiteMedian copies a column's finite values: one array for every call. */
-let scratch = new Float64Array(1024);
-
-/** Median of the finite values, NaN when there are none. */
+/** Median of the finite values, NaN when there are none (in WebAssembly: series-kernels.ts). */
 export function finiteMedian(points: Points): number {
-  if (isPointList(points)) {
-    const values = Float64Array.from(finiteValues(points));
-    return values.length === 0 ? NaN : medianInPlace(values);
-  }
-  const column = points.values;
-  if (column.length > scratch.length) scratch = new Float64Array(2 * column.length);
-  let count = 0;
-  for (let i = 0; i < column.length; i++)
-    if (column[i] - column[i] === 0) scratch[count++] = column[i];
-  return count === 0 ? NaN : medianInPlace(scratch.subarray(0, count));
+  return finiteMedianOf(isPointList(points) ? points.map((p) => p.value) : points.values);
 }
 
 /** Two series' values at the steps both have, as columns in the first one's order. */

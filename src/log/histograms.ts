@@ -20,6 +20,7 @@ import { DataClass, DataType } from './proto.js';
 import type { HistogramMessage, SummaryMetadataMessage, SummaryValueMessage } from './proto.js';
 import { realTensor, realTensorValues, tensorShape } from './tensor-proto.js';
 import { checkPositiveInteger } from '../engine/errors.js';
+import { bucketFinite } from './series-kernels.js';
 
 export const HISTOGRAMS_PLUGIN_NAME = 'histograms';
 
@@ -42,96 +43,37 @@ export interface HistogramSummary {
 }
 
 /**
- * Buckets the finite values of `values` (see the edge cases above). Reads `values` in two
- * passes (min/max, then counts) without copying it, so a Float32Array of weights is bucketed in
- * place. `bucketCount` defaults to 30.
+ * Buckets the finite values of `values` (see the edge cases above), in two passes (min/max,
+ * then counts) over a copy (a Float32Array is copied as float32s). `bucketCount` defaults to 30.
  */
 export function computeHistogram(
   values: ArrayLike<number>,
   bucketCount = DEFAULT_BUCKET_COUNT,
 ): HistogramSummary {
   checkPositiveInteger('histogram', 'bucketCount', bucketCount);
-  finiteRange(values);
-  const [min, max, finiteCount] = range;
+  // In WebAssembly (series-kernels.ts): the Diagnoser buckets a few histograms a run, as cold
+  // code, which in JavaScript ran interpreted and then compiled twice.
+  const { min, max, finiteCount, counts } = bucketFinite(values, bucketCount);
   const nonFiniteCount = values.length - finiteCount;
-  const counts = bucketCounts(bucketCount);
   if (finiteCount === 0) {
     return { buckets: Array.from(counts, () => ({ left: 0, right: 0, count: 0 })), nonFiniteCount };
   }
   if (min === max) {
-    counts[bucketCount - 1] = finiteCount;
+    const last = bucketCount - 1;
     return {
-      buckets: Array.from(counts, (count) => ({ left: min, right: min, count })),
+      buckets: Array.from(counts, (_, i) => ({
+        left: min,
+        right: min,
+        count: i === last ? finiteCount : 0,
+      })),
       nonFiniteCount,
     };
   }
   const width = (max - min) / bucketCount;
-  countFinite(values, counts, min, width);
   // Edges as numpy.linspace(min, max, k + 1) computes them, the last one pinned to max.
   const edge = (i: number): number => (i === bucketCount ? max : i * width + min);
   const buckets = Array.from(counts, (count, i) => ({ left: edge(i), right: edge(i + 1), count }));
   return { buckets, nonFiniteCount };
-}
-
-// The two passes are functions of their own so that V8 optimizes each loop with its own type
-// feedback: as one function, code compiled on the stack during the first loop (OSR) lacked the
-// second loop's feedback and fell back to the interpreter there on every call, which made a
-// histogram of 25k weights cost milliseconds for a caller that buckets a few (the Diagnoser).
-
-/** What `finiteRange` found: the smallest and largest finite value, and how many are finite. */
-const range = new Float64Array(3);
-
-/**
- * Sets `range` from `values`: through a typed array rather than a returned object, since the
- * loop's compiled code had no feedback for an object made after it and was thrown away at the
- * end of every call.
- */
-function finiteRange(values: ArrayLike<number>): void {
-  let min = Infinity;
-  let max = -Infinity;
-  let finiteCount = 0;
-  for (let i = 0; i < values.length; i++) {
-    const value = values[i];
-    if (!Number.isFinite(value)) continue;
-    finiteCount++;
-    if (value < min) min = value;
-    if (value > max) max = value;
-  }
-  range[0] = min;
-  range[1] = max;
-  range[2] = finiteCount;
-}
-
-/**
- * `bucketCount` zero counts, in one array kept for every call: counting into a new array took
- * twice as long a value (17 ns against 9, measured on 25k float32 weights), whatever its kind.
- */
-let countsArray = new Float64Array(DEFAULT_BUCKET_COUNT);
-function bucketCounts(bucketCount: number): Float64Array {
-  if (countsArray.length < bucketCount) countsArray = new Float64Array(bucketCount);
-  const counts = countsArray.subarray(0, bucketCount);
-  counts.fill(0);
-  return counts;
-}
-
-/**
- * Adds each finite value of `values` to its bucket's count, the last bucket closed. The bucket
- * is ⌊(value − min) / width⌋, taken by `| 0` (the quotient is never negative), cheaper than
- * Math.floor and Math.min.
- */
-function countFinite(
-  values: ArrayLike<number>,
-  counts: Float64Array,
-  min: number,
-  width: number,
-): void {
-  const last = counts.length - 1;
-  for (let i = 0; i < values.length; i++) {
-    const value = values[i];
-    if (value - value !== 0) continue;
-    const k = ((value - min) / width) | 0;
-    counts[k < last ? k : last] += 1;
-  }
 }
 
 /** The buckets of `computeHistogram`, for callers that do not track non-finite values. */

@@ -3,6 +3,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { LiveRun } from '../../src/diagnose/live-run.js';
 import { firstLastGradients, globalGradientNorm } from '../../src/diagnose/rules/gradient-norms.js';
+import { poorInitialization } from '../../src/diagnose/rules/poor-initialization.js';
 import {
   buildRunData,
   type HistogramSeries,
@@ -430,7 +431,7 @@ test('kept histograms bucket on read what was recorded, though the caller reuses
   assert.equal(points[1].buckets, points[1].buckets);
 });
 
-test('a tag of one group moves column by column only while no single record of it is moving', () => {
+test('a tag written in a group and as single records in between keeps both, in step order', () => {
   const live = new LiveRun();
   const memory = new MemoryRun();
   // update_ratio/* are in this group alone; weight_norm/d0/kernel also comes as single records
@@ -456,4 +457,36 @@ test('a tag of one group moves column by column only while no single record of i
     assert.deepEqual([...scalars.get(tag)!.steps], [...expected.steps], tag);
     assert.deepEqual([...scalars.get(tag)!.values], [...expected.values], tag);
   }
+});
+
+test('poor_initialization keeps its outcome while a live run’s tags stay, and only then', () => {
+  const live = new LiveRun();
+  const wide = Float32Array.from(range(400, (i) => ((i % 20) - 10) * 2)); // variance 133
+  live.histogram('weights/d0/kernel', wide, 0);
+  live.histogram(
+    'weights/d1/kernel',
+    wide.map((v) => v / 1000),
+    0,
+  ); // variance 1.3e-4
+  const limits = { minVariance: 1e-5, maxVariance: 10, activationRatio: 1e3 };
+  const layers = (outcome: ReturnType<typeof poorInitialization.check>) =>
+    'verdicts' in outcome ? outcome.verdicts.map((v) => v.layer) : outcome.skipped;
+  const first = poorInitialization.check(live.data('r'), limits);
+  assert.deepEqual(layers(first), ['d0/kernel']);
+  live.scalar('loss', 1, 1);
+  const sameTags = live.data('r');
+  void sameTags.loss;
+  // The tags changed (loss is new): found anew, the same; then kept, for the same limits only.
+  const again = poorInitialization.check(sameTags, limits);
+  assert.deepEqual(layers(again), ['d0/kernel']);
+  assert.equal(poorInitialization.check(live.data('r'), limits), again, 'kept');
+  const stricter = { ...limits, minVariance: 1e-3 };
+  assert.deepEqual(layers(poorInitialization.check(live.data('r'), stricter)), [
+    'd0/kernel',
+    'd1/kernel',
+  ]);
+  // A fresh build of the same contents has lists of its own: found anew, the same.
+  const fresh = buildRunData(live.contents('r'));
+  assert.deepEqual(poorInitialization.check(fresh, limits), again);
+  assert.notEqual(poorInitialization.check(fresh, limits), again);
 });

@@ -17,16 +17,8 @@
  */
 import type { Rule, Verdict } from '../rule.js';
 import { verdictOf } from '../rule.js';
-import { medianInPlace } from '../../engine/statistics.js';
-import {
-  finiteColumn,
-  finiteCount,
-  finiteMax,
-  round,
-  show,
-  spanLength,
-  stepsWhere,
-} from '../series.js';
+import { finiteMedianOf } from '../../log/series-kernels.js';
+import { finiteCount, finiteMax, round, show, spanLength, stepsWhere } from '../series.js';
 import {
   compared,
   firstLastEvidence,
@@ -125,8 +117,7 @@ export const explodingGradient: Rule = {
     // needs two.
     if (finite >= 1) {
       // NaN (no verdict of these two) when the first 10% hold no finite norm.
-      const earlyNorms = finiteColumn(norms, 0, spanLength(norms.length, 0.1));
-      const early = earlyNorms.length > 0 ? medianInPlace(earlyNorms) : NaN;
+      const early = finiteMedianOf(norms.subarray(0, spanLength(norms.length, 0.1)));
       const peak = finiteMax(norms);
       const growth = peak / early;
       if (early > limits.norm) {

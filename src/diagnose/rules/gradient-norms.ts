@@ -5,7 +5,7 @@
  */
 import type { ParameterData, RunData, Series } from '../run-data.js';
 import { oncePerRun, seriesFromPoints, seriesLength, seriesOf } from '../run-data.js';
-import { medianInPlace } from '../../engine/statistics.js';
+import { medianOf } from '../../log/series-kernels.js';
 import { atCommonSteps, histogramNorm, sameSteps, type CommonSteps } from '../series.js';
 
 export interface NormSeries extends Series {
@@ -166,8 +166,8 @@ function computeFirstLastGradients(run: RunData): FirstLastGradients | string {
     first,
     last,
     pairs,
-    ratio: medianInPlace(ratios),
-    firstNorm: medianInPlace(pairs.a.slice()),
+    ratio: medianOf(ratios),
+    firstNorm: medianOf(pairs.a),
   };
 }
 

@@ -1,7 +1,7 @@
 /** Per-layer shares (dead units, saturated units) judged on the late part of training. */
-import { medianInPlace } from '../../engine/statistics.js';
+import { finiteMedianOf } from '../../log/series-kernels.js';
 import { seriesLength, type Series } from '../run-data.js';
-import { finiteColumn, spanLength } from '../series.js';
+import { spanLength } from '../series.js';
 
 /** Share of records at the end of training a fraction is judged on. */
 export const LATE_FRACTION = 0.25;
@@ -22,12 +22,11 @@ export function lateFractions(layers: { name: string; series?: Series }[]): Late
     if (series === undefined || n === 0) return [];
     const start = n - spanLength(n, LATE_FRACTION);
     const { steps, values } = series.columns;
-    const late = finiteColumn(values, start, n);
     return [
       {
         layer: name,
         tag: series.tag,
-        value: late.length === 0 ? NaN : medianInPlace(late),
+        value: finiteMedianOf(values.subarray(start, n)),
         firstStep: steps[start],
         lastStep: steps[n - 1],
       },
