@@ -10,7 +10,9 @@
  * times is the sink's cost. The step's gradient norms are measured before either, so neither
  * pays for that; the two sets take turns at going first, since the first reads the weights and
  * gradients from colder caches (measured: that alone was worth 0.05 s an epoch). Times are CPU
- * times, as in bench/probe-overhead.ts and for its reason.
+ * times, as in bench/probe-overhead.ts and for its reason. The Diagnoser's callbacks are timed
+ * in two parts: those that evaluate every rule (each one's time is listed) and the others,
+ * which look once per step for non-finite records.
  *
  * Run alone: node dist/bench/diagnoser-overhead.js [samples] [repeats] [epochs]
  */
@@ -22,6 +24,7 @@ import { GradientProbes } from '../src/probe/gradient-probes.js';
 import type { RecordSink } from '../src/probe/sink.js';
 import {
   callbackClock,
+  type CallbackClock,
   DEFAULT_OVERHEAD_SAMPLES,
   referenceEpoch,
   secondsInCallbacks,
@@ -44,12 +47,55 @@ export interface DiagnoserOverhead {
   epochSeconds: number;
   /** Of which: CPU seconds keeping the probes' records (the sink), median. */
   secondsInSink: number;
-  /** Of which: CPU seconds in the Diagnoser's callbacks (the rules' evaluations), median. */
+  /** Of which: CPU seconds in the Diagnoser's callbacks, median. */
   secondsInCallbacks: number;
+  /**
+   * Of those: CPU seconds in the callbacks that evaluated every rule (at the scheduled steps and
+   * when training ended), median; the rest is the per-step look for non-finite records.
+   */
+  secondsInEvaluations: number;
   /** Rule evaluations per run. */
   evaluations: number;
-  /** Each repeat's CPU seconds keeping records, and in the callbacks, in repeat order. */
-  repeats: { secondsInSink: number; secondsInCallbacks: number }[];
+  /**
+   * Each repeat's CPU seconds keeping records, in the callbacks and in the evaluations, and each
+   * evaluation's CPU milliseconds in step order, in repeat order.
+   */
+  repeats: {
+    secondsInSink: number;
+    secondsInCallbacks: number;
+    secondsInEvaluations: number;
+    evaluationMilliseconds: number[];
+  }[];
+}
+
+/**
+ * `diagnoser` with each hook timed: into `evaluating` the calls that evaluate every rule (its
+ * scheduled steps, diagnoser.ts FIRST_CHECK·CHECK_GROWTHᵏ, and the end of training), each one's
+ * CPU seconds also appended to `each`; into `perStep` the others.
+ */
+function timedApart(
+  diagnoser: Diagnoser,
+  perStep: CallbackClock,
+  evaluating: CallbackClock,
+  each: number[],
+): Callback {
+  const step = timed(diagnoser, perStep);
+  const evaluation = timed(diagnoser, evaluating);
+  const timedOnce = (run: () => void): void => {
+    const before = secondsInCallbacks(evaluating);
+    run();
+    each.push(secondsInCallbacks(evaluating) - before);
+  };
+  let next = FIRST_CHECK;
+  return {
+    ...step,
+    onBatchEnd: (context) => {
+      if (context.step + 1 < next) return step.onBatchEnd!(context);
+      next *= CHECK_GROWTH;
+      timedOnce(() => evaluation.onBatchEnd!(context));
+    },
+    onTrainEnd: (history) => timedOnce(() => evaluation.onTrainEnd!(history)),
+  };
 }
 
 /** `a` and `b` in one callback, `a` first at even steps and `b` first at odd ones. */
@@ -97,6 +143,7 @@ export async function measureDiagnoserOverhead(
   const epochTimes: number[] = [];
   const sinks: number[] = [];
   const callbacks: number[] = [];
+  const evaluationTimes: number[] = [];
   let evaluations = 0;
   const perRepeat: DiagnoserOverhead['repeats'] = [];
   for (let r = 0; r < repeats; r++) {
@@ -104,9 +151,9 @@ export async function measureDiagnoserOverhead(
     const probes = callbackClock();
     const bare = callbackClock();
     const own = callbackClock();
-    let count = 0;
+    const evaluating = callbackClock();
+    const evaluationSeconds: number[] = [];
     const measureNorms: Callback = { onGradients: (context) => void context.gradients.total };
-    const counting: Callback = { onBatchEnd: () => void count++ };
     const started = cpuSeconds();
     train(
       [
@@ -115,27 +162,33 @@ export async function measureDiagnoserOverhead(
           timed(new GradientProbes({ sink: diagnoser.sink }), probes),
           timed(new GradientProbes({ sink: NULL_SINK }), bare),
         ),
-        timed(diagnoser, own),
-        counting,
+        timedApart(diagnoser, own, evaluating, evaluationSeconds),
       ],
       epochs,
     );
     // The epoch's CPU time as it would be without the second probe set and the clocks.
-    const clocks = [probes, bare, own].reduce((sum, clock) => sum + secondsTiming(clock), 0);
+    const clocks = [probes, bare, own, evaluating].reduce(
+      (sum, clock) => sum + secondsTiming(clock),
+      0,
+    );
     const epoch = cpuSeconds() - started - secondsInCallbacks(bare) - clocks; // the whole run's
     const sinkCost = Math.max(0, secondsInCallbacks(probes) - secondsInCallbacks(bare));
-    const cost = sinkCost + secondsInCallbacks(own);
+    const evaluationCost = secondsInCallbacks(evaluating);
+    const callbackCost = secondsInCallbacks(own) + evaluationCost;
+    const cost = sinkCost + callbackCost;
     ratios.push(epoch / (epoch - cost));
     inside.push(cost / epochs);
     sinks.push(sinkCost / epochs);
-    callbacks.push(secondsInCallbacks(own) / epochs);
+    callbacks.push(callbackCost / epochs);
+    evaluationTimes.push(evaluationCost / epochs);
     epochTimes.push(epoch / epochs);
     perRepeat.push({
       secondsInSink: sinkCost / epochs,
-      secondsInCallbacks: secondsInCallbacks(own) / epochs,
+      secondsInCallbacks: callbackCost / epochs,
+      secondsInEvaluations: evaluationCost / epochs,
+      evaluationMilliseconds: evaluationSeconds.map((seconds) => seconds * 1e3),
     });
-    // The scheduled steps FIRST_CHECK·CHECK_GROWTHᵏ up to the epoch's, and the end.
-    evaluations = Math.floor(Math.log(count / FIRST_CHECK) / Math.log(CHECK_GROWTH)) + 2;
+    evaluations = evaluationSeconds.length;
     await new Promise((resolve) => setImmediate(resolve));
   }
   return {
@@ -145,6 +198,7 @@ export async function measureDiagnoserOverhead(
     epochSeconds: median(epochTimes),
     secondsInSink: median(sinks),
     secondsInCallbacks: median(callbacks),
+    secondsInEvaluations: median(evaluationTimes),
     evaluations,
     repeats: perRepeat,
   };
