@@ -12,8 +12,9 @@
  *
  * The module works on a memory of its own, grown to fit the largest call so far. A call lays it
  * out as it needs from address 64 on; the first 64 bytes hold results (a range's min, max and
- * finite count: three f64s). For a histogram: its k bucket counts (f64) from 64, then the
- * input, copied in (a copy costs about a nanosecond a value).
+ * finite count: three f64s) and scratch. For a histogram: its k bucket counts (f64) from 64,
+ * then four tables of k + 1 i32 counts (the kernel's scratch), then the input, copied in (a
+ * copy costs about a tenth of a nanosecond a value).
  */
 import { compileWasm, instantiateOn } from '../engine/kernels/wasm-instance.js';
 
@@ -22,15 +23,19 @@ const PAGE_BYTES = 64 << 10;
 const RANGE_ADDRESS = 0;
 const COUNTS_ADDRESS = 64;
 
-type FiniteRange = (at: number, n: number, out: number) => void;
-type CountFinite = (at: number, n: number, range: number, counts: number, buckets: number) => void;
+type BucketFinite = (
+  at: number,
+  n: number,
+  out: number,
+  counts: number,
+  buckets: number,
+  tables: number,
+) => void;
 
 /** The module's exports (see assembly/series.ts for each). */
 export interface SeriesModule {
-  finiteRangeF32: FiniteRange;
-  finiteRangeF64: FiniteRange;
-  countFiniteF32: CountFinite;
-  countFiniteF64: CountFinite;
+  bucketFiniteF32: BucketFinite;
+  bucketFiniteF64: BucketFinite;
   median(at: number, n: number): number;
   finiteMedian(at: number, n: number): number;
   /** The move described at `move`: its fields as log-move.ts `MOVE_FIELDS` lists them. */
@@ -59,9 +64,19 @@ export function seriesKernels(bytes: number): SeriesKernels {
   return kernels;
 }
 
-/** Where the input goes for a call with `buckets` counts: after them, 16-byte aligned. */
+/** The address `bytes` after `address`, rounded up to 16 bytes. */
+function after(address: number, bytes: number): number {
+  return (address + bytes + 15) & ~15;
+}
+
+/** Where the tables go for a call with `buckets` counts: after them. */
+function tablesAddress(buckets: number): number {
+  return after(COUNTS_ADDRESS, 8 * buckets);
+}
+
+/** Where the input goes for a call with `buckets` counts: after the tables. */
 function inputAddress(buckets: number): number {
-  return (COUNTS_ADDRESS + 8 * buckets + 15) & ~15;
+  return after(tablesAddress(buckets), 16 * (buckets + 1));
 }
 
 /** What `bucketFinite` found: the finite values' range and count, and the bucket counts. */
@@ -88,15 +103,10 @@ export function bucketFinite(values: ArrayLike<number>, bucketCount: number): Fi
   const n = values.length;
   if (f32) new Float32Array(buffer, at, n).set(values);
   else new Float64Array(buffer, at, n).set(values);
-  (f32 ? module.finiteRangeF32 : module.finiteRangeF64)(at, n, RANGE_ADDRESS);
-  const range = new Float64Array(buffer, RANGE_ADDRESS, 3);
-  const [min, max, finiteCount] = range;
+  const bucket = f32 ? module.bucketFiniteF32 : module.bucketFiniteF64;
+  bucket(at, n, RANGE_ADDRESS, COUNTS_ADDRESS, bucketCount, tablesAddress(bucketCount));
+  const [min, max, finiteCount] = new Float64Array(buffer, RANGE_ADDRESS, 3);
   const counts = new Float64Array(buffer, COUNTS_ADDRESS, bucketCount);
-  counts.fill(0);
-  if (finiteCount > 0 && min !== max) {
-    const count = f32 ? module.countFiniteF32 : module.countFiniteF64;
-    count(at, n, RANGE_ADDRESS, COUNTS_ADDRESS, bucketCount);
-  }
   return { min, max, finiteCount, counts };
 }
 

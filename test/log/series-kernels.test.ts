@@ -82,6 +82,55 @@ test('bucketFinite gives the range and counts of the JavaScript loops, float64 a
   }
 });
 
+/** Short inputs from a few values whose order matters: zeros of both signs, the non-finite. */
+function laneInputs(): number[][] {
+  const alphabet = [0, -0, 1, -1, 2, NaN, Infinity, -Infinity, 1e-45, -1e-45, 5e-324];
+  const cases: number[][] = [];
+  for (let seed = 1; seed <= 400; seed++) {
+    const next = uniform(seed);
+    const length = seed % 14;
+    // The low seeds draw from zeros and non-finite values alone, so zeros are the extremes.
+    const kinds = seed < 200 ? 3 : alphabet.length;
+    const pick = () => alphabet[[0, 1, 5, 2, 3, 4, 6, 7, 8, 9, 10][Math.floor(next() * kinds)]];
+    cases.push(Array.from({ length }, pick));
+  }
+  return cases;
+}
+
+test('bucketFinite keeps the first zero extreme and every tail, whatever the SIMD lane', () => {
+  for (const values of laneInputs()) {
+    for (const input of [Float32Array.from(values), Float64Array.from(values)]) {
+      for (const buckets of [1, 2, 30]) {
+        const got = bucketFinite(input, buckets);
+        const want = referenceBuckets(input, buckets);
+        const label = `${[...input].map((v) => (Object.is(v, -0) ? '-0' : v))} in ${buckets}`;
+        assert.ok(Object.is(got.min, want.min) && Object.is(got.max, want.max), label);
+        assert.equal(got.finiteCount, want.finiteCount, label);
+        assert.deepEqual([...got.counts], want.counts, label);
+      }
+    }
+  }
+});
+
+test('computeHistogram edges are those of numpy.linspace, the last one pinned to max', () => {
+  for (const values of [...inputs(), ...laneInputs()]) {
+    const want = referenceBuckets(values, 7);
+    const { buckets, nonFiniteCount } = computeHistogram(values, 7);
+    assert.equal(nonFiniteCount, values.length - want.finiteCount);
+    const width = (want.max - want.min) / 7;
+    buckets.forEach((bucket, i) => {
+      if (want.finiteCount === 0) return assert.deepEqual(bucket, { left: 0, right: 0, count: 0 });
+      if (want.min === want.max) {
+        assert.ok(Object.is(bucket.left, want.min) && Object.is(bucket.right, want.min));
+        return assert.equal(bucket.count, i === 6 ? want.finiteCount : 0);
+      }
+      assert.ok(Object.is(bucket.left, i * width + want.min));
+      assert.ok(Object.is(bucket.right, i === 6 ? want.max : (i + 1) * width + want.min));
+      assert.equal(bucket.count, want.counts[i]);
+    });
+  }
+});
+
 test('bucketFinite counts a value ToInt32 makes negative nowhere, as typed arrays did', () => {
   // max − min is a subnormal: its thirtieth underflows to 0 and the quotient is Infinity or NaN.
   const values = [0, 5e-324, 1e-323];
