@@ -15,7 +15,7 @@ import type { Layer } from '../engine/layers/layer.js';
 import type { StepMeasures } from '../engine/measures.js';
 import type { Variable } from '../engine/layers/variable.js';
 import type { Model } from '../engine/model.js';
-import { countNonFiniteGiven, sumsOfSquares } from '../engine/norms.js';
+import { countNonFinite, countNonFiniteGiven, sumsOfSquares } from '../engine/norms.js';
 import type { Tensor } from '../engine/tensor.js';
 import type { UpdateReport } from '../engine/optimizers/optimizer.js';
 import * as stats from './activation-stats.js';
@@ -63,6 +63,8 @@ export class GradientProbes implements Callback {
   readonly sink: RecordSink;
   readonly intervals: Readonly<Required<ProbeIntervals>>;
   readonly normKind: NormKind;
+  /** Whether norms are shown as Σx² (normKind 'squared'), read once per norm. */
+  private readonly squared: boolean;
   /** Buckets per histogram; undefined leaves the choice to the sink. */
   readonly bucketCount: number | undefined;
   private readonly layerNames: readonly string[] | null;
@@ -80,6 +82,8 @@ export class GradientProbes implements Callback {
    */
   private readonly signals: Tensor[] = [];
   private signalSquares = new Float64Array(0);
+  /** The probed layers' outputs this step, for their statistics taken together. */
+  private readonly outputs: Tensor[] = [];
   /** Optimizer steps taken before this `fit`: record steps continue from there. */
   private stepOffset = 0;
   /** The wall time of every record of step `clockStep` (a fit step), read once per step. */
@@ -99,6 +103,7 @@ export class GradientProbes implements Callback {
         `GradientProbes: normKind must be 'l2' or 'squared'. Received: normKind=${String(args.normKind)}`,
       );
     }
+    this.squared = this.normKind === 'squared';
     this.bucketCount = args.bucketCount;
     if (
       this.bucketCount !== undefined &&
@@ -223,7 +228,7 @@ export class GradientProbes implements Callback {
 
   /** The per-layer norm as shown, from Σx². */
   private shown(squares: number): number {
-    return this.normKind === 'squared' ? squares : Math.sqrt(squares);
+    return this.squared ? squares : Math.sqrt(squares);
   }
 
   /** From the step's gradient measurement, the one the clipper reads. */
@@ -239,7 +244,8 @@ export class GradientProbes implements Callback {
         sameOrder && gradients.variables[k] === variable
           ? gradients.squaresAt(k)
           : gradients.squaresOf(variable);
-      nonFinite += countNonFiniteGiven(variable.trainableGrad, squares);
+      // The gradient's getter only when needed: it checks its lazy zeroing, every step.
+      if (!Number.isFinite(squares)) nonFinite += countNonFinite(variable.trainableGrad.data);
       if (probed) this.batch.add(t.gradNorm, this.shown(squares));
     }
     this.batch.add(tags.NONFINITE_LOSS_TAG, Number.isFinite(context.loss) ? 0 : 1);
@@ -272,18 +278,22 @@ export class GradientProbes implements Callback {
   }
 
   private recordActivations(): void {
+    const outputs = this.outputs;
+    outputs.length = 0;
+    for (const { layer } of this.layers) if (layer.output) outputs.push(layer.output);
+    const moments = stats.tensorMeansAndStds(outputs);
+    let k = 0;
     for (const { layer, activation, tags: t } of this.layers) {
       const output = layer.output;
       if (!output) continue;
-      const a = output.data;
-      const { mean, std } = stats.meanAndStd(a);
+      const { mean, std } = moments[k++];
       this.batch.add(t.activationMean, mean);
       this.batch.add(t.activationStd, std);
       if (activation === 'sigmoid' || activation === 'tanh') {
-        this.batch.add(t.saturatedFraction, stats.saturatedFraction(a, activation));
+        this.batch.add(t.saturatedFraction, stats.saturatedFraction(output.data, activation));
       } else if (activation === 'relu') {
         const units = output.shape[output.shape.length - 1];
-        this.batch.add(t.deadFraction, stats.deadFraction(a, units));
+        this.batch.add(t.deadFraction, stats.deadFraction(output.data, units));
       }
     }
   }

@@ -6,7 +6,13 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { arrayDataset } from '../../src/engine/dataset.js';
 import type { ActivationName } from '../../src/engine/activations.js';
-import { deadFraction, meanAndStd, saturatedFraction } from '../../src/probe/activation-stats.js';
+import { Tensor } from '../../src/engine/tensor.js';
+import {
+  deadFraction,
+  meanAndStd,
+  saturatedFraction,
+  tensorMeansAndStds,
+} from '../../src/probe/activation-stats.js';
 import { GradientProbes } from '../../src/probe/gradient-probes.js';
 import { assertNear, byStep, denseModel, memoryRun, readRun } from './support.js';
 import type { RecordedRun } from './support.js';
@@ -76,4 +82,44 @@ test('deadFraction and saturatedFraction on literal rows', () => {
   assert.equal(saturatedFraction([0.0101, 0.0102, 0.9898, 0.99], 'sigmoid'), 0.5);
   // tanh threshold 1 − a² < 0.01 ⇔ |a| > 0.994987.
   assert.equal(saturatedFraction([-0.995, 0.9949, 0.99499, 0], 'tanh'), 0.5);
+});
+
+/** A seeded sequence in [0, 1) (a linear congruential generator), so failures reproduce. */
+function uniform(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return state / 2 ** 32;
+  };
+}
+
+const SPECIALS = [NaN, Infinity, -Infinity, 0, -0, 1e-45, -1e-45, 3.4e38, -3.4e38];
+
+test('tensorMeansAndStds gives meanAndStd of each tensor to the last bit, in groups of any size', () => {
+  for (let seed = 1; seed <= 60; seed++) {
+    const next = uniform(seed);
+    const count = 1 + (seed % 9);
+    // Lengths around the kernel's groups of 4 values, tensors of unequal lengths, the layers'.
+    const lengths = Array.from({ length: count }, () =>
+      next() < 0.3 ? Math.floor(next() * 9) : next() < 0.5 ? 1024 : Math.floor(next() * 300),
+    );
+    const scale = 10 ** Math.floor(next() * 12 - 6);
+    const arrays = lengths.map((length) => {
+      const constant = next() < 0.1;
+      return Float32Array.from({ length }, () => {
+        const r = next();
+        if (constant) return scale;
+        if (r < 0.02) return SPECIALS[Math.floor(next() * SPECIALS.length)];
+        return r < 0.3 ? 0 : (next() - 0.3) * scale;
+      });
+    });
+    const tensors = arrays.map((values) => Tensor.fromArray([values.length], values));
+    const got = tensorMeansAndStds(tensors);
+    arrays.forEach((values, k) => {
+      const want = meanAndStd(values);
+      const label = `seed ${seed}, tensor ${k} of ${values.length}`;
+      assert.ok(Object.is(got[k].mean, want.mean) && Object.is(got[k].std, want.std), label);
+    });
+    for (const tensor of tensors) tensor.dispose();
+  }
 });

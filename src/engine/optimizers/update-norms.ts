@@ -8,6 +8,8 @@ import type { Variable } from '../layers/variable.js';
 export class UpdateNorms implements ReadonlyMap<Variable, number> {
   private readonly variables: Variable[] = [];
   private readonly norms: number[] = [];
+  /** Where the next lookup looks first: readers go in update order (the probes, every step). */
+  private next = 0;
 
   /** Adds `variable`'s norm; each variable once, in update order. */
   add(variable: Variable, norm: number): void {
@@ -20,8 +22,11 @@ export class UpdateNorms implements ReadonlyMap<Variable, number> {
   }
 
   get(variable: Variable): number | undefined {
-    const index = this.variables.indexOf(variable);
-    return index < 0 ? undefined : this.norms[index];
+    const { variables, next } = this;
+    const index = variables[next] === variable ? next : variables.indexOf(variable);
+    if (index < 0) return undefined;
+    this.next = index + 1;
+    return this.norms[index];
   }
 
   has(variable: Variable): boolean {
