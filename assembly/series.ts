@@ -23,8 +23,9 @@ function finiteRange<T>(at: usize, n: i32, out: usize): void {
   for (; i < whole; i += lanes) {
     const value = v128.load(at + (<usize>i << alignof<T>()));
     const mask = v128.eq<T>(v128.sub<T>(value, value), v128.splat<T>(0));
-    low = v128.bitselect(value, low, v128.and(mask, v128.lt<T>(value, low)));
-    high = v128.bitselect(value, high, v128.and(mask, v128.gt<T>(value, high)));
+    // pmin(low, x) is x < low ? x : low, the loop's test; a non-finite x is made ±Infinity.
+    low = v128.pmin<T>(low, v128.bitselect(value, v128.splat<T>(<T>Infinity), mask));
+    high = v128.pmax<T>(high, v128.bitselect(value, v128.splat<T>(<T>-Infinity), mask));
     // A mask lane is all ones where finite: -1 per lane of f32, per i32 half of an f64 lane.
     finite = v128.sub<i32>(finite, mask);
   }

@@ -25,6 +25,9 @@ test('UpdateNorms answers every ReadonlyMap read as a Map of the same entries', 
     assert.equal(norms.get(v), map.get(v), v.name);
     assert.equal(norms.has(v), map.has(v), v.name);
   }
+  // Looked up in update order (the probes'), then in any other: the same answers.
+  const orders = [variables, [...variables].reverse(), [variables[1], variables[1], absent]];
+  for (const order of orders) for (const v of order) assert.equal(norms.get(v), map.get(v));
   assert.deepEqual([...norms], [...map]);
   assert.deepEqual([...norms.entries()], [...map.entries()]);
   assert.deepEqual([...norms.keys()], [...map.keys()]);
