@@ -27,11 +27,8 @@ function quad(table: usize, out: usize, a: i32, b: i32, c: i32, d: i32): void {
   const pb = address(table, b);
   const pc = address(table, c);
   const pd = address(table, d);
-  const na = length(table, a);
-  const nb = length(table, b);
-  const nc = length(table, c);
-  const nd = length(table, d);
-  const common = min(min(na, nb), min(nc, nd)) & ~3;
+  const lengthAB = min(length(table, a), length(table, b));
+  const common = min(lengthAB, min(length(table, c), length(table, d))) & ~3;
   const shiftAB = f64x2.replace_lane(f64x2.splat(<f64>load<f32>(pa)), 1, <f64>load<f32>(pb));
   const shiftCD = f64x2.replace_lane(f64x2.splat(<f64>load<f32>(pc)), 1, <f64>load<f32>(pd));
   let sumAB = f64x2.splat(0);
@@ -49,35 +46,41 @@ function quad(table: usize, out: usize, a: i32, b: i32, c: i32, d: i32): void {
     const ab23 = v128.shuffle<f32>(va, vb, 2, 6, 3, 7);
     const cd01 = v128.shuffle<f32>(vc, vd, 0, 4, 1, 5);
     const cd23 = v128.shuffle<f32>(vc, vd, 2, 6, 3, 7);
-    let x = f64x2.sub(f64x2.promote_low_f32x4(ab01), shiftAB);
-    let y = f64x2.sub(f64x2.promote_low_f32x4(cd01), shiftCD);
-    sumAB = f64x2.add(sumAB, x);
-    squaresAB = f64x2.add(squaresAB, f64x2.mul(x, x));
-    sumCD = f64x2.add(sumCD, y);
-    squaresCD = f64x2.add(squaresCD, f64x2.mul(y, y));
-    x = f64x2.sub(f64x2.promote_low_f32x4(v128.shuffle<f32>(ab01, ab01, 2, 3, 0, 1)), shiftAB);
-    y = f64x2.sub(f64x2.promote_low_f32x4(v128.shuffle<f32>(cd01, cd01, 2, 3, 0, 1)), shiftCD);
-    sumAB = f64x2.add(sumAB, x);
-    squaresAB = f64x2.add(squaresAB, f64x2.mul(x, x));
-    sumCD = f64x2.add(sumCD, y);
-    squaresCD = f64x2.add(squaresCD, f64x2.mul(y, y));
-    x = f64x2.sub(f64x2.promote_low_f32x4(ab23), shiftAB);
-    y = f64x2.sub(f64x2.promote_low_f32x4(cd23), shiftCD);
-    sumAB = f64x2.add(sumAB, x);
-    squaresAB = f64x2.add(squaresAB, f64x2.mul(x, x));
-    sumCD = f64x2.add(sumCD, y);
-    squaresCD = f64x2.add(squaresCD, f64x2.mul(y, y));
-    x = f64x2.sub(f64x2.promote_low_f32x4(v128.shuffle<f32>(ab23, ab23, 2, 3, 0, 1)), shiftAB);
-    y = f64x2.sub(f64x2.promote_low_f32x4(v128.shuffle<f32>(cd23, cd23, 2, 3, 0, 1)), shiftCD);
-    sumAB = f64x2.add(sumAB, x);
-    squaresAB = f64x2.add(squaresAB, f64x2.mul(x, x));
-    sumCD = f64x2.add(sumCD, y);
-    squaresCD = f64x2.add(squaresCD, f64x2.mul(y, y));
+    const ab0 = lowDelta(ab01, shiftAB);
+    const ab1 = highDelta(ab01, shiftAB);
+    const ab2 = lowDelta(ab23, shiftAB);
+    const ab3 = highDelta(ab23, shiftAB);
+    const cd0 = lowDelta(cd01, shiftCD);
+    const cd1 = highDelta(cd01, shiftCD);
+    const cd2 = lowDelta(cd23, shiftCD);
+    const cd3 = highDelta(cd23, shiftCD);
+    sumAB = chain(sumAB, ab0, ab1, ab2, ab3);
+    squaresAB = chain(squaresAB, square(ab0), square(ab1), square(ab2), square(ab3));
+    sumCD = chain(sumCD, cd0, cd1, cd2, cd3);
+    squaresCD = chain(squaresCD, square(cd0), square(cd1), square(cd2), square(cd3));
   }
-  rest(pa, na, common, shiftAB, sumAB, squaresAB, 0, out + <usize>a * 24);
-  rest(pb, nb, common, shiftAB, sumAB, squaresAB, 1, out + <usize>b * 24);
-  rest(pc, nc, common, shiftCD, sumCD, squaresCD, 0, out + <usize>c * 24);
-  rest(pd, nd, common, shiftCD, sumCD, squaresCD, 1, out + <usize>d * 24);
+  rest(pa, length(table, a), common, shiftAB, sumAB, squaresAB, 0, out + <usize>a * 24);
+  rest(pb, length(table, b), common, shiftAB, sumAB, squaresAB, 1, out + <usize>b * 24);
+  rest(pc, length(table, c), common, shiftCD, sumCD, squaresCD, 0, out + <usize>c * 24);
+  rest(pd, length(table, d), common, shiftCD, sumCD, squaresCD, 1, out + <usize>d * 24);
+}
+
+// The f32 lanes 0 and 1 of `v` as f64s, less `shift`; lanes 2 and 3 for highDelta.
+@inline function lowDelta(v: v128, shift: v128): v128 {
+  return f64x2.sub(f64x2.promote_low_f32x4(v), shift);
+}
+
+@inline function highDelta(v: v128, shift: v128): v128 {
+  return f64x2.sub(f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 0, 1)), shift);
+}
+
+@inline function square(x: v128): v128 {
+  return f64x2.mul(x, x);
+}
+
+// (((sum + x0) + x1) + x2) + x3: the loop's order of additions.
+@inline function chain(sum: v128, x0: v128, x1: v128, x2: v128, x3: v128): v128 {
+  return f64x2.add(f64x2.add(f64x2.add(f64x2.add(sum, x0), x1), x2), x3);
 }
 
 // Lane `lane`'s sums, continued over the n − from values left at `p`, as a triple at `out`.

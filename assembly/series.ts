@@ -161,45 +161,27 @@ function countFinite<T>(
   store<i32>(slot, load<i32>(slot) + 1);
 }
 
-// A histogram of the n values at `at`: their range at `out` (finiteRange's), and their
-// `buckets` counts at `counts`, all zero unless the finite values span more than one value.
-// `tables` is countFinite's scratch.
-function bucketFinite<T>(
+// A histogram of the n values at `at` (float32 when `float32`, else float64): their range at
+// `out` (finiteRange's), and their `buckets` counts at `counts`, all zero unless the finite
+// values span more than one value. `tables` is countFinite's scratch.
+export function bucketFinite(
   at: usize,
   n: i32,
   out: usize,
   counts: usize,
   buckets: i32,
   tables: usize,
+  float32: bool,
 ): void {
-  finiteRange<T>(at, n, out);
-  if (load<f64>(out, 16) > 0 && load<f64>(out) != load<f64>(out, 8)) {
-    countFinite<T>(at, n, out, counts, buckets, tables);
-  } else {
+  if (float32) finiteRange<f32>(at, n, out);
+  else finiteRange<f64>(at, n, out);
+  if (!(load<f64>(out, 16) > 0 && load<f64>(out) != load<f64>(out, 8))) {
     memory.fill(counts, 0, <usize>buckets << 3);
+  } else if (float32) {
+    countFinite<f32>(at, n, out, counts, buckets, tables);
+  } else {
+    countFinite<f64>(at, n, out, counts, buckets, tables);
   }
-}
-
-export function bucketFiniteF32(
-  at: usize,
-  n: i32,
-  out: usize,
-  counts: usize,
-  buckets: i32,
-  tables: usize,
-): void {
-  bucketFinite<f32>(at, n, out, counts, buckets, tables);
-}
-
-export function bucketFiniteF64(
-  at: usize,
-  n: i32,
-  out: usize,
-  counts: usize,
-  buckets: i32,
-  tables: usize,
-): void {
-  bucketFinite<f64>(at, n, out, counts, buckets, tables);
 }
 
 @inline function get(a: usize, i: i32): f64 {

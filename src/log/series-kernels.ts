@@ -30,12 +30,12 @@ type BucketFinite = (
   counts: number,
   buckets: number,
   tables: number,
+  float32: boolean,
 ) => void;
 
 /** The module's exports (see assembly/series.ts for each). */
 export interface SeriesModule {
-  bucketFiniteF32: BucketFinite;
-  bucketFiniteF64: BucketFinite;
+  bucketFinite: BucketFinite;
   median(at: number, n: number): number;
   finiteMedian(at: number, n: number): number;
   /** The move described at `move`: its fields as log-move.ts `MOVE_FIELDS` lists them. */
@@ -102,8 +102,8 @@ export function bucketFinite(values: ArrayLike<number>, bucketCount: number): Fi
   const view = viewsOf(memory.buffer);
   if (f32) view.f32.set(values, at >> 2);
   else view.f64.set(values, at >> 3);
-  const bucket = f32 ? module.bucketFiniteF32 : module.bucketFiniteF64;
-  bucket(at, values.length, RANGE_ADDRESS, COUNTS_ADDRESS, bucketCount, tablesAddress(bucketCount));
+  const tables = tablesAddress(bucketCount);
+  module.bucketFinite(at, values.length, RANGE_ADDRESS, COUNTS_ADDRESS, bucketCount, tables, f32);
   const { f64 } = view;
   const counts = f64.subarray(COUNTS_ADDRESS >> 3, (COUNTS_ADDRESS >> 3) + bucketCount);
   const range = RANGE_ADDRESS >> 3;
