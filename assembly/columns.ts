@@ -57,3 +57,27 @@ export function firstAtLeast(values: usize, n: i32, limit: f64): i32 {
 export function divideInto(a: usize, b: usize, n: i32): void {
   for (let i = 0; i < n; i++) put(a, i, at(a, i) / at(b, i));
 }
+
+// How many of the n values at `values` are finite.
+export function finiteCount(values: usize, n: i32): i32 {
+  let count = 0;
+  for (let i = 0; i < n; i++) if (at(values, i) - at(values, i) == 0) count++;
+  return count;
+}
+
+// The largest finite value of the n at `values`, −Infinity when none is (NaN compares false).
+export function finiteMax(values: usize, n: i32): f64 {
+  let largest = -Infinity;
+  for (let i = 0; i < n; i++) {
+    const value = at(values, i);
+    if (value > largest && value != Infinity) largest = value;
+  }
+  return largest;
+}
+
+// The sum of the n values at `values`, in order.
+export function sum(values: usize, n: i32): f64 {
+  let total: f64 = 0;
+  for (let i = 0; i < n; i++) total += at(values, i);
+  return total;
+}

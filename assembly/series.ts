@@ -3,7 +3,16 @@
 // it replaces, comparison for comparison, so that every result is the same to the last bit:
 // the histograms' range and counts of log/histograms.ts, the median of engine/statistics.ts.
 
-export { keepFinite, keepFinitePositive, sameSteps, firstAtLeast, divideInto } from './columns';
+export {
+  keepFinite,
+  keepFinitePositive,
+  sameSteps,
+  firstAtLeast,
+  divideInto,
+  finiteCount,
+  finiteMax,
+  sum,
+} from './columns';
 
 // The smallest and largest finite value of the n values at `at` and how many are finite, as
 // three f64s at `out`; `x - x != 0` is true exactly for NaN and ±Infinity.

@@ -95,3 +95,21 @@ export function medianOfRatios(a: Float64Array, b: Float64Array): number {
   module.divideInto(at[0], at[1], a.length);
   return module.median(at[0], a.length);
 }
+
+/** How many of `values` are finite. */
+export function finiteCount(values: ArrayLike<number>): number {
+  const { module, at } = placed(values);
+  return module.finiteCount(at[0], values.length);
+}
+
+/** The largest finite value of `values`, −Infinity when none is. */
+export function finiteMax(values: ArrayLike<number>): number {
+  const { module, at } = placed(values);
+  return module.finiteMax(at[0], values.length);
+}
+
+/** The mean of `values`, summed in order (NaN for none). */
+export function mean(values: ArrayLike<number>): number {
+  const { module, at } = placed(values);
+  return module.sum(at[0], values.length) / values.length;
+}

@@ -8,6 +8,8 @@ import type { HistogramPoint, ScalarColumns, ScalarPoint } from '../log/points.j
 import { pointColumns } from '../log/scalar-columns.js';
 import { finitePositivePairs, sameSteps, type CommonSteps } from './column-passes.js';
 
+export { finiteCount, finiteMax, mean } from './column-passes.js';
+
 export { median };
 
 /** Points, or the same points as columns. */
@@ -19,24 +21,6 @@ function columnsOf(points: Points): ScalarColumns {
 
 function isPointList(points: Points): points is readonly ScalarPoint[] {
   return Array.isArray(points);
-}
-
-/** How many values of `column[start, end)` are finite. */
-export function finiteCount(column: ArrayLike<number>, start = 0, end = column.length): number {
-  let count = 0;
-  // x − x is 0 for a finite x and NaN for NaN and ±Infinity: one subtraction, no call.
-  for (let i = start; i < end; i++) if (column[i] - column[i] === 0) count++;
-  return count;
-}
-
-/** Largest finite value of `column`, −Infinity when it has none. */
-export function finiteMax(column: ArrayLike<number>): number {
-  let largest = -Infinity;
-  for (let i = 0; i < column.length; i++) {
-    const value = column[i];
-    if (value > largest && value !== Infinity) largest = value;
-  }
-  return largest;
 }
 
 /** How many of `length` points `fraction` of them is: at least `minimum`, at most all. */
@@ -71,12 +55,6 @@ export function minOf(values: ArrayLike<number>): number {
   let smallest = Infinity;
   for (let i = 0; i < values.length; i++) if (values[i] < smallest) smallest = values[i];
   return smallest;
-}
-
-export function mean(values: ArrayLike<number>): number {
-  let sum = 0;
-  for (let i = 0; i < values.length; i++) sum += values[i];
-  return sum / values.length;
 }
 
 /** Median of the finite values, NaN when there are none (in WebAssembly: series-kernels.ts). */

@@ -41,6 +41,9 @@ export interface SeriesModule {
   sameSteps(a: number, b: number, n: number): number;
   firstAtLeast(values: number, n: number, limit: number): number;
   divideInto(a: number, b: number, n: number): void;
+  finiteCount(values: number, n: number): number;
+  finiteMax(values: number, n: number): number;
+  sum(values: number, n: number): number;
 }
 
 export interface SeriesKernels {

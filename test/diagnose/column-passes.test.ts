@@ -4,9 +4,12 @@ import assert from 'node:assert/strict';
 import { RandomState } from '../../src/engine/random.js';
 import { medianOf } from '../../src/log/series-kernels.js';
 import {
+  finiteCount,
+  finiteMax,
   finitePoints,
   finitePositivePairs,
   firstAtLeast,
+  mean,
   medianOfRatios,
   sameSteps,
 } from '../../src/diagnose/column-passes.js';
@@ -116,5 +119,24 @@ test('medianOfRatios is medianOf of the ratios, to the last bit', () => {
     if (b.length < a.length || a.length === 0) continue;
     const ratios = a.map((x, i) => x / b[i]);
     assert.ok(Object.is(medianOfRatios(a, b), medianOf(ratios)), `seed ${seed}`);
+  }
+});
+
+test('finiteCount, finiteMax and mean give what their JavaScript loops gave', () => {
+  for (const seed of SEEDS) {
+    const values = columns(seed);
+    let count = 0;
+    let largest = -Infinity;
+    let sum = 0;
+    for (const value of values) {
+      if (Number.isFinite(value)) count++;
+      if (value > largest && value !== Infinity) largest = value;
+      sum += value;
+    }
+    for (const input of [values, Array.from(values)]) {
+      assert.equal(finiteCount(input), count, `seed ${seed}`);
+      assert.ok(Object.is(finiteMax(input), largest), `seed ${seed}`);
+      assert.ok(Object.is(mean(input), sum / values.length), `seed ${seed}`);
+    }
   }
 });
