@@ -3,6 +3,17 @@
 // JavaScript it replaces to the last bit: the histograms' range and counts of
 // log/histograms.ts, the median of engine/statistics.ts (a literal port).
 
+export {
+  keepFinite,
+  keepFinitePositive,
+  sameSteps,
+  firstAtLeast,
+  divideInto,
+  finiteCount,
+  finiteMax,
+  sum,
+} from './columns';
+
 // Histogram bucketing in SIMD, 4 values at a time (src/log/series-kernels.ts lays out the
 // memory). The results are those of the loops of log/histograms.ts, to the last bit; where a
 // value leaves the fast path's domain, it takes the loop's own steps.

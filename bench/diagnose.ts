@@ -287,7 +287,7 @@ function costParts(o: DiagnoserOverhead): string {
   return (
     `  its parts, medians in CPU ms an epoch: keeping records ${ms(o.secondsInSink)}, ` +
     `evaluating every rule ${ms(o.secondsInEvaluations)}, the per-step look for non-finite ` +
-    `records ${ms(o.secondsInCallbacks - o.secondsInEvaluations)}; the first repeat's evaluations: ${first} ms`
+    `records ${ms(o.secondsInStepLooks)}; the first repeat's evaluations: ${first} ms`
   );
 }
 

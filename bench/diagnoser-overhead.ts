@@ -51,9 +51,11 @@ export interface DiagnoserOverhead {
   secondsInCallbacks: number;
   /**
    * Of those: CPU seconds in the callbacks that evaluated every rule (at the scheduled steps and
-   * when training ended), median; the rest is the per-step look for non-finite records.
+   * when training ended), median.
    */
   secondsInEvaluations: number;
+  /** And in the others, the per-step look for non-finite records, median. */
+  secondsInStepLooks: number;
   /** Rule evaluations per run. */
   evaluations: number;
   /**
@@ -144,6 +146,7 @@ export async function measureDiagnoserOverhead(
   const sinks: number[] = [];
   const callbacks: number[] = [];
   const evaluationTimes: number[] = [];
+  const stepLookTimes: number[] = [];
   let evaluations = 0;
   const perRepeat: DiagnoserOverhead['repeats'] = [];
   for (let r = 0; r < repeats; r++) {
@@ -181,6 +184,7 @@ export async function measureDiagnoserOverhead(
     sinks.push(sinkCost / epochs);
     callbacks.push(callbackCost / epochs);
     evaluationTimes.push(evaluationCost / epochs);
+    stepLookTimes.push(secondsInCallbacks(own) / epochs);
     epochTimes.push(epoch / epochs);
     perRepeat.push({
       secondsInSink: sinkCost / epochs,
@@ -199,6 +203,7 @@ export async function measureDiagnoserOverhead(
     secondsInSink: median(sinks),
     secondsInCallbacks: median(callbacks),
     secondsInEvaluations: median(evaluationTimes),
+    secondsInStepLooks: median(stepLookTimes),
     evaluations,
     repeats: perRepeat,
   };

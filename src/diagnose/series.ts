@@ -6,6 +6,9 @@ import { median } from '../engine/statistics.js';
 import { finiteMedianOf } from '../log/series-kernels.js';
 import type { HistogramPoint, ScalarColumns, ScalarPoint } from '../log/points.js';
 import { pointColumns } from '../log/scalar-columns.js';
+import { finitePositivePairs, sameSteps, type CommonSteps } from './column-passes.js';
+
+export { finiteCount, finiteMax, mean } from './column-passes.js';
 
 export { median };
 
@@ -18,24 +21,6 @@ function columnsOf(points: Points): ScalarColumns {
 
 function isPointList(points: Points): points is readonly ScalarPoint[] {
   return Array.isArray(points);
-}
-
-/** How many values of `column[start, end)` are finite. */
-export function finiteCount(column: ArrayLike<number>, start = 0, end = column.length): number {
-  let count = 0;
-  // x − x is 0 for a finite x and NaN for NaN and ±Infinity: one subtraction, no call.
-  for (let i = start; i < end; i++) if (column[i] - column[i] === 0) count++;
-  return count;
-}
-
-/** Largest finite value of `column`, −Infinity when it has none. */
-export function finiteMax(column: ArrayLike<number>): number {
-  let largest = -Infinity;
-  for (let i = 0; i < column.length; i++) {
-    const value = column[i];
-    if (value > largest && value !== Infinity) largest = value;
-  }
-  return largest;
 }
 
 /** How many of `length` points `fraction` of them is: at least `minimum`, at most all. */
@@ -72,66 +57,50 @@ export function minOf(values: ArrayLike<number>): number {
   return smallest;
 }
 
-export function mean(values: ArrayLike<number>): number {
-  let sum = 0;
-  for (let i = 0; i < values.length; i++) sum += values[i];
-  return sum / values.length;
-}
-
 /** Median of the finite values, NaN when there are none (in WebAssembly: series-kernels.ts). */
 export function finiteMedian(points: Points): number {
   return finiteMedianOf(isPointList(points) ? points.map((p) => p.value) : points.values);
 }
 
-/** Two series' values at the steps both have, as columns in the first one's order. */
-export interface CommonSteps {
-  readonly steps: Float64Array;
-  readonly a: Float64Array;
-  readonly b: Float64Array;
-}
+/** Which pairs `atCommonSteps` keeps: every one, or those where both are finite and b > 0. */
+export type PairsKept = 'all' | 'finitePositive';
 
 /**
  * The values of `a` and `b` at the steps `a` also has (the last of `b`'s values where it repeats
- * a step), and of those only where `keep` holds, when given.
+ * a step), and of those only the pairs `keep` names.
  */
-export function atCommonSteps(
-  a: Points,
-  b: Points,
-  keep: (a: number, b: number) => boolean = () => true,
-): CommonSteps {
+export function atCommonSteps(a: Points, b: Points, keep: PairsKept = 'all'): CommonSteps {
   // The arrays read once: a live run's columns are getters (run-data.ts columnsReading), each
   // read a few calls, which per element made this loop ten times slower.
   const { steps: xSteps, values: xValues } = columnsOf(a);
   const { steps: ySteps, values: yValues } = columnsOf(b);
+  // Tags logged together share their steps: paired by place (column-passes.ts).
+  if (sameSteps(xSteps, ySteps)) {
+    if (keep === 'finitePositive') return finitePositivePairs(xSteps, xValues, yValues);
+    return { steps: xSteps.slice(), a: xValues.slice(), b: yValues.slice() };
+  }
+  const byStep = new Map<number, number>();
+  for (let j = 0; j < ySteps.length; j++) byStep.set(ySteps[j], j);
   const n = xSteps.length;
-  // Tags logged together share their steps: paired by index, without a map.
-  const byStep = sameSteps(xSteps, ySteps) ? undefined : new Map<number, number>();
-  for (let j = 0; byStep !== undefined && j < ySteps.length; j++) byStep.set(ySteps[j], j);
   const steps = new Float64Array(n);
   const first = new Float64Array(n);
   const second = new Float64Array(n);
   let count = 0;
   for (let i = 0; i < n; i++) {
-    const j = byStep === undefined ? i : (byStep.get(xSteps[i]) ?? -1);
-    if (j < 0 || !keep(xValues[i], yValues[j])) continue;
+    const j = byStep.get(xSteps[i]) ?? -1;
+    if (j < 0) continue;
+    const x = xValues[i];
+    const y = yValues[j];
+    if (keep === 'finitePositive' && !(Number.isFinite(x) && Number.isFinite(y) && y > 0)) continue;
     steps[count] = xSteps[i];
-    first[count] = xValues[i];
-    second[count++] = yValues[j];
+    first[count] = x;
+    second[count++] = y;
   }
   return {
     steps: steps.subarray(0, count),
     a: first.subarray(0, count),
     b: second.subarray(0, count),
   };
-}
-
-/** Whether both hold the same steps, each once, increasing. */
-export function sameSteps(a: Float64Array, b: Float64Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) {
-    if (a[i] !== b[i] || (i > 0 && a[i] <= a[i - 1])) return false;
-  }
-  return true;
 }
 
 /** Mean and variance of the values a histogram holds, from its bucket midpoints. */

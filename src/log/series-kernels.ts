@@ -40,6 +40,15 @@ export interface SeriesModule {
   finiteMedian(at: number, n: number): number;
   /** The move described at `move`: its fields as log-move.ts `MOVE_FIELDS` lists them. */
   moveRecords(move: number): number;
+  /** The rules' passes over whole columns (src/diagnose/column-passes.ts). */
+  keepFinite(steps: number, values: number, n: number): number;
+  keepFinitePositive(steps: number, a: number, b: number, n: number): number;
+  sameSteps(a: number, b: number, n: number): number;
+  firstAtLeast(values: number, n: number, limit: number): number;
+  divideInto(a: number, b: number, n: number): void;
+  finiteCount(values: number, n: number): number;
+  finiteMax(values: number, n: number): number;
+  sum(values: number, n: number): number;
 }
 
 export interface SeriesKernels {

@@ -30,8 +30,12 @@ test('atCommonSteps pairs by step, aligned or not, on points or columns, keeping
   const expectedSparse = columns([1, 3], [2, 4], [20, 40]);
   assert.deepEqual(atCommonSteps(a, sparse), expectedSparse);
   assert.deepEqual(atCommonSteps(pointColumns(a), pointColumns(sparse)), expectedSparse);
-  const kept = atCommonSteps(a, aligned, (x, y) => x % 2 === 0 && y > 0);
-  assert.deepEqual(kept, columns([1, 3], [2, 4], [20, 40]));
+  // 'finitePositive': both finite and b > 0, by place (aligned) or by step (sparse).
+  const odd = points([0, 1, 2, 3], [1, NaN, 3, 4]);
+  const signs = points([0, 1, 2, 3], [10, 20, -30, Infinity]);
+  assert.deepEqual(atCommonSteps(odd, signs, 'finitePositive'), columns([0], [1], [10]));
+  const sparseSigns = points([0, 3, 5], [0, 40, 60]);
+  assert.deepEqual(atCommonSteps(odd, sparseSigns, 'finitePositive'), columns([3], [4], [40]));
 });
 
 test('the finite median skips NaN and infinities on columns too', () => {

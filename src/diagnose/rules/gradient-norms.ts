@@ -6,7 +6,8 @@
 import type { ParameterData, RunData, Series } from '../run-data.js';
 import { oncePerRun, seriesFromPoints, seriesLength, seriesOf } from '../run-data.js';
 import { medianOf } from '../../log/series-kernels.js';
-import { atCommonSteps, histogramNorm, sameSteps, type CommonSteps } from '../series.js';
+import { medianOfRatios, sameSteps, type CommonSteps } from '../column-passes.js';
+import { atCommonSteps, histogramNorm } from '../series.js';
 
 export interface NormSeries extends Series {
   /**
@@ -150,23 +151,17 @@ function computeFirstLastGradients(run: RunData): FirstLastGradients | string {
   }
   const first = sides[0];
   const last = sides[sides.length - 1];
-  const pairs = atCommonSteps(
-    first.norm.columns,
-    last.norm.columns,
-    (a, b) => Number.isFinite(a) && Number.isFinite(b) && b > 0,
-  );
+  const pairs = atCommonSteps(first.norm.columns, last.norm.columns, 'finitePositive');
   const n = pairs.steps.length;
   if (n === 0) {
     return `no step where both ${first.norm.tag} and ${last.norm.tag} are finite`;
   }
-  const ratios = new Float64Array(n);
-  for (let i = 0; i < n; i++) ratios[i] = pairs.a[i] / pairs.b[i];
   return {
     quantity,
     first,
     last,
     pairs,
-    ratio: medianOf(ratios),
+    ratio: medianOfRatios(pairs.a, pairs.b),
     firstNorm: medianOf(pairs.a),
   };
 }

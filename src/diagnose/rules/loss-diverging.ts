@@ -9,6 +9,7 @@
  */
 import type { Rule } from '../rule.js';
 import { verdictOf } from '../rule.js';
+import { firstAtLeast } from '../column-passes.js';
 import { round, show } from '../series.js';
 import { lossTrend } from './loss-trend.js';
 
@@ -34,12 +35,7 @@ export const lossDiverging: Rule = {
     const { steps, values } = trend;
     const start = Math.min(...values.subarray(0, 3));
     const growth = trend.late / start;
-    // A loop, not a findIndex callback per point: the live Diagnoser runs this code a few times
-    // an epoch, too seldom for V8 to optimize it, and the callbacks cost ~0.1 ms at 2,000 points.
-    let highIndex = -1;
-    for (let i = 0; i < values.length && highIndex < 0; i++) {
-      if (values[i] >= limits.ceiling) highIndex = i;
-    }
+    const highIndex = firstAtLeast(values, limits.ceiling);
     const high = highIndex < 0 ? undefined : { step: steps[highIndex], value: values[highIndex] };
     if (!(growth > limits.growth) && high === undefined) return { verdicts: [] };
     // The first of the largest values.

@@ -1,4 +1,5 @@
 /** The training loss's start and end, shared by the loss rules. */
+import { finitePoints } from '../column-passes.js';
 import { LOSS_TAGS, oncePerRun, type RunData } from '../run-data.js';
 import { mean, spanLength } from '../series.js';
 
@@ -31,15 +32,8 @@ export function lossTrend(run: RunData, minPoints: number): LossTrend | string {
 const finiteTrend = oncePerRun((run): LossTrend | undefined => {
   if (run.loss === undefined) return undefined;
   const { steps: allSteps, values: allValues } = run.loss.columns;
-  let count = 0;
-  for (let i = 0; i < allValues.length; i++) if (Number.isFinite(allValues[i])) count++;
-  const steps = new Float64Array(count);
-  const values = new Float64Array(count);
-  for (let i = 0, k = 0; i < allValues.length; i++) {
-    if (!Number.isFinite(allValues[i])) continue;
-    steps[k] = allSteps[i];
-    values[k++] = allValues[i];
-  }
+  const { steps, values } = finitePoints(allSteps, allValues);
+  const count = values.length;
   const span = spanLength(count, WINDOW);
   const early = mean(values.subarray(0, span));
   const late = mean(values.subarray(count - span));
