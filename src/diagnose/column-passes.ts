@@ -3,8 +3,7 @@
  * series module of src/log/series-kernels.ts). Each pass runs once or twice an evaluation, and
  * the live Diagnoser evaluates a few times a run: too seldom for V8 to compile a JavaScript loop
  * before it has run interpreted, at about 100 ns a value (the loss trend's two passes took about
- * 0.5 ms at 1,875 steps, a fifth of that evaluation's rules), and then compiled on a background
- * thread, which the run pays for too. Each gives what the JavaScript it replaced gave, to the last
+ * 0.5 ms at 1,875 steps), and then compiled on a background thread, which the run pays for too. Each gives what the JavaScript it replaced gave, to the last
  * bit (test/diagnose/column-passes.test.ts).
  */
 import { seriesKernels, type SeriesModule } from '../log/series-kernels.js';
