@@ -2,7 +2,7 @@
  * Statistics of a layer's output a (batch × … × units, units on the last axis), each one pass
  * over the engine's buffer in float64, with no copy.
  */
-import { heap } from '../engine/heap.js';
+import { TensorTable } from '../engine/kernels/tensor-table.js';
 import { instantiateWasm } from '../engine/kernels/wasm.js';
 import type { Tensor } from '../engine/tensor.js';
 
@@ -44,12 +44,8 @@ function fromSums(n: number, shift: number, sum: number, squares: number): MeanA
   return { mean: shift + shiftedMean, std: Math.sqrt(variance) };
 }
 
-/**
- * The heap block of `tensorMeansAndStds`: per tensor, its address and length (two u32), and its
- * three sums (f64). Kept from call to call (views of the shared heap stay valid).
- */
-const scratch = { ptr: 0, capacity: 0, table: new Uint32Array(0), sums: new Float64Array(0) };
-const SCRATCH_BYTES_PER_TENSOR = 32;
+/** The tensors of `tensorMeansAndStds`, and their three sums each. */
+const table = new TensorTable(3);
 
 /**
  * `meanAndStd` of each tensor's values, the same to the last bit, in one call into
@@ -58,26 +54,11 @@ const SCRATCH_BYTES_PER_TENSOR = 32;
  * step's layer outputs).
  */
 export function tensorMeansAndStds(tensors: readonly Tensor[]): MeanAndStd[] {
-  const count = tensors.length;
-  if (count > scratch.capacity) {
-    if (scratch.capacity > 0)
-      heap.release(scratch.ptr, scratch.capacity * SCRATCH_BYTES_PER_TENSOR);
-    const capacity = Math.max(count, 16);
-    const ptr = heap.alloc(capacity * SCRATCH_BYTES_PER_TENSOR);
-    const { buffer } = heap.memory;
-    scratch.ptr = ptr;
-    scratch.capacity = capacity;
-    scratch.table = new Uint32Array(buffer, ptr, 2 * capacity);
-    scratch.sums = new Float64Array(buffer, ptr + 8 * capacity, 3 * capacity);
-  }
-  const { table, sums } = scratch;
-  for (let k = 0; k < count; k++) {
-    table[2 * k] = tensors[k].ptr;
-    table[2 * k + 1] = tensors[k].size;
-  }
-  momentsWasm().moments(scratch.ptr, count, scratch.ptr + 8 * scratch.capacity);
+  table.list(tensors);
+  momentsWasm().moments(table.address, tensors.length, table.resultsAddress);
+  const sums = table.results;
   const results: MeanAndStd[] = [];
-  for (let k = 0; k < count; k++) {
+  for (let k = 0; k < tensors.length; k++) {
     results.push(fromSums(tensors[k].size, sums[3 * k], sums[3 * k + 1], sums[3 * k + 2]));
   }
   return results;

@@ -5,8 +5,8 @@
  * the reference sums every square in float64. `each` measures a list of tensors in one call
  * into the kernel, as the probes and the clipper do every step.
  */
-import { heap } from '../heap.js';
 import type { Tensor } from '../tensor.js';
+import { TensorTable } from './tensor-table.js';
 import { vectorWasm } from './vector-wasm.js';
 
 export interface SumOfSquaresKernel {
@@ -36,37 +36,16 @@ export const referenceSumOfSquares: SumOfSquaresKernel = {
   },
 };
 
-/**
- * The heap block `each` passes to the kernel: per tensor, its address and length (two u32) and
- * room for its sum (one f64). Kept from call to call and grown when a longer list comes.
- */
-const scratch = { ptr: 0, capacity: 0, table: new Uint32Array(0), sums: new Float64Array(0) };
-const SCRATCH_BYTES_PER_TENSOR = 16;
-
-function reserve(count: number): void {
-  if (count <= scratch.capacity) return;
-  if (scratch.capacity > 0) heap.release(scratch.ptr, scratch.capacity * SCRATCH_BYTES_PER_TENSOR);
-  const capacity = Math.max(count, 2 * scratch.capacity, 16);
-  const ptr = heap.alloc(capacity * SCRATCH_BYTES_PER_TENSOR);
-  const buffer = heap.memory.buffer;
-  scratch.ptr = ptr;
-  scratch.capacity = capacity;
-  scratch.table = new Uint32Array(buffer, ptr, 2 * capacity);
-  scratch.sums = new Float64Array(buffer, ptr + 8 * capacity, capacity);
-}
+/** The tensors `each` passes to the kernel, and their sums. */
+const table = new TensorTable(1);
 
 export const simdSumOfSquares: SumOfSquaresKernel = {
   one: (x) => vectorWasm.sumOfSquares(x.ptr, x.size),
   each(tensors, out) {
-    const count = tensors.length;
-    reserve(count);
-    const { table, sums } = scratch;
-    for (let k = 0; k < count; k++) {
-      table[2 * k] = tensors[k].ptr;
-      table[2 * k + 1] = tensors[k].size;
-    }
-    const total = vectorWasm.sumsOfSquares(scratch.ptr, count, scratch.ptr + 8 * scratch.capacity);
-    for (let k = 0; k < count; k++) out[k] = sums[k];
+    table.list(tensors);
+    const total = vectorWasm.sumsOfSquares(table.address, tensors.length, table.resultsAddress);
+    const sums = table.results;
+    for (let k = 0; k < tensors.length; k++) out[k] = sums[k];
     return total;
   },
 };
