@@ -9,7 +9,8 @@
  * on one thread (GRADSCOPE_THREADS=1), timed in CPU seconds of the process because the machine
  * is shared, and with the products split where it pays (GRADSCOPE_THREADS=auto), timed in wall
  * seconds because its CPU seconds count both threads. PyTorch runs on one core, timed in CPU
- * seconds, with the BLAS library it loaded reported beside it.
+ * seconds, with the BLAS library it loaded reported beside it, and its products too are timed
+ * alone on the step's shapes, so that each side's end-to-end GFLOP/s stands beside its products'.
  */
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -69,6 +70,10 @@ export interface GridRow extends GridRun {
   pytorchSecondsPerEpoch: number | null;
   /** The same on the wall clock. */
   pytorchWallSecondsPerEpoch: number | null;
+  /** PyTorch end to end: the step's matrix-product FLOPs over its step's CPU time, in GFLOP/s. */
+  pytorchGflops: number | null;
+  /** PyTorch's products alone, each timed on its shape (pytorch_grid.py), in GFLOP/s. */
+  pytorchKernelGflops: number | null;
   samples: number;
 }
 
@@ -171,6 +176,7 @@ interface TorchCell {
   samples: number;
   wallSeconds: number[];
   stepCpuSeconds: number;
+  productCpuSeconds: number;
   torch: string;
   blas: string;
 }
@@ -226,11 +232,14 @@ export function runGrid(
       torch = runTorchCell(interpreter, cell, repeats);
       torchCells.push(torch);
     }
+    const stepFlops = productFlops(stepProducts(units, batch));
     return {
       units,
       batch,
       ...one,
       twoThreads: auto,
+      pytorchGflops: torch === null ? null : stepFlops / torch.stepCpuSeconds / 1e9,
+      pytorchKernelGflops: torch === null ? null : stepFlops / torch.productCpuSeconds / 1e9,
       pytorchSecondsPerEpoch:
         torch === null ? null : (torch.stepCpuSeconds * EPOCH_SAMPLES) / batch,
       pytorchWallSecondsPerEpoch:
@@ -296,9 +305,9 @@ export function printGrid(
       `split / helper | PyTorch 1 core CPU s (wall) | PyTorch ÷ 1 thread | ` +
       `PyTorch ÷ ${second} | GFLOP/s end to end 1 / ${second} | ` +
       `GFLOP/s products alone 1 / ${second} | share outside products 1 / ${second} | ` +
-      'load average, CPU pressure % |',
+      'PyTorch GFLOP/s end to end / products alone | load average, CPU pressure % |',
   );
-  console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
+  console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
   const pair = (one: number, two: number | undefined, digits: number, scale = 1) =>
     `${(one * scale).toFixed(digits)} / ${two === undefined ? '–' : (two * scale).toFixed(digits)}`;
   const percent = (x: number) => `${(100 * x).toFixed(0)}%`;
@@ -323,6 +332,9 @@ export function printGrid(
         `${ratio(torch, two?.secondsPerEpoch)} | ${pair(r.gflops, two?.gflops, 1)} | ` +
         `${pair(r.kernelGflops, two?.kernelGflops, 1)} | ` +
         `${pair(r.outsideProducts, two?.outsideProducts, 0, 100)}% | ` +
+        (r.pytorchGflops === null
+          ? '– | '
+          : `${r.pytorchGflops.toFixed(1)} / ${r.pytorchKernelGflops!.toFixed(1)} | `) +
         `${range(loads, 1)}, ${range(pressures, 0)} |`,
     );
   }

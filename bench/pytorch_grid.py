@@ -7,7 +7,8 @@ pool at 1 thread and OpenBLAS at 1 thread (Debian's OpenBLAS keeps its own pool 
 
 Usage: OPENBLAS_NUM_THREADS=1 python3 pytorch_grid.py <units>,<batch>,<samples> ... [--repeats N]
 Prints one JSON line per cell: {units, batch, samples, wallSeconds, cpuSeconds, stepCpuSeconds,
-torch, blas}: blas is the BLAS shared library this process mapped after its first product (Debian's
+productCpuSeconds, torch, blas}: productCpuSeconds is the step's matrix products, each timed alone
+on its shape as grid-epoch.ts times gradscope's (grid-model.ts stepProducts); blas is the BLAS shared library this process mapped after its first product (Debian's
 torch goes through libblas.so.3, which is OpenBLAS only when libopenblas0-pthread is installed,
 and otherwise the reference BLAS, several times slower). The machine is shared, so the CPU time of this process (time.process_time) is the
 figure compared: wall time includes the time other processes held the core.
@@ -71,6 +72,38 @@ def epoch(model, optimizer, x, y, batch):
     return time.perf_counter() - started, time.process_time() - cpu
 
 
+def step_products(units, batch):
+    """The (a, b) operand pairs of one training step's products, as grid-model.ts lists them."""
+    widths = [28 * 28] + [units] * 6 + [10]
+    pairs = []
+    for layer in range(len(widths) - 1):
+        inputs, outputs = widths[layer], widths[layer + 1]
+        x, w = torch.randn(batch, inputs), torch.randn(inputs, outputs)
+        grad = torch.randn(batch, outputs)
+        pairs.append((x, w))  # forward x·W
+        pairs.append((x.t(), grad))  # kernel gradient xᵀ·∂L/∂z, a transposed view
+        if layer > 0:
+            pairs.append((grad, w.t()))  # input gradient ∂L/∂z·Wᵀ
+    return pairs
+
+
+def product_seconds(units, batch, trials=10, trial_seconds=0.02):
+    """CPU seconds of the step's products, each the best of `trials` trials of repeated calls."""
+    total = 0.0
+    for a, b in step_products(units, batch):
+        out = torch.empty(a.shape[0], b.shape[1])
+        torch.mm(a, b, out=out)
+        best = float("inf")
+        for _ in range(trials):
+            calls, start = 0, time.process_time()
+            while time.process_time() - start < trial_seconds:
+                torch.mm(a, b, out=out)
+                calls += 1
+            best = min(best, (time.process_time() - start) / calls)
+        total += best
+    return total
+
+
 def main():
     torch.set_num_threads(1)
     torch.manual_seed(0)
@@ -102,6 +135,7 @@ def main():
             "wallSeconds": [w for w, _ in timed],
             "cpuSeconds": cpu,
             "stepCpuSeconds": sorted(cpu)[len(cpu) // 2] / steps,
+            "productCpuSeconds": product_seconds(units, batch),
             "torch": torch.__version__,
             "blas": blas,
         }
