@@ -4,7 +4,7 @@
  *
  * The same source is also built with relaxed SIMD (build/kernels-relaxed.wasm: fused
  * multiply-add: ~30% faster products on the machine of 2026-12-01, within 3% on the Zen 5 one of
- * 2026-12-02, README "Benchmarks"). It is used where the runtime validates it: Node 22
+ * 2026-12-02: README, "Benchmark"). It is used where the runtime validates it: Node 22
  * and later by default; Node 20 only with V8's --experimental-wasm-relaxed-simd, which
  * GRADSCOPE_RELAXED_SIMD=1 turns on at load. GRADSCOPE_RELAXED_SIMD=0 keeps the 128-bit build.
  */
