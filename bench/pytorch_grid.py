@@ -9,9 +9,11 @@ Usage: OPENBLAS_NUM_THREADS=1 python3 pytorch_grid.py <units>,<batch>,<samples> 
 Prints one JSON line per cell: {units, batch, samples, wallSeconds, cpuSeconds, stepCpuSeconds,
 productCpuSeconds, torch, blas}: productCpuSeconds is the step's matrix products, each timed alone
 on its shape as grid-epoch.ts times gradscope's (grid-model.ts stepProducts); blas is the BLAS
-shared library this process mapped after its first product (Debian's torch goes through libblas.so.3, which is OpenBLAS only when libopenblas0-pthread is installed,
-and otherwise the reference BLAS, several times slower). The machine is shared, so the CPU time of this process (time.process_time) is the
-figure compared: wall time includes the time other processes held the core.
+shared library this process mapped after its first product (Debian's torch goes through
+libblas.so.3, which is OpenBLAS only when libopenblas0-pthread is installed, and otherwise the
+reference BLAS, several times slower). The machine is shared, so the CPU time of this process
+(time.process_time) is the figure compared: wall time includes the time other processes held the
+core.
 """
 import gzip
 import json
