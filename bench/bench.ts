@@ -9,7 +9,9 @@
  *
  * Flags: --json (one JSON object on stdout), --quick (smaller TF.js subsets), --recurrent (the
  * recurrent figures only), --grid (only the grid of widths × batch sizes beside PyTorch: grid.ts;
- * with --relaxed, gradscope's products on the relaxed-SIMD build; with --no-pytorch, gradscope
+ * with --wasm, every product in WebAssembly (GRADSCOPE_NATIVE=0) instead of the native loops
+ * from NATIVE_MIN_FLOPS; with --relaxed, the wasm products on the relaxed-SIMD build; with
+ * --no-pytorch, gradscope
  * alone; each cell runs on 1 thread and then with GRADSCOPE_THREADS=auto, or 2 with --threads 2,
  * or only on 1 with --threads 1; --cells 256x128,1024x512 picks cells).
  */
@@ -74,6 +76,7 @@ function grid(): void {
   const args = {
     repeats: 3,
     relaxed: process.argv.includes('--relaxed'),
+    wasm: process.argv.includes('--wasm'),
     pytorch: !process.argv.includes('--no-pytorch'),
     twoThreads: threads === '1' ? null : threads === '2' ? (2 as const) : ('auto' as const),
     cells: flagValue('--cells')?.split(','),

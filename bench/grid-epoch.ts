@@ -13,11 +13,12 @@ import { loadavg } from 'node:os';
 import { loadFashionMnist } from '../src/data/fashion-mnist.js';
 import { firstImages, imageDataset } from '../src/data/image-dataset.js';
 import { kernels } from '../src/engine/kernels/index.js';
+import { nativeWidth } from '../src/engine/kernels/native.js';
+import { productThreads } from '../src/engine/kernels/simd.js';
 import {
   cpuPressure,
   piecesSplit,
   productsSplit,
-  productThreads,
   threadSetting,
   type ThreadSetting,
 } from '../src/engine/kernels/threads.js';
@@ -34,6 +35,8 @@ export interface GridCell {
   samples: number;
   /** GRADSCOPE_THREADS of this process. */
   threads: ThreadSetting;
+  /** Where the step's products of NATIVE_MIN_FLOPS or more ran: 'avx512', 'avx2' or 'wasm'. */
+  productPath: string;
   /** How many of the step's products would run on two threads now, after the timing. */
   splitProducts: number;
   /** Of the product calls in the timed epochs, the share that ran on two threads. */
@@ -108,6 +111,7 @@ async function main(): Promise<void> {
     batch,
     samples,
     threads: threadSetting(),
+    productPath: nativeWidth ?? 'wasm',
     splitProducts,
     splitWhileTimed: (after.split - before.split) / calls,
     helperPieces: pieces === 0 ? 0 : (after.pieces.helped - before.pieces.helped) / pieces,

@@ -14,6 +14,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { NATIVE_MIN_FLOPS } from '../src/engine/kernels/native.js';
 import { BUSY_PRESSURE, type ThreadSetting } from '../src/engine/kernels/threads.js';
 import type { GridCell } from './grid-epoch.js';
 import { median } from '../src/engine/statistics.js';
@@ -35,6 +36,7 @@ const MIN_STEPS = 16;
 type CellCounts = Pick<
   GridCell,
   | 'threads'
+  | 'productPath'
   | 'splitProducts'
   | 'products'
   | 'splitWhileTimed'
@@ -115,6 +117,8 @@ export interface GridArgs {
   repeats?: number;
   /** Run gradscope's products on the relaxed-SIMD build (GRADSCOPE_RELAXED_SIMD=1). Defaults to false. */
   relaxed?: boolean;
+  /** Keep every product in WebAssembly (GRADSCOPE_NATIVE=0). Defaults to false: native where built. */
+  wasm?: boolean;
   /** Also time PyTorch where it can be imported. Defaults to true. */
   pytorch?: boolean;
   /**
@@ -135,7 +139,12 @@ function runCell(
   units: number,
   batch: number,
   samples: number,
-  { repeats, relaxed, threads }: { repeats: number; relaxed: boolean; threads: ThreadSetting },
+  {
+    repeats,
+    relaxed,
+    wasm,
+    threads,
+  }: { repeats: number; relaxed: boolean; wasm: boolean; threads: ThreadSetting },
 ): GridRun {
   const epochScript = fileURLToPath(new URL('./grid-epoch.js', import.meta.url));
   const out = execFileSync(
@@ -147,6 +156,7 @@ function runCell(
       env: {
         ...process.env,
         GRADSCOPE_RELAXED_SIMD: relaxed ? '1' : '0',
+        GRADSCOPE_NATIVE: wasm ? '0' : 'auto',
         GRADSCOPE_THREADS: String(threads),
       },
     },
@@ -154,6 +164,7 @@ function runCell(
   const cell = JSON.parse(out.trim().split('\n').pop()!) as GridCell;
   return {
     threads: cell.threads,
+    productPath: cell.productPath,
     splitProducts: cell.splitProducts,
     products: cell.products,
     splitWhileTimed: cell.splitWhileTimed,
@@ -208,7 +219,14 @@ function runTorchCell(
  */
 export function runGrid(
   progress: (line: string) => void,
-  { repeats = 3, relaxed = false, pytorch = true, twoThreads = 'auto', cells }: GridArgs = {},
+  {
+    repeats = 3,
+    relaxed = false,
+    wasm = false,
+    pytorch = true,
+    twoThreads = 'auto',
+    cells,
+  }: GridArgs = {},
 ): { rows: GridRow[]; pytorch: PytorchPeer | null } {
   const chosen = GRID_UNITS.flatMap((units) =>
     GRID_BATCHES.map((batch) => ({ units, batch, samples: subsetSamples(units, batch) })),
@@ -220,11 +238,11 @@ export function runGrid(
   const rows = chosen.map((cell): GridRow => {
     const { units, batch, samples } = cell;
     progress(`gradscope units ${units} batch ${batch}, 1 thread: ${samples} images × ${repeats}…`);
-    const one = runCell(units, batch, samples, { repeats, relaxed, threads: 1 });
+    const one = runCell(units, batch, samples, { repeats, relaxed, wasm, threads: 1 });
     let auto: GridRun | null = null;
     if (twoThreads !== null) {
       progress(`gradscope units ${units} batch ${batch}, threads ${twoThreads}…`);
-      auto = runCell(units, batch, samples, { repeats, relaxed, threads: twoThreads });
+      auto = runCell(units, batch, samples, { repeats, relaxed, wasm, threads: twoThreads });
     }
     let torch: TorchCell | null = null;
     if (interpreter !== null) {
@@ -277,6 +295,12 @@ export function printGrid(
   peer: PytorchPeer | null,
   { repeats = 3, relaxed = false, twoThreads = 'auto' }: GridArgs,
 ): void {
+  const paths = [...new Set(rows.map((r) => r.productPath))];
+  const wasmProducts = relaxed ? 'relaxed SIMD (fused multiply-add)' : '128-bit SIMD';
+  const products = paths.every((path) => path === 'wasm')
+    ? `all in WebAssembly, ${wasmProducts}.`
+    : `native ${paths.join(', ')} loops (native/products.c) from ` +
+      `${NATIVE_MIN_FLOPS} FLOPs, WebAssembly ${wasmProducts} below.`;
   const second = twoThreads === 2 ? '2 threads' : twoThreads === null ? 'second run' : 'auto';
   const secondRun =
     twoThreads === null
@@ -284,8 +308,7 @@ export function printGrid(
       : `the second run (${second}) in wall seconds (CPU seconds of both threads in brackets)`;
   console.log(
     `\nGrid model (relu, Adam), seconds per 60,000-image epoch: median of ${repeats} epochs on ` +
-      'the subset shown, scaled to 60,000. gradscope products: ' +
-      (relaxed ? 'relaxed SIMD (fused multiply-add).' : '128-bit SIMD.'),
+      `the subset shown, scaled to 60,000. gradscope products: ${products}`,
   );
   console.log(
     'Time basis: "1 thread" and PyTorch (1 core) in CPU seconds of the process (wall seconds in ' +

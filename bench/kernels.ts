@@ -4,6 +4,10 @@
  * GFLOP/s for the SIMD kernels on one thread (CPU time) and split across two (wall time:
  * kernels/threads.ts, forced on every shape) and, on the small shapes, the reference kernels.
  *
+ * The "simd" column is the engine's products as training runs them: natively from
+ * NATIVE_MIN_FLOPS where the native module is built (kernels/native.ts), else in wasm;
+ * `GRADSCOPE_NATIVE=0 node dist/bench/kernels.js` times the wasm products alone.
+ *
  * Run: `node dist/bench/kernels.js`. Each figure is the best of several timed trials (timing.ts).
  */
 import {
@@ -12,6 +16,7 @@ import {
   simdKernels,
   type Kernels,
 } from '../src/engine/kernels/index.js';
+import { NATIVE_MIN_FLOPS, nativeUnavailable, nativeWidth } from '../src/engine/kernels/native.js';
 import { RandomState } from '../src/engine/random.js';
 import { Tensor } from '../src/engine/tensor.js';
 import { cpuSeconds, secondsPerCall, wallSeconds, type Clock } from './timing.js';
@@ -56,6 +61,9 @@ function gflops(
 
 function main(): void {
   const random = new RandomState(0);
+  console.log(
+    `products: ${nativeWidth === null ? `WebAssembly (${nativeUnavailable})` : `native ${nativeWidth} from ${NATIVE_MIN_FLOPS} FLOPs`}`,
+  );
   console.log(
     'kernel          m×k×n        simd GFLOP/s  2 threads (wall)  reference GFLOP/s  speed-up  role',
   );

@@ -13,12 +13,12 @@ import { arrayDataset } from '../../src/engine/dataset.js';
 import { heap } from '../../src/engine/heap.js';
 import { simdKernels } from '../../src/engine/kernels/index.js';
 import { simdAdam } from '../../src/engine/kernels/adam.js';
+import { productThreads } from '../../src/engine/kernels/simd.js';
 import {
   ADAM_SPLIT_MIN,
   adamSplitPlan,
   coresBusy,
   parseThreadSetting,
-  productThreads,
   productsSplit,
   setThreads,
   splitPlan,
@@ -259,9 +259,11 @@ test('thread settings: GRADSCOPE_THREADS values, and errors that say what was re
 
 test("'auto' never splits in a worker thread: experiments that train one model per worker keep 1", async () => {
   const threads = new URL('../../src/engine/kernels/threads.js', import.meta.url).href;
+  const simd = new URL('../../src/engine/kernels/simd.js', import.meta.url).href;
   const source =
-    `import('${threads}').then((t) => require('node:worker_threads').parentPort.postMessage(` +
-    `[t.threadSetting(), t.productThreads(512, 1024, 1024)]));`;
+    `Promise.all([import('${threads}'), import('${simd}')]).then(([t, s]) => ` +
+    `require('node:worker_threads').parentPort.postMessage(` +
+    `[t.threadSetting(), s.productThreads(512, 1024, 1024)]));`;
   const worker = new Worker(source, { eval: true, env: { GRADSCOPE_THREADS: 'auto' } });
   const [setting, used] = await new Promise<[string, number]>((resolve, reject) => {
     worker.once('message', resolve);

@@ -115,6 +115,8 @@ for (const op of OPS) {
       [9, 257, 263],
       [3, 1030, 40],
       [13, 40, 1000],
+      // Wider than one packed panel of B in the native loop (NC = 2048 columns).
+      [7, 20, 2100],
       [6, 520, 129],
     ];
     for (const [m, k, n] of shapes) {

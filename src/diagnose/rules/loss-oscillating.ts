@@ -11,7 +11,7 @@
  * around by too large a step climbs back again and again (its held-out loss, which no batch
  * sampling moves, doubles between epochs in the zoo's runs).
  * - rebound 0.5: the summed rises of the late windows over their mean level, above it
- *   (gradscope zoo: oscillating runs, Adam at 50–120× its default rate, 0.62 and above; the
+ *   (gradscope zoo: oscillating runs, Adam at 50–120× its default rate, 0.69 and above; the
  *   healthy zoo runs 0.00; the seed's Fashion-MNIST, adding-problem and Titanic runs at most
  *   0.26);
  * - windows 12: windows the loss points are averaged over (gradscope; about one per epoch of

@@ -175,7 +175,9 @@ export const ZOO: readonly ZooSpec[] = [
     epochs: 8,
     seed,
   })),
-  ...[81, 82, 83].map((seed, i) => ({
+  // At 120× Adam's rate the rebound is chaotic: over seeds 83–90 it read 0.04–1.50, and the
+  // same seed (83) 0.36–0.63 on the four kernel paths. Seed 89 reads 0.69 on every path.
+  ...[81, 82, 89].map((seed, i) => ({
     name: `oscillating-lr-${[0.05, 0.08, 0.12][i]}-adam`,
     faults: ['loss_oscillating', 'learning_rate_too_high'],
     hidden: [32, 32],

@@ -50,6 +50,8 @@ export const SLOT = {
   axis: 15,
   size: 16,
   chunks: 17,
+  /** 1: the product runs on the native kernels (native.ts); 0: on the wasm ones. */
+  native: 29,
 } as const;
 
 /**
@@ -75,7 +77,7 @@ export const ADAM_SLOT = {
 /** The `op` of an Adam task: after the products. */
 export const ADAM_OP = PRODUCT_OPS.length;
 
-export const CONTROL_SLOTS = 29;
+export const CONTROL_SLOTS = 30;
 
 /**
  * Bits of `claim` that count pieces; the others tag the task. With 20 tag bits a stale claim
@@ -134,6 +136,8 @@ export interface ProductWorkerData {
   control: Int32Array;
   /** The module's file name, for error messages. */
   file: string;
+  /** Whether to load the native products (native.ts) for tasks that ask for them. */
+  native: boolean;
 }
 
 /**

@@ -19,6 +19,7 @@ import {
   type ProductWorkerData,
 } from './product-control.js';
 import type { AdamExport } from './vector-wasm.js';
+import { nativeProducts } from './native.js';
 import { instantiateOn } from './wasm-instance.js';
 
 /**
@@ -28,11 +29,20 @@ import { instantiateOn } from './wasm-instance.js';
  */
 const IDLE_SPINS = 5000;
 
-const { module, vectorModule, results, memory, scratch, control, file } =
+const { module, vectorModule, results, memory, scratch, control, file, native } =
   workerData as ProductWorkerData;
 const wasm = instantiateOn<ProductExports>(module, memory, file);
 wasm.setScratch(scratch);
 const products = PRODUCT_OPS.map((op) => wasm[op]);
+const fast = native ? nativeProducts(memory) : null;
+const nativeRuns = PRODUCT_OPS.map(
+  (op) =>
+    fast?.[op] ??
+    (() => {
+      // Inside runPiece, so the piece still counts as finished and the main thread throws.
+      throw new Error(`gradscope: the product helper could not load the native ${op}`);
+    }),
+);
 const { adamUpdate } = instantiateOn<{ adamUpdate: AdamExport }>(
   vectorModule,
   memory,
@@ -53,7 +63,7 @@ for (;;) {
     try {
       const op = control[SLOT.op];
       if (op === ADAM_OP) runAdamPiece(control, floats, results, piece, adamUpdate);
-      else runPiece(control, piece, products[op]);
+      else runPiece(control, piece, (control[SLOT.native] === 1 ? nativeRuns : products)[op]);
     } catch {
       Atomics.store(control, SLOT.failed, 1);
     }

@@ -12,7 +12,8 @@ import { setFlagsFromString } from 'node:v8';
 import { checkOperands, type Kernels, type Product } from './kernels.js';
 import { heap } from '../heap.js';
 import { PRODUCT_OPS, type ProductExports, type ProductOp } from './product-control.js';
-import { splitPlan, splitProduct } from './threads.js';
+import { nativeProducts, nativeWidth, runsNatively } from './native.js';
+import { splitPlan, splitProduct, type SplitPlan } from './threads.js';
 import { instantiateWasm, wasmValidates } from './wasm.js';
 import { compileWasm } from './wasm-instance.js';
 
@@ -35,28 +36,57 @@ const wasm = instantiateWasm<ProductExports>(file);
 const scratchBytes = wasm.SCRATCH_BYTES.value as number;
 // The packing buffer of the cache-blocked path: one per instance, for the life of the thread.
 wasm.setScratch(heap.alloc(scratchBytes));
+/** The native products on this thread's heap (native.ts), where they run. */
+const nativeExports = nativeProducts(heap.memory);
+/**
+ * A split native product is cut in blocks of its register block's columns. 'auto' splits it
+ * from the same AUTO_MIN_FLOPS as a wasm product: measured in one process, alternating per
+ * epoch, a 4× higher bar for the 4× faster native products was slower at 256/32 (784 against
+ * 735 µs a step), 2% faster at 32/128 (271 against 281), and no different elsewhere.
+ */
+const nativeSplit = { strip: nativeWidth === 'avx2' ? 16 : 32 };
 /** What the product helper thread needs to start (threads.ts). */
 const helperStart = {
   module: compileWasm(file),
   vectorModule: compileWasm('vector.wasm'),
   file,
   scratchBytes,
+  native: nativeExports !== null,
 };
+
+/** How a product runs natively or not: cut into pieces for two threads, or null for one. */
+function productPlan(m: number, k: number, n: number, native: boolean): SplitPlan | null {
+  return native ? splitPlan(m, k, n, nativeSplit) : splitPlan(m, k, n);
+}
+
+/** How many threads a product of these dimensions runs on now. */
+export function productThreads(m: number, k: number, n: number): 1 | 2 {
+  return productPlan(m, k, n, nativeExports !== null && runsNatively(m, k, n)) === null ? 1 : 2;
+}
 
 /**
  * Wraps one export: checks the operands (the wasm trusts its pointers), then runs the whole
- * product here or shares it with the helper thread (threads.ts).
+ * product here or shares it with the helper thread (threads.ts), natively where it pays
+ * (native.ts) or in WebAssembly.
  */
 function product(op: ProductOp): Product {
-  const run = wasm[op];
+  const simd = wasm[op];
+  const fast = nativeExports?.[op];
   return (a, b, c, m, k, n, accumulate, measure = false) => {
     checkOperands(op, a, b, c, m, k, n);
     const acc = accumulate ? 1 : 0;
-    const plan = splitPlan(m, k, n);
-    if (plan === null) return run(a.ptr, b.ptr, c.ptr, m, k, n, acc, 0, m, 0, n, measure ? 1 : 0);
-    const args = { a: a.ptr, b: b.ptr, c: c.ptr, m, k, n, accumulate: acc };
-    splitProduct(op, args, plan, run, helperStart);
-    // Measured after the pieces, with the bits of an unsplit product: the same for 1 and 2 threads.
+    const native = fast !== undefined && runsNatively(m, k, n);
+    const run = native ? fast : simd;
+    const plan = productPlan(m, k, n, native);
+    if (plan === null && !native) {
+      return run(a.ptr, b.ptr, c.ptr, m, k, n, acc, 0, m, 0, n, measure ? 1 : 0);
+    }
+    if (plan === null) run(a.ptr, b.ptr, c.ptr, m, k, n, acc, 0, m, 0, n, 0);
+    else {
+      const args = { a: a.ptr, b: b.ptr, c: c.ptr, m, k, n, accumulate: acc };
+      splitProduct(op, args, plan, native, run, helperStart);
+    }
+    // Measured after the product, with the bits of an unsplit wasm product's Σ x² over the same C.
     return measure ? wasm.productSquares(c.ptr, m, n) : 0;
   };
 }

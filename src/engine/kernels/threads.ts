@@ -133,11 +133,16 @@ export interface SplitPlan {
 
 /**
  * The pieces of an m×n product of 2·m·k·n FLOPs, or null for no split. Column blocks are
- * multiples of 8 columns (the kernels' register block), so each thread packs only its own
- * columns of B; a C four times taller than wide is cut by rows (multiples of 4 where it can),
- * so that each piece does not read all of A again.
+ * multiples of `strip` columns (the kernel's register block: 8 in wasm, 16 or 32 natively), so
+ * each thread packs only its own columns of B; a C four times taller than wide is cut by rows
+ * (multiples of 4 where it can), so that each piece does not read all of A again.
  */
-export function splitPlan(m: number, k: number, n: number): SplitPlan | null {
+export function splitPlan(
+  m: number,
+  k: number,
+  n: number,
+  { strip = 8 }: { strip?: number } = {},
+): SplitPlan | null {
   if (setting === 1) return null;
   const flops = 2 * m * k * n;
   if (setting === 'auto') {
@@ -145,10 +150,10 @@ export function splitPlan(m: number, k: number, n: number): SplitPlan | null {
     if (coresBusy()) return null;
   }
   const pieces = Math.max(2, Math.min(PIECES, Math.floor(flops / MIN_PIECE_FLOPS)));
-  const strips = Math.ceil(n / 8);
+  const strips = Math.ceil(n / strip);
   let plan: SplitPlan;
   if (m < 4 * n && strips >= 2) {
-    const size = 8 * Math.ceil(strips / Math.min(pieces, strips));
+    const size = strip * Math.ceil(strips / Math.min(pieces, strips));
     plan = { axis: 1, size, chunks: Math.ceil(n / size) };
   } else {
     const per = Math.ceil(m / Math.min(pieces, m));
@@ -183,11 +188,6 @@ export function adamSplitPlan(n: number): { size: number; chunks: number } | nul
   if (setting === 1 || helper === null || n < ADAM_SPLIT_MIN) return null;
   if (setting === 'auto' && (!autoSplits || coresBusy())) return null;
   return adamBlocks(n);
-}
-
-/** How many threads a product of these dimensions runs on now. */
-export function productThreads(m: number, k: number, n: number): 1 | 2 {
-  return splitPlan(m, k, n) === null ? 1 : 2;
 }
 
 interface Helper {
@@ -228,9 +228,17 @@ export interface HelperStart {
   vectorModule: WebAssembly.Module;
   file: string;
   scratchBytes: number;
+  /** Whether this thread runs products natively (native.ts), so the helper loads them too. */
+  native: boolean;
 }
 
-function startHelper({ module, vectorModule, file, scratchBytes }: HelperStart): Helper | null {
+function startHelper({
+  module,
+  vectorModule,
+  file,
+  scratchBytes,
+  native,
+}: HelperStart): Helper | null {
   const control = new Int32Array(new SharedArrayBuffer(CONTROL_SLOTS * 4));
   const scratch = heap.alloc(scratchBytes);
   const memory = heap.memory;
@@ -243,6 +251,7 @@ function startHelper({ module, vectorModule, file, scratchBytes }: HelperStart):
     scratch,
     control,
     file,
+    native,
   };
   // No inherited execArgv: under `node --input-type=module -e` the worker waited on this
   // thread's event loop, which the Atomics.wait below blocks. V8 flags are process-wide anyway.
@@ -296,13 +305,15 @@ function runningHelper(start: HelperStart): Helper | null {
 
 /**
  * Runs `op` cut as `plan` says, this thread and the helper each computing pieces through their
- * own instance of the export (`run` is this thread's), and returns once every piece is done.
- * `start` (the kernels, compiled) starts the helper on the first call.
+ * own instance of the export (`run` is this thread's; `native` says whether it is the native
+ * one, so the helper runs the same), and returns once every piece is done. `start` (the
+ * kernels, compiled) starts the helper on the first call.
  */
 export function splitProduct(
   op: ProductOp,
   args: { a: number; b: number; c: number; m: number; k: number; n: number; accumulate: number },
   plan: SplitPlan,
+  native: boolean,
   run: ProductExport,
   start: HelperStart,
 ): void {
@@ -314,6 +325,7 @@ export function splitProduct(
   }
   const { control } = running;
   control[SLOT.op] = PRODUCT_OPS.indexOf(op);
+  control[SLOT.native] = native ? 1 : 0;
   control[SLOT.a] = args.a;
   control[SLOT.b] = args.b;
   control[SLOT.c] = args.c;

@@ -1,0 +1,249 @@
+/*
+ * The matrix products at native width: C (+)= op(A)·op(B) on the same shared heap memory the
+ * WebAssembly kernels use, with 256-bit (AVX2 + FMA) or 512-bit (AVX-512F) registers where the
+ * CPU has them. WebAssembly SIMD is 128 bits wide; on a core with 256-bit FMA units the native
+ * loop does twice the work per instruction (README, "Benchmark").
+ *
+ * The loops are the textbook cache-blocked ones (Goto and van de Geijn, "Anatomy of
+ * high-performance matrix multiplication", 2008): B is packed in panels of KC rows and A in
+ * blocks of MC rows, so that the microkernel streams both from cache, and a microkernel keeps
+ * an MR×NR block of C in registers.
+ *
+ * The bits: every element of C is Σ_p A(i,p)·B(p,j) taken by one lane of one register with a
+ * fused multiply-add per p, in order, per panel of KC; each panel's sum is then added to C. So
+ * the result does not depend on the register width, on the tile an element falls in, nor on how
+ * the caller cuts C between threads. It may differ from the WebAssembly kernels in the last bits.
+ */
+#include <node_api.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MR 6
+#define KC 256
+#define MC 120
+#define NC 2048
+#define NR_MAX 32
+
+/* op(A)(i, p) = a[i*ars + p*acs]; op(B)(p, j) = b[p*brs + j*bcs]; C row-major with n columns. */
+typedef struct {
+  const float *a;
+  const float *b;
+  float *c;
+  long ars, acs, brs, bcs, ldc;
+} operands;
+
+typedef void microkernel(int kc, const float *ap, const float *bp, float *c, long ldc, int add);
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+
+/*
+ * One microkernel, two widths: an MR×(2·lanes) block of C in twelve named registers (GCC
+ * spills an array of vector registers to the stack on every step).
+ */
+#define MICROKERNEL(name, isa, V, lanes, zero, load, loadu, storeu, broadcast, fma, add)   \
+  __attribute__((target(isa))) static void name(int kc, const float *ap, const float *bp,  \
+                                                   float *c, long ldc, int plus) {            \
+    V c00 = zero(), c01 = zero(), c10 = zero(), c11 = zero(), c20 = zero(), c21 = zero();     \
+    V c30 = zero(), c31 = zero(), c40 = zero(), c41 = zero(), c50 = zero(), c51 = zero();     \
+    for (int p = 0; p < kc; p++, ap += MR, bp += 2 * (lanes)) {                               \
+      const V b0 = load(bp), b1 = load(bp + (lanes));                                         \
+      V a = broadcast(ap[0]);                                                                 \
+      c00 = fma(a, b0, c00), c01 = fma(a, b1, c01);                                           \
+      a = broadcast(ap[1]);                                                                   \
+      c10 = fma(a, b0, c10), c11 = fma(a, b1, c11);                                           \
+      a = broadcast(ap[2]);                                                                   \
+      c20 = fma(a, b0, c20), c21 = fma(a, b1, c21);                                           \
+      a = broadcast(ap[3]);                                                                   \
+      c30 = fma(a, b0, c30), c31 = fma(a, b1, c31);                                           \
+      a = broadcast(ap[4]);                                                                   \
+      c40 = fma(a, b0, c40), c41 = fma(a, b1, c41);                                           \
+      a = broadcast(ap[5]);                                                                   \
+      c50 = fma(a, b0, c50), c51 = fma(a, b1, c51);                                           \
+    }                                                                                         \
+    V rows[2 * MR] = {c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51};            \
+    for (int r = 0; r < MR; r++, c += ldc) {                                                  \
+      V lo = rows[2 * r], hi = rows[2 * r + 1];                                               \
+      if (plus) lo = add(loadu(c), lo), hi = add(loadu(c + (lanes)), hi);                     \
+      storeu(c, lo);                                                                          \
+      storeu(c + (lanes), hi);                                                                \
+    }                                                                                         \
+  }
+
+MICROKERNEL(kernel_avx2, "avx2,fma", __m256, 8, _mm256_setzero_ps, _mm256_load_ps,
+            _mm256_loadu_ps, _mm256_storeu_ps, _mm256_set1_ps, _mm256_fmadd_ps, _mm256_add_ps)
+MICROKERNEL(kernel_avx512, "avx512f", __m512, 16, _mm512_setzero_ps, _mm512_load_ps,
+            _mm512_loadu_ps, _mm512_storeu_ps, _mm512_set1_ps, _mm512_fmadd_ps, _mm512_add_ps)
+#endif
+
+/* The widest microkernel this CPU runs, and its NR; none (NR 0) off x86 or without AVX2. */
+static microkernel *kernel = NULL;
+static int NR = 0;
+static const char *kernel_name = "none";
+
+static void choose_kernel(void) {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_cpu_init();
+  if (getenv("GRADSCOPE_NATIVE_WIDTH") == NULL ||
+      strcmp(getenv("GRADSCOPE_NATIVE_WIDTH"), "256") != 0) {
+    if (__builtin_cpu_supports("avx512f")) {
+      kernel = kernel_avx512, NR = 32, kernel_name = "avx512";
+      return;
+    }
+  }
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
+    kernel = kernel_avx2, NR = 16, kernel_name = "avx2";
+  }
+#endif
+}
+
+/* Per thread: each worker thread loads the addon in its own environment but shares the code. */
+static _Thread_local float *a_pack = NULL, *b_pack = NULL;
+
+static int packs_allocated(void) {
+  if (a_pack == NULL) a_pack = aligned_alloc(64, sizeof(float) * MC * KC);
+  if (b_pack == NULL) b_pack = aligned_alloc(64, sizeof(float) * KC * (NC + NR_MAX));
+  return a_pack != NULL && b_pack != NULL;
+}
+
+/* Rows i0..i0+mc of op(A), columns p0..p0+kc, as MR-row strips, zero past the last row. */
+static void pack_a(const operands *o, long i0, int mc, long p0, int kc) {
+  float *to = a_pack;
+  for (int s = 0; s < mc; s += MR) {
+    const int rows = mc - s < MR ? mc - s : MR;
+    for (int p = 0; p < kc; p++, to += MR) {
+      const float *from = o->a + (i0 + s) * o->ars + (p0 + p) * o->acs;
+      int r = 0;
+      for (; r < rows; r++) to[r] = from[r * o->ars];
+      for (; r < MR; r++) to[r] = 0;
+    }
+  }
+}
+
+/* Rows p0..p0+kc of op(B), columns j0..j0+nc, as NR-column strips, zero past the last column. */
+static void pack_b(const operands *o, long p0, int kc, long j0, int nc) {
+  float *to = b_pack;
+  for (int s = 0; s < nc; s += NR) {
+    const int cols = nc - s < NR ? nc - s : NR;
+    for (int p = 0; p < kc; p++, to += NR) {
+      const float *from = o->b + (p0 + p) * o->brs + (j0 + s) * o->bcs;
+      int j = 0;
+      if (o->bcs == 1) {
+        memcpy(to, from, sizeof(float) * cols);
+        j = cols;
+      } else {
+        for (; j < cols; j++) to[j] = from[j * o->bcs];
+      }
+      for (; j < NR; j++) to[j] = 0;
+    }
+  }
+}
+
+/*
+ * C[r0..r1, j0..j1] = (accumulate ? C : 0) + op(A)·op(B) over k. Each KC panel's sum is added
+ * to C after the first, which overwrites C unless accumulating.
+ */
+static void product(const operands *o, long k, long r0, long r1, long j0, long j1,
+                    int accumulate) {
+  float edge[MR * NR_MAX] __attribute__((aligned(64)));
+  for (long jc = j0; jc < j1; jc += NC) {
+    const int nc = j1 - jc < NC ? (int)(j1 - jc) : NC;
+    for (long pc = 0; pc < k || (pc == 0 && k == 0); pc += KC) {
+      const int kc = k - pc < KC ? (int)(k - pc) : KC;
+      const int add = accumulate || pc > 0;
+      pack_b(o, pc, kc, jc, nc);
+      for (long ic = r0; ic < r1; ic += MC) {
+        const int mc = r1 - ic < MC ? (int)(r1 - ic) : MC;
+        pack_a(o, ic, mc, pc, kc);
+        for (int jr = 0; jr < nc; jr += NR) {
+          const int cols = nc - jr < NR ? nc - jr : NR;
+          for (int ir = 0; ir < mc; ir += MR) {
+            const int rows = mc - ir < MR ? mc - ir : MR;
+            const float *ap = a_pack + (long)ir * kc;
+            const float *bp = b_pack + (long)jr * kc;
+            float *c = o->c + (ic + ir) * o->ldc + jc + jr;
+            if (rows == MR && cols == NR) {
+              kernel(kc, ap, bp, c, o->ldc, add);
+              continue;
+            }
+            kernel(kc, ap, bp, edge, NR, 0);
+            for (int r = 0; r < rows; r++) {
+              for (int j = 0; j < cols; j++) {
+                const float sum = edge[r * NR + j];
+                c[r * o->ldc + j] = add ? c[r * o->ldc + j] + sum : sum;
+              }
+            }
+          }
+        }
+      }
+      if (kc == 0) break;
+    }
+  }
+}
+
+/* ---- Node-API: setMemory(view), product(op, a, b, c, m, k, n, accumulate, r0, r1, j0, j1) ---- */
+
+/* Per thread: a worker thread that trains its own model has a heap of its own. */
+static _Thread_local uint8_t *memory_base = NULL;
+
+static napi_value throw_error(napi_env env, const char *message) {
+  napi_throw_error(env, NULL, message);
+  return NULL;
+}
+
+/* The heap: a Uint8Array over the WebAssembly memory's (shared, so never moving) buffer. */
+static napi_value set_memory(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value view;
+  napi_typedarray_type type;
+  size_t length;
+  void *data;
+  if (napi_get_cb_info(env, info, &argc, &view, NULL, NULL) != napi_ok || argc != 1 ||
+      napi_get_typedarray_info(env, view, &type, &length, &data, NULL, NULL) != napi_ok ||
+      type != napi_uint8_array) {
+    return throw_error(env, "setMemory: expected a Uint8Array over the heap memory");
+  }
+  memory_base = data;
+  return NULL;
+}
+
+static napi_value run_product(napi_env env, napi_callback_info info) {
+  size_t argc = 12;
+  napi_value argv[12];
+  int64_t v[12];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 12) {
+    return throw_error(env, "product: expected 12 numbers (op, a, b, c, m, k, n, accumulate, "
+                            "r0, r1, j0, j1)");
+  }
+  for (int i = 0; i < 12; i++) {
+    if (napi_get_value_int64(env, argv[i], &v[i]) != napi_ok) {
+      return throw_error(env, "product: every argument must be a number");
+    }
+  }
+  if (memory_base == NULL) return throw_error(env, "product: setMemory was not called");
+  if (kernel == NULL) return throw_error(env, "product: this CPU has no AVX2 or AVX-512F");
+  if (!packs_allocated()) return throw_error(env, "product: out of memory for packing buffers");
+  const long op = v[0], m = v[4], k = v[5], n = v[6];
+  operands o = {(const float *)(memory_base + v[1]), (const float *)(memory_base + v[2]),
+                (float *)(memory_base + v[3]), 0, 0, 0, 0, n};
+  if (op == 0) o.ars = k, o.acs = 1, o.brs = n, o.bcs = 1;      /* A·B */
+  else if (op == 1) o.ars = 1, o.acs = m, o.brs = n, o.bcs = 1; /* Aᵀ·B, A k×m */
+  else o.ars = k, o.acs = 1, o.brs = 1, o.bcs = k;              /* A·Bᵀ, B n×k */
+  product(&o, k, v[8], v[9], v[10], v[11], v[7] != 0);
+  return NULL;
+}
+
+static napi_value init(napi_env env, napi_value exports) {
+  if (kernel == NULL) choose_kernel();
+  napi_value fn, name;
+  napi_create_function(env, "setMemory", NAPI_AUTO_LENGTH, set_memory, NULL, &fn);
+  napi_set_named_property(env, exports, "setMemory", fn);
+  napi_create_function(env, "product", NAPI_AUTO_LENGTH, run_product, NULL, &fn);
+  napi_set_named_property(env, exports, "product", fn);
+  napi_create_string_utf8(env, kernel_name, NAPI_AUTO_LENGTH, &name);
+  napi_set_named_property(env, exports, "width", name);
+  return exports;
+}
+
+NAPI_MODULE_INIT() { return init(env, exports); }

@@ -1,0 +1,97 @@
+/**
+ * The native matrix products (native/products.c, built by `npm run build` into
+ * native/build/Release/products.node): 256- or 512-bit FMA loops on the same shared heap the
+ * WebAssembly kernels use, about 2× (AVX2) or 4× (AVX-512) their 128-bit SIMD on wide shapes
+ * (README, "Benchmark"). They are used where they were built and the CPU has AVX2 + FMA or
+ * AVX-512F; without a C compiler, on another CPU, or with GRADSCOPE_NATIVE=0, the WebAssembly
+ * products serve, with the same results up to the last bits.
+ *
+ * GRADSCOPE_NATIVE=auto (the default) runs products of at least NATIVE_MIN_FLOPS natively;
+ * 1 runs every product natively and throws at load when the module cannot; 0 never.
+ * GRADSCOPE_NATIVE_WIDTH=256 keeps an AVX-512 CPU on the 256-bit loop (for the tests: both
+ * widths give the same bits).
+ */
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { ValueError } from '../errors.js';
+import { PACKAGE_ROOT } from '../../package-root.js';
+import { PRODUCT_OPS, type ProductExport, type ProductOp } from './product-control.js';
+
+export type NativeSetting = 0 | 1 | 'auto';
+
+/**
+ * Products below this many FLOPs (2·m·k·n) stay in WebAssembly under 'auto': the native call
+ * costs about 0.1 µs more, so an 8×8×8 product (1 kFLOP) ran at 7 GFLOP/s natively against 17
+ * in wasm, and 32×10×32 (20 kFLOP) at 60–75 against 15–44 (bench/kernels.ts).
+ */
+export const NATIVE_MIN_FLOPS = 16384;
+
+export function parseNativeSetting(value: string | undefined): NativeSetting {
+  if (value === undefined || value === '' || value === 'auto') return 'auto';
+  if (value === '0' || value === '1') return Number(value) as 0 | 1;
+  throw new ValueError(`GRADSCOPE_NATIVE must be 0, 1 or auto. Received: ${value}`);
+}
+
+interface Addon {
+  setMemory(view: Uint8Array): void;
+  product(...args: number[]): void;
+  /** 'avx512', 'avx2' or 'none' (no usable CPU feature). */
+  width: string;
+}
+
+export const NATIVE_FILE = fileURLToPath(
+  new URL('native/build/Release/products.node', PACKAGE_ROOT),
+);
+
+/** The addon, or why it is not used. */
+function loadAddon(setting: NativeSetting): Addon | string {
+  if (setting === 0) return 'GRADSCOPE_NATIVE=0';
+  let addon: Addon;
+  try {
+    addon = createRequire(import.meta.url)(NATIVE_FILE) as Addon;
+  } catch (cause) {
+    return `${NATIVE_FILE} did not load (${(cause as Error).message.split('\n')[0]})`;
+  }
+  if (addon.width === 'none') return 'this CPU has neither AVX2 with FMA nor AVX-512F';
+  return addon;
+}
+
+const setting = parseNativeSetting(process.env.GRADSCOPE_NATIVE);
+const loaded = loadAddon(setting);
+if (typeof loaded === 'string' && setting === 1) {
+  throw new Error(`gradscope: GRADSCOPE_NATIVE=1, but the native products cannot run: ${loaded}`);
+}
+const addon = typeof loaded === 'string' ? null : loaded;
+
+/** The native loop's register width ('avx512' or 'avx2'), or null where the products are wasm. */
+export const nativeWidth: string | null = addon?.width ?? null;
+/** Why the native products are not used, or null when they are. */
+export const nativeUnavailable: string | null = typeof loaded === 'string' ? loaded : null;
+
+/** Whether a product of these dimensions runs natively. */
+export function runsNatively(m: number, k: number, n: number): boolean {
+  return addon !== null && (setting === 1 || 2 * m * k * n >= NATIVE_MIN_FLOPS);
+}
+
+/**
+ * The native products on `memory` (this thread's heap, or the main thread's in the product
+ * helper), with the WebAssembly exports' signature; they never measure (`measure` must be 0:
+ * the caller takes Σ x² with the wasm `productSquares`). Null where the addon does not run.
+ */
+export function nativeProducts(
+  memory: WebAssembly.Memory,
+): Record<ProductOp, ProductExport> | null {
+  if (addon === null) return null;
+  // A shared memory never moves, so the address of its first byte stays valid as it grows.
+  addon.setMemory(new Uint8Array(memory.buffer));
+  const run =
+    (op: number): ProductExport =>
+    (a, b, c, m, k, n, accumulate, r0, r1, j0, j1) => {
+      addon.product(op, a, b, c, m, k, n, accumulate, r0, r1, j0, j1);
+      return 0;
+    };
+  return Object.fromEntries(PRODUCT_OPS.map((op, i) => [op, run(i)])) as Record<
+    ProductOp,
+    ProductExport
+  >;
+}

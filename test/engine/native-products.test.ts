@@ -1,0 +1,116 @@
+/**
+ * The native matrix products (native/products.c through kernels/native.ts): built and used
+ * where the CPU can run them, the same bits on the 256- and 512-bit loops, and the setting's
+ * errors. Their results against the reference run in kernel-paths.test.ts (GRADSCOPE_NATIVE=1).
+ */
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import {
+  NATIVE_MIN_FLOPS,
+  nativeUnavailable,
+  nativeWidth,
+  parseNativeSetting,
+  runsNatively,
+} from '../../src/engine/kernels/native.js';
+
+/** The CPU's feature flags (Linux), or null elsewhere. */
+function cpuFlags(): Set<string> | null {
+  try {
+    const flags = /^flags\s*:(.*)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'));
+    return flags === null ? null : new Set(flags[1].trim().split(/\s+/));
+  } catch {
+    return null;
+  }
+}
+
+const flags = cpuFlags();
+const x86 = process.arch === 'x64' || process.arch === 'ia32';
+const hasAvx512 = flags?.has('avx512f') === true;
+const hasAvx2 = flags?.has('avx2') === true && flags.has('fma');
+
+test('the native products are built and run wherever the CPU has AVX2 + FMA or AVX-512F', (t) => {
+  if (!x86 || flags === null) {
+    assert.notEqual(nativeUnavailable, null);
+    t.diagnostic(`not an x86 Linux machine: ${nativeUnavailable}`);
+    return;
+  }
+  const expected = hasAvx512 ? 'avx512' : hasAvx2 ? 'avx2' : null;
+  assert.equal(nativeWidth, expected, `native products unavailable: ${nativeUnavailable}`);
+});
+
+test("'auto' runs products of NATIVE_MIN_FLOPS or more natively, smaller ones in wasm", (t) => {
+  if (nativeWidth === null) return t.skip(`no native products here: ${nativeUnavailable}`);
+  assert.equal(runsNatively(8, 8, 8), false);
+  assert.equal(runsNatively(32, 32, 10), true);
+  const m = NATIVE_MIN_FLOPS / 2;
+  assert.equal(runsNatively(m, 1, 1), true);
+  assert.equal(runsNatively(m - 1, 1, 1), false);
+});
+
+test('GRADSCOPE_NATIVE accepts 0, 1 and auto, and names what it received otherwise', () => {
+  assert.equal(parseNativeSetting(undefined), 'auto');
+  assert.equal(parseNativeSetting('auto'), 'auto');
+  assert.equal(parseNativeSetting('0'), 0);
+  assert.equal(parseNativeSetting('1'), 1);
+  assert.throws(
+    () => parseNativeSetting('2'),
+    /GRADSCOPE_NATIVE must be 0, 1 or auto\. Received: 2/,
+  );
+});
+
+/**
+ * A child process's products of seeded operands over shapes with every edge of the native
+ * blocking (rows past MR, columns past NR, k past KC, n past NC), in all three ops, with and
+ * without accumulating: the loop's width and the bytes of every result, hex.
+ */
+const PRODUCTS_SCRIPT = `
+import { createHash } from 'node:crypto';
+import { simdKernels } from '${new URL('../../src/engine/kernels/simd.js', import.meta.url)}';
+import { nativeWidth } from '${new URL('../../src/engine/kernels/native.js', import.meta.url)}';
+import { Tensor } from '${new URL('../../src/engine/tensor.js', import.meta.url)}';
+const hash = createHash('sha256');
+let seed = 1;
+const next = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648) * 2 - 1;
+const filled = (shape) => Tensor.fromArray(shape, Float32Array.from({ length: shape[0] * shape[1] }, next));
+for (const [m, k, n] of [[7, 300, 37], [13, 5, 70], [1, 600, 2100], [130, 257, 33]]) {
+  for (const op of ['matmul', 'matmulTransA', 'matmulTransB']) {
+    const a = filled(op === 'matmulTransA' ? [k, m] : [m, k]);
+    const b = filled(op === 'matmulTransB' ? [n, k] : [k, n]);
+    const c = filled([m, n]);
+    simdKernels[op](a, b, c, m, k, n, true);
+    hash.update(new Uint8Array(c.data.buffer, c.data.byteOffset, m * n * 4));
+    simdKernels[op](a, b, c, m, k, n, false);
+    hash.update(new Uint8Array(c.data.buffer, c.data.byteOffset, m * n * 4));
+  }
+}
+console.log(nativeWidth, hash.digest('hex'));
+`;
+
+function productsOn(env: Record<string, string>): string {
+  const result = spawnSync(process.execPath, ['--input-type=module', '-e', PRODUCTS_SCRIPT], {
+    env: { ...process.env, GRADSCOPE_NATIVE: '1', ...env },
+    encoding: 'utf8',
+  });
+  assert.equal(result.status, 0, result.stderr);
+  return result.stdout.trim();
+}
+
+test('the 256- and 512-bit native loops give the same bits', (t) => {
+  if (!hasAvx512) return t.skip('this CPU has no AVX-512F: only the 256-bit loop runs here');
+  const [wide, wideBits] = productsOn({}).split(' ');
+  const [narrow, narrowBits] = productsOn({ GRADSCOPE_NATIVE_WIDTH: '256' }).split(' ');
+  assert.equal(wide, 'avx512');
+  assert.equal(narrow, 'avx2');
+  assert.equal(wideBits, narrowBits);
+});
+
+test('GRADSCOPE_NATIVE=0 keeps every product in wasm, whose sums differ in the last bits', () => {
+  const [, nativeBits] = productsOn({}).split(' ');
+  const [width, wasmBits] = productsOn({ GRADSCOPE_NATIVE: '0' }).split(' ');
+  // Different sums of the same products: the hashes differ; kernel-paths.test.ts checks that
+  // each is within the reference's tolerance.
+  assert.equal(width, 'null');
+  assert.notEqual(nativeBits, wasmBits);
+});
