@@ -2,8 +2,8 @@
   "targets": [
     {
       "target_name": "products",
-      "sources": ["products.c"],
-      "cflags": ["-O3", "-std=gnu17", "-Wall", "-Wextra"]
+      "sources": ["addon.c", "products.c", "adam.c"],
+      "cflags": ["-O3", "-std=gnu17", "-Wall", "-Wextra", "-ffp-contract=off"]
     }
   ]
 }

@@ -14,7 +14,7 @@
  * the result does not depend on the register width, on the tile an element falls in, nor on how
  * the caller cuts C between threads. It may differ from the WebAssembly kernels in the last bits.
  */
-#include <node_api.h>
+#include "kernels.h"
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,6 +98,11 @@ static void choose_kernel(void) {
 #endif
 }
 
+const char *gs_product_width(void) {
+  if (kernel == NULL) choose_kernel();
+  return kernel_name;
+}
+
 /* Per thread: each worker thread loads the addon in its own environment but shares the code. */
 static _Thread_local float *a_pack = NULL, *b_pack = NULL;
 
@@ -144,8 +149,8 @@ static void pack_b(const operands *o, long p0, int kc, long j0, int nc) {
  * C[r0..r1, j0..j1] = (accumulate ? C : 0) + op(A)·op(B) over k. Each KC panel's sum is added
  * to C after the first, which overwrites C unless accumulating.
  */
-static void product(const operands *o, long k, long r0, long r1, long j0, long j1,
-                    int accumulate) {
+static void blocked_product(const operands *o, long k, long r0, long r1, long j0, long j1,
+                            int accumulate) {
   float edge[MR * NR_MAX] __attribute__((aligned(64)));
   for (long jc = j0; jc < j1; jc += NC) {
     const int nc = j1 - jc < NC ? (int)(j1 - jc) : NC;
@@ -182,68 +187,79 @@ static void product(const operands *o, long k, long r0, long r1, long j0, long j
   }
 }
 
-/* ---- Node-API: setMemory(view), product(op, a, b, c, m, k, n, accumulate, r0, r1, j0, j1) ---- */
-
-/* Per thread: a worker thread that trains its own model has a heap of its own. */
-static _Thread_local uint8_t *memory_base = NULL;
-
-static napi_value throw_error(napi_env env, const char *message) {
-  napi_throw_error(env, NULL, message);
-  return NULL;
-}
-
-/* The heap: a Uint8Array over the WebAssembly memory's (shared, so never moving) buffer. */
-static napi_value set_memory(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value view;
-  napi_typedarray_type type;
-  size_t length;
-  void *data;
-  if (napi_get_cb_info(env, info, &argc, &view, NULL, NULL) != napi_ok || argc != 1 ||
-      napi_get_typedarray_info(env, view, &type, &length, &data, NULL, NULL) != napi_ok ||
-      type != napi_uint8_array) {
-    return throw_error(env, "setMemory: expected a Uint8Array over the heap memory");
-  }
-  memory_base = data;
-  return NULL;
-}
-
-static napi_value run_product(napi_env env, napi_callback_info info) {
-  size_t argc = 12;
-  napi_value argv[12];
-  int64_t v[12];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 12) {
-    return throw_error(env, "product: expected 12 numbers (op, a, b, c, m, k, n, accumulate, "
-                            "r0, r1, j0, j1)");
-  }
-  for (int i = 0; i < 12; i++) {
-    if (napi_get_value_int64(env, argv[i], &v[i]) != napi_ok) {
-      return throw_error(env, "product: every argument must be a number");
-    }
-  }
-  if (memory_base == NULL) return throw_error(env, "product: setMemory was not called");
-  if (kernel == NULL) return throw_error(env, "product: this CPU has no AVX2 or AVX-512F");
-  if (!packs_allocated()) return throw_error(env, "product: out of memory for packing buffers");
-  const long op = v[0], m = v[4], k = v[5], n = v[6];
-  operands o = {(const float *)(memory_base + v[1]), (const float *)(memory_base + v[2]),
-                (float *)(memory_base + v[3]), 0, 0, 0, 0, n};
+const char *gs_product(int op, const float *a, const float *b, float *c, long m, long k, long n,
+                       int accumulate, long r0, long r1, long j0, long j1) {
+  if (kernel == NULL) return "this CPU has no AVX2 with FMA nor AVX-512F";
+  if (!packs_allocated()) return "out of memory for the packing buffers";
+  operands o = {a, b, c, 0, 0, 0, 0, n};
   if (op == 0) o.ars = k, o.acs = 1, o.brs = n, o.bcs = 1;      /* A·B */
   else if (op == 1) o.ars = 1, o.acs = m, o.brs = n, o.bcs = 1; /* Aᵀ·B, A k×m */
   else o.ars = k, o.acs = 1, o.brs = 1, o.bcs = k;              /* A·Bᵀ, B n×k */
-  product(&o, k, v[8], v[9], v[10], v[11], v[7] != 0);
+  blocked_product(&o, k, r0, r1, j0, j1, accumulate);
   return NULL;
 }
 
-static napi_value init(napi_env env, napi_value exports) {
-  if (kernel == NULL) choose_kernel();
-  napi_value fn, name;
-  napi_create_function(env, "setMemory", NAPI_AUTO_LENGTH, set_memory, NULL, &fn);
-  napi_set_named_property(env, exports, "setMemory", fn);
-  napi_create_function(env, "product", NAPI_AUTO_LENGTH, run_product, NULL, &fn);
-  napi_set_named_property(env, exports, "product", fn);
-  napi_create_string_utf8(env, kernel_name, NAPI_AUTO_LENGTH, &name);
-  napi_set_named_property(env, exports, "width", name);
-  return exports;
+/*
+ * Σ x² over n floats, for a measured product: in float64, where each square is exact and no sum
+ * of float32 squares can overflow, so it is NaN or Infinity exactly when an element is. Lane j
+ * of sixteen sums the elements i ≡ j (mod 16), whatever the register width, so both loops give
+ * the same bits; then the lanes in order, then the tail.
+ */
+#define SQUARE_LANES 16
+
+#if defined(__x86_64__) || defined(__i386__)
+__attribute__((target("avx512f"))) static long squares_avx512(const float *x, long n,
+                                                               double *lanes) {
+  __m512d lo = _mm512_setzero_pd(), hi = _mm512_setzero_pd();
+  long i = 0;
+  for (; i + SQUARE_LANES <= n; i += SQUARE_LANES) {
+    const __m512d a = _mm512_cvtps_pd(_mm256_loadu_ps(x + i));
+    const __m512d b = _mm512_cvtps_pd(_mm256_loadu_ps(x + i + 8));
+    lo = _mm512_fmadd_pd(a, a, lo);
+    hi = _mm512_fmadd_pd(b, b, hi);
+  }
+  _mm512_storeu_pd(lanes, lo);
+  _mm512_storeu_pd(lanes + 8, hi);
+  return i;
 }
 
-NAPI_MODULE_INIT() { return init(env, exports); }
+__attribute__((target("avx2,fma"))) static long squares_avx2(const float *x, long n,
+                                                              double *lanes) {
+  __m256d s0 = _mm256_setzero_pd(), s1 = _mm256_setzero_pd();
+  __m256d s2 = _mm256_setzero_pd(), s3 = _mm256_setzero_pd();
+  long i = 0;
+  for (; i + SQUARE_LANES <= n; i += SQUARE_LANES) {
+    const __m256d a = _mm256_cvtps_pd(_mm_loadu_ps(x + i));
+    const __m256d b = _mm256_cvtps_pd(_mm_loadu_ps(x + i + 4));
+    const __m256d c = _mm256_cvtps_pd(_mm_loadu_ps(x + i + 8));
+    const __m256d d = _mm256_cvtps_pd(_mm_loadu_ps(x + i + 12));
+    s0 = _mm256_fmadd_pd(a, a, s0);
+    s1 = _mm256_fmadd_pd(b, b, s1);
+    s2 = _mm256_fmadd_pd(c, c, s2);
+    s3 = _mm256_fmadd_pd(d, d, s3);
+  }
+  _mm256_storeu_pd(lanes, s0);
+  _mm256_storeu_pd(lanes + 4, s1);
+  _mm256_storeu_pd(lanes + 8, s2);
+  _mm256_storeu_pd(lanes + 12, s3);
+  return i;
+}
+#endif
+
+double gs_squares(const float *x, long n) {
+  double lanes[SQUARE_LANES] = {0};
+  long i = 0;
+#if defined(__x86_64__) || defined(__i386__)
+  if (kernel == NULL) choose_kernel();
+  if (NR == 32) i = squares_avx512(x, n, lanes);
+  else if (NR == 16) i = squares_avx2(x, n, lanes);
+#endif
+  /* Without a vector loop the lanes are summed here, in the same order. */
+  for (; i + SQUARE_LANES <= n; i += SQUARE_LANES) {
+    for (int j = 0; j < SQUARE_LANES; j++) lanes[j] += (double)x[i + j] * (double)x[i + j];
+  }
+  double total = 0;
+  for (int j = 0; j < SQUARE_LANES; j++) total += lanes[j];
+  for (; i < n; i++) total += (double)x[i] * (double)x[i];
+  return total;
+}

@@ -1,19 +1,25 @@
 /**
- * The native matrix products (native/products.c through kernels/native.ts): built and used
- * where the CPU can run them, the same bits on the 256- and 512-bit loops, and the setting's
- * errors. Their results against the reference run in kernel-paths.test.ts (GRADSCOPE_NATIVE=1).
+ * The native kernels (native/*.c through kernels/native.ts): built and used where the CPU can
+ * run them; the products' same bits on the 256- and 512-bit loops, Adam's same bits as wasm's;
+ * the setting's errors. The products against the reference run in kernel-paths.test.ts
+ * (GRADSCOPE_NATIVE=1).
  */
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { heap } from '../../src/engine/heap.js';
 import {
   NATIVE_MIN_FLOPS,
+  nativeAdam,
   nativeUnavailable,
   nativeWidth,
   parseNativeSetting,
   runsNatively,
 } from '../../src/engine/kernels/native.js';
+import { vectorWasm, type AdamExport } from '../../src/engine/kernels/vector-wasm.js';
+import { RandomState } from '../../src/engine/random.js';
+import { Tensor } from '../../src/engine/tensor.js';
 
 /** The CPU's feature flags (Linux), or null elsewhere. */
 function cpuFlags(): Set<string> | null {
@@ -113,4 +119,32 @@ test('GRADSCOPE_NATIVE=0 keeps every product in wasm, whose sums differ in the l
   // each is within the reference's tolerance.
   assert.equal(width, 'null');
   assert.notEqual(nativeBits, wasmBits);
+});
+
+test('the native Adam update has the bits of the wasm one, Σ Δ² included, in every mode', (t) => {
+  const adam = nativeAdam(heap.memory);
+  if (adam === null) return t.skip(`no native Adam here: ${nativeUnavailable ?? 'no AVX-512F'}`);
+  const updates: AdamExport[] = [adam, vectorWasm.adamUpdate];
+  const random = new RandomState(5);
+  // Lengths with every tail (16-wide body, 4-wide, scalar); values near each guard, and NaN/Inf.
+  for (const n of [0, 3, 4, 15, 16, 17, 37, 1029]) {
+    const special = [1e-16, -1e-20, 1e-31, 0, -0, NaN, Infinity, 3e-15, 1e-15];
+    const values = (scale: number) =>
+      Float32Array.from(random.normal(0, scale, n), (x, i) => (i % 7 === 3 ? special[i % 9] : x));
+    const start = [values(0.1), values(1), values(1e-3), values(1e-3).map(Math.abs)];
+    for (const [mode, scale] of [
+      [0, 0],
+      [1, 1],
+      [2, 2 ** 40],
+    ]) {
+      const runs = updates.map((update): { squares: number; bits: string } => {
+        const [w, g, m, v] = start.map((x) => Tensor.fromArray([Math.max(n, 1)], n ? x : [0]));
+        const squares = update(w.ptr, g.ptr, m.ptr, v.ptr, n, 1e-3, 0.1, 1e-3, 1e-7, mode, scale);
+        const bits = [w, m, v].map((x) => Buffer.from(x.data.buffer, x.data.byteOffset, n * 4));
+        return { squares, bits: Buffer.concat(bits).toString('hex') };
+      });
+      assert.ok(Object.is(runs[0].squares, runs[1].squares), `n ${n} mode ${mode}: Σ Δ²`);
+      assert.equal(runs[0].bits, runs[1].bits, `n ${n} mode ${mode}: w, m, v`);
+    }
+  }
 });

@@ -5,6 +5,8 @@
 import type { Tensor } from '../tensor.js';
 import { ADAM_SPLIT_MIN, adamBlocks, adamSplitPlan, splitAdam, type AdamTask } from './threads.js';
 import { vectorWasm } from './vector-wasm.js';
+import { NATIVE_ADAM_MIN, nativeAdam } from './native.js';
+import { heap } from '../heap.js';
 
 export interface AdamStep {
   /** lr·√(1 − β2ᵗ)/(1 − β1ᵗ), the bias-corrected step size. */
@@ -45,6 +47,9 @@ export const referenceAdam: AdamKernel = (wt, gt, mt, vt, { lrT, a1, a2, epsilon
   return measure ? squared : 0;
 };
 
+/** The native update, with the wasm one's bits, where it runs (native.ts). */
+const fastAdam = nativeAdam(heap.memory);
+
 /** adamUpdate's ways to take Σ Δ² (assembly/adam.ts). */
 const UNMEASURED = 0;
 const GUARDED = 1;
@@ -58,7 +63,7 @@ export const simdAdam: AdamKernel = (w, g, m, v, step, measure) => {
   const task = { w: w.ptr, g: g.ptr, m: m.ptr, v: v.ptr, n, mode, lrT, a1, a2, epsilon, scale };
   // Shared with the helper thread where products are (threads.ts).
   const plan = adamSplitPlan(n);
-  if (plan !== null) return blockTotal(splitAdam(task, plan, vectorWasm.adamUpdate));
+  if (plan !== null) return blockTotal(splitAdam(task, plan, fastAdam ?? vectorWasm.adamUpdate));
   if (!measure || n < ADAM_SPLIT_MIN) return adamRange(task, 0, n);
   // Measured by the same blocks as a split update, so that Σ Δ² has one value per thread count.
   const { size, chunks } = adamBlocks(n);
@@ -72,7 +77,8 @@ export const simdAdam: AdamKernel = (w, g, m, v, step, measure) => {
 function adamRange(task: AdamTask, from: number, count: number): number {
   const bytes = from * 4;
   const { lrT, a1, a2, epsilon, mode, scale } = task;
-  return vectorWasm.adamUpdate(
+  const update = fastAdam !== null && count >= NATIVE_ADAM_MIN ? fastAdam : vectorWasm.adamUpdate;
+  return update(
     task.w + bytes,
     task.g + bytes,
     task.m + bytes,

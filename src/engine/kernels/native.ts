@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { ValueError } from '../errors.js';
 import { PACKAGE_ROOT } from '../../package-root.js';
 import { PRODUCT_OPS, type ProductExport, type ProductOp } from './product-control.js';
+import type { AdamExport } from './vector-wasm.js';
 
 export type NativeSetting = 0 | 1 | 'auto';
 
@@ -34,9 +35,13 @@ export function parseNativeSetting(value: string | undefined): NativeSetting {
 
 interface Addon {
   setMemory(view: Uint8Array): void;
-  product(...args: number[]): void;
+  product(...args: number[]): number;
+  squares(x: number, n: number): number;
+  adamUpdate: AdamExport;
   /** 'avx512', 'avx2' or 'none' (no usable CPU feature). */
   width: string;
+  /** Whether adamUpdate runs on this CPU (AVX-512F). */
+  adam: boolean;
 }
 
 export const NATIVE_FILE = fileURLToPath(
@@ -73,25 +78,49 @@ export function runsNatively(m: number, k: number, n: number): boolean {
   return addon !== null && (setting === 1 || 2 * m * k * n >= NATIVE_MIN_FLOPS);
 }
 
+/** The memory the addon works on in this thread. */
+let heapMemory: WebAssembly.Memory | null = null;
+
+/** Points this thread's addon at `memory`, once: one heap per thread. */
+function useMemory(memory: WebAssembly.Memory): void {
+  if (heapMemory === memory) return;
+  // A shared memory never moves, so the address of its first byte stays valid as it grows.
+  addon!.setMemory(new Uint8Array(memory.buffer));
+  heapMemory = memory;
+}
+
 /**
  * The native products on `memory` (this thread's heap, or the main thread's in the product
- * helper), with the WebAssembly exports' signature; they never measure (`measure` must be 0:
- * the caller takes Σ x² with the wasm `productSquares`). Null where the addon does not run.
+ * helper), with the WebAssembly exports' signature. Measured, they return Σ x² over C, taken
+ * after the product in float64 (native/products.c gs_squares); a split product's pieces are not
+ * measured, and `squares` takes the same sum over C after them, so 1 and 2 threads give the
+ * same bits. Null where the addon does not run.
  */
 export function nativeProducts(
   memory: WebAssembly.Memory,
-): Record<ProductOp, ProductExport> | null {
+): (Record<ProductOp, ProductExport> & { squares(c: number, n: number): number }) | null {
   if (addon === null) return null;
-  // A shared memory never moves, so the address of its first byte stays valid as it grows.
-  addon.setMemory(new Uint8Array(memory.buffer));
+  useMemory(memory);
   const run =
     (op: number): ProductExport =>
-    (a, b, c, m, k, n, accumulate, r0, r1, j0, j1) => {
-      addon.product(op, a, b, c, m, k, n, accumulate, r0, r1, j0, j1);
-      return 0;
-    };
-  return Object.fromEntries(PRODUCT_OPS.map((op, i) => [op, run(i)])) as Record<
-    ProductOp,
-    ProductExport
-  >;
+    (a, b, c, m, k, n, accumulate, r0, r1, j0, j1, measure) =>
+      addon.product(op, a, b, c, m, k, n, accumulate, r0, r1, j0, j1, measure);
+  const products = Object.fromEntries(PRODUCT_OPS.map((op, i) => [op, run(i)]));
+  return { ...(products as Record<ProductOp, ProductExport>), squares: addon.squares };
+}
+
+/**
+ * Adam updates of fewer weights stay in wasm: the native call's argument conversions cost about
+ * 0.2 µs, which 512 weights repay (wasm takes 0.43 ns a weight here, native/adam.c 0.14).
+ */
+export const NATIVE_ADAM_MIN = 512;
+
+/**
+ * The native Adam update on `memory`, with the bits and the signature of the wasm export
+ * (native/adam.c); null where the addon does not run it (GRADSCOPE_NATIVE=0, no AVX-512F).
+ */
+export function nativeAdam(memory: WebAssembly.Memory): AdamExport | null {
+  if (addon === null || !addon.adam) return null;
+  useMemory(memory);
+  return addon.adamUpdate;
 }

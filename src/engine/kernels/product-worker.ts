@@ -19,7 +19,7 @@ import {
   type ProductWorkerData,
 } from './product-control.js';
 import type { AdamExport } from './vector-wasm.js';
-import { nativeProducts } from './native.js';
+import { nativeAdam, nativeProducts } from './native.js';
 import { instantiateOn } from './wasm-instance.js';
 
 /**
@@ -48,6 +48,9 @@ const { adamUpdate } = instantiateOn<{ adamUpdate: AdamExport }>(
   memory,
   'vector.wasm',
 );
+// The native update has the wasm one's bits (native/adam.c), so the helper needs no word of
+// the main thread's choice to use it.
+const adamRun = nativeAdam(memory) ?? adamUpdate;
 const floats = new Float32Array(control.buffer);
 Atomics.store(control, SLOT.ready, 1);
 Atomics.notify(control, SLOT.ready);
@@ -62,7 +65,7 @@ for (;;) {
     Atomics.add(control, SLOT.helped, 1);
     try {
       const op = control[SLOT.op];
-      if (op === ADAM_OP) runAdamPiece(control, floats, results, piece, adamUpdate);
+      if (op === ADAM_OP) runAdamPiece(control, floats, results, piece, adamRun);
       else runPiece(control, piece, (control[SLOT.native] === 1 ? nativeRuns : products)[op]);
     } catch {
       Atomics.store(control, SLOT.failed, 1);

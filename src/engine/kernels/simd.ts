@@ -78,16 +78,12 @@ function product(op: ProductOp): Product {
     const native = fast !== undefined && runsNatively(m, k, n);
     const run = native ? fast : simd;
     const plan = productPlan(m, k, n, native);
-    if (plan === null && !native) {
-      return run(a.ptr, b.ptr, c.ptr, m, k, n, acc, 0, m, 0, n, measure ? 1 : 0);
-    }
-    if (plan === null) run(a.ptr, b.ptr, c.ptr, m, k, n, acc, 0, m, 0, n, 0);
-    else {
-      const args = { a: a.ptr, b: b.ptr, c: c.ptr, m, k, n, accumulate: acc };
-      splitProduct(op, args, plan, native, run, helperStart);
-    }
-    // Measured after the product, with the bits of an unsplit wasm product's Σ x² over the same C.
-    return measure ? wasm.productSquares(c.ptr, m, n) : 0;
+    if (plan === null) return run(a.ptr, b.ptr, c.ptr, m, k, n, acc, 0, m, 0, n, measure ? 1 : 0);
+    const args = { a: a.ptr, b: b.ptr, c: c.ptr, m, k, n, accumulate: acc };
+    splitProduct(op, args, plan, native, run, helperStart);
+    if (!measure) return 0;
+    // Measured after the pieces, with the bits of the unsplit product's Σ x².
+    return native ? nativeExports!.squares(c.ptr, m * n) : wasm.productSquares(c.ptr, m, n);
   };
 }
 

@@ -1,0 +1,123 @@
+/*
+ * The Node-API face of the native kernels (kernels.h), for src/engine/kernels/native.ts:
+ * setMemory(view) once per thread, then product(op, a, b, c, m, k, n, accumulate, r0, r1, j0,
+ * j1, measure), squares(x, n) and adamUpdate(w, g, m, v, n, lrT, a1, a2, eps, mode, scale) on byte
+ * addresses into that heap, as the WebAssembly exports take them; `width` and `adam` say what
+ * this CPU runs.
+ */
+#include <node_api.h>
+#include <stdint.h>
+
+#include "kernels.h"
+
+/* Per thread: a worker thread that trains its own model has a heap of its own. */
+static _Thread_local uint8_t *memory_base = NULL;
+
+static napi_value throw_error(napi_env env, const char *message) {
+  napi_throw_error(env, NULL, message);
+  return NULL;
+}
+
+/* The heap: a Uint8Array over the WebAssembly memory's (shared, so never moving) buffer. */
+static napi_value set_memory(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value view;
+  napi_typedarray_type type;
+  size_t length;
+  void *data;
+  if (napi_get_cb_info(env, info, &argc, &view, NULL, NULL) != napi_ok || argc != 1 ||
+      napi_get_typedarray_info(env, view, &type, &length, &data, NULL, NULL) != napi_ok ||
+      type != napi_uint8_array) {
+    return throw_error(env, "setMemory: expected a Uint8Array over the heap memory");
+  }
+  memory_base = data;
+  return NULL;
+}
+
+/* `count` numbers from the call's arguments into `out`; 0 with an error thrown otherwise. */
+static int numbers(napi_env env, napi_callback_info info, size_t count, double *out,
+                   const char *usage) {
+  napi_value argv[13];
+  size_t argc = 13;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != count) {
+    throw_error(env, usage);
+    return 0;
+  }
+  for (size_t i = 0; i < count; i++) {
+    if (napi_get_value_double(env, argv[i], &out[i]) != napi_ok) {
+      throw_error(env, usage);
+      return 0;
+    }
+  }
+  if (memory_base == NULL) {
+    throw_error(env, "gradscope native kernels: setMemory was not called on this thread");
+    return 0;
+  }
+  return 1;
+}
+
+#define AT(type, address) ((type *)(memory_base + (uint64_t)(address)))
+
+/* With `measure` (a whole product only) it returns Σ x² over C after it, else 0: one call. */
+static napi_value product(napi_env env, napi_callback_info info) {
+  double v[13];
+  if (!numbers(env, info, 13, v,
+               "product: expected 13 numbers (op, a, b, c, m, k, n, accumulate, r0, r1, j0, j1, "
+               "measure)")) {
+    return NULL;
+  }
+  float *c = AT(float, v[3]);
+  const long m = (long)v[4], n = (long)v[6];
+  const char *failed = gs_product((int)v[0], AT(const float, v[1]), AT(const float, v[2]), c, m,
+                                  (long)v[5], n, v[7] != 0, (long)v[8], (long)v[9], (long)v[10],
+                                  (long)v[11]);
+  if (failed != NULL) return throw_error(env, failed);
+  napi_value result;
+  napi_create_double(env, v[12] != 0 ? gs_squares(c, m * n) : 0, &result);
+  return result;
+}
+
+static napi_value squares(napi_env env, napi_callback_info info) {
+  double v[2];
+  if (!numbers(env, info, 2, v, "squares: expected 2 numbers (x, n)")) return NULL;
+  napi_value result;
+  napi_create_double(env, gs_squares(AT(const float, v[0]), (long)v[1]), &result);
+  return result;
+}
+
+static napi_value adam_update(napi_env env, napi_callback_info info) {
+  double v[11];
+  if (!numbers(env, info, 11, v,
+               "adamUpdate: expected 11 numbers (w, g, m, v, n, lrT, a1, a2, eps, mode, "
+               "scale)")) {
+    return NULL;
+  }
+  if (!gs_adam_runs()) return throw_error(env, "adamUpdate: this CPU has no AVX-512F");
+  const double squares =
+      gs_adam(AT(float, v[0]), AT(const float, v[1]), AT(float, v[2]), AT(float, v[3]),
+              (long)v[4], (float)v[5], (float)v[6], (float)v[7], (float)v[8], (int)v[9],
+              (float)v[10]);
+  napi_value result;
+  napi_create_double(env, squares, &result);
+  return result;
+}
+
+static void export_function(napi_env env, napi_value exports, const char *name,
+                            napi_callback callback) {
+  napi_value fn;
+  napi_create_function(env, name, NAPI_AUTO_LENGTH, callback, NULL, &fn);
+  napi_set_named_property(env, exports, name, fn);
+}
+
+NAPI_MODULE_INIT() {
+  export_function(env, exports, "setMemory", set_memory);
+  export_function(env, exports, "product", product);
+  export_function(env, exports, "squares", squares);
+  export_function(env, exports, "adamUpdate", adam_update);
+  napi_value width, adam;
+  napi_create_string_utf8(env, gs_product_width(), NAPI_AUTO_LENGTH, &width);
+  napi_set_named_property(env, exports, "width", width);
+  napi_get_boolean(env, gs_adam_runs(), &adam);
+  napi_set_named_property(env, exports, "adam", adam);
+  return exports;
+}

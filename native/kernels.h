@@ -1,0 +1,28 @@
+/* The native kernels the addon (addon.c) exposes to src/engine/kernels/native.ts. */
+#ifndef GRADSCOPE_KERNELS_H
+#define GRADSCOPE_KERNELS_H
+
+/*
+ * C[r0..r1, j0..j1] (+)= op(A)·op(B): op 0 is A·B, 1 is Aᵀ·B (A k×m), 2 is A·Bᵀ (B n×k); C is
+ * m×n, row-major. Returns NULL, or why it could not run.
+ */
+const char *gs_product(int op, const float *a, const float *b, float *c, long m, long k, long n,
+                       int accumulate, long r0, long r1, long j0, long j1);
+
+/* Σ x² over n floats, in float64 (a measured product's norm): the same bits at every width. */
+double gs_squares(const float *x, long n);
+
+/* "avx512", "avx2" or "none": the register width of gs_product's loop on this CPU. */
+const char *gs_product_width(void);
+
+/*
+ * Adam's update of n weights with the bits of assembly/adam.ts's adamUpdate, Σ Δ² included
+ * (mode 0: none, 1: guarded, 2: scaled by `scale`). Only where gs_adam_runs().
+ */
+double gs_adam(float *w, const float *g, float *m, float *v, long n, float lrT, float a1,
+               float a2, float eps, int mode, float scale);
+
+/* Whether this CPU runs gs_adam (AVX-512F). */
+int gs_adam_runs(void);
+
+#endif
