@@ -20,11 +20,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { consumerProject } from './consumer-lock.js';
+import { NATIVE_FILE } from '../../src/engine/kernels/native.js';
 import { TRAIN_SCRIPT, TS_CONSUMER, TSCONFIG } from './consumer-sources.js';
 
 /** The repository root, from dist/test/package/. */
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const KERNELS = ['build/kernels.wasm', 'build/vector.wasm'];
+/** What the install builds the native kernels from (scripts/build-native.mjs). */
+const NATIVE_SOURCES = [
+  'scripts/build-native.mjs',
+  'native/binding.gyp',
+  'native/addon.c',
+  'native/products.c',
+  'native/adam.c',
+  'native/kernels.h',
+];
 
 interface PackResult {
   filename: string;
@@ -99,6 +109,7 @@ test('the tarball holds the library, its types, the kernels and the data, and no
     'package.json',
     'dist/src/index.js',
     'dist/src/index.d.ts',
+    ...NATIVE_SOURCES,
   ])
     assert.ok(files.includes(file), `expected ${file} in the tarball`);
   const unwanted = files.filter((file) =>
@@ -116,6 +127,13 @@ test('the tarball holds the library, its types, the kernels and the data, and no
   ];
   for (const target of targets)
     assert.ok(files.includes(target.replace(/^\.\//, '')), `expected ${target} in the tarball`);
+});
+
+test('installing the package builds the native kernels where this clone built them', () => {
+  const built = join(project, 'node_modules/gradscope/native/build/Release/products.node');
+  assert.equal(existsSync(built), existsSync(NATIVE_FILE), `expected ${built} as ${NATIVE_FILE}`);
+  // Nothing but the sources travels: the module is built for the machine that installs.
+  assert.ok(!packed.files.some((file) => file.path.startsWith('native/build/')));
 });
 
 test('the declarations import types only from runtime dependencies', () => {

@@ -1,10 +1,13 @@
 /**
- * The native matrix products (native/products.c, built by `npm run build` into
- * native/build/Release/products.node): 256- or 512-bit FMA loops on the same shared heap the
- * WebAssembly kernels use, about 2× (AVX2) or 4× (AVX-512) their 128-bit SIMD on wide shapes
- * (README, "Benchmark"). They are used where they were built and the CPU has AVX2 + FMA or
- * AVX-512F; without a C compiler, on another CPU, or with GRADSCOPE_NATIVE=0, the WebAssembly
- * products serve, with the same results up to the last bits.
+ * The native kernels (native/*.c, built by `npm ci` and `npm run build` into
+ * native/build/Release/products.node by scripts/build-native.mjs), on the same shared heap the
+ * WebAssembly kernels use:
+ * - the matrix products, in 256- or 512-bit FMA loops: about 2× (AVX2) or 4× (AVX-512) the
+ *   128-bit wasm products on wide shapes (README, "Benchmark"), the same results up to the
+ *   last bits;
+ * - Adam's update, on AVX-512 only, with the wasm update's bits (3× faster).
+ * They are used where they were built and the CPU has AVX2 + FMA or AVX-512F; without a C
+ * compiler, on another CPU, or with GRADSCOPE_NATIVE=0, the wasm kernels serve.
  *
  * GRADSCOPE_NATIVE=auto (the default) runs products of at least NATIVE_MIN_FLOPS natively;
  * 1 runs every product natively and throws at load when the module cannot; 0 never.

@@ -1,6 +1,8 @@
 /**
  * The AssemblyScript SIMD kernels (assembly/kernels.ts, compiled by `npm run build:wasm` to
- * build/kernels.wasm), instantiated on this thread's heap so they work on tensors in place.
+ * build/kernels.wasm), instantiated on this thread's heap so they work on tensors in place, and
+ * beside them the native products (native.ts) for products of NATIVE_MIN_FLOPS or more where
+ * those are built.
  *
  * The same source is also built with relaxed SIMD (build/kernels-relaxed.wasm: fused
  * multiply-add: ~30% faster products on the machine of 2026-12-01, within 3% on the Zen 5 one of
