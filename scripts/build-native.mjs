@@ -9,7 +9,9 @@ import { fileURLToPath } from 'node:url';
 
 const native = fileURLToPath(new URL('../native/', import.meta.url));
 const output = join(native, 'build/Release/products.node');
-const sources = ['addon.c', 'adam.c', 'kernels.h', 'products.c', 'binding.gyp'].map((file) => join(native, file));
+const sources = ['addon.c', 'adam.c', 'kernels.h', 'products.c', 'binding.gyp'].map((file) =>
+  join(native, file),
+);
 
 const modified = (file) => statSync(file).mtimeMs;
 if (existsSync(output) && sources.every((file) => modified(file) <= modified(output))) {

@@ -52,6 +52,9 @@ export function consumerProject(
     version: tarball.version,
     resolved,
     integrity: tarball.integrity,
+    // npm runs a dependency's install script (the native kernels' build) only if its lock
+    // entry says it has one, as npm's own lock of the package would.
+    hasInstallScript: root.hasInstallScript,
     license: root.license,
     dependencies: root.dependencies,
     bin: root.bin,
