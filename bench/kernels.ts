@@ -16,7 +16,7 @@ import {
   simdKernels,
   type Kernels,
 } from '../src/engine/kernels/index.js';
-import { NATIVE_MIN_FLOPS, nativeUnavailable, nativeWidth } from '../src/engine/kernels/native.js';
+import { productsDescription } from '../src/engine/kernels/native.js';
 import { RandomState } from '../src/engine/random.js';
 import { Tensor } from '../src/engine/tensor.js';
 import { cpuSeconds, secondsPerCall, wallSeconds, type Clock } from './timing.js';
@@ -61,9 +61,7 @@ function gflops(
 
 function main(): void {
   const random = new RandomState(0);
-  console.log(
-    `products: ${nativeWidth === null ? `WebAssembly (${nativeUnavailable})` : `native ${nativeWidth} from ${NATIVE_MIN_FLOPS} FLOPs`}`,
-  );
+  console.log(`products: ${productsDescription()}`);
   console.log(
     'kernel          m×k×n        simd GFLOP/s  2 threads (wall)  reference GFLOP/s  speed-up  role',
   );

@@ -24,8 +24,12 @@ static float keep_above(float x, float limit) { return fabsf(x) < limit ? 0 : x;
 #include <immintrin.h>
 
 int gs_adam_runs(void) {
-  __builtin_cpu_init();
-  return __builtin_cpu_supports("avx512f");
+  static int runs = -1;
+  if (runs < 0) {
+    __builtin_cpu_init();
+    runs = __builtin_cpu_supports("avx512f") != 0;
+  }
+  return runs;
 }
 
 /* 0 where |x| < limit, else x (NaN compares false, so it stays). */

@@ -58,6 +58,12 @@ static int numbers(napi_env env, napi_callback_info info, size_t count, double *
 
 #define AT(type, address) ((type *)(memory_base + (uint64_t)(address)))
 
+static napi_value number(napi_env env, double x) {
+  napi_value result;
+  napi_create_double(env, x, &result);
+  return result;
+}
+
 /* With `measure` (a whole product only) it returns Σ x² over C after it, else 0: one call. */
 static napi_value product(napi_env env, napi_callback_info info) {
   double v[13];
@@ -72,17 +78,13 @@ static napi_value product(napi_env env, napi_callback_info info) {
                                   (long)v[5], n, v[7] != 0, (long)v[8], (long)v[9], (long)v[10],
                                   (long)v[11]);
   if (failed != NULL) return throw_error(env, failed);
-  napi_value result;
-  napi_create_double(env, v[12] != 0 ? gs_squares(c, m * n) : 0, &result);
-  return result;
+  return number(env, v[12] != 0 ? gs_squares(c, m * n) : 0);
 }
 
 static napi_value squares(napi_env env, napi_callback_info info) {
   double v[2];
   if (!numbers(env, info, 2, v, "squares: expected 2 numbers (x, n)")) return NULL;
-  napi_value result;
-  napi_create_double(env, gs_squares(AT(const float, v[0]), (long)v[1]), &result);
-  return result;
+  return number(env, gs_squares(AT(const float, v[0]), (long)v[1]));
 }
 
 static napi_value adam_update(napi_env env, napi_callback_info info) {
@@ -93,13 +95,9 @@ static napi_value adam_update(napi_env env, napi_callback_info info) {
     return NULL;
   }
   if (!gs_adam_runs()) return throw_error(env, "adamUpdate: this CPU has no AVX-512F");
-  const double squares =
-      gs_adam(AT(float, v[0]), AT(const float, v[1]), AT(float, v[2]), AT(float, v[3]),
-              (long)v[4], (float)v[5], (float)v[6], (float)v[7], (float)v[8], (int)v[9],
-              (float)v[10]);
-  napi_value result;
-  napi_create_double(env, squares, &result);
-  return result;
+  return number(env, gs_adam(AT(float, v[0]), AT(const float, v[1]), AT(float, v[2]),
+                             AT(float, v[3]), (long)v[4], (float)v[5], (float)v[6], (float)v[7],
+                             (float)v[8], (int)v[9], (float)v[10]));
 }
 
 static void export_function(napi_env env, napi_value exports, const char *name,

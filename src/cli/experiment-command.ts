@@ -5,6 +5,7 @@
  */
 import { resolve } from 'node:path';
 import { collectGarbage } from '../collect-garbage.js';
+import { productsDescription } from '../engine/kernels/native.js';
 import { parseThreadSetting, setThreads } from '../engine/kernels/threads.js';
 import { checkOutDir, RunDirectory, RunDirectoryError } from '../log/run-dir.js';
 import { FIGURES_DIR, REPORT_FILE } from '../report/files.js';
@@ -145,7 +146,7 @@ export async function experimentCommand(command: string, argv: readonly string[]
         'Vanishing gradients with sigmoid, ReLU as the cure, exploding gradients through time, and clipping',
       sections,
       generatedAt: new Date(),
-      meta: { command: commandLine, node: process.version },
+      meta: { command: commandLine, node: process.version, products: productsDescription() },
     };
     // Imported only now: the renderer (vega, resvg) holds ~22 MB that training does not need.
     const { writeReport } = await import('../report/html.js');

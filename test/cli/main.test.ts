@@ -1,6 +1,7 @@
 /** The CLI as a user runs it: a child process, exit codes, stdout and stderr. */
 import test from 'node:test';
 import assert from 'node:assert/strict';
+import { productsDescription } from '../../src/engine/kernels/native.js';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { run, tempOut } from './support.js';
@@ -79,6 +80,8 @@ test('titanic writes a report, PNGs and readable event files; --json gives the p
   }
   const html = readFileSync(join(out, 'report.html'), 'utf8');
   assert.match(html, /id="titanic"/);
+  // The header says where the products ran, as this process's engine would run them.
+  assert.ok(html.includes(`<dd>${productsDescription()}</dd>`), 'products in the header');
   assert.ok(
     readdirSync(join(out, 'figures')).some((f) => f.startsWith('titanic-') && f.endsWith('.png')),
   );

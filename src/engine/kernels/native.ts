@@ -76,6 +76,13 @@ export const nativeWidth: string | null = addon?.width ?? null;
 /** Why the native products are not used, or null when they are. */
 export const nativeUnavailable: string | null = typeof loaded === 'string' ? loaded : null;
 
+/** Where the matrix products run, for a report's or a benchmark's header. */
+export function productsDescription(): string {
+  return addon === null
+    ? `WebAssembly 128-bit SIMD (native kernels not used: ${nativeUnavailable})`
+    : `native ${addon.width} from ${NATIVE_MIN_FLOPS} FLOPs, WebAssembly SIMD below`;
+}
+
 /** Whether a product of these dimensions runs natively. */
 export function runsNatively(m: number, k: number, n: number): boolean {
   return addon !== null && (setting === 1 || 2 * m * k * n >= NATIVE_MIN_FLOPS);
