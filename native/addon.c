@@ -107,7 +107,14 @@ static void export_function(napi_env env, napi_value exports, const char *name,
   napi_set_named_property(env, exports, name, fn);
 }
 
+/* When a thread's environment ends (a worker thread that trained a model), on that thread. */
+static void release_thread(void *unused) {
+  (void)unused;
+  gs_release_packs();
+}
+
 NAPI_MODULE_INIT() {
+  napi_add_env_cleanup_hook(env, release_thread, NULL);
   export_function(env, exports, "setMemory", set_memory);
   export_function(env, exports, "product", product);
   export_function(env, exports, "squares", squares);

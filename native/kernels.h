@@ -12,6 +12,9 @@ const char *gs_product(int op, const float *a, const float *b, float *c, long m,
 /* Σ x² over n floats, in float64 (a measured product's norm): the same bits at every width. */
 double gs_squares(const float *x, long n);
 
+/* Frees this thread's packing buffers (2.2 MB), which gs_product allocates on first use. */
+void gs_release_packs(void);
+
 /* "avx512", "avx2" or "none": the register width of gs_product's loop on this CPU. */
 const char *gs_product_width(void);
 

@@ -112,6 +112,12 @@ static int packs_allocated(void) {
   return a_pack != NULL && b_pack != NULL;
 }
 
+void gs_release_packs(void) {
+  free(a_pack);
+  free(b_pack);
+  a_pack = b_pack = NULL;
+}
+
 /* Rows i0..i0+mc of op(A), columns p0..p0+kc, as MR-row strips, zero past the last row. */
 static void pack_a(const operands *o, long i0, int mc, long p0, int kc) {
   float *to = a_pack;

@@ -13,7 +13,8 @@ import { arrayDataset } from '../../src/engine/dataset.js';
 import { heap } from '../../src/engine/heap.js';
 import { simdKernels } from '../../src/engine/kernels/index.js';
 import { simdAdam } from '../../src/engine/kernels/adam.js';
-import { productThreads } from '../../src/engine/kernels/simd.js';
+import { nativeWidth } from '../../src/engine/kernels/native.js';
+import { productSplit, productThreads } from '../../src/engine/kernels/simd.js';
 import {
   ADAM_SPLIT_MIN,
   adamSplitPlan,
@@ -113,6 +114,11 @@ test('the split: 2 cuts every product that has two pieces, auto only big ones, 1
     assert.deepEqual(splitPlan(1024, 512, 64), { axis: 0, size: 128, chunks: 8 });
     // Fewer pieces where each would have fewer than 500,000 FLOPs.
     assert.deepEqual(splitPlan(32, 784, 32), { axis: 1, size: 16, chunks: 2 });
+    // The native products' plan: 32-column blocks, 2 pieces at most.
+    const native = { strip: 32, most: 2 };
+    assert.deepEqual(splitPlan(512, 1024, 1000, native), { axis: 1, size: 512, chunks: 2 });
+    assert.deepEqual(splitPlan(32, 784, 100, native), { axis: 1, size: 64, chunks: 2 });
+    assert.deepEqual(splitPlan(1024, 512, 64, native), { axis: 0, size: 512, chunks: 2 });
   });
   onThreads(1, () => assert.equal(productThreads(512, 1024, 1024), 1));
   onThreads('auto', () => {
@@ -123,11 +129,14 @@ test('the split: 2 cuts every product that has two pieces, auto only big ones, 1
 test('a split product is computed in pieces, some of them by the helper', () => {
   const before = piecesSplit();
   const runs = 20;
+  // 8 pieces in wasm, 2 natively (simd.ts).
+  const chunks = onThreads(2, () => productSplit(64, 512, 512)!.chunks);
+  assert.equal(chunks, nativeWidth === null ? 8 : 2);
   for (let i = 0; i < runs; i++) product(2, 'matmul', [64, 512, 512], false, new RandomState(i));
   const after = piecesSplit();
-  assert.equal(after.pieces - before.pieces, runs * 8);
+  assert.equal(after.pieces - before.pieces, runs * chunks);
   const helped = after.helped - before.helped;
-  assert.ok(helped >= 0 && helped <= runs * 8, `helper pieces: ${helped}`);
+  assert.ok(helped >= 0 && helped <= runs * chunks, `helper pieces: ${helped}`);
 });
 
 /**

@@ -41,12 +41,16 @@ wasm.setScratch(heap.alloc(scratchBytes));
 /** The native products on this thread's heap (native.ts), where they run. */
 const nativeExports = nativeProducts(heap.memory);
 /**
- * A split native product is cut in blocks of its register block's columns. 'auto' splits it
- * from the same AUTO_MIN_FLOPS as a wasm product: measured in one process, alternating per
- * epoch, a 4× higher bar for the 4× faster native products was slower at 256/32 (784 against
- * 735 µs a step), 2% faster at 32/128 (271 against 281), and no different elsewhere.
+ * How a native product is split: in blocks of its register block's columns, and in 2 pieces,
+ * not PIECES: each piece packs its own copy of the operand it shares with the others
+ * (native/products.c), which at 4× the wasm speed costs more than a late helper's wait. Measured
+ * in one process, alternating per epoch (GRADSCOPE_THREADS=auto), 2 pieces against 8 took
+ * 19–23% less time a step at width 256 (256/512: 7.8 against 10.1 ms), 2–11% less at width
+ * 1024, and the same within noise at width 32. 'auto' splits a native product from the same
+ * AUTO_MIN_FLOPS as a wasm one: a 4× higher bar for the 4× faster products was slower at
+ * 256/32 (784 against 735 µs a step), 2% faster at 32/128, and no different elsewhere.
  */
-const nativeSplit = { strip: nativeWidth === 'avx2' ? 16 : 32 };
+const nativeSplit = { strip: nativeWidth === 'avx2' ? 16 : 32, most: 2 };
 /** What the product helper thread needs to start (threads.ts). */
 const helperStart = {
   module: compileWasm(file),
@@ -61,9 +65,14 @@ function productPlan(m: number, k: number, n: number, native: boolean): SplitPla
   return native ? splitPlan(m, k, n, nativeSplit) : splitPlan(m, k, n);
 }
 
+/** How a product of these dimensions is cut now, natively or not, or null for one thread. */
+export function productSplit(m: number, k: number, n: number): SplitPlan | null {
+  return productPlan(m, k, n, nativeExports !== null && runsNatively(m, k, n));
+}
+
 /** How many threads a product of these dimensions runs on now. */
 export function productThreads(m: number, k: number, n: number): 1 | 2 {
-  return productPlan(m, k, n, nativeExports !== null && runsNatively(m, k, n)) === null ? 1 : 2;
+  return productSplit(m, k, n) === null ? 1 : 2;
 }
 
 /**

@@ -132,16 +132,16 @@ export interface SplitPlan {
 }
 
 /**
- * The pieces of an m×n product of 2·m·k·n FLOPs, or null for no split. Column blocks are
- * multiples of `strip` columns (the kernel's register block: 8 in wasm, 16 or 32 natively), so
- * each thread packs only its own columns of B; a C four times taller than wide is cut by rows
- * (multiples of 4 where it can), so that each piece does not read all of A again.
+ * The pieces of an m×n product of 2·m·k·n FLOPs, at most `most` of them, or null for no split.
+ * Column blocks are multiples of `strip` columns (the kernel's register block: 8 in wasm, 16 or
+ * 32 natively), so each thread packs only its own columns of B; a C four times taller than wide
+ * is cut by rows (multiples of 4 where it can), so that each piece does not read all of A again.
  */
 export function splitPlan(
   m: number,
   k: number,
   n: number,
-  { strip = 8 }: { strip?: number } = {},
+  { strip = 8, most = PIECES }: { strip?: number; most?: number } = {},
 ): SplitPlan | null {
   if (setting === 1) return null;
   const flops = 2 * m * k * n;
@@ -149,7 +149,7 @@ export function splitPlan(
     if (!autoSplits || startFailed || flops < AUTO_MIN_FLOPS) return null;
     if (coresBusy()) return null;
   }
-  const pieces = Math.max(2, Math.min(PIECES, Math.floor(flops / MIN_PIECE_FLOPS)));
+  const pieces = Math.max(2, Math.min(most, Math.floor(flops / MIN_PIECE_FLOPS)));
   const strips = Math.ceil(n / strip);
   let plan: SplitPlan;
   if (m < 4 * n && strips >= 2) {
