@@ -42,33 +42,33 @@ typedef void microkernel(int kc, const float *ap, const float *bp, float *c, lon
  * One microkernel, two widths: an MR×(2·lanes) block of C in twelve named registers (GCC
  * spills an array of vector registers to the stack on every step).
  */
-#define MICROKERNEL(name, isa, V, lanes, zero, load, loadu, storeu, broadcast, fma, add)   \
-  __attribute__((target(isa))) static void name(int kc, const float *ap, const float *bp,  \
-                                                   float *c, long ldc, int plus) {            \
-    V c00 = zero(), c01 = zero(), c10 = zero(), c11 = zero(), c20 = zero(), c21 = zero();     \
-    V c30 = zero(), c31 = zero(), c40 = zero(), c41 = zero(), c50 = zero(), c51 = zero();     \
-    for (int p = 0; p < kc; p++, ap += MR, bp += 2 * (lanes)) {                               \
-      const V b0 = load(bp), b1 = load(bp + (lanes));                                         \
-      V a = broadcast(ap[0]);                                                                 \
-      c00 = fma(a, b0, c00), c01 = fma(a, b1, c01);                                           \
-      a = broadcast(ap[1]);                                                                   \
-      c10 = fma(a, b0, c10), c11 = fma(a, b1, c11);                                           \
-      a = broadcast(ap[2]);                                                                   \
-      c20 = fma(a, b0, c20), c21 = fma(a, b1, c21);                                           \
-      a = broadcast(ap[3]);                                                                   \
-      c30 = fma(a, b0, c30), c31 = fma(a, b1, c31);                                           \
-      a = broadcast(ap[4]);                                                                   \
-      c40 = fma(a, b0, c40), c41 = fma(a, b1, c41);                                           \
-      a = broadcast(ap[5]);                                                                   \
-      c50 = fma(a, b0, c50), c51 = fma(a, b1, c51);                                           \
-    }                                                                                         \
-    V rows[2 * MR] = {c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51};            \
-    for (int r = 0; r < MR; r++, c += ldc) {                                                  \
-      V lo = rows[2 * r], hi = rows[2 * r + 1];                                               \
-      if (plus) lo = add(loadu(c), lo), hi = add(loadu(c + (lanes)), hi);                     \
-      storeu(c, lo);                                                                          \
-      storeu(c + (lanes), hi);                                                                \
-    }                                                                                         \
+#define MICROKERNEL(name, isa, V, lanes, zero, load, loadu, storeu, broadcast, fma, add)          \
+  __attribute__((target(isa))) static void name(int kc, const float *ap, const float *bp,         \
+                                                float *c, long ldc, int plus) {                   \
+    V c00 = zero(), c01 = zero(), c10 = zero(), c11 = zero(), c20 = zero(), c21 = zero();         \
+    V c30 = zero(), c31 = zero(), c40 = zero(), c41 = zero(), c50 = zero(), c51 = zero();         \
+    for (int p = 0; p < kc; p++, ap += MR, bp += 2 * (lanes)) {                                   \
+      const V b0 = load(bp), b1 = load(bp + (lanes));                                             \
+      V a = broadcast(ap[0]);                                                                     \
+      c00 = fma(a, b0, c00), c01 = fma(a, b1, c01);                                               \
+      a = broadcast(ap[1]);                                                                       \
+      c10 = fma(a, b0, c10), c11 = fma(a, b1, c11);                                               \
+      a = broadcast(ap[2]);                                                                       \
+      c20 = fma(a, b0, c20), c21 = fma(a, b1, c21);                                               \
+      a = broadcast(ap[3]);                                                                       \
+      c30 = fma(a, b0, c30), c31 = fma(a, b1, c31);                                               \
+      a = broadcast(ap[4]);                                                                       \
+      c40 = fma(a, b0, c40), c41 = fma(a, b1, c41);                                               \
+      a = broadcast(ap[5]);                                                                       \
+      c50 = fma(a, b0, c50), c51 = fma(a, b1, c51);                                               \
+    }                                                                                             \
+    V rows[2 * MR] = {c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51};                \
+    for (int r = 0; r < MR; r++, c += ldc) {                                                      \
+      V lo = rows[2 * r], hi = rows[2 * r + 1];                                                   \
+      if (plus) lo = add(loadu(c), lo), hi = add(loadu(c + (lanes)), hi);                         \
+      storeu(c, lo);                                                                              \
+      storeu(c + (lanes), hi);                                                                    \
+    }                                                                                             \
   }
 
 MICROKERNEL(kernel_avx2, "avx2,fma", __m256, 8, _mm256_setzero_ps, _mm256_load_ps,
