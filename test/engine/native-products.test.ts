@@ -7,9 +7,21 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { heap } from '../../src/engine/heap.js';
 import {
+  NATIVE_FILE,
   NATIVE_MIN_FLOPS,
   nativeAdam,
   nativeUnavailable,
@@ -147,4 +159,37 @@ test('the native Adam update has the bits of the wasm one, Σ Δ² included, in 
       assert.equal(runs[0].bits, runs[1].bits, `n ${n} mode ${mode}: w, m, v`);
     }
   }
+});
+
+/** The repository root, from dist/test/engine/. */
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+test('the native build warns and exits 0 when node-gyp cannot build, so the wasm kernels serve', () => {
+  // A copy of the sources, so that the clone's own module is left alone.
+  const copy = mkdtempSync(join(tmpdir(), 'gradscope-native-'));
+  try {
+    cpSync(join(ROOT, 'scripts'), join(copy, 'scripts'), { recursive: true });
+    mkdirSync(join(copy, 'native'));
+    for (const file of ['addon.c', 'adam.c', 'products.c', 'kernels.h', 'binding.gyp']) {
+      cpSync(join(ROOT, 'native', file), join(copy, 'native', file));
+    }
+    const result = spawnSync(process.execPath, [join(copy, 'scripts/build-native.mjs')], {
+      env: { ...process.env, npm_config_node_gyp: join(copy, 'no-such-node-gyp.js') },
+      encoding: 'utf8',
+    });
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stderr, /native matrix products did not build, so they run in WebAssembly/);
+    assert.ok(!existsSync(join(copy, 'native/build/Release/products.node')));
+  } finally {
+    rmSync(copy, { recursive: true, force: true });
+  }
+});
+
+test('the native build is skipped while the module is newer than its sources', () => {
+  const before = statSync(NATIVE_FILE).mtimeMs;
+  const result = spawnSync(process.execPath, [join(ROOT, 'scripts/build-native.mjs')], {
+    encoding: 'utf8',
+  });
+  assert.equal(result.status, 0, result.stderr);
+  assert.equal(statSync(NATIVE_FILE).mtimeMs, before);
 });
