@@ -118,35 +118,24 @@ void gs_release_packs(void) {
   a_pack = b_pack = NULL;
 }
 
-/* Rows i0..i0+mc of op(A), columns p0..p0+kc, as MR-row strips, zero past the last row. */
-static void pack_a(const operands *o, long i0, int mc, long p0, int kc) {
-  float *to = a_pack;
-  for (int s = 0; s < mc; s += MR) {
-    const int rows = mc - s < MR ? mc - s : MR;
-    for (int p = 0; p < kc; p++, to += MR) {
-      const float *from = o->a + (i0 + s) * o->ars + (p0 + p) * o->acs;
-      int r = 0;
-      for (; r < rows; r++) to[r] = from[r * o->ars];
-      for (; r < MR; r++) to[r] = 0;
-    }
-  }
-}
-
-/* Rows p0..p0+kc of op(B), columns j0..j0+nc, as NR-column strips, zero past the last column. */
-static void pack_b(const operands *o, long p0, int kc, long j0, int nc) {
-  float *to = b_pack;
-  for (int s = 0; s < nc; s += NR) {
-    const int cols = nc - s < NR ? nc - s : NR;
-    for (int p = 0; p < kc; p++, to += NR) {
-      const float *from = o->b + (p0 + p) * o->brs + (j0 + s) * o->bcs;
-      int j = 0;
-      if (o->bcs == 1) {
-        memcpy(to, from, sizeof(float) * cols);
-        j = cols;
+/*
+ * Packs `len` rows (A) or columns (B) from d0 on, over p0..p0+kc, into strips of `width`: for
+ * each p, `width` consecutive floats of the strip, zero past `len`. The element (d, p) is at
+ * from[d·ds + p·ps]: op(A)(i, p) with ds = ars, ps = acs; op(B)(p, j) with ds = bcs, ps = brs.
+ */
+static void pack(float *to, const float *from, long ds, long ps, long d0, int len, long p0,
+                 int kc, int width) {
+  for (int s = 0; s < len; s += width) {
+    const int count = len - s < width ? len - s : width;
+    for (int p = 0; p < kc; p++, to += width) {
+      const float *at = from + (d0 + s) * ds + (p0 + p) * ps;
+      int x = 0;
+      if (ds == 1) {
+        for (; x < count; x++) to[x] = at[x];
       } else {
-        for (; j < cols; j++) to[j] = from[j * o->bcs];
+        for (; x < count; x++) to[x] = at[x * ds];
       }
-      for (; j < NR; j++) to[j] = 0;
+      for (; x < width; x++) to[x] = 0;
     }
   }
 }
@@ -163,10 +152,10 @@ static void blocked_product(const operands *o, long k, long r0, long r1, long j0
     for (long pc = 0; pc < k || (pc == 0 && k == 0); pc += KC) {
       const int kc = k - pc < KC ? (int)(k - pc) : KC;
       const int add = accumulate || pc > 0;
-      pack_b(o, pc, kc, jc, nc);
+      pack(b_pack, o->b, o->bcs, o->brs, jc, nc, pc, kc, NR);
       for (long ic = r0; ic < r1; ic += MC) {
         const int mc = r1 - ic < MC ? (int)(r1 - ic) : MC;
-        pack_a(o, ic, mc, pc, kc);
+        pack(a_pack, o->a, o->ars, o->acs, ic, mc, pc, kc, MR);
         for (int jr = 0; jr < nc; jr += NR) {
           const int cols = nc - jr < NR ? nc - jr : NR;
           for (int ir = 0; ir < mc; ir += MR) {
