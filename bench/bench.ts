@@ -11,9 +11,9 @@
  * recurrent figures only), --grid (only the grid of widths × batch sizes beside PyTorch: grid.ts;
  * with --wasm, every product in WebAssembly (GRADSCOPE_NATIVE=0) instead of the native loops
  * from NATIVE_MIN_FLOPS; with --relaxed, the wasm products on the relaxed-SIMD build; with
- * --no-pytorch, gradscope
- * alone; each cell runs on 1 thread and then with GRADSCOPE_THREADS=auto, or 2 with --threads 2,
- * or only on 1 with --threads 1; --cells 256x128,1024x512 picks cells).
+ * --no-pytorch, gradscope alone; each cell runs on 1 thread and then with
+ * GRADSCOPE_THREADS=auto, or 2 with --threads 2, or only on 1 with --threads 1; --cells
+ * 256x128,1024x512 picks cells).
  */
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';

@@ -1,7 +1,8 @@
-// Builds the native matrix products (native/products.c → native/build/Release/products.node)
-// with node-gyp, which npm ships, against this Node's own headers. Skipped when the module is
-// newer than its sources. Without a C compiler or headers the build fails with a warning and the
-// products run in WebAssembly (src/engine/kernels/native.ts); GRADSCOPE_NATIVE=1 then fails.
+// Builds the native kernels, the matrix products and Adam (native/*.c →
+// native/build/Release/products.node), with node-gyp, which npm ships, against this Node's own
+// headers. Skipped when the module is newer than its sources. Without a C compiler or headers
+// the build fails with a warning and the wasm kernels serve (src/engine/kernels/native.ts);
+// GRADSCOPE_NATIVE=1 then fails.
 import { spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
