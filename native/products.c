@@ -33,7 +33,9 @@ typedef struct {
   long ars, acs, brs, bcs, ldc;
 } operands;
 
-typedef void microkernel(int kc, const float *ap, const float *bp, float *c, long ldc, int add);
+/* ldb: floats from one row p of the B strip to the next (NR when packed). */
+typedef void microkernel(int kc, const float *ap, const float *bp, long ldb, float *c, long ldc,
+                         int add);
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
@@ -44,10 +46,10 @@ typedef void microkernel(int kc, const float *ap, const float *bp, float *c, lon
  */
 #define MICROKERNEL(name, isa, V, lanes, zero, load, loadu, storeu, broadcast, fma, add)          \
   __attribute__((target(isa))) static void name(int kc, const float *ap, const float *bp,         \
-                                                float *c, long ldc, int plus) {                   \
+                                                long ldb, float *c, long ldc, int plus) {         \
     V c00 = zero(), c01 = zero(), c10 = zero(), c11 = zero(), c20 = zero(), c21 = zero();         \
     V c30 = zero(), c31 = zero(), c40 = zero(), c41 = zero(), c50 = zero(), c51 = zero();         \
-    for (int p = 0; p < kc; p++, ap += MR, bp += 2 * (lanes)) {                                   \
+    for (int p = 0; p < kc; p++, ap += MR, bp += ldb) {                                           \
       const V b0 = load(bp), b1 = load(bp + (lanes));                                             \
       V a = broadcast(ap[0]);                                                                     \
       c00 = fma(a, b0, c00), c01 = fma(a, b1, c01);                                               \
@@ -71,9 +73,9 @@ typedef void microkernel(int kc, const float *ap, const float *bp, float *c, lon
     }                                                                                             \
   }
 
-MICROKERNEL(kernel_avx2, "avx2,fma", __m256, 8, _mm256_setzero_ps, _mm256_load_ps,
+MICROKERNEL(kernel_avx2, "avx2,fma", __m256, 8, _mm256_setzero_ps, _mm256_loadu_ps,
             _mm256_loadu_ps, _mm256_storeu_ps, _mm256_set1_ps, _mm256_fmadd_ps, _mm256_add_ps)
-MICROKERNEL(kernel_avx512, "avx512f", __m512, 16, _mm512_setzero_ps, _mm512_load_ps,
+MICROKERNEL(kernel_avx512, "avx512f", __m512, 16, _mm512_setzero_ps, _mm512_loadu_ps,
             _mm512_loadu_ps, _mm512_storeu_ps, _mm512_set1_ps, _mm512_fmadd_ps, _mm512_add_ps)
 #endif
 
@@ -147,27 +149,37 @@ static void pack(float *to, const float *from, long ds, long ps, long d0, int le
 static void blocked_product(const operands *o, long k, long r0, long r1, long j0, long j1,
                             int accumulate) {
   float edge[MR * NR_MAX] __attribute__((aligned(64)));
+  /*
+   * With one block of rows (at most MC) each B strip is read by that block alone, so packing B
+   * buys no reuse: full strips of a row-major op(B) are read where they are, and only the last,
+   * narrower one is packed (with its zero padding). The same sums, the same bits.
+   */
+  const int direct = o->bcs == 1 && r1 - r0 <= MC;
   for (long jc = j0; jc < j1; jc += NC) {
     const int nc = j1 - jc < NC ? (int)(j1 - jc) : NC;
     for (long pc = 0; pc < k || (pc == 0 && k == 0); pc += KC) {
       const int kc = k - pc < KC ? (int)(k - pc) : KC;
       const int add = accumulate || pc > 0;
-      pack(b_pack, o->b, o->bcs, o->brs, jc, nc, pc, kc, NR);
+      const int packed_from = direct ? nc / NR * NR : 0;
+      pack(b_pack + (long)packed_from * kc, o->b, o->bcs, o->brs, jc + packed_from,
+           nc - packed_from, pc, kc, NR);
       for (long ic = r0; ic < r1; ic += MC) {
         const int mc = r1 - ic < MC ? (int)(r1 - ic) : MC;
         pack(a_pack, o->a, o->ars, o->acs, ic, mc, pc, kc, MR);
         for (int jr = 0; jr < nc; jr += NR) {
           const int cols = nc - jr < NR ? nc - jr : NR;
+          const int unpacked = jr < packed_from;
+          const float *bp = unpacked ? o->b + pc * o->brs + jc + jr : b_pack + (long)jr * kc;
+          const long ldb = unpacked ? o->brs : NR;
           for (int ir = 0; ir < mc; ir += MR) {
             const int rows = mc - ir < MR ? mc - ir : MR;
             const float *ap = a_pack + (long)ir * kc;
-            const float *bp = b_pack + (long)jr * kc;
             float *c = o->c + (ic + ir) * o->ldc + jc + jr;
             if (rows == MR && cols == NR) {
-              kernel(kc, ap, bp, c, o->ldc, add);
+              kernel(kc, ap, bp, ldb, c, o->ldc, add);
               continue;
             }
-            kernel(kc, ap, bp, edge, NR, 0);
+            kernel(kc, ap, bp, ldb, edge, NR, 0);
             for (int r = 0; r < rows; r++) {
               for (int j = 0; j < cols; j++) {
                 const float sum = edge[r * NR + j];

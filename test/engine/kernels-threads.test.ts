@@ -74,6 +74,9 @@ const SHAPES = [
   [37, 300, 130],
   [130, 520, 70],
   [64, 257, 263],
+  // Natively, one thread packs B for its 200 rows; each of two row pieces (100 ≤ MC rows)
+  // reads B where it is (native/products.c): the same bits either way.
+  [200, 300, 40],
 ];
 
 test('two threads give the same bits as one for every product, shape and accumulate', () => {
