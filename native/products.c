@@ -132,6 +132,7 @@ static void pack(float *to, const float *from, long ds, long ps, long d0, int le
     for (int p = 0; p < kc; p++, to += width) {
       const float *at = from + (d0 + s) * ds + (p0 + p) * ps;
       int x = 0;
+      /* A unit stride of its own, so that the compiler vectorises the copy of a B row. */
       if (ds == 1) {
         for (; x < count; x++) to[x] = at[x];
       } else {

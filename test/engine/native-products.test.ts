@@ -7,15 +7,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import {
-  cpSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  statSync,
-} from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -153,7 +145,9 @@ test('the native Adam update has the bits of the wasm one, Σ Δ² included, in 
         const [w, g, m, v] = start.map((x) => Tensor.fromArray([Math.max(n, 1)], n ? x : [0]));
         const squares = update(w.ptr, g.ptr, m.ptr, v.ptr, n, 1e-3, 0.1, 1e-3, 1e-7, mode, scale);
         const bits = [w, m, v].map((x) => Buffer.from(x.data.buffer, x.data.byteOffset, n * 4));
-        return { squares, bits: Buffer.concat(bits).toString('hex') };
+        const hex = Buffer.concat(bits).toString('hex');
+        for (const x of [w, g, m, v]) x.dispose();
+        return { squares, bits: hex };
       });
       assert.ok(Object.is(runs[0].squares, runs[1].squares), `n ${n} mode ${mode}: Σ Δ²`);
       assert.equal(runs[0].bits, runs[1].bits, `n ${n} mode ${mode}: w, m, v`);
@@ -169,10 +163,11 @@ test('the native build warns and exits 0 when node-gyp cannot build, so the wasm
   const copy = mkdtempSync(join(tmpdir(), 'gradscope-native-'));
   try {
     cpSync(join(ROOT, 'scripts'), join(copy, 'scripts'), { recursive: true });
-    mkdirSync(join(copy, 'native'));
-    for (const file of ['addon.c', 'adam.c', 'products.c', 'kernels.h', 'binding.gyp']) {
-      cpSync(join(ROOT, 'native', file), join(copy, 'native', file));
-    }
+    const built = join(ROOT, 'native', 'build');
+    cpSync(join(ROOT, 'native'), join(copy, 'native'), {
+      recursive: true,
+      filter: (source) => !source.startsWith(built),
+    });
     const result = spawnSync(process.execPath, [join(copy, 'scripts/build-native.mjs')], {
       env: { ...process.env, npm_config_node_gyp: join(copy, 'no-such-node-gyp.js') },
       encoding: 'utf8',

@@ -67,7 +67,7 @@ function productPlan(m: number, k: number, n: number, native: boolean): SplitPla
 
 /** How a product of these dimensions is cut now, natively or not, or null for one thread. */
 export function productSplit(m: number, k: number, n: number): SplitPlan | null {
-  return productPlan(m, k, n, nativeExports !== null && runsNatively(m, k, n));
+  return productPlan(m, k, n, runsNatively(m, k, n));
 }
 
 /** How many threads a product of these dimensions runs on now. */
