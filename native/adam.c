@@ -2,8 +2,9 @@
  * Adam's update (assembly/adam.ts) with 512-bit registers: 16 weights an instruction where
  * WebAssembly has 4. Every operation is the wasm one, lane by lane (IEEE add, multiply,
  * divide and square root round alike everywhere; binding.gyp keeps the compiler from fusing a
- * multiply and an add), and Σ Δ² is summed in the wasm loop's order: four lanes at a time,
- * sixteen weights as four groups of four, in turn. So the result has the same bits as the
+ * multiply and an add), and Σ Δ² is summed in the wasm loop's order: in four sums of four
+ * lanes, the k-th vector of four of each group of sixteen weights into the k-th sum, which are
+ * the sixteen lanes of one register here. So the result has the same bits as the
  * wasm update, and the tests compare the two bit for bit.
  *
  * The guards, as in adam.ts: values that cannot matter are zeroed before they turn into
@@ -49,7 +50,7 @@ __attribute__((target("avx512f"))) double gs_adam(float *w, const float *g, floa
   const __m512 a1v = _mm512_set1_ps(a1), a2v = _mm512_set1_ps(a2), lrv = _mm512_set1_ps(lrT);
   const __m512 epsv = _mm512_set1_ps(eps), sv = _mm512_set1_ps(scale);
   const __m512 tinyv = _mm512_set1_ps(TINY), sqrt_tinyv = _mm512_set1_ps(SQRT_TINY);
-  __m128 sq = _mm_setzero_ps();
+  __m512 sq16 = _mm512_setzero_ps();
   long i = 0;
   for (; i + 16 <= n; i += 16) {
     const __m512 gi = _mm512_loadu_ps(g + i), m0 = _mm512_loadu_ps(m + i);
@@ -69,13 +70,10 @@ __attribute__((target("avx512f"))) double gs_adam(float *w, const float *g, floa
     _mm512_storeu_ps(w + i, _mm512_sub_ps(_mm512_loadu_ps(w + i), delta));
     if (mode != 0) {
       const __m512 ds = mode == SCALED ? _mm512_mul_ps(delta, sv) : keep_above16(delta, sqrt_tinyv);
-      const __m512 squares = _mm512_mul_ps(ds, ds);
-      sq = _mm_add_ps(sq, _mm512_castps512_ps128(squares));
-      sq = _mm_add_ps(sq, _mm512_extractf32x4_ps(squares, 1));
-      sq = _mm_add_ps(sq, _mm512_extractf32x4_ps(squares, 2));
-      sq = _mm_add_ps(sq, _mm512_extractf32x4_ps(squares, 3));
+      sq16 = _mm512_add_ps(sq16, _mm512_mul_ps(ds, ds));
     }
   }
+  __m128 sq0 = _mm512_castps512_ps128(sq16);
   const __m128 tiny4 = _mm_set1_ps(TINY), sqrt_tiny4 = _mm_set1_ps(SQRT_TINY);
   for (; i + 4 <= n; i += 4) {
     const __m128 gi = _mm_loadu_ps(g + i), m0 = _mm_loadu_ps(m + i), v0 = _mm_loadu_ps(v + i);
@@ -93,9 +91,12 @@ __attribute__((target("avx512f"))) double gs_adam(float *w, const float *g, floa
     if (mode != 0) {
       const __m128 ds =
           mode == SCALED ? _mm_mul_ps(delta, _mm_set1_ps(scale)) : keep_above4(delta, sqrt_tiny4);
-      sq = _mm_add_ps(sq, _mm_mul_ps(ds, ds));
+      sq0 = _mm_add_ps(sq0, _mm_mul_ps(ds, ds));
     }
   }
+  const __m128 sq = _mm_add_ps(_mm_add_ps(sq0, _mm512_extractf32x4_ps(sq16, 1)),
+                               _mm_add_ps(_mm512_extractf32x4_ps(sq16, 2),
+                                          _mm512_extractf32x4_ps(sq16, 3)));
   float lanes[4];
   _mm_storeu_ps(lanes, sq);
   double total = (double)lanes[0] + (double)lanes[1] + (double)lanes[2] + (double)lanes[3];
