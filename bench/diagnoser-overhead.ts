@@ -10,9 +10,13 @@
  * times is the sink's cost. The step's gradient norms are measured before either, so neither
  * pays for that; the two sets take turns at going first, since the first reads the weights and
  * gradients from colder caches (measured: that alone was worth 0.05 s an epoch). Times are CPU
- * times, as in bench/probe-overhead.ts and for its reason. The Diagnoser's callbacks are timed
- * in two parts: those that evaluate every rule (each one's time is listed) and the others,
- * which look once per step for non-finite records.
+ * times of the training thread, as in bench/probe-overhead.ts and for its reason: the rules run
+ * on a thread of their own (diagnoser.ts `thread`; GRADSCOPE_DIAGNOSE_THREAD=0 measures them
+ * on the training thread), whose time is the other core's. The Diagnoser's callbacks are timed
+ * in two parts: those that evaluate every rule (on their own thread: handing the records over,
+ * and at the end waiting for the last answer; each one's time is listed) and the others, which
+ * look once per step for non-finite records and for answers. Making the Diagnoser counts too:
+ * the first one in a process starts the rules' thread (the first repeat's `secondsMaking`).
  *
  * Run alone: node dist/bench/diagnoser-overhead.js [samples] [repeats] [epochs]
  */
@@ -31,7 +35,8 @@ import {
   secondsTiming,
   timed,
 } from './probe-overhead.js';
-import { cpuSeconds } from './timing.js';
+import { threadClock, threadSeconds } from './timing.js';
+import { threadSetting } from '../src/diagnose/evaluations.js';
 
 export interface DiagnoserOverhead {
   /** epoch ÷ (epoch − time in the Diagnoser), in CPU time, median over the repeats. */
@@ -58,11 +63,16 @@ export interface DiagnoserOverhead {
   secondsInStepLooks: number;
   /** Rule evaluations per run. */
   evaluations: number;
+  /** Where the rules ran (diagnoser.ts `thread`), and whose CPU time the clock read. */
+  rulesOn: 'their own thread' | 'the training thread';
+  clock: typeof threadClock;
   /**
    * Each repeat's CPU seconds keeping records, in the callbacks and in the evaluations, and each
    * evaluation's CPU milliseconds in step order, in repeat order.
    */
   repeats: {
+    /** Making the Diagnoser: starting the rules' thread, for the first in the process. */
+    secondsMaking: number;
     secondsInSink: number;
     secondsInCallbacks: number;
     secondsInEvaluations: number;
@@ -150,14 +160,17 @@ export async function measureDiagnoserOverhead(
   let evaluations = 0;
   const perRepeat: DiagnoserOverhead['repeats'] = [];
   for (let r = 0; r < repeats; r++) {
+    // Its making counts: the first Diagnoser of a process starts the rules' thread.
+    const making = threadSeconds();
     const diagnoser = new Diagnoser({ print: null, stopOnNonfinite: false });
+    const makingCost = threadSeconds() - making;
     const probes = callbackClock();
     const bare = callbackClock();
     const own = callbackClock();
     const evaluating = callbackClock();
     const evaluationSeconds: number[] = [];
     const measureNorms: Callback = { onGradients: (context) => void context.gradients.total };
-    const started = cpuSeconds();
+    const started = threadSeconds();
     train(
       [
         measureNorms,
@@ -174,7 +187,7 @@ export async function measureDiagnoserOverhead(
       (sum, clock) => sum + secondsTiming(clock),
       0,
     );
-    const epoch = cpuSeconds() - started - secondsInCallbacks(bare) - clocks; // the whole run's
+    const epoch = threadSeconds() - started - secondsInCallbacks(bare) - clocks; // the whole run's
     const sinkCost = Math.max(0, secondsInCallbacks(probes) - secondsInCallbacks(bare));
     const evaluationCost = secondsInCallbacks(evaluating);
     // The per-step looks take well under the clock's microsecond, so their sum is mostly the
@@ -183,7 +196,7 @@ export async function measureDiagnoserOverhead(
     // saving.
     const stepLookCost = Math.max(0, secondsInCallbacks(own));
     const callbackCost = stepLookCost + evaluationCost;
-    const cost = sinkCost + callbackCost;
+    const cost = sinkCost + callbackCost + makingCost;
     ratios.push(epoch / (epoch - cost));
     inside.push(cost / epochs);
     sinks.push(sinkCost / epochs);
@@ -192,6 +205,7 @@ export async function measureDiagnoserOverhead(
     stepLookTimes.push(stepLookCost / epochs);
     epochTimes.push(epoch / epochs);
     perRepeat.push({
+      secondsMaking: makingCost,
       secondsInSink: sinkCost / epochs,
       secondsInCallbacks: callbackCost / epochs,
       secondsInEvaluations: evaluationCost / epochs,
@@ -210,6 +224,8 @@ export async function measureDiagnoserOverhead(
     secondsInEvaluations: median(evaluationTimes),
     secondsInStepLooks: median(stepLookTimes),
     evaluations,
+    rulesOn: threadSetting() ? 'their own thread' : 'the training thread',
+    clock: threadClock,
     repeats: perRepeat,
   };
 }

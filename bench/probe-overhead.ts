@@ -9,6 +9,9 @@
  *   now and then descheduled for milliseconds, and those few pauses outweighed the probes' own
  *   time (the wall-clock ratio moved by ±0.1 between runs at a load average of 12–16). The
  *   clock is read around each callback; the cost of one reading is measured and taken off.
+ *   The clock is the training thread's own (timing.ts threadSeconds, the process's where the
+ *   native addon does not load), so that work on other threads (the Diagnoser's rules) is not
+ *   counted as the training thread's.
  * - The top-level ratios: fastest instrumented epoch over fastest bare epoch, with a bare epoch
  *   before each instrumented one. Includes every indirect cost but carries the epoch-to-epoch
  *   noise; read them next to `inCallbacks`.
@@ -35,7 +38,7 @@ import { MemoryProvider } from '../src/log/memory-provider.js';
 import { RunWriter } from '../src/log/run-writer.js';
 import type { RecordSink } from '../src/probe/sink.js';
 import { median } from '../src/engine/statistics.js';
-import { cpuSeconds } from './timing.js';
+import { threadSeconds } from './timing.js';
 
 /** Trains the reference model for `epochs` (default 1) with `callbacks`; returns wall seconds. */
 export type TrainEpoch = (callbacks: Callback[], epochs?: number) => number;
@@ -118,9 +121,9 @@ export async function measureProbeOverhead(
       const probes = new GradientProbes({ sink, every, elements: ['dense_1/kernel[0,0]'] });
       // Bare and instrumented epochs alternate, so both see the same machine over the run.
       bare.push(epoch([]));
-      const started = cpuSeconds();
+      const started = threadSeconds();
       const seconds = epoch([timed(probes, clock)]);
-      const cpu = cpuSeconds() - started - secondsTiming(clock);
+      const cpu = threadSeconds() - started - secondsTiming(clock);
       writer?.close();
       probed.get(name)!.push(seconds);
       inCallbacks.get(name)!.push(cpu / (cpu - secondsInCallbacks(clock)));
@@ -142,7 +145,8 @@ export async function measureProbeOverhead(
 
 /**
  * What timing one call costs, in CPU seconds: `counted`, the part inside the clock's interval
- * (each `cpuSeconds()` is a system call), and `total`, all it adds to the process's CPU time,
+ * (each `threadSeconds()` is a call into the addon or the kernel), and `total`, all it adds to
+ * the thread's CPU time,
  * which an untimed run does not spend. Each is the median over rounds of timed calls of a
  * callback that does nothing, leaving out the first round, which runs as cold code (measured:
  * about 2.5 µs a reading, 1.0 warm). A figure from such a first round once over-subtracted
@@ -158,9 +162,9 @@ const TIMER_COST = (() => {
     const clock = callbackClock();
     // Through the same wrapper the benches time with, around a callback that does nothing.
     const empty = timed({}, clock);
-    const started = cpuSeconds();
+    const started = threadSeconds();
     for (let i = 0; i < calls; i++) empty.onEpochBegin!(0);
-    total.push((cpuSeconds() - started) / calls);
+    total.push((threadSeconds() - started) / calls);
     counted.push(clock.seconds / calls);
   }
   return { counted: median(counted.slice(1)), total: median(total.slice(1)) };
@@ -189,9 +193,9 @@ export function secondsTiming(clock: CallbackClock): number {
 /** `callback`, adding the CPU seconds spent in each of its hooks to `clock`. */
 export function timed(callback: Callback, clock: CallbackClock): Callback {
   const time = (run: () => void): void => {
-    const started = cpuSeconds();
+    const started = threadSeconds();
     run();
-    clock.seconds += cpuSeconds() - started;
+    clock.seconds += threadSeconds() - started;
     clock.calls++;
   };
   return {

@@ -3,10 +3,11 @@
  * setMemory(view) once per thread, then product(op, a, b, c, m, k, n, accumulate, r0, r1, j0,
  * j1, measure), squares(x, n) and adamUpdate(w, g, m, v, n, lrT, a1, a2, eps, mode, scale) on byte
  * addresses into that heap, as the WebAssembly exports take them; `width` and `adam` say what
- * this CPU runs.
+ * this CPU runs; threadCpuSeconds() is the calling thread's CPU time.
  */
 #include <node_api.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "kernels.h"
 
@@ -100,6 +101,19 @@ static napi_value adam_update(napi_env env, napi_callback_info info) {
                              (float)v[8], (int)v[9], (float)v[10]));
 }
 
+/*
+ * The calling thread's CPU seconds, for the benchmarks: Node 20's process.cpuUsage counts every
+ * thread's, and process.threadCpuUsage came only in Node 23.9.
+ */
+static napi_value thread_cpu_seconds(napi_env env, napi_callback_info info) {
+  (void)info;
+  struct timespec now;
+  if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now) != 0) {
+    return throw_error(env, "threadCpuSeconds: clock_gettime(CLOCK_THREAD_CPUTIME_ID) failed");
+  }
+  return number(env, (double)now.tv_sec + (double)now.tv_nsec * 1e-9);
+}
+
 static void export_function(napi_env env, napi_value exports, const char *name,
                             napi_callback callback) {
   napi_value fn;
@@ -119,6 +133,7 @@ NAPI_MODULE_INIT() {
   export_function(env, exports, "product", product);
   export_function(env, exports, "squares", squares);
   export_function(env, exports, "adamUpdate", adam_update);
+  export_function(env, exports, "threadCpuSeconds", thread_cpu_seconds);
   napi_value width, adam;
   napi_create_string_utf8(env, gs_product_width(), NAPI_AUTO_LENGTH, &width);
   napi_set_named_property(env, exports, "width", width);

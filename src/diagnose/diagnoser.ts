@@ -10,7 +10,14 @@
  *   const diagnoser = new Diagnoser({ sink: writer, texts: writer });
  *   model.fit(data, { callbacks: [new GradientProbes({ sink: diagnoser.sink }), diagnoser] });
  *
- * When the rules run (synchronously between two batches; fit is synchronous):
+ * Where the rules run: on a thread of their own (evaluations.ts; `thread`), which takes the
+ * records since its last request at each evaluation (LiveRun.takeDelta), so that training
+ * does not wait for them, only where it must: for `nonfinite` (it may stop training at that
+ * step), with `stopOnError`, and for the last evaluation. A verdict found there is printed
+ * (with the step it names) when its answer comes, within 16 steps of it. The verdicts, the
+ * steps they name and the step training stops at are the same on either thread (tested).
+ *
+ * When the rules run (between two batches):
  * - `nonfinite` alone, at the end of the step in which a non-finite record arrived (one scan of
  *   the step's records), until it has fired: so training can stop at that step;
  * - every rule at steps 64, 256, 1024, … (each 4× the last) and when training ends. Each such
@@ -30,9 +37,17 @@ import type { Callback, EpochLogs, StepContext } from '../engine/callbacks.js';
 import type { TextSink } from '../log/text.js';
 import { TeeSink, type RecordSink } from '../probe/sink.js';
 import { diagnoseData, type DiagnoseOptions } from './diagnose.js';
+import {
+  evaluationThread,
+  threadSetting,
+  type EvaluationAnswer,
+  type EvaluationThread,
+  type RuleSet,
+} from './evaluations.js';
 import { LiveRun } from './live-run.js';
 import type { Rule, Verdict } from './rule.js';
 import { RULES } from './rules/index.js';
+import { LOG_LIMIT } from './scalar-log.js';
 
 export interface DiagnoserArgs {
   /** Where the probes' records go on to (e.g. the run's RunWriter). Defaults to none. */
@@ -55,6 +70,14 @@ export interface DiagnoserArgs {
   command?: { name: string; flags: ReadonlySet<string> };
   /** Where verdict lines are printed. Defaults to console.log; null prints nothing. */
   print?: ((line: string) => void) | null;
+  /**
+   * Whether the rules run on a thread of their own (evaluations.ts), so that training does not
+   * wait for them, or on the training thread. Defaults to GRADSCOPE_DIAGNOSE_THREAD (1: their
+   * own). Either gives the same verdicts at the same steps; on their own thread, one found by
+   * an evaluation of every rule is printed a few steps after the step it names, and
+   * `stopOnError` makes training wait for each evaluation, so that it stops at that step.
+   */
+  thread?: boolean;
 }
 
 const VALIDATION_LOSS_TAG = 'val_loss';
@@ -63,8 +86,11 @@ const VALIDATION_LOSS_TAG = 'val_loss';
 export const FIRST_CHECK = 64;
 export const CHECK_GROWTH = 4;
 
-const NONFINITE_RULES: readonly Rule[] = RULES.filter((rule) => rule.name === 'nonfinite');
-const LATER_RULES: readonly Rule[] = RULES.filter((rule) => rule.name !== 'nonfinite');
+const RULE_SETS: Readonly<Record<Exclude<RuleSet, 'none'>, readonly Rule[]>> = {
+  all: RULES,
+  later: RULES.filter((rule) => rule.name !== 'nonfinite'),
+  nonfinite: RULES.filter((rule) => rule.name === 'nonfinite'),
+};
 
 export class Diagnoser implements Callback {
   /** Give this to the probes: it keeps their records for the rules and passes them on. */
@@ -96,6 +122,9 @@ export class Diagnoser implements Callback {
   private validationLogged = false;
   /** `val_loss` records added from epoch logs. */
   private validationAdded = 0;
+  /** The rules' thread, or null where they run on this one; this run's key there. */
+  private readonly thread: EvaluationThread | null;
+  private readonly runKey: number;
 
   constructor(private readonly args: DiagnoserArgs = {}) {
     this.name = args.name ?? 'run';
@@ -104,23 +133,30 @@ export class Diagnoser implements Callback {
     this.commandFlags = command && new Map([[command.name, command.flags]]);
     this.print = args.print === undefined ? (line) => console.log(line) : args.print;
     this.sink = args.sink === undefined ? this.run : new TeeSink([this.run, args.sink]);
+    this.thread = (args.thread ?? threadSetting()) ? evaluationThread() : null;
+    this.runKey = this.thread?.addRun(this) ?? -1;
   }
 
   onBatchEnd(context: StepContext): void {
     this.steps = context.step + 1;
+    // Answers are printed within 16 steps of coming; a look costs an atomic read.
+    if ((this.steps & 15) === 0) this.thread?.poll();
     const nonfinite = this.run.nonFiniteArrived();
     this.everNonfinite ||= nonfinite;
     if (this.steps >= this.nextCheck) {
       this.nextCheck *= CHECK_GROWTH;
       this.evaluate(context.step, context.model, this.rules());
     } else if (nonfinite && !this.nonfiniteFired) {
-      this.evaluate(context.step, context.model, NONFINITE_RULES, false);
+      this.evaluate(context.step, context.model, 'nonfinite', false);
+    } else if (this.thread !== null && this.run.heldWords > LOG_LIMIT) {
+      // Records handed over between evaluations too, so that this thread's log stays bounded.
+      this.send('none', false);
     }
   }
 
   onTrainEnd(): void {
     this.everNonfinite ||= this.run.nonFiniteArrived();
-    this.evaluate(this.steps, null, this.rules());
+    this.evaluate(this.steps, null, this.rules(), true, true);
   }
 
   onEpochEnd(_epoch: number, logs: EpochLogs): void {
@@ -133,23 +169,70 @@ export class Diagnoser implements Callback {
   }
 
   /** `nonfinite` scans every series: it runs once a non-finite value has been recorded. */
-  private rules(): readonly Rule[] {
-    return this.everNonfinite ? RULES : LATER_RULES;
+  private rules(): 'all' | 'later' {
+    return this.everNonfinite ? 'all' : 'later';
   }
 
   /**
    * Runs `rules` over the records so far (no copy of a series); `complete` when they are every
-   * rule that can fire, so that the result is the run's current verdicts.
+   * rule that can fire, so that the result is the run's current verdicts. On the rules' own
+   * thread, training waits for the answer only where it must: at the end of training, for
+   * `nonfinite` alone (it may stop training at this step) and with `stopOnError`.
    */
   private evaluate(
     step: number,
     model: { stopTraining: boolean } | null,
-    rules: readonly Rule[],
+    rules: Exclude<RuleSet, 'none'>,
     complete = true,
+    last = false,
   ): void {
-    const data = this.run.data(this.name);
     const { thresholds } = this.args;
-    const { verdicts } = diagnoseData(data, { thresholds, rules, commandFlags: this.commandFlags });
+    if (this.thread !== null) {
+      // Waits for the first evaluation that can find a non-finite value, which stops training.
+      const nonfinite = rules !== 'later' && !this.nonfiniteFired;
+      const wait = last || nonfinite || this.args.stopOnError === true;
+      this.send(rules, wait, (answer) => {
+        if ('error' in answer) {
+          throw new Error(
+            `gradscope: ${this.name}: the rules failed at step ${step}: ${answer.error}`,
+          );
+        }
+        this.take(step, model, answer.verdicts, complete);
+      });
+      return;
+    }
+    const data = this.run.data(this.name);
+    const options = { thresholds, rules: RULE_SETS[rules], commandFlags: this.commandFlags };
+    this.take(step, model, diagnoseData(data, options).verdicts, complete);
+  }
+
+  /** Hands the records since the last request to the rules' thread, asking for `rules`. */
+  private send(
+    rules: RuleSet,
+    wait: boolean,
+    handle: (answer: EvaluationAnswer) => void = () => undefined,
+  ): void {
+    const thread = this.thread!;
+    const request = {
+      run: this.runKey,
+      name: this.name,
+      command: this.args.command?.name,
+      delta: this.run.takeDelta(),
+      rules,
+      thresholds: this.args.thresholds,
+      commandFlags: this.commandFlags,
+    };
+    const id = thread.request(request, handle);
+    if (wait) thread.wait(id);
+  }
+
+  /** Prints and writes the verdicts of an evaluation at `step` that were not open. */
+  private take(
+    step: number,
+    model: { stopTraining: boolean } | null,
+    verdicts: Verdict[],
+    complete: boolean,
+  ): void {
     if (complete) {
       this.verdicts = verdicts;
       this.resolveGone(step, verdicts);

@@ -16,12 +16,22 @@ import type { HistogramPoint } from '../log/points.js';
  */
 class KeptHistogram implements HistogramPoint {
   readonly wallTime = 0;
-  private bucketed: Bucket[] | null = null;
   constructor(
     private values: Float32Array | null,
     readonly step: number,
     private readonly bucketCount: number,
+    private bucketed: Bucket[] | null = null,
   ) {}
+
+  /** As another thread's column takes it: the values copied, unless bucketed already. */
+  sent(): SentHistogram {
+    const { step, bucketCount, bucketed } = this;
+    return { step, bucketCount, values: bucketed ? null : this.values!.slice(), buckets: bucketed };
+  }
+
+  static received(sent: SentHistogram): KeptHistogram {
+    return new KeptHistogram(sent.values, sent.step, sent.bucketCount, sent.buckets);
+  }
 
   get buckets(): Bucket[] {
     if (this.bucketed === null) {
@@ -30,6 +40,27 @@ class KeptHistogram implements HistogramPoint {
     }
     return this.bucketed;
   }
+}
+
+/** A histogram as a delta carries it (KeptHistogram.sent): plain data, for postMessage. */
+export interface SentHistogram {
+  step: number;
+  bucketCount: number;
+  values: Float32Array | null;
+  buckets: Bucket[] | null;
+}
+
+/**
+ * What a column got since its last `takeDelta`, for a column on another thread
+ * (`HistogramColumn.received`, `appendDelta`).
+ */
+export interface HistogramDelta {
+  /** The histograms added to the kept list since; the first comes in the first delta. */
+  every: (HistogramPoint | SentHistogram)[];
+  /** Whether the column keeps only the first and the latest now. */
+  replaced: boolean;
+  /** The latest, if it changed since. */
+  latest: SentHistogram | null;
 }
 
 /**
@@ -43,11 +74,54 @@ export class HistogramColumn {
   private latest: KeptHistogram | null = null;
   /** The latest values, reused while their length stays: the engine's tensors keep theirs. */
   private latestValues: Float32Array | null = null;
+  /** What the last `takeDelta` gave: the kept histograms up to here, and whether the first. */
+  private everySent = 0;
+  private firstSent = false;
+  private latestSent: KeptHistogram | null = null;
 
-  constructor(values: ArrayLike<number>, step: number, bucketCount: number, replaced: boolean) {
-    this.first = new KeptHistogram(copied(values, null), step, bucketCount);
+  constructor(
+    values: ArrayLike<number> | KeptHistogram,
+    step: number,
+    bucketCount: number,
+    replaced: boolean,
+  ) {
+    this.first =
+      values instanceof KeptHistogram
+        ? values
+        : new KeptHistogram(copied(values, null), step, bucketCount);
     if (replaced) this.every = null;
     else this.every!.push(this.first);
+  }
+
+  /**
+   * What came since the last call, for a column on another thread (`received`, `appendDelta`);
+   * the values of the first and the latest histograms are copied, not bucketed.
+   */
+  takeDelta(): HistogramDelta {
+    const sent = (point: HistogramPoint) => (point instanceof KeptHistogram ? point.sent() : point);
+    const every = this.every === null ? [] : this.every.slice(this.everySent).map(sent);
+    if (this.every === null && !this.firstSent) every.unshift(this.first.sent());
+    this.everySent = this.every?.length ?? 0;
+    this.firstSent = true;
+    const latest = this.latest !== this.latestSent ? this.latest!.sent() : null;
+    this.latestSent = this.latest;
+    return { every, replaced: this.every === null, latest };
+  }
+
+  /** A column made from another thread's first delta (`takeDelta`). */
+  static received(delta: HistogramDelta): HistogramColumn {
+    const [first, ...rest] = delta.every.map(receivedPoint);
+    const column = new HistogramColumn(first as KeptHistogram, first.step, 0, false);
+    column.every!.push(...rest);
+    column.appendDelta({ ...delta, every: [] });
+    return column;
+  }
+
+  /** Takes in what another thread's column gave after its first delta. */
+  appendDelta(delta: HistogramDelta): void {
+    if (this.every !== null) this.every.push(...delta.every.map(receivedPoint));
+    if (delta.replaced) this.every = null;
+    if (delta.latest !== null) this.latest = KeptHistogram.received(delta.latest);
   }
 
   /** Whether a histogram came after its stand-ins: from then on only the latest is kept. */
@@ -74,6 +148,11 @@ export class HistogramColumn {
     if (this.every !== null) return this.every.slice();
     return this.latest === null ? [this.first] : [this.first, this.latest];
   }
+}
+
+/** A point of a delta as the receiving column keeps it. */
+function receivedPoint(point: HistogramPoint | SentHistogram): HistogramPoint {
+  return 'bucketCount' in point ? KeptHistogram.received(point) : point;
 }
 
 /** `values` copied into `into` when it has their length, else into a new array. */

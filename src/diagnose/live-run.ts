@@ -38,7 +38,20 @@ import {
 import { HistogramColumn } from './live-histograms.js';
 import type { HistogramOptions, RecordSink, ScalarGroup } from '../probe/sink.js';
 import { buildRunData, columnsReading, type RunContents, type RunData } from './run-data.js';
-import { ScalarLog, type LogGroup } from './scalar-log.js';
+import { ScalarLog, type LogDelta, type LogGroup } from './scalar-log.js';
+import type { HistogramDelta } from './live-histograms.js';
+
+/**
+ * What a LiveRun got since its last `takeDelta`, for a LiveRun on another thread to take in
+ * (`appendDelta`; the Diagnoser's evaluation worker): plain data, for postMessage.
+ */
+export interface RunDelta {
+  /** The tags that appeared since, in order, each a scalar's or a histogram's. */
+  newTags: { tag: string; histogram: boolean }[];
+  log: LogDelta;
+  /** Per histogram tag that got records since, what its column got. */
+  histograms: [string, HistogramDelta][];
+}
 
 const DEAD_FRACTION_PREFIX = deadFractionTag('');
 const GRADIENTS_PREFIX = gradientsHistogramTag('');
@@ -70,8 +83,49 @@ export class LiveRun implements RecordSink {
   private readonly sequenceIndexes: number[] = [];
   private cursor = 0;
 
+  /** Tags that a `takeDelta` gave (of `order`), and the histograms that got records since. */
+  private tagsTaken = 0;
+  private readonly histogramsChanged = new Set<HistogramColumn>();
+
   constructor(command?: string) {
     this.writers = [gradscopeWriter(command)];
+  }
+
+  /** Words of scalar records held for the next `takeDelta` (4 bytes each). */
+  get heldWords(): number {
+    return this.log.loggedWords;
+  }
+
+  /**
+   * What came since the last call, for a LiveRun on another thread (`appendDelta`). From the
+   * first call on this run keeps no records of its own: read the other one.
+   */
+  takeDelta(): RunDelta {
+    const newTags = this.order
+      .slice(this.tagsTaken)
+      .map((tag) => ({ tag, histogram: this.histograms.has(tag) }));
+    this.tagsTaken = this.order.length;
+    const histograms: [string, HistogramDelta][] = [];
+    for (const [tag, column] of this.histograms) {
+      if (this.histogramsChanged.has(column)) histograms.push([tag, column.takeDelta()]);
+    }
+    this.histogramsChanged.clear();
+    return { newTags, log: this.log.takeDelta(), histograms };
+  }
+
+  /** Takes in what another thread's LiveRun gave (`takeDelta`), as if recorded here. */
+  appendDelta(delta: RunDelta): void {
+    const received = new Map(delta.histograms);
+    for (const { tag, histogram } of delta.newTags) {
+      if (!histogram) this.addColumn(tag);
+      else this.addHistogram(tag, HistogramColumn.received(received.get(tag)!));
+    }
+    this.log.appendDelta(delta.log);
+    for (const [tag, histogram] of delta.histograms) {
+      if (this.histograms.has(tag) && !delta.newTags.some((added) => added.tag === tag)) {
+        this.histograms.get(tag)!.appendDelta(histogram);
+      }
+    }
   }
 
   /** Keeps a scalar record. */
@@ -174,13 +228,18 @@ export class LiveRun implements RecordSink {
     if (column !== undefined) {
       // Once replaced, always: stand-ins are not looked for again (a few strings a record).
       column.add(values, step, bucketCount, column.replaced || this.hasStandIns(tag));
+      this.histogramsChanged.add(column);
       return;
     }
-    const created = new HistogramColumn(values, step, bucketCount, this.hasStandIns(tag));
-    this.histograms.set(tag, created);
+    this.addHistogram(tag, new HistogramColumn(values, step, bucketCount, this.hasStandIns(tag)));
+  }
+
+  private addHistogram(tag: string, column: HistogramColumn): void {
+    this.histograms.set(tag, column);
+    this.histogramsChanged.add(column);
     this.histogramReaders.set(
       tag,
-      this.perEvaluation(() => created.points()),
+      this.perEvaluation(() => column.points()),
     );
     this.addTag(tag);
   }

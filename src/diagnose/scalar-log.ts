@@ -18,10 +18,24 @@ import type { ScalarColumns } from '../log/points.js';
 import { ColumnPool } from './column-pool.js';
 import { moveRecords } from './log-move.js';
 
+/**
+ * The records logged since the last `takeDelta`, as another thread's log appends them
+ * (`appendDelta`): the words, their step changes, and the groups added since. Tags are added
+ * by the receiver (`addTag`) in the order they were here, before the delta that uses them.
+ */
+export interface LogDelta {
+  /** The log's words (transferable: a copy). */
+  words: Uint32Array;
+  /** (position in `words`, step) pairs. */
+  stepChanges: number[];
+  /** Per group added since: its tags' indexes and its counter places (`addGroup`'s). */
+  newGroups: { indexes: Uint32Array; counterPlaces: Uint32Array }[];
+}
+
 /** The log's first capacity, in words. */
 const FIRST_LOG_WORDS = 8192;
 /** Words (4 bytes each) the log grows to before every tag's records move: 8 MB. */
-const LOG_LIMIT = 1 << 21;
+export const LOG_LIMIT = 1 << 21;
 /** The bit that marks a group write's first word; a single record's is its tag's index. */
 const GROUP = 0x8000_0000;
 
@@ -67,6 +81,18 @@ export class ScalarLog {
   /** By group id: its tags' indexes, and what its writes read (LogGroup). */
   private readonly groupTags: Uint32Array[] = [];
   private readonly groups: LogGroup[] = [];
+  /** By tag index: its single records so far; by group id: its writes so far (`count`). */
+  private singles = new Int32Array(64);
+  private readonly groupWrites: number[] = [];
+  /** Groups that a `takeDelta` gave: the next gives those added after. */
+  private groupsTaken = 0;
+  /** Whether `takeDelta` gives the records away: then none moves into a column here. */
+  private givesDeltas = false;
+
+  /** Words in the log: what the next `takeDelta` gives (4 bytes each). */
+  get loggedWords(): number {
+    return this.logged;
+  }
 
   /** A column for a new tag; returns its index. `counter` for a `nonfinite/…` tag. */
   addTag(counter: boolean): number {
@@ -76,6 +102,7 @@ export class ScalarLog {
       this.moving = grown(this.moving);
       this.read = grown(this.read);
       this.movedTo = grown(this.movedTo);
+      this.singles = grown(this.singles);
     }
     this.counters[index] = counter ? 1 : 0;
     this.moving[index] = 1;
@@ -91,6 +118,7 @@ export class ScalarLog {
     const group = { head: GROUP | this.groups.length, size: indexes.length, counterPlaces };
     this.groupTags.push(indexes);
     this.groups.push(group);
+    this.groupWrites.push(0);
     return group;
   }
 
@@ -102,6 +130,7 @@ export class ScalarLog {
     this.words[k] = index;
     this.floats[k + 1] = value;
     this.logged = k + 2;
+    this.singles[index]++;
   }
 
   /** Keeps one record per tag of `group`, `values[i]` for its i-th tag. */
@@ -112,6 +141,7 @@ export class ScalarLog {
     const k = this.logged;
     const { words, floats } = this;
     words[k] = group.head;
+    this.groupWrites[group.head ^ GROUP]++;
     if (this.scanned < k) {
       for (let i = 0; i < n; i++) floats[k + 1 + i] = values[i];
       this.logged = k + 1 + n;
@@ -165,8 +195,59 @@ export class ScalarLog {
 
   /** The number of records of tag `index` so far. */
   count(index: number): number {
-    this.moveAll();
-    return this.pool.lengths[index];
+    let count = this.singles[index];
+    this.groupTags.forEach((tags, id) => {
+      if (tags.includes(index)) count += this.groupWrites[id];
+    });
+    return count;
+  }
+
+  /**
+   * The records logged since the last call, and the groups added since, for a log on
+   * another thread to append (`appendDelta`); this log then starts empty. Only for a log whose
+   * columns nobody reads: it keeps none of the records it gives.
+   */
+  takeDelta(): LogDelta {
+    this.scan();
+    const delta: LogDelta = {
+      words: this.words.slice(0, this.logged),
+      stepChanges: this.stepChanges.slice(),
+      newGroups: this.groupTags.slice(this.groupsTaken).map((indexes, k) => ({
+        indexes,
+        counterPlaces: this.groups[this.groupsTaken + k].counterPlaces,
+      })),
+    };
+    this.groupsTaken = this.groups.length;
+    this.givesDeltas = true;
+    this.logged = 0;
+    this.scanned = 0;
+    this.stepChanges.length = 0;
+    this.lastStep = NaN;
+    return delta;
+  }
+
+  /** Appends what another thread's log gave (`takeDelta`), as if logged here. */
+  appendDelta(delta: LogDelta): void {
+    for (const { indexes, counterPlaces } of delta.newGroups) this.addGroup(indexes, counterPlaces);
+    const { words, stepChanges } = delta;
+    this.makeRoom(words.length);
+    const at = this.logged;
+    this.words.set(words, at);
+    for (let c = 0; c < stepChanges.length; c += 2) {
+      this.stepChanges.push(at + stepChanges[c], stepChanges[c + 1]);
+    }
+    this.lastStep = stepChanges.length > 0 ? stepChanges[stepChanges.length - 1] : this.lastStep;
+    this.logged = at + words.length;
+    this.countAppended(words);
+  }
+
+  /** Counts the records of `words` (a delta's) as `record` and `group` count their own. */
+  private countAppended(words: Uint32Array): void {
+    for (let k = 0; k < words.length; k += this.entryWords(words[k])) {
+      const head = words[k];
+      if (head < GROUP) this.singles[head]++;
+      else this.groupWrites[head ^ GROUP]++;
+    }
   }
 
   private markStep(step: number): void {
@@ -178,7 +259,7 @@ export class ScalarLog {
   /** Room for `words` more words: the log doubles, or every record moves once it holds LOG_LIMIT. */
   private makeRoom(words: number): void {
     while (this.logged + words > this.words.length) {
-      if (this.logged >= LOG_LIMIT) {
+      if (this.logged >= LOG_LIMIT && !this.givesDeltas) {
         this.moveAll();
         continue;
       }

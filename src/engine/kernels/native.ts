@@ -45,6 +45,7 @@ interface Addon {
   width: string;
   /** Whether adamUpdate runs on this CPU (AVX-512F). */
   adam: boolean;
+  threadCpuSeconds(): number;
 }
 
 export const NATIVE_FILE = fileURLToPath(
@@ -133,4 +134,12 @@ export function nativeAdam(memory: WebAssembly.Memory): AdamExport | null {
   if (addon === null || !addon.adam) return null;
   useMemory(memory);
   return addon.adamUpdate;
+}
+
+/**
+ * The calling thread's CPU seconds (the addon's clock_gettime), or null without the addon: for
+ * benchmarks that must leave out another thread's time, which process.cpuUsage counts.
+ */
+export function threadCpuSeconds(): number | null {
+  return addon?.threadCpuSeconds() ?? null;
 }

@@ -1,0 +1,56 @@
+/**
+ * The Diagnoser's evaluation thread (evaluations.ts starts it): it keeps a copy of each live
+ * run, taking in what the training thread's LiveRun gave since the last request (live-run.ts
+ * `takeDelta`), and runs the rules over it there, so that training waits for none of them.
+ * Each answer goes back on `port`, and `signal[0]` counts the answers, for the training thread
+ * to look at between two steps without waiting (evaluations.ts).
+ */
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import { diagnoseData } from './diagnose.js';
+import type {
+  DropRequest,
+  EvaluationAnswer,
+  EvaluationRequest,
+  EvaluationWorkerData,
+} from './evaluations.js';
+import { LiveRun } from './live-run.js';
+import type { Rule } from './rule.js';
+import { RULES } from './rules/index.js';
+
+const { port, signal } = workerData as EvaluationWorkerData & { port: MessagePort };
+
+const RULE_SETS: Readonly<Record<EvaluationRequest['rules'], readonly Rule[]>> = {
+  all: RULES,
+  later: RULES.filter((rule) => rule.name !== 'nonfinite'),
+  nonfinite: RULES.filter((rule) => rule.name === 'nonfinite'),
+  none: [],
+};
+
+const runs = new Map<number, LiveRun>();
+
+function answer(request: EvaluationRequest): EvaluationAnswer {
+  const { id, run: key } = request;
+  try {
+    let run = runs.get(key);
+    if (run === undefined) runs.set(key, (run = new LiveRun(request.command)));
+    run.appendDelta(request.delta);
+    if (request.rules === 'none') return { id, verdicts: [] };
+    const { thresholds, commandFlags } = request;
+    const rules = RULE_SETS[request.rules];
+    const { verdicts } = diagnoseData(run.data(request.name), { thresholds, rules, commandFlags });
+    return { id, verdicts };
+  } catch (error) {
+    return { id, error: error instanceof Error ? (error.stack ?? error.message) : String(error) };
+  }
+}
+
+parentPort!.on('message', (request: EvaluationRequest | DropRequest) => {
+  if ('drop' in request) {
+    runs.delete(request.drop);
+    return;
+  }
+  const reply = answer(request);
+  if (request.rules !== 'none' || 'error' in reply) port.postMessage(reply);
+  Atomics.add(signal, 0, 1);
+  Atomics.notify(signal, 0);
+});
