@@ -150,7 +150,7 @@ export class Diagnoser implements Callback {
       this.evaluate(context.step, context.model, 'nonfinite', false);
     } else if (this.thread !== null && this.run.heldWords > LOG_LIMIT) {
       // Records handed over between evaluations too, so that this thread's log stays bounded.
-      this.send('none', false);
+      this.send('none', false, (answer) => this.verdictsOf(answer, context.step));
     }
   }
 
@@ -192,12 +192,7 @@ export class Diagnoser implements Callback {
       const nonfinite = rules !== 'later' && !this.nonfiniteFired;
       const wait = last || nonfinite || this.args.stopOnError === true;
       this.send(rules, wait, (answer) => {
-        if ('error' in answer) {
-          throw new Error(
-            `gradscope: ${this.name}: the rules failed at step ${step}: ${answer.error}`,
-          );
-        }
-        this.take(step, model, answer.verdicts, complete);
+        this.take(step, model, this.verdictsOf(answer, step), complete);
       });
       return;
     }
@@ -206,12 +201,14 @@ export class Diagnoser implements Callback {
     this.take(step, model, diagnoseData(data, options).verdicts, complete);
   }
 
+  /** The verdicts of an answer to a request at `step`; throws the error of one that failed. */
+  private verdictsOf(answer: EvaluationAnswer, step: number): Verdict[] {
+    if (!('error' in answer)) return answer.verdicts;
+    throw new Error(`gradscope: ${this.name}: the rules failed at step ${step}: ${answer.error}`);
+  }
+
   /** Hands the records since the last request to the rules' thread, asking for `rules`. */
-  private send(
-    rules: RuleSet,
-    wait: boolean,
-    handle: (answer: EvaluationAnswer) => void = () => undefined,
-  ): void {
+  private send(rules: RuleSet, wait: boolean, handle: (answer: EvaluationAnswer) => void): void {
     const thread = this.thread!;
     const request = {
       run: this.runKey,

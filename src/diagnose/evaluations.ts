@@ -105,7 +105,7 @@ class EvaluationThread {
         }
       }
     }
-    if (request.rules !== 'none') this.handlers.set(id, handle);
+    this.handlers.set(id, handle);
     this.worker.postMessage({ ...request, id }, transfer);
     return id;
   }

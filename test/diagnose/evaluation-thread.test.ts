@@ -8,6 +8,8 @@ import assert from 'node:assert/strict';
 import { Diagnoser, type DiagnoserArgs } from '../../src/diagnose/diagnoser.js';
 import { threadSetting } from '../../src/diagnose/evaluations.js';
 import { LiveRun } from '../../src/diagnose/live-run.js';
+import { LOG_LIMIT } from '../../src/diagnose/scalar-log.js';
+import type { StepContext } from '../../src/engine/callbacks.js';
 import type { HistogramPoint } from '../../src/log/points.js';
 import { ZOO } from '../../src/diagnose/zoo/specs.js';
 import { trainZooRun } from '../../src/diagnose/zoo/train.js';
@@ -114,6 +116,33 @@ test('a Diagnoser that trains twice keeps the first training’s records on eith
   const there = twice(true);
   assert.ok(there.verdicts.length > 0);
   assert.deepEqual(there, twice(false));
+});
+
+test('between evaluations, records go over once the log holds LOG_LIMIT words', () => {
+  const fed = (thread: boolean) => {
+    const diagnoser = new Diagnoser({ thread, print: null });
+    const tags = ['loss', ...Array.from({ length: 999 }, (_, k) => `x/${k}`)];
+    const group = diagnoser.sink.scalarGroup!(tags);
+    const values = new Float32Array(tags.length);
+    const model = { stopTraining: false };
+    let most = 0;
+    for (let step = 0; step < 2500; step++) {
+      values.fill(step);
+      values[0] = 2 + Math.sin(step / 50); // a loss that neither falls nor settles
+      group.write(values, step, 0);
+      diagnoser.onBatchEnd({ step, model } as unknown as StepContext);
+      most = Math.max(most, (diagnoser as unknown as { run: LiveRun }).run.heldWords);
+    }
+    diagnoser.onTrainEnd();
+    return { verdicts: diagnoser.verdicts, fired: diagnoser.fired, most };
+  };
+  const there = fed(true);
+  const here = fed(false);
+  assert.ok(there.most <= LOG_LIMIT + 1001, `held ${there.most} words`);
+  assert.ok(here.most > LOG_LIMIT, 'on the training thread the log moves into columns instead');
+  assert.ok(here.verdicts.length > 0);
+  assert.deepEqual(there.verdicts, here.verdicts);
+  assert.deepEqual(there.fired, here.fired);
 });
 
 test('a rule that fails on the rules’ thread fails the training, naming the run and step', () => {
