@@ -266,9 +266,10 @@ export function printDiagnoseBench(result: DiagnoseBenchResult): void {
   console.log(`False alarms (errors or warnings on healthy runs): ${zoo.falseAlarms}`);
   const o = result.diagnoserOverhead;
   console.log(
-    `\nLive Diagnoser on the reference model (default probes): epoch ÷ (epoch − its cost) = ${o.ratio.toFixed(3)} ` +
+    `\nLive Diagnoser on the reference model (default probes), rules on ${o.rulesOn}, ${clockName(o)}: ` +
+      `epoch ÷ (epoch − its cost) = ${o.ratio.toFixed(3)} ` +
       `(median of ${o.repeats.length} epochs: ${o.secondsInDiagnoser.toFixed(3)} s of a ${o.epochSeconds.toFixed(2)} s epoch, ${o.evaluations} evaluations); ` +
-      `the process's first epoch, with the rules' code still cold: ${o.firstRatio.toFixed(3)}`,
+      `the process's first epoch (${firstCost(o)}): ${o.firstRatio.toFixed(3)}`,
   );
   console.log(costParts(o));
   const r = result.diagnoserOverheadPerRun;
@@ -280,14 +281,30 @@ export function printDiagnoseBench(result: DiagnoseBenchResult): void {
   console.log(costParts(r));
 }
 
+/** Whose CPU time the bench read. */
+function clockName(o: DiagnoserOverhead): string {
+  return o.clock === 'thread'
+    ? 'CPU time of the training thread'
+    : 'CPU time of the process (every thread: the native addon, whose clock it lacks, did not load)';
+}
+
+/** What a process's first Diagnoser pays once, as the bench's first line names it. */
+function firstCost(o: DiagnoserOverhead): string {
+  if (o.rulesOn === 'the training thread') return "with the rules' code still cold";
+  return `starting the rules' thread: ${(o.repeats[0].secondsMaking * 1e3).toFixed(1)} ms`;
+}
+
 /** The Diagnoser's cost in its parts (medians, an epoch), and the first repeat's evaluations. */
 function costParts(o: DiagnoserOverhead): string {
   const ms = (seconds: number) => (seconds * 1e3).toFixed(1);
   const first = o.repeats[0].evaluationMilliseconds.map((t) => t.toFixed(1)).join(', ');
+  const own = o.rulesOn === 'their own thread';
+  const evaluating = own ? 'handing records to the rules’ thread' : 'evaluating every rule';
+  const looks = own ? 'non-finite records and answers' : 'non-finite records';
   return (
     `  its parts, medians in CPU ms an epoch: keeping records ${ms(o.secondsInSink)}, ` +
-    `evaluating every rule ${ms(o.secondsInEvaluations)}, the per-step look for non-finite ` +
-    `records ${ms(o.secondsInStepLooks)}; the first repeat's evaluations: ${first} ms`
+    `${evaluating} ${ms(o.secondsInEvaluations)}, the per-step look for ${looks} ` +
+    `${ms(o.secondsInStepLooks)}; the first repeat's evaluations: ${first} ms`
   );
 }
 
