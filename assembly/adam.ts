@@ -50,16 +50,32 @@ const GUARDED = 1;
 // overflow, and Σ (sΔ)² / s² is Σ Δ² (scaling by 2ᵏ is exact). One multiply a vector.
 const SCALED = 2;
 
+// `sums` plus the float64 squares of lanes 0–1 of `x`, or of lanes 2–3 (`high`): a float32's
+// square is exact in float64, and overflows nowhere.
+@inline function addSquares64(sums: v128, x: v128, high: bool): v128 {
+  const half = high ? f64x2.promote_low_f32x4(v128.shuffle<f32>(x, x, 2, 3, 0, 1)) : f64x2.promote_low_f32x4(x);
+  return f64x2.add(sums, f64x2.mul(half, half));
+}
+
+// total + lane 0 + lane 1 of `sums`, in that order.
+@inline function addLanes(total: f64, sums: v128): f64 {
+  return total + f64x2.extract_lane(sums, 0) + f64x2.extract_lane(sums, 1);
+}
+
 // Adam: m += (g − m)·a1;  v += (g² − v)·a2;  Δ = lrT·m/(√v + ε);  w −= Δ. Four vectors per
 // iteration (the divide and the square root of one overlap the others' arithmetic: 1.35×
-// faster here than one). Σ Δ² as `mode` says (GUARDED costs a fifth of the update).
-@inline function adamLoop(w: usize, g: usize, m: usize, v: usize, n: i32, lrT: f32, a1: f32, a2: f32, eps: f32, mode: i32, scale: f32): f64 {
+// faster here than one). Σ Δ² as `mode` says (GUARDED costs a fifth of the update). With
+// `weights`, Σ w² of the new weights is stored as a float64 at `squaresAt`: in sixteen sums,
+// the k-th of each group of sixteen weights into the k-th (eight sums of two lanes here, the
+// lanes of two registers in native/adam.c), which are then added in order.
+@inline function adamLoop(w: usize, g: usize, m: usize, v: usize, n: i32, lrT: f32, a1: f32, a2: f32, eps: f32, mode: i32, scale: f32, weights: bool, squaresAt: usize): f64 {
   const a1v = f32x4.splat(a1), a2v = f32x4.splat(a2), lrv = f32x4.splat(lrT), epsv = f32x4.splat(eps);
   const sv = f32x4.splat(scale);
   const tinyv = f32x4.splat(TINY), sqrtTinyv = f32x4.splat(SQRT_TINY), absv = i32x4.splat(0x7fffffff);
   // Σ Δ² in four sums, one per vector of a group of sixteen weights: a single sum made each
   // group wait on the adds of the last (measured: Σ Δ² cost as much as the update itself).
   let sq0 = f32x4.splat(0), sq1 = sq0, sq2 = sq0, sq3 = sq0;
+  let ws0 = f64x2.splat(0), ws1 = ws0, ws2 = ws0, ws3 = ws0, ws4 = ws0, ws5 = ws0, ws6 = ws0, ws7 = ws0;
   const n16 = n & ~15;
   const n4 = n & ~3;
   let i = 0;
@@ -77,12 +93,29 @@ const SCALED = 2;
       sq2 = f32x4.add(sq2, f32x4.mul(s2, s2));
       sq3 = f32x4.add(sq3, f32x4.mul(s3, s3));
     }
+    if (weights) {
+      const w0 = v128.load(w + off), w1 = v128.load(w + off + 16);
+      const w2 = v128.load(w + off + 32), w3 = v128.load(w + off + 48);
+      ws0 = addSquares64(ws0, w0, false);
+      ws1 = addSquares64(ws1, w0, true);
+      ws2 = addSquares64(ws2, w1, false);
+      ws3 = addSquares64(ws3, w1, true);
+      ws4 = addSquares64(ws4, w2, false);
+      ws5 = addSquares64(ws5, w2, true);
+      ws6 = addSquares64(ws6, w3, false);
+      ws7 = addSquares64(ws7, w3, true);
+    }
   }
   for (; i < n4; i += 4) {
     const d = adam4(w, g, m, v, <usize>i << 2, a1v, a2v, lrv, epsv, tinyv, sqrtTinyv, absv);
     if (mode != UNMEASURED) {
       const ds = squarable(d, mode, sv, absv, sqrtTinyv);
       sq0 = f32x4.add(sq0, f32x4.mul(ds, ds));
+    }
+    if (weights) {
+      const wi = v128.load(w + (<usize>i << 2));
+      ws0 = addSquares64(ws0, wi, false);
+      ws1 = addSquares64(ws1, wi, true);
     }
   }
   // native/adam.c sums in this order too: its 16 lanes are these four sums' lanes.
@@ -101,6 +134,18 @@ const SCALED = 2;
     const ds = mode == SCALED ? delta * scale : keepAboveScalar(delta, SQRT_TINY);
     total += <f64>(ds * ds);
   }
+  if (weights) {
+    // The sixteen sums one after another, as native/adam.c adds its lanes.
+    let squares = f64x2.extract_lane(ws0, 0);
+    squares += f64x2.extract_lane(ws0, 1);
+    squares = addLanes(addLanes(addLanes(squares, ws1), ws2), ws3);
+    squares = addLanes(addLanes(addLanes(addLanes(squares, ws4), ws5), ws6), ws7);
+    for (let k = n4; k < n; k++) {
+      const wk = <f64>load<f32>(w + (<usize>k << 2));
+      squares += wk * wk;
+    }
+    store<f64>(squaresAt, squares);
+  }
   if (mode == UNMEASURED) return 0;
   return mode == SCALED ? total / (<f64>scale * <f64>scale) : total;
 }
@@ -112,8 +157,14 @@ const SCALED = 2;
 
 // Adam's update of n weights. `measure` 0: returns 0; 1: returns Σ Δ², the squared norm of the
 // applied update, guarding each Δ; 2: returns Σ Δ² from the squares of `scale`·Δ (see SCALED).
-export function adamUpdate(w: usize, g: usize, m: usize, v: usize, n: i32, lrT: f32, a1: f32, a2: f32, eps: f32, measure: i32, scale: f32): f64 {
-  if (measure == SCALED) return adamLoop(w, g, m, v, n, lrT, a1, a2, eps, SCALED, scale);
-  if (measure == GUARDED) return adamLoop(w, g, m, v, n, lrT, a1, a2, eps, GUARDED, 1);
-  return adamLoop(w, g, m, v, n, lrT, a1, a2, eps, UNMEASURED, 1);
+// A `squaresAt` other than 0 is where Σ w² of the new weights goes, as a float64.
+export function adamUpdate(w: usize, g: usize, m: usize, v: usize, n: i32, lrT: f32, a1: f32, a2: f32, eps: f32, measure: i32, scale: f32, squaresAt: usize): f64 {
+  if (squaresAt != 0) {
+    if (measure == SCALED) return adamLoop(w, g, m, v, n, lrT, a1, a2, eps, SCALED, scale, true, squaresAt);
+    if (measure == GUARDED) return adamLoop(w, g, m, v, n, lrT, a1, a2, eps, GUARDED, 1, true, squaresAt);
+    return adamLoop(w, g, m, v, n, lrT, a1, a2, eps, UNMEASURED, 1, true, squaresAt);
+  }
+  if (measure == SCALED) return adamLoop(w, g, m, v, n, lrT, a1, a2, eps, SCALED, scale, false, 0);
+  if (measure == GUARDED) return adamLoop(w, g, m, v, n, lrT, a1, a2, eps, GUARDED, 1, false, 0);
+  return adamLoop(w, g, m, v, n, lrT, a1, a2, eps, UNMEASURED, 1, false, 0);
 }

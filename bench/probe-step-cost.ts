@@ -38,7 +38,7 @@ export interface ProbeStepCost {
   stepMicroseconds: number;
   /** CPU µs a step spends more when backward measures the norms the probes read. */
   measuringMicroseconds: number;
-  /** That extra cost in its two parts: backward (Σg², Σ signal²) and the update (Σ Δw²). */
+  /** That extra cost in its two parts: backward (Σg², Σ signal²) and the update (Σ Δw², Σw²). */
   measuringPartsMicroseconds: { backward: number; update: number };
   /** CPU µs the probes add per step, per configuration. */
   probesMicroseconds: Record<string, number>;
@@ -52,7 +52,7 @@ export interface ProbeStepCost {
 const CAPTURE_SAMPLES = 3200;
 
 /** What the probes ask backward for when norms and signals are due: everything. */
-const MEASURE_ALL: StepMeasures = { gradients: true, signals: true, updates: true };
+const MEASURE_ALL: StepMeasures = { gradients: true, signals: true, updates: true, weights: true };
 
 /** Rounds of bare and measuring passes, alternated so that both see the same machine. */
 const STEP_ROUNDS = 3;
@@ -89,8 +89,9 @@ function backwardMeasuringSeconds(model: Model): number {
 }
 
 /**
- * CPU seconds the optimizer's step spends more when it measures ‖Δw‖ (StepMeasures.updates)
- * than when it does not, on the captured gradients (the weights move on; the cost does not).
+ * CPU seconds the optimizer's step spends more when it measures ‖Δw‖ and Σw² of the new
+ * weights (StepMeasures.updates, StepMeasures.weights) than when it does not, on the captured
+ * gradients (the weights move on; the cost does not).
  */
 function updateMeasuringSeconds(model: Model, gradients: GradientNorms): number {
   const optimizer = model.optimizer!;
@@ -102,7 +103,7 @@ function updateMeasuringSeconds(model: Model, gradients: GradientNorms): number 
       bare,
       secondsPerCall(() => optimizer.apply(variables, gradients, false), 0.05),
     );
-    const measured = secondsPerCall(() => optimizer.apply(variables, gradients, true), 0.05);
+    const measured = secondsPerCall(() => optimizer.apply(variables, gradients, true, true), 0.05);
     measuring = Math.min(measuring, measured);
   }
   return measuring - bare;

@@ -46,11 +46,14 @@ static __m128 keep_above4(__m128 x, __m128 limit) {
 
 __attribute__((target("avx512f"))) double gs_adam(float *w, const float *g, float *m, float *v,
                                                    long n, float lrT, float a1, float a2,
-                                                   float eps, int mode, float scale) {
+                                                   float eps, int mode, float scale,
+                                                   double *squares_at) {
   const __m512 a1v = _mm512_set1_ps(a1), a2v = _mm512_set1_ps(a2), lrv = _mm512_set1_ps(lrT);
   const __m512 epsv = _mm512_set1_ps(eps), sv = _mm512_set1_ps(scale);
   const __m512 tinyv = _mm512_set1_ps(TINY), sqrt_tinyv = _mm512_set1_ps(SQRT_TINY);
   __m512 sq16 = _mm512_setzero_ps();
+  /* Σ w² of the new weights: the k-th of each sixteen into lane k of (lo, hi), as in wasm. */
+  __m512d ws_lo = _mm512_setzero_pd(), ws_hi = _mm512_setzero_pd();
   long i = 0;
   for (; i + 16 <= n; i += 16) {
     const __m512 gi = _mm512_loadu_ps(g + i), m0 = _mm512_loadu_ps(m + i);
@@ -67,7 +70,15 @@ __attribute__((target("avx512f"))) double gs_adam(float *w, const float *g, floa
         _mm512_div_ps(_mm512_mul_ps(lrv, mi), _mm512_add_ps(_mm512_sqrt_ps(vi), epsv));
     _mm512_storeu_ps(m + i, mi);
     _mm512_storeu_ps(v + i, vi);
-    _mm512_storeu_ps(w + i, _mm512_sub_ps(_mm512_loadu_ps(w + i), delta));
+    const __m512 wi = _mm512_sub_ps(_mm512_loadu_ps(w + i), delta);
+    _mm512_storeu_ps(w + i, wi);
+    if (squares_at != NULL) {
+      const __m512d lo = _mm512_cvtps_pd(_mm512_castps512_ps256(wi));
+      const __m512d hi =
+          _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(wi), 1)));
+      ws_lo = _mm512_add_pd(ws_lo, _mm512_mul_pd(lo, lo));
+      ws_hi = _mm512_add_pd(ws_hi, _mm512_mul_pd(hi, hi));
+    }
     if (mode != 0) {
       const __m512 ds = mode == SCALED ? _mm512_mul_ps(delta, sv) : keep_above16(delta, sqrt_tinyv);
       sq16 = _mm512_add_ps(sq16, _mm512_mul_ps(ds, ds));
@@ -87,7 +98,12 @@ __attribute__((target("avx512f"))) double gs_adam(float *w, const float *g, floa
                                     _mm_add_ps(_mm_sqrt_ps(vi), _mm_set1_ps(eps)));
     _mm_storeu_ps(m + i, mi);
     _mm_storeu_ps(v + i, vi);
-    _mm_storeu_ps(w + i, _mm_sub_ps(_mm_loadu_ps(w + i), delta));
+    const __m128 wi = _mm_sub_ps(_mm_loadu_ps(w + i), delta);
+    _mm_storeu_ps(w + i, wi);
+    if (squares_at != NULL) {
+      const __m256d wd = _mm256_cvtps_pd(wi);
+      ws_lo = _mm512_add_pd(ws_lo, _mm512_zextpd256_pd512(_mm256_mul_pd(wd, wd)));
+    }
     if (mode != 0) {
       const __m128 ds =
           mode == SCALED ? _mm_mul_ps(delta, _mm_set1_ps(scale)) : keep_above4(delta, sqrt_tiny4);
@@ -111,6 +127,15 @@ __attribute__((target("avx512f"))) double gs_adam(float *w, const float *g, floa
     const float ds = mode == SCALED ? delta * scale : keep_above(delta, SQRT_TINY);
     total += (double)(ds * ds);
   }
+  if (squares_at != NULL) {
+    double sums[16];
+    _mm512_storeu_pd(sums, ws_lo);
+    _mm512_storeu_pd(sums + 8, ws_hi);
+    double squares = sums[0];
+    for (int k = 1; k < 16; k++) squares += sums[k];
+    for (long k = n & ~3L; k < n; k++) squares += (double)w[k] * (double)w[k];
+    *squares_at = squares;
+  }
   if (mode == 0) return 0;
   return mode == SCALED ? total / ((double)scale * (double)scale) : total;
 }
@@ -118,9 +143,9 @@ __attribute__((target("avx512f"))) double gs_adam(float *w, const float *g, floa
 int gs_adam_runs(void) { return 0; }
 
 double gs_adam(float *w, const float *g, float *m, float *v, long n, float lrT, float a1,
-               float a2, float eps, int mode, float scale) {
+               float a2, float eps, int mode, float scale, double *squares_at) {
   (void)w, (void)g, (void)m, (void)v, (void)n, (void)lrT, (void)a1, (void)a2, (void)eps;
-  (void)mode, (void)scale, (void)keep_above;
+  (void)mode, (void)scale, (void)squares_at, (void)keep_above;
   return 0;
 }
 #endif

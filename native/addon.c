@@ -1,8 +1,8 @@
 /*
  * The Node-API face of the native kernels (kernels.h), for src/engine/kernels/native.ts:
  * setMemory(view) once per thread, then product(op, a, b, c, m, k, n, accumulate, r0, r1, j0,
- * j1, measure), squares(x, n) and adamUpdate(w, g, m, v, n, lrT, a1, a2, eps, mode, scale) on byte
- * addresses into that heap, as the WebAssembly exports take them; `width` and `adam` say what
+ * j1, measure), squares(x, n) and adamUpdate(w, g, m, v, n, lrT, a1, a2, eps, mode, scale,
+ * squaresAt) on byte addresses into that heap, as the WebAssembly exports take them; `width` and `adam` say what
  * this CPU runs; threadCpuSeconds() is the calling thread's CPU time.
  */
 #include <node_api.h>
@@ -89,16 +89,17 @@ static napi_value squares(napi_env env, napi_callback_info info) {
 }
 
 static napi_value adam_update(napi_env env, napi_callback_info info) {
-  double v[11];
-  if (!numbers(env, info, 11, v,
-               "adamUpdate: expected 11 numbers (w, g, m, v, n, lrT, a1, a2, eps, mode, "
-               "scale)")) {
+  double v[12];
+  if (!numbers(env, info, 12, v,
+               "adamUpdate: expected 12 numbers (w, g, m, v, n, lrT, a1, a2, eps, mode, "
+               "scale, squaresAt)")) {
     return NULL;
   }
   if (!gs_adam_runs()) return throw_error(env, "adamUpdate: this CPU has no AVX-512F");
+  double *squares_at = v[11] == 0 ? NULL : AT(double, v[11]);
   return number(env, gs_adam(AT(float, v[0]), AT(const float, v[1]), AT(float, v[2]),
                              AT(float, v[3]), (long)v[4], (float)v[5], (float)v[6], (float)v[7],
-                             (float)v[8], (int)v[9], (float)v[10]));
+                             (float)v[8], (int)v[9], (float)v[10], squares_at));
 }
 
 /*

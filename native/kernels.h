@@ -20,10 +20,11 @@ const char *gs_product_width(void);
 
 /*
  * Adam's update of n weights with the bits of assembly/adam.ts's adamUpdate, Σ Δ² included
- * (mode 0: none, 1: guarded, 2: scaled by `scale`). Only where gs_adam_runs().
+ * (mode 0: none, 1: guarded, 2: scaled by `scale`), and Σ w² of the new weights stored at
+ * `squares_at` unless it is NULL. Only where gs_adam_runs().
  */
 double gs_adam(float *w, const float *g, float *m, float *v, long n, float lrT, float a1,
-               float a2, float eps, int mode, float scale);
+               float a2, float eps, int mode, float scale, double *squares_at);
 
 /* Whether this CPU runs gs_adam (AVX-512F). */
 int gs_adam_runs(void);

@@ -94,13 +94,16 @@ export function measuresWanted(
   position: StepPosition,
   also: StepMeasures = NO_MEASURES,
 ): StepMeasures {
-  let { gradients, signals, updates } = also;
+  let { gradients, signals, updates, weights } = also;
   for (const callback of callbacks) {
     const wanted = callback.measuresWanted?.(position);
     if (!wanted) continue;
     gradients ||= wanted.gradients;
     signals ||= wanted.signals;
     updates ||= wanted.updates;
+    weights ||= wanted.weights;
   }
-  return gradients || signals || updates ? { gradients, signals, updates } : NO_MEASURES;
+  return gradients || signals || updates || weights
+    ? { gradients, signals, updates, weights }
+    : NO_MEASURES;
 }

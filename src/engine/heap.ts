@@ -136,6 +136,11 @@ export class Heap {
     return new Float32Array(this.memory.buffer, ptr, length);
   }
 
+  /** A Float64Array over `length` doubles at `ptr` (8-aligned, as every block is). */
+  f64(ptr: number, length: number): Float64Array {
+    return new Float64Array(this.memory.buffer, ptr, length);
+  }
+
   private ensureCapacity(endByte: number): void {
     const have = this.memory.buffer.byteLength;
     if (endByte <= have) return;

@@ -12,7 +12,14 @@ export interface StepMeasures {
   readonly signals: boolean;
   /** ‖Δw‖ of each variable's update (UpdateReport.updateNorms). */
   readonly updates: boolean;
+  /** Σw² of each variable's weights after the update (UpdateReport.weightSquares). */
+  readonly weights: boolean;
 }
 
 /** Nothing measured: a step no reader asks anything of. */
-export const NO_MEASURES: StepMeasures = { gradients: false, signals: false, updates: false };
+export const NO_MEASURES: StepMeasures = {
+  gradients: false,
+  signals: false,
+  updates: false,
+  weights: false,
+};

@@ -27,7 +27,7 @@ import { loadWeights, saveWeights } from './weights-io.js';
 import { shapeSize, shapeToString, Tensor } from './tensor.js';
 import type { Shape } from './tensor.js';
 
-const CLIPPING: StepMeasures = { gradients: true, signals: false, updates: false };
+const CLIPPING: StepMeasures = { ...NO_MEASURES, gradients: true };
 
 export interface SequentialArgs {
   /** Layers to add in order. Defaults to none. */
@@ -275,7 +275,8 @@ export class Sequential implements Model {
           gradients: new GradientNorms(trainable),
         };
         callbacks.forEach((c) => c.onGradients?.(context));
-        const update = optimizer.apply(trainable, context.gradients, measures.updates);
+        const { updates, weights } = measures;
+        const update = optimizer.apply(trainable, context.gradients, updates, weights);
         const ended: BatchEndContext = { ...context, update };
         callbacks.forEach((c) => c.onBatchEnd?.(ended));
         lossSum += result.loss * n;

@@ -9,20 +9,20 @@
  * It reads only the glass-box contract (layer.ts): the step's loss, each layer's output and
  * outputGrad, each variable's grad and value. The check per step is the step's gradient
  * measurement (the one probes and the clipper read, taken by backward when asked for, see
- * `measuresWanted`) and one SIMD Σx² over every weight (a sum is non-finite exactly when an
- * element is); only a
- * non-finite sum starts the pass that finds the first non-finite quantity, in the order the
- * step computed them: the layers' outputs bottom-up, the loss, then for each layer top-down its
+ * `measuresWanted`) and Σx² over every weight, which the update takes as it writes them (a sum
+ * is non-finite exactly when an element is); only a non-finite sum starts the pass that finds
+ * the first non-finite quantity, in the order the step computed them: the layers' outputs bottom-up, the loss, then for each layer top-down its
  * ∂L/∂a and its parameter gradients, then (after the update) the weights. As in Keras, the step
  * that went non-finite is finished (the optimizer applies it) and training stops after it.
  */
-import type { Callback, StepContext } from './callbacks.js';
+import type { BatchEndContext, Callback, StepContext } from './callbacks.js';
 import { NO_MEASURES, type StepMeasures } from './measures.js';
 import { sumOfSquares } from './norms.js';
 import type { Sequential } from './sequential.js';
 import type { Tensor } from './tensor.js';
 
-const GRADIENTS: StepMeasures = { gradients: true, signals: false, updates: false };
+/** The gradient norms, and Σw² of the weights as the update writes them. */
+const GRADIENTS_AND_WEIGHTS: StepMeasures = { ...NO_MEASURES, gradients: true, weights: true };
 
 /** Where training first went non-finite. */
 export interface Divergence {
@@ -61,9 +61,12 @@ export class TerminateOnNonFinite implements Callback {
     this.divergence = null;
   }
 
-  /** The gradient norms, every step until training has diverged: backward then takes them. */
+  /**
+   * The gradient norms and the new weights' Σw², every step until training has diverged:
+   * backward and the update then take them.
+   */
   measuresWanted(): StepMeasures {
-    return this.divergence ? NO_MEASURES : GRADIENTS;
+    return this.divergence ? NO_MEASURES : GRADIENTS_AND_WEIGHTS;
   }
 
   onGradients(context: StepContext): void {
@@ -72,11 +75,12 @@ export class TerminateOnNonFinite implements Callback {
     this.stop(context, this.locateInStep(context));
   }
 
-  onBatchEnd(context: StepContext): void {
+  onBatchEnd(context: BatchEndContext): void {
     if (this.divergence) return;
+    const measured = context.update.weightSquares;
     let squares = 0;
     for (const variable of context.model.trainableVariables)
-      squares += sumOfSquares(variable.value);
+      squares += measured.get(variable) ?? sumOfSquares(variable.value);
     if (Number.isFinite(squares)) return;
     const variable = context.model.trainableVariables.find((v) => !isFinite(v.value));
     const name = variable?.name ?? 'a variable';

@@ -152,11 +152,14 @@ export class GradientProbes implements Callback {
    */
   measuresWanted(position: StepPosition): StepMeasures {
     const step = this.stepOffset + position.step;
+    // Update ratios and weight norms are weight-side records: step s's update is recorded at
+    // s + 1, and the weights' Σw² is taken by the update as it writes them.
+    const updates = isDue(this.intervals.updates, step + 1, position);
     return {
       gradients: isDue(this.intervals.norms, step, position),
       signals: isDue(this.intervals.signals, step, position),
-      // Update ratios are weight-side records: step s's update is recorded at s + 1.
-      updates: isDue(this.intervals.updates, step + 1, position),
+      updates,
+      weights: updates || isDue(this.intervals.norms, step + 1, position),
     };
   }
 
@@ -325,9 +328,10 @@ export class GradientProbes implements Callback {
     const updates = dueAt(this.intervals.updates, step, context);
     const histograms = dueAt(this.intervals.histograms, step, context);
     const squares = this.weightSquares;
-    // Every weight in one call: the norms and the non-finite count need them all, and the update
-    // ratios nearly all (the probed layers'); one pass costs less than picking.
-    if (norms || updates) sumsOfSquares(this.weights, squares);
+    // As the update took them where it did (`measuresWanted`), else every weight in one call:
+    // the norms and the non-finite count need them all, and the update ratios nearly all (the
+    // probed layers'); one pass costs less than picking.
+    if (norms || updates) this.measureWeights(update, squares);
     const batch = this.weightBatch;
     let nonFinite = 0;
     for (let k = 0; k < this.variables.length; k++) {
@@ -350,6 +354,23 @@ export class GradientProbes implements Callback {
       }
     }
     batch.write(step, wallTime);
+  }
+
+  /** Σw² of each variable into `squares`: the update's where it took every one, else measured. */
+  private measureWeights(update: UpdateReport | null, squares: Float64Array): void {
+    const taken = update?.weightSquares;
+    if (taken === undefined || taken.size !== this.variables.length) {
+      sumsOfSquares(this.weights, squares);
+      return;
+    }
+    for (let k = 0; k < this.variables.length; k++) {
+      const measured = taken.get(this.variables[k].variable);
+      if (measured === undefined) {
+        sumsOfSquares(this.weights, squares);
+        return;
+      }
+      squares[k] = measured;
+    }
   }
 }
 

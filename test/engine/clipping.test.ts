@@ -196,7 +196,7 @@ function updateRecorder(): Callback & { updates: UpdateReport[] } {
   return {
     updates,
     // fit measures ‖Δw‖ only for callbacks that ask.
-    measuresWanted: () => ({ gradients: false, signals: false, updates: true }),
+    measuresWanted: () => ({ gradients: false, signals: false, updates: true, weights: false }),
     onBatchEnd: (context: BatchEndContext) => updates.push(context.update),
   };
 }

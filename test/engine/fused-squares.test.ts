@@ -180,7 +180,7 @@ function trainedModel(): { model: Sequential; x: Tensor; y: Float32Array } {
 
 test('backward records each Dense gradient’s Σg² and signal Σ(∂L/∂a)², as the separate passes measure them', () => {
   const { model, x, y } = trainedModel();
-  model.computeGradients(x, y, { gradients: true, signals: true, updates: true });
+  model.computeGradients(x, y, { gradients: true, signals: true, updates: true, weights: true });
   const variables = model.trainableVariables;
   const recorded = variables.map((v) => v.recordedGradSquares);
   assert.ok(
@@ -210,7 +210,16 @@ test('training that measures in backward gives the same weights, bit for bit', (
     const { model, x, y } = trainedModel();
     const data = arrayDataset(Array.from(x.data), [37], Array.from(y), 1);
     const callbacks = measure
-      ? [{ measuresWanted: () => ({ gradients: true, signals: true, updates: true }) }]
+      ? [
+          {
+            measuresWanted: () => ({
+              gradients: true,
+              signals: true,
+              updates: true,
+              weights: true,
+            }),
+          },
+        ]
       : [];
     model.fit(data, { epochs: 3, batchSize: 5, callbacks });
     return model.trainableVariables.map((v) => Array.from(v.value.data));

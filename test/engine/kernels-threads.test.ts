@@ -153,10 +153,11 @@ function adamUpdate(threads: ThreadSetting, n: number, measure: boolean) {
   );
   const v = Tensor.fromArray([n], normalValues(random, n, 1e-3).map(Math.abs));
   const step = { lrT: 1e-3, a1: 0.1, a2: 0.001, epsilon: 1e-7 };
-  const squared = onThreads(threads, () => simdAdam(w, g, m, v, step, measure));
+  const weights = measure ? { value: NaN } : null;
+  const squared = onThreads(threads, () => simdAdam(w, g, m, v, step, measure, weights));
   const after = [w, m, v].map((t) => t.data.slice());
   for (const t of [w, g, m, v]) t.dispose();
-  return { squared, after };
+  return { squared, weightSquares: weights?.value, after };
 }
 
 test("Adam's update shared with the helper gives the bits of one thread", () => {
@@ -176,12 +177,16 @@ test("Adam's update shared with the helper gives the bits of one thread", () => 
       );
     });
   }
-  // Measured, Σ Δ² is summed by the same blocks on 1 thread: the same bits either way.
+  // Measured, Σ Δ² and Σ w² are summed by the same blocks on 1 thread: the same bits either way.
   const before = piecesSplit().pieces;
   const measured = adamUpdate(2, 100_003, true);
   assert.equal(piecesSplit().pieces - before, 8, 'a measured update splits too');
   const whole = adamUpdate(1, 100_003, true);
   assert.equal(measured.squared, whole.squared);
+  assert.equal(measured.weightSquares, whole.weightSquares);
+  const newWeights = whole.after[0];
+  const exact = newWeights.reduce((sum, x) => sum + x * x, 0);
+  assert.ok(Math.abs(whole.weightSquares! - exact) <= 1e-12 * exact, 'Σ w² of the new weights');
   measured.after.forEach((values, k) => {
     assert.ok(values.every((x, i) => Object.is(x, whole.after[k][i])));
   });

@@ -125,7 +125,7 @@ test('GRADSCOPE_NATIVE=0 keeps every product in wasm, whose sums differ in the l
   assert.notEqual(nativeBits, wasmBits);
 });
 
-test('the native Adam update has the bits of the wasm one, Σ Δ² included, in every mode', (t) => {
+test('the native Adam update has the bits of the wasm one, Σ Δ² and Σ w² included, in every mode', (t) => {
   const adam = nativeAdam(heap.memory);
   if (adam === null) return t.skip(`no native Adam here: ${nativeUnavailable ?? 'no AVX-512F'}`);
   const updates: AdamExport[] = [adam, vectorWasm.adamUpdate];
@@ -141,16 +141,46 @@ test('the native Adam update has the bits of the wasm one, Σ Δ² included, in 
       [1, 1],
       [2, 2 ** 40],
     ]) {
-      const runs = updates.map((update): { squares: number; bits: string } => {
+      const runs = updates.map((update) => {
         const [w, g, m, v] = start.map((x) => Tensor.fromArray([Math.max(n, 1)], n ? x : [0]));
-        const squares = update(w.ptr, g.ptr, m.ptr, v.ptr, n, 1e-3, 0.1, 1e-3, 1e-7, mode, scale);
+        // Σ w² of the new weights goes into `weights`.
+        const weights = Tensor.zeros([2]);
+        const at = weights.ptr;
+        const squares = update(
+          w.ptr,
+          g.ptr,
+          m.ptr,
+          v.ptr,
+          n,
+          1e-3,
+          0.1,
+          1e-3,
+          1e-7,
+          mode,
+          scale,
+          at,
+        );
+        const weightSquares = new Float64Array(weights.data.buffer, weights.data.byteOffset, 1)[0];
         const bits = [w, m, v].map((x) => Buffer.from(x.data.buffer, x.data.byteOffset, n * 4));
         const hex = Buffer.concat(bits).toString('hex');
-        for (const x of [w, g, m, v]) x.dispose();
-        return { squares, bits: hex };
+        const exact = w.data.subarray(0, n).reduce((sum, x) => sum + x * x, 0);
+        for (const x of [w, g, m, v, weights]) x.dispose();
+        return { squares, weightSquares, exact, bits: hex };
       });
       assert.ok(Object.is(runs[0].squares, runs[1].squares), `n ${n} mode ${mode}: Σ Δ²`);
+      assert.ok(
+        Object.is(runs[0].weightSquares, runs[1].weightSquares),
+        `n ${n} mode ${mode}: Σ w²`,
+      );
       assert.equal(runs[0].bits, runs[1].bits, `n ${n} mode ${mode}: w, m, v`);
+      // NaN where a new weight is; else the sum of the squares, in another order.
+      const { weightSquares, exact } = runs[0];
+      if (Number.isNaN(exact)) assert.ok(Number.isNaN(weightSquares), `n ${n}: NaN Σ w²`);
+      else
+        assert.ok(
+          Math.abs(weightSquares - exact) <= 1e-12 * exact,
+          `n ${n}: Σ w² ${weightSquares}`,
+        );
     }
   }
 });

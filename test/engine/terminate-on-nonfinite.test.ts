@@ -84,13 +84,27 @@ test('∂L/∂a comes before the gradients of the layers below it', () => {
 });
 
 test('weights that go non-finite in the update are named after the update', () => {
+  // A finite weight and gradient whose update overflows float32: the update's own Σw² shows it.
+  const { stopper, steps } = fitWithPlant({
+    onGradients: at(5, (c) => {
+      const kernel = c.model.layer('dense_1').variable('kernel');
+      kernel.value.data[2] = 3.4e38;
+      kernel.trainableGrad.data[2] = -1e38;
+    }),
+  });
+  assert.equal(steps, 6);
+  assert.equal(stopper.divergence?.quantity, 'the weights of dense_1/kernel after the update');
+});
+
+test('a weight another callback makes non-finite after the update is found at the next one', () => {
+  // The update measured the weights it wrote; the next update writes this one again.
   const { stopper, steps } = fitWithPlant({
     onBatchEnd: at(5, (c) => {
       c.model.layer('dense_1').variable('kernel').value.data[2] = -Infinity;
     }),
   });
-  assert.equal(steps, 6);
-  assert.equal(stopper.divergence?.quantity, 'the weights of dense_1/kernel after the update');
+  assert.equal(steps, 7);
+  assert.equal(stopper.divergence?.step, 6);
 });
 
 function twoLayers(): Sequential {

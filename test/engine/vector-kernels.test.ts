@@ -14,8 +14,9 @@ function adamBoth(g: number[], w0 = 0.5, measure = true, step: AdamStep = STEP) 
     const grad = Tensor.fromArray([n], g);
     const m = Tensor.zeros([n]);
     const v = Tensor.zeros([n]);
-    const squared = kernels.adam(w, grad, m, v, step, measure);
-    return { w: w.toArray(), m: m.toArray(), v: v.toArray(), squared };
+    const weights = { value: NaN };
+    const squared = kernels.adam(w, grad, m, v, step, measure, weights);
+    return { w: w.toArray(), m: m.toArray(), v: v.toArray(), squared, weights: weights.value };
   };
   return { simd: run(BACKENDS.simd), reference: run(BACKENDS.reference) };
 }
@@ -29,6 +30,11 @@ test('Adam: SIMD equals the reference on every length, lanes and tail alike', ()
       assert.ok(Math.abs(w - reference.w[i]) <= 1e-6 * Math.abs(reference.w[i]), `n=${n} w[${i}]`),
     );
     assert.ok(Math.abs(simd.squared - reference.squared) <= 1e-5 * reference.squared, `n=${n} ΣΔ²`);
+    // Σ w² of each path's own new weights, summed in another order than here.
+    for (const path of [simd, reference]) {
+      const exact = path.w.reduce((sum, w) => sum + w * w, 0);
+      assert.ok(Math.abs(path.weights - exact) <= 1e-12 * exact, `n=${n} Σw² ${path.weights}`);
+    }
   }
 });
 

@@ -3,7 +3,14 @@
  * reference that defines it.
  */
 import type { Tensor } from '../tensor.js';
-import { ADAM_SPLIT_MIN, adamBlocks, adamSplitPlan, splitAdam, type AdamTask } from './threads.js';
+import {
+  ADAM_SPLIT_MIN,
+  adamBlocks,
+  adamSplitPlan,
+  PIECES,
+  splitAdam,
+  type AdamTask,
+} from './threads.js';
 import { vectorWasm } from './vector-wasm.js';
 import { NATIVE_ADAM_MIN, nativeAdam } from './native.js';
 import { heap } from '../heap.js';
@@ -19,8 +26,17 @@ export interface AdamStep {
 }
 
 /**
+ * Where an update puts Σ w² of the weights it wrote (in float64), when a reader asked for it
+ * (StepMeasures.weights): the probes' weight norms and TerminateOnNonFinite's check then need
+ * no pass over the weights of their own.
+ */
+export interface WeightSquares {
+  value: number;
+}
+
+/**
  * m += (g − m)·a1;  v += (g² − v)·a2;  Δ = lrT·m/(√v + ε);  w −= Δ. With `measure`, returns
- * Σ Δ² (else 0).
+ * Σ Δ² (else 0); with `weights`, puts Σ w² of the new weights there.
  */
 export type AdamKernel = (
   w: Tensor,
@@ -29,21 +45,33 @@ export type AdamKernel = (
   v: Tensor,
   step: AdamStep,
   measure: boolean,
+  weights: WeightSquares | null,
 ) => number;
 
-export const referenceAdam: AdamKernel = (wt, gt, mt, vt, { lrT, a1, a2, epsilon }, measure) => {
+export const referenceAdam: AdamKernel = (
+  wt,
+  gt,
+  mt,
+  vt,
+  { lrT, a1, a2, epsilon },
+  measure,
+  weights,
+) => {
   const w = wt.data,
     g = gt.data,
     m = mt.data,
     v = vt.data;
   let squared = 0;
+  let weightSquares = 0;
   for (let i = 0; i < w.length; i++) {
     m[i] += (g[i] - m[i]) * a1;
     v[i] += (g[i] * g[i] - v[i]) * a2;
     const delta = (lrT * m[i]) / (Math.sqrt(v[i]) + epsilon);
     w[i] -= delta;
     squared += delta * delta;
+    weightSquares += w[i] * w[i];
   }
+  if (weights) weights.value = weightSquares;
   return measure ? squared : 0;
 };
 
@@ -55,25 +83,50 @@ const UNMEASURED = 0;
 const GUARDED = 1;
 const SCALED = 2;
 
-export const simdAdam: AdamKernel = (w, g, m, v, step, measure) => {
+/**
+ * A float64 per block of an update (adamBlocks: at most PIECES), on the heap, where the kernels
+ * put each block's Σ w²; made at the first update asked for them.
+ */
+let blockSquares: Float64Array | null = null;
+
+export const simdAdam: AdamKernel = (w, g, m, v, step, measure, weights) => {
   const { lrT, a1, a2, epsilon } = step;
   const scale = measure ? stepSquareScale(step) : 0;
   const mode = !measure ? UNMEASURED : scale > 0 ? SCALED : GUARDED;
   const n = w.size;
+  blockSquares ??= weights ? heap.f64(heap.alloc(8 * PIECES), PIECES) : null;
+  const squares = weights ? blockSquares!.byteOffset : 0;
   const task = { w: w.ptr, g: g.ptr, m: m.ptr, v: v.ptr, n, mode, lrT, a1, a2, epsilon, scale };
+  const measured = { ...task, squares };
   // Shared with the helper thread where products are (threads.ts).
   const plan = adamSplitPlan(n);
-  if (plan !== null) return blockTotal(splitAdam(task, plan, fastAdam ?? vectorWasm.adamUpdate));
-  if (!measure || n < ADAM_SPLIT_MIN) return adamRange(task, 0, n);
-  // Measured by the same blocks as a split update, so that Σ Δ² has one value per thread count.
+  if (plan !== null) {
+    const total = blockTotal(splitAdam(measured, plan, fastAdam ?? vectorWasm.adamUpdate));
+    if (weights) weights.value = blockTotal(blockSquares!.subarray(0, plan.chunks));
+    return total;
+  }
+  if ((!measure && !weights) || n < ADAM_SPLIT_MIN) {
+    const total = adamRange(measured, 0, n);
+    if (weights) weights.value = blockSquares![0];
+    return total;
+  }
+  // Measured by the same blocks as a split update, so that Σ Δ² and Σ w² have one value per
+  // thread count.
   const { size, chunks } = adamBlocks(n);
   const sums = new Float64Array(chunks);
-  for (let k = 0; k < chunks; k++)
-    sums[k] = adamRange(task, k * size, Math.min(size, n - k * size));
+  const weightSums = new Float64Array(chunks);
+  for (let k = 0; k < chunks; k++) {
+    sums[k] = adamRange(measured, k * size, Math.min(size, n - k * size));
+    if (weights) weightSums[k] = blockSquares![0];
+  }
+  if (weights) weights.value = blockTotal(weightSums);
   return blockTotal(sums);
 };
 
-/** The update of `count` weights of `task` from `from` on; their Σ Δ² as `task.mode` says. */
+/**
+ * The update of `count` weights of `task` from `from` on; their Σ Δ² as `task.mode` says, and
+ * their Σ w² at `task.squares` (unless 0).
+ */
 function adamRange(task: AdamTask, from: number, count: number): number {
   const bytes = from * 4;
   const { lrT, a1, a2, epsilon, mode, scale } = task;
@@ -90,6 +143,7 @@ function adamRange(task: AdamTask, from: number, count: number): number {
     epsilon,
     mode,
     scale,
+    task.squares,
   );
 }
 

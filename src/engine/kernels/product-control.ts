@@ -72,12 +72,14 @@ export const ADAM_SLOT = {
   a2: 26,
   epsilon: 27,
   scale: 28,
+  /** 0, or the byte address of a float64 per piece for Σ w² of its new weights. */
+  squares: 30,
 } as const;
 
 /** The `op` of an Adam task: after the products. */
 export const ADAM_OP = PRODUCT_OPS.length;
 
-export const CONTROL_SLOTS = 30;
+export const CONTROL_SLOTS = 31;
 
 /**
  * Bits of `claim` that count pieces; the others tag the task. With 20 tag bits a stale claim
@@ -215,6 +217,7 @@ export function runAdamPiece(
       floats[ADAM_SLOT.epsilon],
       control[ADAM_SLOT.mode],
       floats[ADAM_SLOT.scale],
+      control[ADAM_SLOT.squares] === 0 ? 0 : (control[ADAM_SLOT.squares] >>> 0) + piece * 8,
     );
   } finally {
     Atomics.add(control, SLOT.finished, 1);

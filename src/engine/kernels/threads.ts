@@ -354,6 +354,8 @@ export interface AdamTask {
   a2: number;
   epsilon: number;
   scale: number;
+  /** 0, or the byte address of a float64 per piece for Σ w² of its new weights. */
+  squares: number;
 }
 
 /**
@@ -369,7 +371,7 @@ export function splitAdam(
   if (helper === null) throw new Error('splitAdam: the helper thread is not running');
   const { control, floats, results } = helper;
   control[SLOT.op] = ADAM_OP;
-  for (const key of ['w', 'g', 'm', 'v', 'n', 'mode'] as const) {
+  for (const key of ['w', 'g', 'm', 'v', 'n', 'mode', 'squares'] as const) {
     control[ADAM_SLOT[key]] = task[key];
   }
   for (const key of ['lrT', 'a1', 'a2', 'epsilon', 'scale'] as const) {

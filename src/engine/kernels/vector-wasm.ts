@@ -26,6 +26,8 @@ export type AdamExport = (
   eps: number,
   measure: number,
   scale: number,
+  /** 0, or where Σ w² of the new weights goes, as a float64 (assembly/adam.ts). */
+  squaresAt: number,
 ) => number;
 
 /** The operands of the activation derivative: byte addresses, the length and the activation. */

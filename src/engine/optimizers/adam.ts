@@ -5,6 +5,7 @@
  */
 import { checkDecay, checkPositive } from '../errors.js';
 import { backend } from '../kernels/index.js';
+import type { WeightSquares } from '../kernels/adam.js';
 import type { Tensor } from '../tensor.js';
 import { Optimizer } from './optimizer.js';
 import type { OptimizerArgs } from './optimizer.js';
@@ -40,10 +41,17 @@ export class Adam extends Optimizer {
     checkPositive('Adam', 'epsilon', this.epsilon);
   }
 
-  protected update(w: Tensor, g: Tensor, [m, v]: Tensor[], t: number, measure: boolean): number {
+  protected update(
+    w: Tensor,
+    g: Tensor,
+    [m, v]: Tensor[],
+    t: number,
+    measure: boolean,
+    weights: WeightSquares | null,
+  ): number {
     const lrT = (this.learningRate * Math.sqrt(1 - this.beta2 ** t)) / (1 - this.beta1 ** t);
     const step = { lrT, a1: 1 - this.beta1, a2: 1 - this.beta2, epsilon: this.epsilon };
-    return backend.adam(w, g, m, v, step, measure);
+    return backend.adam(w, g, m, v, step, measure, weights);
   }
 
   override getConfig(): Record<string, unknown> {

@@ -6,7 +6,8 @@ import { ValueError } from '../errors.js';
 import type { Variable } from '../layers/variable.js';
 import { GradientNorms } from '../norms.js';
 import { Tensor } from '../tensor.js';
-import { UpdateNorms } from './update-norms.js';
+import type { WeightSquares } from '../kernels/adam.js';
+import { ByVariable } from './by-variable.js';
 
 /** Keras' default learning rate for Adam and RMSprop. */
 export const DEFAULT_LEARNING_RATE = 0.001;
@@ -41,6 +42,11 @@ export interface UpdateReport {
   readonly clip: ClipReport | null;
   /** ‖Δw‖ of each updated variable; empty when `apply` was asked not to measure them. */
   readonly updateNorms: ReadonlyMap<Variable, number>;
+  /**
+   * Σw² of each updated variable's new weights, in float64, taken as the update wrote them;
+   * empty when `apply` was not asked for them.
+   */
+  readonly weightSquares: ReadonlyMap<Variable, number>;
 }
 
 export abstract class Optimizer {
@@ -50,6 +56,8 @@ export abstract class Optimizer {
   iterations = 0;
   readonly clipper: GradientClipper | null;
   private readonly slots = new Map<Variable, Tensor[]>();
+  /** Where each `update` asked for Σw² puts it. */
+  private readonly weights: WeightSquares = { value: NaN };
 
   constructor(args: OptimizerArgs, defaultLearningRate = DEFAULT_LEARNING_RATE) {
     this.learningRate = args.learningRate ?? defaultLearningRate;
@@ -68,7 +76,8 @@ export abstract class Optimizer {
   /**
    * w ← update(w, g, slots) for one variable, in place; t is the 1-based step. With `measure`,
    * returns ‖Δw‖², summed in the same loop, so probes get the update size without a copy of w
-   * (without, any number: it is not read). Slots live on the heap beside the weights, so SIMD
+   * (without, any number: it is not read); with `weights`, puts Σw² of the new weights there,
+   * summed in float64 in the same loop. Slots live on the heap beside the weights, so SIMD
    * kernels can update them in place.
    */
   protected abstract update(
@@ -77,31 +86,37 @@ export abstract class Optimizer {
     slots: Tensor[],
     t: number,
     measure: boolean,
+    weights: WeightSquares | null,
   ): number;
 
   /**
    * Clips (with a clipper), then applies one step to every trainable variable, using its
    * gradient. `gradients` is the step's measurement of exactly those variables (the model passes
    * the one its callbacks read); without it, the trainable ones are measured here, if needed.
-   * `measureUpdates` (defaults to true) asks for ‖Δw‖ of each variable in the report: the model
-   * asks only at steps whose callbacks read them (StepMeasures.updates).
+   * `measureUpdates` (defaults to true) asks for ‖Δw‖ of each variable in the report, and
+   * `measureWeights` (defaults to false) for Σw² of its new weights: the model asks only at
+   * steps whose callbacks read them (StepMeasures.updates, StepMeasures.weights).
    */
   apply(
     variables: readonly Variable[],
     gradients = new GradientNorms(variables.filter((v) => v.trainable)),
     measureUpdates = true,
+    measureWeights = false,
   ): UpdateReport {
     this.iterations++;
     const clip = this.clipper ? this.clipper.clip(gradients) : null;
-    const updateNorms = new UpdateNorms();
+    const updateNorms = new ByVariable();
+    const weightSquares = new ByVariable();
+    const weights = measureWeights ? this.weights : null;
     for (const variable of variables) {
       if (!variable.grad) continue;
       const slots = this.slotsOf(variable);
       const t = this.iterations;
-      const squared = this.update(variable.value, variable.grad, slots, t, measureUpdates);
+      const squared = this.update(variable.value, variable.grad, slots, t, measureUpdates, weights);
       if (measureUpdates) updateNorms.add(variable, Math.sqrt(squared));
+      if (weights) weightSquares.add(variable, weights.value);
     }
-    return { clip, updateNorms };
+    return { clip, updateNorms, weightSquares };
   }
 
   /** The config, for summaries and run metadata. */

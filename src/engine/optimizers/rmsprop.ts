@@ -4,6 +4,7 @@
  *   w ← w − Δ, or with momentum μ: s ← μ·s + Δ;  w ← w − s
  */
 import { checkDecay, checkPositive } from '../errors.js';
+import type { WeightSquares } from '../kernels/adam.js';
 import type { Tensor } from '../tensor.js';
 import { Optimizer } from './optimizer.js';
 import type { OptimizerArgs } from './optimizer.js';
@@ -42,12 +43,20 @@ export class RMSprop extends Optimizer {
     checkPositive('RMSprop', 'epsilon', this.epsilon);
   }
 
-  protected update(wt: Tensor, gt: Tensor, slots: Tensor[]): number {
+  protected update(
+    wt: Tensor,
+    gt: Tensor,
+    slots: Tensor[],
+    _t: number,
+    _measure: boolean,
+    weights: WeightSquares | null,
+  ): number {
     const w = wt.data,
       g = gt.data,
       [v, mean, s] = slots.map((slot) => slot.data);
     const { rho, momentum, epsilon, learningRate: lr } = this;
     let squared = 0;
+    let weightSquares = 0;
     for (let i = 0; i < w.length; i++) {
       const gi = g[i];
       v[i] = rho * v[i] + (1 - rho) * gi * gi;
@@ -60,7 +69,9 @@ export class RMSprop extends Optimizer {
       if (momentum > 0) delta = s[i] = momentum * s[i] + delta;
       w[i] -= delta;
       squared += delta * delta;
+      weightSquares += w[i] * w[i];
     }
+    if (weights) weights.value = weightSquares;
     return squared;
   }
 

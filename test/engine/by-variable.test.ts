@@ -1,9 +1,9 @@
-/** UpdateNorms, the report's ‖Δw‖ per variable, reads as a Map of the same entries would. */
+/** ByVariable, the report's ‖Δw‖ (or Σw²) per variable, reads as a Map of the same entries would. */
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { Variable } from '../../src/engine/layers/variable.js';
 import { Adam } from '../../src/engine/optimizers/index.js';
-import { UpdateNorms } from '../../src/engine/optimizers/update-norms.js';
+import { ByVariable } from '../../src/engine/optimizers/by-variable.js';
 
 const variable = (name: string, values: number[], grad: number[]): Variable => {
   const v = new Variable(name, [values.length], Float32Array.from(values), true);
@@ -11,9 +11,9 @@ const variable = (name: string, values: number[], grad: number[]): Variable => {
   return v;
 };
 
-test('UpdateNorms answers every ReadonlyMap read as a Map of the same entries', () => {
+test('ByVariable answers every ReadonlyMap read as a Map of the same entries', () => {
   const variables = ['a', 'b', 'c'].map((name, k) => variable(name, [k, 1], [1, -k]));
-  const norms = new UpdateNorms();
+  const norms = new ByVariable();
   const map = new Map<Variable, number>();
   variables.forEach((v, k) => {
     norms.add(v, 0.5 * k + 0.25);
