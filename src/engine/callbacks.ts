@@ -45,8 +45,9 @@ export type StepPosition = Pick<StepContext, 'epoch' | 'batch' | 'step' | 'batch
 /** The context of `onBatchEnd`: the step, and what the optimizer's update did. */
 export interface BatchEndContext extends StepContext {
   /**
-   * The clipper's report (null without a clipper) and ‖Δw‖ of each variable; those only at a
-   * step where some callback asked for them (`measuresWanted` → updates), else none.
+   * The clipper's report (null without a clipper), ‖Δw‖ of each variable and Σw² of its new
+   * weights; those two only at a step where some callback asked for them (`measuresWanted` →
+   * updates, weights), else none.
    */
   readonly update: UpdateReport;
 }
@@ -59,7 +60,8 @@ export interface Callback {
    * (the step's `gradients`, the layers' `outputGradSquares`), so that backward takes them as
    * it computes them instead of a pass over them afterwards. Without it, nothing is asked for;
    * gradient and signal norms a callback reads anyway are then measured on first use, but
-   * update norms (`update.updateNorms`) exist only where asked for.
+   * update norms and the new weights' Σw² (`update.updateNorms`, `update.weightSquares`) exist
+   * only where asked for.
    */
   measuresWanted?(position: StepPosition): StepMeasures;
   /** Gradients are computed and not yet applied (clipping happens in the optimizer, after). */

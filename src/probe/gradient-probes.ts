@@ -148,7 +148,8 @@ export class GradientProbes implements Callback {
 
   /**
    * The norms due at this step, asked of the step: the gradient and signal norms are then taken
-   * by the kernels that compute gradients and signals, the update norms by the optimizer's.
+   * by the kernels that compute gradients and signals, the update norms and the weights' Σw² by
+   * the optimizer's.
    */
   measuresWanted(position: StepPosition): StepMeasures {
     const step = this.stepOffset + position.step;
