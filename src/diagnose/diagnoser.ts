@@ -139,8 +139,6 @@ export class Diagnoser implements Callback {
 
   onBatchEnd(context: StepContext): void {
     this.steps = context.step + 1;
-    // Answers are printed within 16 steps of coming; a look costs an atomic read.
-    if ((this.steps & 15) === 0) this.thread?.poll();
     const nonfinite = this.run.nonFiniteArrived();
     this.everNonfinite ||= nonfinite;
     if (this.steps >= this.nextCheck) {
@@ -148,9 +146,13 @@ export class Diagnoser implements Callback {
       this.evaluate(context.step, context.model, this.rules());
     } else if (nonfinite && !this.nonfiniteFired) {
       this.evaluate(context.step, context.model, 'nonfinite', false);
-    } else if (this.thread !== null && this.run.heldWords > LOG_LIMIT) {
-      // Records handed over between evaluations too, so that this thread's log stays bounded.
-      this.send('none', false, (answer) => this.verdictsOf(answer, context.step));
+    } else if (this.thread !== null && (this.steps & 15) === 0) {
+      // Answers are printed within 16 steps of coming; a look costs an atomic read.
+      this.thread.poll();
+      // Records go over between evaluations too, so that this thread's log stays bounded.
+      if (this.run.heldWords > LOG_LIMIT) {
+        this.send('none', false, (answer) => this.verdictsOf(answer, context.step));
+      }
     }
   }
 

@@ -138,7 +138,8 @@ test('between evaluations, records go over once the log holds LOG_LIMIT words', 
   };
   const there = fed(true);
   const here = fed(false);
-  assert.ok(there.most <= LOG_LIMIT + 1001, `held ${there.most} words`);
+  // Looked at every 16 steps, of 1,001 words each.
+  assert.ok(there.most <= LOG_LIMIT + 16 * 1001, `held ${there.most} words`);
   assert.ok(here.most > LOG_LIMIT, 'on the training thread the log moves into columns instead');
   assert.ok(here.verdicts.length > 0);
   assert.deepEqual(there.verdicts, here.verdicts);
