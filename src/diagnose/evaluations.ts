@@ -8,8 +8,9 @@
  *
  * Why a thread: an evaluation reads the whole run so far, 1–2 ms on the reference model's
  * epoch and 15 ms the first time in a process (its code still cold), which a step-sized budget
- * (issue 9: ≤ 1% of an epoch) cannot hold. On the thread, training pays for handing over the
- * records (live-run.ts `takeDelta`: a copy of the log since the last request) and nothing else.
+ * (issue 9: ≤ 1% of an epoch) cannot hold. With the rules on the thread, training pays for
+ * keeping the records, as before, and for handing them over at each evaluation (live-run.ts
+ * `takeDelta`: a copy of the log since the last request): bench/diagnoser-overhead.ts.
  *
  * GRADSCOPE_DIAGNOSE_THREAD=0 keeps the rules on the training thread (Diagnoser `thread`).
  */

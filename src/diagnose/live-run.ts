@@ -24,6 +24,10 @@
  *   share of zero gradients in every gradient histogram (rules/dead-relu.ts). So a model with
  *   no ReLU layer, or probed with activations 'never', keeps every gradient histogram,
  *   bucketed as it comes (about 9 ns a value: 0.3 ms a histogram step of the reference model).
+ * - With the rules on a thread of their own (evaluations.ts), the training thread's LiveRun
+ *   hands what came since the last evaluation (`takeDelta`: the log's words, new tags, the
+ *   histograms' new points and latest values) to a LiveRun there, which takes it in as if it
+ *   had been recorded there (`appendDelta`) and is the one the rules read.
  */
 import { DEFAULT_BUCKET_COUNT } from '../log/histograms.js';
 import type { HistogramPoint, ScalarColumns } from '../log/points.js';
