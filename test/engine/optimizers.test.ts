@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { Variable } from '../../src/engine/layers/variable.js';
 import { Adam, getOptimizer, RMSprop, SGD } from '../../src/engine/optimizers/index.js';
 import type { Optimizer } from '../../src/engine/optimizers/index.js';
+import type { Tensor } from '../../src/engine/tensor.js';
 import { assertClose } from './support.js';
 import type { Tolerance } from './support.js';
 
@@ -149,4 +150,40 @@ test('defaults follow Keras: SGD lr 0.01, Adam and RMSprop lr 0.001, names resol
   );
   assert.ok(getOptimizer('Adam') instanceof Adam);
   assert.ok(getOptimizer('rmsprop', { learningRate: 0.5 }).learningRate === 0.5);
+});
+
+test('asked for it, each update takes Σw² of the weights it wrote, in float64', () => {
+  for (const optimizer of [
+    new SGD({ momentum: 0.9 }),
+    new Adam({ learningRate: 0.1 }),
+    new RMSprop({ centered: true }),
+  ]) {
+    // 1,029 weights: Adam's SIMD body, its 4-wide and its scalar tails.
+    const values = Float32Array.from({ length: 1029 }, (_, i) => Math.sin(i) * 3);
+    const variable = new Variable('w', [1029], values, true);
+    variable.trainableGrad.data.set(values.map((x) => Math.cos(x) * 0.1));
+    const report = optimizer.apply([variable], undefined, false, true);
+    const exact = variable.value.data.reduce((sum, w) => sum + w * w, 0);
+    const taken = report.weightSquares.get(variable)!;
+    assert.ok(Math.abs(taken - exact) <= 1e-12 * exact, `${optimizer.name}: ${taken} vs ${exact}`);
+    const unasked = optimizer.apply([variable]);
+    assert.equal(unasked.weightSquares.size, 0, `${optimizer.name}: only when asked`);
+  }
+});
+
+test('an update that does not take Σw² (a subclass’s) leaves none in the report', () => {
+  class Halving extends SGD {
+    protected override update(w: Tensor): number {
+      for (let i = 0; i < w.size; i++) w.data[i] /= 2;
+      return 0;
+    }
+  }
+  const variable = new Variable('w', [3], Float32Array.from(W0), true);
+  for (const optimizer of [new Halving(), new SGD()]) {
+    const report = optimizer.apply([variable], undefined, false, true);
+    assert.equal(
+      report.weightSquares.has(variable),
+      optimizer instanceof SGD && !(optimizer instanceof Halving),
+    );
+  }
 });

@@ -7,6 +7,8 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { makeClipper } from '../../src/engine/clipping.js';
 import { SGD } from '../../src/engine/optimizers/index.js';
+import type { Tensor } from '../../src/engine/tensor.js';
+import { TerminateOnNonFinite } from '../../src/engine/terminate-on-nonfinite.js';
 import { GradientProbes } from '../../src/probe/gradient-probes.js';
 import {
   afterEachStep,
@@ -67,6 +69,25 @@ test('gradient and weight norms equal √Σx² of the variables, at steps 0 and 
   for (const tag of ['nonfinite/loss', 'nonfinite/gradients'])
     assert.deepEqual(records.series(tag), [{ step: 0, value: 0 }]);
   assert.deepEqual(steps(records, 'nonfinite/weights'), [0, 1]);
+});
+
+test('with an update that does not take Σw² (a subclass’s), the weight norms are measured after it', async () => {
+  class Plain extends SGD {
+    protected override update(w: Tensor, g: Tensor): number {
+      for (let i = 0; i < w.size; i++) w.data[i] -= 0.01 * g.data[i];
+      return 0;
+    }
+  }
+  const model = threeLayerModel(new Plain());
+  const { provider, sink } = memoryRun();
+  const stopper = new TerminateOnNonFinite();
+  model.fit(data, { ...oneStep, callbacks: [new GradientProbes({ sink }), stopper] });
+  assert.equal(stopper.divergence, null, 'no Σw² is no non-finite weight');
+  const records = await readRun(provider);
+  for (const v of model.trainableVariables) {
+    const after = Math.sqrt(plainSquares(v.value.data));
+    assertRecorded(byStep(records, `weight_norm/${v.name}`).get(1)!, after, 1e-7, v.name);
+  }
 });
 
 test('update ratio is ‖W₁ − W₀‖/‖W₁‖, read from the weights before and after the step', async () => {

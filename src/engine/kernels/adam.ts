@@ -31,7 +31,8 @@ export interface AdamStep {
  * no pass over the weights of their own.
  */
 export interface WeightSquares {
-  value: number;
+  /** Set by the update; undefined until then (an update that does not take it leaves it so). */
+  value: number | undefined;
 }
 
 /**

@@ -57,7 +57,7 @@ export abstract class Optimizer {
   readonly clipper: GradientClipper | null;
   private readonly slots = new Map<Variable, Tensor[]>();
   /** Where each `update` asked for Σw² puts it. */
-  private readonly weights: WeightSquares = { value: NaN };
+  private readonly weights: WeightSquares = { value: undefined };
 
   constructor(args: OptimizerArgs, defaultLearningRate = DEFAULT_LEARNING_RATE) {
     this.learningRate = args.learningRate ?? defaultLearningRate;
@@ -112,9 +112,11 @@ export abstract class Optimizer {
       if (!variable.grad) continue;
       const slots = this.slotsOf(variable);
       const t = this.iterations;
+      if (weights) weights.value = undefined;
       const squared = this.update(variable.value, variable.grad, slots, t, measureUpdates, weights);
       if (measureUpdates) updateNorms.add(variable, Math.sqrt(squared));
-      if (weights) weightSquares.add(variable, weights.value);
+      // An update that does not take Σw² (a subclass's) leaves its readers to measure it.
+      if (weights?.value !== undefined) weightSquares.add(variable, weights.value);
     }
     return { clip, updateNorms, weightSquares };
   }
