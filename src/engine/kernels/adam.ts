@@ -97,17 +97,29 @@ export const simdAdam: AdamKernel = (w, g, m, v, step, measure, weights) => {
   const n = w.size;
   blockSquares ??= weights ? heap.f64(heap.alloc(8 * PIECES), PIECES) : null;
   const squares = weights ? blockSquares!.byteOffset : 0;
-  const task = { w: w.ptr, g: g.ptr, m: m.ptr, v: v.ptr, n, mode, lrT, a1, a2, epsilon, scale };
-  const measured = { ...task, squares };
+  const task = {
+    w: w.ptr,
+    g: g.ptr,
+    m: m.ptr,
+    v: v.ptr,
+    n,
+    mode,
+    lrT,
+    a1,
+    a2,
+    epsilon,
+    scale,
+    squares,
+  };
   // Shared with the helper thread where products are (threads.ts).
   const plan = adamSplitPlan(n);
   if (plan !== null) {
-    const total = blockTotal(splitAdam(measured, plan, fastAdam ?? vectorWasm.adamUpdate));
+    const total = blockTotal(splitAdam(task, plan, fastAdam ?? vectorWasm.adamUpdate));
     if (weights) weights.value = blockTotal(blockSquares!.subarray(0, plan.chunks));
     return total;
   }
   if ((!measure && !weights) || n < ADAM_SPLIT_MIN) {
-    const total = adamRange(measured, 0, n);
+    const total = adamRange(task, 0, n);
     if (weights) weights.value = blockSquares![0];
     return total;
   }
@@ -117,7 +129,7 @@ export const simdAdam: AdamKernel = (w, g, m, v, step, measure, weights) => {
   const sums = new Float64Array(chunks);
   const weightSums = new Float64Array(chunks);
   for (let k = 0; k < chunks; k++) {
-    sums[k] = adamRange(measured, k * size, Math.min(size, n - k * size));
+    sums[k] = adamRange(task, k * size, Math.min(size, n - k * size));
     if (weights) weightSums[k] = blockSquares![0];
   }
   if (weights) weights.value = blockTotal(weightSums);
