@@ -27,8 +27,8 @@ export interface AdamStep {
 
 /**
  * Where an update puts Σ w² of the weights it wrote (in float64), when a reader asked for it
- * (StepMeasures.weights): the probes' weight norms and TerminateOnNonFinite's check then need
- * no pass over the weights of their own.
+ * (StepMeasures.weights) and the update takes it (Adam's native one): the probes' weight norms
+ * and TerminateOnNonFinite's check then need no pass over those weights.
  */
 export interface WeightSquares {
   /** Set by the update; undefined until then (an update that does not take it leaves it so). */
@@ -37,7 +37,7 @@ export interface WeightSquares {
 
 /**
  * m += (g − m)·a1;  v += (g² − v)·a2;  Δ = lrT·m/(√v + ε);  w −= Δ. With `measure`, returns
- * Σ Δ² (else 0); with `weights`, puts Σ w² of the new weights there.
+ * Σ Δ² (else 0); with `weights`, may put Σ w² of the new weights there (else leaves it).
  */
 export type AdamKernel = (
   w: Tensor,
@@ -85,6 +85,17 @@ const GUARDED = 1;
 const SCALED = 2;
 
 /**
+ * The update takes Σ w² of the weights it writes (`WeightSquares`) only natively, and only for
+ * variables of this many weights or more: there it costs less than a pass after the update,
+ * which reads the weights from farther than the cache (bench/update-squares.ts, 2026-12-03:
+ * 0.2–0.3 against 0.6–1.5 ms a step at width 1024). Below, and in wasm, its float64
+ * conversions cost more than a pass over weights still in the cache (width 32: 4.8–8.4 against
+ * 2.0–7.3 µs natively; in wasm 11.6 against 3.4 µs, and 310 against 176 µs at width 256), so
+ * `Optimizer.apply` measures those after the update.
+ */
+export const WEIGHT_SQUARES_MIN = 65536;
+
+/**
  * A float64 per block of an update (adamBlocks: at most PIECES), on the heap, where the kernels
  * put each block's Σ w²; made at the first update asked for them.
  */
@@ -95,8 +106,9 @@ export const simdAdam: AdamKernel = (w, g, m, v, step, measure, weights) => {
   const scale = measure ? stepSquareScale(step) : 0;
   const mode = !measure ? UNMEASURED : scale > 0 ? SCALED : GUARDED;
   const n = w.size;
-  blockSquares ??= weights ? heap.f64(heap.alloc(8 * PIECES), PIECES) : null;
-  const squares = weights ? blockSquares!.byteOffset : 0;
+  const fused = weights !== null && fastAdam !== null && n >= WEIGHT_SQUARES_MIN;
+  blockSquares ??= fused ? heap.f64(heap.alloc(8 * PIECES), PIECES) : null;
+  const squares = fused ? blockSquares!.byteOffset : 0;
   const task = {
     w: w.ptr,
     g: g.ptr,
@@ -115,12 +127,12 @@ export const simdAdam: AdamKernel = (w, g, m, v, step, measure, weights) => {
   const plan = adamSplitPlan(n);
   if (plan !== null) {
     const total = blockTotal(splitAdam(task, plan, fastAdam ?? vectorWasm.adamUpdate));
-    if (weights) weights.value = blockTotal(blockSquares!.subarray(0, plan.chunks));
+    if (fused) weights.value = blockTotal(blockSquares!.subarray(0, plan.chunks));
     return total;
   }
-  if ((!measure && !weights) || n < ADAM_SPLIT_MIN) {
+  if ((!measure && !fused) || n < ADAM_SPLIT_MIN) {
     const total = adamRange(task, 0, n);
-    if (weights) weights.value = blockSquares![0];
+    if (fused) weights.value = blockSquares![0];
     return total;
   }
   // Measured by the same blocks as a split update, so that Σ Δ² and Σ w² have one value per
@@ -130,9 +142,9 @@ export const simdAdam: AdamKernel = (w, g, m, v, step, measure, weights) => {
   const weightSums = new Float64Array(chunks);
   for (let k = 0; k < chunks; k++) {
     sums[k] = adamRange(task, k * size, Math.min(size, n - k * size));
-    if (weights) weightSums[k] = blockSquares![0];
+    if (fused) weightSums[k] = blockSquares![0];
   }
-  if (weights) weights.value = blockTotal(weightSums);
+  if (fused) weights.value = blockTotal(weightSums);
   return blockTotal(sums);
 };
 

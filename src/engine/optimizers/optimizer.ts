@@ -4,7 +4,7 @@
  */
 import { ValueError } from '../errors.js';
 import type { Variable } from '../layers/variable.js';
-import { GradientNorms } from '../norms.js';
+import { GradientNorms, sumsOfSquares } from '../norms.js';
 import { Tensor } from '../tensor.js';
 import type { WeightSquares } from '../kernels/adam.js';
 import { ByVariable } from './by-variable.js';
@@ -43,8 +43,9 @@ export interface UpdateReport {
   /** ‖Δw‖ of each updated variable; empty when `apply` was asked not to measure them. */
   readonly updateNorms: ReadonlyMap<Variable, number>;
   /**
-   * Σw² of each updated variable's new weights, in float64, taken as the update wrote them;
-   * empty when `apply` was not asked for them.
+   * Σw² of each updated variable's new weights: taken as the update wrote them where it did
+   * (Adam's native update, in float64), else measured once after the update; empty when
+   * `apply` was not asked for them.
    */
   readonly weightSquares: ReadonlyMap<Variable, number>;
 }
@@ -76,8 +77,8 @@ export abstract class Optimizer {
   /**
    * w ← update(w, g, slots) for one variable, in place; t is the 1-based step. With `measure`,
    * returns ‖Δw‖², summed in the same loop, so probes get the update size without a copy of w
-   * (without, any number: it is not read); with `weights`, puts Σw² of the new weights there,
-   * summed in float64 in the same loop. Slots live on the heap beside the weights, so SIMD
+   * (without, any number: it is not read); with `weights`, it may put Σw² of the new weights
+   * there, summed in the same loop (else `apply` measures them after it). Slots live on the heap beside the weights, so SIMD
    * kernels can update them in place.
    */
   protected abstract update(
@@ -106,8 +107,9 @@ export abstract class Optimizer {
     this.iterations++;
     const clip = this.clipper ? this.clipper.clip(gradients) : null;
     const updateNorms = new ByVariable();
-    const weightSquares = new ByVariable();
     const weights = measureWeights ? this.weights : null;
+    const updated: Variable[] = [];
+    const taken: (number | undefined)[] = [];
     for (const variable of variables) {
       if (!variable.grad) continue;
       const slots = this.slotsOf(variable);
@@ -115,9 +117,10 @@ export abstract class Optimizer {
       if (weights) weights.value = undefined;
       const squared = this.update(variable.value, variable.grad, slots, t, measureUpdates, weights);
       if (measureUpdates) updateNorms.add(variable, Math.sqrt(squared));
-      // An update that does not take Σw² (a subclass's) leaves its readers to measure it.
-      if (weights?.value !== undefined) weightSquares.add(variable, weights.value);
+      updated.push(variable);
+      taken.push(weights?.value);
     }
+    const weightSquares = measureWeights ? completed(updated, taken) : new ByVariable();
     return { clip, updateNorms, weightSquares };
   }
 
@@ -134,4 +137,19 @@ export abstract class Optimizer {
     }
     return slots;
   }
+}
+
+/**
+ * Σw² of each of `variables` in update order: `taken[k]` where the update took it (Adam's
+ * native one), the others measured in one SIMD pass here, so that every reader of the step
+ * shares one measurement.
+ */
+function completed(variables: Variable[], taken: (number | undefined)[]): ByVariable {
+  const missing = variables.filter((_, k) => taken[k] === undefined).map((v) => v.value);
+  const measured = new Float64Array(missing.length);
+  if (missing.length > 0) sumsOfSquares(missing, measured);
+  const squares = new ByVariable();
+  let next = 0;
+  variables.forEach((variable, k) => squares.add(variable, taken[k] ?? measured[next++]));
+  return squares;
 }

@@ -4,7 +4,6 @@
  *   w ← w − Δ, or with momentum μ: s ← μ·s + Δ;  w ← w − s
  */
 import { checkDecay, checkPositive } from '../errors.js';
-import type { WeightSquares } from '../kernels/adam.js';
 import type { Tensor } from '../tensor.js';
 import { Optimizer } from './optimizer.js';
 import type { OptimizerArgs } from './optimizer.js';
@@ -43,20 +42,12 @@ export class RMSprop extends Optimizer {
     checkPositive('RMSprop', 'epsilon', this.epsilon);
   }
 
-  protected update(
-    wt: Tensor,
-    gt: Tensor,
-    slots: Tensor[],
-    _t: number,
-    _measure: boolean,
-    weights: WeightSquares | null,
-  ): number {
+  protected update(wt: Tensor, gt: Tensor, slots: Tensor[]): number {
     const w = wt.data,
       g = gt.data,
       [v, mean, s] = slots.map((slot) => slot.data);
     const { rho, momentum, epsilon, learningRate: lr } = this;
     let squared = 0;
-    let weightSquares = 0;
     for (let i = 0; i < w.length; i++) {
       const gi = g[i];
       v[i] = rho * v[i] + (1 - rho) * gi * gi;
@@ -69,9 +60,7 @@ export class RMSprop extends Optimizer {
       if (momentum > 0) delta = s[i] = momentum * s[i] + delta;
       w[i] -= delta;
       squared += delta * delta;
-      weightSquares += w[i] * w[i];
     }
-    if (weights) weights.value = weightSquares;
     return squared;
   }
 

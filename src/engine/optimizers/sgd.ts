@@ -5,7 +5,6 @@
  *   w ← w − lr·g                           (μ = 0)
  */
 import { checkDecay } from '../errors.js';
-import type { WeightSquares } from '../kernels/adam.js';
 import type { Tensor } from '../tensor.js';
 import { Optimizer } from './optimizer.js';
 import type { OptimizerArgs } from './optimizer.js';
@@ -34,21 +33,13 @@ export class SGD extends Optimizer {
     this.slotCount = this.momentum > 0 ? 1 : 0;
   }
 
-  protected update(
-    wt: Tensor,
-    gt: Tensor,
-    slots: Tensor[],
-    _t: number,
-    _measure: boolean,
-    weights: WeightSquares | null,
-  ): number {
+  protected update(wt: Tensor, gt: Tensor, slots: Tensor[]): number {
     const w = wt.data,
       g = gt.data,
       v = slots[0]?.data;
     const lr = this.learningRate,
       mu = this.momentum;
     let squared = 0;
-    let weightSquares = 0;
     for (let i = 0; i < w.length; i++) {
       let delta = -lr * g[i];
       if (mu > 0) {
@@ -57,9 +48,7 @@ export class SGD extends Optimizer {
       }
       w[i] += delta;
       squared += delta * delta;
-      weightSquares += w[i] * w[i];
     }
-    if (weights) weights.value = weightSquares;
     return squared;
   }
 
