@@ -88,7 +88,7 @@ const SCALED = 2;
  * The update takes Σ w² of the weights it writes (`WeightSquares`) only natively, and only for
  * variables of this many weights or more: there it costs less than a pass after the update,
  * which reads the weights from farther than the cache (bench/update-squares.ts, 2026-12-03:
- * 0.2–0.3 against 0.6–1.5 ms a step at width 1024). Below, and in wasm, its float64
+ * at most 0.4 against 0.6–1.5 ms a step at width 1024). Below, and in wasm, its float64
  * conversions cost more than a pass over weights still in the cache (width 32: 4.8–8.4 against
  * 2.0–7.3 µs natively; in wasm 11.6 against 3.4 µs, and 310 against 176 µs at width 256), so
  * `Optimizer.apply` measures those after the update.
