@@ -3,7 +3,8 @@
  * run, taking in what the training thread's LiveRun gave since the last request (live-run.ts
  * `takeDelta`), and runs the rules over it there, so that training waits for none of them.
  * Each answer goes back on `port`, and `signal[0]` counts the answers, for the training thread
- * to look at between two steps without waiting (evaluations.ts).
+ * to look at between two steps without waiting (evaluations.ts); `signal[1]` is 1 once this
+ * module has loaded.
  */
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { diagnoseData } from './diagnose.js';
@@ -43,6 +44,10 @@ function answer(request: EvaluationRequest): EvaluationAnswer {
     return { id, error: error instanceof Error ? (error.stack ?? error.message) : String(error) };
   }
 }
+
+// Running: the training thread's `wait` stops waiting for the start.
+Atomics.store(signal, 1, 1);
+Atomics.notify(signal, 0);
 
 parentPort!.on('message', (request: EvaluationRequest | DropRequest) => {
   if ('drop' in request) {

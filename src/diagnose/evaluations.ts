@@ -47,19 +47,31 @@ export interface DropRequest {
 export type EvaluationAnswer = { id: number; verdicts: Verdict[] } | { id: number; error: string };
 
 export interface EvaluationWorkerData {
-  /** [0]: answers sent so far (the worker adds 1 after each). */
+  /** [0]: answers sent so far (the worker adds 1 after each); [1]: 1 once the worker runs. */
   signal: Int32Array;
 }
 
 /** How long `wait` waits for an answer before it gives up on the thread. */
 const ANSWER_TIMEOUT_MS = 120_000;
+/** How long it waits for the thread to start (load its modules), on a slow, loaded machine. */
+const START_TIMEOUT_MS = 20_000;
+
+/** Where the thread's code is, and how long `wait` gives it to start and to answer. */
+export interface EvaluationThreadArgs {
+  /** Defaults to evaluation-worker.js beside this module. */
+  file?: URL;
+  /** Defaults to START_TIMEOUT_MS. */
+  startTimeoutMs?: number;
+}
 
 type Handler = (answer: EvaluationAnswer) => void;
 
-class EvaluationThread {
+export class EvaluationThread {
   private readonly worker: Worker;
   private readonly port: MessagePort;
-  private readonly signal = new Int32Array(new SharedArrayBuffer(4));
+  private readonly signal = new Int32Array(new SharedArrayBuffer(8));
+  private readonly started = Date.now();
+  private readonly startTimeoutMs: number;
   private seen = 0;
   private nextId = 0;
   private readonly handlers = new Map<number, Handler>();
@@ -69,19 +81,22 @@ class EvaluationThread {
     this.worker.postMessage(drop);
   });
 
-  constructor() {
+  constructor(args: EvaluationThreadArgs = {}) {
+    this.startTimeoutMs = args.startTimeoutMs ?? START_TIMEOUT_MS;
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
     const workerData = { signal: this.signal, port: port2 };
+    const file = args.file ?? new URL('./evaluation-worker.js', import.meta.url);
     // No inherited execArgv, as for the product helper (threads.ts).
-    this.worker = new Worker(new URL('./evaluation-worker.js', import.meta.url), {
+    this.worker = new Worker(file, {
       workerData,
       transferList: [port2],
       execArgv: [],
     });
     this.worker.unref();
     this.port.unref();
-    // A thread that cannot run shows as `wait` timing out; its error event comes too late.
+    // A thread that cannot run shows as `wait` timing out on its start; its error event would
+    // come only after training.
     this.worker.on('error', () => undefined);
   }
 
@@ -130,15 +145,23 @@ class EvaluationThread {
     for (;;) {
       this.poll();
       if (!this.handlers.has(id)) return;
-      const left = deadline - Date.now();
-      if (left <= 0 || Atomics.wait(this.signal, 0, this.seen, left) === 'timed-out') {
-        throw new Error(
-          `gradscope: the Diagnoser's evaluation thread did not answer in ${ANSWER_TIMEOUT_MS / 1000} s ` +
-            '(GRADSCOPE_DIAGNOSE_THREAD=0 runs the rules on the training thread)',
-        );
-      }
+      const running = Atomics.load(this.signal, 1) === 1;
+      const startLeft = this.started + this.startTimeoutMs - Date.now();
+      if (!running && startLeft <= 0)
+        throw threadError(`did not start in ${this.startTimeoutMs} ms`);
+      const left = running ? deadline - Date.now() : Math.min(startLeft, 50);
+      if (left <= 0) throw threadError(`did not answer in ${ANSWER_TIMEOUT_MS / 1000} s`);
+      Atomics.wait(this.signal, 0, this.seen, left);
     }
   }
+}
+
+/** What `wait` throws when the thread fails it. */
+function threadError(what: string): Error {
+  return new Error(
+    `gradscope: the Diagnoser's evaluation thread ${what} ` +
+      '(GRADSCOPE_DIAGNOSE_THREAD=0 runs the rules on the training thread)',
+  );
 }
 
 let thread: EvaluationThread | null = null;
@@ -162,5 +185,3 @@ export function threadSetting(env: NodeJS.ProcessEnv = process.env): boolean {
   }
   return value === '1';
 }
-
-export type { EvaluationThread };

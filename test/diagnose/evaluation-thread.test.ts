@@ -6,7 +6,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { Diagnoser, type DiagnoserArgs } from '../../src/diagnose/diagnoser.js';
-import { threadSetting } from '../../src/diagnose/evaluations.js';
+import { EvaluationThread, threadSetting } from '../../src/diagnose/evaluations.js';
 import { LiveRun } from '../../src/diagnose/live-run.js';
 import { LOG_LIMIT } from '../../src/diagnose/scalar-log.js';
 import type { StepContext } from '../../src/engine/callbacks.js';
@@ -160,6 +160,20 @@ test('a rule that fails on the rules’ thread fails the training, naming the ru
       `thread ${thread}`,
     );
   }
+});
+
+test('a rules’ thread that cannot start is an error in seconds, not a wait', () => {
+  // Its code throws as it loads, as a broken install's would.
+  const file = new URL('data:text/javascript,throw new Error("cannot load")');
+  const thread = new EvaluationThread({ file, startTimeoutMs: 300 });
+  const delta = new LiveRun().takeDelta();
+  const request = { run: 0, name: 'r', command: undefined, delta, rules: 'none' as const };
+  const id = thread.request({ ...request, thresholds: {}, commandFlags: undefined }, () => {
+    throw new Error('not answered');
+  });
+  const started = Date.now();
+  assert.throws(() => thread.wait(id), /evaluation thread did not start in 300 ms/);
+  assert.ok(Date.now() - started < 5000);
 });
 
 test('GRADSCOPE_DIAGNOSE_THREAD takes 0 or 1', () => {
