@@ -38,7 +38,7 @@ export interface ProbeStepCost {
   stepMicroseconds: number;
   /** CPU µs a step spends more when backward measures the norms the probes read. */
   measuringMicroseconds: number;
-  /** That extra cost in its two parts: backward (Σg², Σ signal²) and the update (Σ Δw², Σw²). */
+  /** That extra cost in two parts: backward (Σg², Σ signal²) and the update (Σ Δw², Σw²). */
   measuringPartsMicroseconds: { backward: number; update: number };
   /** CPU µs the probes add per step, per configuration. */
   probesMicroseconds: Record<string, number>;

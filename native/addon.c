@@ -2,8 +2,8 @@
  * The Node-API face of the native kernels (kernels.h), for src/engine/kernels/native.ts:
  * setMemory(view) once per thread, then product(op, a, b, c, m, k, n, accumulate, r0, r1, j0,
  * j1, measure), squares(x, n) and adamUpdate(w, g, m, v, n, lrT, a1, a2, eps, mode, scale,
- * squaresAt) on byte addresses into that heap, as the WebAssembly exports take them; `width` and `adam` say what
- * this CPU runs; threadCpuSeconds() is the calling thread's CPU time.
+ * squaresAt) on byte addresses into that heap, as the WebAssembly exports take them; `width`
+ * and `adam` say what this CPU runs; threadCpuSeconds() is the calling thread's CPU time.
  */
 #include <node_api.h>
 #include <stdint.h>

@@ -39,14 +39,14 @@ import { TeeSink, type RecordSink } from '../probe/sink.js';
 import { diagnoseData, type DiagnoseOptions } from './diagnose.js';
 import {
   evaluationThread,
+  RULE_SETS,
   threadSetting,
   type EvaluationAnswer,
   type EvaluationThread,
   type RuleSet,
 } from './evaluations.js';
 import { LiveRun } from './live-run.js';
-import type { Rule, Verdict } from './rule.js';
-import { RULES } from './rules/index.js';
+import type { Verdict } from './rule.js';
 import { LOG_LIMIT } from './scalar-log.js';
 
 export interface DiagnoserArgs {
@@ -85,12 +85,6 @@ const VALIDATION_LOSS_TAG = 'val_loss';
 /** First evaluation step; later ones are CHECK_GROWTH times the previous one. */
 export const FIRST_CHECK = 64;
 export const CHECK_GROWTH = 4;
-
-const RULE_SETS: Readonly<Record<Exclude<RuleSet, 'none'>, readonly Rule[]>> = {
-  all: RULES,
-  later: RULES.filter((rule) => rule.name !== 'nonfinite'),
-  nonfinite: RULES.filter((rule) => rule.name === 'nonfinite'),
-};
 
 export class Diagnoser implements Callback {
   /** Give this to the probes: it keeps their records for the rules and passes them on. */

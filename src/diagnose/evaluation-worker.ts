@@ -8,24 +8,16 @@
  */
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { diagnoseData } from './diagnose.js';
-import type {
-  DropRequest,
-  EvaluationAnswer,
-  EvaluationRequest,
-  EvaluationWorkerData,
+import {
+  RULE_SETS,
+  type DropRequest,
+  type EvaluationAnswer,
+  type EvaluationRequest,
+  type EvaluationWorkerData,
 } from './evaluations.js';
 import { LiveRun } from './live-run.js';
-import type { Rule } from './rule.js';
-import { RULES } from './rules/index.js';
 
 const { port, signal } = workerData as EvaluationWorkerData & { port: MessagePort };
-
-const RULE_SETS: Readonly<Record<EvaluationRequest['rules'], readonly Rule[]>> = {
-  all: RULES,
-  later: RULES.filter((rule) => rule.name !== 'nonfinite'),
-  nonfinite: RULES.filter((rule) => rule.name === 'nonfinite'),
-  none: [],
-};
 
 const runs = new Map<number, LiveRun>();
 

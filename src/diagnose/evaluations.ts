@@ -22,10 +22,19 @@ import {
 } from 'node:worker_threads';
 import type { DiagnoseOptions } from './diagnose.js';
 import type { RunDelta } from './live-run.js';
-import type { Verdict } from './rule.js';
+import type { Rule, Verdict } from './rule.js';
+import { RULES } from './rules/index.js';
 
 /** Which rules a request runs: every one, all but `nonfinite`, `nonfinite` alone, or none. */
 export type RuleSet = 'all' | 'later' | 'nonfinite' | 'none';
+
+/** The rules of each RuleSet, on either thread. */
+export const RULE_SETS: Readonly<Record<RuleSet, readonly Rule[]>> = {
+  all: RULES,
+  later: RULES.filter((rule) => rule.name !== 'nonfinite'),
+  nonfinite: RULES.filter((rule) => rule.name === 'nonfinite'),
+  none: [],
+};
 
 export interface EvaluationRequest {
   id: number;

@@ -122,14 +122,14 @@ export class LiveRun implements RecordSink {
     const received = new Map(delta.histograms);
     for (const { tag, histogram } of delta.newTags) {
       if (!histogram) this.addColumn(tag);
-      else this.addHistogram(tag, HistogramColumn.received(received.get(tag)!));
-    }
-    this.log.appendDelta(delta.log);
-    for (const [tag, histogram] of delta.histograms) {
-      if (this.histograms.has(tag) && !delta.newTags.some((added) => added.tag === tag)) {
-        this.histograms.get(tag)!.appendDelta(histogram);
+      else {
+        this.addHistogram(tag, HistogramColumn.received(received.get(tag)!));
+        received.delete(tag);
       }
     }
+    this.log.appendDelta(delta.log);
+    // The histograms that were here before this delta.
+    for (const [tag, histogram] of received) this.histograms.get(tag)!.appendDelta(histogram);
   }
 
   /** Keeps a scalar record. */

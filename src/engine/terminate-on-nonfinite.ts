@@ -9,10 +9,10 @@
  * It reads only the glass-box contract (layer.ts): the step's loss, each layer's output and
  * outputGrad, each variable's grad and value. The check per step is the step's gradient
  * measurement (the one probes and the clipper read, taken by backward when asked for, see
- * `measuresWanted`) and Σx² over every weight, which the update takes as it writes them (a sum
- * is non-finite exactly when an element is); only a non-finite sum starts the pass that finds
- * the first non-finite quantity, in the order the step computed them: the layers' outputs bottom-up, the loss, then for each layer top-down its
- * ∂L/∂a and its parameter gradients, then (after the update) the weights. As in Keras, the step
+ * `measuresWanted`) and Σx² over every weight, which comes with the update's report (a sum is
+ * non-finite exactly when an element is); only a non-finite sum starts the pass that finds the
+ * first non-finite quantity, in the order the step computed them: the layers' outputs
+ * bottom-up, the loss, then for each layer top-down its ∂L/∂a and its parameter gradients, then (after the update) the weights. As in Keras, the step
  * that went non-finite is finished (the optimizer applies it) and training stops after it.
  */
 import type { BatchEndContext, Callback, StepContext } from './callbacks.js';
@@ -21,7 +21,7 @@ import { sumOfSquares } from './norms.js';
 import type { Sequential } from './sequential.js';
 import type { Tensor } from './tensor.js';
 
-/** The gradient norms, and Σw² of the weights as the update writes them. */
+/** The gradient norms, and Σw² of the weights after the update (its report's). */
 const GRADIENTS_AND_WEIGHTS: StepMeasures = { ...NO_MEASURES, gradients: true, weights: true };
 
 /** Where training first went non-finite. */
@@ -63,7 +63,7 @@ export class TerminateOnNonFinite implements Callback {
 
   /**
    * The gradient norms and the new weights' Σw², every step until training has diverged:
-   * backward and the update then take them.
+   * backward and the update's report then carry them.
    */
   measuresWanted(): StepMeasures {
     return this.divergence ? NO_MEASURES : GRADIENTS_AND_WEIGHTS;

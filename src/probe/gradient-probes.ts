@@ -154,7 +154,7 @@ export class GradientProbes implements Callback {
   measuresWanted(position: StepPosition): StepMeasures {
     const step = this.stepOffset + position.step;
     // Update ratios and weight norms are weight-side records: step s's update is recorded at
-    // s + 1, and the weights' Σw² is taken by the update as it writes them.
+    // s + 1, and the weights' Σw² then comes with the update's report.
     const updates = isDue(this.intervals.updates, step + 1, position);
     return {
       gradients: isDue(this.intervals.norms, step, position),
@@ -329,9 +329,9 @@ export class GradientProbes implements Callback {
     const updates = dueAt(this.intervals.updates, step, context);
     const histograms = dueAt(this.intervals.histograms, step, context);
     const squares = this.weightSquares;
-    // As the update took them where it did (`measuresWanted`), else every weight in one call:
-    // the norms and the non-finite count need them all, and the update ratios nearly all (the
-    // probed layers'); one pass costs less than picking.
+    // From the update's report where it has them (`measuresWanted`), else every weight in one
+    // call: the norms and the non-finite count need them all, and the update ratios nearly all
+    // (the probed layers'); one pass costs less than picking.
     if (norms || updates) this.measureWeights(update, squares);
     const batch = this.weightBatch;
     let nonFinite = 0;

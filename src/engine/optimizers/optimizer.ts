@@ -78,8 +78,8 @@ export abstract class Optimizer {
    * w ← update(w, g, slots) for one variable, in place; t is the 1-based step. With `measure`,
    * returns ‖Δw‖², summed in the same loop, so probes get the update size without a copy of w
    * (without, any number: it is not read); with `weights`, it may put Σw² of the new weights
-   * there, summed in the same loop (else `apply` measures them after it). Slots live on the heap beside the weights, so SIMD
-   * kernels can update them in place.
+   * there, summed in the same loop (else `apply` measures them after it). Slots live on the
+   * heap beside the weights, so SIMD kernels can update them in place.
    */
   protected abstract update(
     w: Tensor,
@@ -117,8 +117,10 @@ export abstract class Optimizer {
       if (weights) weights.value = undefined;
       const squared = this.update(variable.value, variable.grad, slots, t, measureUpdates, weights);
       if (measureUpdates) updateNorms.add(variable, Math.sqrt(squared));
-      updated.push(variable);
-      taken.push(weights?.value);
+      if (weights) {
+        updated.push(variable);
+        taken.push(weights.value);
+      }
     }
     const weightSquares = measureWeights ? completed(updated, taken) : new ByVariable();
     return { clip, updateNorms, weightSquares };
