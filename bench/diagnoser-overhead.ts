@@ -83,15 +83,20 @@ export interface DiagnoserOverhead {
 /**
  * `diagnoser` with each hook timed: into `evaluating` the calls that evaluate every rule (its
  * scheduled steps, diagnoser.ts FIRST_CHECK·CHECK_GROWTHᵏ, and the end of training), each one's
- * CPU seconds also appended to `each`; into `perStep` the others.
+ * CPU seconds also appended to `each`; into `perStep` the others. Beside each per-step
+ * `onBatchEnd` a timed callback that does nothing runs too, into `twin`, the two taking turns at
+ * going first: what `perStep` counts more than `twin` is the looks' own cost, the clock's cost in
+ * place left out (its calibration, probe-overhead.ts TIMER_COST, is taken with warm caches).
  */
 function timedApart(
   diagnoser: Diagnoser,
   perStep: CallbackClock,
+  twin: CallbackClock,
   evaluating: CallbackClock,
   each: number[],
 ): Callback {
   const step = timed(diagnoser, perStep);
+  const nothing = timed({}, twin);
   const evaluation = timed(diagnoser, evaluating);
   const timedOnce = (run: () => void): void => {
     const before = secondsInCallbacks(evaluating);
@@ -102,7 +107,12 @@ function timedApart(
   return {
     ...step,
     onBatchEnd: (context) => {
-      if (context.step + 1 < next) return step.onBatchEnd!(context);
+      if (context.step + 1 < next) {
+        const [first, second] = thueMorse(context.step) === 0 ? [step, nothing] : [nothing, step];
+        first.onBatchEnd!(context);
+        second.onBatchEnd!(context);
+        return;
+      }
       next *= CHECK_GROWTH;
       timedOnce(() => evaluation.onBatchEnd!(context));
     },
@@ -110,10 +120,29 @@ function timedApart(
   };
 }
 
-/** `a` and `b` in one callback, `a` first at even steps and `b` first at odd ones. */
+/**
+ * The Thue–Morse sequence's bit at `n`: the parity of its binary digits. It is 0 and 1 equally
+ * often along every arithmetic progression (Gelfond, 1968), so steps recorded every k steps are
+ * split evenly between the two orders, whatever k and the step they start at.
+ */
+export function thueMorse(n: number): number {
+  let parity = 0;
+  for (let m = n; m > 0; m >>>= 1) parity ^= m & 1;
+  return parity;
+}
+
+/**
+ * `a` and `b` in one callback, taking turns at going first: `a` at the steps whose Thue–Morse
+ * bit is 0. Not by the step's parity: the probes record activations and histograms at steps that
+ * are multiples of 10 and 100 of the optimizer's count (gradient-probes.ts `stepOffset`), all
+ * even or all odd in one fit's numbering, so that one set went first at every such step; that
+ * one read the layers' outputs from colder caches, and which one it was changed with each fit
+ * (1,875 steps an epoch): two identical probe sets into sinks that do nothing differed by −3 to
+ * +6.5 ms an epoch, alternating fit after fit (2026-12-03).
+ */
 function takingTurns(a: Callback, b: Callback): Callback {
   const both = (step: number, run: (callback: Callback) => void): void => {
-    const [first, second] = step % 2 === 0 ? [a, b] : [b, a];
+    const [first, second] = thueMorse(step) === 0 ? [a, b] : [b, a];
     run(first);
     run(second);
   };
@@ -123,6 +152,11 @@ function takingTurns(a: Callback, b: Callback): Callback {
     onGradients: (context) => both(context.step, (c) => c.onGradients?.(context)),
     onBatchEnd: (context) => both(context.step, (c) => c.onBatchEnd?.(context)),
   };
+}
+
+/** [a, b], or [b, a] if `swap`. */
+function swappedIf<T>(swap: boolean, a: T, b: T): [T, T] {
+  return swap ? [b, a] : [a, b];
 }
 
 /**
@@ -167,6 +201,7 @@ export async function measureDiagnoserOverhead(
     const probes = callbackClock();
     const bare = callbackClock();
     const own = callbackClock();
+    const ownTwin = callbackClock();
     const evaluating = callbackClock();
     const evaluationSeconds: number[] = [];
     const measureNorms: Callback = { onGradients: (context) => void context.gradients.total };
@@ -175,26 +210,31 @@ export async function measureDiagnoserOverhead(
       [
         measureNorms,
         takingTurns(
-          timed(new GradientProbes({ sink: diagnoser.sink }), probes),
-          timed(new GradientProbes({ sink: NULL_SINK }), bare),
+          ...swappedIf(
+            r % 2 === 1,
+            timed(new GradientProbes({ sink: diagnoser.sink }), probes),
+            timed(new GradientProbes({ sink: NULL_SINK }), bare),
+          ),
         ),
-        timedApart(diagnoser, own, evaluating, evaluationSeconds),
+        timedApart(diagnoser, own, ownTwin, evaluating, evaluationSeconds),
       ],
       epochs,
     );
     // The epoch's CPU time as it would be without the second probe set and the clocks.
-    const clocks = [probes, bare, own, evaluating].reduce(
+    const clocks = [probes, bare, own, ownTwin, evaluating].reduce(
       (sum, clock) => sum + secondsTiming(clock),
       0,
     );
-    const epoch = threadSeconds() - started - secondsInCallbacks(bare) - clocks; // the whole run's
+    // The whole run's, without the twins (the second probe set, the callback that does nothing).
+    const twins = secondsInCallbacks(bare) + secondsInCallbacks(ownTwin);
+    const epoch = threadSeconds() - started - twins - clocks;
     const sinkCost = Math.max(0, secondsInCallbacks(probes) - secondsInCallbacks(bare));
     const evaluationCost = secondsInCallbacks(evaluating);
-    // The per-step looks take well under the clock's microsecond, so their sum is mostly the
-    // clock's own cost less its calibration (probe-overhead.ts TIMER_COST), which came out below
-    // zero on a loaded machine (−1.5 ms an epoch, 2026-12-02): counted as zero then, never as a
-    // saving.
-    const stepLookCost = Math.max(0, secondsInCallbacks(own));
+    // The per-step looks take well under the clock's microsecond, so that their sum was mostly
+    // the clock's own cost in place less its calibration: 1.2–1.8 ms an epoch (2026-12-03), and
+    // below zero on a loaded machine (2026-12-02). So the twin's is taken off; a difference
+    // below zero counts as zero, never as a saving.
+    const stepLookCost = Math.max(0, secondsInCallbacks(own) - secondsInCallbacks(ownTwin));
     const callbackCost = stepLookCost + evaluationCost;
     const cost = sinkCost + callbackCost + makingCost;
     ratios.push(epoch / (epoch - cost));

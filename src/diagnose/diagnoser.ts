@@ -34,6 +34,7 @@
  * run the probes wrote (test/diagnose/diagnoser.test.ts checks it).
  */
 import type { Callback, EpochLogs, StepContext } from '../engine/callbacks.js';
+import { allFinite } from '../engine/norms.js';
 import type { TextSink } from '../log/text.js';
 import { TeeSink, type RecordSink } from '../probe/sink.js';
 import { diagnoseData, type DiagnoseOptions } from './diagnose.js';
@@ -122,7 +123,7 @@ export class Diagnoser implements Callback {
 
   constructor(private readonly args: DiagnoserArgs = {}) {
     this.name = args.name ?? 'run';
-    this.run = new LiveRun(args.command?.name);
+    this.run = new LiveRun(args.command?.name, allFinite);
     const { command } = args;
     this.commandFlags = command && new Map([[command.name, command.flags]]);
     this.print = args.print === undefined ? (line) => console.log(line) : args.print;

@@ -124,8 +124,8 @@ export class EvaluationThread {
     const id = this.nextId++;
     const transfer: ArrayBuffer[] = [request.delta.log.words.buffer as ArrayBuffer];
     for (const [, histogram] of request.delta.histograms) {
-      for (const point of [...histogram.every, histogram.latest]) {
-        if (point !== null && 'values' in point && point.values !== null) {
+      for (const point of [...histogram.every, ...histogram.kept.map((k) => k.histogram)]) {
+        if ('values' in point && point.values !== null) {
           transfer.push(point.values.buffer as ArrayBuffer);
         }
       }

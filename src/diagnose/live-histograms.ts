@@ -1,9 +1,9 @@
 /**
  * A live run's parameter histograms (live-run.ts), kept as the rules read them. Bucketing a
- * histogram costs about 9 nanoseconds a value (log/series-kernels.ts), copying one about one: so
- * while the rules read every histogram of a tag, each is bucketed as it comes, and once they
- * read only the first and the latest (its stand-in scalars have come, live-run.ts
- * `standIns`), only the values of those two are copied, each bucketed when first read.
+ * histogram costs about 9 nanoseconds a value (log/series-kernels.ts): so while the rules read
+ * every histogram of a tag, each is bucketed as it comes, and once its stand-in scalars have
+ * come (live-run.ts `standIns`), only the first and the non-finite ones are kept, their values
+ * copied and each bucketed when first read (`HistogramColumn`).
  */
 import { computeHistogram, type Bucket } from '../log/histograms.js';
 import type { HistogramPoint } from '../log/points.js';
@@ -50,6 +50,15 @@ export interface SentHistogram {
   buckets: Bucket[] | null;
 }
 
+/** A histogram kept after its column was replaced, and what it is kept as. */
+interface Kept<H> {
+  histogram: H;
+  /** Whether a value of it is not finite: then it may be the first or the latest such. */
+  nonFinite: boolean;
+  /** Whether it is kept as the latest histogram (`HistogramColumn.add`, `keepLatest`). */
+  latest: boolean;
+}
+
 /**
  * What a column got since its last `takeDelta`, for a column on another thread
  * (`HistogramColumn.received`, `appendDelta`).
@@ -57,27 +66,34 @@ export interface SentHistogram {
 export interface HistogramDelta {
   /** The histograms added to the kept list since; the first comes in the first delta. */
   every: (HistogramPoint | SentHistogram)[];
-  /** Whether the column keeps only the first and the latest now. */
+  /** Whether the column is replaced now. */
   replaced: boolean;
-  /** The latest, if it changed since. */
-  latest: SentHistogram | null;
+  /** The histograms kept since it was (`add`), in step order. */
+  kept: Kept<SentHistogram>[];
 }
 
 /**
  * One parameter histogram tag: every histogram while none came after its stand-ins
- * (`replaced`), then the first and the latest.
+ * (`replaced`); from then on the first, and of the later ones only what a rule reads:
+ * - the first and the latest that hold a NaN or ±Infinity (`nonfinite`, rules/nonfinite.ts,
+ *   reads every histogram and passes over a finite one; the stand-ins serve the other rules);
+ * - the latest, once a non-finite record has come in the run (`keepLatest`): `unchanged_weights`
+ *   compares the first and the last weights histograms of a parameter whose update ratios are
+ *   all non-finite (weights of zero make ‖ΔW‖/‖W‖ NaN).
+ * So a histogram of a healthy run costs a pass that tells it is finite (norms.ts `allFinite`,
+ * given by the LiveRun), not a copy of its values.
  */
 export class HistogramColumn {
   /** Every histogram so far, bucketed; null from the first one that came replaced. */
   private every: HistogramPoint[] | null = [];
   private readonly first: KeptHistogram;
+  private firstNonFinite: KeptHistogram | null = null;
+  private latestNonFinite: KeptHistogram | null = null;
   private latest: KeptHistogram | null = null;
-  /** The latest values, reused while their length stays: the engine's tensors keep theirs. */
-  private latestValues: Float32Array | null = null;
-  /** What the last `takeDelta` gave: the kept histograms up to here, and whether the first. */
+  /** What the last `takeDelta` gave: the kept histograms up to here, the first, the others. */
   private everySent = 0;
   private firstSent = false;
-  private latestSent: KeptHistogram | null = null;
+  private readonly sent = new Set<KeptHistogram>();
 
   constructor(
     values: ArrayLike<number> | KeptHistogram,
@@ -88,14 +104,14 @@ export class HistogramColumn {
     this.first =
       values instanceof KeptHistogram
         ? values
-        : new KeptHistogram(copied(values, null), step, bucketCount);
+        : new KeptHistogram(copied(values), step, bucketCount);
     if (replaced) this.every = null;
     else this.every!.push(this.first);
   }
 
   /**
    * What came since the last call, for a column on another thread (`received`, `appendDelta`);
-   * the values of the first and the latest histograms are copied, not bucketed.
+   * the values of the first and the kept histograms are copied, not bucketed.
    */
   takeDelta(): HistogramDelta {
     const sent = (point: HistogramPoint) => (point instanceof KeptHistogram ? point.sent() : point);
@@ -103,9 +119,25 @@ export class HistogramColumn {
     if (this.every === null && !this.firstSent) every.unshift(this.first.sent());
     this.everySent = this.every?.length ?? 0;
     this.firstSent = true;
-    const latest = this.latest !== this.latestSent ? this.latest!.sent() : null;
-    this.latestSent = this.latest;
-    return { every, replaced: this.every === null, latest };
+    const kept = this.keptSince().map((k) => ({ ...k, histogram: k.histogram.sent() }));
+    return { every, replaced: this.every === null, kept };
+  }
+
+  /** The kept histograms that changed since the last `takeDelta`, in step order (`keep`'s). */
+  private keptSince(): Kept<KeptHistogram>[] {
+    const { firstNonFinite, latestNonFinite, latest } = this;
+    const since: Kept<KeptHistogram>[] = [];
+    for (const histogram of [firstNonFinite, latestNonFinite, latest]) {
+      if (histogram === null || this.sent.has(histogram)) continue;
+      if (since.some((k) => k.histogram === histogram)) continue;
+      const nonFinite = histogram === firstNonFinite || histogram === latestNonFinite;
+      since.push({ histogram, nonFinite, latest: histogram === latest });
+    }
+    this.sent.clear();
+    for (const histogram of [firstNonFinite, latestNonFinite, latest]) {
+      if (histogram !== null) this.sent.add(histogram);
+    }
+    return since.sort((a, b) => a.histogram.step - b.histogram.step);
   }
 
   /** A column made from another thread's first delta (`takeDelta`). */
@@ -121,32 +153,54 @@ export class HistogramColumn {
   appendDelta(delta: HistogramDelta): void {
     if (this.every !== null) this.every.push(...delta.every.map(receivedPoint));
     if (delta.replaced) this.every = null;
-    if (delta.latest !== null) this.latest = KeptHistogram.received(delta.latest);
+    for (const k of delta.kept) this.keep({ ...k, histogram: KeptHistogram.received(k.histogram) });
   }
 
-  /** Whether a histogram came after its stand-ins: from then on only the latest is kept. */
+  /** Whether a histogram came after its stand-ins: from then on only some are kept. */
   get replaced(): boolean {
     return this.every === null;
   }
 
-  add(values: ArrayLike<number>, step: number, bucketCount: number, replaced: boolean): void {
+  /**
+   * Keeps a histogram: bucketed, while not `replaced`; else if `allFinite` says that a value is
+   * not finite, or as the latest where `keepLatest` (a non-finite record has come in the run).
+   */
+  add(
+    values: ArrayLike<number>,
+    step: number,
+    bucketCount: number,
+    { replaced, keepLatest }: { replaced: boolean; keepLatest: boolean },
+    allFinite: (values: ArrayLike<number>) => boolean,
+  ): void {
     if (this.every !== null && !replaced) {
       const buckets = computeHistogram(values, bucketCount).buckets;
       this.every.push({ step, wallTime: 0, buckets });
       return;
     }
     this.every = null;
-    this.latestValues = copied(values, this.latestValues);
-    this.latest = new KeptHistogram(this.latestValues, step, bucketCount);
+    const nonFinite = !allFinite(values);
+    if (!nonFinite && !keepLatest) return;
+    const histogram = new KeptHistogram(copied(values), step, bucketCount);
+    this.keep({ histogram, nonFinite, latest: keepLatest });
+  }
+
+  private keep({ histogram, nonFinite, latest }: Kept<KeptHistogram>): void {
+    if (nonFinite && this.firstNonFinite === null) this.firstNonFinite = histogram;
+    else if (nonFinite) this.latestNonFinite = histogram;
+    if (latest) this.latest = histogram;
   }
 
   /**
-   * Every histogram, or the first and the latest, each of those two bucketed when its buckets
-   * are first read.
+   * Every histogram, or the first and the kept ones (in step order), each of those bucketed
+   * when its buckets are first read.
    */
   points(): HistogramPoint[] {
     if (this.every !== null) return this.every.slice();
-    return this.latest === null ? [this.first] : [this.first, this.latest];
+    const points: HistogramPoint[] = [this.first];
+    for (const kept of [this.firstNonFinite, this.latestNonFinite, this.latest]) {
+      if (kept !== null && !points.includes(kept)) points.push(kept);
+    }
+    return points.sort((a, b) => a.step - b.step);
   }
 }
 
@@ -155,10 +209,9 @@ function receivedPoint(point: HistogramPoint | SentHistogram): HistogramPoint {
   return 'bucketCount' in point ? KeptHistogram.received(point) : point;
 }
 
-/** `values` copied into `into` when it has their length, else into a new array. */
-function copied(values: ArrayLike<number>, into: Float32Array | null): Float32Array {
-  const copy =
-    into !== null && into.length === values.length ? into : new Float32Array(values.length);
+/** `values` in an array of their own. */
+function copied(values: ArrayLike<number>): Float32Array {
+  const copy = new Float32Array(values.length);
   copy.set(values);
   return copy;
 }

@@ -14,21 +14,25 @@
  *   step (`nonFiniteArrived`).
  * - Of each parameter's histograms (weights/…, gradients/…; not activations/…, which no rule
  *   reads) all are kept, bucketed as they come, until the scalars that stand in for them have
- *   come (`standIns`); from then on only the first and the latest (live-histograms.ts), which
- *   is all the rules read of them then (`nonfinite` reads them too, but finds a non-finite
- *   value in the stand-ins at the same step or before, where those are logged at least as
- *   often, as the probes log them). So the rules read what they would read in the written
- *   run, and gradscope's probes, which log the stand-ins unless their interval is 'never',
- *   cost a copy of the latest values per histogram, not a bucketing. Gradient histograms have
- *   one more stand-in, any layer's `dead_fraction`: a run without one gets `dead_relu` from the
+ *   come (`standIns`); from then on the first, which `poor_initialization` reads, and of the
+ *   later ones only what the rules read then (live-histograms.ts): those with a NaN or
+ *   ±Infinity (`nonfinite`), and once any non-finite record has come, the latest too
+ *   (`unchanged_weights`, where update ratios are all non-finite). So the rules give the
+ *   verdicts they give on the written run, and gradscope's probes, which log the stand-ins
+ *   unless their interval is 'never', cost a healthy run a pass per histogram that tells it is
+ *   finite (`allFinite`, the engine's SIMD Σx² in the Diagnoser's LiveRun), not a bucketing
+ *   nor a copy (in place on the reference model, 2026-12-03, keeping the latest histogram's
+ *   values cost 0.2–0.8 ms an epoch, and the thread's hand-overs copied them again). Gradient
+ *   histograms have one more stand-in, any layer's `dead_fraction`: a run without one gets `dead_relu` from the
  *   share of zero gradients in every gradient histogram (rules/dead-relu.ts). So a model with
  *   no ReLU layer, or probed with activations 'never', keeps every gradient histogram,
  *   bucketed as it comes (about 9 ns a value: 0.3 ms a histogram step of the reference model).
  * - With the rules on a thread of their own (evaluations.ts), the training thread's LiveRun
  *   hands what came since the last evaluation (`takeDelta`: the log's words, new tags, the
- *   histograms' new points and latest values) to a LiveRun there, which takes it in as if it
+ *   histograms' new points) to a LiveRun there, which takes it in as if it
  *   had been recorded there (`appendDelta`) and is the one the rules read.
  */
+import { everyFinite } from '../engine/statistics.js';
 import { DEFAULT_BUCKET_COUNT } from '../log/histograms.js';
 import type { HistogramPoint, ScalarColumns } from '../log/points.js';
 import { gradscopeWriter } from '../log/proto.js';
@@ -91,7 +95,15 @@ export class LiveRun implements RecordSink {
   private tagsTaken = 0;
   private readonly histogramsChanged = new Set<HistogramColumn>();
 
-  constructor(command?: string) {
+  /**
+   * `command` names the writer, as a RunWriter's files do; `allFinite` tells whether a
+   * histogram's values are all finite (defaults to a loop over them; the Diagnoser gives the
+   * engine's SIMD pass, which this module does not load: the rules' thread runs it too).
+   */
+  constructor(
+    command?: string,
+    private readonly allFinite: (values: ArrayLike<number>) => boolean = everyFinite,
+  ) {
     this.writers = [gradscopeWriter(command)];
   }
 
@@ -231,7 +243,9 @@ export class LiveRun implements RecordSink {
     const column = this.histograms.get(tag);
     if (column !== undefined) {
       // Once replaced, always: stand-ins are not looked for again (a few strings a record).
-      column.add(values, step, bucketCount, column.replaced || this.hasStandIns(tag));
+      const replaced = column.replaced || this.hasStandIns(tag);
+      const keepLatest = replaced && this.log.nonFiniteSoFar();
+      column.add(values, step, bucketCount, { replaced, keepLatest }, this.allFinite);
       this.histogramsChanged.add(column);
       return;
     }

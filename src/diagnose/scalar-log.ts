@@ -48,8 +48,10 @@ export interface LogGroup {
   readonly head: number;
   /** Its tags' count. */
   readonly size: number;
-  /** The places among its tags of the counter tags. */
-  readonly counterPlaces: Uint32Array;
+  /** The places among its tags of the counter tags, or null for none (most groups). */
+  readonly counters: Uint32Array | null;
+  /** Its writes so far (`count`): kept here, on the line a write reads anyway. */
+  writes: number;
 }
 
 export class ScalarLog {
@@ -65,6 +67,8 @@ export class ScalarLog {
   private scanned = 0;
   private lastStep = NaN;
   private nonFiniteFound = false;
+  /** Whether any non-finite value (or positive count) arrived so far: `nonFiniteSoFar`. */
+  private nonFiniteEver = false;
   /** The log's steps: where the step changes, (word position, step) pairs. */
   private readonly stepChanges: number[] = [];
   private readonly pool = new ColumnPool();
@@ -81,9 +85,8 @@ export class ScalarLog {
   /** By group id: its tags' indexes, and what its writes read (LogGroup). */
   private readonly groupTags: Uint32Array[] = [];
   private readonly groups: LogGroup[] = [];
-  /** By tag index: its single records so far; by group id: its writes so far (`count`). */
+  /** By tag index: its single records so far (`count`; a group counts its own writes). */
   private singles = new Int32Array(64);
-  private readonly groupWrites: number[] = [];
   /** Groups that a `takeDelta` gave: the next gives those added after. */
   private groupsTaken = 0;
   /** Whether `takeDelta` gives the records away: then none moves into a column here. */
@@ -115,10 +118,10 @@ export class ScalarLog {
    * tag; `counterPlaces`: the places among them of the counter tags.
    */
   addGroup(indexes: Uint32Array, counterPlaces: Uint32Array): LogGroup {
-    const group = { head: GROUP | this.groups.length, size: indexes.length, counterPlaces };
+    const counters = counterPlaces.length > 0 ? counterPlaces : null;
+    const group = { head: GROUP | this.groups.length, size: indexes.length, counters, writes: 0 };
     this.groupTags.push(indexes);
     this.groups.push(group);
-    this.groupWrites.push(0);
     return group;
   }
 
@@ -141,7 +144,7 @@ export class ScalarLog {
     const k = this.logged;
     const { words, floats } = this;
     words[k] = group.head;
-    this.groupWrites[group.head ^ GROUP]++;
+    group.writes++;
     if (this.scanned < k) {
       for (let i = 0; i < n; i++) floats[k + 1 + i] = values[i];
       this.logged = k + 1 + n;
@@ -157,9 +160,11 @@ export class ScalarLog {
       // x − x is NaN exactly for NaN and ±Infinity.
       if (value - value !== 0) found = true;
     }
-    const places = group.counterPlaces;
-    for (let c = 0; c < places.length; c++) if (floats[k + 1 + places[c]] > 0) found = true;
-    if (found) this.nonFiniteFound = true;
+    const places = group.counters;
+    if (places !== null) {
+      for (let c = 0; c < places.length; c++) if (floats[k + 1 + places[c]] > 0) found = true;
+    }
+    if (found) this.nonFiniteFound = this.nonFiniteEver = true;
     this.logged = this.scanned = k + 1 + n;
   }
 
@@ -169,6 +174,12 @@ export class ScalarLog {
     const found = this.nonFiniteFound;
     this.nonFiniteFound = false;
     return found;
+  }
+
+  /** Whether a non-finite value, or a positive count, arrived at any time so far. */
+  nonFiniteSoFar(): boolean {
+    this.scan();
+    return this.nonFiniteEver;
   }
 
   /**
@@ -197,7 +208,7 @@ export class ScalarLog {
   count(index: number): number {
     let count = this.singles[index];
     this.groupTags.forEach((tags, id) => {
-      if (tags.includes(index)) count += this.groupWrites[id];
+      if (tags.includes(index)) count += this.groups[id].writes;
     });
     return count;
   }
@@ -214,7 +225,7 @@ export class ScalarLog {
       stepChanges: this.stepChanges.slice(),
       newGroups: this.groupTags.slice(this.groupsTaken).map((indexes, k) => ({
         indexes,
-        counterPlaces: this.groups[this.groupsTaken + k].counterPlaces,
+        counterPlaces: this.groups[this.groupsTaken + k].counters ?? new Uint32Array(0),
       })),
     };
     this.groupsTaken = this.groups.length;
@@ -246,7 +257,7 @@ export class ScalarLog {
     for (let k = 0; k < words.length; k += this.entryWords(words[k])) {
       const head = words[k];
       if (head < GROUP) this.singles[head]++;
-      else this.groupWrites[head ^ GROUP]++;
+      else this.groups[head ^ GROUP].writes++;
     }
   }
 
@@ -287,12 +298,13 @@ export class ScalarLog {
         continue;
       }
       const id = head ^ GROUP;
-      const { size, counterPlaces } = this.groups[id];
+      const { size, counters: places } = this.groups[id];
       const end = k + 1 + size;
       for (let i = k + 1; i < end; i++) if (floats[i] - floats[i] !== 0) found = true;
-      for (const place of counterPlaces) if (floats[k + 1 + place] > 0) found = true;
+      if (places === null) continue;
+      for (const place of places) if (floats[k + 1 + place] > 0) found = true;
     }
-    if (found) this.nonFiniteFound = true;
+    if (found) this.nonFiniteFound = this.nonFiniteEver = true;
     this.scanned = this.logged;
   }
 

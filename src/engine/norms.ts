@@ -9,6 +9,7 @@
  * relative error ≤ 2.4e-7, see kernels/sum-of-squares.ts); other arrays by the loop below.
  */
 import { ValueError } from './errors.js';
+import { everyFinite } from './statistics.js';
 import { backend } from './kernels/index.js';
 import type { Variable } from './layers/variable.js';
 import { Tensor } from './tensor.js';
@@ -74,6 +75,16 @@ export function globalNorm(tensors: Iterable<NormInput>, squaresOut?: number[]):
     sum += squares;
   }
   return Math.sqrt(sum);
+}
+
+/**
+ * Whether every value is finite. A float32 array is summed by the SIMD kernel in place where it
+ * is on the heap (Σx² in float64 is finite exactly when every element is: see the top of this
+ * file), at 2–3 µs for 25k values against 7 µs to copy them (2026-12-03).
+ */
+export function allFinite(values: ArrayLike<number>): boolean {
+  if (values instanceof Float32Array) return Number.isFinite(backend.sumOfSquares.ofArray(values));
+  return everyFinite(values);
 }
 
 /** Number of NaN, +Infinity and −Infinity elements. */

@@ -1,6 +1,12 @@
 /** Small summary statistics shared by the data preparation, the experiments' findings and the bench. */
 import { ValueError } from './errors.js';
 
+/** Whether every one of `values` is finite (x − x is NaN exactly for NaN and ±Infinity). */
+export function everyFinite(values: ArrayLike<number>): boolean {
+  for (let i = 0; i < values.length; i++) if (values[i] - values[i] !== 0) return false;
+  return true;
+}
+
 /**
  * The median (mean of the middle two for an even count) of values that are not NaN. Throws on
  * an empty list. Found by selection, not sorting: linear time, for the long series of runs.

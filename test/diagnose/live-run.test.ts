@@ -12,8 +12,11 @@ import {
 } from '../../src/diagnose/run-data.js';
 import { computeHistogram } from '../../src/log/histograms.js';
 import { MemoryRun } from '../../src/log/memory-provider.js';
+import { diagnoseData } from '../../src/diagnose/diagnose.js';
+import { loadRunData } from '../../src/diagnose/run-data.js';
+import type { Verdict } from '../../src/diagnose/rule.js';
 import type { HistogramPoint, ScalarColumns } from '../../src/log/points.js';
-import { range } from './support.js';
+import { oneRun, range } from './support.js';
 
 test('a LiveRun holds what a MemoryRun holds, whatever order the tags come in', () => {
   const live = new LiveRun();
@@ -72,7 +75,7 @@ test('scalar groups keep what the same records one by one keep, mixed with singl
   }
 });
 
-test('a LiveRun keeps every histogram until its stand-in scalars come, then the first and latest', () => {
+test('a LiveRun keeps every histogram until its stand-in scalars come, then the first and the non-finite', () => {
   const live = new LiveRun();
   const bucketCounts = (entry: HistogramPoint[] | (() => HistogramPoint[])) =>
     (typeof entry === 'function' ? entry() : entry).map((p) => [
@@ -93,18 +96,23 @@ test('a LiveRun keeps every histogram until its stand-in scalars come, then the 
   live.histogram('weights/d/kernel', [3, 3, 3, 9], 300, { bucketCount: 2 });
   const { tags, histograms } = live.contents('r');
   assert.deepEqual(tags.histograms, ['weights/d/kernel']);
-  // Then the scalars stand in: the first and the latest, bucketed when read.
+  // Then the scalars stand in: the first, and no finite one after it.
   const entry = histograms.get('weights/d/kernel')!;
   assert.equal(typeof entry, 'function');
-  assert.deepEqual(bucketCounts(entry), [
-    [0, [2, 2]],
-    [300, [3, 1]],
-  ]);
-  assert.deepEqual((entry as () => HistogramPoint[])()[1].buckets[0], {
-    left: 3,
-    right: 6,
-    count: 3,
-  });
+  assert.deepEqual(bucketCounts(entry), [[0, [2, 2]]]);
+  // Of the later ones, the first and the latest that hold a NaN or ±Infinity, bucketed when read.
+  for (const step of [400, 500, 600, 700]) {
+    const bad = step === 400 ? NaN : step === 600 ? Infinity : step === 700 ? -Infinity : 4;
+    live.histogram('weights/d/kernel', [3, 3, 3, bad], step, { bucketCount: 2 });
+  }
+  const read = live.contents('r').histograms.get('weights/d/kernel') as () => HistogramPoint[];
+  assert.deepEqual(
+    read().map((p) => [p.step, p.buckets]),
+    [0, 400, 700].map((step) => {
+      const values = step === 0 ? [0, 1, 2, 3] : [3, 3, 3, step === 400 ? NaN : -Infinity];
+      return [step, computeHistogram(values, 2).buckets];
+    }),
+  );
   // A gradient histogram with its norm logged first keeps every histogram while no layer's
   // dead fraction has come (dead_relu reads them all then), and after that the first and the
   // latest.
@@ -116,17 +124,69 @@ test('a LiveRun keeps every histogram until its stand-in scalars come, then the 
   );
   live.scalar('dead_fraction/d', 0, 150);
   for (const step of [200, 300]) live.histogram('gradients/d/kernel', [step, 1], step);
+  live.histogram('gradients/d/kernel', [NaN, 1], 350);
   const gradients = live.contents('r').histograms.get('gradients/d/kernel')!;
   assert.deepEqual(
     bucketCounts(gradients).map(([step]) => step),
-    [0, 300],
+    [0, 350],
   );
   live.scalar('grad_norm_sq/d/bias', 4, 0);
   for (const step of [0, 100, 200]) live.histogram('gradients/d/bias', [step, 1], step);
   assert.deepEqual(
     bucketCounts(live.contents('r').histograms.get('gradients/d/bias')!).map(([step]) => step),
-    [0, 200],
+    [0],
   );
+});
+
+test('replaced histograms keep what unchanged_weights and nonfinite read: their verdicts as on the written run', async () => {
+  // d0's weights are zero, so its update ratios are 0/0 = NaN and unchanged_weights compares
+  // its first and last weights histograms; d1's gradients go NaN at step 250 and stay so.
+  const live = new LiveRun();
+  const provider = oneRun(() => undefined);
+  const memory = provider.run('run');
+  const scalar = (tag: string, value: number, step: number) => {
+    live.scalar(tag, value, step);
+    memory.scalar(tag, value, step, 0);
+  };
+  const histogram = (tag: string, values: number[], step: number) => {
+    live.histogram(tag, values, step);
+    memory.histogram(tag, values, step);
+  };
+  for (let step = 0; step <= 400; step++) {
+    scalar('loss', 1 / (step + 1), step);
+    const d1 = step >= 250 ? NaN : 1 + step / 1000;
+    scalar('grad_norm/d0/kernel', 1, step);
+    scalar('grad_norm/d1/kernel', d1, step);
+    scalar('dead_fraction/d0', 0.1, step);
+    scalar('weight_norm/d0/kernel', 0, step);
+    scalar('update_ratio/d0/kernel', NaN, step);
+    scalar('weight_norm/d1/kernel', 2, step);
+    scalar('update_ratio/d1/kernel', 1e-3, step);
+    if (step % 100 !== 0) continue;
+    histogram('weights/d0/kernel', [0, 0, 0, 0], step);
+    histogram('weights/d1/kernel', [1, 2, 3, step], step);
+    histogram('gradients/d1/kernel', [0.1, step >= 250 ? NaN : 0.2, 0.3], step);
+  }
+  const offline = diagnoseData(await loadRunData(provider, { name: 'run', train: 'run' }));
+  const online = diagnoseData(live.data('run'));
+  // What a verdict says, less the remedy (the live run names gradscope as its writer) and the
+  // count of histograms in the evidence (the live run keeps only those the rules read).
+  const pick = (verdicts: Verdict[], check: string) =>
+    verdicts
+      .filter((v) => v.check === check)
+      .map(({ layer, severity, firstStep, lastStep, message }) => {
+        return { layer, severity, firstStep, lastStep, message };
+      });
+  for (const check of ['unchanged_weights', 'nonfinite']) {
+    assert.deepEqual(pick(online.verdicts, check), pick(offline.verdicts, check), check);
+    assert.equal(pick(offline.verdicts, check).length > 0, true, `${check} fires offline`);
+  }
+  // Kept of d0's weights: the first and the latest (a non-finite record had come); of d1's
+  // gradients: the first, and the first and the latest non-finite.
+  const steps = (tag: string) =>
+    (live.contents('run').histograms.get(tag) as () => HistogramPoint[])().map((p) => p.step);
+  assert.deepEqual(steps('weights/d0/kernel'), [0, 400]);
+  assert.deepEqual(steps('gradients/d1/kernel'), [0, 300, 400]);
 });
 
 test('a group written alone is scanned as it is copied: the same arrivals and counts', () => {
@@ -398,37 +458,42 @@ test('kept histograms bucket on read what was recorded, though the caller reuses
   // The engine's tensors keep their arrays: each record's values are overwritten after it.
   const values = new Float32Array(6);
   const recorded = new Map<number, number[]>();
-  const record = (step: number) => {
+  const record = (step: number, withNaN = false) => {
     values.forEach((_, i) => (values[i] = Math.sin(step + i) * (step + 1)));
+    if (withNaN) values[2] = NaN;
     recorded.set(step, [...values]);
     live.histogram('weights/d/kernel', values, step, { bucketCount: 3 });
   };
   record(0);
   live.scalar('weight_norm/d/kernel', 1, 0);
   live.scalar('update_ratio/d/kernel', 1e-3, 1);
-  for (const step of [100, 200]) record(step);
+  // Kept after the stand-ins: a histogram with a non-finite value (a NaN at steps 200–400).
+  const nanAt = new Set([200, 300, 400]);
+  for (const step of [100, 200, 300]) record(step, nanAt.has(step));
   const eager = (step: number) => computeHistogram(recorded.get(step)!, 3).buckets;
   const read = () =>
     (live.contents('r').histograms.get('weights/d/kernel') as () => HistogramPoint[])();
   let points = read();
   assert.deepEqual(
     points.map((p) => p.step),
-    [0, 200],
+    [0, 200, 300],
   );
   // Read after later records overwrote the caller's array, and after the next latest came.
   values.fill(7);
-  record(300);
+  record(400, true);
   assert.deepEqual(points[0].buckets, eager(0));
+  assert.deepEqual(points[1].buckets, eager(200));
   points = read();
   assert.deepEqual(
     points.map((p) => [p.step, p.wallTime, p.buckets]),
     [
       [0, 0, eager(0)],
-      [300, 0, eager(300)],
+      [200, 0, eager(200)],
+      [400, 0, eager(400)],
     ],
   );
   // Read twice: the same buckets, computed once.
-  assert.equal(points[1].buckets, points[1].buckets);
+  assert.equal(points[2].buckets, points[2].buckets);
 });
 
 test('a tag written in a group and as single records in between keeps both, in step order', () => {

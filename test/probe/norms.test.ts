@@ -2,6 +2,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  allFinite,
   countNonFinite,
   countNonFiniteGiven,
   globalNorm,
@@ -93,6 +94,33 @@ test('where float32 squares overflow or underflow, heap tensors are summed exact
   const zeros = Tensor.zeros([64]);
   assert.equal(sumOfSquares(zeros), 0);
   for (const t of [big, tinyTensor, zeros]) t.dispose();
+});
+
+test('allFinite: false exactly where a value is NaN or ±∞, on heap views, other arrays and lists', () => {
+  for (const n of [1, 7, 8, 9, 33, 1000]) {
+    const tensor = Tensor.fromArray(
+      [n],
+      Array.from({ length: n }, (_, i) => (i % 2 ? 3e38 : -1e-30)),
+    );
+    const view = tensor.data.subarray(n > 1 ? 1 : 0);
+    const own = Float32Array.from(tensor.data);
+    // Largest float32s, whose squares overflow float32, are finite.
+    for (const values of [tensor.data, view, own, [...own]]) assert.equal(allFinite(values), true);
+    for (const bad of [NaN, Infinity, -Infinity]) {
+      for (const at of new Set([0, n >> 1, n - 1])) {
+        const saved = tensor.data[at];
+        tensor.data[at] = bad;
+        own[at] = bad;
+        assert.equal(allFinite(tensor.data), false, `heap n=${n} at ${at}: ${bad}`);
+        assert.equal(allFinite(own), false, `own n=${n} at ${at}: ${bad}`);
+        assert.equal(allFinite([...own]), false, `list n=${n} at ${at}: ${bad}`);
+        tensor.data[at] = saved;
+        own[at] = saved;
+      }
+    }
+    tensor.dispose();
+  }
+  assert.equal(allFinite([]), true);
 });
 
 test('sumsOfSquares: each tensor’s sum in one call, the same as one by one, and their total', () => {

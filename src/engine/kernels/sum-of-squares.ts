@@ -6,6 +6,7 @@
  * into the kernel, as the probes and the clipper do every step.
  */
 import type { Tensor } from '../tensor.js';
+import { onHeap } from './heap-address.js';
 import { TensorTable } from './tensor-table.js';
 import { vectorWasm } from './vector-wasm.js';
 
@@ -14,6 +15,8 @@ export interface SumOfSquaresKernel {
   one(x: Tensor): number;
   /** Σ x² of each tensor into `out[k]` (as `one`); returns the sum of them. */
   each(tensors: readonly Tensor[], out: Float64Array | number[]): number;
+  /** Σ x² over an array (as `one`): in place where it is a view on the heap, such as a tensor's. */
+  ofArray(x: Float32Array): number;
 }
 
 /** Σ x² over the first n elements, every square in float64: the reference's sum everywhere. */
@@ -29,6 +32,7 @@ function referenceOne(t: Tensor): number {
 
 export const referenceSumOfSquares: SumOfSquaresKernel = {
   one: referenceOne,
+  ofArray: (x) => referenceSquares(x, x.length),
   each(tensors, out) {
     let total = 0;
     for (let k = 0; k < tensors.length; k++) total += out[k] = referenceOne(tensors[k]);
@@ -41,6 +45,8 @@ const table = new TensorTable(1);
 
 export const simdSumOfSquares: SumOfSquaresKernel = {
   one: (x) => vectorWasm.sumOfSquares(x.ptr, x.size),
+  ofArray: (x) =>
+    onHeap(x) ? vectorWasm.sumOfSquares(x.byteOffset, x.length) : referenceSquares(x, x.length),
   each(tensors, out) {
     table.list(tensors);
     const total = vectorWasm.sumsOfSquares(table.address, tensors.length, table.resultsAddress);
