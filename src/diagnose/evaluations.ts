@@ -117,12 +117,13 @@ export class EvaluationThread {
   }
 
   /**
-   * Sends `request` (its id set here; its log's words are moved, not copied); `handle` gets the
-   * answer, from `poll` or `wait`. Returns the id.
+   * Sends `request` (its id set here; its log's words and steps are moved, not copied);
+   * `handle` gets the answer, from `poll` or `wait`. Returns the id.
    */
   request(request: Omit<EvaluationRequest, 'id'>, handle: Handler): number {
     const id = this.nextId++;
-    const transfer: ArrayBuffer[] = [request.delta.log.words.buffer as ArrayBuffer];
+    const { words, stepChanges } = request.delta.log;
+    const transfer = [words.buffer as ArrayBuffer, stepChanges.buffer as ArrayBuffer];
     for (const [, histogram] of request.delta.histograms) {
       for (const point of [...histogram.every, ...histogram.kept.map((k) => k.histogram)]) {
         if ('values' in point && point.values !== null) {

@@ -164,6 +164,7 @@ export class HistogramColumn {
   /**
    * Keeps a histogram: bucketed, while not `replaced`; else if `allFinite` says that a value is
    * not finite, or as the latest where `keepLatest` (a non-finite record has come in the run).
+   * Returns whether the column changed: whether its next `takeDelta` has anything to give.
    */
   add(
     values: ArrayLike<number>,
@@ -171,17 +172,19 @@ export class HistogramColumn {
     bucketCount: number,
     { replaced, keepLatest }: { replaced: boolean; keepLatest: boolean },
     allFinite: (values: ArrayLike<number>) => boolean,
-  ): void {
+  ): boolean {
     if (this.every !== null && !replaced) {
       const buckets = computeHistogram(values, bucketCount).buckets;
       this.every.push({ step, wallTime: 0, buckets });
-      return;
+      return true;
     }
+    const replacing = this.every !== null;
     this.every = null;
     const nonFinite = !allFinite(values);
-    if (!nonFinite && !keepLatest) return;
+    if (!nonFinite && !keepLatest) return replacing;
     const histogram = new KeptHistogram(copied(values), step, bucketCount);
     this.keep({ histogram, nonFinite, latest: keepLatest });
+    return true;
   }
 
   private keep({ histogram, nonFinite, latest }: Kept<KeptHistogram>): void {

@@ -23,14 +23,15 @@
  *   finite (`allFinite`, the engine's SIMD Σx² in the Diagnoser's LiveRun), not a bucketing
  *   nor a copy (in place on the reference model, 2026-12-03, keeping the latest histogram's
  *   values cost 0.2–0.8 ms an epoch, and the thread's hand-overs copied them again). Gradient
- *   histograms have one more stand-in, any layer's `dead_fraction`: a run without one gets `dead_relu` from the
- *   share of zero gradients in every gradient histogram (rules/dead-relu.ts). So a model with
- *   no ReLU layer, or probed with activations 'never', keeps every gradient histogram,
- *   bucketed as it comes (about 9 ns a value: 0.3 ms a histogram step of the reference model).
+ *   histograms have one more stand-in, any layer's `dead_fraction`: a run without one gets
+ *   `dead_relu` from the share of zero gradients in every gradient histogram
+ *   (rules/dead-relu.ts). So a model with no ReLU layer, or probed with activations 'never',
+ *   keeps every gradient histogram, bucketed as it comes (about 9 ns a value: 0.3 ms a
+ *   histogram step of the reference model).
  * - With the rules on a thread of their own (evaluations.ts), the training thread's LiveRun
  *   hands what came since the last evaluation (`takeDelta`: the log's words, new tags, the
- *   histograms' new points) to a LiveRun there, which takes it in as if it
- *   had been recorded there (`appendDelta`) and is the one the rules read.
+ *   histograms that changed) to a LiveRun there, which takes it in as if it had been recorded
+ *   there (`appendDelta`) and is the one the rules read.
  */
 import { everyFinite } from '../engine/statistics.js';
 import { DEFAULT_BUCKET_COUNT } from '../log/histograms.js';
@@ -91,9 +92,9 @@ export class LiveRun implements RecordSink {
   private readonly sequenceIndexes: number[] = [];
   private cursor = 0;
 
-  /** Tags that a `takeDelta` gave (of `order`), and the histograms that got records since. */
+  /** Tags that a `takeDelta` gave (of `order`), and the histograms that changed since, by tag. */
   private tagsTaken = 0;
-  private readonly histogramsChanged = new Set<HistogramColumn>();
+  private readonly histogramsChanged = new Map<string, HistogramColumn>();
 
   /**
    * `command` names the writer, as a RunWriter's files do; `allFinite` tells whether a
@@ -122,9 +123,7 @@ export class LiveRun implements RecordSink {
       .map((tag) => ({ tag, histogram: this.histograms.has(tag) }));
     this.tagsTaken = this.order.length;
     const histograms: [string, HistogramDelta][] = [];
-    for (const [tag, column] of this.histograms) {
-      if (this.histogramsChanged.has(column)) histograms.push([tag, column.takeDelta()]);
-    }
+    for (const [tag, column] of this.histogramsChanged) histograms.push([tag, column.takeDelta()]);
     this.histogramsChanged.clear();
     return { newTags, log: this.log.takeDelta(), histograms };
   }
@@ -245,8 +244,9 @@ export class LiveRun implements RecordSink {
       // Once replaced, always: stand-ins are not looked for again (a few strings a record).
       const replaced = column.replaced || this.hasStandIns(tag);
       const keepLatest = replaced && this.log.nonFiniteSoFar();
-      column.add(values, step, bucketCount, { replaced, keepLatest }, this.allFinite);
-      this.histogramsChanged.add(column);
+      if (column.add(values, step, bucketCount, { replaced, keepLatest }, this.allFinite)) {
+        this.histogramsChanged.set(tag, column);
+      }
       return;
     }
     this.addHistogram(tag, new HistogramColumn(values, step, bucketCount, this.hasStandIns(tag)));
@@ -254,7 +254,7 @@ export class LiveRun implements RecordSink {
 
   private addHistogram(tag: string, column: HistogramColumn): void {
     this.histograms.set(tag, column);
-    this.histogramsChanged.add(column);
+    this.histogramsChanged.set(tag, column);
     this.histogramReaders.set(
       tag,
       this.perEvaluation(() => column.points()),

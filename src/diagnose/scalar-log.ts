@@ -26,8 +26,8 @@ import { moveRecords } from './log-move.js';
 export interface LogDelta {
   /** The log's words (transferable: a copy). */
   words: Uint32Array;
-  /** (position in `words`, step) pairs. */
-  stepChanges: number[];
+  /** (position in `words`, step) pairs (transferable, as `words`). */
+  stepChanges: Float64Array;
   /** Per group added since: its tags' indexes and its counter places (`addGroup`'s). */
   newGroups: { indexes: Uint32Array; counterPlaces: Uint32Array }[];
 }
@@ -222,7 +222,7 @@ export class ScalarLog {
     this.scan();
     const delta: LogDelta = {
       words: this.words.slice(0, this.logged),
-      stepChanges: this.stepChanges.slice(),
+      stepChanges: Float64Array.from(this.stepChanges),
       newGroups: this.groupTags.slice(this.groupsTaken).map((indexes, k) => ({
         indexes,
         counterPlaces: this.groups[this.groupsTaken + k].counters ?? new Uint32Array(0),
