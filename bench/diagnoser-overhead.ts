@@ -9,14 +9,16 @@
  * into the Diagnoser's sink and one into a sink that does nothing, and the difference of their
  * times is the sink's cost. The step's gradient norms are measured before either, so neither
  * pays for that; the two sets take turns at going first, since the first reads the weights and
- * gradients from colder caches (measured: that alone was worth 0.05 s an epoch). Times are CPU
+ * gradients from colder caches (measured: that alone was worth 0.05 s an epoch), by the step's
+ * Thue–Morse bit (`takingTurns`), and swap places in the callback list each repeat. Times are CPU
  * times of the training thread, as in bench/probe-overhead.ts and for its reason: the rules run
  * on a thread of their own (diagnoser.ts `thread`; GRADSCOPE_DIAGNOSE_THREAD=0 measures them
  * on the training thread), whose time is the other core's. The Diagnoser's callbacks are timed
  * in two parts: those that evaluate every rule (on their own thread: handing the records over,
  * and at the end waiting for the last answer; each one's time is listed) and the others, which
- * look once per step for non-finite records and for answers. Making the Diagnoser counts too:
- * the first one in a process starts the rules' thread (the first repeat's `secondsMaking`).
+ * look once per step for non-finite records and for answers, less a twin that does nothing
+ * (`timedApart`). Making the Diagnoser counts too: the first one in a process starts the rules'
+ * thread (the first repeat's `secondsMaking`).
  *
  * Run alone: node dist/bench/diagnoser-overhead.js [samples] [repeats] [epochs]
  */
@@ -125,7 +127,7 @@ function timedApart(
  * often along every arithmetic progression (Gelfond, 1968), so steps recorded every k steps are
  * split evenly between the two orders, whatever k and the step they start at.
  */
-export function thueMorse(n: number): number {
+function thueMorse(n: number): number {
   let parity = 0;
   for (let m = n; m > 0; m >>>= 1) parity ^= m & 1;
   return parity;

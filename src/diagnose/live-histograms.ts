@@ -2,8 +2,8 @@
  * A live run's parameter histograms (live-run.ts), kept as the rules read them. Bucketing a
  * histogram costs about 9 nanoseconds a value (log/series-kernels.ts): so while the rules read
  * every histogram of a tag, each is bucketed as it comes, and once its stand-in scalars have
- * come (live-run.ts `standIns`), only the first and the non-finite ones are kept, their values
- * copied and each bucketed when first read (`HistogramColumn`).
+ * come (live-run.ts `standIns`), only the first and those a rule still reads are kept
+ * (`HistogramColumn`), their values copied and each bucketed when first read.
  */
 import { computeHistogram, type Bucket } from '../log/histograms.js';
 import type { HistogramPoint } from '../log/points.js';
