@@ -115,7 +115,7 @@ test('a LiveRun keeps every histogram until its stand-in scalars come, then the 
   );
   // A gradient histogram with its norm logged first keeps every histogram while no layer's
   // dead fraction has come (dead_relu reads them all then), and after that the first and the
-  // latest.
+  // non-finite ones.
   live.scalar('grad_norm_sq/d/kernel', 4, 0);
   for (const step of [0, 100, 150]) live.histogram('gradients/d/kernel', [step, 1], step);
   assert.deepEqual(
@@ -478,7 +478,7 @@ test('kept histograms bucket on read what was recorded, though the caller reuses
     points.map((p) => p.step),
     [0, 200, 300],
   );
-  // Read after later records overwrote the caller's array, and after the next latest came.
+  // Read after later records overwrote the caller's array, and after a later non-finite one came.
   values.fill(7);
   record(400, true);
   assert.deepEqual(points[0].buckets, eager(0));
