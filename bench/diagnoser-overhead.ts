@@ -108,6 +108,9 @@ function timedApart(
   let next = FIRST_CHECK;
   return {
     ...step,
+    get nextBatchEnd() {
+      return diagnoser.nextBatchEnd;
+    },
     onBatchEnd: (context) => {
       if (context.step + 1 < next) {
         const [first, second] = thueMorse(context.step) === 0 ? [step, nothing] : [nothing, step];

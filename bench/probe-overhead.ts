@@ -199,6 +199,10 @@ export function timed(callback: Callback, clock: CallbackClock): Callback {
     clock.calls++;
   };
   return {
+    // The steps `fit` calls onBatchEnd at are the callback's own (the Diagnoser's are few).
+    get nextBatchEnd() {
+      return callback.nextBatchEnd;
+    },
     measuresWanted: (position) => {
       let wanted = NO_MEASURES;
       time(() => (wanted = callback.measuresWanted?.(position) ?? NO_MEASURES));

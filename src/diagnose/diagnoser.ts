@@ -30,10 +30,14 @@
  *   the reference model spent evaluating, when the first was at step 16). What an evaluation
  *   builds of the run and does not change while its tags stay (the RunData's series, parameters
  *   and layers) is kept for the next (LiveRun.data), which then reads only the new records.
+ * At the other steps `fit` does not call it (`nextBatchEnd`), except every POLL_STEPS steps
+ * while an answer is awaited: the LiveRun tells it when a non-finite record arrives, as the
+ * record is kept.
  * After training, `verdicts` are those of the whole run: what `gradscope diagnose` gives on the
  * run the probes wrote (test/diagnose/diagnoser.test.ts checks it).
  */
 import type { Callback, EpochLogs, StepContext } from '../engine/callbacks.js';
+import type { Model } from '../engine/model.js';
 import { allFinite } from '../engine/norms.js';
 import type { TextSink } from '../log/text.js';
 import { TeeSink, type RecordSink } from '../probe/sink.js';
@@ -86,6 +90,13 @@ const VALIDATION_LOSS_TAG = 'val_loss';
 /** First evaluation step; later ones are CHECK_GROWTH times the previous one. */
 export const FIRST_CHECK = 64;
 export const CHECK_GROWTH = 4;
+/** Answers are looked for every POLL_STEPS steps while one is awaited. */
+const POLL_STEPS = 16;
+/**
+ * Steps `fit` may go without calling onBatchEnd (`nextBatchEnd`): between two calls this
+ * thread's log grows by at most a few hundred thousand words, far below LOG_LIMIT.
+ */
+const MOST_SKIPPED = 1024;
 
 export class Diagnoser implements Callback {
   /** Give this to the probes: it keeps their records for the rules and passes them on. */
@@ -111,8 +122,17 @@ export class Diagnoser implements Callback {
   private nextCheck = FIRST_CHECK;
   /** Whether any non-finite record arrived: until then `nonfinite` has nothing to find. */
   private everNonfinite = false;
-  /** Optimizer steps so far: validation losses are recorded at the step they follow. */
+  /**
+   * The first step at which `fit` calls onBatchEnd (Callback.nextBatchEnd): the next scheduled
+   * evaluation, the next look for an awaited answer, at most MOST_SKIPPED steps on; 0 once a
+   * non-finite record arrives (LiveRun `onNonFinite`), so that `nonfinite` runs at its step.
+   */
+  nextBatchEnd = 0;
+  /** Optimizer steps so far, as of the last onBatchEnd (`stepsSoFar` between calls). */
   private steps = 0;
+  /** The model being trained, and its optimizer's step count when `fit` began. */
+  private model: Model | null = null;
+  private iterationsAtBegin = 0;
   /** Whether `val_loss` records come through the sink (then epoch logs are not added). */
   private validationLogged = false;
   /** `val_loss` records added from epoch logs. */
@@ -123,7 +143,7 @@ export class Diagnoser implements Callback {
 
   constructor(private readonly args: DiagnoserArgs = {}) {
     this.name = args.name ?? 'run';
-    this.run = new LiveRun(args.command?.name, allFinite);
+    this.run = new LiveRun(args.command?.name, allFinite, () => (this.nextBatchEnd = 0));
     const { command } = args;
     this.commandFlags = command && new Map([[command.name, command.flags]]);
     this.print = args.print === undefined ? (line) => console.log(line) : args.print;
@@ -132,7 +152,19 @@ export class Diagnoser implements Callback {
     this.runKey = this.thread?.addRun(this) ?? -1;
   }
 
+  onTrainBegin(model: Model): void {
+    this.model = model;
+    this.iterationsAtBegin = model.optimizer?.iterations ?? 0;
+    this.nextBatchEnd = 0;
+  }
+
   onBatchEnd(context: StepContext): void {
+    this.look(context);
+    this.nextBatchEnd = this.nextLook(context.step);
+  }
+
+  /** What onBatchEnd does at a step `fit` calls it at. */
+  private look(context: StepContext): void {
     this.steps = context.step + 1;
     const nonfinite = this.run.nonFiniteArrived();
     this.everNonfinite ||= nonfinite;
@@ -141,9 +173,9 @@ export class Diagnoser implements Callback {
       this.evaluate(context.step, context.model, this.rules());
     } else if (nonfinite && !this.nonfiniteFired) {
       this.evaluate(context.step, context.model, 'nonfinite', false);
-    } else if (this.thread !== null && (this.steps & 15) === 0) {
-      // Answers are printed within 16 steps of coming; a look costs an atomic read.
-      this.thread.poll();
+    } else if (this.thread !== null) {
+      // Answers are printed within POLL_STEPS steps of coming; a look costs an atomic read.
+      if (this.steps % POLL_STEPS === 0) this.thread.poll();
       // Records go over between evaluations too, so that this thread's log stays bounded.
       if (this.run.heldWords > LOG_LIMIT) {
         this.send('none', false, (answer) => this.verdictsOf(answer, context.step));
@@ -151,12 +183,33 @@ export class Diagnoser implements Callback {
     }
   }
 
+  /**
+   * The step after `step` at which onBatchEnd must run (`nextBatchEnd`): where `look` evaluates
+   * every rule (step + 1 reaching `nextCheck`), where it looks for an awaited answer (step + 1 a
+   * multiple of POLL_STEPS), and at most MOST_SKIPPED on, for the log's bound.
+   */
+  private nextLook(step: number): number {
+    let next = Math.min(this.nextCheck - 1, step + MOST_SKIPPED);
+    if (this.thread?.awaiting()) {
+      next = Math.min(next, (Math.floor((step + 1) / POLL_STEPS) + 1) * POLL_STEPS - 1);
+    }
+    return next;
+  }
+
+  /** Optimizer steps of this `fit` so far, though onBatchEnd did not run at each. */
+  private stepsSoFar(): number {
+    const optimizer = this.model?.optimizer;
+    return optimizer ? optimizer.iterations - this.iterationsAtBegin : this.steps;
+  }
+
   onTrainEnd(): void {
+    this.steps = this.stepsSoFar();
     this.everNonfinite ||= this.run.nonFiniteArrived();
     this.evaluate(this.steps, null, this.rules(), true, true);
   }
 
   onEpochEnd(_epoch: number, logs: EpochLogs): void {
+    this.steps = this.stepsSoFar();
     // For `overfitting`; kept in memory only, unless the run logs validation loss itself.
     this.validationLogged ||= this.run.scalarCount(VALIDATION_LOSS_TAG) > this.validationAdded;
     if (logs.val_loss !== undefined && !this.validationLogged) {

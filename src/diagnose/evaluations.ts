@@ -136,6 +136,11 @@ export class EvaluationThread {
     return id;
   }
 
+  /** Whether an answer is awaited: then the Diagnosers look for it (`poll`). */
+  awaiting(): boolean {
+    return this.handlers.size > 0;
+  }
+
   /** Hands each answer that came to its handler; a step's cost when none came: one atomic read. */
   poll(): void {
     if (Atomics.load(this.signal, 0) === this.seen) return;

@@ -73,7 +73,7 @@ function isCounter(tag: string): boolean {
 export class LiveRun implements RecordSink {
   /** As a RunWriter's files name their writer: gradscope, and the command if one is given. */
   private readonly writers: string[];
-  private readonly log = new ScalarLog();
+  private readonly log: ScalarLog;
   private readonly indexes = new Map<string, number>();
   /** Whether any layer's `dead_fraction` has come (a stand-in of the gradient histograms). */
   private deadFractionLogged = false;
@@ -99,13 +99,16 @@ export class LiveRun implements RecordSink {
   /**
    * `command` names the writer, as a RunWriter's files do; `allFinite` tells whether a
    * histogram's values are all finite (defaults to a loop over them; the Diagnoser gives the
-   * engine's SIMD pass, which this module does not load: the rules' thread runs it too).
+   * engine's SIMD pass, which this module does not load: the rules' thread runs it too);
+   * `onNonFinite` is called as a non-finite scalar record (or a positive count) arrives.
    */
   constructor(
     command?: string,
     private readonly allFinite: (values: ArrayLike<number>) => boolean = everyFinite,
+    onNonFinite?: () => void,
   ) {
     this.writers = [gradscopeWriter(command)];
+    this.log = new ScalarLog(onNonFinite);
   }
 
   /** Words of scalar records held for the next `takeDelta` (4 bytes each). */

@@ -92,6 +92,12 @@ export class ScalarLog {
   /** Whether `takeDelta` gives the records away: then none moves into a column here. */
   private givesDeltas = false;
 
+  /**
+   * `onNonFinite` is called as a non-finite value or a positive count arrives (a record is
+   * scanned as it comes, or at the next `nonFiniteArrived` where others wait to be scanned).
+   */
+  constructor(private readonly onNonFinite?: () => void) {}
+
   /** Words in the log: what the next `takeDelta` gives (4 bytes each). */
   get loggedWords(): number {
     return this.logged;
@@ -134,6 +140,11 @@ export class ScalarLog {
     this.floats[k + 1] = value;
     this.logged = k + 2;
     this.singles[index]++;
+    // Scanned as it comes, as a group write is, while nothing waits to be scanned.
+    if (this.scanned !== k) return;
+    this.scanned = k + 2;
+    const kept = this.floats[k + 1];
+    if (kept - kept !== 0 || (kept > 0 && this.counters[index] === 1)) this.found();
   }
 
   /** Keeps one record per tag of `group`, `values[i]` for its i-th tag. */
@@ -164,8 +175,14 @@ export class ScalarLog {
     if (places !== null) {
       for (let c = 0; c < places.length; c++) if (floats[k + 1 + places[c]] > 0) found = true;
     }
-    if (found) this.nonFiniteFound = this.nonFiniteEver = true;
+    if (found) this.found();
     this.logged = this.scanned = k + 1 + n;
+  }
+
+  /** A non-finite value, or a positive count, arrived: kept, and told to `onNonFinite`. */
+  private found(): void {
+    this.nonFiniteFound = this.nonFiniteEver = true;
+    this.onNonFinite?.();
   }
 
   /** Whether a non-finite value, or a positive count, arrived since the last call. */
@@ -304,7 +321,7 @@ export class ScalarLog {
       if (places === null) continue;
       for (const place of places) if (floats[k + 1 + place] > 0) found = true;
     }
-    if (found) this.nonFiniteFound = this.nonFiniteEver = true;
+    if (found) this.found();
     this.scanned = this.logged;
   }
 

@@ -68,6 +68,13 @@ export interface Callback {
   onGradients?(context: StepContext): void;
   /** The optimizer has applied the step. */
   onBatchEnd?(context: BatchEndContext): void;
+  /**
+   * The first step (of this `fit`, as `StepContext.step`) at which `fit` calls `onBatchEnd`,
+   * read before each call: a callback that needs few steps sets it to spare a call at every
+   * other one (the Diagnoser: a call in place cost about 0.5 µs a step, measured 2026-12-03,
+   * where the step's work had evicted its code and data). Defaults to every step.
+   */
+  readonly nextBatchEnd?: number;
   onEpochEnd?(epoch: number, logs: EpochLogs): void;
   onTrainEnd?(history: History): void;
 }

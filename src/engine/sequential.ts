@@ -278,7 +278,9 @@ export class Sequential implements Model {
         const { updates, weights } = measures;
         const update = optimizer.apply(trainable, context.gradients, updates, weights);
         const ended: BatchEndContext = { ...context, update };
-        callbacks.forEach((c) => c.onBatchEnd?.(ended));
+        for (const c of callbacks) {
+          if (c.onBatchEnd !== undefined && step >= (c.nextBatchEnd ?? 0)) c.onBatchEnd(ended);
+        }
         lossSum += result.loss * n;
         seen += n;
         if (result.correct === null) hasAccuracy = false;

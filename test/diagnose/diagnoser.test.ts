@@ -6,7 +6,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { diagnoseRun } from '../../src/diagnose/diagnose.js';
 import { Diagnoser } from '../../src/diagnose/diagnoser.js';
-import type { StepContext } from '../../src/engine/callbacks.js';
+import { arrayDataset } from '../../src/engine/dataset.js';
+import { Dense } from '../../src/engine/layers/dense.js';
+import { Sequential } from '../../src/engine/sequential.js';
+import { GradientProbes } from '../../src/probe/gradient-probes.js';
+import type { Callback, StepContext } from '../../src/engine/callbacks.js';
+import { EvaluationThread } from '../../src/diagnose/evaluations.js';
 import { ZOO } from '../../src/diagnose/zoo/specs.js';
 import { trainZooRun } from '../../src/diagnose/zoo/train.js';
 import { DirectoryProvider } from '../../src/log/provider.js';
@@ -40,6 +45,62 @@ test('stops training at the first non-finite step and writes verdicts TensorBoar
     lines.find((l) => l.includes('nonfinite'))!,
     new RegExp(`step ${nonfinite.firstStep}: error nonfinite`),
   );
+});
+
+/** `diagnoser`, recording the steps at which `fit` calls its onBatchEnd into `steps`. */
+function callsOf(diagnoser: Diagnoser, steps: number[]): Callback {
+  return {
+    onTrainBegin: (model) => diagnoser.onTrainBegin(model),
+    get nextBatchEnd() {
+      return diagnoser.nextBatchEnd;
+    },
+    onBatchEnd: (context) => {
+      steps.push(context.step);
+      diagnoser.onBatchEnd(context);
+    },
+    onEpochEnd: (epoch, logs) => diagnoser.onEpochEnd(epoch, logs),
+    onTrainEnd: () => diagnoser.onTrainEnd(),
+  };
+}
+
+test('fit calls the Diagnoser only at its evaluations, at a non-finite record and while an answer is awaited', () => {
+  // On the training thread: at step 0, then where an evaluation is due (step + 1 = 64, 256, …),
+  // and at most 1,024 steps apart.
+  const healthy = new Diagnoser({ print: null, thread: false });
+  const steps: number[] = [];
+  const model = new Sequential({
+    seed: 5,
+    layers: [new Dense({ units: 4, activation: 'relu', inputShape: [3] }), new Dense({ units: 2 })],
+  }).compile({ optimizer: 'adam', loss: 'mean_squared_error' });
+  const x = Array.from({ length: 24 }, (_, i) => Math.sin(i));
+  const y = Array.from({ length: 16 }, (_, i) => Math.cos(i));
+  const data = arrayDataset(x, [3], y, 2);
+  const probes = new GradientProbes({ sink: healthy.sink });
+  // 8 samples, batch 1: 2,600 steps.
+  model.fit(data, { epochs: 325, batchSize: 1, callbacks: [probes, callsOf(healthy, steps)] });
+  assert.deepEqual(steps, [0, 63, 255, 1023, 2047], 'the scheduled steps, and 1,024 on');
+  // A non-finite record wakes it at its step, where `nonfinite` stops training.
+  const broken = new Diagnoser({ print: null, thread: false });
+  const brokenSteps: number[] = [];
+  trainZooRun(spec('nan-lr-100-sgd'), broken.sink, [callsOf(broken, brokenSteps)]);
+  const nonfinite = broken.verdicts.find((v) => v.check === 'nonfinite')!;
+  assert.equal(brokenSteps.at(-1), nonfinite.firstStep, 'called at the non-finite step');
+  assert.ok(brokenSteps.length <= 4, `called ${brokenSteps.length} times`);
+  // On their own thread, while an answer is awaited: every 16 steps (step + 1 a multiple of 16).
+  const awaiting = Object.getOwnPropertyDescriptor(EvaluationThread.prototype, 'awaiting')!;
+  EvaluationThread.prototype.awaiting = () => true;
+  try {
+    const polled = new Diagnoser({ print: null, thread: true });
+    const pollSteps: number[] = [];
+    trainZooRun(spec('healthy-relu-3-adam'), polled.sink, [callsOf(polled, pollSteps)]);
+    assert.deepEqual(
+      pollSteps.slice(0, 6),
+      [0, 15, 31, 47, 63, 79],
+      'looks for answers every 16 steps',
+    );
+  } finally {
+    Object.defineProperty(EvaluationThread.prototype, 'awaiting', awaiting);
+  }
 });
 
 test('a healthy run trains to the end with no verdict', () => {

@@ -60,6 +60,28 @@ function denseGrads(layer: Dense): { kernel: number[]; bias: number[] } {
   return { kernel, bias };
 }
 
+test('fit calls onBatchEnd only from the step a callback names (nextBatchEnd), read before each call', () => {
+  const model = classifier();
+  const data = blobs(64, 3);
+  const called: number[] = [];
+  const every: number[] = [];
+  const sparse = {
+    nextBatchEnd: 0,
+    onBatchEnd(context: StepContext) {
+      called.push(context.step);
+      this.nextBatchEnd = context.step + (context.step === 3 ? 1 : 3);
+    },
+  };
+  const wake = { onBatchEnd: (context: StepContext) => void every.push(context.step) };
+  model.fit(data, { epochs: 2, batchSize: 8, callbacks: [sparse, wake] });
+  assert.deepEqual(called, [0, 3, 4, 7, 10, 13]);
+  // The others are called at every step, and the count of steps is the usual one.
+  assert.deepEqual(
+    every,
+    Array.from({ length: 16 }, (_, i) => i),
+  );
+});
+
 test('glass-box contract: after a training step every layer exposes consistent tensors', () => {
   const model = classifier();
   const x = Tensor.fromArray([5, 2, 3], normalValues(new RandomState(2), 30));
