@@ -93,8 +93,9 @@ export const CHECK_GROWTH = 4;
 /** Answers are looked for every POLL_STEPS steps while one is awaited. */
 const POLL_STEPS = 16;
 /**
- * Steps `fit` may go without calling onBatchEnd (`nextBatchEnd`): between two calls this
- * thread's log grows by at most a few hundred thousand words, far below LOG_LIMIT.
+ * Steps `fit` may go without calling onBatchEnd (`nextBatchEnd`), which hands the records over
+ * once this thread's log holds LOG_LIMIT words: so it holds at most that and 1,024 steps' records
+ * (about 72,000 words on the reference model).
  */
 const MOST_SKIPPED = 1024;
 
