@@ -62,12 +62,26 @@ const SCALED = 2;
   return total + f64x2.extract_lane(sums, 0) + f64x2.extract_lane(sums, 1);
 }
 
+// Sixteens of weights whose squares one float32 group sums, for Σ w²: eight squares a lane, at
+// most 8·2⁻²⁴ ≈ 4.8e-7 of relative error a group, and a conversion to float64 per eight
+// sixteens instead of per square, which cost more than a pass after the update (11.6 against
+// 3.4 µs on the reference model's weights, 2026-12-03).
+const WEIGHT_GROUP = 8;
+
+// `sums` plus lanes 0–1 of `x`, or lanes 2–3 (`high`), in float64.
+@inline function addHalf(sums: v128, x: v128, high: bool): v128 {
+  const half = high ? f64x2.promote_low_f32x4(v128.shuffle<f32>(x, x, 2, 3, 0, 1)) : f64x2.promote_low_f32x4(x);
+  return f64x2.add(sums, half);
+}
+
 // Adam: m += (g − m)·a1;  v += (g² − v)·a2;  Δ = lrT·m/(√v + ε);  w −= Δ. Four vectors per
 // iteration (the divide and the square root of one overlap the others' arithmetic: 1.35×
 // faster here than one). Σ Δ² as `mode` says (GUARDED costs a fifth of the update). With
-// `weights`, Σ w² of the new weights is stored as a float64 at `squaresAt`: in sixteen sums,
-// the k-th of each group of sixteen weights into the k-th (eight sums of two lanes here, the
-// lanes of two registers in native/adam.c), which are then added in order.
+// `weights`, Σ w² of the new weights is stored as a float64 at `squaresAt`, in sixteen sums:
+// the squares of the k-th of each sixteen weights go in float32 groups of WEIGHT_GROUP into the
+// k-th (eight sums of two lanes here, the lanes of two registers in native/adam.c), which are
+// then added in order. It is as near as the sum-of-squares pass only where no float32 square
+// overflowed nor neared the subnormals: the caller checks (kernels/adam.ts).
 @inline function adamLoop(w: usize, g: usize, m: usize, v: usize, n: i32, lrT: f32, a1: f32, a2: f32, eps: f32, mode: i32, scale: f32, weights: bool, squaresAt: usize): f64 {
   const a1v = f32x4.splat(a1), a2v = f32x4.splat(a2), lrv = f32x4.splat(lrT), epsv = f32x4.splat(eps);
   const sv = f32x4.splat(scale);
@@ -79,31 +93,42 @@ const SCALED = 2;
   const n16 = n & ~15;
   const n4 = n & ~3;
   let i = 0;
-  for (; i < n16; i += 16) {
-    const off = <usize>i << 2;
-    const d0 = adam4(w, g, m, v, off, a1v, a2v, lrv, epsv, tinyv, sqrtTinyv, absv);
-    const d1 = adam4(w, g, m, v, off + 16, a1v, a2v, lrv, epsv, tinyv, sqrtTinyv, absv);
-    const d2 = adam4(w, g, m, v, off + 32, a1v, a2v, lrv, epsv, tinyv, sqrtTinyv, absv);
-    const d3 = adam4(w, g, m, v, off + 48, a1v, a2v, lrv, epsv, tinyv, sqrtTinyv, absv);
-    if (mode != UNMEASURED) {
-      const s0 = squarable(d0, mode, sv, absv, sqrtTinyv), s1 = squarable(d1, mode, sv, absv, sqrtTinyv);
-      const s2 = squarable(d2, mode, sv, absv, sqrtTinyv), s3 = squarable(d3, mode, sv, absv, sqrtTinyv);
-      sq0 = f32x4.add(sq0, f32x4.mul(s0, s0));
-      sq1 = f32x4.add(sq1, f32x4.mul(s1, s1));
-      sq2 = f32x4.add(sq2, f32x4.mul(s2, s2));
-      sq3 = f32x4.add(sq3, f32x4.mul(s3, s3));
+  while (i < n16) {
+    // One group of Σ w²: WEIGHT_GROUP sixteens (fewer at the end).
+    const groupEnd = min(i + 16 * WEIGHT_GROUP, n16);
+    let wq0 = f32x4.splat(0), wq1 = wq0, wq2 = wq0, wq3 = wq0;
+    for (; i < groupEnd; i += 16) {
+      const off = <usize>i << 2;
+      const d0 = adam4(w, g, m, v, off, a1v, a2v, lrv, epsv, tinyv, sqrtTinyv, absv);
+      const d1 = adam4(w, g, m, v, off + 16, a1v, a2v, lrv, epsv, tinyv, sqrtTinyv, absv);
+      const d2 = adam4(w, g, m, v, off + 32, a1v, a2v, lrv, epsv, tinyv, sqrtTinyv, absv);
+      const d3 = adam4(w, g, m, v, off + 48, a1v, a2v, lrv, epsv, tinyv, sqrtTinyv, absv);
+      if (mode != UNMEASURED) {
+        const s0 = squarable(d0, mode, sv, absv, sqrtTinyv), s1 = squarable(d1, mode, sv, absv, sqrtTinyv);
+        const s2 = squarable(d2, mode, sv, absv, sqrtTinyv), s3 = squarable(d3, mode, sv, absv, sqrtTinyv);
+        sq0 = f32x4.add(sq0, f32x4.mul(s0, s0));
+        sq1 = f32x4.add(sq1, f32x4.mul(s1, s1));
+        sq2 = f32x4.add(sq2, f32x4.mul(s2, s2));
+        sq3 = f32x4.add(sq3, f32x4.mul(s3, s3));
+      }
+      if (weights) {
+        const w0 = v128.load(w + off), w1 = v128.load(w + off + 16);
+        const w2 = v128.load(w + off + 32), w3 = v128.load(w + off + 48);
+        wq0 = f32x4.add(wq0, f32x4.mul(w0, w0));
+        wq1 = f32x4.add(wq1, f32x4.mul(w1, w1));
+        wq2 = f32x4.add(wq2, f32x4.mul(w2, w2));
+        wq3 = f32x4.add(wq3, f32x4.mul(w3, w3));
+      }
     }
     if (weights) {
-      const w0 = v128.load(w + off), w1 = v128.load(w + off + 16);
-      const w2 = v128.load(w + off + 32), w3 = v128.load(w + off + 48);
-      ws0 = addSquares64(ws0, w0, false);
-      ws1 = addSquares64(ws1, w0, true);
-      ws2 = addSquares64(ws2, w1, false);
-      ws3 = addSquares64(ws3, w1, true);
-      ws4 = addSquares64(ws4, w2, false);
-      ws5 = addSquares64(ws5, w2, true);
-      ws6 = addSquares64(ws6, w3, false);
-      ws7 = addSquares64(ws7, w3, true);
+      ws0 = addHalf(ws0, wq0, false);
+      ws1 = addHalf(ws1, wq0, true);
+      ws2 = addHalf(ws2, wq1, false);
+      ws3 = addHalf(ws3, wq1, true);
+      ws4 = addHalf(ws4, wq2, false);
+      ws5 = addHalf(ws5, wq2, true);
+      ws6 = addHalf(ws6, wq3, false);
+      ws7 = addHalf(ws7, wq3, true);
     }
   }
   for (; i < n4; i += 4) {

@@ -1,6 +1,6 @@
 // The vector module (build/vector.wasm): every kernel over whole tensors, one file per concern.
 export { adamUpdate } from './adam';
-export { sumOfSquares, sumsOfSquares } from './sum-of-squares';
+export { sumOfSquares, sumsOfSquares, checkedSquares } from './sum-of-squares';
 export { gatherBytesScaled } from './gather';
 export { biasActivation, activationGrad, activationGradSquares } from './activations';
 export { expArray } from './exp';

@@ -44,6 +44,16 @@ static __m128 keep_above4(__m128 x, __m128 limit) {
   return _mm_andnot_ps(_mm_cmplt_ps(magnitude, limit), x);
 }
 
+/* Sixteens of weights whose squares a float32 group sums (adam.ts WEIGHT_GROUP). */
+#define WEIGHT_GROUP 8
+
+/* Lanes 0–7 of `group` into `lo`, 8–15 into `hi`, in float64. */
+__attribute__((target("avx512f"))) static void add_group(__m512d *lo, __m512d *hi, __m512 group) {
+  *lo = _mm512_add_pd(*lo, _mm512_cvtps_pd(_mm512_castps512_ps256(group)));
+  *hi = _mm512_add_pd(
+      *hi, _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(group), 1))));
+}
+
 __attribute__((target("avx512f"))) double gs_adam(float *w, const float *g, float *m, float *v,
                                                    long n, float lrT, float a1, float a2,
                                                    float eps, int mode, float scale,
@@ -52,7 +62,13 @@ __attribute__((target("avx512f"))) double gs_adam(float *w, const float *g, floa
   const __m512 epsv = _mm512_set1_ps(eps), sv = _mm512_set1_ps(scale);
   const __m512 tinyv = _mm512_set1_ps(TINY), sqrt_tinyv = _mm512_set1_ps(SQRT_TINY);
   __m512 sq16 = _mm512_setzero_ps();
-  /* Σ w² of the new weights: the k-th of each sixteen into lane k of (lo, hi), as in wasm. */
+  /*
+   * Σ w² of the new weights, as in wasm: the k-th of each sixteen squared and summed into lane k
+   * of `group` in float32, eight sixteens a group, each group then into lane k of (lo, hi) in
+   * float64.
+   */
+  __m512 group = _mm512_setzero_ps();
+  int grouped = 0;
   __m512d ws_lo = _mm512_setzero_pd(), ws_hi = _mm512_setzero_pd();
   long i = 0;
   for (; i + 16 <= n; i += 16) {
@@ -73,17 +89,19 @@ __attribute__((target("avx512f"))) double gs_adam(float *w, const float *g, floa
     const __m512 wi = _mm512_sub_ps(_mm512_loadu_ps(w + i), delta);
     _mm512_storeu_ps(w + i, wi);
     if (squares_at != NULL) {
-      const __m512d lo = _mm512_cvtps_pd(_mm512_castps512_ps256(wi));
-      const __m512d hi =
-          _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(wi), 1)));
-      ws_lo = _mm512_add_pd(ws_lo, _mm512_mul_pd(lo, lo));
-      ws_hi = _mm512_add_pd(ws_hi, _mm512_mul_pd(hi, hi));
+      group = _mm512_add_ps(group, _mm512_mul_ps(wi, wi));
+      if (++grouped == WEIGHT_GROUP) {
+        add_group(&ws_lo, &ws_hi, group);
+        group = _mm512_setzero_ps();
+        grouped = 0;
+      }
     }
     if (mode != 0) {
       const __m512 ds = mode == SCALED ? _mm512_mul_ps(delta, sv) : keep_above16(delta, sqrt_tinyv);
       sq16 = _mm512_add_ps(sq16, _mm512_mul_ps(ds, ds));
     }
   }
+  if (squares_at != NULL) add_group(&ws_lo, &ws_hi, group);
   __m128 sq0 = _mm512_castps512_ps128(sq16);
   const __m128 tiny4 = _mm_set1_ps(TINY), sqrt_tiny4 = _mm_set1_ps(SQRT_TINY);
   for (; i + 4 <= n; i += 4) {

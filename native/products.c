@@ -15,6 +15,7 @@
  * the caller cuts C between threads. It may differ from the WebAssembly kernels in the last bits.
  */
 #include "kernels.h"
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -208,48 +209,86 @@ const char *gs_product(int op, const float *a, const float *b, float *c, long m,
 }
 
 /*
- * Σ x² over n floats, for a measured product: in float64, where each square is exact and no sum
- * of float32 squares can overflow, so it is NaN or Infinity exactly when an element is. Lane j
- * of sixteen sums the elements i ≡ j (mod 16), whatever the register width, so both loops give
- * the same bits; then the lanes in order, then the tail.
+ * Σ x² over n floats, for a measured product, as the wasm pass takes it (assembly/sum-of-squares.ts):
+ * squares summed in float32 in groups of eight, the groups in float64. Converting every square
+ * to float64 made the loop wait on the conversions (1.7–2.0 µs on the reference model's
+ * 25,088-float kernel gradient, hot). Element i = 128·b + 16·t + j is the t-th of group (b, j),
+ * summed as a tree, ((x₀² + x₁²) + (x₂² + x₃²)) + ((x₄² + x₅²) + (x₆² + x₇²)), into lane j of
+ * sixteen float64 sums: so whatever the register width the loops give the same bits. Then the
+ * lanes in order, then the tail in float64. Where float32 squares may have lost more than a
+ * group's few roundings (overflow, or squares near the subnormals: `exact_squares`'s test, as
+ * wasm's checkedSquares), the whole is summed again exactly; so the result is NaN or Infinity
+ * exactly when an element is.
  */
 #define SQUARE_LANES 16
+#define SQUARE_BLOCK 128
+/* Below TINY·n the float32 squares may have lost precision to underflow (sum-of-squares.ts). */
+#define SQUARES_TINY 7.888609052210118e-31 /* 2⁻¹⁰⁰ */
+
+/* The tree of the eight float32 squares of group j of the block at x (the scalar loop's). */
+static double group_squares(const float *x, int j) {
+  float q[8];
+  for (int t = 0; t < 8; t++) q[t] = x[16 * t + j] * x[16 * t + j];
+  return (double)(((q[0] + q[1]) + (q[2] + q[3])) + ((q[4] + q[5]) + (q[6] + q[7])));
+}
+
+/* Σ x² with each square exact in float64, lane j of sixteen taking the elements i ≡ j mod 16. */
+static double exact_squares(const float *x, long n) {
+  double lanes[SQUARE_LANES] = {0};
+  long i = 0;
+  for (; i + SQUARE_LANES <= n; i += SQUARE_LANES) {
+    for (int j = 0; j < SQUARE_LANES; j++) lanes[j] += (double)x[i + j] * (double)x[i + j];
+  }
+  double total = 0;
+  for (int j = 0; j < SQUARE_LANES; j++) total += lanes[j];
+  for (; i < n; i++) total += (double)x[i] * (double)x[i];
+  return total;
+}
 
 #if defined(__x86_64__) || defined(__i386__)
+__attribute__((target("avx512f"))) static __m512 square_pair16(const float *x) {
+  const __m512 a = _mm512_loadu_ps(x), b = _mm512_loadu_ps(x + 16);
+  return _mm512_add_ps(_mm512_mul_ps(a, a), _mm512_mul_ps(b, b));
+}
+
 __attribute__((target("avx512f"))) static long squares_avx512(const float *x, long n,
                                                                double *lanes) {
   __m512d lo = _mm512_setzero_pd(), hi = _mm512_setzero_pd();
   long i = 0;
-  for (; i + SQUARE_LANES <= n; i += SQUARE_LANES) {
-    const __m512d a = _mm512_cvtps_pd(_mm256_loadu_ps(x + i));
-    const __m512d b = _mm512_cvtps_pd(_mm256_loadu_ps(x + i + 8));
-    lo = _mm512_fmadd_pd(a, a, lo);
-    hi = _mm512_fmadd_pd(b, b, hi);
+  for (; i + SQUARE_BLOCK <= n; i += SQUARE_BLOCK) {
+    const __m512 g = _mm512_add_ps(_mm512_add_ps(square_pair16(x + i), square_pair16(x + i + 32)),
+                                   _mm512_add_ps(square_pair16(x + i + 64),
+                                                 square_pair16(x + i + 96)));
+    lo = _mm512_add_pd(lo, _mm512_cvtps_pd(_mm512_castps512_ps256(g)));
+    hi = _mm512_add_pd(
+        hi, _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(g), 1))));
   }
   _mm512_storeu_pd(lanes, lo);
   _mm512_storeu_pd(lanes + 8, hi);
   return i;
 }
 
+__attribute__((target("avx2,fma"))) static __m256 square_pair8(const float *x) {
+  const __m256 a = _mm256_loadu_ps(x), b = _mm256_loadu_ps(x + 16);
+  return _mm256_add_ps(_mm256_mul_ps(a, a), _mm256_mul_ps(b, b));
+}
+
 __attribute__((target("avx2,fma"))) static long squares_avx2(const float *x, long n,
                                                               double *lanes) {
-  __m256d s0 = _mm256_setzero_pd(), s1 = _mm256_setzero_pd();
-  __m256d s2 = _mm256_setzero_pd(), s3 = _mm256_setzero_pd();
+  __m256d s[4] = {_mm256_setzero_pd(), _mm256_setzero_pd(), _mm256_setzero_pd(),
+                  _mm256_setzero_pd()};
   long i = 0;
-  for (; i + SQUARE_LANES <= n; i += SQUARE_LANES) {
-    const __m256d a = _mm256_cvtps_pd(_mm_loadu_ps(x + i));
-    const __m256d b = _mm256_cvtps_pd(_mm_loadu_ps(x + i + 4));
-    const __m256d c = _mm256_cvtps_pd(_mm_loadu_ps(x + i + 8));
-    const __m256d d = _mm256_cvtps_pd(_mm_loadu_ps(x + i + 12));
-    s0 = _mm256_fmadd_pd(a, a, s0);
-    s1 = _mm256_fmadd_pd(b, b, s1);
-    s2 = _mm256_fmadd_pd(c, c, s2);
-    s3 = _mm256_fmadd_pd(d, d, s3);
+  for (; i + SQUARE_BLOCK <= n; i += SQUARE_BLOCK) {
+    /* Lanes 0–7 of the groups, then 8–15. */
+    for (int half = 0; half < 2; half++) {
+      const float *p = x + i + 8 * half;
+      const __m256 g = _mm256_add_ps(_mm256_add_ps(square_pair8(p), square_pair8(p + 32)),
+                                     _mm256_add_ps(square_pair8(p + 64), square_pair8(p + 96)));
+      s[2 * half] = _mm256_add_pd(s[2 * half], _mm256_cvtps_pd(_mm256_castps256_ps128(g)));
+      s[2 * half + 1] = _mm256_add_pd(s[2 * half + 1], _mm256_cvtps_pd(_mm256_extractf128_ps(g, 1)));
+    }
   }
-  _mm256_storeu_pd(lanes, s0);
-  _mm256_storeu_pd(lanes + 4, s1);
-  _mm256_storeu_pd(lanes + 8, s2);
-  _mm256_storeu_pd(lanes + 12, s3);
+  for (int r = 0; r < 4; r++) _mm256_storeu_pd(lanes + 4 * r, s[r]);
   return i;
 }
 #endif
@@ -262,12 +301,13 @@ double gs_squares(const float *x, long n) {
   if (NR == 32) i = squares_avx512(x, n, lanes);
   else if (NR == 16) i = squares_avx2(x, n, lanes);
 #endif
-  /* Without a vector loop the lanes are summed here, in the same order. */
-  for (; i + SQUARE_LANES <= n; i += SQUARE_LANES) {
-    for (int j = 0; j < SQUARE_LANES; j++) lanes[j] += (double)x[i + j] * (double)x[i + j];
+  /* Without a vector loop the groups are summed here, in the same order. */
+  for (; i + SQUARE_BLOCK <= n; i += SQUARE_BLOCK) {
+    for (int j = 0; j < SQUARE_LANES; j++) lanes[j] += group_squares(x + i, j);
   }
   double total = 0;
   for (int j = 0; j < SQUARE_LANES; j++) total += lanes[j];
   for (; i < n; i++) total += (double)x[i] * (double)x[i];
+  if (!(total >= SQUARES_TINY * (double)n && total < INFINITY)) return exact_squares(x, n);
   return total;
 }

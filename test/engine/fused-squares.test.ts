@@ -76,27 +76,42 @@ test('a measured product returns Σ C² and leaves C as the product without meas
 });
 
 test('measured sums stay exact and finite where float32 squares overflow or underflow, and show NaN', () => {
-  const cases: [string, number, (s: number) => void][] = [
-    ['1e25 (squares overflow float32)', 1e25, (s) => assert.ok(Number.isFinite(s) && s > 1e50)],
-    ['1e-25 (squares underflow float32)', 1e-25, (s) => assert.ok(s > 0)],
-    ['Infinity', Infinity, (s) => assert.equal(s, Infinity)],
-    ['NaN', NaN, (s) => assert.ok(Number.isNaN(s))],
+  // [label, value, in every element of C (else in one row), check]
+  const cases: [string, number, boolean, (s: number) => void][] = [
+    [
+      '1e25 (squares overflow float32)',
+      1e25,
+      false,
+      (s) => assert.ok(Number.isFinite(s) && s > 1e50),
+    ],
+    ['1e-25 (squares underflow float32)', 1e-25, true, (s) => assert.ok(s > 1e-50)],
+    ['Infinity', Infinity, false, (s) => assert.equal(s, Infinity)],
+    ['NaN', NaN, false, (s) => assert.ok(Number.isNaN(s))],
   ];
-  for (const [label, value, check] of cases) {
-    const [m, k, n] = [9, 1, 12];
-    // C = a·b with a = (value, 1, 1, …) and b = 1: one element of C is `value`.
-    const a = Tensor.fromArray(
-      [k, m],
-      Array.from({ length: m }, (_, i) => (i === 0 ? value : 1)),
-    );
-    const b = Tensor.fromArray([k, n], new Array(n).fill(1));
-    const c = Tensor.zeros([m, n]);
-    const squares = kernels.matmulTransA(a, b, c, m, k, n, false, true);
-    check(squares);
-    if (Number.isFinite(value)) assert.equal(squares, referenceSquares(c.data, m * n), label);
-    const rows = Tensor.zeros([n]);
-    check(backend.elementwise.sumRowsInto(c.data, rows.data, m, n, true));
-    for (const t of [a, b, c, rows]) t.dispose();
+  // A product of a few elements (summed one by one), and one of whole blocks of 128 that runs
+  // natively where the addon loads (native/products.c gs_squares: float32 groups of eight).
+  for (const [m, k, n] of [
+    [9, 1, 12],
+    [128, 1, 128],
+  ]) {
+    for (const [label, value, everywhere, check] of cases) {
+      const where = `${label}, ${m}×${k}×${n}`;
+      // C = aᵀ·b with b = 1: C's row i is a's element i, `value` in row 0 (or in every row).
+      const a = Tensor.fromArray(
+        [k, m],
+        Array.from({ length: m }, (_, i) => (i === 0 || everywhere ? value : 1)),
+      );
+      const b = Tensor.fromArray([k, n], new Array(n).fill(1));
+      const c = Tensor.zeros([m, n]);
+      const squares = kernels.matmulTransA(a, b, c, m, k, n, false, true);
+      check(squares);
+      // Summed exactly in float64, in some order: far closer than float32 squares would be.
+      const exact = referenceSquares(c.data, m * n);
+      if (Number.isFinite(value)) assert.ok(Math.abs(squares - exact) <= 1e-12 * exact, where);
+      const rows = Tensor.zeros([n]);
+      check(backend.elementwise.sumRowsInto(c.data, rows.data, m, n, true));
+      for (const t of [a, b, c, rows]) t.dispose();
+    }
   }
 });
 

@@ -184,11 +184,9 @@ test("Adam's update shared with the helper gives the bits of one thread", () => 
   const whole = adamUpdate(1, 100_003, true);
   assert.equal(measured.squared, whole.squared);
   assert.equal(measured.weightSquares, whole.weightSquares);
-  // Taken where the update runs natively (kernels/adam.ts): Σ w² of the new weights.
-  if (whole.weightSquares !== undefined) {
-    const exact = whole.after[0].reduce((sum, x) => sum + x * x, 0);
-    assert.ok(Math.abs(whole.weightSquares - exact) <= 1e-12 * exact, 'Σ w² of the new weights');
-  }
+  // Σ w² of the new weights, in float32 groups of eight (at most 8·2⁻²⁴ of relative error).
+  const exact = whole.after[0].reduce((sum, x) => sum + x * x, 0);
+  assert.ok(Math.abs(whole.weightSquares! - exact) <= 5e-7 * exact, 'Σ w² of the new weights');
   measured.after.forEach((values, k) => {
     assert.ok(values.every((x, i) => Object.is(x, whole.after[k][i])));
   });

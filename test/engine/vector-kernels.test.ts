@@ -2,7 +2,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { BACKENDS, type AdamStep, type Backend } from '../../src/engine/kernels/index.js';
-import { squareScale } from '../../src/engine/kernels/adam.js';
+import { squareScale, takesWeightSquares } from '../../src/engine/kernels/adam.js';
 import { Tensor } from '../../src/engine/tensor.js';
 
 const STEP = { lrT: 0.01, a1: 0.1, a2: 0.001, epsilon: 1e-7 };
@@ -30,14 +30,43 @@ test('Adam: SIMD equals the reference on every length, lanes and tail alike', ()
       assert.ok(Math.abs(w - reference.w[i]) <= 1e-6 * Math.abs(reference.w[i]), `n=${n} w[${i}]`),
     );
     assert.ok(Math.abs(simd.squared - reference.squared) <= 1e-5 * reference.squared, `n=${n} ΣΔ²`);
-    // Σ w² of each path's own new weights, where it took them (SIMD: the native update, from
-    // 512 weights), summed in another order than here.
-    for (const path of [simd, reference]) {
-      if (path.weights === undefined) continue;
+    // Σ w² of each path's own new weights, where it takes them: the reference always, in
+    // float64 (exact but for the order); SIMD natively or from WASM_WEIGHT_SQUARES_MIN, in
+    // float32 groups of eight (at most 8·2⁻²⁴ of relative error).
+    assert.equal(simd.weights !== undefined, takesWeightSquares(n), `n=${n}: Σ w² taken`);
+    for (const [path, rtol] of [
+      [simd, 5e-7],
+      [reference, 1e-12],
+    ] as const) {
+      if (path === simd && !takesWeightSquares(n)) continue;
+      assert.notEqual(path.weights, undefined, `n=${n}: Σ w² taken`);
       const exact = path.w.reduce((sum, w) => sum + w * w, 0);
-      assert.ok(Math.abs(path.weights - exact) <= 1e-12 * exact, `n=${n} Σw² ${path.weights}`);
+      assert.ok(Math.abs(path.weights! - exact) <= rtol * exact, `n=${n} Σw² ${path.weights}`);
     }
-    assert.notEqual(reference.weights, undefined, 'the reference takes Σ w² always');
+  }
+});
+
+test('Adam takes Σ w² exactly where float32 squares overflow or underflow, and NaN shows', () => {
+  // Lengths of whole groups (128), of a group and tails, and of a split update's blocks; the
+  // first two are taken natively only (takesWeightSquares).
+  for (const n of [128, 300, 100_003].filter(takesWeightSquares)) {
+    const g = Array.from({ length: n }, (_, i) => Math.sin(i + 1) * 0.01);
+    // Without gradients, weights of 1e-25 stay so (an update of about lrT would not).
+    for (const [w0, grad] of [
+      [1e25, g],
+      [1e-25, new Array<number>(n).fill(0)],
+    ] as const) {
+      const { simd } = adamBoth([...grad], w0);
+      const exact = simd.w.reduce((sum, w) => sum + w * w, 0);
+      assert.ok(Number.isFinite(exact) && exact > 0, `n=${n} w0=${w0}: a finite Σ w² > 0`);
+      // Float64 sums in two orders (float32 squares would give Infinity or 0 here).
+      assert.ok(
+        Math.abs(simd.weights! - exact) <= 1e-9 * exact,
+        `n=${n} w0=${w0}: ${simd.weights}`,
+      );
+    }
+    const { simd } = adamBoth(g.map((x, i) => (i === n - 7 ? NaN : x)));
+    assert.ok(Number.isNaN(simd.weights), `n=${n}: a NaN gradient gives a NaN weight and Σ w²`);
   }
 });
 

@@ -9,6 +9,7 @@ import {
   adamSplitPlan,
   PIECES,
   splitAdam,
+  type AdamBlocks,
   type AdamTask,
 } from './threads.js';
 import { vectorWasm } from './vector-wasm.js';
@@ -26,9 +27,9 @@ export interface AdamStep {
 }
 
 /**
- * Where an update puts Σ w² of the weights it wrote (in float64), when a reader asked for it
- * (StepMeasures.weights) and the update takes it (Adam's native one): the probes' weight norms
- * and TerminateOnNonFinite's check then need no pass over those weights.
+ * Where an update puts Σ w² of the weights it wrote, when a reader asked for it
+ * (StepMeasures.weights) and the update takes it (Adam's): the probes' weight norms and
+ * TerminateOnNonFinite's check then need no pass over those weights.
  */
 export interface WeightSquares {
   /** Set by the update; undefined until then (an update that does not take it leaves it so). */
@@ -85,15 +86,21 @@ const GUARDED = 1;
 const SCALED = 2;
 
 /**
- * The update takes Σ w² of the weights it writes (`WeightSquares`) only natively, and only for
- * variables of this many weights or more: there it costs less than a pass after the update,
- * which reads the weights from farther than the cache (bench/update-squares.ts, 2026-12-03:
- * at most 0.4 against 0.6–1.5 ms a step at width 1024). Below, and in wasm, its float64
- * conversions cost more than a pass over weights still in the cache (width 32: 4.8–8.4 against
- * 2.0–7.3 µs natively; in wasm 11.6 against 3.4 µs, and 310 against 176 µs at width 256), so
- * `Optimizer.apply` measures those after the update.
+ * The update takes Σ w² of the weights it writes (`WeightSquares`): squares summed in float32
+ * groups of eight a lane (assembly/adam.ts adamLoop, native/adam.c alike), checked here
+ * (`weightTotal`), so that no pass after the update reads the weights again. Natively it costs
+ * less than such a pass at every size; in wasm only from this many weights (bench/update-
+ * squares.ts, 2026-12-03: +1.4 against +2.8 µs an update natively at width 32, +10 against +129
+ * at width 256; in wasm +5.0 against +2.6 and +131 against +251), so below it `Optimizer.apply`
+ * measures the weights after a wasm update. With float64 squares, as it was taken before, the
+ * conversions cost more than a pass natively too below 65,536 weights.
  */
-export const WEIGHT_SQUARES_MIN = 65536;
+export const WASM_WEIGHT_SQUARES_MIN = 65536;
+
+/** Whether the SIMD update of n weights takes their Σ w² when asked (see above). */
+export function takesWeightSquares(n: number): boolean {
+  return fastAdam !== null || n >= WASM_WEIGHT_SQUARES_MIN;
+}
 
 /**
  * A float64 per block of an update (adamBlocks: at most PIECES), on the heap, where the kernels
@@ -106,8 +113,8 @@ export const simdAdam: AdamKernel = (w, g, m, v, step, measure, weights) => {
   const scale = measure ? stepSquareScale(step) : 0;
   const mode = !measure ? UNMEASURED : scale > 0 ? SCALED : GUARDED;
   const n = w.size;
-  const fused = weights !== null && fastAdam !== null && n >= WEIGHT_SQUARES_MIN;
-  blockSquares ??= fused ? heap.f64(heap.alloc(8 * PIECES), PIECES) : null;
+  const fused = weights !== null && takesWeightSquares(n);
+  if (fused) blockSquares ??= heap.f64(heap.alloc(8 * PIECES), PIECES);
   const squares = fused ? blockSquares!.byteOffset : 0;
   const task = {
     w: w.ptr,
@@ -127,12 +134,12 @@ export const simdAdam: AdamKernel = (w, g, m, v, step, measure, weights) => {
   const plan = adamSplitPlan(n);
   if (plan !== null) {
     const total = blockTotal(splitAdam(task, plan, fastAdam ?? vectorWasm.adamUpdate));
-    if (fused) weights.value = blockTotal(blockSquares!.subarray(0, plan.chunks));
+    if (fused) weights.value = weightTotal(w, plan, blockSquares!);
     return total;
   }
   if ((!measure && !fused) || n < ADAM_SPLIT_MIN) {
     const total = adamRange(task, 0, n);
-    if (fused) weights.value = blockSquares![0];
+    if (fused) weights.value = weightTotal(w, { size: n, chunks: 1 }, blockSquares!);
     return total;
   }
   // Measured by the same blocks as a split update, so that Σ Δ² and Σ w² have one value per
@@ -144,9 +151,24 @@ export const simdAdam: AdamKernel = (w, g, m, v, step, measure, weights) => {
     sums[k] = adamRange(task, k * size, Math.min(size, n - k * size));
     if (fused) weightSums[k] = blockSquares![0];
   }
-  if (fused) weights.value = blockTotal(weightSums);
+  if (fused) weights.value = weightTotal(w, { size, chunks }, weightSums);
   return blockTotal(sums);
 };
+
+/**
+ * Σ w² of the weights `w` after an update in `chunks` blocks of `size` (the last may be
+ * shorter), from the float32-groups sums its blocks took (`sums`, in block order), each the
+ * exact sum instead where its float32 squares may have overflowed or underflowed.
+ */
+function weightTotal(w: Tensor, { size, chunks }: AdamBlocks, sums: Float64Array): number {
+  let total = 0;
+  for (let k = 0; k < chunks; k++) {
+    const from = k * size;
+    const count = Math.min(size, w.size - from);
+    total += vectorWasm.checkedSquares(sums[k], w.ptr + 4 * from, count);
+  }
+  return total;
+}
 
 /**
  * The update of `count` weights of `task` from `from` on; their Σ Δ² as `task.mode` says, and

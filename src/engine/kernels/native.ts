@@ -103,7 +103,8 @@ function useMemory(memory: WebAssembly.Memory): void {
 /**
  * The native products on `memory` (this thread's heap, or the main thread's in the product
  * helper), with the WebAssembly exports' signature. Measured, they return Σ x² over C, taken
- * after the product in float64 (native/products.c gs_squares); a split product's pieces are not
+ * after the product as the wasm pass takes it, exact where float32 squares would not be
+ * (native/products.c gs_squares); a split product's pieces are not
  * measured, and `squares` takes the same sum over C after them, so 1 and 2 threads give the
  * same bits. Null where the addon does not run.
  */

@@ -169,12 +169,18 @@ export function splitPlan(
  */
 export const ADAM_SPLIT_MIN = 65536;
 
+/** An Adam update's blocks: `chunks` of `size` weights (a multiple of 16), the last shorter. */
+export interface AdamBlocks {
+  size: number;
+  chunks: number;
+}
+
 /**
  * The blocks of an Adam update of n ≥ ADAM_SPLIT_MIN weights: PIECES blocks of a multiple of
  * 16 (the kernel's widest step), whatever the thread count, since a measured update sums its
  * Σ Δ² by block (kernels/adam.ts).
  */
-export function adamBlocks(n: number): { size: number; chunks: number } {
+export function adamBlocks(n: number): AdamBlocks {
   const size = 16 * Math.ceil(n / 16 / PIECES);
   return { size, chunks: Math.ceil(n / size) };
 }
@@ -184,7 +190,7 @@ export function adamBlocks(n: number): { size: number; chunks: number } {
  * may split now (as splitPlan decides) and the helper already runs, which it does once a
  * product was split.
  */
-export function adamSplitPlan(n: number): { size: number; chunks: number } | null {
+export function adamSplitPlan(n: number): AdamBlocks | null {
   if (setting === 1 || helper === null || n < ADAM_SPLIT_MIN) return null;
   if (setting === 'auto' && (!autoSplits || coresBusy())) return null;
   return adamBlocks(n);
@@ -363,11 +369,7 @@ export interface AdamTask {
  * is; returns each piece's Σ Δ² (0 unmeasured), by piece, valid until the next split. Each
  * weight's update is its own, so the pieces give the bits of one whole update.
  */
-export function splitAdam(
-  task: AdamTask,
-  plan: { size: number; chunks: number },
-  run: AdamExport,
-): Float64Array {
+export function splitAdam(task: AdamTask, plan: AdamBlocks, run: AdamExport): Float64Array {
   if (helper === null) throw new Error('splitAdam: the helper thread is not running');
   const { control, floats, results } = helper;
   control[SLOT.op] = ADAM_OP;

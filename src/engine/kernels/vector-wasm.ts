@@ -44,6 +44,11 @@ export interface VectorExports {
   adamUpdate: AdamExport;
   sumOfSquares(x: number, n: number): number;
   sumsOfSquares(table: number, count: number, out: number): number;
+  /**
+   * `total`, a sum of float32 squares of the n floats at x, or their exact sum where float32
+   * squares may have overflowed or lost precision to underflow (assembly/sum-of-squares.ts).
+   */
+  checkedSquares(total: number, x: number, n: number): number;
   gatherBytesScaled: GatherBytes;
   biasActivation(
     z: number,

@@ -44,7 +44,7 @@ export interface UpdateReport {
   readonly updateNorms: ReadonlyMap<Variable, number>;
   /**
    * Σw² of each updated variable's new weights: taken as the update wrote them where it did
-   * (Adam's native update, in float64), else measured once after the update; empty when
+   * (Adam's, kernels/adam.ts), else measured once after the update; empty when
    * `apply` was not asked for them.
    */
   readonly weightSquares: ReadonlyMap<Variable, number>;
