@@ -80,8 +80,9 @@ export interface HistogramDelta {
  * - the latest, once a non-finite record has come in the run (`keepLatest`): `unchanged_weights`
  *   compares the first and the last weights histograms of a parameter whose update ratios are
  *   all non-finite (weights of zero make ‖ΔW‖/‖W‖ NaN).
- * So a histogram of a healthy run costs a pass that tells it is finite (norms.ts `allFinite`,
- * given by the LiveRun), not a copy of its values.
+ * So a histogram of a healthy run costs at most a pass that tells it is finite (`add`'s
+ * `allFinite`, from the LiveRun: none where its caller measured a finite Σx²), not a copy of
+ * its values.
  */
 export class HistogramColumn {
   /** Every histogram so far, bucketed; null from the first one that came replaced. */

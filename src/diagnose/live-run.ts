@@ -19,10 +19,12 @@
  *   ±Infinity (`nonfinite`), and once any non-finite record has come, the latest too
  *   (`unchanged_weights`, where update ratios are all non-finite). So the rules give the
  *   verdicts they give on the written run, and gradscope's probes, which log the stand-ins
- *   unless their interval is 'never', cost a healthy run a pass per histogram that tells it is
- *   finite (`allFinite`, the engine's SIMD Σx² in the Diagnoser's LiveRun), not a bucketing
- *   nor a copy (in place on the reference model, 2026-12-03, keeping the latest histogram's
- *   values cost 0.2–0.8 ms an epoch, and the thread's hand-overs copied them again). Gradient
+ *   unless their interval is 'never', cost a healthy run a look at the Σx² they measured of
+ *   each histogram's values (HistogramOptions.sumOfSquares: finite only if every value is),
+ *   or where none came a pass that tells they are finite (`allFinite`, the engine's SIMD Σx²
+ *   in the Diagnoser's LiveRun), not a bucketing nor a copy (in place on the reference model,
+ *   2026-12-03: keeping the latest histogram's values cost 0.2–0.8 ms an epoch, and the
+ *   thread's hand-overs copied them again; the passes, 0.5 ms of the sink's 2.2). Gradient
  *   histograms have one more stand-in, any layer's `dead_fraction`: a run without one gets
  *   `dead_relu` from the share of zero gradients in every gradient histogram
  *   (rules/dead-relu.ts). So a model with no ReLU layer, or probed with activations 'never',
@@ -64,6 +66,9 @@ export interface RunDelta {
 
 const DEAD_FRACTION_PREFIX = deadFractionTag('');
 const GRADIENTS_PREFIX = gradientsHistogramTag('');
+
+/** What tells a histogram whose finite Σx² came with it (HistogramOptions.sumOfSquares). */
+const KNOWN_FINITE = (): boolean => true;
 
 /** Whether `tag` counts non-finite values (`nonfinite/…`): a positive count is one arriving. */
 function isCounter(tag: string): boolean {
@@ -247,7 +252,9 @@ export class LiveRun implements RecordSink {
       // Once replaced, always: stand-ins are not looked for again (a few strings a record).
       const replaced = column.replaced || this.hasStandIns(tag);
       const keepLatest = replaced && this.log.nonFiniteSoFar();
-      if (column.add(values, step, bucketCount, { replaced, keepLatest }, this.allFinite)) {
+      // A finite Σx² measured by the caller tells it without a pass.
+      const finite = Number.isFinite(options?.sumOfSquares) ? KNOWN_FINITE : this.allFinite;
+      if (column.add(values, step, bucketCount, { replaced, keepLatest }, finite)) {
         this.histogramsChanged.set(tag, column);
       }
       return;

@@ -15,6 +15,7 @@ import type { Layer } from '../engine/layers/layer.js';
 import type { StepMeasures } from '../engine/measures.js';
 import type { Variable } from '../engine/layers/variable.js';
 import type { Model } from '../engine/model.js';
+import type { GradientNorms } from '../engine/norms.js';
 import { countNonFinite, countNonFiniteGiven, sumsOfSquares } from '../engine/norms.js';
 import type { Tensor } from '../engine/tensor.js';
 import type { UpdateReport } from '../engine/optimizers/optimizer.js';
@@ -180,7 +181,10 @@ export class GradientProbes implements Callback {
       if (isDue(every.signals, step, context)) this.recordSignals();
       if (isDue(every.activations, step, context)) this.recordActivations();
       this.batch.write(step, wallTime);
-      if (isDue(every.histograms, step, context)) this.recordBatchHistograms(step);
+      if (isDue(every.histograms, step, context)) {
+        const measured = isDue(every.norms, step, context) ? context.gradients : null;
+        this.recordBatchHistograms(step, measured);
+      }
     } catch (error) {
       this.sink.flush?.();
       throw error;
@@ -238,22 +242,27 @@ export class GradientProbes implements Callback {
   /** From the step's gradient measurement, the one the clipper reads. */
   private recordGradientNorms(context: StepContext): void {
     const { gradients } = context;
-    // The measurement lists the model's trainable variables in the order kept here; reading by
-    // index spares a lookup per variable, and any other list is read by reference.
-    const sameOrder = gradients.variables.length === this.variables.length;
     let nonFinite = 0;
     for (let k = 0; k < this.variables.length; k++) {
       const { variable, probed, tags: t } = this.variables[k];
-      const squares =
-        sameOrder && gradients.variables[k] === variable
-          ? gradients.squaresAt(k)
-          : gradients.squaresOf(variable);
+      const squares = this.gradientSquares(gradients, k);
       // The gradient's getter only when needed: it checks its lazy zeroing, every step.
       if (!Number.isFinite(squares)) nonFinite += countNonFinite(variable.trainableGrad.data);
       if (probed) this.batch.add(t.gradNorm, this.shown(squares));
     }
     this.batch.add(tags.NONFINITE_LOSS_TAG, Number.isFinite(context.loss) ? 0 : 1);
     this.batch.add(tags.NONFINITE_GRADIENTS_TAG, nonFinite);
+  }
+
+  /** Σg² of the k-th probed variable's gradient, as the step's measurement has it. */
+  private gradientSquares(gradients: GradientNorms, k: number): number {
+    // The measurement lists the model's trainable variables in the order kept here; reading by
+    // index spares a lookup per variable, and any other list is read by reference.
+    const { variable } = this.variables[k];
+    const sameOrder = gradients.variables.length === this.variables.length;
+    return sameOrder && gradients.variables[k] === variable
+      ? gradients.squaresAt(k)
+      : gradients.squaresOf(variable);
   }
 
   /** Before and after the clipper; without one, both are the step's measured global norm. */
@@ -302,12 +311,20 @@ export class GradientProbes implements Callback {
     }
   }
 
-  private recordBatchHistograms(step: number): void {
-    const options = { bucketCount: this.bucketCount };
-    for (const { variable, probed, tags: t } of this.variables) {
-      if (probed)
-        this.sink.histogram(t.gradientsHistogram, variable.trainableGrad.data, step, options);
+  /**
+   * The gradient and activation histograms of `step`; `gradients` is the step's measurement
+   * where the norms took it (then each gradient histogram carries its Σg²), else null.
+   */
+  private recordBatchHistograms(step: number, gradients: GradientNorms | null): void {
+    const { bucketCount } = this;
+    for (let k = 0; k < this.variables.length; k++) {
+      const { variable, probed, tags: t } = this.variables[k];
+      if (!probed) continue;
+      const sumOfSquares = gradients === null ? undefined : this.gradientSquares(gradients, k);
+      const values = variable.trainableGrad.data;
+      this.sink.histogram(t.gradientsHistogram, values, step, { bucketCount, sumOfSquares });
     }
+    const options = { bucketCount };
     for (const { layer, tags: t } of this.layers) {
       if (layer.output)
         this.sink.histogram(t.activationsHistogram, layer.output.data, step, options);
@@ -345,7 +362,11 @@ export class GradientProbes implements Callback {
       }
       if (probed && histograms) {
         const w = variable.value.data;
-        this.sink.histogram(t.weightsHistogram, w, step, { bucketCount: this.bucketCount });
+        const sumOfSquares = norms || updates ? squares[k] : undefined;
+        this.sink.histogram(t.weightsHistogram, w, step, {
+          bucketCount: this.bucketCount,
+          sumOfSquares,
+        });
       }
     }
     if (norms) batch.add(tags.NONFINITE_WEIGHTS_TAG, nonFinite);

@@ -13,6 +13,12 @@ export function nowSeconds(): number {
 export interface HistogramOptions {
   /** Number of equal-width buckets. Defaults to 30. */
   bucketCount?: number;
+  /**
+   * Σx² of the values, where the caller measured it (the probes' norms): finite only if every
+   * value is, so a sink that only needs to know that (the live Diagnoser's) need not look.
+   * Defaults to none.
+   */
+  sumOfSquares?: number;
 }
 
 /**

@@ -138,6 +138,29 @@ test('a LiveRun keeps every histogram until its stand-in scalars come, then the 
   );
 });
 
+test('a replaced histogram with a finite Σx² from its caller is not looked at; a non-finite one is', () => {
+  const looked: number[] = [];
+  const allFinite = (values: ArrayLike<number>): boolean => {
+    looked.push(values.length);
+    return Array.from(values).every(Number.isFinite);
+  };
+  const live = new LiveRun(undefined, allFinite);
+  live.histogram('weights/d/kernel', [0, 1, 2], 0, { bucketCount: 2 });
+  live.scalar('weight_norm/d/kernel', 1, 0);
+  live.scalar('update_ratio/d/kernel', 1e-3, 0);
+  live.histogram('weights/d/kernel', [1, 2, 3, 4], 100, { sumOfSquares: 30 });
+  assert.deepEqual(looked, [], 'a finite Σx² tells the values are finite');
+  live.histogram('weights/d/kernel', [1, NaN, 3, 4, 5], 200, { sumOfSquares: NaN });
+  live.histogram('weights/d/kernel', [1, 2, 3, 4, 5, 6], 300);
+  assert.deepEqual(looked, [5, 6], 'without a finite Σx², the pass looks');
+  const read = live.contents('r').histograms.get('weights/d/kernel') as () => HistogramPoint[];
+  assert.deepEqual(
+    read().map((p) => p.step),
+    [0, 200],
+    'the NaN one is kept',
+  );
+});
+
 test('replaced histograms keep what unchanged_weights and nonfinite read: their verdicts as on the written run', async () => {
   // d0's weights are zero, so its update ratios are 0/0 = NaN and unchanged_weights compares
   // its first and last weights histograms; d1's gradients go NaN at step 250 and stay so.

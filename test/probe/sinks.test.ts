@@ -8,6 +8,7 @@ import { DirectoryProvider } from '../../src/log/provider.js';
 import { RunWriter } from '../../src/log/run-writer.js';
 import { GradientProbes } from '../../src/probe/gradient-probes.js';
 import { TeeSink } from '../../src/probe/sink.js';
+import type { ProbeIntervals } from '../../src/probe/intervals.js';
 import type { RecordSink } from '../../src/probe/sink.js';
 import { formulaDataset, threeLayerModel, memoryRun, readRun, RUN } from './support.js';
 
@@ -47,6 +48,34 @@ test('histograms of weights, gradients and activations count every element', asy
   const [buckets] = records.histogramSeries('activations/dense_3').map((h) => h.buckets);
   assert.equal(buckets[0].left, Math.min(...a));
   assert.equal(buckets[6].right, Math.max(...a));
+});
+
+test('parameter histograms carry the Σx² the norms measured of their values, and no other', () => {
+  for (const measuring of [true, false]) {
+    const seen: { tag: string; step: number; squares: number; given: number | undefined }[] = [];
+    const sink: RecordSink = {
+      scalar: () => undefined,
+      histogram: (tag, values, step, options) => {
+        // The values' own Σx², taken now: the caller reuses its arrays.
+        const squares = Array.from(values).reduce((sum, x) => sum + x * x, 0);
+        seen.push({ tag, step, squares, given: options?.sumOfSquares });
+      },
+    };
+    const every: ProbeIntervals = measuring
+      ? { histograms: 1 }
+      : { histograms: 1, norms: 'never', updates: 'never' };
+    const probes = new GradientProbes({ sink, every });
+    threeLayerModel().fit(data, { batchSize: 8, shuffle: false, callbacks: [probes] });
+    for (const { tag, step, squares, given } of seen) {
+      // Measured: every gradient's and every weights' (the initial ones in a pass of their own).
+      const expected = measuring && !tag.startsWith('activations/');
+      assert.equal(given !== undefined, expected, `${tag} at ${step}: Σx² given`);
+      if (given !== undefined) {
+        assert.ok(Math.abs(given - squares) <= 1e-6 * squares, `${tag}: ${given}, ${squares}`);
+      }
+    }
+    assert.ok(seen.some(({ tag, step }) => tag.startsWith('weights/') && step > 0));
+  }
 });
 
 test('TeeSink passes every record to each sink', async () => {
