@@ -2,7 +2,8 @@
  * One cell of the grid benchmark in a fresh process: the grid model (grid-model.ts) of
  * `units` trained at `batch` on the first `samples` Fashion-MNIST training images, one untimed
  * warm-up epoch then `repeats` timed ones; then each matrix product of a training step timed
- * alone on the same shapes (best of several trials, timing.ts). Prints one JSON line (GridCell).
+ * alone on the same shapes (best of several trials, timing.ts), and one more epoch with every
+ * kernel call timed in place (kernel-shares.ts). Prints one JSON line (GridCell).
  * The machine is shared, so one-thread epochs are timed in CPU seconds of this process: wall
  * time would include the time other processes held the core. Where products may split across
  * two threads (GRADSCOPE_THREADS=2 or auto, kernels/threads.ts) the basis is wall time: CPU
@@ -26,6 +27,7 @@ import { RandomState } from '../src/engine/random.js';
 import { median } from '../src/engine/statistics.js';
 import { Tensor } from '../src/engine/tensor.js';
 import { buildGridModel, productFlops, stepProducts, type StepProduct } from './grid-model.js';
+import { kernelShares, type KernelShares } from './kernel-shares.js';
 import { cpuSeconds, secondsPerCall, wallSeconds, type Clock } from './timing.js';
 
 export interface GridCell {
@@ -61,6 +63,8 @@ export interface GridCell {
   productSeconds: number;
   /** FLOPs of the matrix products of one step. */
   stepFlops: number;
+  /** Shares of one more epoch's wall time in the kernels and outside them, timed in place. */
+  inPlace: KernelShares;
 }
 
 function timeProduct({ op, m, k, n }: StepProduct, random: RandomState, clock: Clock): number {
@@ -106,6 +110,7 @@ async function main(): Promise<void> {
   const clock = timeBasis === 'wall' ? wallSeconds : cpuSeconds;
   const random = new RandomState(1);
   const productSeconds = products.reduce((sum, p) => sum + timeProduct(p, random, clock), 0);
+  const inPlace = kernelShares(() => void epoch());
   const cell: GridCell = {
     units,
     batch,
@@ -124,6 +129,7 @@ async function main(): Promise<void> {
     stepSeconds: median(timeBasis === 'wall' ? wallTimes : cpuTimes) / steps,
     productSeconds,
     stepFlops: productFlops(products),
+    inPlace,
   };
   console.log(JSON.stringify(cell));
 }

@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { NATIVE_MIN_FLOPS } from '../src/engine/kernels/native.js';
 import { BUSY_PRESSURE, type ThreadSetting } from '../src/engine/kernels/threads.js';
 import type { GridCell } from './grid-epoch.js';
+import type { KernelShares } from './kernel-shares.js';
 import { median } from '../src/engine/statistics.js';
 import { productFlops, stepProducts } from './grid-model.js';
 
@@ -60,6 +61,8 @@ export interface GridRun extends CellCounts {
   kernelGflops: number;
   /** Share of the step outside the matrix products (JS glue and elementwise kernels). */
   outsideProducts: number;
+  /** One more epoch's wall time in the kernels and in JavaScript glue, timed in place. */
+  inPlace: KernelShares;
 }
 
 /** One row of `--json`'s `grid`: the one-thread figures at the top level, as before threads. */
@@ -178,6 +181,7 @@ function runCell(
     gflops: cell.stepFlops / cell.stepSeconds / 1e9,
     kernelGflops: cell.stepFlops / cell.productSeconds / 1e9,
     outsideProducts: 1 - cell.productSeconds / cell.stepSeconds,
+    inPlace: cell.inPlace,
   };
 }
 
@@ -328,12 +332,15 @@ export function printGrid(
       `split / helper | PyTorch 1 core CPU s (wall) | PyTorch ÷ 1 thread | ` +
       `PyTorch ÷ ${second} | GFLOP/s end to end 1 / ${second} | ` +
       `GFLOP/s products alone 1 / ${second} | share outside products 1 / ${second} | ` +
+      'in place, 1 thread: products / Adam / other kernels / JS glue | ' +
       'PyTorch GFLOP/s end to end / products alone | load average, CPU pressure % |',
   );
-  console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
+  console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
   const pair = (one: number, two: number | undefined, digits: number, scale = 1) =>
     `${(one * scale).toFixed(digits)} / ${two === undefined ? '–' : (two * scale).toFixed(digits)}`;
   const percent = (x: number) => `${(100 * x).toFixed(0)}%`;
+  const shares = ({ products, adam, otherKernels, glue }: KernelShares) =>
+    `${[products, adam, otherKernels, glue].map((x) => (100 * x).toFixed(0)).join(' / ')}%`;
   for (const r of rows) {
     const two = r.twoThreads ?? undefined;
     const torch = r.pytorchSecondsPerEpoch;
@@ -355,6 +362,7 @@ export function printGrid(
         `${ratio(torch, two?.secondsPerEpoch)} | ${pair(r.gflops, two?.gflops, 1)} | ` +
         `${pair(r.kernelGflops, two?.kernelGflops, 1)} | ` +
         `${pair(r.outsideProducts, two?.outsideProducts, 0, 100)}% | ` +
+        `${shares(r.inPlace)} | ` +
         (r.pytorchGflops === null
           ? '– | '
           : `${r.pytorchGflops.toFixed(1)} / ${r.pytorchKernelGflops!.toFixed(1)} | `) +
