@@ -56,9 +56,10 @@ typedef void microkernel(int kc, const float *ap, const float *bp, long ldb, flo
 /*
  * One microkernel, two widths: an mr×(2·lanes) block of C in named registers (GCC spills an
  * array of vector registers to the stack on every step): six rows of two ymm (twelve of the
- * sixteen registers) with AVX2, eight rows of two zmm with AVX-512 (sixteen of thirty-two: 5%
- * faster than six rows on a 512×1024×1024 product, 151–154 against 143–146 GFLOP/s, on an
- * Intel Xeon of 2026-12-03, and no edge tile at the batch sizes of 32, 128 and 512).
+ * sixteen registers) with AVX2, eight rows of two zmm with AVX-512 (sixteen of thirty-two). On
+ * an Intel Xeon of 2026-12-03 eight rows made a 512×1024×1024 product 5% faster in a C harness
+ * (151–154 against 143–146 GFLOP/s) and the wide products of bench/kernels.js 1–5% faster
+ * (three runs each way); and 32, 128 and 512 rows (the batch sizes) leave no edge tile.
  */
 #define MICROKERNEL(name, isa, rows, mr, V, lanes, zero, load, loadu, storeu, broadcast, fma, add) \
   __attribute__((target(isa))) static void name(int kc, const float *ap, const float *bp,         \
