@@ -25,6 +25,8 @@
 #define MC 120
 #define NC 2048
 #define MR_MAX 8
+/* A strip's span in its source (kc rows of ps floats), in bytes, above which `pack` reads rows. */
+#define ROW_PACK_SPAN (256L * 1024)
 #define NR_MAX 32
 
 /* op(A)(i, p) = a[i*ars + p*acs]; op(B)(p, j) = b[p*brs + j*bcs]; C row-major with n columns. */
@@ -133,6 +135,28 @@ void gs_release_packs(void) {
  */
 static void pack(float *to, const float *from, long ds, long ps, long d0, int len, long p0,
                  int kc, int width) {
+  if (ds == 1 && (long)kc * ps * (long)sizeof(float) > ROW_PACK_SPAN) {
+    /*
+     * Each p's floats are consecutive in the source, and a strip's span over p is more pages
+     * than the first-level TLB holds: read it one p at a time, every strip's piece of it,
+     * rather than strip by strip, each p a page or more from the last (a row-major B packed so
+     * took 10–11% of a 512×1024×1024 product in a C harness, and 6.6–7.2% so). Over shorter
+     * spans this order was the slower (bench/kernels.js: 784×32×32 Aᵀ·B by 12%, 128×256×256 A·B
+     * by 6%).
+     */
+    const int strips = (len + width - 1) / width;
+    for (int p = 0; p < kc; p++) {
+      const float *at = from + d0 + (p0 + p) * ps;
+      for (int s = 0; s < strips; s++) {
+        float *strip = to + ((long)s * kc + p) * width;
+        const int count = len - s * width < width ? len - s * width : width;
+        int x = 0;
+        for (; x < count; x++) strip[x] = at[s * width + x];
+        for (; x < width; x++) strip[x] = 0;
+      }
+    }
+    return;
+  }
   for (int s = 0; s < len; s += width) {
     const int count = len - s < width ? len - s : width;
     for (int p = 0; p < kc; p++, to += width) {
@@ -214,16 +238,16 @@ const char *gs_product(int op, const float *a, const float *b, float *c, long m,
 }
 
 /*
- * Σ x² over n floats, for a measured product, as the wasm pass takes it (assembly/sum-of-squares.ts):
+ * Σ x² over n floats, for a measured product, as the wasm pass takes it (sum-of-squares.ts):
  * squares summed in float32 in groups of eight, the groups in float64. Converting every square
- * to float64 made the loop wait on the conversions (1.7–2.0 µs on the reference model's
- * 25,088-float kernel gradient, hot). Element i = 128·b + 16·t + j is the t-th of group (b, j),
- * summed as a tree, ((x₀² + x₁²) + (x₂² + x₃²)) + ((x₄² + x₅²) + (x₆² + x₇²)), into lane j of
- * sixteen float64 sums: so whatever the register width the loops give the same bits. Then the
- * lanes in order, then the tail in float64. Where float32 squares may have lost more than a
- * group's few roundings (overflow, or squares near the subnormals: `exact_squares`'s test, as
- * wasm's checkedSquares), the whole is summed again exactly; so the result is NaN or Infinity
- * exactly when an element is.
+ * to float64 made the loop wait on the conversions (1.96 µs on the reference model's
+ * 25,088-float kernel gradient, hot; 0.95 µs so). Element i = 128·b + 16·t + j is the t-th of
+ * group (b, j), summed as a tree, ((x₀² + x₁²) + (x₂² + x₃²)) + ((x₄² + x₅²) + (x₆² + x₇²)),
+ * into lane j of sixteen float64 sums: so whatever the register width the loops give the same
+ * bits. Then the lanes in order, then the tail in float64. Where float32 squares may have lost
+ * more than a group's few roundings (overflow, or squares near the subnormals: `exact_squares`'s
+ * test, as wasm's checkedSquares), the whole is summed again exactly; so the result is NaN or
+ * Infinity exactly when an element is.
  */
 #define SQUARE_LANES 16
 #define SQUARE_BLOCK 128
@@ -290,7 +314,8 @@ __attribute__((target("avx2,fma"))) static long squares_avx2(const float *x, lon
       const __m256 g = _mm256_add_ps(_mm256_add_ps(square_pair8(p), square_pair8(p + 32)),
                                      _mm256_add_ps(square_pair8(p + 64), square_pair8(p + 96)));
       s[2 * half] = _mm256_add_pd(s[2 * half], _mm256_cvtps_pd(_mm256_castps256_ps128(g)));
-      s[2 * half + 1] = _mm256_add_pd(s[2 * half + 1], _mm256_cvtps_pd(_mm256_extractf128_ps(g, 1)));
+      s[2 * half + 1] =
+          _mm256_add_pd(s[2 * half + 1], _mm256_cvtps_pd(_mm256_extractf128_ps(g, 1)));
     }
   }
   for (int r = 0; r < 4; r++) _mm256_storeu_pd(lanes + 4 * r, s[r]);

@@ -118,6 +118,11 @@ for (const op of OPS) {
       // Wider than one packed panel of B in the native loop (NC = 2048 columns).
       [7, 20, 2100],
       [6, 520, 129],
+      // More rows than one block (MC = 120), with strips spanning more than 256 KB of their
+      // source, which the native loop packs row by row (products.c ROW_PACK_SPAN): B's rows
+      // in A·B and Aᵀ·B, and A's in Aᵀ·B of 300 columns.
+      [130, 300, 263],
+      [300, 260, 40],
     ];
     for (const [m, k, n] of shapes) {
       compare(op, m, k, n, false, m * k + n);
