@@ -137,12 +137,11 @@ static void pack(float *to, const float *from, long ds, long ps, long d0, int le
                  int kc, int width) {
   if (ds == 1 && (long)kc * ps * (long)sizeof(float) > ROW_PACK_SPAN) {
     /*
-     * Each p's floats are consecutive in the source, and a strip's span over p is more pages
-     * than the first-level TLB holds: read it one p at a time, every strip's piece of it,
-     * rather than strip by strip, each p a page or more from the last (a row-major B packed so
-     * took 10–11% of a 512×1024×1024 product in a C harness, and 6.6–7.2% so). Over shorter
-     * spans this order was the slower (bench/kernels.js: 784×32×32 Aᵀ·B by 12%, 128×256×256 A·B
-     * by 6%).
+     * Each p's floats are consecutive in the source, and a strip spans more than 64 pages of
+     * it: read it one p at a time, every strip's piece of it, rather than strip by strip, each
+     * p a page or more from the last. A row-major B packed strip by strip took 10–11% of a
+     * 512×1024×1024 product in a C harness, and 6.6–7.2% so. Over shorter spans this order was
+     * the slower (bench/kernels.js: 784×32×32 Aᵀ·B by 12%, 128×256×256 A·B by 6%).
      */
     const int strips = (len + width - 1) / width;
     for (int p = 0; p < kc; p++) {
