@@ -128,6 +128,32 @@ void gs_release_packs(void) {
   a_pack = b_pack = NULL;
 }
 
+#if defined(__x86_64__) || defined(__i386__)
+/*
+ * An 8×8 block of `from` (rows `ds` floats apart) transposed: column c of it as the 8 floats at
+ * to + c·stride. With AVX, which both microkernels' CPUs have.
+ */
+__attribute__((target("avx"))) static void transpose8(float *to, long stride, const float *from,
+                                                      long ds) {
+  __m256 r[8], t[8], u[8];
+  for (int i = 0; i < 8; i++) r[i] = _mm256_loadu_ps(from + i * ds);
+  for (int i = 0; i < 8; i += 2) {
+    t[i] = _mm256_unpacklo_ps(r[i], r[i + 1]);
+    t[i + 1] = _mm256_unpackhi_ps(r[i], r[i + 1]);
+  }
+  for (int i = 0; i < 8; i += 4) {
+    u[i] = _mm256_shuffle_ps(t[i], t[i + 2], 0x44);
+    u[i + 1] = _mm256_shuffle_ps(t[i], t[i + 2], 0xEE);
+    u[i + 2] = _mm256_shuffle_ps(t[i + 1], t[i + 3], 0x44);
+    u[i + 3] = _mm256_shuffle_ps(t[i + 1], t[i + 3], 0xEE);
+  }
+  for (int c = 0; c < 4; c++) {
+    _mm256_storeu_ps(to + c * stride, _mm256_permute2f128_ps(u[c], u[c + 4], 0x20));
+    _mm256_storeu_ps(to + (c + 4) * stride, _mm256_permute2f128_ps(u[c], u[c + 4], 0x31));
+  }
+}
+#endif
+
 /*
  * Packs `len` rows (A) or columns (B) from d0 on, over p0..p0+kc, into strips of `width`: for
  * each p, `width` consecutive floats of the strip, zero past `len`. The element (d, p) is at
@@ -158,7 +184,21 @@ static void pack(float *to, const float *from, long ds, long ps, long d0, int le
   }
   for (int s = 0; s < len; s += width) {
     const int count = len - s < width ? len - s : width;
-    for (int p = 0; p < kc; p++, to += width) {
+    int p = 0;
+#if defined(__x86_64__) || defined(__i386__)
+    /*
+     * A full strip whose elements run along p in the source (a row-major A, the B of A·Bᵀ): in
+     * 8×8 blocks, transposed in registers, rather than one float at a time.
+     */
+    if (ps == 1 && count == width && width % 8 == 0) {
+      for (; p + 8 <= kc; p += 8, to += 8 * width) {
+        for (int x = 0; x < width; x += 8) {
+          transpose8(to + x, width, from + (d0 + s + x) * ds + p0 + p, ds);
+        }
+      }
+    }
+#endif
+    for (; p < kc; p++, to += width) {
       const float *at = from + (d0 + s) * ds + (p0 + p) * ps;
       int x = 0;
       /* A unit stride of its own, so that the compiler vectorises the copy of a B row. */
