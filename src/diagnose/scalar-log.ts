@@ -143,8 +143,7 @@ export class ScalarLog {
     // Scanned as it comes, as a group write is, while nothing waits to be scanned.
     if (this.scanned !== k) return;
     this.scanned = k + 2;
-    const kept = this.floats[k + 1];
-    if (kept - kept !== 0 || (kept > 0 && this.counters[index] === 1)) this.found();
+    if (arrives(this.floats[k + 1], this.counters[index])) this.found();
   }
 
   /** Keeps one record per tag of `group`, `values[i]` for its i-th tag. */
@@ -311,7 +310,7 @@ export class ScalarLog {
       const head = words[k];
       if (head < GROUP) {
         const value = floats[k + 1];
-        if (value - value !== 0 || (value > 0 && counters[head] === 1)) found = true;
+        if (arrives(value, counters[head])) found = true;
         continue;
       }
       const id = head ^ GROUP;
@@ -369,6 +368,14 @@ export class ScalarLog {
     this.lastStep = NaN;
     this.movedTo.fill(0);
   }
+}
+
+/**
+ * Whether a single record's kept value is a non-finite value, or a positive count of a counter
+ * tag (`counter` 1): what `onNonFinite` is told of. x − x is NaN exactly for NaN and ±Infinity.
+ */
+function arrives(value: number, counter: number): boolean {
+  return value - value !== 0 || (value > 0 && counter === 1);
 }
 
 /** `array` in one twice as long. */
