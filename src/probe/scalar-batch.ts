@@ -20,6 +20,11 @@ export class ScalarBatch {
   private count = 0;
   /** Most recently used first. */
   private readonly kept: KeptGroup[] = [];
+  /**
+   * The most recently used kept group while the tags added so far are the first of its tags,
+   * else null: compared as each tag comes, so that a batch like the last needs no second pass.
+   */
+  private matching: KeptGroup | null = null;
 
   constructor(private readonly sink: RecordSink) {}
 
@@ -30,6 +35,8 @@ export class ScalarBatch {
       larger.set(this.values);
       this.values = larger;
     }
+    const matching = this.matching;
+    if (matching !== null && matching.tags[this.count] !== tag) this.matching = null;
     this.tags[this.count] = tag;
     this.values[this.count++] = value;
   }
@@ -37,8 +44,12 @@ export class ScalarBatch {
   /** Records the batch's scalars at `step` and `wallTime`, in the order added, and empties it. */
   write(step: number, wallTime: number): void {
     if (this.count === 0) return;
-    this.group().write(this.values, step, wallTime);
+    const matching = this.matching;
+    const group =
+      matching !== null && matching.tags.length === this.count ? matching.group : this.group();
+    group.write(this.values, step, wallTime);
     this.count = 0;
+    this.matching = this.kept[0] ?? null;
   }
 
   /** The group of the tags added, kept or made. */

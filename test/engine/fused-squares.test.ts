@@ -9,6 +9,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { activations } from '../../src/engine/activations.js';
 import { arrayDataset } from '../../src/engine/dataset.js';
+import { BatchNormalization } from '../../src/engine/layers/batch-normalization.js';
 import { Dense } from '../../src/engine/layers/dense.js';
 import { GradientNorms, sumOfSquares } from '../../src/engine/norms.js';
 import { backend, kernels, simdKernels } from '../../src/engine/kernels/index.js';
@@ -218,6 +219,32 @@ test('backward records each Dense gradient’s Σg² and signal Σ(∂L/∂a)²,
   model.computeGradients(x, y);
   assert.ok(model.trainableVariables.every((v) => v.recordedGradSquares === null));
   assert.ok(model.layers.every((layer) => layer.outputGradSquares === null));
+});
+
+test('BatchNormalization records Σ(∂L/∂γ)² and Σ(∂L/∂β)² of the gradients it wrote, exactly', () => {
+  const model = new Sequential({
+    seed: 5,
+    layers: [
+      new Dense({ units: 12, activation: 'relu', inputShape: [7] }),
+      new BatchNormalization(),
+      new Dense({ units: 3, activation: 'softmax' }),
+    ],
+  });
+  model.compile({ optimizer: new Adam(), loss: 'sparse_categorical_crossentropy' });
+  const random = new RandomState(17);
+  const x = Tensor.fromArray([10, 7], normalValues(random, 70));
+  const y = Float32Array.from({ length: 10 }, (_, i) => i % 3);
+  const [gamma, beta] = model.layers[1].trainableVariables;
+  model.computeGradients(x, y, { gradients: true, signals: false, updates: false, weights: false });
+  const recorded = [gamma.recordedGradSquares, beta.recordedGradSquares];
+  // Each float32's square is exact in float64: the float64 sum in order, bit for bit.
+  [gamma, beta].forEach((v, k) => {
+    assert.ok(recorded[k]! > 0, `${v.name}: recorded ${recorded[k]}`);
+    assert.equal(recorded[k], referenceSquares(v.trainableGrad.data, v.trainableGrad.size));
+  });
+  model.computeGradients(x, y);
+  assert.equal(gamma.recordedGradSquares, null);
+  assert.equal(beta.recordedGradSquares, null);
 });
 
 test('training that measures in backward gives the same weights, bit for bit', () => {

@@ -8,6 +8,7 @@ import { backend } from '../kernels/index.js';
 import type { RandomState } from '../random.js';
 import { Tensor } from '../tensor.js';
 import type { Shape } from '../tensor.js';
+import { NO_MEASURES, type StepMeasures } from '../measures.js';
 import { Layer } from './layer.js';
 import type { LayerArgs, StepInfo } from './layer.js';
 import type { Variable } from './variable.js';
@@ -122,7 +123,14 @@ export class BatchNormalization extends Layer {
   // ∂L/∂β = Σ outputGrad;  ∂L/∂γ = Σ outputGrad·x̂;
   // ∂L/∂x = γ/√(σ²+ε) · (outputGrad − mean(outputGrad) − x̂·mean(outputGrad·x̂))  (batch statistics)
   // ∂L/∂x = γ/√(σ²+ε) · outputGrad                                             (moving statistics)
-  backward(outputGrad: Tensor, needInputGrad: boolean): Tensor | null {
+  // With measures.gradients, Σ(∂L/∂γ)² and Σ(∂L/∂β)² are summed as they are written, in float64
+  // (each float32's square exactly), so that the step's GradientNorms need no call of its own.
+  backward(
+    outputGrad: Tensor,
+    needInputGrad: boolean,
+    _preActivationGrad?: Tensor,
+    measures: StepMeasures = NO_MEASURES,
+  ): Tensor | null {
     this.checkOutputGrad(outputGrad);
     this.lastOutputGrad = outputGrad;
     const cols = this.features.shape[1];
@@ -135,9 +143,22 @@ export class BatchNormalization extends Layer {
     backend.batchNorm.gradSums(outputGrad.data, xHat, rows, cols, sum, sumXHat);
     const gammaGrad = this.gamma?.trainableGrad.data,
       betaGrad = this.beta?.trainableGrad.data;
+    let betaSquares = 0;
+    let gammaSquares = 0;
     for (let j = 0; j < cols; j++) {
-      if (betaGrad) betaGrad[j] += sum[j];
-      if (gammaGrad) gammaGrad[j] += sumXHat[j];
+      // Squared as stored, rounded to float32.
+      if (betaGrad) {
+        betaGrad[j] += sum[j];
+        betaSquares += betaGrad[j] * betaGrad[j];
+      }
+      if (gammaGrad) {
+        gammaGrad[j] += sumXHat[j];
+        gammaSquares += gammaGrad[j] * gammaGrad[j];
+      }
+    }
+    if (measures.gradients) {
+      this.beta?.recordGradSquares(betaSquares);
+      this.gamma?.recordGradSquares(gammaSquares);
     }
     if (!inputGrad) return (this.lastInputGrad = null);
     const gamma = this.gamma?.value.data;

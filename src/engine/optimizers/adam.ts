@@ -5,7 +5,7 @@
  */
 import { checkDecay, checkPositive } from '../errors.js';
 import { backend } from '../kernels/index.js';
-import type { WeightSquares } from '../kernels/adam.js';
+import type { AdamStep, WeightSquares } from '../kernels/adam.js';
 import type { Tensor } from '../tensor.js';
 import { Optimizer } from './optimizer.js';
 import type { OptimizerArgs } from './optimizer.js';
@@ -30,6 +30,11 @@ export class Adam extends Optimizer {
   readonly beta2: number;
   readonly epsilon: number;
   protected readonly slotCount = 2;
+  /**
+   * The step of the latest t, shared by every variable of one `apply`: its two powers cost
+   * about 60 ns each, 2 µs of a 125 µs step of the reference model's 16 variables.
+   */
+  private step: AdamStep & { t: number } = { t: NaN, lrT: NaN, a1: NaN, a2: NaN, epsilon: NaN };
 
   constructor(args: AdamArgs = {}) {
     super(args);
@@ -49,9 +54,16 @@ export class Adam extends Optimizer {
     measure: boolean,
     weights: WeightSquares | null,
   ): number {
-    const lrT = (this.learningRate * Math.sqrt(1 - this.beta2 ** t)) / (1 - this.beta1 ** t);
-    const step = { lrT, a1: 1 - this.beta1, a2: 1 - this.beta2, epsilon: this.epsilon };
-    return backend.adam(w, g, m, v, step, measure, weights);
+    return backend.adam(w, g, m, v, this.stepAt(t), measure, weights);
+  }
+
+  /** lr·√(1 − β2ᵗ)/(1 − β1ᵗ) and the decays, as the kernels take them. */
+  private stepAt(t: number): AdamStep {
+    if (this.step.t !== t) {
+      const lrT = (this.learningRate * Math.sqrt(1 - this.beta2 ** t)) / (1 - this.beta1 ** t);
+      this.step = { t, lrT, a1: 1 - this.beta1, a2: 1 - this.beta2, epsilon: this.epsilon };
+    }
+    return this.step;
   }
 
   override getConfig(): Record<string, unknown> {

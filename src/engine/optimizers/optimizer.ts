@@ -147,11 +147,17 @@ export abstract class Optimizer {
  * shares one measurement.
  */
 function completed(variables: Variable[], taken: (number | undefined)[]): ByVariable {
-  const missing = variables.filter((_, k) => taken[k] === undefined).map((v) => v.value);
-  const measured = new Float64Array(missing.length);
-  if (missing.length > 0) sumsOfSquares(missing, measured);
+  const missing: Tensor[] = [];
+  for (let k = 0; k < variables.length; k++) {
+    if (taken[k] === undefined) missing.push(variables[k].value);
+  }
+  // No typed array unless some are missing: allocating one costs more than the rest here.
+  const measured = missing.length > 0 ? new Float64Array(missing.length) : null;
+  if (measured !== null) sumsOfSquares(missing, measured);
   const squares = new ByVariable();
   let next = 0;
-  variables.forEach((variable, k) => squares.add(variable, taken[k] ?? measured[next++]));
+  for (let k = 0; k < variables.length; k++) {
+    squares.add(variables[k], taken[k] ?? measured![next++]);
+  }
   return squares;
 }
