@@ -104,18 +104,34 @@ test('a ScalarBatch keeps the group of each tag list it writes, and writes in or
     },
   };
   const batch = new ScalarBatch(sink);
-  const lists = [['a', 'b'], ['a', 'b', 'c'], ['a', 'b'], ['a', 'b', 'c'], ['d']];
+  // Lists alike but for a tag, a prefix of the last, the same as the last (the batch compares
+  // tags as they come: each of these must find its own group).
+  const lists = [
+    ['a', 'b'],
+    ['a', 'b', 'c'],
+    ['a', 'b'],
+    ['a', 'b', 'c'],
+    ['d'],
+    ['a', 'b', 'c'],
+    ['a', 'b', 'x'],
+    ['a', 'b', 'x'],
+    ['a', 'x', 'c'],
+  ];
   lists.forEach((list, step) => {
     list.forEach((tag, k) => batch.add(tag, step * 10 + k));
     batch.write(step, 0);
   });
   batch.write(99, 0);
-  assert.deepEqual(made, [['a', 'b'], ['a', 'b', 'c'], ['d']]);
+  assert.deepEqual(made, [['a', 'b'], ['a', 'b', 'c'], ['d'], ['a', 'b', 'x'], ['a', 'x', 'c']]);
   assert.deepEqual(written, [
     'a+b:0,1@0',
     'a+b+c:10,11,12@1',
     'a+b:20,21@2',
     'a+b+c:30,31,32@3',
     'd:40@4',
+    'a+b+c:50,51,52@5',
+    'a+b+x:60,61,62@6',
+    'a+b+x:70,71,72@7',
+    'a+x+c:80,81,82@8',
   ]);
 });
