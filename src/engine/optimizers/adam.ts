@@ -31,8 +31,9 @@ export class Adam extends Optimizer {
   readonly epsilon: number;
   protected readonly slotCount = 2;
   /**
-   * The step of the latest t, shared by every variable of one `apply`: its two powers cost
-   * about 60 ns each, 2 µs of a 125 µs step of the reference model's 16 variables.
+   * The step of the latest t, shared by every variable of one `apply`: taken per variable, its
+   * two powers cost about 1 µs of the reference model's 15 µs update (16 variables; measured
+   * 15.0–15.4 µs before, 14.3–14.4 after).
    */
   private step: AdamStep & { t: number } = { t: NaN, lrT: NaN, a1: NaN, a2: NaN, epsilon: NaN };
 
