@@ -151,8 +151,7 @@ function completed(variables: Variable[], taken: (number | undefined)[]): ByVari
   for (let k = 0; k < variables.length; k++) {
     if (taken[k] === undefined) missing.push(variables[k].value);
   }
-  // No typed array where none is missing (Adam's native update takes every Σw²): one is made
-  // each measured step, and a typed array costs more to allocate than an array.
+  // Nothing to measure where the update took every Σw² (Adam's native one, each measured step).
   const measured = missing.length > 0 ? new Float64Array(missing.length) : null;
   if (measured !== null) sumsOfSquares(missing, measured);
   const squares = new ByVariable();
