@@ -50,10 +50,15 @@ const GUARDED = 1;
 // overflow, and Σ (sΔ)² / s² is Σ Δ² (scaling by 2ᵏ is exact). One multiply a vector.
 const SCALED = 2;
 
+// Lanes 0–1 of `x`, or lanes 2–3 (`high`), in float64.
+@inline function promotedHalf(x: v128, high: bool): v128 {
+  return high ? f64x2.promote_low_f32x4(v128.shuffle<f32>(x, x, 2, 3, 0, 1)) : f64x2.promote_low_f32x4(x);
+}
+
 // `sums` plus the float64 squares of lanes 0–1 of `x`, or of lanes 2–3 (`high`): a float32's
 // square is exact in float64, and overflows nowhere.
 @inline function addSquares64(sums: v128, x: v128, high: bool): v128 {
-  const half = high ? f64x2.promote_low_f32x4(v128.shuffle<f32>(x, x, 2, 3, 0, 1)) : f64x2.promote_low_f32x4(x);
+  const half = promotedHalf(x, high);
   return f64x2.add(sums, f64x2.mul(half, half));
 }
 
@@ -70,8 +75,7 @@ const WEIGHT_GROUP = 8;
 
 // `sums` plus lanes 0–1 of `x`, or lanes 2–3 (`high`), in float64.
 @inline function addHalf(sums: v128, x: v128, high: bool): v128 {
-  const half = high ? f64x2.promote_low_f32x4(v128.shuffle<f32>(x, x, 2, 3, 0, 1)) : f64x2.promote_low_f32x4(x);
-  return f64x2.add(sums, half);
+  return f64x2.add(sums, promotedHalf(x, high));
 }
 
 // Adam: m += (g − m)·a1;  v += (g² − v)·a2;  Δ = lrT·m/(√v + ε);  w −= Δ. Four vectors per
