@@ -2,8 +2,9 @@
  * The Node-API face of the native kernels (kernels.h), for src/engine/kernels/native.ts:
  * setMemory(view) once per thread, then product(op, a, b, c, m, k, n, accumulate, r0, r1, j0,
  * j1, measure), squares(x, n) and adamUpdate(w, g, m, v, n, lrT, a1, a2, eps, mode, scale,
- * squaresAt) on byte addresses into that heap, as the WebAssembly exports take them; `width`
- * and `adam` say what this CPU runs; threadCpuSeconds() is the calling thread's CPU time.
+ * squaresAt) on byte addresses into that heap, as the WebAssembly exports take them;
+ * gatherScaled(images, indices, count, size, out) from a Uint8Array of images into the heap;
+ * `width` and `adam` say what this CPU runs; threadCpuSeconds() is the calling thread's CPU time.
  */
 #include <node_api.h>
 #include <stdint.h>
@@ -102,6 +103,32 @@ static napi_value adam_update(napi_env env, napi_callback_info info) {
                              (float)v[8], (int)v[9], (float)v[10], squares_at));
 }
 
+/* images: a Uint8Array, wherever it lies; indices (int32) and out (float32): heap addresses. */
+static napi_value gather_scaled(napi_env env, napi_callback_info info) {
+  const char *usage =
+      "gatherScaled: expected a Uint8Array and 4 numbers (images, indices, count, size, out)";
+  napi_value argv[5];
+  size_t argc = 5;
+  napi_typedarray_type type;
+  size_t length;
+  void *images;
+  double v[4];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 5 ||
+      napi_get_typedarray_info(env, argv[0], &type, &length, &images, NULL, NULL) != napi_ok ||
+      type != napi_uint8_array) {
+    return throw_error(env, usage);
+  }
+  for (int i = 0; i < 4; i++) {
+    if (napi_get_value_double(env, argv[i + 1], &v[i]) != napi_ok) return throw_error(env, usage);
+  }
+  if (memory_base == NULL) {
+    return throw_error(env, "gradscope native kernels: setMemory was not called on this thread");
+  }
+  const char *failed = gs_gather_scaled(images, (long)length, AT(const int32_t, v[0]), (long)v[1],
+                                        (long)v[2], AT(float, v[3]));
+  return failed == NULL ? NULL : throw_error(env, failed);
+}
+
 /*
  * The calling thread's CPU seconds, for the benchmarks: Node 20's process.cpuUsage counts every
  * thread's, and process.threadCpuUsage came only in Node 23.9.
@@ -134,6 +161,7 @@ NAPI_MODULE_INIT() {
   export_function(env, exports, "product", product);
   export_function(env, exports, "squares", squares);
   export_function(env, exports, "adamUpdate", adam_update);
+  export_function(env, exports, "gatherScaled", gather_scaled);
   export_function(env, exports, "threadCpuSeconds", thread_cpu_seconds);
   napi_value width, adam;
   napi_create_string_utf8(env, gs_product_width(), NAPI_AUTO_LENGTH, &width);

@@ -2,6 +2,8 @@
 #ifndef GRADSCOPE_KERNELS_H
 #define GRADSCOPE_KERNELS_H
 
+#include <stdint.h>
+
 /*
  * C[r0..r1, j0..j1] (+)= op(A)·op(B): op 0 is A·B, 1 is Aᵀ·B (A k×m), 2 is A·Bᵀ (B n×k); C is
  * m×n, row-major. Returns NULL, or why it could not run.
@@ -25,6 +27,14 @@ const char *gs_product_width(void);
  */
 double gs_adam(float *w, const float *g, float *m, float *v, long n, float lrT, float a1,
                float a2, float eps, int mode, float scale, double *squares_at);
+
+/*
+ * out[b·size + p] = images[indices[b]·size + p] / 255 for b < count, p < size (the IEEE
+ * quotient's bits), reading the `image_bytes` bytes at `images` where they are. Returns NULL,
+ * or why it could not run (an index past the images).
+ */
+const char *gs_gather_scaled(const uint8_t *images, long image_bytes, const int32_t *indices,
+                             long count, long size, float *out);
 
 /* Whether this CPU runs gs_adam (AVX-512F). */
 int gs_adam_runs(void);

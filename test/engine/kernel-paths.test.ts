@@ -18,6 +18,7 @@ const FILES = [
   'layers.test.js',
   'gradcheck.test.js',
   'parity.test.js',
+  '../data/image-dataset.test.js',
 ].map((file) => fileURLToPath(new URL(file, import.meta.url)));
 
 /** The bits of 1 and 2 threads, checked on the wasm path too (the suite's own run is native). */
