@@ -33,25 +33,19 @@
 SCALED("avx512f", __m512, _mm512_mul_ps, _mm512_sub_ps, _mm512_add_ps, _mm512_set1_ps)
 SCALED("avx2", __m256, _mm256_mul_ps, _mm256_sub_ps, _mm256_add_ps, _mm256_set1_ps)
 
-__attribute__((target("avx512f"))) static long convert_avx512(const uint8_t *src, float *dst,
-                                                              long size) {
-  long p = 0;
-  for (; p + 16 <= size; p += 16) {
-    const __m128i bytes = _mm_loadu_si128((const __m128i *)(src + p));
-    _mm512_storeu_ps(dst + p, scaled___m512(_mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(bytes))));
+/* Converts the leading whole registers of an image; returns how many bytes that was. */
+#define CONVERT(name, isa, V, lanes, load, widen, to_float, store)                           \
+  __attribute__((target(isa))) static long name(const uint8_t *src, float *dst, long size) { \
+    long p = 0;                                                                              \
+    for (; p + (lanes) <= size; p += (lanes)) {                                              \
+      store(dst + p, scaled_##V(to_float(widen(load((const __m128i *)(src + p))))));         \
+    }                                                                                        \
+    return p;                                                                                \
   }
-  return p;
-}
-
-__attribute__((target("avx2"))) static long convert_avx2(const uint8_t *src, float *dst,
-                                                         long size) {
-  long p = 0;
-  for (; p + 8 <= size; p += 8) {
-    const __m128i bytes = _mm_loadl_epi64((const __m128i *)(src + p));
-    _mm256_storeu_ps(dst + p, scaled___m256(_mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(bytes))));
-  }
-  return p;
-}
+CONVERT(convert_avx512, "avx512f", __m512, 16, _mm_loadu_si128, _mm512_cvtepu8_epi32,
+        _mm512_cvtepi32_ps, _mm512_storeu_ps)
+CONVERT(convert_avx2, "avx2", __m256, 8, _mm_loadl_epi64, _mm256_cvtepu8_epi32,
+        _mm256_cvtepi32_ps, _mm256_storeu_ps)
 #endif
 
 /*
