@@ -103,20 +103,34 @@ export const simdBatchNorm: BatchNormKernels = {
       referenceBatchNorm.normalize(x, mean, invStd, gamma, beta, xHat, y, rows, cols);
       return;
     }
-    const [px, pm, pk, pg, pb, ph, py] = [x, mean, invStd, gamma, beta, xHat, y].map(address);
-    vectorWasm.normalize(px, pm, pk, pg, pb, ph, py, rows, cols);
+    vectorWasm.normalize(
+      x.byteOffset,
+      mean.byteOffset,
+      invStd.byteOffset,
+      address(gamma),
+      address(beta),
+      xHat.byteOffset,
+      y.byteOffset,
+      rows,
+      cols,
+    );
   },
   gradSums(outputGrad, xHat, rows, cols, sum, sumXHat) {
     if (!onHeap(outputGrad, xHat, sum, sumXHat)) {
       referenceBatchNorm.gradSums(outputGrad, xHat, rows, cols, sum, sumXHat);
       return;
     }
-    const [pg, ph, ps, psx] = [outputGrad, xHat, sum, sumXHat].map(address);
-    vectorWasm.gradSums(pg, ph, rows, cols, ps, psx);
+    vectorWasm.gradSums(
+      outputGrad.byteOffset,
+      xHat.byteOffset,
+      rows,
+      cols,
+      sum.byteOffset,
+      sumXHat.byteOffset,
+    );
   },
   inputGrad(outputGrad, xHat, scale, meanGrad, meanGradXHat, inputGrad, rows, cols) {
-    const arrays = [outputGrad, xHat, scale, meanGrad, meanGradXHat, inputGrad];
-    if (!onHeap(...arrays)) {
+    if (!onHeap(outputGrad, xHat, scale, meanGrad, meanGradXHat, inputGrad)) {
       referenceBatchNorm.inputGrad(
         outputGrad,
         xHat,
@@ -129,7 +143,15 @@ export const simdBatchNorm: BatchNormKernels = {
       );
       return;
     }
-    const [pg, ph, pk, pm, pmx, po] = arrays.map(address);
-    vectorWasm.inputGrad(pg, ph, pk, pm, pmx, po, rows, cols);
+    vectorWasm.inputGrad(
+      outputGrad.byteOffset,
+      xHat.byteOffset,
+      scale.byteOffset,
+      meanGrad.byteOffset,
+      meanGradXHat.byteOffset,
+      inputGrad.byteOffset,
+      rows,
+      cols,
+    );
   },
 };

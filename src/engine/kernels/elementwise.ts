@@ -110,9 +110,12 @@ export const simdElementwise: ElementwiseKernels = {
     if (code === undefined || !onHeap(z, a, outputGrad, zGrad)) {
       return referenceElementwise.activationGrad(fn, z, a, outputGrad, zGrad, n, measure);
     }
-    const args = [z.byteOffset, a.byteOffset, outputGrad.byteOffset, zGrad.byteOffset] as const;
-    if (measure) return vectorWasm.activationGradSquares(...args, n, code);
-    vectorWasm.activationGrad(...args, n, code);
+    const pz = z.byteOffset,
+      pa = a.byteOffset,
+      pg = outputGrad.byteOffset,
+      pzg = zGrad.byteOffset;
+    if (measure) return vectorWasm.activationGradSquares(pz, pa, pg, pzg, n, code);
+    vectorWasm.activationGrad(pz, pa, pg, pzg, n, code);
     return 0;
   },
   sumRowsInto(m, out, rows, cols, measure = false) {

@@ -7,7 +7,7 @@
  * state matrices (c, h and their gradients) are batch × units. `act` is the cell's
  * `activation` (tanh), `gateAct` its `recurrentActivation` (σ); f′ is taken as der(x, f(x)).
  */
-import { address, onHeap } from './heap-address.js';
+import { address, everyOnHeap } from './heap-address.js';
 import { ACTIVATION_CODES, type PointwiseFunction } from './elementwise.js';
 import { vectorWasm } from './vector-wasm.js';
 
@@ -205,7 +205,7 @@ function simd(
 ): boolean {
   const a = ACTIVATION_CODES[act.name],
     g = ACTIVATION_CODES[gateAct.name];
-  if (a === undefined || g === undefined || !onHeap(...arrays)) return false;
+  if (a === undefined || g === undefined || !everyOnHeap(arrays)) return false;
   wasm(address, a, g);
   return true;
 }

@@ -5,8 +5,32 @@
  */
 import { heap } from '../heap.js';
 
-export function onHeap(...arrays: readonly (Float32Array | null)[]): boolean {
-  return arrays.every((array) => array === null || heap.owns(array.buffer));
+type HeapArray = Float32Array | null;
+
+/**
+ * Whether each array given is on the heap (null counts as on it). Parameters, not a rest array:
+ * it runs for nearly every kernel call, several times a layer a step, and a rest array and a
+ * callback for `every` were about 120 bytes of garbage a call (2026-12-03).
+ */
+export function onHeap(
+  a: HeapArray,
+  b: HeapArray = null,
+  c: HeapArray = null,
+  d: HeapArray = null,
+  e: HeapArray = null,
+  f: HeapArray = null,
+  g: HeapArray = null,
+): boolean {
+  return owned(a) && owned(b) && owned(c) && owned(d) && owned(e) && owned(f) && owned(g);
+}
+
+/** `onHeap` for a list. */
+export function everyOnHeap(arrays: readonly HeapArray[]): boolean {
+  return arrays.every(owned);
+}
+
+function owned(array: HeapArray): boolean {
+  return array === null || heap.owns(array.buffer);
 }
 
 /** The heap byte address of `array`, 0 for null (the kernels' "absent"). */

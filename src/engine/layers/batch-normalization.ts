@@ -53,6 +53,9 @@ export class BatchNormalization extends Layer {
    * mean(outputGrad·x̂) of the last backward pass. In the heap, for the kernels.
    */
   private features!: Tensor;
+  /** Its rows as views (`featureRows`), and the view of `features` they were made from. */
+  private vectors: readonly Float32Array[] = [];
+  private vectorsOf: Float32Array | null = null;
   private usedBatchStatistics = false;
 
   constructor(args: BatchNormalizationArgs = {}) {
@@ -88,7 +91,10 @@ export class BatchNormalization extends Layer {
     const rows = input.size / cols;
     const xHat = (this.xHat = Tensor.resized(this.xHat, input.shape));
     const y = (this.y = Tensor.resized(this.y, input.shape));
-    const [mean, variance, invStd] = this.featureVectors(0, 3);
+    const vectors = this.featureRows();
+    const mean = vectors[0],
+      variance = vectors[1],
+      invStd = vectors[2];
     const movingMean = this.movingMean.value.data,
       movingVariance = this.movingVariance.value.data;
     this.usedBatchStatistics = step.training;
@@ -138,7 +144,13 @@ export class BatchNormalization extends Layer {
     const inputGrad = needInputGrad
       ? (this.inputGradBuffer = Tensor.resized(this.inputGradBuffer, outputGrad.shape))
       : null;
-    const [, , invStd, sum, sumXHat, scale, meanGrad, meanGradXHat] = this.featureVectors(0, 8);
+    const vectors = this.featureRows();
+    const invStd = vectors[2],
+      sum = vectors[3],
+      sumXHat = vectors[4],
+      scale = vectors[5],
+      meanGrad = vectors[6],
+      meanGradXHat = vectors[7];
     const xHat = this.xHat!.data;
     backend.batchNorm.gradSums(outputGrad.data, xHat, rows, cols, sum, sumXHat);
     const gammaGrad = this.gamma?.trainableGrad.data,
@@ -181,13 +193,20 @@ export class BatchNormalization extends Layer {
     return (this.lastInputGrad = inputGrad);
   }
 
-  /** Rows `from` … `to` − 1 of the per-feature vectors, as views (take after allocating). */
-  private featureVectors(from: number, to: number): Float32Array[] {
+  /**
+   * The FEATURE_VECTORS rows of `features`, as views made once: a step's passes take them
+   * without making any (again only if `features.data` is a new view, after the heap grew).
+   */
+  private featureRows(): readonly Float32Array[] {
     const data = this.features.data;
-    const cols = this.features.shape[1];
-    return Array.from({ length: to - from }, (_, i) =>
-      data.subarray((from + i) * cols, (from + i + 1) * cols),
-    );
+    if (data !== this.vectorsOf) {
+      const cols = this.features.shape[1];
+      this.vectors = Array.from({ length: FEATURE_VECTORS }, (_, i) =>
+        data.subarray(i * cols, (i + 1) * cols),
+      );
+      this.vectorsOf = data;
+    }
+    return this.vectors;
   }
 
   getConfig(): Record<string, unknown> {

@@ -87,9 +87,8 @@ export class Dense extends Layer {
     const batch = this.checkInput(input);
     const inFeatures = this.kernel.shape[0];
     const rows = input.size / inFeatures;
-    const outShape = [batch, ...this.computeOutputShape(this.inputShape!)];
-    const z = (this.z = Tensor.resized(this.z, outShape));
-    const a = this.isLinear ? z : (this.a = Tensor.resized(this.a, outShape));
+    const z = (this.z = this.outputSized(this.z, batch));
+    const a = this.isLinear ? z : (this.a = this.outputSized(this.a, batch));
     kernels.matmul(input, this.kernel.value, z, rows, inFeatures, this.units, false);
     // z += b and a = f(z) in one pass over z.
     this.activation.forward(z.data, a.data, rows, this.units, this.bias?.value.data);

@@ -31,8 +31,8 @@ import { getInitializer } from '../initializers.js';
 import type { InitializerSpec } from '../initializers.js';
 import type { StepMeasures } from '../measures.js';
 import type { RandomState } from '../random.js';
-import { shapeSize, shapeToString } from '../tensor.js';
-import type { Shape, Tensor } from '../tensor.js';
+import { shapeSize, shapeToString, Tensor } from '../tensor.js';
+import type { Shape } from '../tensor.js';
 import { Variable } from './variable.js';
 
 export interface LayerArgs {
@@ -204,6 +204,16 @@ export abstract class Layer {
       );
     }
     return input.shape[0];
+  }
+
+  /**
+   * A buffer of shape [batch, ...outputShape]: `previous` itself when it has that batch, so that
+   * a step makes no shape arrays; else Tensor.resized's.
+   */
+  protected outputSized(previous: Tensor | undefined, batch: number): Tensor {
+    const shape = this.outputShape!;
+    if (previous?.shape[0] === batch && previous.shape.length === shape.length + 1) return previous;
+    return Tensor.resized(previous, [batch, ...shape]);
   }
 
   /** Checks ∂L/∂output has the shape of the last output. */
