@@ -5,7 +5,8 @@
  * for TensorFlow.js `model.fit` on its cpu and wasm backends, each in a fresh process so one
  * does not warm up or fill memory for another. TF.js trains on a subset and its time is
  * scaled to 60,000 images (said in the output). Also the probes' overhead, and the recurrent
- * models on the adding problem (bench/recurrent.ts).
+ * models on the adding problem (bench/recurrent.ts), and the garbage a step leaves
+ * (bench/step-garbage.ts).
  *
  * Flags: --json (one JSON object on stdout), --quick (smaller TF.js subsets), --recurrent (the
  * recurrent figures only), --grid (only the grid of widths × batch sizes beside PyTorch: grid.ts;
@@ -23,6 +24,7 @@ import type { ProbeOverhead } from './probe-overhead.js';
 import { formatRecurrentBench } from './recurrent.js';
 import type { RecurrentBench } from './recurrent.js';
 import { printDiagnoseBench, runDiagnoseBench } from './diagnose.js';
+import { measureStepGarbage } from './step-garbage.js';
 
 const EPOCH_SAMPLES = 60000;
 const json = process.argv.includes('--json');
@@ -114,6 +116,8 @@ async function main(): Promise<void> {
     histogramsEvery100: overhead.inCallbacks.histogramsEvery100,
   };
   const recurrent = measureRecurrent();
+  progress('garbage a training step leaves (bench/step-garbage.ts)…');
+  const stepGarbage = measureStepGarbage();
   const diagnose = runDiagnoseBench(progress);
   const peakRssMB = Math.max(relu.peakRssMB ?? 0, sigmoid.peakRssMB ?? 0);
   progress('memory: the seed job (npm start), peak RSS…');
@@ -127,6 +131,7 @@ async function main(): Promise<void> {
     probeOverhead,
     probeOverheadDetail: overhead,
     recurrent,
+    stepGarbage,
     diagnose,
   };
   if (json) {
@@ -159,6 +164,12 @@ async function main(): Promise<void> {
     console.log(
       `| ${key} | ${overhead.inCallbacks[key].toFixed(3)} | ${overhead[key].toFixed(3)} |`,
     );
+  }
+  console.log('\nGarbage a training step leaves on the JavaScript heap (bench/step-garbage.ts):');
+  console.log('| callbacks | bytes a step | young-generation collections an epoch |');
+  console.log('|---|---:|---:|');
+  for (const [name, { bytesPerStep, scavengesPerEpoch }] of Object.entries(stepGarbage)) {
+    console.log(`| ${name} | ${bytesPerStep.toFixed(0)} | ${scavengesPerEpoch} |`);
   }
   console.log(`\n${formatRecurrentBench(recurrent)}`);
   printDiagnoseBench(diagnose);
