@@ -16,7 +16,8 @@ export interface ActivationFunction {
   readonly name: ActivationName;
   /**
    * a = f(z) over `rows` rows of `cols` values. With `bias`, z itself first becomes
-   * z + bias (z[r, :] += bias), the Dense layer's pre-activation, in the same pass.
+   * z + bias (z[r, :] += bias), the Dense layer's pre-activation, in the same pass. Softmax
+   * puts each row's max and Σ exp(z − max) into `rowStats` (at 2r and 2r + 1) when given.
    */
   forward(
     z: Float32Array,
@@ -24,6 +25,7 @@ export interface ActivationFunction {
     rows: number,
     cols: number,
     bias?: Float32Array | null,
+    rowStats?: Float64Array | null,
   ): void;
   /**
    * ∂L/∂z = ∂L/∂a · ∂a/∂z, written into zGrad. With `measure` (defaults to false), also returns
@@ -122,7 +124,9 @@ function elementwise(name: ActivationName, fn: ElementwiseFunction): ActivationF
 /** Row-wise softmax, shifted by the row maximum so exp never overflows. */
 const softmax: ActivationFunction = {
   name: 'softmax',
-  forward(z, a, rows, cols, bias = null) {
+  // `sum` adds each exp as computed (an assignment's value is its right side), not as stored in
+  // a: the sum log-sum-exp takes (losses.ts), so a fused loss reads it from `rowStats`.
+  forward(z, a, rows, cols, bias = null, rowStats = null) {
     if (bias) activations.linear.forward(z, z, rows, cols, bias);
     for (let r = 0; r < rows; r++) {
       const o = r * cols;
@@ -131,6 +135,10 @@ const softmax: ActivationFunction = {
       let sum = 0;
       for (let j = 0; j < cols; j++) sum += a[o + j] = Math.exp(z[o + j] - max);
       for (let j = 0; j < cols; j++) a[o + j] /= sum;
+      if (rowStats) {
+        rowStats[2 * r] = max;
+        rowStats[2 * r + 1] = sum;
+      }
     }
   },
   // ∂L/∂z_j = a_j (∂L/∂a_j − Σ_k ∂L/∂a_k a_k)

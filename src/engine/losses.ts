@@ -26,13 +26,18 @@ export interface Loss {
   labelSize(cols: number): number;
   /** Throws on labels this loss cannot take (NaN, out of range), naming the first bad one. */
   checkLabels(y: ArrayLike<number>, cols: number): void;
-  /** The mean loss over `rows` samples; from `logits` when given. */
+  /**
+   * The mean loss over `rows` samples; from `logits` when given. `logitRows`, where the
+   * softmax that made p kept them (Layer.logitRowStats), are each row's max and Σ exp(z − max)
+   * of those logits, so that log-sum-exp needs no exp again: the same bits.
+   */
   compute(
     p: Float32Array,
     y: Float32Array,
     rows: number,
     cols: number,
     logits?: Float32Array,
+    logitRows?: Float64Array | null,
   ): number;
   /** ∂L/∂p, written into `out`. */
   gradient(p: Float32Array, y: Float32Array, out: Float32Array, rows: number, cols: number): void;
@@ -77,7 +82,15 @@ function rowTotal(p: Float32Array, offset: number, cols: number): number {
 }
 
 /** log Σ_j exp(z_j) over one row, shifted by the row maximum. */
-function logSumExp(z: Float32Array, offset: number, cols: number): number {
+/** log Σ_j exp(z[r, j]), from the row's max and Σ exp(z − max) where they are kept. */
+function logSumExp(
+  z: Float32Array,
+  r: number,
+  cols: number,
+  rowStats: Float64Array | null | undefined,
+): number {
+  if (rowStats) return rowStats[2 * r] + Math.log(rowStats[2 * r + 1]);
+  const offset = r * cols;
   let max = -Infinity;
   for (let j = 0; j < cols; j++) max = Math.max(max, z[offset + j]);
   let sum = 0;
@@ -131,12 +144,12 @@ const categoricalCrossentropy: Loss = {
   labelSize: (cols) => cols,
   checkLabels: (y) =>
     checkFinite('categorical_crossentropy', y, (v) => v >= 0 && v <= 1, 'in [0, 1]'),
-  compute(p, y, rows, cols, logits) {
+  compute(p, y, rows, cols, logits, logitRows) {
     let sum = 0;
     for (let r = 0; r < rows; r++) {
       const o = r * cols;
       if (logits) {
-        const lse = logSumExp(logits, o, cols);
+        const lse = logSumExp(logits, r, cols, logitRows);
         for (let j = 0; j < cols; j++) sum -= y[o + j] * (logits[o + j] - lse);
       } else {
         const total = rowTotal(p, o, cols);
@@ -186,13 +199,13 @@ const sparseCategoricalCrossentropy: Loss = {
       `integer class indices in [0, ${cols - 1}]`,
     );
   },
-  compute(p, y, rows, cols, logits) {
+  compute(p, y, rows, cols, logits, logitRows) {
     let sum = 0;
     for (let r = 0; r < rows; r++) {
       const o = r * cols,
         label = y[r];
       sum -= logits
-        ? logits[o + label] - logSumExp(logits, o, cols)
+        ? logits[o + label] - logSumExp(logits, r, cols, logitRows)
         : Math.log(clip(p[o + label] / rowTotal(p, o, cols)));
     }
     return sum / rows;

@@ -207,7 +207,7 @@ export class Sequential implements Model {
     const rows = p.size / cols;
     const last = this.layers[this.layers.length - 1];
     const logits = this.fusedLogits(loss);
-    const value = loss.compute(p.data, y, rows, cols, logits?.data);
+    const value = loss.compute(p.data, y, rows, cols, logits?.data, logits && last.logitRowStats);
     for (const variable of this.variables) variable.zeroGrad();
     const lossGrad = (this.lossGrad = Tensor.resized(this.lossGrad, p.shape));
     loss.gradient(p.data, y, lossGrad.data, rows, cols);
@@ -317,7 +317,9 @@ export class Sequential implements Model {
       gatherLabels(data, order, start, n, labels);
       const y = labels.subarray(0, n * data.labelSize);
       const cols = p.shape[p.shape.length - 1];
-      lossSum += loss.compute(p.data, y, n, cols, this.fusedLogits(loss)?.data) * n;
+      const logits = this.fusedLogits(loss);
+      const rowStats = logits && this.layers[this.layers.length - 1].logitRowStats;
+      lossSum += loss.compute(p.data, y, n, cols, logits?.data, rowStats) * n;
       const correct = loss.correct(p.data, y, n, cols);
       correctSum = correct === null || correctSum === null ? null : correctSum + correct;
     }

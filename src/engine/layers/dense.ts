@@ -44,6 +44,8 @@ export class Dense extends Layer {
   private zGradBuffer: Tensor | undefined;
   private lastZGrad: Tensor | null = null;
   private inputGradBuffer: Tensor | undefined;
+  /** With softmax: each row's max and Σ exp(z − max) of the last forward (`logitRowStats`). */
+  private softmaxRows: Float64Array | null = null;
 
   constructor(args: DenseArgs) {
     super(args);
@@ -68,6 +70,9 @@ export class Dense extends Layer {
   override get preActivation(): Tensor | null {
     return this.z ?? null;
   }
+  override get logitRowStats(): Float64Array | null {
+    return this.softmaxRows;
+  }
   /** ∂L/∂z of the last backward pass (for a linear layer, ∂L/∂output itself). */
   get preActivationGrad(): Tensor | null {
     return this.lastZGrad;
@@ -90,11 +95,18 @@ export class Dense extends Layer {
     const z = (this.z = this.outputSized(this.z, batch));
     const a = this.isLinear ? z : (this.a = this.outputSized(this.a, batch));
     kernels.matmul(input, this.kernel.value, z, rows, inFeatures, this.units, false);
-    // z += b and a = f(z) in one pass over z.
-    this.activation.forward(z.data, a.data, rows, this.units, this.bias?.value.data);
+    // z += b and a = f(z) in one pass over z (and, for softmax, its rows' sums kept).
+    const rowStats = this.activation.name === 'softmax' ? this.softmaxRowsFor(rows) : null;
+    this.activation.forward(z.data, a.data, rows, this.units, this.bias?.value.data, rowStats);
     this.lastInput = input;
     this.lastOutput = a;
     return a;
+  }
+
+  /** `softmaxRows` for a batch of `rows`, made anew only when the batch size changes. */
+  private softmaxRowsFor(rows: number): Float64Array {
+    if (this.softmaxRows?.length !== 2 * rows) this.softmaxRows = new Float64Array(2 * rows);
+    return this.softmaxRows;
   }
 
   backward(

@@ -124,6 +124,13 @@ export abstract class Layer {
   get preActivation(): Tensor | null {
     return null;
   }
+  /**
+   * Where the output is softmax(z): each row's max and Σ exp(z − max) of `preActivation`, from
+   * the same forward pass (at 2r and 2r + 1), for a fused loss's log-sum-exp; else null.
+   */
+  get logitRowStats(): Float64Array | null {
+    return null;
+  }
 
   /** The layer's variable whose name ends in `/<short>` (e.g. 'kernel'). */
   variable(short: string): Variable {
