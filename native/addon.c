@@ -4,6 +4,7 @@
  * j1, measure), squares(x, n) and adamUpdate(w, g, m, v, n, lrT, a1, a2, eps, mode, scale,
  * squaresAt) on byte addresses into that heap, as the WebAssembly exports take them;
  * gatherScaled(images, indices, count, size, out) from a Uint8Array of images into the heap;
+ * softmax(z, a, rows, cols, stats) with Math.exp's bits, the rows' sums into a Float64Array;
  * `width` and `adam` say what this CPU runs; threadCpuSeconds() is the calling thread's CPU time.
  */
 #include <node_api.h>
@@ -129,6 +130,39 @@ static napi_value gather_scaled(napi_env env, napi_callback_info info) {
   return failed == NULL ? NULL : throw_error(env, failed);
 }
 
+/* softmax(z, a, rows, cols, stats): heap addresses, and a Float64Array for the rows' sums or null. */
+static napi_value softmax(napi_env env, napi_callback_info info) {
+  const char *usage = "softmax: expected 4 numbers and a Float64Array or null (z, a, rows, cols, stats)";
+  napi_value argv[5];
+  size_t argc = 5;
+  double v[4];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 5) {
+    return throw_error(env, usage);
+  }
+  for (int i = 0; i < 4; i++) {
+    if (napi_get_value_double(env, argv[i], &v[i]) != napi_ok) return throw_error(env, usage);
+  }
+  double *stats = NULL;
+  napi_valuetype kind;
+  if (napi_typeof(env, argv[4], &kind) != napi_ok) return throw_error(env, usage);
+  if (kind != napi_null) {
+    napi_typedarray_type type;
+    size_t length;
+    void *data;
+    if (napi_get_typedarray_info(env, argv[4], &type, &length, &data, NULL, NULL) != napi_ok ||
+        type != napi_float64_array) {
+      return throw_error(env, usage);
+    }
+    if ((double)length < 2 * v[2]) return throw_error(env, "softmax: stats holds fewer than 2 floats a row");
+    stats = data;
+  }
+  if (memory_base == NULL) {
+    return throw_error(env, "gradscope native kernels: setMemory was not called on this thread");
+  }
+  gs_softmax(AT(const float, v[0]), AT(float, v[1]), (long)v[2], (long)v[3], stats);
+  return NULL;
+}
+
 /*
  * The calling thread's CPU seconds, for the benchmarks: Node 20's process.cpuUsage counts every
  * thread's, and process.threadCpuUsage came only in Node 23.9.
@@ -162,6 +196,7 @@ NAPI_MODULE_INIT() {
   export_function(env, exports, "squares", squares);
   export_function(env, exports, "adamUpdate", adam_update);
   export_function(env, exports, "gatherScaled", gather_scaled);
+  export_function(env, exports, "softmax", softmax);
   export_function(env, exports, "threadCpuSeconds", thread_cpu_seconds);
   napi_value width, adam;
   napi_create_string_utf8(env, gs_product_width(), NAPI_AUTO_LENGTH, &width);

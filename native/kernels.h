@@ -36,6 +36,13 @@ double gs_adam(float *w, const float *g, float *m, float *v, long n, float lrT, 
 const char *gs_gather_scaled(const uint8_t *images, long image_bytes, const int32_t *indices,
                              long count, long size, float *out);
 
+/*
+ * a = softmax(z) over `rows` rows of `cols` floats with the bits of the TypeScript reference
+ * (Math.exp: fdlibm's exp); each row's max and Σ exp(z − max) into `stats` (2 a row) unless NULL.
+ * AVX-512 where gs_product_width() is "avx512", else one value at a time.
+ */
+void gs_softmax(const float *z, float *a, long rows, long cols, double *stats);
+
 /* Whether this CPU runs gs_adam (AVX-512F). */
 int gs_adam_runs(void);
 

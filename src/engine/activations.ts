@@ -124,22 +124,9 @@ function elementwise(name: ActivationName, fn: ElementwiseFunction): ActivationF
 /** Row-wise softmax, shifted by the row maximum so exp never overflows. */
 const softmax: ActivationFunction = {
   name: 'softmax',
-  // `sum` adds each exp as computed (an assignment's value is its right side), not as stored in
-  // a: the sum log-sum-exp takes (losses.ts), so a fused loss reads it from `rowStats`.
   forward(z, a, rows, cols, bias = null, rowStats = null) {
     if (bias) activations.linear.forward(z, z, rows, cols, bias);
-    for (let r = 0; r < rows; r++) {
-      const o = r * cols;
-      let max = -Infinity;
-      for (let j = 0; j < cols; j++) max = Math.max(max, z[o + j]);
-      let sum = 0;
-      for (let j = 0; j < cols; j++) sum += a[o + j] = Math.exp(z[o + j] - max);
-      for (let j = 0; j < cols; j++) a[o + j] /= sum;
-      if (rowStats) {
-        rowStats[2 * r] = max;
-        rowStats[2 * r + 1] = sum;
-      }
-    }
+    backend.elementwise.softmaxRows(z, a, rows, cols, rowStats);
   },
   // ∂L/∂z_j = a_j (∂L/∂a_j − Σ_k ∂L/∂a_k a_k)
   backward(_z, a, aGrad, zGrad, rows, cols, measure = false) {

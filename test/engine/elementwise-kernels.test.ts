@@ -258,3 +258,37 @@ test('dropout: SIMD draws the reference mask bit for bit, at the asked rate', ()
   assert.ok(Math.abs(dropped - 0.25) < 0.0087, `dropped fraction ${dropped}`);
   assert.ok(mask.every((m) => m === 0 || m === Math.fround(4 / 3)));
 });
+
+test('the SIMD backend’s softmax gives the reference softmax bits, its row sums included', () => {
+  const rng = new RandomState(11);
+  const edge = [0, -0, 1e-30, -1e-30, 0.3, -0.3, 0.35, -0.35, 1, -1, 88, -88, 700, -700, 705, -705];
+  const specials = [NaN, Infinity, -Infinity, 3.4e38, -3.4e38];
+  const kinds: [string, (n: number) => number[]][] = [
+    ['normal', (n) => Array.from(rng.normal(0, 4, n))],
+    ['wide', (n) => Array.from({ length: n }, () => (rng.randomSample() - 0.5) * 1600)],
+    ['edge', (n) => Array.from({ length: n }, (_, i) => edge[i % edge.length])],
+    [
+      'special',
+      (n) => Array.from(rng.normal(0, 1, n), (v, i) => (i % 3 === 1 ? specials[i % 5] : v)),
+    ],
+  ];
+  for (const cols of [1, 2, 7, 8, 10, 17, 33]) {
+    for (const [what, values] of kinds) {
+      const rows = 37;
+      const z = heapArray(values(rows * cols));
+      const expected = heapArray(new Float32Array(rows * cols));
+      const expectedStats = new Float64Array(2 * rows);
+      reference.elementwise.softmaxRows(z, expected, rows, cols, expectedStats);
+      const a = heapArray(new Float32Array(rows * cols));
+      const stats = new Float64Array(2 * rows);
+      simd.elementwise.softmaxRows(z, a, rows, cols, stats);
+      const label = `${what}, ${cols} columns`;
+      for (let i = 0; i < a.length; i++) {
+        assert.ok(Object.is(a[i], expected[i]), `${label}: a[${i}] ${a[i]} vs ${expected[i]}`);
+      }
+      for (let i = 0; i < stats.length; i++) {
+        assert.ok(Object.is(stats[i], expectedStats[i]), `${label}: stats[${i}]`);
+      }
+    }
+  }
+});

@@ -1,11 +1,13 @@
 /**
  * Elementwise work around the matrix products: the bias add fused with the activation, the
- * activation's derivative times the backprop signal, the bias gradient's row sums and the
- * elementwise product. SIMD (assembly/activations.ts, rows.ts) for the activations that have
+ * activation's derivative times the backprop signal, the bias gradient's row sums, the
+ * elementwise product and the row-wise softmax (natively, native/softmax.c). SIMD (assembly/activations.ts, rows.ts) for the activations that have
  * a wasm form (ACTIVATION_CODES), the plain-TypeScript reference for the others and for
  * arrays outside the heap.
  */
+import { heap } from '../heap.js';
 import { address, onHeap } from './heap-address.js';
+import { nativeSoftmax } from './native.js';
 import { referenceSquares } from './sum-of-squares.js';
 import { vectorWasm } from './vector-wasm.js';
 
@@ -53,6 +55,17 @@ export interface ElementwiseKernels {
   ): number;
   /** out = a ⊙ b over the first n elements. */
   multiply(a: Float32Array, b: Float32Array, out: Float32Array, n: number): void;
+  /**
+   * a = softmax(z) row by row, shifted by the row's max; each row's max and Σ exp(z − max),
+   * summed in float64 in order, into `rowStats` (at 2r and 2r + 1) when given.
+   */
+  softmaxRows(
+    z: Float32Array,
+    a: Float32Array,
+    rows: number,
+    cols: number,
+    rowStats: Float64Array | null,
+  ): void;
 }
 
 export const referenceElementwise: ElementwiseKernels = {
@@ -80,7 +93,26 @@ export const referenceElementwise: ElementwiseKernels = {
   multiply(a, b, out, n) {
     for (let i = 0; i < n; i++) out[i] = a[i] * b[i];
   },
+  // `sum` adds each exp as computed (an assignment's value is its right side), not as stored in
+  // a: the sum log-sum-exp takes (losses.ts), so a fused loss reads it from `rowStats`.
+  softmaxRows(z, a, rows, cols, rowStats) {
+    for (let r = 0; r < rows; r++) {
+      const o = r * cols;
+      let max = -Infinity;
+      for (let j = 0; j < cols; j++) max = Math.max(max, z[o + j]);
+      let sum = 0;
+      for (let j = 0; j < cols; j++) sum += a[o + j] = Math.exp(z[o + j] - max);
+      for (let j = 0; j < cols; j++) a[o + j] /= sum;
+      if (rowStats) {
+        rowStats[2 * r] = max;
+        rowStats[2 * r + 1] = sum;
+      }
+    }
+  },
 };
+
+/** The native softmax with the reference's bits (native/softmax.c), where it runs. */
+const fastSoftmax = nativeSoftmax(heap.memory);
 
 /** The activations assembly/activations.ts computes, by its codes. */
 export const ACTIVATION_CODES: Readonly<Record<string, number>> = {
@@ -125,6 +157,13 @@ export const simdElementwise: ElementwiseKernels = {
   multiply(a, b, out, n) {
     if (!onHeap(a, b, out)) referenceElementwise.multiply(a, b, out, n);
     else vectorWasm.multiply(a.byteOffset, b.byteOffset, out.byteOffset, n);
+  },
+  softmaxRows(z, a, rows, cols, rowStats) {
+    if (fastSoftmax === null || !onHeap(z, a)) {
+      referenceElementwise.softmaxRows(z, a, rows, cols, rowStats);
+      return;
+    }
+    fastSoftmax(z.byteOffset, a.byteOffset, rows, cols, rowStats);
   },
 };
 

@@ -6,7 +6,8 @@
  *   128-bit wasm products on wide shapes (README, "Benchmark"), the same results up to the
  *   last bits;
  * - Adam's update, on AVX-512 only, with the wasm update's bits (3× faster);
- * - a batch of byte images gathered and scaled to float32, with the wasm kernel's bits.
+ * - a batch of byte images gathered and scaled to float32, with the wasm kernel's bits;
+ * - the row-wise softmax, with the TypeScript one's bits (Math.exp's).
  * They are used where they were built and the CPU has AVX2 + FMA or AVX-512F; without a C
  * compiler, on another CPU, or with GRADSCOPE_NATIVE=0, the wasm kernels serve.
  *
@@ -43,6 +44,7 @@ interface Addon {
   squares(x: number, n: number): number;
   adamUpdate: AdamExport;
   gatherScaled: GatherScaled;
+  softmax: NativeSoftmax;
   /** 'avx512', 'avx2' or 'none' (no usable CPU feature). */
   width: string;
   /** Whether adamUpdate runs on this CPU (AVX-512F). */
@@ -162,6 +164,29 @@ export function nativeGatherScaled(memory: WebAssembly.Memory): GatherScaled | n
   if (addon === null) return null;
   useMemory(memory);
   return addon.gatherScaled;
+}
+
+/**
+ * a = softmax(z) over `rows` rows of `cols` float32s at heap addresses z and a, with the bits of
+ * the TypeScript softmax; each row's max and Σ exp(z − max) into `stats` (2 a row) unless null.
+ */
+export type NativeSoftmax = (
+  z: number,
+  a: number,
+  rows: number,
+  cols: number,
+  stats: Float64Array | null,
+) => void;
+
+/**
+ * The native softmax on `memory` (native/softmax.c); null where the addon does not run. On
+ * 32×10 logits, 2026-12-03: 1.7 µs with AVX-512, 2.5 µs on the baseline loop, against 3.1–3.4
+ * µs for the TypeScript one.
+ */
+export function nativeSoftmax(memory: WebAssembly.Memory): NativeSoftmax | null {
+  if (addon === null) return null;
+  useMemory(memory);
+  return addon.softmax;
 }
 
 /**
