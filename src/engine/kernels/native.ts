@@ -161,9 +161,17 @@ export type GatherScaled = (
  * against 41–55 ms with the wasm kernel after a staging copy.
  */
 export function nativeGatherScaled(memory: WebAssembly.Memory): GatherScaled | null {
+  return exportOn(memory, 'gatherScaled');
+}
+
+/** The addon's export `name`, working on `memory`; null where the addon does not run. */
+function exportOn<K extends 'gatherScaled' | 'softmax'>(
+  memory: WebAssembly.Memory,
+  name: K,
+): Addon[K] | null {
   if (addon === null) return null;
   useMemory(memory);
-  return addon.gatherScaled;
+  return addon[name];
 }
 
 /**
@@ -184,9 +192,7 @@ export type NativeSoftmax = (
  * µs for the TypeScript one.
  */
 export function nativeSoftmax(memory: WebAssembly.Memory): NativeSoftmax | null {
-  if (addon === null) return null;
-  useMemory(memory);
-  return addon.softmax;
+  return exportOn(memory, 'softmax');
 }
 
 /**
