@@ -31,24 +31,26 @@ export function columnMoments(x: usize, rows: i32, cols: i32, mean: usize, varia
 }
 
 // xHat = (x − mean)·invStd;  y = gamma·xHat + beta (gamma = 0 means 1, beta = 0 means 0).
+// Row by row, each row's loads and stores in address order: walked column by column instead
+// (rows a row's bytes apart), a load of x met the stores of xHat and y a few rows back at the same
+// address modulo 4096 whenever the three are the same size (the layer's usual buffers), and
+// waited on them ("4K aliasing"): 11.7 µs for 32×256 floats hot on the Zen 5 EPYC of
+// 2026-12-04, against 2.2–2.3 µs with the buffers apart.
 export function normalize(
   x: usize, mean: usize, invStd: usize, gamma: usize, beta: usize,
   xHat: usize, y: usize, rows: i32, cols: i32,
 ): void {
   const rowBytes = (<usize>cols) << 2;
-  for (let j = 0; j < cols; j += 4) {
-    const o = (<usize>j) << 2;
-    const lanes = min(cols - j, 4);
-    const mu = loadLanes(mean + o, lanes);
-    const k = loadLanes(invStd + o, lanes);
-    const g = gamma ? loadLanes(gamma + o, lanes) : f32x4.splat(1);
-    const b = beta ? loadLanes(beta + o, lanes) : f32x4.splat(0);
-    let off = o;
-    for (let r = 0; r < rows; r++) {
-      const h = f32x4.mul(f32x4.sub(loadLanes(x + off, lanes), mu), k);
-      storeLanes(xHat + off, h, lanes);
-      storeLanes(y + off, f32x4.add(f32x4.mul(g, h), b), lanes);
-      off += rowBytes;
+  for (let r = 0; r < rows; r++) {
+    const row = <usize>r * rowBytes;
+    for (let j = 0; j < cols; j += 4) {
+      const o = (<usize>j) << 2;
+      const lanes = min(cols - j, 4);
+      const g = gamma ? loadLanes(gamma + o, lanes) : f32x4.splat(1);
+      const b = beta ? loadLanes(beta + o, lanes) : f32x4.splat(0);
+      const h = f32x4.mul(f32x4.sub(loadLanes(x + row + o, lanes), loadLanes(mean + o, lanes)), loadLanes(invStd + o, lanes));
+      storeLanes(xHat + row + o, h, lanes);
+      storeLanes(y + row + o, f32x4.add(f32x4.mul(g, h), b), lanes);
     }
   }
 }
@@ -73,23 +75,22 @@ export function gradSums(g: usize, xHat: usize, rows: i32, cols: i32, sum: usize
   }
 }
 
-// inputGrad = scale·(g − meanGrad − xHat·meanGradXHat), per column j.
+// inputGrad = scale·(g − meanGrad − xHat·meanGradXHat), per column j; row by row, as normalize.
 export function inputGrad(
   g: usize, xHat: usize, scale: usize, meanGrad: usize, meanGradXHat: usize,
   out: usize, rows: i32, cols: i32,
 ): void {
   const rowBytes = (<usize>cols) << 2;
-  for (let j = 0; j < cols; j += 4) {
-    const o = (<usize>j) << 2;
-    const lanes = min(cols - j, 4);
-    const k = loadLanes(scale + o, lanes);
-    const mg = loadLanes(meanGrad + o, lanes);
-    const mgx = loadLanes(meanGradXHat + o, lanes);
-    let off = o;
-    for (let r = 0; r < rows; r++) {
-      const d = f32x4.sub(f32x4.sub(loadLanes(g + off, lanes), mg), f32x4.mul(loadLanes(xHat + off, lanes), mgx));
-      storeLanes(out + off, f32x4.mul(k, d), lanes);
-      off += rowBytes;
+  for (let r = 0; r < rows; r++) {
+    const row = <usize>r * rowBytes;
+    for (let j = 0; j < cols; j += 4) {
+      const o = (<usize>j) << 2;
+      const lanes = min(cols - j, 4);
+      const k = loadLanes(scale + o, lanes);
+      const mg = loadLanes(meanGrad + o, lanes);
+      const mgx = loadLanes(meanGradXHat + o, lanes);
+      const d = f32x4.sub(f32x4.sub(loadLanes(g + row + o, lanes), mg), f32x4.mul(loadLanes(xHat + row + o, lanes), mgx));
+      storeLanes(out + row + o, f32x4.mul(k, d), lanes);
     }
   }
 }

@@ -1,7 +1,8 @@
 /*
  * The Node-API face of the native kernels (kernels.h), for src/engine/kernels/native.ts:
  * setMemory(view) once per thread, then product(op, a, b, c, m, k, n, accumulate, r0, r1, j0,
- * j1, measure), squares(x, n) and adamUpdate(w, g, m, v, n, lrT, a1, a2, eps, mode, scale,
+ * j1, measure), productActivated(a, b, c, m, k, n, r0, r1, j0, j1, bias, out, code) (a Dense
+ * layer's forward: the product, its bias and its relu), reluGrad(z, g, out, n), squares(x, n) and adamUpdate(w, g, m, v, n, lrT, a1, a2, eps, mode, scale,
  * squaresAt) on byte addresses into that heap, as the WebAssembly exports take them;
  * gatherScaled(images, indices, count, size, out) from a Uint8Array of images into the heap;
  * softmax(z, a, rows, cols, stats) with Math.exp's bits, the rows' sums into a Float64Array;
@@ -82,6 +83,31 @@ static napi_value product(napi_env env, napi_callback_info info) {
                                   (long)v[11]);
   if (failed != NULL) return throw_error(env, failed);
   return number(env, v[12] != 0 ? gs_squares(c, m * n) : 0);
+}
+
+/* productActivated(a, b, c, m, k, n, r0, r1, j0, j1, bias, out, code): bias 0 for none. */
+static napi_value product_activated(napi_env env, napi_callback_info info) {
+  double v[13];
+  if (!numbers(env, info, 13, v,
+               "productActivated: expected 13 numbers (a, b, c, m, k, n, r0, r1, j0, j1, bias, "
+               "out, code)")) {
+    return NULL;
+  }
+  const char *failed = gs_product_activated(
+      AT(const float, v[0]), AT(const float, v[1]), AT(float, v[2]), (long)v[3], (long)v[4],
+      (long)v[5], (long)v[6], (long)v[7], (long)v[8], (long)v[9],
+      v[10] == 0 ? NULL : AT(const float, v[10]), AT(float, v[11]), (int)v[12]);
+  return failed == NULL ? NULL : throw_error(env, failed);
+}
+
+/* reluGrad(z, g, out, n): heap addresses; only where `adam` (AVX-512F). */
+static napi_value relu_grad(napi_env env, napi_callback_info info) {
+  double v[4];
+  if (!numbers(env, info, 4, v, "reluGrad: expected 4 numbers (z, g, out, n)")) return NULL;
+  if (!gs_relu_grad(AT(const float, v[0]), AT(const float, v[1]), AT(float, v[2]), (long)v[3])) {
+    return throw_error(env, "reluGrad: this CPU has no AVX-512F");
+  }
+  return NULL;
 }
 
 static napi_value squares(napi_env env, napi_callback_info info) {
@@ -193,6 +219,8 @@ NAPI_MODULE_INIT() {
   napi_add_env_cleanup_hook(env, release_thread, NULL);
   export_function(env, exports, "setMemory", set_memory);
   export_function(env, exports, "product", product);
+  export_function(env, exports, "productActivated", product_activated);
+  export_function(env, exports, "reluGrad", relu_grad);
   export_function(env, exports, "squares", squares);
   export_function(env, exports, "adamUpdate", adam_update);
   export_function(env, exports, "gatherScaled", gather_scaled);

@@ -11,6 +11,16 @@
 const char *gs_product(int op, const float *a, const float *b, float *c, long m, long k, long n,
                        int accumulate, long r0, long r1, long j0, long j1);
 
+/*
+ * A Dense layer's forward: C[r0..r1, j0..j1] = A·B (A m×k, B k×n), then z = C + bias (bias NULL:
+ * none) into C and, for code 1, out = relu(z) (code 0: linear, out unused): the bits of the
+ * product followed by assembly/activations.ts's biasActivation. Returns NULL, or why it could
+ * not run.
+ */
+const char *gs_product_activated(const float *a, const float *b, float *c, long m, long k,
+                                 long n, long r0, long r1, long j0, long j1, const float *bias,
+                                 float *out, int code);
+
 /* Σ x² over n floats, in float64 (a measured product's norm): the same bits at every width. */
 double gs_squares(const float *x, long n);
 
@@ -42,6 +52,12 @@ const char *gs_gather_scaled(const uint8_t *images, long image_bytes, const int3
  * AVX-512 where gs_product_width() is "avx512", else one value at a time.
  */
 void gs_softmax(const float *z, float *a, long rows, long cols, double *stats);
+
+/*
+ * out = g · f′(z) for relu over n floats (f′ = 1 where z > 0, else 0), with the bits of the wasm
+ * kernel; `out` may be `g`. Returns 0, having written nothing, on a CPU without AVX-512F.
+ */
+int gs_relu_grad(const float *z, const float *g, float *out, long n);
 
 /* Whether this CPU runs gs_adam (AVX-512F). */
 int gs_adam_runs(void);

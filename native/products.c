@@ -37,9 +37,13 @@ typedef struct {
   long ars, acs, brs, bcs, ldc;
 } operands;
 
-/* ldb: floats from one row p of the B strip to the next (NR when packed). */
+/*
+ * ldb: floats from one row p of the B strip to the next (NR when packed). With `bias` (else
+ * NULL) the block then becomes C + bias before it is stored, and with `out` (else NULL) relu of
+ * that goes to out (ldc apart too): a Dense forward's last panel (`epilogue` below).
+ */
 typedef void microkernel(int kc, const float *ap, const float *bp, long ldb, float *c, long ldc,
-                         int add);
+                         int add, const float *bias, float *out);
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
@@ -63,28 +67,42 @@ typedef void microkernel(int kc, const float *ap, const float *bp, long ldb, flo
  * (151–154 against 143–146 GFLOP/s) and the wide products of bench/kernels.js 1–5% faster
  * (three runs each way); and 32, 128 and 512 rows (the batch sizes) leave no edge tile.
  */
-#define MICROKERNEL(name, isa, rows, mr, V, lanes, zero, load, loadu, storeu, broadcast, fma, add) \
-  __attribute__((target(isa))) static void name(int kc, const float *ap, const float *bp,         \
-                                                long ldb, float *c, long ldc, int plus) {         \
-    rows(DECLARE_ROW, V, zero);                                                                   \
-    for (int p = 0; p < kc; p++, ap += (mr), bp += ldb) {                                         \
-      const V b0 = load(bp), b1 = load(bp + (lanes));                                             \
-      V a;                                                                                        \
-      rows(STEP_ROW, broadcast, fma);                                                             \
-    }                                                                                             \
-    V block[2 * (mr)] = {rows(ROW_NAMES, 0)};                                                     \
-    for (int r = 0; r < (mr); r++, c += ldc) {                                                    \
-      V lo = block[2 * r], hi = block[2 * r + 1];                                                 \
-      if (plus) lo = add(loadu(c), lo), hi = add(loadu(c + (lanes)), hi);                         \
-      storeu(c, lo);                                                                              \
-      storeu(c + (lanes), hi);                                                                    \
-    }                                                                                             \
+#define MICROKERNEL(name, isa, rows, mr, V, lanes, zero, load, loadu, storeu, broadcast, fma, add, \
+                    relu)                                                                          \
+  __attribute__((target(isa))) static void name(int kc, const float *ap, const float *bp,          \
+                                                long ldb, float *c, long ldc, int plus,            \
+                                                const float *bias, float *out) {                   \
+    rows(DECLARE_ROW, V, zero);                                                                    \
+    for (int p = 0; p < kc; p++, ap += (mr), bp += ldb) {                                          \
+      const V b0 = load(bp), b1 = load(bp + (lanes));                                              \
+      V a;                                                                                         \
+      rows(STEP_ROW, broadcast, fma);                                                              \
+    }                                                                                              \
+    V block[2 * (mr)] = {rows(ROW_NAMES, 0)};                                                      \
+    for (int r = 0; r < (mr); r++, c += ldc) {                                                     \
+      V lo = block[2 * r], hi = block[2 * r + 1];                                                  \
+      if (plus) lo = add(loadu(c), lo), hi = add(loadu(c + (lanes)), hi);                          \
+      if (bias != NULL) lo = add(lo, loadu(bias)), hi = add(hi, loadu(bias + (lanes)));            \
+      storeu(c, lo);                                                                               \
+      storeu(c + (lanes), hi);                                                                     \
+      if (out != NULL) storeu(out + r * ldc, relu(lo)), storeu(out + r * ldc + (lanes), relu(hi)); \
+    }                                                                                              \
   }
 
+/* relu with the wasm kernel's bits: z where not z ≤ 0 (NaN too), else +0. */
+__attribute__((target("avx2"))) static inline __m256 relu_avx2(__m256 z) {
+  return _mm256_andnot_ps(_mm256_cmp_ps(z, _mm256_setzero_ps(), _CMP_LE_OQ), z);
+}
+__attribute__((target("avx512f"))) static inline __m512 relu_avx512(__m512 z) {
+  return _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(z, _mm512_setzero_ps(), _CMP_NLE_UQ), z);
+}
+
 MICROKERNEL(kernel_avx2, "avx2,fma", ROWS6, 6, __m256, 8, _mm256_setzero_ps, _mm256_loadu_ps,
-            _mm256_loadu_ps, _mm256_storeu_ps, _mm256_set1_ps, _mm256_fmadd_ps, _mm256_add_ps)
+            _mm256_loadu_ps, _mm256_storeu_ps, _mm256_set1_ps, _mm256_fmadd_ps, _mm256_add_ps,
+            relu_avx2)
 MICROKERNEL(kernel_avx512, "avx512f", ROWS8, 8, __m512, 16, _mm512_setzero_ps, _mm512_loadu_ps,
-            _mm512_loadu_ps, _mm512_storeu_ps, _mm512_set1_ps, _mm512_fmadd_ps, _mm512_add_ps)
+            _mm512_loadu_ps, _mm512_storeu_ps, _mm512_set1_ps, _mm512_fmadd_ps, _mm512_add_ps,
+            relu_avx512)
 #endif
 
 /* The widest microkernel this CPU runs, its MR and NR; none (NR 0) off x86 or without AVX2. */
@@ -213,11 +231,39 @@ static void pack(float *to, const float *from, long ds, long ps, long d0, int le
 }
 
 /*
+ * What a Dense layer's forward product does to each block of C as its last panel leaves it:
+ * z = C + bias (unless bias is NULL), then out = relu(z) for ACTIVATION_RELU (else out is z
+ * itself). The operations of the pass it replaces (assembly/activations.ts biasActivation), so
+ * the same bits: relu keeps NaN (it compares false) and turns every z ≤ 0, −0 included, into
+ * +0. A full block does it in the microkernel's registers; an edge block below, after its copy.
+ */
+#define ACTIVATION_RELU 1
+typedef struct {
+  const float *bias;
+  float *out;
+  int code;
+} epilogue;
+
+/* The edge block of rows × cols at c, which is C's element `at` (column `col`), as above. */
+static void finish_edge(const epilogue *e, float *c, long ldc, long at, long col, int rows,
+                        int cols) {
+  for (int r = 0; r < rows; r++) {
+    for (int j = 0; j < cols; j++) {
+      float z = c[r * ldc + j];
+      if (e->bias != NULL) z += e->bias[col + j];
+      c[r * ldc + j] = z;
+      if (e->code == ACTIVATION_RELU) e->out[at + r * ldc + j] = z <= 0 ? 0.0f : z;
+    }
+  }
+}
+
+/*
  * C[r0..r1, j0..j1] = (accumulate ? C : 0) + op(A)·op(B) over k. Each KC panel's sum is added
- * to C after the first, which overwrites C unless accumulating.
+ * to C after the first, which overwrites C unless accumulating. With `finish` (else NULL), each
+ * block of C then goes through it as the last panel leaves it.
  */
 static void blocked_product(const operands *o, long k, long r0, long r1, long j0, long j1,
-                            int accumulate) {
+                            int accumulate, const epilogue *finish) {
   float edge[MR_MAX * NR_MAX] __attribute__((aligned(64)));
   /*
    * With one block of rows (at most MC) each B strip is read by that block alone, so packing B
@@ -230,6 +276,7 @@ static void blocked_product(const operands *o, long k, long r0, long r1, long j0
     for (long pc = 0; pc < k || (pc == 0 && k == 0); pc += KC) {
       const int kc = k - pc < KC ? (int)(k - pc) : KC;
       const int add = accumulate || pc > 0;
+      const epilogue *last = pc + kc >= k ? finish : NULL;
       const int packed_from = direct ? nc / NR * NR : 0;
       pack(b_pack + (long)packed_from * kc, o->b, o->bcs, o->brs, jc + packed_from,
            nc - packed_from, pc, kc, NR);
@@ -245,17 +292,21 @@ static void blocked_product(const operands *o, long k, long r0, long r1, long j0
             const int rows = mc - ir < MR ? mc - ir : MR;
             const float *ap = a_pack + (long)ir * kc;
             float *c = o->c + (ic + ir) * o->ldc + jc + jr;
+            const long at = (ic + ir) * o->ldc + jc + jr;
             if (rows == MR && cols == NR) {
-              kernel(kc, ap, bp, ldb, c, o->ldc, add);
+              const float *bias = last == NULL || last->bias == NULL ? NULL : last->bias + jc + jr;
+              float *out = last == NULL || last->code != ACTIVATION_RELU ? NULL : last->out + at;
+              kernel(kc, ap, bp, ldb, c, o->ldc, add, bias, out);
               continue;
             }
-            kernel(kc, ap, bp, ldb, edge, NR, 0);
+            kernel(kc, ap, bp, ldb, edge, NR, 0, NULL, NULL);
             for (int r = 0; r < rows; r++) {
               for (int j = 0; j < cols; j++) {
                 const float sum = edge[r * NR + j];
                 c[r * o->ldc + j] = add ? c[r * o->ldc + j] + sum : sum;
               }
             }
+            if (last != NULL) finish_edge(last, c, o->ldc, at, jc + jr, rows, cols);
           }
         }
       }
@@ -272,7 +323,18 @@ const char *gs_product(int op, const float *a, const float *b, float *c, long m,
   if (op == 0) o.ars = k, o.acs = 1, o.brs = n, o.bcs = 1;      /* A·B */
   else if (op == 1) o.ars = 1, o.acs = m, o.brs = n, o.bcs = 1; /* Aᵀ·B, A k×m */
   else o.ars = k, o.acs = 1, o.brs = 1, o.bcs = k;              /* A·Bᵀ, B n×k */
-  blocked_product(&o, k, r0, r1, j0, j1, accumulate);
+  blocked_product(&o, k, r0, r1, j0, j1, accumulate, NULL);
+  return NULL;
+}
+
+const char *gs_product_activated(const float *a, const float *b, float *c, long m, long k,
+                                 long n, long r0, long r1, long j0, long j1, const float *bias,
+                                 float *out, int code) {
+  if (kernel == NULL) return "this CPU has no AVX2 with FMA nor AVX-512F";
+  if (!packs_allocated()) return "out of memory for the packing buffers";
+  operands o = {a, b, c, k, 1, n, 1, n};
+  const epilogue finish = {bias, out, code};
+  blocked_product(&o, k, r0, r1, j0, j1, 0, &finish);
   return NULL;
 }
 

@@ -1,4 +1,4 @@
-// Builds the native kernels, the matrix products, Adam and the image gather (native/*.c →
+// Builds the native kernels, the matrix products, Adam, the image gather, the softmax and relu's backward (native/*.c →
 // native/build/Release/products.node), with node-gyp, which npm ships, against this Node's own
 // headers. Skipped when the module is newer than its sources. Without a C compiler or headers
 // the build fails with a warning and the wasm kernels serve (src/engine/kernels/native.ts);
@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 
 const native = fileURLToPath(new URL('../native/', import.meta.url));
 const output = join(native, 'build/Release/products.node');
-const sources = ['addon.c', 'adam.c', 'gather.c', 'kernels.h', 'softmax.c', 'products.c', 'binding.gyp'].map((file) =>
+const sources = ['addon.c', 'adam.c', 'gather.c', 'kernels.h', 'softmax.c', 'products.c', 'activations.c', 'binding.gyp'].map((file) =>
   join(native, file),
 );
 

@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 
 const FILES = [
   'kernels.test.js',
+  'activated-product.test.js',
   'elementwise-kernels.test.js',
   'fused-squares.test.js',
   'layers.test.js',

@@ -16,11 +16,13 @@ import {
   NATIVE_FILE,
   NATIVE_MIN_FLOPS,
   nativeAdam,
+  nativeReluGrad,
   nativeUnavailable,
   nativeWidth,
   parseNativeSetting,
   runsNatively,
 } from '../../src/engine/kernels/native.js';
+import { ACTIVATION_CODES, NATIVE_RELU_GRAD_MIN } from '../../src/engine/kernels/elementwise.js';
 import { vectorWasm, type AdamExport } from '../../src/engine/kernels/vector-wasm.js';
 import { RandomState } from '../../src/engine/random.js';
 import { Tensor } from '../../src/engine/tensor.js';
@@ -97,13 +99,22 @@ for (const [m, k, n] of [[7, 300, 37], [13, 5, 70], [1, 600, 2100], [130, 257, 3
     // And the Σ C² a measured product returns (native/products.c gs_squares).
     hash.update(new Float64Array([simdKernels[op](a, b, c, m, k, n, false, true)]));
   }
+  // The forward with its bias and relu finished in the microkernel's registers or, at an edge
+  // block, after it.
+  const [a, b, z, out, bias] = [[m, k], [k, n], [m, n], [m, n], [1, n]].map(filled);
+  if (simdKernels.matmulActivated(a, b, z, m, k, n, bias, out, 'relu')) {
+    for (const t of [z, out]) hash.update(new Uint8Array(t.data.buffer, t.data.byteOffset, m * n * 4));
+  } else if (nativeWidth !== null) {
+    throw new Error('a native product on one thread did not fuse its forward');
+  }
 }
 console.log(nativeWidth, hash.digest('hex'));
 `;
 
 function productsOn(env: Record<string, string>): string {
   const result = spawnSync(process.execPath, ['--input-type=module', '-e', PRODUCTS_SCRIPT], {
-    env: { ...process.env, GRADSCOPE_NATIVE: '1', ...env },
+    // One thread, so that the forward fuses (a split product runs it apart, kernels/simd.ts).
+    env: { ...process.env, GRADSCOPE_NATIVE: '1', GRADSCOPE_THREADS: '1', ...env },
     encoding: 'utf8',
   });
   assert.equal(result.status, 0, result.stderr);
@@ -186,6 +197,35 @@ test('the native Adam update has the bits of the wasm one, Σ Δ² and Σ w² in
           `n ${n}: Σ w² ${weightSquares}, exactly ${exact}`,
         );
     }
+  }
+});
+
+test("the native relu backward has the wasm kernel's bits: NaN, 0·Inf and −0 included", (t) => {
+  const reluGrad = nativeReluGrad(heap.memory);
+  assert.equal(reluGrad !== null, hasAvx512 && nativeWidth !== null);
+  if (reluGrad === null) return t.skip('this CPU has no AVX-512F: relu backward runs in wasm');
+  const random = new RandomState(9);
+  const special = [NaN, -1, 0, -0, Infinity, -Infinity, 2, 1e-40];
+  const specialGrad = [1, Infinity, Infinity, -1, -3, NaN, -2, 5];
+  // Lengths with and without a tail of the 16-float body.
+  for (const n of [NATIVE_RELU_GRAD_MIN, 1029, 4096 + 7]) {
+    const z = Tensor.fromArray([n], random.normal(0, 1, n));
+    const g = Tensor.fromArray([n], random.normal(0, 1, n));
+    for (let i = 0; i < n; i += 37) {
+      z.data[i] = special[(i / 37) % special.length];
+      g.data[i] = specialGrad[(i / 37) % special.length];
+    }
+    const [native, wasm] = [Tensor.zeros([n]), Tensor.zeros([n])];
+    reluGrad(z.ptr, g.ptr, native.ptr, n);
+    vectorWasm.activationGrad(z.ptr, z.ptr, g.ptr, wasm.ptr, n, ACTIVATION_CODES.relu);
+    const hex = (x: Tensor) => Buffer.from(x.data.buffer, x.data.byteOffset, n * 4).toString('hex');
+    assert.equal(hex(native), hex(wasm), `n ${n}`);
+    // The case holds the values that differ between a multiply and a mask.
+    assert.ok(
+      native.data.some((x) => Object.is(x, -0)),
+      `n ${n}: a −0`,
+    );
+    assert.ok(native.data.some(Number.isNaN), `n ${n}: a NaN`);
   }
 });
 

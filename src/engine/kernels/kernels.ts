@@ -17,16 +17,22 @@ import type { Tensor } from '../tensor.js';
  * is; as exact as the SumOfSquaresKernel), taken while the product writes C, for a gradient's
  * norm without a pass over it; without, it returns 0. Defaults to false.
  */
-export type Product = (
-  a: Tensor,
-  b: Tensor,
-  c: Tensor,
-  m: number,
-  k: number,
-  n: number,
-  accumulate: boolean,
-  measure?: boolean,
-) => number;
+export type Product = (...args: [...Operands, accumulate: boolean, measure?: boolean]) => number;
+
+/** A product's operands and dimensions, as every kernel here takes them first. */
+type Operands = [a: Tensor, b: Tensor, c: Tensor, m: number, k: number, n: number];
+
+/**
+ * A Dense layer's forward in one call: C (m×n) = A (m×k) · B (k×n), then C[r, :] += bias
+ * (unless null) and, for relu, out = relu(C); for linear, C is the output and `out` is not
+ * written. Each block of C is finished while the product has it in cache, with the bits of the
+ * product followed by the activation's pass. Returns false, having written nothing, where it
+ * cannot (another activation, or a product that does not run this way here); the caller then
+ * runs the two itself.
+ */
+export type ActivatedProduct = (
+  ...args: [...Operands, bias: Tensor | null, out: Tensor, activation: string]
+) => boolean;
 
 export interface Kernels {
   readonly name: string;
@@ -36,6 +42,8 @@ export interface Kernels {
   readonly matmulTransA: Product;
   /** C (m×n) = A · Bᵀ with A (m×k), B (n×k). The input gradient: ∂L/∂x = ∂L/∂y·Wᵀ. */
   readonly matmulTransB: Product;
+  /** The forward product with its bias and activation, where these kernels have one. */
+  readonly matmulActivated?: ActivatedProduct;
 }
 
 /**
@@ -58,6 +66,17 @@ export function checkOperands(
   if (a.size < m * k) throw sizeError(op, 'A', a, m * k, m, k, n);
   if (b.size < k * n) throw sizeError(op, 'B', b, k * n, m, k, n);
   if (c.size < m * n) throw sizeError(op, 'C', c, m * n, m, k, n);
+}
+
+/** Throws unless a fused forward's bias (when given) holds n elements and its `out` m·n. */
+export function checkBiasAndOutput(
+  op: string,
+  [m, k, n]: [number, number, number],
+  bias: Tensor | null,
+  out: Tensor,
+): void {
+  if (bias !== null && bias.size < n) throw sizeError(op, 'bias', bias, n, m, k, n);
+  if (out.size < m * n) throw sizeError(op, 'out', out, m * n, m, k, n);
 }
 
 function checkDim(op: string, name: string, value: number): void {

@@ -7,7 +7,9 @@
  *   last bits;
  * - Adam's update, on AVX-512 only, with the wasm update's bits (3× faster);
  * - a batch of byte images gathered and scaled to float32, with the wasm kernel's bits;
- * - the row-wise softmax, with the TypeScript one's bits (Math.exp's).
+ * - the row-wise softmax, with the TypeScript one's bits (Math.exp's);
+ * - a Dense layer's bias and relu or linear activation, fused into its forward product, and
+ *   relu's backward on AVX-512, with the wasm pass's bits.
  * They are used where they were built and the CPU has AVX2 + FMA or AVX-512F; without a C
  * compiler, on another CPU, or with GRADSCOPE_NATIVE=0, the wasm kernels serve.
  *
@@ -20,7 +22,13 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { ValueError } from '../errors.js';
 import { PACKAGE_ROOT } from '../../package-root.js';
-import { PRODUCT_OPS, type ProductExport, type ProductOp } from './product-control.js';
+import {
+  PRODUCT_OPS,
+  type ProductAddresses,
+  type ProductBlock,
+  type ProductExport,
+  type ProductOp,
+} from './product-control.js';
 import type { AdamExport } from './vector-wasm.js';
 
 export type NativeSetting = 0 | 1 | 'auto';
@@ -41,13 +49,15 @@ export function parseNativeSetting(value: string | undefined): NativeSetting {
 interface Addon {
   setMemory(view: Uint8Array): void;
   product(...args: number[]): number;
+  productActivated: NativeActivatedProduct;
+  reluGrad: NativeReluGrad;
   squares(x: number, n: number): number;
   adamUpdate: AdamExport;
   gatherScaled: GatherScaled;
   softmax: NativeSoftmax;
   /** 'avx512', 'avx2' or 'none' (no usable CPU feature). */
   width: string;
-  /** Whether adamUpdate runs on this CPU (AVX-512F). */
+  /** Whether adamUpdate and reluGrad run on this CPU (AVX-512F). */
   adam: boolean;
   threadCpuSeconds(): number;
 }
@@ -165,7 +175,7 @@ export function nativeGatherScaled(memory: WebAssembly.Memory): GatherScaled | n
 }
 
 /** The addon's export `name`, working on `memory`; null where the addon does not run. */
-function exportOn<K extends 'gatherScaled' | 'softmax'>(
+function exportOn<K extends 'gatherScaled' | 'softmax' | 'productActivated' | 'reluGrad'>(
   memory: WebAssembly.Memory,
   name: K,
 ): Addon[K] | null {
@@ -185,6 +195,34 @@ export type NativeSoftmax = (
   cols: number,
   stats: Float64Array | null,
 ) => void;
+
+/**
+ * A Dense layer's forward on heap addresses: C[r0..r1, j0..j1] = A·B (m×k · k×n), then
+ * C += bias per row (bias 0: none) and, for code 1 (relu), out = relu(C); code 0 (linear) leaves
+ * out alone. The bits of the product followed by the wasm biasActivation pass (native/products.c).
+ */
+export type NativeActivatedProduct = (
+  ...args: [...ProductAddresses, ...ProductBlock, bias: number, out: number, code: number]
+) => void;
+
+/** The native Dense forward on `memory` (above); null where the addon does not run. */
+export function nativeActivatedProduct(memory: WebAssembly.Memory): NativeActivatedProduct | null {
+  return exportOn(memory, 'productActivated');
+}
+
+/**
+ * out = g · f′(z) for relu (f′ = 1 where z > 0, else 0) over n float32s at heap addresses z, g
+ * and out, with the bits of the wasm kernel (native/activations.c).
+ */
+export type NativeReluGrad = (z: number, g: number, out: number, n: number) => void;
+
+/**
+ * relu's native backward on `memory`; null where the addon does not run it (no AVX-512F: the
+ * wasm loop is as wide as a baseline x86 one).
+ */
+export function nativeReluGrad(memory: WebAssembly.Memory): NativeReluGrad | null {
+  return addon?.adam === true ? exportOn(memory, 'reluGrad') : null;
+}
 
 /**
  * The native softmax on `memory` (native/softmax.c); null where the addon does not run. On

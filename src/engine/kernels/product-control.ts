@@ -100,19 +100,13 @@ export function openClaim(seq: number): number {
  * `measure` (whole products only) it returns Σ x² over C, else 0.
  */
 export type ProductExport = (
-  a: number,
-  b: number,
-  c: number,
-  m: number,
-  k: number,
-  n: number,
-  accumulate: number,
-  r0: number,
-  r1: number,
-  j0: number,
-  j1: number,
-  measure: number,
+  ...args: [...ProductAddresses, accumulate: number, ...ProductBlock, measure: number]
 ) => number;
+
+/** The byte addresses of A, B and C and the product's dimensions, which the exports take first. */
+export type ProductAddresses = [a: number, b: number, c: number, m: number, k: number, n: number];
+/** The block of C (m×n) a call computes: rows r0 ≤ i < r1, columns j0 ≤ j < j1. */
+export type ProductBlock = [r0: number, r1: number, j0: number, j1: number];
 
 export interface ProductExports {
   matmul: ProductExport;

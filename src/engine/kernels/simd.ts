@@ -11,10 +11,17 @@
  * GRADSCOPE_RELAXED_SIMD=1 turns on at load. GRADSCOPE_RELAXED_SIMD=0 keeps the 128-bit build.
  */
 import { setFlagsFromString } from 'node:v8';
-import { checkOperands, type Kernels, type Product } from './kernels.js';
+import {
+  checkBiasAndOutput,
+  checkOperands,
+  type ActivatedProduct,
+  type Kernels,
+  type Product,
+} from './kernels.js';
+import { ACTIVATION_CODES } from './elementwise.js';
 import { heap } from '../heap.js';
 import { PRODUCT_OPS, type ProductExports, type ProductOp } from './product-control.js';
-import { nativeProducts, nativeWidth, runsNatively } from './native.js';
+import { nativeActivatedProduct, nativeProducts, nativeWidth, runsNatively } from './native.js';
 import { splitPlan, splitProduct, type SplitPlan } from './threads.js';
 import { instantiateWasm, wasmValidates } from './wasm.js';
 import { compileWasm } from './wasm-instance.js';
@@ -100,4 +107,32 @@ function product(op: ProductOp): Product {
 
 const [matmul, matmulTransA, matmulTransB] = PRODUCT_OPS.map(product);
 
-export const simdKernels: Kernels = { name: 'simd', matmul, matmulTransA, matmulTransB };
+/** The native Dense forward on this thread's heap, where it runs. */
+const nativeActivated = nativeActivatedProduct(heap.memory);
+/** The activations the native forward finishes its blocks with (native/products.c). */
+const FINISHED: ReadonlySet<string> = new Set(['linear', 'relu']);
+
+/**
+ * The Dense forward in one native call where the product runs natively on one thread. A split
+ * product's pieces would need the bias and output in the helper's control block too; not done,
+ * so there the product and the activation's pass run apart (the same bits).
+ */
+const matmulActivated: ActivatedProduct = (a, b, c, m, k, n, bias, out, activation) => {
+  checkOperands('matmulActivated', a, b, c, m, k, n);
+  checkBiasAndOutput('matmulActivated', [m, k, n], bias, out);
+  if (nativeActivated === null || !FINISHED.has(activation) || !runsNatively(m, k, n)) {
+    return false;
+  }
+  if (productPlan(m, k, n, true) !== null) return false;
+  const code = ACTIVATION_CODES[activation];
+  nativeActivated(a.ptr, b.ptr, c.ptr, m, k, n, 0, m, 0, n, bias?.ptr ?? 0, out.ptr, code);
+  return true;
+};
+
+export const simdKernels: Kernels = {
+  name: 'simd',
+  matmul,
+  matmulTransA,
+  matmulTransB,
+  matmulActivated,
+};

@@ -94,10 +94,16 @@ export class Dense extends Layer {
     const rows = input.size / inFeatures;
     const z = (this.z = this.outputSized(this.z, batch));
     const a = this.isLinear ? z : (this.a = this.outputSized(this.a, batch));
-    kernels.matmul(input, this.kernel.value, z, rows, inFeatures, this.units, false);
-    // z += b and a = f(z) in one pass over z (and, for softmax, its rows' sums kept).
-    const rowStats = this.activation.name === 'softmax' ? this.softmaxRowsFor(rows) : null;
-    this.activation.forward(z.data, a.data, rows, this.units, this.bias?.value.data, rowStats);
+    const w = this.kernel.value;
+    const bias = this.bias?.value ?? null;
+    const name = this.activation.name;
+    // Where the product can, it adds b and applies f to each block of z as it leaves it.
+    if (!kernels.matmulActivated?.(input, w, z, rows, inFeatures, this.units, bias, a, name)) {
+      kernels.matmul(input, w, z, rows, inFeatures, this.units, false);
+      // z += b and a = f(z) in one pass over z (and, for softmax, its rows' sums kept).
+      const rowStats = name === 'softmax' ? this.softmaxRowsFor(rows) : null;
+      this.activation.forward(z.data, a.data, rows, this.units, bias?.data, rowStats);
+    }
     this.lastInput = input;
     this.lastOutput = a;
     return a;
