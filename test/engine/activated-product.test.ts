@@ -1,9 +1,9 @@
 /**
  * A Dense layer's forward fused into the native product (Kernels.matmulActivated,
  * native/products.c): where it runs, the bits of the product followed by the activation's own
- * pass, for full and edge blocks, k past a panel, NaN and z ≤ 0; where it does not run (wasm
- * products, a split product, another activation) it writes nothing, and Dense runs the two
- * apart. On every kernel path (kernel-paths.test.ts).
+ * pass, for full and edge blocks, k past a panel, NaN and z ≤ 0, on one thread and split
+ * across two; where it does not run (wasm products, another activation) it writes nothing, and
+ * Dense runs the two apart. On every kernel path (kernel-paths.test.ts).
  */
 import test from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,7 +11,6 @@ import { elementwiseFunctions } from '../../src/engine/activations.js';
 import { ShapeError } from '../../src/engine/errors.js';
 import { backend, kernels } from '../../src/engine/kernels/index.js';
 import { nativeWidth, runsNatively } from '../../src/engine/kernels/native.js';
-import { productThreads } from '../../src/engine/kernels/simd.js';
 import { RandomState } from '../../src/engine/random.js';
 import { Tensor } from '../../src/engine/tensor.js';
 
@@ -26,14 +25,9 @@ const SHAPES = [
   [3, 2, 5],
 ] as const;
 
-/** Whether this process's kernels fuse the forward of m × k × n. */
+/** Whether this process's kernels fuse the forward of m × k × n: wherever it runs natively. */
 function fuses(m: number, k: number, n: number): boolean {
-  return (
-    backend.name === 'simd' &&
-    nativeWidth !== null &&
-    runsNatively(m, k, n) &&
-    productThreads(m, k, n) === 1
-  );
+  return backend.name === 'simd' && nativeWidth !== null && runsNatively(m, k, n);
 }
 
 /** A tensor of `count` floats with GUARD sentinels after them; the kernels get the view. */

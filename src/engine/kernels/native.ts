@@ -24,8 +24,7 @@ import { ValueError } from '../errors.js';
 import { PACKAGE_ROOT } from '../../package-root.js';
 import {
   PRODUCT_OPS,
-  type ProductAddresses,
-  type ProductBlock,
+  type NativeActivatedProduct,
   type ProductExport,
   type ProductOp,
 } from './product-control.js';
@@ -194,15 +193,6 @@ export type NativeSoftmax = (
   rows: number,
   cols: number,
   stats: Float64Array | null,
-) => void;
-
-/**
- * A Dense layer's forward on heap addresses: C[r0..r1, j0..j1] = A·B (m×k · k×n), then
- * C += bias per row (bias 0: none) and, for code 1 (relu), out = relu(C); code 0 (linear) leaves
- * out alone. The bits of the product followed by the wasm biasActivation pass (native/products.c).
- */
-export type NativeActivatedProduct = (
-  ...args: [...ProductAddresses, ...ProductBlock, bias: number, out: number, code: number]
 ) => void;
 
 /** The native Dense forward on `memory` (above); null where the addon does not run. */

@@ -79,7 +79,14 @@ export const ADAM_SLOT = {
 /** The `op` of an Adam task: after the products. */
 export const ADAM_OP = PRODUCT_OPS.length;
 
-export const CONTROL_SLOTS = 31;
+/**
+ * The slots of a product task's finish (a Dense forward, Kernels.matmulActivated): `finish` 1
+ * when each block of C gets the bias at `bias` (0: none) and, for `code` relu, its output at
+ * `out`, as native/products.c takes them; 0 for a plain product. Native tasks only.
+ */
+export const FINISH_SLOT = { finish: 31, bias: 32, out: 33, code: 34 } as const;
+
+export const CONTROL_SLOTS = 35;
 
 /**
  * Bits of `claim` that count pieces; the others tag the task. With 20 tag bits a stale claim
@@ -107,6 +114,15 @@ export type ProductExport = (
 export type ProductAddresses = [a: number, b: number, c: number, m: number, k: number, n: number];
 /** The block of C (m×n) a call computes: rows r0 ≤ i < r1, columns j0 ≤ j < j1. */
 export type ProductBlock = [r0: number, r1: number, j0: number, j1: number];
+
+/**
+ * A Dense layer's forward on heap addresses: C[r0..r1, j0..j1] = A·B (m×k · k×n), then
+ * C += bias per row (bias 0: none) and, for code 1 (relu), out = relu(C); code 0 (linear) leaves
+ * out alone. The bits of the product followed by the wasm biasActivation pass (native/products.c).
+ */
+export type NativeActivatedProduct = (
+  ...args: [...ProductAddresses, ...ProductBlock, bias: number, out: number, code: number]
+) => void;
 
 export interface ProductExports {
   matmul: ProductExport;
@@ -152,30 +168,32 @@ export function claimPiece(control: Int32Array, tag: number): number {
 
 /**
  * Computes piece `piece` of the current task through `run` (one thread's instance of the
- * export in the `op` slot), then counts it finished.
+ * export in the `op` slot), or through `finish` when the task has a finish (FINISH_SLOT), then
+ * counts it finished.
  */
-export function runPiece(control: Int32Array, piece: number, run: ProductExport): void {
-  const m = control[SLOT.m];
-  const n = control[SLOT.n];
+export function runPiece(
+  control: Int32Array,
+  piece: number,
+  run: ProductExport,
+  finish: NativeActivatedProduct | null,
+): void {
+  const [a, b, c] = [control[SLOT.a] >>> 0, control[SLOT.b] >>> 0, control[SLOT.c] >>> 0];
+  const [m, k, n] = [control[SLOT.m], control[SLOT.k], control[SLOT.n]];
   const size = control[SLOT.size];
   const from = piece * size;
   const byColumns = control[SLOT.axis] === 1;
   const to = Math.min(from + size, byColumns ? n : m);
+  const [r0, r1] = byColumns ? [0, m] : [from, to];
+  const [j0, j1] = byColumns ? [from, to] : [0, n];
   try {
-    run(
-      control[SLOT.a] >>> 0,
-      control[SLOT.b] >>> 0,
-      control[SLOT.c] >>> 0,
-      m,
-      control[SLOT.k],
-      n,
-      control[SLOT.accumulate],
-      byColumns ? 0 : from,
-      byColumns ? m : to,
-      byColumns ? from : 0,
-      byColumns ? to : n,
-      0,
-    );
+    if (control[FINISH_SLOT.finish] === 0) {
+      run(a, b, c, m, k, n, control[SLOT.accumulate], r0, r1, j0, j1, 0);
+    } else {
+      if (finish === null) throw new Error('gradscope: no native forward to finish a product');
+      const bias = control[FINISH_SLOT.bias] >>> 0;
+      const out = control[FINISH_SLOT.out] >>> 0;
+      finish(a, b, c, m, k, n, r0, r1, j0, j1, bias, out, control[FINISH_SLOT.code]);
+    }
   } finally {
     Atomics.add(control, SLOT.finished, 1);
     Atomics.notify(control, SLOT.finished);

@@ -19,7 +19,7 @@ import {
   type ProductWorkerData,
 } from './product-control.js';
 import type { AdamExport } from './vector-wasm.js';
-import { nativeAdam, nativeProducts } from './native.js';
+import { nativeActivatedProduct, nativeAdam, nativeProducts } from './native.js';
 import { instantiateOn } from './wasm-instance.js';
 
 /**
@@ -43,6 +43,8 @@ const nativeRuns = PRODUCT_OPS.map(
       throw new Error(`gradscope: the product helper could not load the native ${op}`);
     }),
 );
+/** The native Dense forward, for a product task with a finish (FINISH_SLOT). */
+const finish = native ? nativeActivatedProduct(memory) : null;
 const { adamUpdate } = instantiateOn<{ adamUpdate: AdamExport }>(
   vectorModule,
   memory,
@@ -66,7 +68,10 @@ for (;;) {
     try {
       const op = control[SLOT.op];
       if (op === ADAM_OP) runAdamPiece(control, floats, results, piece, adamRun);
-      else runPiece(control, piece, (control[SLOT.native] === 1 ? nativeRuns : products)[op]);
+      else {
+        const run = (control[SLOT.native] === 1 ? nativeRuns : products)[op];
+        runPiece(control, piece, run, finish);
+      }
     } catch {
       Atomics.store(control, SLOT.failed, 1);
     }

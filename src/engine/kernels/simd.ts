@@ -113,9 +113,8 @@ const nativeActivated = nativeActivatedProduct(heap.memory);
 const FINISHED: ReadonlySet<string> = new Set(['linear', 'relu']);
 
 /**
- * The Dense forward in one native call where the product runs natively on one thread. A split
- * product's pieces would need the bias and output in the helper's control block too; not done,
- * so there the product and the activation's pass run apart (the same bits).
+ * The Dense forward in native calls wherever the product runs natively: one, or the pieces of a
+ * split product on both threads, each finishing its own blocks.
  */
 const matmulActivated: ActivatedProduct = (a, b, c, m, k, n, bias, out, activation) => {
   checkOperands('matmulActivated', a, b, c, m, k, n);
@@ -123,9 +122,16 @@ const matmulActivated: ActivatedProduct = (a, b, c, m, k, n, bias, out, activati
   if (nativeActivated === null || !FINISHED.has(activation) || !runsNatively(m, k, n)) {
     return false;
   }
-  if (productPlan(m, k, n, true) !== null) return false;
   const code = ACTIVATION_CODES[activation];
-  nativeActivated(a.ptr, b.ptr, c.ptr, m, k, n, 0, m, 0, n, bias?.ptr ?? 0, out.ptr, code);
+  const biasAt = bias?.ptr ?? 0;
+  const plan = productPlan(m, k, n, true);
+  if (plan === null) {
+    nativeActivated(a.ptr, b.ptr, c.ptr, m, k, n, 0, m, 0, n, biasAt, out.ptr, code);
+    return true;
+  }
+  const args = { a: a.ptr, b: b.ptr, c: c.ptr, m, k, n, accumulate: 0 };
+  const finish = { bias: biasAt, out: out.ptr, code, run: nativeActivated };
+  splitProduct('matmul', args, plan, true, nativeExports!.matmul, helperStart, finish);
   return true;
 };
 

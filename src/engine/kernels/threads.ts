@@ -30,12 +30,14 @@ import {
   awaitChange,
   claimPiece,
   CONTROL_SLOTS,
+  FINISH_SLOT,
   MAX_CHUNKS,
   openClaim,
   PRODUCT_OPS,
   runAdamPiece,
   runPiece,
   SLOT,
+  type NativeActivatedProduct,
   type ProductExport,
   type ProductOp,
   type ProductWorkerData,
@@ -313,7 +315,8 @@ function runningHelper(start: HelperStart): Helper | null {
  * Runs `op` cut as `plan` says, this thread and the helper each computing pieces through their
  * own instance of the export (`run` is this thread's; `native` says whether it is the native
  * one, so the helper runs the same), and returns once every piece is done. `start` (the
- * kernels, compiled) starts the helper on the first call.
+ * kernels, compiled) starts the helper on the first call. With `finish` (native A·B only) every
+ * block of C is finished as a Dense forward's (ProductFinish).
  */
 export function splitProduct(
   op: ProductOp,
@@ -322,14 +325,22 @@ export function splitProduct(
   native: boolean,
   run: ProductExport,
   start: HelperStart,
+  finish: ProductFinish | null = null,
 ): void {
   const running = runningHelper(start);
   if (running === null) {
     const { a, b, c, m, k, n, accumulate } = args;
-    run(a, b, c, m, k, n, accumulate, 0, m, 0, n, 0);
+    if (finish === null) run(a, b, c, m, k, n, accumulate, 0, m, 0, n, 0);
+    else finish.run(a, b, c, m, k, n, 0, m, 0, n, finish.bias, finish.out, finish.code);
     return;
   }
   const { control } = running;
+  control[FINISH_SLOT.finish] = finish === null ? 0 : 1;
+  if (finish !== null) {
+    control[FINISH_SLOT.bias] = finish.bias;
+    control[FINISH_SLOT.out] = finish.out;
+    control[FINISH_SLOT.code] = finish.code;
+  }
   control[SLOT.op] = PRODUCT_OPS.indexOf(op);
   control[SLOT.native] = native ? 1 : 0;
   control[SLOT.a] = args.a;
@@ -341,7 +352,19 @@ export function splitProduct(
   control[SLOT.accumulate] = args.accumulate;
   control[SLOT.axis] = plan.axis;
   splits++;
-  shareTask(running, op, plan, (piece) => runPiece(control, piece, run));
+  shareTask(running, op, plan, (piece) => runPiece(control, piece, run, finish?.run ?? null));
+}
+
+/**
+ * A Dense forward's finish of a split A·B (native tasks only): each block of C gets the bias at
+ * `bias` (0: none) and, for `code` relu, its output at `out` (FINISH_SLOT), through `run`.
+ */
+export interface ProductFinish {
+  bias: number;
+  out: number;
+  code: number;
+  /** This thread's native forward. */
+  run: NativeActivatedProduct;
 }
 
 /**
