@@ -27,8 +27,7 @@ __attribute__((target("avx512f"))) static void relu_grad_avx512(const float *z, 
 }
 
 int gs_relu_grad(const float *z, const float *g, float *out, long n) {
-  __builtin_cpu_init();
-  if (!__builtin_cpu_supports("avx512f")) return 0;
+  if (!gs_avx512f()) return 0;
   relu_grad_avx512(z, g, out, n);
   return 1;
 }

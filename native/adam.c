@@ -24,14 +24,7 @@ static float keep_above(float x, float limit) { return fabsf(x) < limit ? 0 : x;
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
 
-int gs_adam_runs(void) {
-  static int runs = -1;
-  if (runs < 0) {
-    __builtin_cpu_init();
-    runs = __builtin_cpu_supports("avx512f") != 0;
-  }
-  return runs;
-}
+int gs_adam_runs(void) { return gs_avx512f(); }
 
 /* 0 where |x| < limit, else x (NaN compares false, so it stays). */
 __attribute__((target("avx512f"))) static __m512 keep_above16(__m512 x, __m512 limit) {

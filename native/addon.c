@@ -2,8 +2,10 @@
  * The Node-API face of the native kernels (kernels.h), for src/engine/kernels/native.ts:
  * setMemory(view) once per thread, then product(op, a, b, c, m, k, n, accumulate, r0, r1, j0,
  * j1, measure), productActivated(a, b, c, m, k, n, r0, r1, j0, j1, bias, out, code) (a Dense
- * layer's forward: the product, its bias and its relu), reluGrad(z, g, out, n), squares(x, n) and adamUpdate(w, g, m, v, n, lrT, a1, a2, eps, mode, scale,
- * squaresAt) on byte addresses into that heap, as the WebAssembly exports take them;
+ * layer's forward: the product, its bias and its relu), reluGrad(z, g, out, n), the column
+ * passes columnMoments, normalize, gradSums, inputGrad and sumRows (native/columns.c),
+ * squares(x, n) and adamUpdate(w, g, m, v, n, lrT, a1, a2, eps, mode, scale, squaresAt) on byte
+ * addresses into that heap, as the WebAssembly exports take them;
  * gatherScaled(images, indices, count, size, out) from a Uint8Array of images into the heap;
  * softmax(z, a, rows, cols, stats) with Math.exp's bits, the rows' sums into a Float64Array;
  * `width` and `adam` say what this CPU runs; threadCpuSeconds() is the calling thread's CPU time.
@@ -107,6 +109,74 @@ static napi_value relu_grad(napi_env env, napi_callback_info info) {
   if (!gs_relu_grad(AT(const float, v[0]), AT(const float, v[1]), AT(float, v[2]), (long)v[3])) {
     return throw_error(env, "reluGrad: this CPU has no AVX-512F");
   }
+  return NULL;
+}
+
+/*
+ * The column passes (native/columns.c) take heap addresses and sizes, as the wasm exports do:
+ * `count` of them into v, on a CPU with AVX-512F; 0 with an error thrown otherwise.
+ */
+static int column_args(napi_env env, napi_callback_info info, size_t count, double *v,
+                       const char *usage) {
+  if (!numbers(env, info, count, v, usage)) return 0;
+  if (gs_avx512f()) return 1;
+  throw_error(env, "the native column passes need AVX-512F");
+  return 0;
+}
+
+static napi_value column_moments(napi_env env, napi_callback_info info) {
+  double v[5];
+  if (!column_args(env, info, 5, v, "columnMoments: expected 5 numbers (x, rows, cols, mean, "
+                                    "variance)")) {
+    return NULL;
+  }
+  gs_column_moments(AT(const float, v[0]), (long)v[1], (long)v[2], AT(float, v[3]),
+                    AT(float, v[4]));
+  return NULL;
+}
+
+/* gamma and beta 0 for none. */
+static napi_value normalize(napi_env env, napi_callback_info info) {
+  double v[9];
+  if (!column_args(env, info, 9, v, "normalize: expected 9 numbers (x, mean, invStd, gamma, "
+                                    "beta, xHat, y, rows, cols)")) {
+    return NULL;
+  }
+  gs_normalize(AT(const float, v[0]), AT(const float, v[1]), AT(const float, v[2]),
+               v[3] == 0 ? NULL : AT(const float, v[3]), v[4] == 0 ? NULL : AT(const float, v[4]),
+               AT(float, v[5]), AT(float, v[6]), (long)v[7], (long)v[8]);
+  return NULL;
+}
+
+static napi_value grad_sums(napi_env env, napi_callback_info info) {
+  double v[6];
+  if (!column_args(env, info, 6, v, "gradSums: expected 6 numbers (g, xHat, rows, cols, sum, "
+                                    "sumXHat)")) {
+    return NULL;
+  }
+  gs_grad_sums(AT(const float, v[0]), AT(const float, v[1]), (long)v[2], (long)v[3],
+               AT(float, v[4]), AT(float, v[5]));
+  return NULL;
+}
+
+static napi_value input_grad(napi_env env, napi_callback_info info) {
+  double v[8];
+  if (!column_args(env, info, 8, v, "inputGrad: expected 8 numbers (g, xHat, scale, meanGrad, "
+                                    "meanGradXHat, out, rows, cols)")) {
+    return NULL;
+  }
+  gs_input_grad(AT(const float, v[0]), AT(const float, v[1]), AT(const float, v[2]),
+                AT(const float, v[3]), AT(const float, v[4]), AT(float, v[5]), (long)v[6],
+                (long)v[7]);
+  return NULL;
+}
+
+static napi_value sum_rows(napi_env env, napi_callback_info info) {
+  double v[4];
+  if (!column_args(env, info, 4, v, "sumRows: expected 4 numbers (m, out, rows, cols)")) {
+    return NULL;
+  }
+  gs_sum_rows(AT(const float, v[0]), AT(float, v[1]), (long)v[2], (long)v[3]);
   return NULL;
 }
 
@@ -221,6 +291,11 @@ NAPI_MODULE_INIT() {
   export_function(env, exports, "product", product);
   export_function(env, exports, "productActivated", product_activated);
   export_function(env, exports, "reluGrad", relu_grad);
+  export_function(env, exports, "columnMoments", column_moments);
+  export_function(env, exports, "normalize", normalize);
+  export_function(env, exports, "gradSums", grad_sums);
+  export_function(env, exports, "inputGrad", input_grad);
+  export_function(env, exports, "sumRows", sum_rows);
   export_function(env, exports, "squares", squares);
   export_function(env, exports, "adamUpdate", adam_update);
   export_function(env, exports, "gatherScaled", gather_scaled);

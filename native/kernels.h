@@ -4,6 +4,20 @@
 
 #include <stdint.h>
 
+/* Whether this CPU has AVX-512F, which Adam's update and the elementwise passes below need. */
+static inline int gs_avx512f(void) {
+#if defined(__x86_64__) || defined(__i386__)
+  static int has = -1;
+  if (has < 0) {
+    __builtin_cpu_init();
+    has = __builtin_cpu_supports("avx512f") != 0;
+  }
+  return has;
+#else
+  return 0;
+#endif
+}
+
 /*
  * C[r0..r1, j0..j1] (+)= op(A)·op(B): op 0 is A·B, 1 is Aᵀ·B (A k×m), 2 is A·Bᵀ (B n×k); C is
  * m×n, row-major. Returns NULL, or why it could not run.
@@ -58,6 +72,20 @@ void gs_softmax(const float *z, float *a, long rows, long cols, double *stats);
  * kernel; `out` may be `g`. Returns 0, having written nothing, on a CPU without AVX-512F.
  */
 int gs_relu_grad(const float *z, const float *g, float *out, long n);
+
+/*
+ * BatchNormalization's passes and the unmeasured row sums (native/columns.c), with the bits of
+ * assembly/batch-norm.ts and rows.ts; only where gs_avx512f() (elsewhere they do nothing). Null
+ * gamma and beta stand for 1 and 0, as there.
+ */
+void gs_column_moments(const float *x, long rows, long cols, float *mean, float *variance);
+void gs_normalize(const float *x, const float *mean, const float *inv_std, const float *gamma,
+                  const float *beta, float *x_hat, float *y, long rows, long cols);
+void gs_grad_sums(const float *g, const float *x_hat, long rows, long cols, float *sum,
+                  float *sum_x_hat);
+void gs_input_grad(const float *g, const float *x_hat, const float *scale, const float *mean_grad,
+                   const float *mean_grad_x_hat, float *out, long rows, long cols);
+void gs_sum_rows(const float *m, float *out, long rows, long cols);
 
 /* Whether this CPU runs gs_adam (AVX-512F). */
 int gs_adam_runs(void);

@@ -16,6 +16,7 @@ import {
   NATIVE_FILE,
   NATIVE_MIN_FLOPS,
   nativeAdam,
+  nativeColumnPasses,
   nativeReluGrad,
   nativeUnavailable,
   nativeWidth,
@@ -226,6 +227,75 @@ test("the native relu backward has the wasm kernel's bits: NaN, 0·Inf and −0 
     );
     assert.ok(native.data.some(Number.isNaN), `n ${n}: a NaN`);
   }
+});
+
+test("the native column passes have the wasm ones' bits, with tails, nulls and NaN", (t) => {
+  const passes = nativeColumnPasses(heap.memory);
+  assert.equal(passes !== null, hasAvx512 && nativeWidth !== null);
+  if (passes === null) return t.skip('this CPU has no AVX-512F: the column passes run in wasm');
+  const random = new RandomState(12);
+  const hex = (x: Tensor) =>
+    Buffer.from(x.data.buffer, x.data.byteOffset, x.size * 4).toString('hex');
+  let nonFinite = 0;
+  // Columns: under one register, whole groups of 64 and their tails; 1 row and several.
+  for (const [rows, cols] of [
+    [1, 5],
+    [3, 16],
+    [7, 37],
+    [32, 64],
+    [5, 150],
+    [32, 256],
+  ]) {
+    const n = rows * cols;
+    const input = () => {
+      const x = Tensor.fromArray([n], random.normal(0.5, 2, n));
+      x.data[(7 * rows) % n] = NaN;
+      x.data[(11 * rows + 3) % n] = -0;
+      return x;
+    };
+    const [x, g, xHat] = [input(), input(), input()];
+    const vector = () => Tensor.fromArray([cols], random.uniform(-2, 2, cols));
+    const [mean, invStd, gamma, beta, meanGrad, meanGradXHat] = Array.from({ length: 6 }, vector);
+    const runs: string[][] = [passes, vectorWasm].map((kernels) => {
+      const out = Array.from({ length: 6 }, (_, k) => Tensor.zeros([k < 4 ? n : cols]));
+      kernels.normalize(
+        x.ptr,
+        mean.ptr,
+        invStd.ptr,
+        gamma.ptr,
+        beta.ptr,
+        out[0].ptr,
+        out[1].ptr,
+        rows,
+        cols,
+      );
+      // Without gamma and beta: 1·x̂ + 0, so −0 comes out +0 on both.
+      kernels.normalize(x.ptr, mean.ptr, invStd.ptr, 0, 0, out[2].ptr, out[3].ptr, rows, cols);
+      const moments = [Tensor.zeros([cols]), Tensor.zeros([cols])];
+      kernels.columnMoments(x.ptr, rows, cols, moments[0].ptr, moments[1].ptr);
+      kernels.gradSums(g.ptr, xHat.ptr, rows, cols, out[4].ptr, out[5].ptr);
+      const inputGrad = Tensor.zeros([n]);
+      kernels.inputGrad(
+        g.ptr,
+        xHat.ptr,
+        invStd.ptr,
+        meanGrad.ptr,
+        meanGradXHat.ptr,
+        inputGrad.ptr,
+        rows,
+        cols,
+      );
+      const sums = Tensor.fromArray([cols], beta.data);
+      if (kernels === passes) passes.sumRows(g.ptr, sums.ptr, rows, cols);
+      else vectorWasm.sumRowsInto(g.ptr, sums.ptr, rows, cols, 0);
+      const all = [...out, ...moments, inputGrad, sums];
+      nonFinite += all.filter((y) => y.data.some((v) => !Number.isFinite(v))).length;
+      return all.map(hex);
+    });
+    assert.deepEqual(runs[0], runs[1], `${rows}×${cols}`);
+  }
+  // The NaN inputs reached the outputs: the comparison covered them.
+  assert.ok(nonFinite > 0);
 });
 
 /** The repository root, from dist/test/engine/. */

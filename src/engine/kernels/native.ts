@@ -9,7 +9,8 @@
  * - a batch of byte images gathered and scaled to float32, with the wasm kernel's bits;
  * - the row-wise softmax, with the TypeScript one's bits (Math.exp's);
  * - a Dense layer's bias and relu or linear activation, fused into its forward product, and
- *   relu's backward on AVX-512, with the wasm pass's bits.
+ *   on AVX-512 relu's backward, BatchNormalization's passes and the bias gradients' row sums,
+ *   with the wasm passes' bits.
  * They are used where they were built and the CPU has AVX2 + FMA or AVX-512F; without a C
  * compiler, on another CPU, or with GRADSCOPE_NATIVE=0, the wasm kernels serve.
  *
@@ -28,7 +29,7 @@ import {
   type ProductExport,
   type ProductOp,
 } from './product-control.js';
-import type { AdamExport } from './vector-wasm.js';
+import type { AdamExport, VectorExports } from './vector-wasm.js';
 
 export type NativeSetting = 0 | 1 | 'auto';
 
@@ -50,13 +51,18 @@ interface Addon {
   product(...args: number[]): number;
   productActivated: NativeActivatedProduct;
   reluGrad: NativeReluGrad;
+  columnMoments: VectorExports['columnMoments'];
+  normalize: VectorExports['normalize'];
+  gradSums: VectorExports['gradSums'];
+  inputGrad: VectorExports['inputGrad'];
+  sumRows(m: number, out: number, rows: number, cols: number): void;
   squares(x: number, n: number): number;
   adamUpdate: AdamExport;
   gatherScaled: GatherScaled;
   softmax: NativeSoftmax;
   /** 'avx512', 'avx2' or 'none' (no usable CPU feature). */
   width: string;
-  /** Whether adamUpdate and reluGrad run on this CPU (AVX-512F). */
+  /** Whether adamUpdate, reluGrad and the column passes run on this CPU (AVX-512F). */
   adam: boolean;
   threadCpuSeconds(): number;
 }
@@ -212,6 +218,23 @@ export type NativeReluGrad = (z: number, g: number, out: number, n: number) => v
  */
 export function nativeReluGrad(memory: WebAssembly.Memory): NativeReluGrad | null {
   return addon?.adam === true ? exportOn(memory, 'reluGrad') : null;
+}
+
+/**
+ * BatchNormalization's passes with the wasm exports' signatures and bits, and the unmeasured row
+ * sums of a bias gradient: out[j] += Σ_r m[r, j] (native/columns.c).
+ */
+export type NativeColumnPasses = Pick<
+  Addon,
+  'columnMoments' | 'normalize' | 'gradSums' | 'inputGrad' | 'sumRows'
+>;
+
+/** The native column passes on `memory`; null where the addon does not run them (no AVX-512F). */
+export function nativeColumnPasses(memory: WebAssembly.Memory): NativeColumnPasses | null {
+  if (addon === null || !addon.adam) return null;
+  useMemory(memory);
+  const { columnMoments, normalize, gradSums, inputGrad, sumRows } = addon;
+  return { columnMoments, normalize, gradSums, inputGrad, sumRows };
 }
 
 /**
