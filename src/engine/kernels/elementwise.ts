@@ -118,8 +118,8 @@ const fastSoftmax = nativeSoftmax(heap.memory);
 const fastReluGrad = nativeReluGrad(heap.memory);
 /**
  * Below this many elements relu's backward stays in wasm, where the native call's cost is not
- * repaid. Hot, on the Zen 5 EPYC of 2026-12-04: 128 elements 0.057 µs in wasm against 0.067
- * natively, 256 0.065 against 0.055, 8192 1.39 against 0.57, 65,536 11.0 against 3.3.
+ * repaid. Hot, on the Zen 5 EPYC of 2026-12-04: 128 elements 0.029 µs in wasm against 0.035
+ * natively, 256 0.068 against 0.059, 8192 1.39 against 0.53, 65,536 10.8 against 3.0.
  */
 export const NATIVE_RELU_GRAD_MIN = 256;
 
