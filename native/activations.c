@@ -7,33 +7,19 @@
 #include "kernels.h"
 
 #if defined(__x86_64__) || defined(__i386__)
-#include <immintrin.h>
+#include "lanes16.h"
 
-__attribute__((target("avx512f"))) static void relu_grad_avx512(const float *z, const float *g,
-                                                                float *out, long n) {
+TARGET void gs_relu_grad(const float *z, const float *g, float *out, long n) {
   const __m512 zero = _mm512_setzero_ps(), one = _mm512_set1_ps(1.0f);
-  long i = 0;
-  for (; i + 16 <= n; i += 16) {
-    const __m512 der = _mm512_maskz_mov_ps(
-        _mm512_cmp_ps_mask(_mm512_loadu_ps(z + i), zero, _CMP_GT_OQ), one);
-    _mm512_storeu_ps(out + i, _mm512_mul_ps(_mm512_loadu_ps(g + i), der));
+  for (long i = 0; i < n; i += 16) {
+    const __mmask16 k = lanes(i, n);
+    const __mmask16 positive = _mm512_cmp_ps_mask(load(z + i, k), zero, _CMP_GT_OQ);
+    const __m512 der = _mm512_maskz_mov_ps(positive, one);
+    store(out + i, k, _mm512_mul_ps(load(g + i, k), der));
   }
-  if (i < n) {
-    const __mmask16 lanes = (__mmask16)((1u << (n - i)) - 1);
-    const __m512 der = _mm512_maskz_mov_ps(
-        _mm512_cmp_ps_mask(_mm512_maskz_loadu_ps(lanes, z + i), zero, _CMP_GT_OQ), one);
-    _mm512_mask_storeu_ps(out + i, lanes, _mm512_mul_ps(_mm512_maskz_loadu_ps(lanes, g + i), der));
-  }
-}
-
-int gs_relu_grad(const float *z, const float *g, float *out, long n) {
-  if (!gs_avx512f()) return 0;
-  relu_grad_avx512(z, g, out, n);
-  return 1;
 }
 #else
-int gs_relu_grad(const float *z, const float *g, float *out, long n) {
+void gs_relu_grad(const float *z, const float *g, float *out, long n) {
   (void)z, (void)g, (void)out, (void)n;
-  return 0;
 }
 #endif

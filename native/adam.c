@@ -24,8 +24,6 @@ static float keep_above(float x, float limit) { return fabsf(x) < limit ? 0 : x;
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
 
-int gs_adam_runs(void) { return gs_avx512f(); }
-
 /* 0 where |x| < limit, else x (NaN compares false, so it stays). */
 __attribute__((target("avx512f"))) static __m512 keep_above16(__m512 x, __m512 limit) {
   return _mm512_mask_mov_ps(x, _mm512_cmp_ps_mask(_mm512_abs_ps(x), limit, _CMP_LT_OQ),
@@ -151,8 +149,6 @@ __attribute__((target("avx512f"))) double gs_adam(float *w, const float *g, floa
   return mode == SCALED ? total / ((double)scale * (double)scale) : total;
 }
 #else
-int gs_adam_runs(void) { return 0; }
-
 double gs_adam(float *w, const float *g, float *m, float *v, long n, float lrT, float a1,
                float a2, float eps, int mode, float scale, double *squares_at) {
   (void)w, (void)g, (void)m, (void)v, (void)n, (void)lrT, (void)a1, (void)a2, (void)eps;

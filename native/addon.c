@@ -102,83 +102,51 @@ static napi_value product_activated(napi_env env, napi_callback_info info) {
   return failed == NULL ? NULL : throw_error(env, failed);
 }
 
-/* reluGrad(z, g, out, n): heap addresses; only where `adam` (AVX-512F). */
-static napi_value relu_grad(napi_env env, napi_callback_info info) {
-  double v[4];
-  if (!numbers(env, info, 4, v, "reluGrad: expected 4 numbers (z, g, out, n)")) return NULL;
-  if (!gs_relu_grad(AT(const float, v[0]), AT(const float, v[1]), AT(float, v[2]), (long)v[3])) {
-    return throw_error(env, "reluGrad: this CPU has no AVX-512F");
-  }
-  return NULL;
-}
-
 /*
- * The column passes (native/columns.c) take heap addresses and sizes, as the wasm exports do:
- * `count` of them into v, on a CPU with AVX-512F; 0 with an error thrown otherwise.
+ * The AVX-512 passes (native/activations.c, columns.c) take heap addresses and sizes, as the
+ * wasm exports do: `count` of them into v, on a CPU with AVX-512F; 0 with an error thrown
+ * otherwise.
  */
-static int column_args(napi_env env, napi_callback_info info, size_t count, double *v,
+static int avx512_args(napi_env env, napi_callback_info info, size_t count, double *v,
                        const char *usage) {
   if (!numbers(env, info, count, v, usage)) return 0;
   if (gs_avx512f()) return 1;
-  throw_error(env, "the native column passes need AVX-512F");
+  throw_error(env, "this native pass needs AVX-512F, which this CPU has not");
   return 0;
 }
 
-static napi_value column_moments(napi_env env, napi_callback_info info) {
-  double v[5];
-  if (!column_args(env, info, 5, v, "columnMoments: expected 5 numbers (x, rows, cols, mean, "
-                                    "variance)")) {
-    return NULL;
+/* A Node-API function `name` over `count` numbers that runs `pass` (which reads them as v). */
+#define AVX512_PASS(name, count, usage, pass)                    \
+  static napi_value name(napi_env env, napi_callback_info info) { \
+    double v[count];                                              \
+    if (avx512_args(env, info, count, v, usage)) pass;            \
+    return NULL;                                                  \
   }
-  gs_column_moments(AT(const float, v[0]), (long)v[1], (long)v[2], AT(float, v[3]),
-                    AT(float, v[4]));
-  return NULL;
-}
 
+AVX512_PASS(relu_grad, 4, "reluGrad: expected 4 numbers (z, g, out, n)",
+            gs_relu_grad(AT(const float, v[0]), AT(const float, v[1]), AT(float, v[2]),
+                         (long)v[3]))
+AVX512_PASS(column_moments, 5, "columnMoments: expected 5 numbers (x, rows, cols, mean, variance)",
+            gs_column_moments(AT(const float, v[0]), (long)v[1], (long)v[2], AT(float, v[3]),
+                              AT(float, v[4])))
 /* gamma and beta 0 for none. */
-static napi_value normalize(napi_env env, napi_callback_info info) {
-  double v[9];
-  if (!column_args(env, info, 9, v, "normalize: expected 9 numbers (x, mean, invStd, gamma, "
-                                    "beta, xHat, y, rows, cols)")) {
-    return NULL;
-  }
-  gs_normalize(AT(const float, v[0]), AT(const float, v[1]), AT(const float, v[2]),
-               v[3] == 0 ? NULL : AT(const float, v[3]), v[4] == 0 ? NULL : AT(const float, v[4]),
-               AT(float, v[5]), AT(float, v[6]), (long)v[7], (long)v[8]);
-  return NULL;
-}
-
-static napi_value grad_sums(napi_env env, napi_callback_info info) {
-  double v[6];
-  if (!column_args(env, info, 6, v, "gradSums: expected 6 numbers (g, xHat, rows, cols, sum, "
-                                    "sumXHat)")) {
-    return NULL;
-  }
-  gs_grad_sums(AT(const float, v[0]), AT(const float, v[1]), (long)v[2], (long)v[3],
-               AT(float, v[4]), AT(float, v[5]));
-  return NULL;
-}
-
-static napi_value input_grad(napi_env env, napi_callback_info info) {
-  double v[8];
-  if (!column_args(env, info, 8, v, "inputGrad: expected 8 numbers (g, xHat, scale, meanGrad, "
-                                    "meanGradXHat, out, rows, cols)")) {
-    return NULL;
-  }
-  gs_input_grad(AT(const float, v[0]), AT(const float, v[1]), AT(const float, v[2]),
-                AT(const float, v[3]), AT(const float, v[4]), AT(float, v[5]), (long)v[6],
-                (long)v[7]);
-  return NULL;
-}
-
-static napi_value sum_rows(napi_env env, napi_callback_info info) {
-  double v[4];
-  if (!column_args(env, info, 4, v, "sumRows: expected 4 numbers (m, out, rows, cols)")) {
-    return NULL;
-  }
-  gs_sum_rows(AT(const float, v[0]), AT(float, v[1]), (long)v[2], (long)v[3]);
-  return NULL;
-}
+AVX512_PASS(normalize, 9,
+            "normalize: expected 9 numbers (x, mean, invStd, gamma, beta, xHat, y, rows, cols)",
+            gs_normalize(AT(const float, v[0]), AT(const float, v[1]), AT(const float, v[2]),
+                         v[3] == 0 ? NULL : AT(const float, v[3]),
+                         v[4] == 0 ? NULL : AT(const float, v[4]), AT(float, v[5]),
+                         AT(float, v[6]), (long)v[7], (long)v[8]))
+AVX512_PASS(grad_sums, 6, "gradSums: expected 6 numbers (g, xHat, rows, cols, sum, sumXHat)",
+            gs_grad_sums(AT(const float, v[0]), AT(const float, v[1]), (long)v[2], (long)v[3],
+                         AT(float, v[4]), AT(float, v[5])))
+AVX512_PASS(input_grad, 8,
+            "inputGrad: expected 8 numbers (g, xHat, scale, meanGrad, meanGradXHat, out, rows, "
+            "cols)",
+            gs_input_grad(AT(const float, v[0]), AT(const float, v[1]), AT(const float, v[2]),
+                          AT(const float, v[3]), AT(const float, v[4]), AT(float, v[5]),
+                          (long)v[6], (long)v[7]))
+AVX512_PASS(sum_rows, 4, "sumRows: expected 4 numbers (m, out, rows, cols)",
+            gs_sum_rows(AT(const float, v[0]), AT(float, v[1]), (long)v[2], (long)v[3]))
 
 static napi_value squares(napi_env env, napi_callback_info info) {
   double v[2];
@@ -193,7 +161,7 @@ static napi_value adam_update(napi_env env, napi_callback_info info) {
                "scale, squaresAt)")) {
     return NULL;
   }
-  if (!gs_adam_runs()) return throw_error(env, "adamUpdate: this CPU has no AVX-512F");
+  if (!gs_avx512f()) return throw_error(env, "adamUpdate: this CPU has no AVX-512F");
   double *squares_at = v[11] == 0 ? NULL : AT(double, v[11]);
   return number(env, gs_adam(AT(float, v[0]), AT(const float, v[1]), AT(float, v[2]),
                              AT(float, v[3]), (long)v[4], (float)v[5], (float)v[6], (float)v[7],
@@ -304,7 +272,7 @@ NAPI_MODULE_INIT() {
   napi_value width, adam;
   napi_create_string_utf8(env, gs_product_width(), NAPI_AUTO_LENGTH, &width);
   napi_set_named_property(env, exports, "width", width);
-  napi_get_boolean(env, gs_adam_runs(), &adam);
+  napi_get_boolean(env, gs_avx512f(), &adam);
   napi_set_named_property(env, exports, "adam", adam);
   return exports;
 }

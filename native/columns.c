@@ -10,24 +10,7 @@
 #include "kernels.h"
 
 #if defined(__x86_64__) || defined(__i386__)
-#include <immintrin.h>
-
-#define TARGET __attribute__((target("avx512f")))
-
-/* The lanes of columns j..j+15 that lie before cols. */
-TARGET static inline __mmask16 lanes(long j, long cols) {
-  return cols - j >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (cols - j)) - 1);
-}
-
-/* A full register loads plainly: masked loads of whole vectors ran slower in place. */
-TARGET static inline __m512 load(const float *p, __mmask16 k) {
-  return k == 0xFFFF ? _mm512_loadu_ps(p) : _mm512_maskz_loadu_ps(k, p);
-}
-
-TARGET static inline void store(float *p, __mmask16 k, __m512 v) {
-  if (k == 0xFFFF) _mm512_storeu_ps(p, v);
-  else _mm512_mask_storeu_ps(p, k, v);
-}
+#include "lanes16.h"
 
 /*
  * The column sums walk four registers of columns at once where there are that many: one chain

@@ -47,7 +47,7 @@ const char *gs_product_width(void);
 /*
  * Adam's update of n weights with the bits of assembly/adam.ts's adamUpdate, Σ Δ² included
  * (mode 0: none, 1: guarded, 2: scaled by `scale`), and Σ w² of the new weights stored at
- * `squares_at` unless it is NULL. Only where gs_adam_runs().
+ * `squares_at` unless it is NULL. Only where gs_avx512f().
  */
 double gs_adam(float *w, const float *g, float *m, float *v, long n, float lrT, float a1,
                float a2, float eps, int mode, float scale, double *squares_at);
@@ -69,9 +69,9 @@ void gs_softmax(const float *z, float *a, long rows, long cols, double *stats);
 
 /*
  * out = g · f′(z) for relu over n floats (f′ = 1 where z > 0, else 0), with the bits of the wasm
- * kernel; `out` may be `g`. Returns 0, having written nothing, on a CPU without AVX-512F.
+ * kernel; `out` may be `g`. Only where gs_avx512f().
  */
-int gs_relu_grad(const float *z, const float *g, float *out, long n);
+void gs_relu_grad(const float *z, const float *g, float *out, long n);
 
 /*
  * BatchNormalization's passes and the unmeasured row sums (native/columns.c), with the bits of
@@ -87,7 +87,5 @@ void gs_input_grad(const float *g, const float *x_hat, const float *scale, const
                    const float *mean_grad_x_hat, float *out, long rows, long cols);
 void gs_sum_rows(const float *m, float *out, long rows, long cols);
 
-/* Whether this CPU runs gs_adam (AVX-512F). */
-int gs_adam_runs(void);
 
 #endif

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 
 const native = fileURLToPath(new URL('../native/', import.meta.url));
 const output = join(native, 'build/Release/products.node');
-const sources = ['addon.c', 'adam.c', 'gather.c', 'kernels.h', 'softmax.c', 'products.c', 'activations.c', 'columns.c', 'binding.gyp'].map((file) =>
+const sources = ['addon.c', 'adam.c', 'gather.c', 'kernels.h', 'lanes16.h', 'softmax.c', 'products.c', 'activations.c', 'columns.c', 'binding.gyp'].map((file) =>
   join(native, file),
 );
 

@@ -177,14 +177,21 @@ export function runPiece(
   run: ProductExport,
   finish: NativeActivatedProduct | null,
 ): void {
-  const [a, b, c] = [control[SLOT.a] >>> 0, control[SLOT.b] >>> 0, control[SLOT.c] >>> 0];
-  const [m, k, n] = [control[SLOT.m], control[SLOT.k], control[SLOT.n]];
+  const a = control[SLOT.a] >>> 0;
+  const b = control[SLOT.b] >>> 0;
+  const c = control[SLOT.c] >>> 0;
+  const m = control[SLOT.m];
+  const k = control[SLOT.k];
+  const n = control[SLOT.n];
   const size = control[SLOT.size];
   const from = piece * size;
   const byColumns = control[SLOT.axis] === 1;
   const to = Math.min(from + size, byColumns ? n : m);
-  const [r0, r1] = byColumns ? [0, m] : [from, to];
-  const [j0, j1] = byColumns ? [from, to] : [0, n];
+  // Plain numbers, not destructured pairs: this runs for every piece, on both threads.
+  const r0 = byColumns ? 0 : from;
+  const r1 = byColumns ? m : to;
+  const j0 = byColumns ? from : 0;
+  const j1 = byColumns ? to : n;
   try {
     if (control[FINISH_SLOT.finish] === 0) {
       run(a, b, c, m, k, n, control[SLOT.accumulate], r0, r1, j0, j1, 0);
